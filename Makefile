@@ -1,0 +1,72 @@
+# The front door: `make run` serves the demo; `make test` runs everything CI runs.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+PYTEST := $(PY) -m pytest
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup install frontend demo test lint migrations-check test-sqlite test-postgres \
+        test-browser browser-deps lock bench clean
+
+run: setup demo
+	@$(MANAGE) demo_logins
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+setup: install frontend
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_taxonomies
+
+demo:
+	$(MANAGE) load_demo_data
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet --require-virtualenv -r requirements.lock
+	touch $@
+
+frontend: node_modules/.installed static/dist/css/main.css
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/dist/css/main.css: node_modules/.installed $(wildcard static/scss/*.scss) scripts/build-frontend.mjs
+	npm run --silent build
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+
+test-sqlite: install frontend
+	$(PYTEST) -m "not browser"
+
+test-postgres: install frontend
+	scripts/with-postgres.sh $(PYTEST) -m "not browser"
+
+browser-deps:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test-browser: install frontend browser-deps
+	scripts/with-postgres.sh $(PYTEST) -m browser -p no:randomly
+
+test: lint migrations-check test-sqlite test-postgres test-browser
+	@echo "All checks passed"
+
+lock:
+	$(VENV)/bin/pip freeze --exclude-editable | grep -v '^pkg_resources' > requirements.lock
+
+bench: install frontend
+	scripts/bench.sh
+
+clean:
+	rm -rf $(VENV) node_modules static/dist staticfiles db.sqlite3 var

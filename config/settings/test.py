@@ -1,0 +1,22 @@
+"""Test runs: fast hashing, in-memory email, an isolated media folder."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-key"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="rpd-test-media-"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+DEMO_PASSWORD = "correct-horse-rehab-2026"
+# Static files come from the finders (built CSS in static/dist); there is no collectstatic in tests.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,95 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import models
+
+
+@admin.register(
+    models.Pathway,
+    models.ClientGroup,
+    models.DeliverySetting,
+    models.LegalForm,
+    models.PartnershipRole,
+)
+class TaxonomyAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(models.Region)
+class RegionAdmin(TaxonomyAdmin):
+    list_display = ["name", "slug", "code", "is_national", "position"]
+
+
+@admin.register(models.IncomeBand)
+class IncomeBandAdmin(TaxonomyAdmin):
+    list_display = ["name", "slug", "min_income", "max_income", "position"]
+
+
+@admin.register(models.QualityMark)
+class QualityMarkAdmin(TaxonomyAdmin):
+    list_display = ["name", "slug", "url", "position"]
+
+
+class ServiceInline(admin.StackedInline):
+    model = models.Service
+    extra = 0
+    filter_horizontal = ["pathways", "client_groups", "settings", "regions"]
+    show_change_link = True
+
+
+class EvidenceInline(admin.StackedInline):
+    model = models.EvidenceItem
+    extra = 0
+    raw_id_fields = ["service", "verified_by"]
+
+
+@admin.register(models.Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "status", "legal_form", "income_band", "town", "last_verified_at", "updated_at"]
+    list_filter = ["status", "legal_form", "income_band", "lived_experience_led", "open_to_partnership", "is_unclaimed"]
+    search_fields = ["name", "charity_number_ew", "company_number", "postcode", "town"]
+    list_select_related = ["legal_form", "income_band"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["partnership_roles", "quality_marks"]
+    readonly_fields = ["uuid", "created_at", "updated_at"]
+    inlines = [ServiceInline, EvidenceInline]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+class LocationInline(admin.TabularInline):
+    model = models.DeliveryLocation
+    extra = 0
+
+
+@admin.register(models.Service)
+class ServiceAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "organisation", "accepting_referrals", "updated_at"]
+    list_filter = ["accepting_referrals", "pathways", "regions", "settings"]
+    search_fields = ["name", "organisation__name"]
+    list_select_related = ["organisation"]
+    raw_id_fields = ["organisation"]
+    filter_horizontal = ["pathways", "client_groups", "settings", "regions"]
+    inlines = [LocationInline]
+    show_full_result_count = False
+
+
+@admin.register(models.EvidenceItem)
+class EvidenceItemAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "organisation", "kind", "year", "nesta_level", "verified_by_moderator"]
+    list_filter = ["kind", "nesta_level", "verified_by_moderator"]
+    search_fields = ["title", "organisation__name"]
+    list_select_related = ["organisation"]
+    raw_id_fields = ["organisation", "service", "verified_by"]
+    show_full_result_count = False
+
+
+@admin.register(models.DeliveryLocation)
+class DeliveryLocationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "postcode", "service", "latitude", "longitude"]
+    search_fields = ["name", "postcode", "service__organisation__name"]
+    list_select_related = ["service"]
+    raw_id_fields = ["service"]

@@ -1,0 +1,445 @@
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+from . import validators
+
+# --- Taxonomies: tables seeded from fixtures/taxonomies.json, editable by admins. ---
+
+
+class TaxonomyTerm(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Region(TaxonomyTerm):
+    """A Probation Service region of England and Wales, or National."""
+
+    code = models.CharField(max_length=5, unique=True)
+    is_national = models.BooleanField(default=False)
+
+    class Meta(TaxonomyTerm.Meta):
+        pass
+
+
+class Pathway(TaxonomyTerm):
+    """A reducing-reoffending pathway."""
+
+    class Meta(TaxonomyTerm.Meta):
+        pass
+
+
+class ClientGroup(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        pass
+
+
+class DeliverySetting(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        pass
+
+
+class LegalForm(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        pass
+
+
+class IncomeBand(TaxonomyTerm):
+    min_income = models.PositiveBigIntegerField(default=0)
+    max_income = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta(TaxonomyTerm.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_income__isnull=True) | Q(max_income__gte=models.F("min_income")),
+                name="incomeband_range_valid",
+            )
+        ]
+
+
+class PartnershipRole(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        pass
+
+
+class QualityMark(TaxonomyTerm):
+    url = models.URLField(blank=True)
+
+    class Meta(TaxonomyTerm.Meta):
+        pass
+
+
+# --- Organisations ---
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Organisation.Status.PUBLISHED)
+
+    def editable_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_moderator:
+            return self.exclude(status=Organisation.Status.ARCHIVED)
+        return self.filter(memberships__user=user).exclude(status=Organisation.Status.ARCHIVED)
+
+    def visible_to(self, user):
+        """Published for everyone; also its own drafts for a member, everything for moderators."""
+        if user.is_authenticated and user.is_moderator:
+            return self.all()
+        if user.is_authenticated:
+            return self.filter(Q(status=Organisation.Status.PUBLISHED) | Q(memberships__user=user)).distinct()
+        return self.published()
+
+
+class Organisation(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for review"
+        PUBLISHED = "published", "Published"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        REJECTED = "rejected", "Rejected"
+        ARCHIVED = "archived", "Archived"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    legal_form = models.ForeignKey(LegalForm, on_delete=models.PROTECT, null=True, blank=True)
+    charity_number_ew = models.CharField(
+        "charity number (England and Wales)",
+        max_length=10,
+        blank=True,
+        validators=[validators.validate_charity_number_ew],
+    )
+    charity_number_scotland = models.CharField(
+        "charity number (Scotland)",
+        max_length=10,
+        blank=True,
+        validators=[validators.validate_charity_number_scotland],
+    )
+    charity_number_ni = models.CharField(
+        "charity number (Northern Ireland)",
+        max_length=10,
+        blank=True,
+        validators=[validators.validate_charity_number_ni],
+    )
+    company_number = models.CharField(
+        max_length=10, blank=True, validators=[validators.validate_company_number]
+    )
+    society_number = models.CharField(
+        "FCA society number", max_length=10, blank=True, validators=[validators.validate_society_number]
+    )
+    year_founded = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1800), MaxValueValidator(2100)]
+    )
+    summary = models.CharField(max_length=280, blank=True)
+    description = models.TextField(blank=True, max_length=10000)
+    website = models.URLField(blank=True, max_length=300)
+    email = models.EmailField("public contact email", blank=True)
+    phone = models.CharField(
+        "public contact phone", max_length=30, blank=True, validators=[validators.validate_uk_phone]
+    )
+    address_line_1 = models.CharField(max_length=200, blank=True)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10, blank=True, validators=[validators.validate_postcode])
+    income_band = models.ForeignKey(IncomeBand, on_delete=models.PROTECT, null=True, blank=True)
+    staff_count = models.PositiveIntegerField(null=True, blank=True)
+    volunteer_count = models.PositiveIntegerField(null=True, blank=True)
+    people_supported_per_year = models.PositiveIntegerField(null=True, blank=True)
+    lived_experience_led = models.BooleanField(default=False)
+    open_to_partnership = models.BooleanField(default=False)
+    partnership_roles = models.ManyToManyField(PartnershipRole, blank=True, related_name="organisations")
+    partnership_notes = models.TextField("what we want from partners", blank=True, max_length=3000)
+    quality_marks = models.ManyToManyField(QualityMark, blank=True, related_name="organisations")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    is_unclaimed = models.BooleanField(
+        default=False, help_text="Imported from a list and not yet claimed by the organisation"
+    )
+    last_verified_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["status", "name"], name="org_status_name_idx"),
+            models.Index(fields=["status", "-last_verified_at"], name="org_status_verified_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "published", "changes_requested", "rejected", "archived"]),
+                name="organisation_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(year_founded__isnull=True) | Q(year_founded__gte=1800, year_founded__lte=2100),
+                name="organisation_year_founded_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:organisation_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        for field, normalise in [
+            ("charity_number_ew", validators.compact),
+            ("charity_number_scotland", validators.compact),
+            ("charity_number_ni", validators.compact),
+            ("society_number", validators.compact),
+            ("company_number", validators.normalise_company_number),
+            ("postcode", validators.normalise_postcode),
+        ]:
+            value = getattr(self, field)
+            if value:
+                setattr(self, field, normalise(value))
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def register_links(self) -> list[tuple[str, str, str]]:
+        """(label, number, public register URL) for each registration number held."""
+        links = []
+        if self.charity_number_ew:
+            links.append(
+                (
+                    "Charity Commission for England and Wales",
+                    self.charity_number_ew,
+                    "https://register-of-charities.charitycommission.gov.uk/charity-search/-/charity-details/"
+                    f"{self.charity_number_ew}",
+                )
+            )
+        if self.charity_number_scotland:
+            links.append(
+                (
+                    "Scottish Charity Regulator (OSCR)",
+                    self.charity_number_scotland,
+                    "https://www.oscr.org.uk/about-charities/search-the-register/charity-details?number="
+                    f"{self.charity_number_scotland}",
+                )
+            )
+        if self.charity_number_ni:
+            links.append(
+                (
+                    "Charity Commission for Northern Ireland",
+                    self.charity_number_ni,
+                    "https://www.charitycommissionni.org.uk/charity-details/?regId="
+                    f"{self.charity_number_ni.removeprefix('NIC')}",
+                )
+            )
+        if self.company_number:
+            links.append(
+                (
+                    "Companies House",
+                    self.company_number,
+                    f"https://find-and-update.company-information.service.gov.uk/company/{self.company_number}",
+                )
+            )
+        if self.society_number:
+            links.append(
+                (
+                    "Financial Conduct Authority Mutuals Public Register",
+                    self.society_number,
+                    f"https://mutuals.fca.org.uk/Search/Society/{self.society_number}",
+                )
+            )
+        return links
+
+
+def unique_slug(name: str, model=None) -> str:
+    model = model or Organisation
+    base = slugify(name)[:200] or "organisation"
+    slug, n = base, 2
+    while model.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class Service(models.Model):
+    """Something an organisation delivers. Search matches pathway, people, setting and place
+    within one service, so these four live here rather than on the organisation."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="services")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=5000)
+    pathways = models.ManyToManyField(Pathway, related_name="services")
+    client_groups = models.ManyToManyField(ClientGroup, blank=True, related_name="services")
+    settings = models.ManyToManyField(DeliverySetting, blank=True, related_name="services")
+    regions = models.ManyToManyField(Region, related_name="services")
+    eligibility = models.TextField(blank=True, max_length=3000)
+    accepting_referrals = models.BooleanField(default=True)
+    spare_capacity = models.CharField(max_length=200, blank=True)
+    largest_contract_value = models.PositiveBigIntegerField(
+        "largest contract it could take (£)", null=True, blank=True
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[pathways, client_groups, settings, regions])
+
+    class Meta:
+        ordering = ["organisation", "position", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.organisation})"
+
+
+class DeliveryLocation(models.Model):
+    """A place a service is delivered from, geocoded from its postcode for distance search."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(max_length=200)
+    address = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=10, validators=[validators.validate_postcode])
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["service", "id"]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="location_lat_lon_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="location_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="location_longitude_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.postcode}"
+
+    def clean(self):
+        if self.postcode:
+            self.postcode = validators.normalise_postcode(self.postcode)
+
+
+def evidence_upload_to(instance, filename):
+    # A generated name: the uploader's filename never reaches the file system.
+    return f"evidence/{uuid.uuid4().hex}.pdf"
+
+
+class EvidenceItem(models.Model):
+    class Kind(models.TextChoices):
+        JUSTICE_DATA_LAB = "jdl", "Justice Data Lab report"
+        EVALUATION = "evaluation", "Independent evaluation"
+        EXPERIMENTAL = "experimental", "Quasi-experimental or randomised controlled study"
+        OUTCOME_MONITORING = "outcome_monitoring", "Outcome monitoring"
+        CASE_STUDY = "case_study", "Case study"
+        ACCREDITATION = "accreditation", "Accreditation"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="evidence_items")
+    service = models.ForeignKey(
+        Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="evidence_items"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    year = models.PositiveSmallIntegerField(validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    summary = models.TextField(max_length=3000)
+    outcomes_measured = models.TextField(blank=True, max_length=2000)
+    nesta_level = models.PositiveSmallIntegerField(
+        "Nesta standard of evidence level",
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1: you can describe what you do and why; 5: it can be replicated and scaled with the same results",
+    )
+    url = models.URLField("link", blank=True, max_length=500)
+    document = models.FileField(upload_to=evidence_upload_to, blank=True, max_length=200)
+    jdl_cohort_size = models.PositiveIntegerField("cohort size", null=True, blank=True)
+    jdl_cohort_rate = models.DecimalField(
+        "one-year proven reoffending rate of the people supported (%)",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    jdl_comparison_rate = models.DecimalField(
+        "one-year proven reoffending rate of the matched comparison group (%)",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    jdl_significant = models.BooleanField("statistically significant", null=True, blank=True)
+    verified_by_moderator = models.BooleanField(default=False)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["organisation", "-year", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(nesta_level__gte=1, nesta_level__lte=5), name="evidence_nesta_level_1_5"),
+            models.CheckConstraint(
+                condition=Q(jdl_cohort_rate__isnull=True) | Q(jdl_cohort_rate__gte=0, jdl_cohort_rate__lte=100),
+                name="evidence_jdl_cohort_rate_pct",
+            ),
+            models.CheckConstraint(
+                condition=Q(jdl_comparison_rate__isnull=True)
+                | Q(jdl_comparison_rate__gte=0, jdl_comparison_rate__lte=100),
+                name="evidence_jdl_comparison_rate_pct",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="jdl")
+                | Q(jdl_cohort_size__isnull=True, jdl_cohort_rate__isnull=True, jdl_comparison_rate__isnull=True),
+                name="evidence_jdl_figures_only_on_jdl",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_justice_data_lab(self) -> bool:
+        return self.kind == self.Kind.JUSTICE_DATA_LAB
+
+    @property
+    def jdl_difference(self):
+        """Percentage points fewer reoffending in the cohort than in the comparison group."""
+        if self.jdl_cohort_rate is None or self.jdl_comparison_rate is None:
+            return None
+        return self.jdl_comparison_rate - self.jdl_cohort_rate

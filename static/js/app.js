@@ -1,0 +1,15 @@
+// Rehabilitation Partners Directory: progressive enhancement.
+//
+// Loaded at the end of <body> as <script type="module">, so it only runs in browsers that
+// support ES modules, which is the same test GOV.UK Frontend's page template makes inline.
+// There is no inline script anywhere: the Content-Security-Policy has no 'unsafe-inline'.
+//
+// Every page works without this file; it only enhances.
+//
+// The bundle is copied to static/dist/ by `npm run build`; the relative path resolves to
+// /static/dist/govuk-frontend.min.js because this file is served at /static/js/app.js.
+import { initAll } from '../dist/govuk-frontend.min.js'
+
+document.body.classList.add('js-enabled', 'govuk-frontend-supported')
+
+initAll()

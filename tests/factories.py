@@ -1,0 +1,137 @@
+"""Every test factory, in one place."""
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from accounts.models import Membership, User
+from directory import models
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name", locale="en_GB")
+    password = factory.PostGenerationMethodCall("set_password", "a-long-test-password")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def taxonomy_factory(model_class, **extra):
+    return type(
+        f"{model_class.__name__}Factory",
+        (DjangoModelFactory,),
+        {
+            "Meta": type("Meta", (), {"model": model_class, "django_get_or_create": ("slug",)}),
+            "name": factory.Sequence(lambda n: f"{model_class.__name__} {n}"),
+            "slug": factory.Sequence(lambda n: f"{model_class.__name__.lower()}-{n}"),
+            **extra,
+        },
+    )
+
+
+RegionFactory = taxonomy_factory(models.Region, code=factory.Sequence(lambda n: f"R{n}"))
+PathwayFactory = taxonomy_factory(models.Pathway)
+ClientGroupFactory = taxonomy_factory(models.ClientGroup)
+DeliverySettingFactory = taxonomy_factory(models.DeliverySetting)
+LegalFormFactory = taxonomy_factory(models.LegalForm)
+IncomeBandFactory = taxonomy_factory(models.IncomeBand)
+PartnershipRoleFactory = taxonomy_factory(models.PartnershipRole)
+QualityMarkFactory = taxonomy_factory(models.QualityMark)
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Organisation
+
+    name = factory.Sequence(lambda n: f"Second Chances Trust {n}")
+    slug = factory.Sequence(lambda n: f"second-chances-trust-{n}")
+    legal_form = factory.SubFactory(LegalFormFactory)
+    charity_number_ew = factory.Sequence(lambda n: f"{1100000 + n}")
+    summary = "Mentoring people leaving prison in the North West."
+    description = "We meet people at the gate and stay with them for a year."
+    website = "https://second-chances.example.org"
+    email = "hello@second-chances.example.org"
+    postcode = "M1 1AE"
+    town = "Manchester"
+    status = models.Organisation.Status.PUBLISHED
+    last_verified_at = factory.LazyFunction(timezone.now)
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class ServiceFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Service
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Through the gate mentoring {n}")
+    description = "A mentor meets each person on release."
+
+    @factory.post_generation
+    def pathways(obj, create, extracted, **kwargs):
+        if create:
+            obj.pathways.set(extracted if extracted is not None else [PathwayFactory()])
+
+    @factory.post_generation
+    def regions(obj, create, extracted, **kwargs):
+        if create:
+            obj.regions.set(extracted if extracted is not None else [RegionFactory()])
+
+    @factory.post_generation
+    def client_groups(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.client_groups.set(extracted)
+
+    @factory.post_generation
+    def settings(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.settings.set(extracted)
+
+
+class DeliveryLocationFactory(DjangoModelFactory):
+    class Meta:
+        model = models.DeliveryLocation
+
+    service = factory.SubFactory(ServiceFactory)
+    name = "Community hub"
+    postcode = "M1 1AE"
+    latitude = 53.4794
+    longitude = -2.2453
+
+
+class EvidenceItemFactory(DjangoModelFactory):
+    class Meta:
+        model = models.EvidenceItem
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = models.EvidenceItem.Kind.OUTCOME_MONITORING
+    title = factory.Sequence(lambda n: f"Annual outcomes report {n}")
+    year = 2024
+    summary = "Outcomes for everyone we supported last year."
+    nesta_level = 2
+
+
+class JusticeDataLabEvidenceFactory(EvidenceItemFactory):
+    kind = models.EvidenceItem.Kind.JUSTICE_DATA_LAB
+    title = "Justice Data Lab analysis"
+    nesta_level = 3
+    jdl_cohort_size = 212
+    jdl_cohort_rate = "27.4"
+    jdl_comparison_rate = "33.9"
+    jdl_significant = True
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Membership.Role.ADMIN
