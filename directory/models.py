@@ -174,6 +174,11 @@ class Organisation(models.Model):
         default=False, help_text="Imported from a list and not yet claimed by the organisation"
     )
     last_verified_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Registration sections the owners have completed (task list), by section key.
+    completed_sections = models.JSONField(default=list, blank=True)
+    # Bumped on every saved edit: a form carries the version it was loaded at, and a save
+    # from a stale version is refused instead of overwriting someone else's changes.
+    version = models.PositiveIntegerField(default=1)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
