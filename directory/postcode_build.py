@@ -526,10 +526,10 @@ def _iter_source_rows(data_dir: Path):
         raise RuntimeError(f"No postcodes_*.msgpack.br files in {data_dir}")
     for path in files:
         data = msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)["data"]
-        yield from zip(data["pcd"], data["laua"], data["oseast1m"], data["osnrth1m"])
+        yield from zip(data["pcd"], data["laua"], data["oseast1m"], data["osnrth1m"], strict=True)
 
 
-def build_database(path: Path | str, *, verbose: bool = False) -> dict:
+def build_database(path: Path | str) -> dict:
     """Write the postcode database to ``path`` (atomically) and return build statistics."""
     started = time.perf_counter()
     path = Path(path)
@@ -617,7 +617,4 @@ def build_database(path: Path | str, *, verbose: bool = False) -> dict:
         "bytes": path.stat().st_size,
         "source_version": source_version(),
     }
-    if verbose:
-        for key, value in stats.items():
-            print(f"{key}: {value}")
     return stats

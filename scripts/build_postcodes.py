@@ -17,7 +17,9 @@ from directory import geo, postcode_build  # noqa: E402
 
 def main(argv: list[str]) -> int:
     target = Path(argv[1]) if len(argv) > 1 else geo.database_path()
-    postcode_build.build_database(target, verbose=True)
+    stats = postcode_build.build_database(target)
+    for key, value in stats.items():
+        print(f"{key}: {value}")  # noqa: T201
     return 0
 
 
