@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -179,11 +180,18 @@ class Organisation(models.Model):
     # Bumped on every saved edit: a form carries the version it was loaded at, and a save
     # from a stale version is refused instead of overwriting someone else's changes.
     version = models.PositiveIntegerField(default=1)
+    # The one-off token of the "start registration" form that created this draft: posting the
+    # same form twice finds the existing draft instead of creating a second one.
+    registration_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Denormalised search data, recomputed by directory.search_index.refresh_search_documents:
+    # a weighted tsvector on PostgreSQL, a lower-cased text on SQLite (the other stays empty).
+    search_vector = SearchVectorField(null=True, editable=False)
+    search_text = models.TextField(blank=True, default="", editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_vector", "search_text"])
     objects = OrganisationQuerySet.as_manager()
 
     class Meta:
@@ -448,3 +456,64 @@ class EvidenceItem(models.Model):
         if self.jdl_cohort_rate is None or self.jdl_comparison_rate is None:
             return None
         return self.jdl_comparison_rate - self.jdl_cohort_rate
+
+
+class ClaimRequestQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=ClaimRequest.Status.PENDING)
+
+
+class ClaimRequest(models.Model):
+    """A user asking to join an organisation already in the directory, or to take it over.
+
+    The organisation's admins decide; an organisation with no admins is left to moderators.
+    """
+
+    class Kind(models.TextChoices):
+        JOIN = "join", "Join as an editor"
+        CLAIM = "claim", "Claim as its admin"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="claim_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claim_requests"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    message = models.TextField(blank=True, max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+    objects = ClaimRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=Q(status="pending"),
+                name="claimrequest_one_pending_per_user",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=["join", "claim"]), name="claimrequest_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "declined"]),
+                name="claimrequest_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False),
+                name="claimrequest_decision_dated",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} asks to {self.kind} {self.organisation}"

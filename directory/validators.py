@@ -11,7 +11,10 @@ CHARITY_NI_RE = re.compile(r"^NIC\d{6}$")
 COMPANY_RE = re.compile(r"^(\d{8}|(SC|NI|OC|SO|NC|R0|CE|CS|SE|GE|FC|SF|NF|IP|SP|NP|RC|SR|NR|SL|SZ|NZ)\d{6})$")
 # FCA Mutuals Public Register: a number with an optional register suffix (e.g. 31234R).
 SOCIETY_RE = re.compile(r"^(IP)?\d{1,6}[RC]?$")
-POSTCODE_RE = re.compile(r"^(GIR 0AA|[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2})$")
+# The Royal Mail rules on which letters may appear in each position of a postcode.
+POSTCODE_RE = re.compile(
+    r"^(GIR 0AA|[A-PR-UWYZ]([0-9][0-9A-HJKPS-UW]?|[A-HK-Y][0-9][0-9ABEHMNPRV-Y]?) [0-9][ABD-HJLNP-UW-Z]{2})$"
+)
 
 
 def compact(value: str) -> str:

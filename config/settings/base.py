@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "crispy_forms",
     "crispy_forms_gds",
     "django_filters",
@@ -72,9 +73,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionInactivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.middleware.MfaRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -133,7 +137,17 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SERVICE_NAME}] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{SERVICE_NAME}: "
+# The sign-up form asks for a name and whether the person delivers or commissions services.
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# One email address per account; a new one replaces the old only once it is verified.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or email changes
+# No "remember me": the session ends when the browser closes (shared computers are common).
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 # Cool-offs end by themselves: an attacker cannot lock an account out for good.
 ACCOUNT_RATE_LIMITS = {
@@ -143,11 +157,19 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SERVICE_NAME
+MFA_RECOVERY_CODE_COUNT = 10
+# Ended sessions show on "Your account"; recording activity lets people spot strangers.
+USERSESSIONS_TRACK_ACTIVITY = True
 
 SESSION_COOKIE_AGE = 60 * 60 * 12  # absolute maximum
+# Activity does not push the expiry back: the absolute maximum holds.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_INACTIVITY_TIMEOUT = 60 * 60  # seconds; enforced by accounts.middleware
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
