@@ -164,8 +164,9 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SERVICE_NAME
 MFA_RECOVERY_CODE_COUNT = 10
-# Ended sessions show on "Your account"; recording activity lets people spot strangers.
-USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions are recorded at sign-in (listed on "Your account", ended on password change);
+# not on every request, which would be a database write per page.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 SESSION_COOKIE_AGE = 60 * 60 * 12  # absolute maximum
 # Activity does not push the expiry back: the absolute maximum holds.
