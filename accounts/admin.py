@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Membership, User
+from .models import CommissionerProfile, Invitation, Membership, PublicSectorDomain, User
+from .services import commissioner_reject, commissioner_verify
 
 
 @admin.register(User)
@@ -29,3 +30,43 @@ class MembershipAdmin(SimpleHistoryAdmin):
     list_filter = ["role"]
     search_fields = ["user__email", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(PublicSectorDomain)
+class PublicSectorDomainAdmin(admin.ModelAdmin):
+    list_display = ["domain", "include_subdomains", "created_at"]
+    list_filter = ["include_subdomains"]
+    search_fields = ["domain"]
+
+
+@admin.register(CommissionerProfile)
+class CommissionerProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "body_name", "body_type", "verification_status", "verified_at"]
+    list_filter = ["verification_status", "body_type"]
+    search_fields = ["user__email", "user__full_name", "body_name"]
+    readonly_fields = ["verified_at", "verified_by", "created_at"]
+    autocomplete_fields = ["user"]
+    actions = ["verify", "reject"]
+
+    @admin.action(description="Verify the selected commissioners")
+    def verify(self, request, queryset):
+        for profile in queryset.exclude(
+            verification_status=CommissionerProfile.Verification.VERIFIED
+        ):
+            commissioner_verify(profile=profile, verified_by=request.user)
+        self.message_user(request, "The selected commissioners are verified.", messages.SUCCESS)
+
+    @admin.action(description="Reject the selected commissioners")
+    def reject(self, request, queryset):
+        for profile in queryset:
+            commissioner_reject(profile=profile, rejected_by=request.user)
+        self.message_user(request, "The selected commissioners are rejected.", messages.SUCCESS)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "role", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "organisation__name"]
+    readonly_fields = ["token", "created_at", "accepted_at", "revoked_at", "invited_by"]
+    autocomplete_fields = ["organisation"]

@@ -223,7 +223,9 @@ class Invitation(models.Model):
     role = models.CharField(
         max_length=10, choices=Membership.Role.choices, default=Membership.Role.EDITOR
     )
-    token = models.CharField(max_length=64, unique=True, default=new_invitation_token, editable=False)
+    token = models.CharField(
+        max_length=64, unique=True, default=new_invitation_token, editable=False
+    )
     invited_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import models
+from . import models, services
 
 
 @admin.register(
@@ -48,8 +48,23 @@ class EvidenceInline(admin.StackedInline):
 
 @admin.register(models.Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "status", "legal_form", "income_band", "town", "last_verified_at", "updated_at"]
-    list_filter = ["status", "legal_form", "income_band", "lived_experience_led", "open_to_partnership", "is_unclaimed"]
+    list_display = [
+        "name",
+        "status",
+        "legal_form",
+        "income_band",
+        "town",
+        "last_verified_at",
+        "updated_at",
+    ]
+    list_filter = [
+        "status",
+        "legal_form",
+        "income_band",
+        "lived_experience_led",
+        "open_to_partnership",
+        "is_unclaimed",
+    ]
     search_fields = ["name", "charity_number_ew", "company_number", "postcode", "town"]
     list_select_related = ["legal_form", "income_band"]
     prepopulated_fields = {"slug": ["name"]}
@@ -93,3 +108,51 @@ class DeliveryLocationAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "postcode", "service__organisation__name"]
     list_select_related = ["service"]
     raw_id_fields = ["service"]
+
+
+@admin.register(models.ClaimRequest)
+class ClaimRequestAdmin(SimpleHistoryAdmin):
+    """Requests to join or claim; those for organisations with no admins are for moderators."""
+
+    list_display = [
+        "organisation",
+        "user",
+        "kind",
+        "status",
+        "organisation_has_admins",
+        "created_at",
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["organisation__name", "user__email"]
+    list_select_related = ["organisation", "user"]
+    readonly_fields = [
+        "organisation",
+        "user",
+        "kind",
+        "message",
+        "status",
+        "decided_by",
+        "decided_at",
+    ]
+    actions = ["approve", "decline"]
+
+    @admin.display(boolean=True, description="Has admins")
+    def organisation_has_admins(self, claim_request):
+        return claim_request.organisation.memberships.filter(role="admin").exists()
+
+    def _decide(self, request, queryset, *, approve: bool):
+        decided = 0
+        for claim_request in queryset.pending():
+            services.claim_request_decide(
+                claim_request=claim_request, decided_by=request.user, approve=approve
+            )
+            decided += 1
+        self.message_user(request, f"{decided} pending request(s) decided")
+
+    @admin.action(description="Approve the selected pending requests")
+    def approve(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description="Decline the selected pending requests")
+    def decline(self, request, queryset):
+        self._decide(request, queryset, approve=False)

@@ -106,7 +106,9 @@ class OrganisationQuerySet(models.QuerySet):
         if user.is_authenticated and user.is_moderator:
             return self.all()
         if user.is_authenticated:
-            return self.filter(Q(status=Organisation.Status.PUBLISHED) | Q(memberships__user=user)).distinct()
+            return self.filter(
+                Q(status=Organisation.Status.PUBLISHED) | Q(memberships__user=user)
+            ).distinct()
         return self.published()
 
 
@@ -145,7 +147,10 @@ class Organisation(models.Model):
         max_length=10, blank=True, validators=[validators.validate_company_number]
     )
     society_number = models.CharField(
-        "FCA society number", max_length=10, blank=True, validators=[validators.validate_society_number]
+        "FCA society number",
+        max_length=10,
+        blank=True,
+        validators=[validators.validate_society_number],
     )
     year_founded = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1800), MaxValueValidator(2100)]
@@ -160,17 +165,23 @@ class Organisation(models.Model):
     address_line_1 = models.CharField(max_length=200, blank=True)
     address_line_2 = models.CharField(max_length=200, blank=True)
     town = models.CharField(max_length=100, blank=True)
-    postcode = models.CharField(max_length=10, blank=True, validators=[validators.validate_postcode])
+    postcode = models.CharField(
+        max_length=10, blank=True, validators=[validators.validate_postcode]
+    )
     income_band = models.ForeignKey(IncomeBand, on_delete=models.PROTECT, null=True, blank=True)
     staff_count = models.PositiveIntegerField(null=True, blank=True)
     volunteer_count = models.PositiveIntegerField(null=True, blank=True)
     people_supported_per_year = models.PositiveIntegerField(null=True, blank=True)
     lived_experience_led = models.BooleanField(default=False)
     open_to_partnership = models.BooleanField(default=False)
-    partnership_roles = models.ManyToManyField(PartnershipRole, blank=True, related_name="organisations")
+    partnership_roles = models.ManyToManyField(
+        PartnershipRole, blank=True, related_name="organisations"
+    )
     partnership_notes = models.TextField("what we want from partners", blank=True, max_length=3000)
     quality_marks = models.ManyToManyField(QualityMark, blank=True, related_name="organisations")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     is_unclaimed = models.BooleanField(
         default=False, help_text="Imported from a list and not yet claimed by the organisation"
     )
@@ -202,17 +213,32 @@ class Organisation(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "submitted", "published", "changes_requested", "rejected", "archived"]),
+                condition=Q(
+                    status__in=[
+                        "draft",
+                        "submitted",
+                        "published",
+                        "changes_requested",
+                        "rejected",
+                        "archived",
+                    ]
+                ),
                 name="organisation_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(year_founded__isnull=True) | Q(year_founded__gte=1800, year_founded__lte=2100),
+                condition=Q(year_founded__isnull=True)
+                | Q(year_founded__gte=1800, year_founded__lte=2100),
                 name="organisation_year_founded_range",
             ),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self.name)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("directory:organisation_detail", kwargs={"slug": self.slug})
@@ -229,11 +255,6 @@ class Organisation(models.Model):
             value = getattr(self, field)
             if value:
                 setattr(self, field, normalise(value))
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self.name)
-        super().save(*args, **kwargs)
 
     @property
     def is_published(self) -> bool:
@@ -303,7 +324,9 @@ class Service(models.Model):
     within one service, so these four live here rather than on the organisation."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="services")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="services"
+    )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, max_length=5000)
     pathways = models.ManyToManyField(Pathway, related_name="services")
@@ -320,7 +343,9 @@ class Service(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[pathways, client_groups, settings, regions])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], m2m_fields=[pathways, client_groups, settings, regions]
+    )
 
     class Meta:
         ordering = ["organisation", "position", "id"]
@@ -379,19 +404,26 @@ class EvidenceItem(models.Model):
         ACCREDITATION = "accreditation", "Accreditation"
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="evidence_items")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="evidence_items"
+    )
     service = models.ForeignKey(
         Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="evidence_items"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.CharField(max_length=200)
-    year = models.PositiveSmallIntegerField(validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
     summary = models.TextField(max_length=3000)
     outcomes_measured = models.TextField(blank=True, max_length=2000)
     nesta_level = models.PositiveSmallIntegerField(
         "Nesta standard of evidence level",
         validators=[MinValueValidator(1), MaxValueValidator(5)],
-        help_text="1: you can describe what you do and why; 5: it can be replicated and scaled with the same results",
+        help_text=(
+            "1: you can describe what you do and why; "
+            "5: it can be replicated and scaled with the same results"
+        ),
     )
     url = models.URLField("link", blank=True, max_length=500)
     document = models.FileField(upload_to=evidence_upload_to, blank=True, max_length=200)
@@ -426,9 +458,12 @@ class EvidenceItem(models.Model):
     class Meta:
         ordering = ["organisation", "-year", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(nesta_level__gte=1, nesta_level__lte=5), name="evidence_nesta_level_1_5"),
             models.CheckConstraint(
-                condition=Q(jdl_cohort_rate__isnull=True) | Q(jdl_cohort_rate__gte=0, jdl_cohort_rate__lte=100),
+                condition=Q(nesta_level__gte=1, nesta_level__lte=5), name="evidence_nesta_level_1_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(jdl_cohort_rate__isnull=True)
+                | Q(jdl_cohort_rate__gte=0, jdl_cohort_rate__lte=100),
                 name="evidence_jdl_cohort_rate_pct",
             ),
             models.CheckConstraint(
@@ -438,7 +473,11 @@ class EvidenceItem(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(kind="jdl")
-                | Q(jdl_cohort_size__isnull=True, jdl_cohort_rate__isnull=True, jdl_comparison_rate__isnull=True),
+                | Q(
+                    jdl_cohort_size__isnull=True,
+                    jdl_cohort_rate__isnull=True,
+                    jdl_comparison_rate__isnull=True,
+                ),
                 name="evidence_jdl_figures_only_on_jdl",
             ),
         ]
@@ -504,7 +543,9 @@ class ClaimRequest(models.Model):
                 condition=Q(status="pending"),
                 name="claimrequest_one_pending_per_user",
             ),
-            models.CheckConstraint(condition=Q(kind__in=["join", "claim"]), name="claimrequest_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["join", "claim"]), name="claimrequest_kind_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "approved", "declined"]),
                 name="claimrequest_status_valid",

@@ -9,10 +9,13 @@ bulk insert (with no ids: every organisation, in one statement).
 from collections.abc import Iterable
 from itertools import islice
 
+from django.core.cache import cache
 from django.db import connection, transaction
 
 # The text search configuration used both to build the vectors and to parse queries.
 SEARCH_CONFIG = "english"
+
+_VERSION_KEY = "search-data-version"
 
 # SQLite limits the number of bound parameters in one statement.
 _ID_CHUNK = 500
@@ -54,9 +57,25 @@ def _chunks(ids: Iterable[int], size: int):
         yield chunk
 
 
+def search_data_version() -> int:
+    """A number that changes whenever search data is refreshed (cached search figures use it)."""
+    return cache.get_or_set(_VERSION_KEY, 1, timeout=None)
+
+
+def _bump_search_data_version() -> None:
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, 1, timeout=None)
+
+
 @transaction.atomic
 def refresh_search_documents(*, organisation_ids: Iterable[int] | None = None) -> int:
     """Recompute the stored search data of the given organisations (all when None); return rows."""
+    # Now, for this process's next read, and again at commit, so that a search made by another
+    # process in between cannot keep figures from before the commit.
+    _bump_search_data_version()
+    transaction.on_commit(_bump_search_data_version)
     if connection.vendor == "postgresql":
         template, where_all, where_some = _POSTGRES_UPDATE, "", "WHERE o2.id = ANY(%s)"
     else:
@@ -71,6 +90,8 @@ def refresh_search_documents(*, organisation_ids: Iterable[int] | None = None) -
                 cursor.execute(template.format(where=where_some), [chunk])
             else:
                 placeholders = ", ".join(["%s"] * len(chunk))
-                cursor.execute(template.format(where=where_some.format(placeholders=placeholders)), chunk)
+                cursor.execute(
+                    template.format(where=where_some.format(placeholders=placeholders)), chunk
+                )
             updated += cursor.rowcount
         return updated

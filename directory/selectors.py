@@ -1,18 +1,59 @@
 """Reads of the public directory."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
 
-from .models import DeliveryLocation, EvidenceItem, Organisation, Region, Service
+from django.conf import settings
+from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.http import QueryDict
+from django.utils import timezone
 
-
-def organisation_list(*, query: str = "") -> QuerySet[Organisation]:
-    """Published organisations for the public list, optionally matching a name or keyword."""
-    organisations = Organisation.objects.published().select_related("legal_form", "income_band")
-    if query:
-        organisations = organisations.filter(
-            Q(name__icontains=query) | Q(summary__icontains=query) | Q(town__icontains=query)
-        )
-    return organisations.order_by("name", "id")
+from .filters import (
+    EVIDENCE_LEVEL_CHOICES,
+    SERVICE_TAXONOMY_GROUPS,
+    VERIFIED_WITHIN,
+    OrganisationFilterSet,
+    linked_to,
+    locations_within,
+    parse_text_query,
+    websearch_query,
+)
+from .models import (
+    ClientGroup,
+    DeliveryLocation,
+    DeliverySetting,
+    EvidenceItem,
+    IncomeBand,
+    LegalForm,
+    Organisation,
+    PartnershipRole,
+    Pathway,
+    QualityMark,
+    Region,
+    Service,
+)
+from .search_index import search_data_version
 
 
 def organisation_profile_queryset() -> QuerySet[Organisation]:
@@ -37,11 +78,534 @@ def directory_headline_figures() -> dict[str, int]:
     """Counts shown on the home page."""
     published = Organisation.objects.published()
     services = Service.objects.filter(organisation__in=published)
-    regions_covered = (
-        Region.objects.filter(services__in=services).aggregate(n=Count("id", distinct=True))["n"]
-    )
+    regions_covered = Region.objects.filter(services__in=services).aggregate(
+        n=Count("id", distinct=True)
+    )["n"]
     return {
         "organisations": published.count(),
         "services": services.count(),
         "regions": regions_covered,
+    }
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+TAXONOMY_MODELS = {
+    "pathway": Pathway,
+    "client_group": ClientGroup,
+    "setting": DeliverySetting,
+    "region": Region,
+    "legal_form": LegalForm,
+    "income_band": IncomeBand,
+    "partnership_role": PartnershipRole,
+    "quality_mark": QualityMark,
+}
+PAGE_SIZES = (20, 50, 100)
+DEFAULT_PAGE_SIZE = 20
+# Deep pages of a huge result cost a long OFFSET scan; nobody reads them, and a narrower
+# search is always quicker than paging.
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class TaxonomyTermRow:
+    id: int
+    slug: str
+    name: str
+    is_national: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FacetGroup:
+    param: str
+    label: str
+    options: list[FacetOption]
+    errors: list[str]
+
+
+@dataclass
+class SearchResult:
+    filterset: OrganisationFilterSet
+    page: Page
+    total: int
+    facets: list[FacetGroup]
+    sort: str
+    page_size: int
+
+
+def taxonomy_terms() -> dict[str, list[TaxonomyTermRow]]:
+    """Every taxonomy term, by search group, in display order: one query."""
+    queries = []
+    for group, model in TAXONOMY_MODELS.items():
+        is_national = (
+            F("is_national") if model is Region else Value(False, output_field=BooleanField())
+        )
+        queries.append(
+            model.objects.order_by()
+            .annotate(group=Value(group, output_field=CharField()), national=is_national)
+            .values_list("group", "id", "slug", "name", "national", "position")
+        )
+    terms: dict[str, list[TaxonomyTermRow]] = {group: [] for group in TAXONOMY_MODELS}
+    rows = queries[0].union(*queries[1:], all=True)
+    for group, pk, slug, name, national, _position in sorted(
+        rows, key=lambda r: (r[0], r[5], r[3])
+    ):
+        terms[group].append(
+            TaxonomyTermRow(id=pk, slug=slug, name=name, is_national=bool(national))
+        )
+    return terms
+
+
+def _count(condition: Q) -> Count:
+    return Count("pk", filter=condition) if condition else Count("pk")
+
+
+def facet_counts(*, filterset: OrganisationFilterSet) -> tuple[int, dict[str, dict[str, int]]]:
+    """(result count, {group: {value: count}}): counts for the current results where each group's
+    own selection is ignored, in one query per service group plus one for everything else."""
+    taxonomy = filterset.taxonomy
+    published = Organisation.objects.published().filter(filterset.text_condition())
+    counts: dict[str, dict[str, int]] = {}
+
+    # Service groups: count organisations per term over the through table, among services that
+    # meet the other service conditions and belong to organisations meeting the rest.
+    organisations = published.filter(_and(filterset.organisation_conditions().values()))
+    for group in SERVICE_TAXONOMY_GROUPS:
+        relation = getattr(
+            Service,
+            {"setting": "settings", "client_group": "client_groups"}.get(group, group + "s"),
+        )
+        services = _services_or_all(filterset.matching_services(exclude=group)).filter(
+            organisation__in=organisations
+        )
+        term_column = relation.field.m2m_reverse_name()
+        aggregates = {"n": Count("service__organisation_id", distinct=True)}
+        national_ids = filterset.national_region_ids() if group == "region" else []
+        if national_ids:
+            national_services = services.filter(linked_to(Service.regions, national_ids))
+            aggregates["with_national"] = Count(
+                "service__organisation_id",
+                distinct=True,
+                filter=Q(service__organisation_id__in=national_services.values("organisation_id")),
+            )
+        rows = (
+            relation.through.objects.filter(service__in=services)
+            .values(term_column)
+            .annotate(**aggregates)
+            .order_by()
+        )
+        by_id = {row[term_column]: row for row in rows}
+        national_total = sum(by_id.get(pk, {}).get("n", 0) for pk in national_ids)
+        group_counts = {}
+        for term in taxonomy[group]:
+            row = by_id.get(term.id, {})
+            if group == "region" and not term.is_national:
+                # A National service covers every region: count organisations with either.
+                group_counts[term.slug] = (
+                    row.get("n", 0) + national_total - row.get("with_national", 0)
+                )
+            else:
+                group_counts[term.slug] = row.get("n", 0)
+        counts[group] = group_counts
+
+    # Everything else: one aggregate over organisations, each option with its own FILTER. The
+    # service conditions are the same for every option (only "accepting referrals" is itself
+    # a service condition), so they go in the WHERE clause once rather than in every FILTER.
+    org_conditions = filterset.organisation_conditions()
+
+    def organisation_condition(exclude: str | None = None) -> Q:
+        return _and(q for group, q in org_conditions.items() if group != exclude)
+
+    services = filterset.matching_services(exclude="accepting_referrals")
+    if services is not None:
+        published = published.filter(pk__in=services.values("organisation_id"))
+    accepting = Q()
+    if "accepting_referrals" in filterset.service_conditions():
+        accepting = Q(pk__in=filterset.matching_services().values("organisation_id"))
+    aggregates = {"total": _count(organisation_condition() & accepting)}
+    option_conditions = _organisation_option_conditions(filterset)
+    for group, options in option_conditions.items():
+        if group == "accepting_referrals":
+            others = organisation_condition()
+        else:
+            others = organisation_condition(exclude=group) & accepting
+        for value, condition in options.items():
+            aggregates[f"{group}__{value}"] = _count(condition & others)
+    figures = published.aggregate(**aggregates)
+    for group, options in option_conditions.items():
+        counts[group] = {value: figures[f"{group}__{value}"] for value in options}
+    return figures["total"], counts
+
+
+FACET_CACHE_SECONDS = 300
+
+
+def cached_facet_counts(
+    *, filterset: OrganisationFilterSet
+) -> tuple[int, dict[str, dict[str, int]]]:
+    """facet_counts, kept for FACET_CACHE_SECONDS per search state and search-data version.
+
+    Counting over every organisation is the expensive part of a search page, and the same
+    states (the landing page, a region, a popular word) are asked for again and again. The
+    version changes whenever refresh_search_documents runs, so edits show at once in this
+    process; other processes see them within FACET_CACHE_SECONDS.
+    """
+    key = f"search-facets:{search_data_version()}:{filterset.state_key()}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = facet_counts(filterset=filterset)
+        cache.set(key, cached, FACET_CACHE_SECONDS)
+    return cached
+
+
+def _services_or_all(services: QuerySet[Service] | None) -> QuerySet[Service]:
+    return Service.objects.all() if services is None else services
+
+
+def _and(conditions) -> Q:
+    combined = Q()
+    for condition in conditions:
+        combined &= condition
+    return combined
+
+
+def _organisation_option_conditions(filterset: OrganisationFilterSet) -> dict[str, dict[str, Q]]:
+    """For each organisation-level group, the condition each of its options stands for."""
+    taxonomy = filterset.taxonomy
+    options: dict[str, dict[str, Q]] = {
+        "legal_form": {t.slug: Q(legal_form_id=t.id) for t in taxonomy["legal_form"]},
+        "income_band": {t.slug: Q(income_band_id=t.id) for t in taxonomy["income_band"]},
+        "partnership_role": {
+            t.slug: linked_to(Organisation.partnership_roles, [t.id])
+            for t in taxonomy["partnership_role"]
+        },
+        "quality_mark": {
+            t.slug: linked_to(Organisation.quality_marks, [t.id]) for t in taxonomy["quality_mark"]
+        },
+    }
+    accepting = _services_or_all(filterset.matching_services(exclude="accepting_referrals")).filter(
+        accepting_referrals=True
+    )
+    options["accepting_referrals"] = {"yes": Q(pk__in=accepting.values("organisation_id"))}
+    options["has_evidence"] = {
+        value: Q(
+            pk__in=EvidenceItem.objects.filter(nesta_level__gte=int(value)).values(
+                "organisation_id"
+            )
+        )
+        for value, _ in EVIDENCE_LEVEL_CHOICES
+    }
+    options["has_jdl"] = {
+        "yes": Q(
+            pk__in=EvidenceItem.objects.filter(kind=EvidenceItem.Kind.JUSTICE_DATA_LAB).values(
+                "organisation_id"
+            )
+        )
+    }
+    options["lived_experience_led"] = {"yes": Q(lived_experience_led=True)}
+    options["verified_recently"] = {
+        "yes": Q(last_verified_at__gte=timezone.now() - VERIFIED_WITHIN)
+    }
+    return options
+
+
+def search_queryset(*, filterset: OrganisationFilterSet) -> QuerySet[Organisation]:
+    """The matching published organisations in the chosen order (annotated with `miles` when a
+    postcode is given: the nearest matching delivery location, None for region-wide services)."""
+    organisations = filterset.filter_queryset(Organisation.objects.published())
+    order: list = []
+    sort = filterset.sort_order
+    if place := filterset.place:
+        locations = locations_within(place, filterset.miles).filter(
+            service__organisation=OuterRef("pk")
+        )
+        if (services := filterset.matching_services()) is not None:
+            locations = locations.filter(service__in=services)
+        organisations = organisations.annotate(
+            miles=Subquery(
+                locations.order_by("miles").values("miles")[:1], output_field=FloatField()
+            )
+        )
+    if sort == "best" and filterset.query_text:
+        organisations = organisations.annotate(relevance=_relevance(filterset.query_text))
+        order = [F("relevance").desc()]
+    elif sort == "verified":
+        order = [F("last_verified_at").desc(nulls_last=True)]
+    elif sort == "distance":
+        order = [F("miles").asc(nulls_last=True)]
+    return organisations.select_related("legal_form", "income_band").order_by(*order, "name", "id")
+
+
+def _relevance(text: str):
+    if connection.vendor == "postgresql":
+        query = websearch_query(text)
+        if not parse_text_query(text).is_plain:
+            return SearchRank(F("search_vector"), query)
+        # Name similarity only ranks the trigram-only (misspelt) matches: computing it for
+        # every full-text match of a common word would cost more than the ranking itself.
+        return Case(
+            When(search_vector=query, then=SearchRank(F("search_vector"), query)),
+            default=TrigramWordSimilarity(text, "name") / 10,
+            output_field=FloatField(),
+        )
+    # SQLite: the whole query in the name first, then any required term in the name.
+    first_terms = [group[0] for group in parse_text_query(text).required]
+    whens = [When(name__icontains=text, then=Value(len(first_terms) + 1))]
+    whens += [When(name__icontains=term, then=Value(1)) for term in first_terms]
+    return Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+def organisation_search(*, params: QueryDict) -> SearchResult:
+    """One page of search results with facet counts, in a bounded number of queries."""
+    filterset = OrganisationFilterSet(params, queryset=Organisation.objects.published())
+    total, counts = cached_facet_counts(filterset=filterset)
+    page_size = _page_size(params.get("page_size"))
+    paginator = Paginator(search_queryset(filterset=filterset), page_size)
+    # The facet query already counted the results; Paginator.count is a cached property.
+    paginator.count = total
+    paginator.num_pages = min(paginator.num_pages, MAX_PAGE)
+    page = paginator.get_page(params.get("page"))
+    page.object_list = list(page.object_list)
+    _attach_service_summaries(page.object_list, filterset.taxonomy)
+    return SearchResult(
+        filterset=filterset,
+        page=page,
+        total=total,
+        facets=_facet_groups(filterset, counts),
+        sort=filterset.sort_order,
+        page_size=page_size,
+    )
+
+
+def _page_size(value: str | None) -> int:
+    try:
+        size = int(value or DEFAULT_PAGE_SIZE)
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+def _attach_service_summaries(organisations: list[Organisation], taxonomy) -> None:
+    """Set `summary` (a ServiceSummary) on each organisation: two queries."""
+    summaries = service_summaries(organisation_ids=[o.pk for o in organisations], taxonomy=taxonomy)
+    for organisation in organisations:
+        organisation.summary_of_services = summaries[organisation.pk]
+
+
+@dataclass
+class ServiceSummary:
+    """What an organisation's services (and its partnership profile) add up to, by name."""
+
+    services: list[str]
+    accepting_referrals: bool
+    terms: dict[str, list[str]]
+
+
+_LINKS = [
+    ("pathway", Service.pathways),
+    ("client_group", Service.client_groups),
+    ("setting", Service.settings),
+    ("region", Service.regions),
+    ("partnership_role", Organisation.partnership_roles),
+    ("quality_mark", Organisation.quality_marks),
+]
+
+
+def service_summaries(*, organisation_ids: list[int], taxonomy) -> dict[int, ServiceSummary]:
+    """Service names and the taxonomy terms of each organisation, in two queries."""
+    summaries = {
+        pk: ServiceSummary([], False, {group: [] for group, _ in _LINKS}) for pk in organisation_ids
+    }
+    if not organisation_ids:
+        return summaries
+    services = Service.objects.filter(organisation_id__in=organisation_ids).order_by(
+        "position", "id"
+    )
+    for organisation_id, name, accepting in services.values_list(
+        "organisation_id", "name", "accepting_referrals"
+    ):
+        summaries[organisation_id].services.append(name)
+        summaries[organisation_id].accepting_referrals |= accepting
+    branches = []
+    for group, relation in _LINKS:
+        field = relation.field
+        owner = "service__organisation_id" if field.model is Service else field.m2m_column_name()
+        branches.append(
+            relation.through.objects.filter(**{f"{owner}__in": organisation_ids})
+            .annotate(
+                owner_id=F(owner),
+                term=F(field.m2m_reverse_name()),
+                kind=Value(group, output_field=CharField()),
+            )
+            .values_list("owner_id", "kind", "term")
+        )
+    found: dict[tuple[int, str], set[int]] = {}
+    for owner_id, kind, term in branches[0].union(*branches[1:], all=True):
+        found.setdefault((owner_id, kind), set()).add(term)
+    for (owner_id, kind), terms in found.items():
+        summaries[owner_id].terms[kind] = [t.name for t in taxonomy[kind] if t.id in terms]
+    return summaries
+
+
+FACET_LABELS = {
+    "pathway": "Pathway",
+    "client_group": "People supported",
+    "setting": "Delivery setting",
+    "region": "Region",
+    "accepting_referrals": "Referrals",
+    "has_evidence": "Evidence of impact",
+    "has_jdl": "Justice Data Lab",
+    "lived_experience_led": "Lived experience",
+    "verified_recently": "Verification",
+    "legal_form": "Legal form",
+    "income_band": "Annual income",
+    "partnership_role": "Partnership role sought",
+    "quality_mark": "Quality mark",
+}
+FLAG_LABELS = {
+    "accepting_referrals": "Accepting referrals now",
+    "has_jdl": "Has a Justice Data Lab result",
+    "lived_experience_led": "Led by people with lived experience",
+    "verified_recently": "Verified in the last 12 months",
+}
+
+
+def _facet_groups(
+    filterset: OrganisationFilterSet, counts: dict[str, dict[str, int]]
+) -> list[FacetGroup]:
+    """Facet groups for display: options with no results are left out unless selected."""
+    values = filterset.values
+    groups = []
+    for param, label in FACET_LABELS.items():
+        group_counts = counts[param]
+        if param in filterset.taxonomy:
+            selected = set(values.get(param) or [])
+            options = [
+                FacetOption(t.slug, t.name, group_counts[t.slug], t.slug in selected)
+                for t in filterset.taxonomy[param]
+            ]
+        elif param == "has_evidence":
+            level = values.get("min_evidence_level") or ""
+            options = [
+                FacetOption(
+                    "yes",
+                    "Has evidence of impact",
+                    group_counts["1"],
+                    bool(values.get("has_evidence")),
+                )
+            ] + [
+                FacetOption(value, text, group_counts[value], value == level)
+                for value, text in EVIDENCE_LEVEL_CHOICES
+            ]
+        else:
+            options = [
+                FacetOption("yes", FLAG_LABELS[param], group_counts["yes"], bool(values.get(param)))
+            ]
+        shown = [option for option in options if option.count or option.selected]
+        errors = filterset.form.errors.get(param, [])
+        if param == "has_evidence":
+            errors = errors + filterset.form.errors.get("min_evidence_level", [])
+        groups.append(FacetGroup(param, label, shown, list(errors)))
+    return groups
+
+
+EXPORT_CHUNK = 1000
+EXPORT_COLUMNS = (
+    "name",
+    "profile_url",
+    "summary",
+    "legal_form",
+    "charity_number",
+    "company_number",
+    "society_number",
+    "income_band",
+    "town",
+    "postcode",
+    "website",
+    "email",
+    "phone",
+    "services",
+    "pathways",
+    "client_groups",
+    "delivery_settings",
+    "regions",
+    "accepting_referrals",
+    "lived_experience_led",
+    "open_to_partnership",
+    "partnership_roles_sought",
+    "quality_marks",
+    "evidence_items",
+    "highest_nesta_level",
+    "justice_data_lab_results",
+    "last_verified",
+    "distance_miles",
+)
+
+
+def organisation_export_rows(*, filterset: OrganisationFilterSet) -> Iterator[dict]:
+    """Every matching organisation as a flat dict (services summarised), streamed in chunks so
+    that memory stays flat however many rows there are: four queries per chunk."""
+    organisations = search_queryset(filterset=filterset).iterator(chunk_size=EXPORT_CHUNK)
+    while chunk := list(islice(organisations, EXPORT_CHUNK)):
+        ids = [organisation.pk for organisation in chunk]
+        summaries = service_summaries(organisation_ids=ids, taxonomy=filterset.taxonomy)
+        evidence = {
+            row["organisation_id"]: row
+            for row in EvidenceItem.objects.filter(organisation_id__in=ids)
+            .values("organisation_id")
+            .annotate(
+                items=Count("id"),
+                best_level=Max("nesta_level"),
+                jdl=Count("id", filter=Q(kind=EvidenceItem.Kind.JUSTICE_DATA_LAB)),
+            )
+            .order_by()
+        }
+        for organisation in chunk:
+            yield _export_row(
+                organisation, summaries[organisation.pk], evidence.get(organisation.pk, {})
+            )
+
+
+def _export_row(organisation: Organisation, summary: ServiceSummary, evidence: dict) -> dict:
+    terms = summary.terms
+    miles = getattr(organisation, "miles", None)
+    return {
+        "name": organisation.name,
+        "profile_url": settings.SITE_URL + organisation.get_absolute_url(),
+        "summary": organisation.summary,
+        "legal_form": organisation.legal_form.name if organisation.legal_form else "",
+        "charity_number": organisation.charity_number_ew,
+        "company_number": organisation.company_number,
+        "society_number": organisation.society_number,
+        "income_band": organisation.income_band.name if organisation.income_band else "",
+        "town": organisation.town,
+        "postcode": organisation.postcode,
+        "website": organisation.website,
+        "email": organisation.email,
+        "phone": organisation.phone,
+        "services": "; ".join(summary.services),
+        "pathways": "; ".join(terms["pathway"]),
+        "client_groups": "; ".join(terms["client_group"]),
+        "delivery_settings": "; ".join(terms["setting"]),
+        "regions": "; ".join(terms["region"]),
+        "accepting_referrals": summary.accepting_referrals,
+        "lived_experience_led": organisation.lived_experience_led,
+        "open_to_partnership": organisation.open_to_partnership,
+        "partnership_roles_sought": "; ".join(terms["partnership_role"]),
+        "quality_marks": "; ".join(terms["quality_mark"]),
+        "evidence_items": evidence.get("items", 0),
+        "highest_nesta_level": evidence.get("best_level"),
+        "justice_data_lab_results": evidence.get("jdl", 0),
+        "last_verified": organisation.last_verified_at.date().isoformat()
+        if organisation.last_verified_at
+        else "",
+        "distance_miles": round(miles, 1) if miles is not None else None,
     }

@@ -8,12 +8,14 @@ CHARITY_EW_RE = re.compile(r"^\d{6,7}$")
 CHARITY_SCOTLAND_RE = re.compile(r"^SC\d{6}$")
 CHARITY_NI_RE = re.compile(r"^NIC\d{6}$")
 # Companies House: 8 digits (England and Wales) or a two-letter register prefix and 6 digits.
-COMPANY_RE = re.compile(r"^(\d{8}|(SC|NI|OC|SO|NC|R0|CE|CS|SE|GE|FC|SF|NF|IP|SP|NP|RC|SR|NR|SL|SZ|NZ)\d{6})$")
+COMPANY_RE = re.compile(
+    r"^(\d{8}|(SC|NI|OC|SO|NC|R0|CE|CS|SE|GE|FC|SF|NF|IP|SP|NP|RC|SR|NR|SL|SZ|NZ)\d{6})$"
+)
 # FCA Mutuals Public Register: a number with an optional register suffix (e.g. 31234R).
 SOCIETY_RE = re.compile(r"^(IP)?\d{1,6}[RC]?$")
 # The Royal Mail rules on which letters may appear in each position of a postcode.
 POSTCODE_RE = re.compile(
-    r"^(GIR 0AA|[A-PR-UWYZ]([0-9][0-9A-HJKPS-UW]?|[A-HK-Y][0-9][0-9ABEHMNPRV-Y]?) [0-9][ABD-HJLNP-UW-Z]{2})$"
+    r"^(GIR 0AA|[A-PR-UWYZ]([0-9][0-9A-HJKPS-UW]?|[A-HK-Y][0-9][0-9ABEHMNPRV-Y]?) [0-9][ABD-HJLNP-UW-Z]{2})$"  # noqa: E501
 )
 
 
@@ -77,9 +79,7 @@ def validate_society_number(value: str) -> None:
 
 def validate_postcode(value: str) -> None:
     if not POSTCODE_RE.match(normalise_postcode(value)):
-        raise ValidationError(
-            "Enter a real postcode, like SW1A 1AA", code="invalid_postcode"
-        )
+        raise ValidationError("Enter a real postcode, like SW1A 1AA", code="invalid_postcode")
 
 
 def validate_uk_phone(value: str) -> None:

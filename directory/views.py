@@ -1,8 +1,10 @@
-from django.conf import settings
-from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
-from . import selectors
+from . import exports, selectors
+from .csv_utils import csv_response
+from .filters import DISTANCE_CHOICES, SORT_CHOICES, OrganisationFilterSet
 from .models import Organisation, Region
 
 
@@ -16,22 +18,82 @@ def home(request):
 
 
 def organisation_list(request):
-    """Published organisations, paginated, with a simple keyword search."""
-    query = request.GET.get("q", "").strip()[: settings.SEARCH_MAX_QUERY_LENGTH]
-    paginator = Paginator(selectors.organisation_list(query=query), 20)
-    page_obj = paginator.get_page(request.GET.get("page"))
+    """The search: full text, filters with counts, distance from a postcode, sorting."""
+    result = selectors.organisation_search(params=request.GET)
     params = request.GET.copy()
     params.pop("page", None)
-    return render(
-        request,
-        "directory/organisation_list.html",
-        {"page_obj": page_obj, "query": query, "query_string_without_page": params.urlencode()},
+    context = {
+        "result": result,
+        "form": result.filterset.form,
+        "page_obj": result.page,
+        "query_string_without_page": params.urlencode(),
+        "query_string": request.GET.urlencode(),
+        "active_filters": _active_filters(request.GET, result.facets, result.filterset),
+        "sort_choices": [c for c in SORT_CHOICES if c[0] != "distance" or result.filterset.place],
+        "distance_choices": DISTANCE_CHOICES,
+        "page_sizes": selectors.PAGE_SIZES,
+    }
+    return render(request, "directory/organisation_list.html", context)
+
+
+def _active_filters(params, facets, filterset: OrganisationFilterSet) -> list[dict]:
+    """A removable tag for each applied filter: its label and the URL without it."""
+
+    def without(name, value=None):
+        remaining = params.copy()
+        remaining.pop("page", None)
+        remaining.setlist(
+            name, [v for v in remaining.getlist(name) if value is not None and v != value]
+        )
+        return "?" + remaining.urlencode()
+
+    tags = []
+    if query := filterset.values.get("q"):
+        tags.append({"group": "Search", "label": f"“{query}”", "url": without("q")})
+    for group in facets:
+        for option in group.options:
+            if not option.selected:
+                continue
+            if group.param in filterset.taxonomy:
+                url = without(group.param, option.value)
+            elif group.param == "has_evidence" and option.value != "yes":
+                url = without("min_evidence_level")
+            else:
+                url = without(group.param)
+            tags.append({"group": group.label, "label": option.label, "url": url})
+    if place := filterset.place:
+        label = f"Within {filterset.miles} miles of {place.postcode}"
+        tags.append({"group": "Near", "label": label, "url": without("postcode")})
+    return tags
+
+
+def _export_filename(extension: str) -> str:
+    return f"organisations-{timezone.now():%Y-%m-%d}.{extension}"
+
+
+def organisation_export_csv(request):
+    """The current search results as CSV, streamed, one row per organisation."""
+    rows = selectors.organisation_export_rows(filterset=OrganisationFilterSet(request.GET))
+    columns = selectors.EXPORT_COLUMNS
+    return csv_response(
+        filename=_export_filename("csv"),
+        header=columns,
+        rows=([exports.yes_no(row[column]) for column in columns] for row in rows),
     )
+
+
+def organisation_export_json(request):
+    """The current search results as a JSON array, streamed."""
+    rows = selectors.organisation_export_rows(filterset=OrganisationFilterSet(request.GET))
+    response = StreamingHttpResponse(exports.json_chunks(rows), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{_export_filename("json")}"'
+    return response
 
 
 def organisation_detail(request, slug):
     """A public profile. Organisations that are not published are not found."""
     organisation = get_object_or_404(
-        selectors.organisation_profile_queryset().filter(status=Organisation.Status.PUBLISHED), slug=slug
+        selectors.organisation_profile_queryset().filter(status=Organisation.Status.PUBLISHED),
+        slug=slug,
     )
     return render(request, "directory/organisation_detail.html", {"organisation": organisation})

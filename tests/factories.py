@@ -135,3 +135,88 @@ class MembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = Membership.Role.ADMIN
+
+
+class VerifiedEmailAddressFactory(DjangoModelFactory):
+    """allauth's record that a user confirmed their email address."""
+
+    class Meta:
+        model = "account.EmailAddress"
+
+    user = factory.SubFactory(UserFactory)
+    email = factory.SelfAttribute("user.email")
+    verified = True
+    primary = True
+
+
+class ClaimRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ClaimRequest
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    kind = models.ClaimRequest.Kind.JOIN
+    message = "I run the Manchester project."
+
+
+class CommissionerProfileFactory(DjangoModelFactory):
+    class Meta:
+        model = "accounts.CommissionerProfile"
+
+    user = factory.SubFactory(UserFactory)
+    body_type = "probation_region"
+    body_name = "Probation Service North West"
+
+
+class InvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = "accounts.Invitation"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    role = Membership.Role.EDITOR
+    invited_by = factory.SubFactory(UserFactory)
+
+
+OFFER_APPRAISAL_INPUTS = {
+    "contract_months": "12",
+    "referrals_per_month": "5",
+    "price_per_person": "2000",
+    "total_value": "",
+    "fee_for_service_percent": "40",
+    "results_percent": "60",
+    "results_delay_months": "6",
+    "results_paid_after_end": "yes",
+    "upfront_payment": "0",
+    "management_fee_percent": "10",
+    "outcome_rate_low": "20",
+    "outcome_rate_expected": "35",
+    "outcome_rate_high": "50",
+    "best_evidence_rate": "30",
+    "setup_costs": "5000",
+    "monthly_fixed_costs": "4000",
+    "variable_cost_per_person": "100",
+    "working_capital": "10000",
+    "borrowing_rate_percent": "8",
+}
+
+
+class OfferAppraisalFactory(DjangoModelFactory):
+    """A saved appraisal; `inputs` are the strings the tool's form takes."""
+
+    class Meta:
+        model = "consortia.OfferAppraisal"
+
+    owner = factory.SubFactory(UserFactory)
+    organisation = factory.LazyAttribute(
+        lambda appraisal: MembershipFactory(user=appraisal.owner).organisation
+    )
+    name = factory.Sequence(lambda n: f"Accommodation subcontract {n}")
+    inputs = factory.LazyFunction(lambda: dict(OFFER_APPRAISAL_INPUTS))
+
+
+def verified_user(**kwargs):
+    """A user who has confirmed their email address, so allauth lets them sign in."""
+    user = UserFactory(**kwargs)
+    VerifiedEmailAddressFactory(user=user, email=user.email)
+    return user

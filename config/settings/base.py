@@ -34,8 +34,20 @@ def require_env(name: str) -> str:
     return value
 
 
+def replica_databases(conn_max_age: int) -> dict:
+    """The optional read replica's DATABASES entry, from DATABASE_REPLICA_URL."""
+    url = env("DATABASE_REPLICA_URL")
+    if url is None:
+        return {}
+    replica = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    # Tests have no second database: the replica alias reads the test copy of the primary.
+    return {"replica": {**replica, "TEST": {"MIRROR": "default"}}}
+
+
 SERVICE_NAME = "Rehabilitation Partners Directory"
 SERVICE_CONTACT_EMAIL = env("SERVICE_CONTACT_EMAIL", "help@rehabilitation-partners.example.org")
+# Where the service is reached, for links in emails sent outside a request.
+SITE_URL = env("SITE_URL", "http://localhost:8000").rstrip("/")
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -51,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    # Before allauth, so that its templates here override allauth's own.
+    "accounts",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -61,20 +75,22 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "simple_history",
-    "accounts",
     "directory",
     "consortia",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.db_routers.ReplicaPinningMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.SessionInactivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionInactivityMiddleware",  # after messages: it leaves a note
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
@@ -105,8 +121,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60, conn_health_checks=True
-    )
+    ),
+    **replica_databases(conn_max_age=60),
 }
+DATABASE_ROUTERS = ["config.db_routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -139,7 +157,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{SERVICE_NAME}: "
 # The sign-up form asks for a name and whether the person delivers or commissions services.
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
 # One email address per account; a new one replaces the old only once it is verified.
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or email changes
@@ -176,6 +194,28 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
+# Security headers on every response, in every environment (prod.py adds HSTS and secure
+# cookies, which need HTTPS). No 'unsafe-inline' anywhere: templates carry no inline script,
+# style attribute or event handler; JavaScript and CSS come from static files.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
@@ -191,7 +231,9 @@ STORAGES = {
 }
 # Uploaded evidence is private: it lives outside the static files and is served by a view.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
-MEDIA_URL = None
+# Never routed: uploaded files are served only by permission-checking views. (A string, not
+# None, because Django's live test server compares request paths against it.)
+MEDIA_URL = "/private-media-not-served/"
 EVIDENCE_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -200,7 +242,9 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"{SERVICE_NAME} <noreply@rehabilitation-partners.example.org>")
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", f"{SERVICE_NAME} <noreply@rehabilitation-partners.example.org>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REST_FRAMEWORK = {

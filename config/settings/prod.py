@@ -3,7 +3,7 @@
 import dj_database_url
 
 from .base import *  # noqa: F403
-from .base import env, env_bool, env_list, require_env
+from .base import REST_FRAMEWORK, env, env_bool, env_list, replica_databases, require_env
 
 DEBUG = False
 SECRET_KEY = require_env("SECRET_KEY")
@@ -12,7 +12,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 DATABASES = {
     "default": dj_database_url.parse(
         require_env("DATABASE_URL"), conn_max_age=600, conn_health_checks=True
-    )
+    ),
+    # Optional: read-only traffic goes to DATABASE_REPLICA_URL (config/db_routers.py).
+    **replica_databases(conn_max_age=600),
 }
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     from django.core.exceptions import ImproperlyConfigured
@@ -39,16 +41,27 @@ else:
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 
+# HTTPS only. nginx terminates TLS and sets X-Forwarded-Proto (deploy/nginx); the health check
+# is exempt from the redirect so that a monitor can call gunicorn directly on the loopback.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# No script reads the CSRF token from the cookie: forms carry it.
 CSRF_COOKIE_HTTPONLY = True
-X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy, X-Content-Type-Options, Referrer-Policy and X-Frame-Options come
+# from base.py: they hold in every environment.
+
+# nginx is the one proxy in front (deploy/nginx): the client is the last address it appends to
+# X-Forwarded-For. Rate limits (allauth's, the API's throttles) count per that address, not
+# per nginx's 127.0.0.1, and a client cannot dodge them by sending its own X-Forwarded-For.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": 1}

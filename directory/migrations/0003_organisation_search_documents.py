@@ -47,6 +47,8 @@ class Migration(migrations.Migration):
             name="search_vector",
             field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
         ),
-        migrations.RunPython(_run_on_postgres(POSTGRES_FORWARDS), _run_on_postgres(POSTGRES_BACKWARDS)),
+        migrations.RunPython(
+            _run_on_postgres(POSTGRES_FORWARDS), _run_on_postgres(POSTGRES_BACKWARDS)
+        ),
         migrations.RunPython(fill_search_documents, migrations.RunPython.noop),
     ]

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from directory.search_index import refresh_search_documents
 from tests.browser.conftest import axe_violations
 from tests.factories import (
     DeliveryLocationFactory,
@@ -18,6 +19,7 @@ def published_organisation(transactional_db):
     service = ServiceFactory(organisation=organisation, name="Women's housing support")
     DeliveryLocationFactory(service=service)
     JusticeDataLabEvidenceFactory(organisation=organisation, verified_by_moderator=True)
+    refresh_search_documents(organisation_ids=[organisation.pk])
     return organisation
 
 
@@ -25,7 +27,10 @@ PAGES = [
     ("home", lambda: reverse("home")),
     ("organisation list", lambda: reverse("directory:organisation_list")),
     ("organisation list, no results", lambda: reverse("directory:organisation_list") + "?q=zzzzzz"),
-    ("organisation profile", lambda: reverse("directory:organisation_detail", args=["harbour-womens-centre"])),
+    (
+        "organisation profile",
+        lambda: reverse("directory:organisation_detail", args=["harbour-womens-centre"]),
+    ),
     ("accessibility statement", lambda: reverse("accessibility")),
     ("privacy notice", lambda: reverse("privacy")),
     ("cookies", lambda: reverse("cookies")),

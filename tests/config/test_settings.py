@@ -15,7 +15,9 @@ PROD_ENV = {
 
 
 def run_prod_check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in PROD_ENV and not k.startswith("DJANGO")}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in PROD_ENV and not k.startswith("DJANGO")
+    }
     return subprocess.run(
         [sys.executable, "manage.py", "check", *args],
         cwd=ROOT,

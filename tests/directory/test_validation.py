@@ -21,12 +21,36 @@ def test_bad_charity_numbers_england_and_wales(number):
 @pytest.mark.parametrize(
     "validator,good,bad",
     [
-        (validators.validate_charity_number_scotland, ["SC012345", "sc 012345"], ["SC01234", "012345", "NIC100001"]),
-        (validators.validate_charity_number_ni, ["NIC100123", "nic100123"], ["NI100123", "NIC10012", "1123456"]),
-        (validators.validate_company_number, ["01234567", "1234567", "SC123456", "oc301234", "NI 612345"], ["123456789", "XX123456", "SC12345", "ABCDEFGH"]),
-        (validators.validate_society_number, ["31234R", "7654", "IP12345R"], ["R31234", "1234567", "ABC"]),
-        (validators.validate_postcode, ["SW1A 1AA", "m11ae", "B33 8TH", "cr2 6xh", "DN55 1PT", "EC1A 1BB"], ["", "SW1A", "12345", "M1 1AEX", "Q1 1AA", "HELLO WORLD"]),
-        (validators.validate_uk_phone, ["0113 496 0123", "+44 20 7946 0123", "(029) 2018 0123"], ["123", "0113 496 01234567", "not a phone"]),
+        (
+            validators.validate_charity_number_scotland,
+            ["SC012345", "sc 012345"],
+            ["SC01234", "012345", "NIC100001"],
+        ),
+        (
+            validators.validate_charity_number_ni,
+            ["NIC100123", "nic100123"],
+            ["NI100123", "NIC10012", "1123456"],
+        ),
+        (
+            validators.validate_company_number,
+            ["01234567", "1234567", "SC123456", "oc301234", "NI 612345"],
+            ["123456789", "XX123456", "SC12345", "ABCDEFGH"],
+        ),
+        (
+            validators.validate_society_number,
+            ["31234R", "7654", "IP12345R"],
+            ["R31234", "1234567", "ABC"],
+        ),
+        (
+            validators.validate_postcode,
+            ["SW1A 1AA", "m11ae", "B33 8TH", "cr2 6xh", "DN55 1PT", "EC1A 1BB"],
+            ["", "SW1A", "12345", "M1 1AEX", "Q1 1AA", "HELLO WORLD"],
+        ),
+        (
+            validators.validate_uk_phone,
+            ["0113 496 0123", "+44 20 7946 0123", "(029) 2018 0123"],
+            ["123", "0113 496 01234567", "not a phone"],
+        ),
     ],
 )
 def test_registration_number_and_contact_formats(validator, good, bad):

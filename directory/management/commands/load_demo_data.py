@@ -3,6 +3,7 @@
 import json
 from collections import Counter
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
@@ -13,17 +14,22 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models as db_models
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import MODERATORS_GROUP, Membership, User
-from directory import geo
-from directory import models as directory_models
+from directory import geo, validators
 from directory.models import (
+    ClientGroup,
     DeliveryLocation,
+    DeliverySetting,
     EvidenceItem,
+    IncomeBand,
+    LegalForm,
     Organisation,
+    PartnershipRole,
+    Pathway,
+    QualityMark,
     Region,
     Service,
 )
@@ -58,9 +64,9 @@ ORGANISATION_OTHER_FIELDS = [
 ]
 SERVICE_TEXT_FIELDS = ["description", "eligibility", "spare_capacity"]
 SERVICE_TAXONOMIES = {
-    "pathways": directory_models.Pathway,
-    "client_groups": directory_models.ClientGroup,
-    "settings": directory_models.DeliverySetting,
+    "pathways": Pathway,
+    "client_groups": ClientGroup,
+    "settings": DeliverySetting,
     "regions": Region,
 }
 EVIDENCE_TEXT_FIELDS = ["summary", "outcomes_measured", "url"]
@@ -75,10 +81,15 @@ EVIDENCE_OTHER_FIELDS = [
     "jdl_significant",
 ]
 
-# (email, full name, role description shown by demo_logins)
 DEMO_PROVIDER = "provider@example.org"
 DEMO_COMMISSIONER = "commissioner@example.org"
 DEMO_MODERATOR = "moderator@example.org"
+# (email, what the account can do): the list demo_logins prints.
+DEMO_ACCOUNTS = [
+    (DEMO_PROVIDER, "provider: an admin of a demo organisation (edit its profile, members)"),
+    (DEMO_COMMISSIONER, "commissioner: search, shortlist, post opportunities"),
+    (DEMO_MODERATOR, "moderator: review, publish and reject profiles"),
+]
 
 
 def text(value) -> str:
@@ -112,20 +123,13 @@ def upsert(instance_or_model, values: dict, *, exclude: list[str] | None = None)
     else:
         instance, state = instance_or_model, "unchanged"
         for field, value in values.items():
-            if field_value(instance, field) != value:
+            if getattr(instance, field) != value:
                 setattr(instance, field, value)
                 state = "updated"
     if state != "unchanged":
         instance.full_clean(exclude=exclude)
         instance.save()
     return instance, state
-
-
-def field_value(instance, field: str):
-    field_object = instance._meta.get_field(field)
-    if isinstance(field_object, db_models.ForeignKey):
-        return getattr(instance, field_object.attname)
-    return getattr(instance, field)
 
 
 def comparable(values: dict) -> dict:
@@ -164,7 +168,7 @@ class Command(BaseCommand):
         except (OSError, ValueError) as error:
             raise CommandError(f"Cannot read the demo data in {file}: {error}") from error
 
-        if not Region.objects.exists() or not directory_models.Pathway.objects.exists():
+        if not Region.objects.exists() or not Pathway.objects.exists():
             call_command("load_taxonomies", verbosity=self.verbosity)
 
         self.counts = Counter()
@@ -187,10 +191,10 @@ class Command(BaseCommand):
 
     def load_organisations(self, entries: list[dict]) -> list[Organisation]:
         lookups = {
-            "legal_form": SlugLookup(directory_models.LegalForm),
-            "income_band": SlugLookup(directory_models.IncomeBand),
-            "partnership_roles": SlugLookup(directory_models.PartnershipRole),
-            "quality_marks": SlugLookup(directory_models.QualityMark),
+            "legal_form": SlugLookup(LegalForm),
+            "income_band": SlugLookup(IncomeBand),
+            "partnership_roles": SlugLookup(PartnershipRole),
+            "quality_marks": SlugLookup(QualityMark),
             **{key: SlugLookup(model) for key, model in SERVICE_TAXONOMIES.items()},
         }
         today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -199,9 +203,7 @@ class Command(BaseCommand):
             name = entry.get("name") or f"entry {number}"
             try:
                 organisation = self.load_organisation(entry, lookups, today)
-            except ValidationError as error:
-                raise CommandError(f"Invalid demo organisation '{name}': {error}") from error
-            except CommandError as error:
+            except (ValidationError, CommandError) as error:
                 raise CommandError(f"Invalid demo organisation '{name}': {error}") from error
             organisations.append(organisation)
             if self.verbosity >= 2:
@@ -214,7 +216,8 @@ class Command(BaseCommand):
         name = entry["name"]
         slug = slugify(name)
         existing = (
-            Organisation.objects.filter(Q(slug=slug) | Q(name=name)).order_by("-slug").first()
+            Organisation.objects.filter(slug=slug).first()
+            or Organisation.objects.filter(name=name).order_by("id").first()
         )
         verified_at = today - timedelta(days=entry.get("last_verified_days_ago") or 0)
         values = {
@@ -238,15 +241,15 @@ class Command(BaseCommand):
             # clean() normalises numbers and postcodes: compare against the normalised values.
             probe = Organisation(**values)
             probe.clean()
-            normalised = {
-                field: getattr(probe, field) for field in ORGANISATION_TEXT_FIELDS
-            }
+            normalised = {field: getattr(probe, field) for field in ORGANISATION_TEXT_FIELDS}
             organisation, state = upsert(
                 existing, comparable(values | normalised), exclude=["slug"]
             )
         self.counts[f"organisations {state}"] += 1
 
-        organisation.partnership_roles.set(lookups["partnership_roles"].many(entry.get("partnership_roles")))
+        organisation.partnership_roles.set(
+            lookups["partnership_roles"].many(entry.get("partnership_roles"))
+        )
         organisation.quality_marks.set(lookups["quality_marks"].many(entry.get("quality_marks")))
         self.load_services(organisation, entry.get("services") or [], lookups)
         self.load_evidence(organisation, entry.get("evidence") or [])
@@ -282,7 +285,7 @@ class Command(BaseCommand):
         existing = {(loc.name, loc.postcode): loc for loc in service.locations.all()}
         kept = set()
         for entry in entries:
-            postcode = entry["postcode"]
+            postcode = validators.normalise_postcode(entry["postcode"])
             try:
                 place = geo.lookup_postcode(postcode)
             except geo.UnknownPostcode:
@@ -325,28 +328,19 @@ class Command(BaseCommand):
                 values["verified_at"] = timezone.now()
             elif not verified:
                 values["verified_at"] = None
+            for field in ("jdl_cohort_rate", "jdl_comparison_rate"):
+                if values[field] is not None:
+                    # Via str: a float converted directly carries binary noise into the Decimal.
+                    values[field] = Decimal(str(values[field]))
             if current is None:
                 item, state = upsert(EvidenceItem, values)
             else:
-                # Decimal fields come back as Decimal: compare the fixture's figures as text.
-                item, state = upsert(current, comparable(self.as_stored(current, values)))
+                item, state = upsert(current, comparable(values))
             kept.add(item.pk)
             self.counts[f"evidence items {state}"] += 1
         removed = organisation.evidence_items.exclude(pk__in=kept)
         self.counts["evidence items removed"] += removed.count()
         removed.delete()
-
-    @staticmethod
-    def as_stored(instance, values: dict) -> dict:
-        """The values converted to the Python types the fields hold after a database read."""
-        return {
-            key: (
-                instance._meta.get_field(key).to_python(value)
-                if not isinstance(value, db_models.Model)
-                else value
-            )
-            for key, value in values.items()
-        }
 
     # --- Demo accounts ----------------------------------------------------------------------
 

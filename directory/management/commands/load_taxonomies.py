@@ -23,7 +23,9 @@ class Command(BaseCommand):
     help = "Create or update the taxonomies from fixtures/taxonomies.json (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--file", default=str(Path(settings.BASE_DIR) / "fixtures" / "taxonomies.json"))
+        parser.add_argument(
+            "--file", default=str(Path(settings.BASE_DIR) / "fixtures" / "taxonomies.json")
+        )
 
     @transaction.atomic
     def handle(self, *args, file, **options):

@@ -1,0 +1,324 @@
+"""Writes about people: commissioners, invitations, memberships, personal data and deletion."""
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalChanges
+
+from directory.models import Organisation, Region
+
+from .models import (
+    INVITATION_LIFETIME,
+    CommissionerProfile,
+    Invitation,
+    Membership,
+    User,
+)
+from .selectors import email_is_public_sector, invitation_refusal
+
+
+@transaction.atomic
+def commissioner_register(
+    *, user: User, body_type: str, body_name: str, region: Region | None = None
+) -> CommissionerProfile:
+    """Record who a new commissioner works for; they wait for verification."""
+    profile = CommissionerProfile(
+        user=user, body_type=body_type, body_name=body_name, region=region
+    )
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def commissioner_verify(
+    *, profile: CommissionerProfile, verified_by: User | None = None
+) -> CommissionerProfile:
+    """Mark a commissioner verified, by a moderator or (verified_by None) by their email domain."""
+    profile.verification_status = CommissionerProfile.Verification.VERIFIED
+    profile.verified_at = timezone.now()
+    profile.verified_by = verified_by
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def commissioner_reject(*, profile: CommissionerProfile, rejected_by: User) -> CommissionerProfile:
+    """A moderator could not confirm that this person commissions services."""
+    profile.verification_status = CommissionerProfile.Verification.REJECTED
+    profile.verified_at = None
+    profile.verified_by = rejected_by
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def commissioner_verify_by_email(*, user: User, email: str) -> bool:
+    """Verify a pending commissioner at once if their just-verified email is public sector."""
+    profile = (
+        CommissionerProfile.objects.select_for_update()
+        .filter(user=user, verification_status=CommissionerProfile.Verification.PENDING)
+        .first()
+    )
+    if profile is None or not email_is_public_sector(email):
+        return False
+    commissioner_verify(profile=profile)
+    return True
+
+
+# --- Members and invitations ---
+
+
+def _lock_memberships(organisation: Organisation) -> list[Membership]:
+    # Locks every membership of the organisation, so two admins demoting each other at the
+    # same moment cannot both succeed and leave it with none.
+    return list(
+        Membership.objects.select_for_update().filter(organisation=organisation).order_by("pk")
+    )
+
+
+def _refuse_losing_last_admin(membership: Membership, locked: list[Membership]) -> None:
+    admins = [m for m in locked if m.role == Membership.Role.ADMIN]
+    if membership.role == Membership.Role.ADMIN and len(admins) <= 1:
+        raise ValidationError(
+            "An organisation must always have at least one admin. Make someone else an admin first."
+        )
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str, changed_by: User) -> Membership:
+    """Change a member's role, keeping at least one admin."""
+    locked = _lock_memberships(membership.organisation)
+    membership = next(m for m in locked if m.pk == membership.pk)
+    if membership.role == role:
+        return membership
+    if role != Membership.Role.ADMIN:
+        _refuse_losing_last_admin(membership, locked)
+    membership.role = role
+    membership.full_clean()
+    membership._history_user = changed_by
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, removed_by: User) -> None:
+    """Remove someone from an organisation, keeping at least one admin."""
+    locked = _lock_memberships(membership.organisation)
+    membership = next(m for m in locked if m.pk == membership.pk)
+    _refuse_losing_last_admin(membership, locked)
+    membership._history_user = removed_by
+    membership.delete()
+
+
+def _send_invitation_email(*, invitation: Invitation, site_url: str) -> None:
+    context = {
+        "invitation": invitation,
+        "accept_url": site_url.rstrip("/")
+        + reverse("accounts_invitation_accept", kwargs={"token": invitation.token}),
+        "service_name": settings.SERVICE_NAME,
+    }
+    send_mail(
+        subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
+        message=render_to_string("accounts/email/invitation_message.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+@transaction.atomic
+def invitation_create(
+    *, organisation: Organisation, email: str, role: str, invited_by: User, site_url: str
+) -> Invitation:
+    """Invite someone by email to join an organisation, and send them the link."""
+    email = email.strip().lower()
+    if organisation.memberships.filter(user__email__iexact=email).exists():
+        raise ValidationError({"email": "This person is already a member of the organisation"})
+    # An earlier invitation to the same address is replaced, so only the newest link works.
+    now = timezone.now()
+    Invitation.objects.open().filter(organisation=organisation, email__iexact=email).update(
+        revoked_at=now
+    )
+    invitation = Invitation(
+        organisation=organisation,
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        created_at=now,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    invitation.full_clean()
+    invitation.save()
+    transaction.on_commit(lambda: _send_invitation_email(invitation=invitation, site_url=site_url))
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> None:
+    """Withdraw an invitation so its link no longer works."""
+    invitation.revoked_at = timezone.now()
+    invitation.full_clean()
+    invitation.save(update_fields=["revoked_at"])
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Join the organisation an invitation is for, as the invited person."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    refusal = invitation_refusal(invitation=invitation, user=user)
+    if refusal:
+        raise ValidationError(refusal)
+    membership, created = Membership.objects.get_or_create(
+        user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
+    )
+    if not created and invitation.role == Membership.Role.ADMIN:
+        membership.role = Membership.Role.ADMIN
+        membership.save()
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+# --- Personal data ---
+
+
+def _history_models():
+    """django-simple-history's audit tables that record who made each change."""
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, HistoricalChanges)
+        and any(field.name == "history_user" for field in model._meta.fields)
+    ]
+
+
+def user_personal_data(*, user: User) -> dict:
+    """Everything personal the directory holds about a user, for them to download."""
+    history = []
+    for historical_model in _history_models():
+        for record in historical_model.objects.filter(history_user=user).order_by("history_date"):
+            history.append(
+                {
+                    "record": historical_model.instance_type._meta.verbose_name,
+                    "record_id": getattr(record, "id", None),
+                    "change": record.get_history_type_display(),
+                    "changed_at": record.history_date,
+                    "reason": record.history_change_reason,
+                }
+            )
+    profile = CommissionerProfile.objects.filter(user=user).select_related("region").first()
+    return {
+        "account": {
+            "email": user.email,
+            "full_name": user.full_name,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+            "is_active": user.is_active,
+            "is_moderator": user.is_moderator,
+        },
+        "email_addresses": [
+            {"email": e.email, "verified": e.verified, "primary": e.primary}
+            for e in EmailAddress.objects.filter(user=user).order_by("email")
+        ],
+        "commissioner_profile": profile
+        and {
+            "body_type": profile.get_body_type_display(),
+            "body_name": profile.body_name,
+            "region": profile.region and profile.region.name,
+            "verification_status": profile.get_verification_status_display(),
+            "verified_at": profile.verified_at,
+        },
+        "memberships": [
+            {
+                "organisation": m.organisation.name,
+                "organisation_slug": m.organisation.slug,
+                "role": m.get_role_display(),
+                "since": m.created_at,
+            }
+            for m in user.memberships.select_related("organisation").order_by("created_at")
+        ],
+        "invitations_received": [
+            {
+                "organisation": i.organisation.name,
+                "role": i.get_role_display(),
+                "sent_at": i.created_at,
+                "accepted_at": i.accepted_at,
+            }
+            for i in Invitation.objects.filter(email__iexact=user.email).select_related(
+                "organisation"
+            )
+        ],
+        "two_factor_authentication": [
+            {
+                "type": a.get_type_display(),
+                "created_at": a.created_at,
+                "last_used_at": a.last_used_at,
+            }
+            for a in Authenticator.objects.filter(user=user).order_by("created_at")
+        ],
+        "sessions": [
+            {
+                "ip_address": s.ip,
+                "browser": s.user_agent,
+                "started_at": s.created_at,
+                "last_seen_at": s.last_seen_at,
+            }
+            for s in UserSession.objects.filter(user=user).order_by("created_at")
+        ],
+        "changes_you_made": history,
+    }
+
+
+def _anonymise_history(*, user_pk: int) -> None:
+    for historical_model in _history_models():
+        historical_model.objects.filter(history_user_id=user_pk).update(history_user=None)
+        tracked_model = historical_model.instance_type
+        for field in historical_model._meta.concrete_fields:
+            if not field.is_relation or field.related_model is not User:
+                continue
+            if field.name == "history_user":
+                continue
+            rows = historical_model.objects.filter(**{field.attname: user_pk})
+            if tracked_model._meta.get_field(field.name).remote_field.on_delete is models.CASCADE:
+                # The tracked row was the user's own (a membership, a claim): its history goes.
+                rows.delete()
+            else:
+                # A mere reference (an evidence item's verifier): keep the row, drop the person.
+                rows.update(**{field.attname: None})
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> list[Organisation]:
+    """Delete an account and its personal data; sole-admin organisations go to moderators."""
+    handed_over = []
+    for membership in user.memberships.select_related("organisation").admins():
+        organisation = membership.organisation
+        other_admins = organisation.memberships.admins().exclude(user=user)
+        if not other_admins.exists():
+            organisation.is_unclaimed = True
+            organisation._history_user = None
+            organisation._change_reason = (
+                "Its last admin deleted their account: handed to moderators to re-assign"
+            )
+            organisation.save()
+            handed_over.append(organisation)
+    for membership in user.memberships.all():
+        membership._history_user = None
+        membership.delete()
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+    Invitation.objects.filter(email__iexact=user.email).delete()
+    user_pk = user.pk
+    user.delete()
+    _anonymise_history(user_pk=user_pk)
+    return handed_over

@@ -1,0 +1,23 @@
+"""/api/oruk/: the Open Referral UK API (HSDS 3.0 UK profile)."""
+
+from django.urls import path
+
+from . import oruk
+
+app_name = "oruk"
+
+urlpatterns = [
+    path("", oruk.api_root, name="root"),
+    path("services", oruk.service_list, name="service_list"),
+    path("services/<str:id>", oruk.service_detail, name="service_detail"),
+    path("service_at_locations", oruk.service_at_location_list, name="service_at_location_list"),
+    path(
+        "service_at_locations/<str:id>",
+        oruk.service_at_location_detail,
+        name="service_at_location_detail",
+    ),
+    path("taxonomies", oruk.taxonomy_list, name="taxonomy_list"),
+    path("taxonomies/<str:id>", oruk.taxonomy_detail, name="taxonomy_detail"),
+    path("taxonomy_terms", oruk.taxonomy_term_list, name="taxonomy_term_list"),
+    path("taxonomy_terms/<str:id>", oruk.taxonomy_term_detail, name="taxonomy_term_detail"),
+]

@@ -1,0 +1,17 @@
+"""/api/v1/: the directory's own read-only JSON API and its OpenAPI schema."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+from .views import OrganisationViewSet
+
+app_name = "api_v1"
+
+router = SimpleRouter()
+router.register("organisations", OrganisationViewSet, basename="organisation")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    *router.urls,
+]

@@ -1,0 +1,108 @@
+"""The project's own read-only JSON API (/api/v1/) and the human-readable API page (/api/)."""
+
+import django_filters
+from django.shortcuts import render
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+
+from .. import selectors
+from ..filters import OrganisationFilterSet
+from ..models import Organisation
+from . import oruk
+from .serializers import OrganisationSerializer, OrganisationSummarySerializer
+
+
+class OrganisationPagination(PageNumberPagination):
+    page_size = selectors.DEFAULT_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = max(selectors.PAGE_SIZES)
+
+
+def _filter_parameters() -> list[OpenApiParameter]:
+    """The search's parameters, documented from the FilterSet the HTML search uses."""
+    parameters = []
+    for name, field in OrganisationFilterSet.base_filters.items():
+        many = isinstance(field, django_filters.MultipleChoiceFilter)
+        kind = OpenApiTypes.BOOL if isinstance(field, django_filters.BooleanFilter) else str
+        choices = field.extra.get("choices")
+        description = str(field.label)
+        if many:
+            description += ": a term's slug, as in profiles; repeat for several"
+        parameters.append(
+            OpenApiParameter(
+                name,
+                kind,
+                description=description,
+                many=many or None,
+                enum=[value for value, _label in choices] if choices and not many else None,
+            )
+        )
+    return parameters
+
+
+def _unknown_terms(params, taxonomy) -> dict[str, list[str]]:
+    errors = {}
+    for group, terms in taxonomy.items():
+        known = {term.slug for term in terms}
+        if unknown := [value for value in params.getlist(group) if value not in known]:
+            errors[group] = [f"“{value[:50]}” is not a known {group} slug" for value in unknown]
+    return errors
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Search published organisations",
+        description="The same search, filters and sort orders as the directory's search page.",
+        parameters=_filter_parameters(),
+    ),
+    retrieve=extend_schema(summary="A published organisation's whole profile"),
+)
+class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published organisations only; throttled per IP address (REST_FRAMEWORK settings)."""
+
+    lookup_field = "slug"
+    pagination_class = OrganisationPagination
+
+    def get_queryset(self):
+        return selectors.organisation_profile_queryset().filter(
+            status=Organisation.Status.PUBLISHED
+        )
+
+    def get_serializer_class(self):
+        return OrganisationSummarySerializer if self.action == "list" else OrganisationSerializer
+
+    def list(self, request, *args, **kwargs):
+        filterset = OrganisationFilterSet(request.query_params)
+        # The HTML search drops what it cannot use and says so; a program is told instead.
+        errors = _unknown_terms(request.query_params, filterset.taxonomy)
+        if not filterset.is_valid():
+            errors.update(filterset.form.errors)
+        if errors:
+            raise ValidationError(errors)
+        page = self.paginate_queryset(selectors.search_queryset(filterset=filterset))
+        summaries = selectors.service_summaries(
+            organisation_ids=[organisation.pk for organisation in page],
+            taxonomy=filterset.taxonomy,
+        )
+        for organisation in page:
+            organisation.summary_of_services = summaries[organisation.pk]
+        serializer = self.get_serializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
+
+
+def api_docs(request):
+    """How to use both APIs, with examples that work against this site."""
+    return render(
+        request,
+        "api/docs.html",
+        {
+            "base_url": request.build_absolute_uri("/").rstrip("/"),
+            "taxonomies": oruk.TAXONOMIES,
+            "max_per_page": oruk.MAX_PER_PAGE,
+            "default_per_page": oruk.DEFAULT_PER_PAGE,
+            "page_sizes": selectors.PAGE_SIZES,
+        },
+    )

@@ -1,0 +1,33 @@
+"""Uploaded evidence documents, served only to those who may see the organisation."""
+
+import uuid
+
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils.text import slugify
+
+from .models import EvidenceItem, Organisation
+
+
+def evidence_document(request, slug: str, evidence: uuid.UUID):
+    """The PDF of a published organisation's evidence, or of one the user may edit; else 404."""
+    may_see = Q(organisation__status=Organisation.Status.PUBLISHED) | Q(
+        organisation__in=Organisation.objects.editable_by(request.user)
+    )
+    item = get_object_or_404(
+        EvidenceItem.objects.filter(may_see).select_related("organisation"),
+        organisation__slug=slug,
+        uuid=evidence,
+    )
+    if not item.document:
+        raise Http404
+    try:
+        document = item.document.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    filename = f"{slugify(item.title)[:80] or 'evidence'}.pdf"
+    response = FileResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

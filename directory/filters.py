@@ -1,0 +1,357 @@
+"""The one definition of the organisation search parameters (HTML search, export and API).
+
+Pathway, client group, delivery setting, region, "accepting referrals" and "near a postcode"
+are matched within one service: "accommodation for women in the North West" finds an
+organisation only if a single service of it does accommodation, for women, in the North West.
+A service whose regions include National counts as covering every region.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.db.models import F, FloatField, Q, QuerySet
+from django.db.models.functions import Cast, Power, Sqrt
+from django.utils import timezone
+
+from . import geo
+from .models import DeliveryLocation, EvidenceItem, Organisation, Service
+from .search_index import SEARCH_CONFIG
+
+# Groups matched within a single service, in the order the filter panel shows them.
+SERVICE_TAXONOMY_GROUPS = ("pathway", "client_group", "setting", "region")
+ORGANISATION_TAXONOMY_GROUPS = ("legal_form", "income_band", "partnership_role", "quality_mark")
+TAXONOMY_GROUPS = SERVICE_TAXONOMY_GROUPS + ORGANISATION_TAXONOMY_GROUPS
+
+DISTANCE_CHOICES = [("1", "1 mile")] + [(str(m), f"{m} miles") for m in (3, 5, 10, 25, 50, 100)]
+DEFAULT_DISTANCE = "25"
+EVIDENCE_LEVEL_CHOICES = [(str(n), f"Level {n} or higher") for n in range(1, 6)]
+SORT_CHOICES = [
+    ("best", "Best match"),
+    ("name", "Name (A to Z)"),
+    ("verified", "Recently verified"),
+    ("distance", "Distance"),
+]
+VERIFIED_WITHIN = timedelta(days=365)
+# Miles per degree of latitude; longitude degrees shrink with cos(latitude).
+MILES_PER_DEGREE = 69.05
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
+_QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+@dataclass
+class TextQuery:
+    """A websearch-style query parsed for the SQLite matcher: AND of OR-groups, minus exclusions."""
+
+    required: list[list[str]] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+
+    @property
+    def is_plain(self) -> bool:
+        return not self.excluded and all(len(group) == 1 for group in self.required)
+
+
+def parse_text_query(text: str) -> TextQuery:
+    """Split "a "b c" or d -e" into required groups [[a], [b c, d]] and exclusions [e]."""
+    parsed = TextQuery()
+    join_next = False
+    for match in _QUERY_TOKEN.finditer(text.lower()):
+        quoted_minus, phrase, word = match.groups()
+        negative = bool(quoted_minus) if phrase is not None else word.startswith("-")
+        term = (phrase if phrase is not None else word.lstrip("-")).strip()
+        if phrase is None and word == "or":
+            join_next = bool(parsed.required)
+            continue
+        if not term:
+            continue
+        if negative:
+            parsed.excluded.append(term)
+        elif join_next:
+            parsed.required[-1].append(term)
+        else:
+            parsed.required.append([term])
+        join_next = False
+    return parsed
+
+
+def text_condition(text: str) -> Q:
+    """Organisations matching a websearch-style query (with a trigram fallback on PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        condition = Q(search_vector=websearch_query(text))
+        if parse_text_query(text).is_plain:
+            condition |= Q(name__trigram_word_similar=text)
+        return condition
+    parsed = parse_text_query(text)
+    condition = Q()
+    for group in parsed.required:
+        alternatives = Q()
+        for term in group:
+            alternatives |= Q(search_text__contains=term)
+        condition &= alternatives
+    for term in parsed.excluded:
+        condition &= ~Q(search_text__contains=term)
+    return condition
+
+
+def websearch_query(text: str) -> SearchQuery:
+    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+
+
+def distance_expression(
+    latitude: float, longitude: float, lat_field="latitude", lon_field="longitude"
+):
+    """Miles from a point (equirectangular: accurate to well under 1% across England and Wales)."""
+    from math import cos, radians
+
+    lon_scale = MILES_PER_DEGREE * cos(radians(latitude))
+    return Sqrt(
+        Power((F(lat_field) - latitude) * MILES_PER_DEGREE, 2)
+        + Power((F(lon_field) - longitude) * lon_scale, 2),
+        output_field=FloatField(),
+    )
+
+
+def locations_within(place: geo.PostcodeLocation, miles: float) -> QuerySet[DeliveryLocation]:
+    min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.latitude, place.longitude, miles)
+    return (
+        DeliveryLocation.objects.filter(
+            latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon)
+        )
+        .annotate(miles=distance_expression(place.latitude, place.longitude))
+        .filter(miles__lte=Cast(miles, FloatField()))
+    )
+
+
+def linked_to(relation, ids: list[int]) -> Q:
+    """Rows linked to any of `ids` through a many-to-many, as a subquery (so that several such
+    conditions on one service never share a join, and PostgreSQL can hash it once)."""
+    field = relation.field
+    linked = relation.through.objects.filter(**{f"{field.m2m_reverse_name()}__in": ids})
+    return Q(pk__in=linked.values(field.m2m_column_name()))
+
+
+class OrganisationSearchForm(forms.Form):
+    def clean_q(self):
+        text = _CONTROL_CHARACTERS.sub(" ", self.cleaned_data.get("q") or "")
+        return " ".join(text.split())
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["place"] = None
+        postcode = (cleaned.get("postcode") or "").strip()
+        if postcode:
+            try:
+                cleaned["place"] = geo.lookup_postcode(postcode)
+            except geo.PostcodeError as error:
+                self.add_error("postcode", error.message)
+        return cleaned
+
+
+class OrganisationFilterSet(django_filters.FilterSet):
+    """Search parameters; `conditions()` gives the Q objects per group for results and facets."""
+
+    q = django_filters.CharFilter(
+        label="Search",
+        max_length=settings.SEARCH_MAX_QUERY_LENGTH,
+        error_messages={"max_length": "Search terms must be %(limit_value)d characters or fewer"},
+    )
+    pathway = django_filters.MultipleChoiceFilter(label="Pathway")
+    client_group = django_filters.MultipleChoiceFilter(label="People supported")
+    setting = django_filters.MultipleChoiceFilter(label="Delivery setting")
+    region = django_filters.MultipleChoiceFilter(label="Region")
+    legal_form = django_filters.MultipleChoiceFilter(label="Legal form")
+    income_band = django_filters.MultipleChoiceFilter(label="Annual income")
+    partnership_role = django_filters.MultipleChoiceFilter(label="Partnership role sought")
+    quality_mark = django_filters.MultipleChoiceFilter(label="Quality mark")
+    accepting_referrals = django_filters.BooleanFilter(
+        label="Accepting referrals now", widget=forms.CheckboxInput
+    )
+    has_evidence = django_filters.BooleanFilter(
+        label="Has evidence of impact", widget=forms.CheckboxInput
+    )
+    min_evidence_level = django_filters.ChoiceFilter(
+        label="Minimum Nesta standard of evidence", choices=EVIDENCE_LEVEL_CHOICES
+    )
+    has_jdl = django_filters.BooleanFilter(
+        label="Has a Justice Data Lab result", widget=forms.CheckboxInput
+    )
+    lived_experience_led = django_filters.BooleanFilter(
+        label="Led by people with lived experience", widget=forms.CheckboxInput
+    )
+    verified_recently = django_filters.BooleanFilter(
+        label="Verified in the last 12 months", widget=forms.CheckboxInput
+    )
+    postcode = django_filters.CharFilter(label="Postcode", max_length=16)
+    within = django_filters.ChoiceFilter(
+        label="Distance", choices=DISTANCE_CHOICES, empty_label=None
+    )
+    sort = django_filters.ChoiceFilter(label="Sort by", choices=SORT_CHOICES, empty_label=None)
+
+    class Meta:
+        model = Organisation
+        fields: list[str] = []
+        form = OrganisationSearchForm
+
+    def __init__(self, data=None, queryset=None, *, taxonomy=None, **kwargs):
+        from .selectors import taxonomy_terms
+
+        self.taxonomy = taxonomy if taxonomy is not None else taxonomy_terms()
+        self.notices: list[str] = []
+        if data is not None:
+            data = self._without_unknown_terms(data)
+        super().__init__(data, queryset=queryset, **kwargs)
+        for group in TAXONOMY_GROUPS:
+            self.filters[group].extra["choices"] = [(t.slug, t.name) for t in self.taxonomy[group]]
+
+    def _without_unknown_terms(self, data):
+        """Drop filter values that are not taxonomy terms (an old bookmark, a mistyped URL),
+        keeping the rest of the search, and say what was left out."""
+        data = data.copy()
+        for group in TAXONOMY_GROUPS:
+            known = {term.slug for term in self.taxonomy[group]}
+            values = data.getlist(group)
+            if unknown := [value for value in values if value not in known]:
+                data.setlist(group, [value for value in values if value in known])
+                label = self.base_filters[group].label.lower()
+                self.notices.extend(
+                    f"“{value[:50]}” is not a {label} option we know, so it was not used"
+                    for value in unknown
+                )
+        return data
+
+    # --- cleaned values ------------------------------------------------------------------
+    @property
+    def values(self) -> dict:
+        """Cleaned data after validation; invalid parameters are dropped (and reported)."""
+        self.is_valid()
+        return self.form.cleaned_data
+
+    def selected_ids(self, group: str) -> list[int]:
+        slugs = set(self.values.get(group) or [])
+        return [term.id for term in self.taxonomy[group] if term.slug in slugs]
+
+    @property
+    def place(self) -> geo.PostcodeLocation | None:
+        return self.values.get("place")
+
+    @property
+    def miles(self) -> int:
+        return int(self.values.get("within") or DEFAULT_DISTANCE)
+
+    @property
+    def query_text(self) -> str:
+        return self.values.get("q") or ""
+
+    @property
+    def sort_order(self) -> str:
+        chosen = self.values.get("sort")
+        if chosen == "distance" and self.place is None:
+            chosen = None
+        if chosen:
+            return chosen
+        if self.query_text:
+            return "best"
+        return "distance" if self.place else "name"
+
+    def state_key(self) -> str:
+        """The search state that decides the results and counts (not sort or page), as text."""
+        values = self.values
+        parts = [f"q={self.query_text}"]
+        for name in sorted(self.filters):
+            if name in {"q", "sort", "postcode", "within"}:
+                continue
+            value = values.get(name)
+            parts.append(f"{name}={sorted(value) if isinstance(value, list) else value}")
+        if place := self.place:
+            parts.append(f"near={place.postcode}/{self.miles}")
+        return hashlib.sha256("&".join(parts).encode()).hexdigest()
+
+    # --- conditions --------------------------------------------------------------------------
+    def service_conditions(self) -> dict[str, Q]:
+        """Conditions on one Service, by group."""
+        conditions = {}
+        for group, relation in [
+            ("pathway", Service.pathways),
+            ("client_group", Service.client_groups),
+            ("setting", Service.settings),
+        ]:
+            if ids := self.selected_ids(group):
+                conditions[group] = linked_to(relation, ids)
+        if ids := self.selected_ids("region"):
+            conditions["region"] = linked_to(Service.regions, ids + self.national_region_ids())
+        if self.values.get("accepting_referrals"):
+            conditions["accepting_referrals"] = Q(accepting_referrals=True)
+        if place := self.place:
+            near_regions = [t.id for t in self.taxonomy["region"] if t.slug == place.region_slug]
+            conditions["near"] = Q(
+                pk__in=locations_within(place, self.miles).values("service_id")
+            ) | linked_to(Service.regions, near_regions + self.national_region_ids())
+        return conditions
+
+    def national_region_ids(self) -> list[int]:
+        return [t.id for t in self.taxonomy["region"] if t.is_national]
+
+    def organisation_conditions(self) -> dict[str, Q]:
+        """Conditions on the Organisation itself, by group (the text query is separate)."""
+        values = self.values
+        conditions = {}
+        if ids := self.selected_ids("legal_form"):
+            conditions["legal_form"] = Q(legal_form_id__in=ids)
+        if ids := self.selected_ids("income_band"):
+            conditions["income_band"] = Q(income_band_id__in=ids)
+        if ids := self.selected_ids("partnership_role"):
+            conditions["partnership_role"] = linked_to(Organisation.partnership_roles, ids)
+        if ids := self.selected_ids("quality_mark"):
+            conditions["quality_mark"] = linked_to(Organisation.quality_marks, ids)
+        if values.get("has_evidence") or values.get("min_evidence_level"):
+            evidence = EvidenceItem.objects.all()
+            if level := values.get("min_evidence_level"):
+                evidence = evidence.filter(nesta_level__gte=int(level))
+            conditions["has_evidence"] = Q(pk__in=evidence.values("organisation_id"))
+        if values.get("has_jdl"):
+            conditions["has_jdl"] = Q(
+                pk__in=EvidenceItem.objects.filter(kind=EvidenceItem.Kind.JUSTICE_DATA_LAB).values(
+                    "organisation_id"
+                )
+            )
+        if values.get("lived_experience_led"):
+            conditions["lived_experience_led"] = Q(lived_experience_led=True)
+        if values.get("verified_recently"):
+            conditions["verified_recently"] = Q(
+                last_verified_at__gte=timezone.now() - VERIFIED_WITHIN
+            )
+        return conditions
+
+    def matching_services(self, *, exclude: str | None = None) -> QuerySet[Service] | None:
+        """Services meeting every service condition but `exclude`'s; None when there are none."""
+        conditions = [q for group, q in self.service_conditions().items() if group != exclude]
+        if not conditions:
+            return None
+        combined = Q()
+        for condition in conditions:
+            combined &= condition
+        return Service.objects.filter(combined)
+
+    def text_condition(self) -> Q:
+        return text_condition(self.query_text) if self.query_text else Q()
+
+    def condition(self, *, exclude: str | None = None) -> Q:
+        """Every condition except group `exclude`'s, as one Q on Organisation (text excluded)."""
+        combined = Q()
+        for group, condition in self.organisation_conditions().items():
+            if group != exclude:
+                combined &= condition
+        services = self.matching_services(exclude=exclude)
+        if services is not None:
+            combined &= Q(pk__in=services.values("organisation_id"))
+        return combined
+
+    def filter_queryset(self, queryset):
+        return queryset.filter(self.text_condition() & self.condition())

@@ -1,0 +1,532 @@
+"""Forms of the registration flow, rendered with crispy-forms' GOV.UK template pack.
+
+Every form that changes an organisation carries the organisation's `version` as a hidden
+field, so a save from a stale page is refused instead of overwriting someone else's changes.
+"""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import HTML, Layout
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+
+from . import validators
+from .models import (
+    ClaimRequest,
+    ClientGroup,
+    DeliveryLocation,
+    DeliverySetting,
+    EvidenceItem,
+    IncomeBand,
+    LegalForm,
+    Organisation,
+    PartnershipRole,
+    Pathway,
+    QualityMark,
+    Region,
+    Service,
+)
+from .uploads import check_pdf_upload
+
+YES_NO = [(True, "Yes"), (False, "No")]
+
+
+def yes_no_field(label: str, required_message: str, help_text: str = "") -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=YES_NO,
+        coerce=lambda value: value in (True, "True"),
+        widget=forms.RadioSelect,
+        error_messages={"required": required_message},
+    )
+
+
+def checkboxes_field(model, label: str, *, required_message: str = "", help_text: str = ""):
+    return forms.ModelMultipleChoiceField(
+        queryset=model.objects.all(),
+        label=label,
+        help_text=help_text,
+        required=bool(required_message),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": required_message},
+    )
+
+
+class GovukFormMixin:
+    """GOV.UK wording for the generic errors, and a crispy helper that leaves the <form> tag,
+    the buttons and the error summary to the page template."""
+
+    required_messages: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            label = str(field.label or name).removesuffix(" (optional)")
+            label = label[:1].upper() + label[1:]
+            if name in self.required_messages:
+                field.required = True
+                field.error_messages["required"] = self.required_messages[name]
+            if getattr(field, "max_length", None):
+                field.error_messages["max_length"] = (
+                    f"{label} must be {field.max_length} characters or fewer"
+                )
+            if isinstance(field, forms.URLField):
+                field.error_messages["invalid"] = (
+                    f"Enter {label.lower()} in the correct format, like https://www.example.org"
+                )
+            elif isinstance(field, forms.EmailField):
+                field.error_messages["invalid"] = (
+                    "Enter an email address in the correct format, like name@example.org"
+                )
+            elif isinstance(field, forms.DecimalField):
+                field.error_messages["invalid"] = f"{label} must be a number"
+            elif isinstance(field, forms.IntegerField):
+                field.error_messages["invalid"] = f"{label} must be a whole number"
+                field.error_messages["min_value"] = f"{label} must be 0 or more"
+            elif isinstance(field, forms.ModelChoiceField):
+                field.error_messages["invalid_choice"] = f"Select {label.lower()} from the list"
+        self._use_govuk_text_inputs()
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.label_size = "s"
+        self.helper.legend_size = "s"
+
+    def _use_govuk_text_inputs(self):
+        """Numbers as text inputs with a numeric keyboard (as GOV.UK advises, instead of
+        type=number), and web addresses styled like every other GOV.UK text input."""
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.NumberInput):
+                inputmode = "decimal" if isinstance(field, forms.DecimalField) else "numeric"
+                width = 4 if name.startswith("year") else 10
+                field.widget = forms.TextInput(
+                    attrs={
+                        "inputmode": inputmode,
+                        "spellcheck": "false",
+                        "class": f"govuk-input govuk-input--width-{width}",
+                    }
+                )
+            elif isinstance(field.widget, forms.URLInput):
+                field.widget.attrs.update({"class": "govuk-input", "spellcheck": "false"})
+            elif isinstance(field.widget, forms.FileInput):
+                field.widget.attrs["class"] = "govuk-file-upload"
+
+
+class VersionForm(GovukFormMixin, forms.Form):
+    """Only the version: for actions on a page without other fields (complete, remove, submit)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        kwargs.setdefault("initial", {})["version"] = organisation.version
+        super().__init__(*args, **kwargs)
+
+
+class VersionedModelForm(GovukFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        kwargs.setdefault("initial", {})["version"] = organisation.version
+        self.organisation = organisation
+        super().__init__(*args, **kwargs)
+
+    def m2m_data(self) -> dict:
+        """The many-to-many values, for services to `.set()` (so history records them)."""
+        return {
+            name: self.cleaned_data[name]
+            for name, field in self.fields.items()
+            if isinstance(field, forms.ModelMultipleChoiceField)
+        }
+
+
+# --- Starting a registration ---
+
+
+class StartForm(GovukFormMixin, forms.Form):
+    name = forms.CharField(label="Organisation name", max_length=200)
+    charity_number_ew = forms.CharField(
+        label="Charity number (England and Wales)",
+        required=False,
+        max_length=12,
+        help_text="Leave blank if you are not a registered charity",
+        validators=[validators.validate_charity_number_ew],
+    )
+    company_number = forms.CharField(
+        label="Company number",
+        required=False,
+        max_length=12,
+        help_text="Leave blank if you are not a registered company",
+        validators=[validators.validate_company_number],
+    )
+    token = forms.UUIDField(widget=forms.HiddenInput)
+    confirmed_not_duplicate = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    required_messages = {"name": "Enter the organisation's name"}
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_charity_number_ew(self):
+        return validators.compact(self.cleaned_data["charity_number_ew"])
+
+    def clean_company_number(self):
+        number = self.cleaned_data["company_number"]
+        return validators.normalise_company_number(number) if number else ""
+
+
+class ClaimRequestForm(GovukFormMixin, forms.ModelForm):
+    class Meta:
+        model = ClaimRequest
+        fields = ["message"]
+        labels = {"message": "Tell the organisation's admins who you are (optional)"}
+        help_texts = {"message": "For example, your job title and how you work with them"}
+
+
+class ClaimDecisionForm(GovukFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("approve", "Approve"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select approve or decline"},
+    )
+
+
+# --- About the organisation ---
+
+
+class AboutNameForm(VersionedModelForm):
+    legal_form = forms.ModelChoiceField(
+        queryset=LegalForm.objects.all(),
+        label="Legal form",
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Select the organisation's legal form"},
+    )
+    year_founded = forms.IntegerField(label="Year founded", required=False)
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "legal_form", "year_founded"]
+        labels = {"name": "Organisation name"}
+
+    required_messages = {"name": "Enter the organisation's name"}
+
+    def clean_year_founded(self):
+        year = self.cleaned_data["year_founded"]
+        this_year = timezone.localdate().year
+        if year is not None and not 1800 <= year <= this_year:
+            raise ValidationError(f"Year founded must be between 1800 and {this_year}")
+        return year
+
+
+class RegistrationNumbersForm(VersionedModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "charity_number_ew",
+            "charity_number_scotland",
+            "charity_number_ni",
+            "company_number",
+            "society_number",
+        ]
+        help_texts = {
+            "charity_number_ew": "For example, 1123456",
+            "charity_number_scotland": "For example, SC012345",
+            "charity_number_ni": "For example, NIC100123",
+            "company_number": "Companies House number, for example 01234567 or SC123456",
+            "society_number": (
+                "For co-operatives and community benefit societies, for example 31234R"
+            ),
+        }
+
+
+class ContactForm(VersionedModelForm):
+    website = forms.URLField(
+        label="Website address (optional)", required=False, max_length=300, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "website",
+            "email",
+            "phone",
+            "address_line_1",
+            "address_line_2",
+            "town",
+            "postcode",
+        ]
+        labels = {
+            "email": "Public contact email address",
+            "phone": "Public contact telephone number (optional)",
+            "address_line_1": "Address line 1",
+            "address_line_2": "Address line 2 (optional)",
+            "town": "Town or city",
+        }
+
+    required_messages = {
+        "email": "Enter a contact email address",
+        "address_line_1": "Enter address line 1, typically the building and street",
+        "town": "Enter the town or city",
+        "postcode": "Enter the postcode",
+    }
+
+
+class WhatYouDoForm(VersionedModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["summary", "description"]
+        labels = {"summary": "Summary", "description": "Description"}
+        help_texts = {
+            "summary": "One or two sentences shown in search results (up to 280 characters)",
+            "description": "What you do, who for, where and how",
+        }
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+
+    required_messages = {
+        "summary": "Enter a summary of what the organisation does",
+        "description": "Enter a description of what the organisation does",
+    }
+
+
+class SizeForm(VersionedModelForm):
+    income_band = forms.ModelChoiceField(
+        queryset=IncomeBand.objects.all(),
+        label="Annual income",
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Select the organisation's annual income"},
+    )
+    lived_experience_led = yes_no_field(
+        "Is the organisation led by people with lived experience of the justice system?",
+        "Select yes if the organisation is led by people with lived experience",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "income_band",
+            "staff_count",
+            "volunteer_count",
+            "people_supported_per_year",
+            "lived_experience_led",
+        ]
+        labels = {
+            "staff_count": "Number of paid staff",
+            "volunteer_count": "Number of volunteers",
+            "people_supported_per_year": "People supported a year",
+        }
+
+    required_messages = {
+        "staff_count": "Enter the number of paid staff",
+        "volunteer_count": "Enter the number of volunteers",
+        "people_supported_per_year": "Enter the number of people supported a year",
+    }
+
+
+class QualityMarksForm(VersionedModelForm):
+    quality_marks = checkboxes_field(
+        QualityMark, "Quality marks held", help_text="Select all that apply, or none"
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["quality_marks"]
+
+
+class PartnershipForm(VersionedModelForm):
+    open_to_partnership = yes_no_field(
+        "Are you interested in partnerships or consortia?",
+        "Select yes if you are interested in partnerships",
+    )
+    partnership_roles = checkboxes_field(
+        PartnershipRole,
+        "If you are, which roles would you take in a partnership?",
+        help_text="Select all that apply",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["open_to_partnership", "partnership_roles", "partnership_notes"]
+        labels = {"partnership_notes": "What you want from partners (optional)"}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("open_to_partnership") and not cleaned.get("partnership_roles"):
+            self.add_error("partnership_roles", "Select the roles you would take in a partnership")
+        return cleaned
+
+
+# --- Services, their delivery locations, evidence ---
+
+
+class ServiceForm(VersionedModelForm):
+    pathways = checkboxes_field(Pathway, "Pathways", required_message="Select at least one pathway")
+    client_groups = checkboxes_field(
+        ClientGroup, "Who the service is for", help_text="Select all that apply"
+    )
+    settings = checkboxes_field(DeliverySetting, "Settings", help_text="Select all that apply")
+    regions = checkboxes_field(
+        Region, "Regions served", required_message="Select at least one region"
+    )
+    accepting_referrals = yes_no_field(
+        "Is the service accepting referrals?", "Select yes if the service is accepting referrals"
+    )
+    largest_contract_value = forms.IntegerField(
+        label="Largest contract it could take (£, optional)", required=False, min_value=0
+    )
+
+    class Meta:
+        model = Service
+        fields = [
+            "name",
+            "description",
+            "pathways",
+            "client_groups",
+            "settings",
+            "regions",
+            "eligibility",
+            "accepting_referrals",
+            "spare_capacity",
+            "largest_contract_value",
+        ]
+        labels = {
+            "name": "Service name",
+            "description": "What the service does",
+            "eligibility": "Who is eligible (optional)",
+            "spare_capacity": "Spare capacity (optional)",
+        }
+        help_texts = {"spare_capacity": "For example, 10 places a month"}
+
+    required_messages = {
+        "name": "Enter the service's name",
+        "description": "Enter what the service does",
+    }
+
+
+class DeliveryLocationForm(VersionedModelForm):
+    class Meta:
+        model = DeliveryLocation
+        fields = ["name", "address", "postcode"]
+        labels = {"name": "Location name", "address": "Address (optional)"}
+        help_texts = {"postcode": "A postcode in England or Wales"}
+
+    required_messages = {
+        "name": "Enter the location's name",
+        "postcode": "Enter the location's postcode",
+    }
+
+
+class EvidenceForm(VersionedModelForm):
+    kind = forms.ChoiceField(
+        label="Kind of evidence",
+        choices=EvidenceItem.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of evidence"},
+    )
+    nesta_level = forms.TypedChoiceField(
+        label="Nesta standard of evidence level",
+        choices=[(level, f"Level {level}") for level in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=EvidenceItem._meta.get_field("nesta_level").help_text,
+        error_messages={"required": "Select the Nesta standard of evidence level"},
+    )
+    year = forms.IntegerField(label="Year", error_messages={"required": "Enter the year"})
+    document = forms.FileField(
+        label="Upload a report (optional)",
+        required=False,
+        help_text="A PDF, up to 10MB",
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    jdl_significant = forms.TypedChoiceField(
+        label="Was the result statistically significant?",
+        choices=[(True, "Yes"), (False, "No")],
+        coerce=lambda value: value in (True, "True"),
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    url = forms.URLField(
+        label="Link to the evidence (optional)",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+    )
+
+    jdl_fields = ["jdl_cohort_size", "jdl_cohort_rate", "jdl_comparison_rate", "jdl_significant"]
+
+    class Meta:
+        model = EvidenceItem
+        fields = [
+            "kind",
+            "title",
+            "year",
+            "summary",
+            "outcomes_measured",
+            "nesta_level",
+            "url",
+            "document",
+            "jdl_cohort_size",
+            "jdl_cohort_rate",
+            "jdl_comparison_rate",
+            "jdl_significant",
+        ]
+        labels = {
+            "title": "Title",
+            "summary": "Summary of the findings",
+            "outcomes_measured": "Outcomes measured (optional)",
+            "jdl_cohort_size": "Cohort size",
+            "jdl_cohort_rate": "One-year proven reoffending rate of the people supported (%)",
+            "jdl_comparison_rate": "One-year proven reoffending rate of the comparison group (%)",
+        }
+
+    required_messages = {
+        "title": "Enter the title of the evidence",
+        "summary": "Enter a summary of the findings",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The figures are grouped rather than revealed by script: every page works without it.
+        self.helper.layout = Layout(
+            *[name for name in self.Meta.fields if name not in self.jdl_fields],
+            HTML(
+                '<h2 class="govuk-heading-m">Justice Data Lab figures</h2>'
+                '<p class="govuk-body">Only for a Justice Data Lab report.</p>'
+            ),
+            *self.jdl_fields,
+            "version",
+        )
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        this_year = timezone.localdate().year
+        if not 1990 <= year <= this_year:
+            raise ValidationError(f"Year must be between 1990 and {this_year}")
+        return year
+
+    def clean_document(self):
+        document = self.cleaned_data["document"]
+        if isinstance(document, UploadedFile):
+            check_pdf_upload(document, max_bytes=settings.EVIDENCE_MAX_UPLOAD_BYTES)
+        return document
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == EvidenceItem.Kind.JUSTICE_DATA_LAB:
+            for name, message in [
+                ("jdl_cohort_size", "Enter the cohort size"),
+                ("jdl_cohort_rate", "Enter the reoffending rate of the people supported"),
+                ("jdl_comparison_rate", "Enter the reoffending rate of the comparison group"),
+            ]:
+                if cleaned.get(name) is None and name not in self.errors:
+                    self.add_error(name, message)
+        elif cleaned.get("kind"):
+            # Figures that only mean something for a Justice Data Lab report are not kept.
+            for name in self.jdl_fields:
+                cleaned[name] = None
+        return cleaned

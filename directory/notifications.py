@@ -1,0 +1,43 @@
+"""Emails about organisations: claim requests to the organisation's admins and their answers."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from accounts.models import Membership
+
+from .models import ClaimRequest
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send(*, template: str, to: list[str], context: dict) -> None:
+    subject = render_to_string(f"directory/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"directory/email/{template}.txt", context)
+    send_mail(subject, body, None, to)
+
+
+def claim_request_received_notify(*, claim_request: ClaimRequest) -> None:
+    """Tell the organisation's admins; with none, the request waits for moderators in admin."""
+    admins = Membership.objects.admins().filter(organisation=claim_request.organisation)
+    recipients = [membership.user.email for membership in admins.select_related("user")]
+    if not recipients:
+        return
+    url = reverse("registration:claim_requests", kwargs={"org": claim_request.organisation.uuid})
+    _send(
+        template="claim_request_received",
+        to=recipients,
+        context={"claim_request": claim_request, "url": _absolute(url)},
+    )
+
+
+def claim_request_decided_notify(*, claim_request: ClaimRequest) -> None:
+    """Tell the person who asked what was decided."""
+    _send(
+        template="claim_request_decided",
+        to=[claim_request.user.email],
+        context={"claim_request": claim_request, "url": _absolute(reverse("registration:start"))},
+    )

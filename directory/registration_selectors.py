@@ -1,0 +1,94 @@
+"""Reads of the registration flow: duplicate checks, an organisation's sections and requests."""
+
+import difflib
+import re
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+
+from .models import ClaimRequest, DeliveryLocation, EvidenceItem, Organisation, Service
+
+# Words that do not tell two organisations apart ("The Harbour Trust Ltd" is "Harbour Trust").
+NAME_NOISE_WORDS = {"the", "ltd", "limited", "cic", "cio", "plc", "llp", "uk", "and", "of"}
+NAME_NOISE_PHRASES = ["community interest company", "charitable incorporated organisation"]
+SIMILAR_NAME_RATIO = 0.85
+TRIGRAM_THRESHOLD = 0.6
+MAX_DUPLICATES = 5
+
+
+def normalise_organisation_name(name: str) -> str:
+    text = re.sub(r"&", " and ", name.lower())
+    text = re.sub(r"[^\w\s]", "", text)
+    for phrase in NAME_NOISE_PHRASES:
+        text = text.replace(phrase, " ")
+    return " ".join(word for word in text.split() if word not in NAME_NOISE_WORDS)
+
+
+def _similar_names(name: str, candidates: QuerySet[Organisation]) -> list[Organisation]:
+    wanted = normalise_organisation_name(name)
+    if not wanted:
+        return []
+    if connection.vendor == "postgresql":
+        # The trigram index narrows the candidates; the normalised comparison decides.
+        candidates = (
+            candidates.annotate(similarity=TrigramSimilarity("name", name))
+            .filter(similarity__gte=TRIGRAM_THRESHOLD / 2)
+            .order_by("-similarity")[:50]
+        )
+    matches = []
+    for organisation in candidates.only("id", "name", "slug", "uuid"):
+        other = normalise_organisation_name(organisation.name)
+        ratio = difflib.SequenceMatcher(None, wanted, other).ratio()
+        if other == wanted or ratio >= SIMILAR_NAME_RATIO:
+            matches.append((ratio, organisation))
+    matches.sort(key=lambda pair: (-pair[0], pair[1].name))
+    return [organisation for _, organisation in matches]
+
+
+def organisation_duplicates(
+    *, name: str, charity_number_ew: str = "", company_number: str = ""
+) -> list[Organisation]:
+    """Listed organisations the new one may be: same charity or company number, or a similar name.
+
+    Only published organisations are matched, so nobody learns of someone else's draft.
+    """
+    listed = Organisation.objects.published()
+    numbers = Q(pk__in=[])
+    if charity_number_ew:
+        numbers |= Q(charity_number_ew=charity_number_ew)
+    if company_number:
+        numbers |= Q(company_number=company_number)
+    same_number = list(listed.filter(numbers))
+    similar = [o for o in _similar_names(name, listed) if o not in same_number]
+    return (same_number + similar)[:MAX_DUPLICATES]
+
+
+def organisation_for_registration(organisation: Organisation) -> Organisation:
+    """The organisation with everything the task list and check answers pages show."""
+    services = Service.objects.prefetch_related(
+        "pathways",
+        "client_groups",
+        "settings",
+        "regions",
+        Prefetch("locations", queryset=DeliveryLocation.objects.order_by("id")),
+    ).order_by("position", "id")
+    return (
+        Organisation.objects.select_related("legal_form", "income_band")
+        .prefetch_related(
+            Prefetch("services", queryset=services),
+            Prefetch("evidence_items", queryset=EvidenceItem.objects.order_by("-year", "id")),
+            "quality_marks",
+            "partnership_roles",
+        )
+        .get(pk=organisation.pk)
+    )
+
+
+def organisations_being_registered(user) -> QuerySet[Organisation]:
+    """The user's organisations, for the start page."""
+    return Organisation.objects.editable_by(user).filter(memberships__user=user).order_by("name")
+
+
+def pending_claim_requests(organisation: Organisation) -> QuerySet[ClaimRequest]:
+    return organisation.claim_requests.pending().select_related("user").order_by("created_at")

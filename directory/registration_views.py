@@ -1,0 +1,572 @@
+"""The step-by-step flow to register an organisation or edit its profile (/register/...).
+
+Every organisation is fetched through `Organisation.objects.editable_by(user)`: anything the
+user may not edit answers 404. Writes go through `directory.services`.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms import BaseForm
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Membership
+
+from . import forms, registration_selectors, services
+from .models import ClaimRequest, DeliveryLocation, EvidenceItem, Organisation, Service
+
+
+@dataclass(frozen=True)
+class Step:
+    form_class: type[forms.VersionedModelForm]
+    title: str
+    section: str
+    next_step: str | None = None
+
+    @property
+    def completes_section(self) -> bool:
+        return self.next_step is None
+
+
+# The pages of the single-form sections, in order; the last page of a section completes it.
+STEPS = {
+    "name": Step(forms.AboutNameForm, "Name and legal form", "about", "registration-numbers"),
+    "registration-numbers": Step(
+        forms.RegistrationNumbersForm, "Registration numbers", "about", "contact"
+    ),
+    "contact": Step(forms.ContactForm, "Contact details", "about"),
+    "what-you-do": Step(forms.WhatYouDoForm, "What you do", "what_you_do"),
+    "size": Step(forms.SizeForm, "Size and capacity", "size"),
+    "quality-marks": Step(forms.QualityMarksForm, "Quality marks", "quality_marks"),
+    "partnership": Step(forms.PartnershipForm, "Partnership interest", "partnership"),
+}
+SECTION_FIRST_PAGES = {
+    "about": ("registration:step", "name"),
+    "what_you_do": ("registration:step", "what-you-do"),
+    "services": ("registration:services", None),
+    "size": ("registration:step", "size"),
+    "evidence": ("registration:evidence", None),
+    "quality_marks": ("registration:step", "quality-marks"),
+    "partnership": ("registration:step", "partnership"),
+}
+
+
+def _editable_organisation(request, org: uuid.UUID) -> Organisation:
+    return get_object_or_404(Organisation.objects.editable_by(request.user), uuid=org)
+
+
+def _organisation_url(name: str, organisation: Organisation, **kwargs) -> str:
+    return reverse(name, kwargs={"org": organisation.uuid, **kwargs})
+
+
+def _returning_to_check(request) -> bool:
+    return request.GET.get("next") == "check"
+
+
+def _after_save_url(request, organisation: Organisation, default: str) -> str:
+    if _returning_to_check(request):
+        return _organisation_url("registration:check", organisation)
+    return default
+
+
+def _back_url(request, organisation: Organisation, default: str | None = None) -> str:
+    if _returning_to_check(request):
+        return _organisation_url("registration:check", organisation)
+    return default or _organisation_url("registration:task_list", organisation)
+
+
+def _save(form: BaseForm, save: Callable[[int], object]) -> bool:
+    """Validate and save; a refusal is shown beside the fields and the entered values are kept."""
+    if not form.is_valid():
+        return False
+    try:
+        save(form.cleaned_data["version"])
+    except services.StaleEditError as error:
+        form.add_error(None, error.message)
+        return False
+    except ValidationError as error:
+        _add_validation_error(form, error)
+        return False
+    return True
+
+
+def _add_validation_error(form: BaseForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else NON_FIELD_ERRORS, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+def _render_form(
+    request, organisation, form, *, title, back_url, button="Save and continue", **extra
+):
+    return render(
+        request,
+        "registration/form_page.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "title": title,
+            "back_url": back_url,
+            "button": button,
+            **extra,
+        },
+    )
+
+
+# --- Start, duplicate check, claims ---
+
+
+@login_required
+def start(request):
+    """The start page: what the flow asks for, and the user's organisations."""
+    return render(
+        request,
+        "registration/start.html",
+        {"organisations": registration_selectors.organisations_being_registered(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new(request):
+    """Name and numbers first: an organisation already listed is offered to join or claim."""
+    duplicates = []
+    if request.method == "POST":
+        form = forms.StartForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            if not data["confirmed_not_duplicate"]:
+                duplicates = registration_selectors.organisation_duplicates(
+                    name=data["name"],
+                    charity_number_ew=data["charity_number_ew"],
+                    company_number=data["company_number"],
+                )
+            if not duplicates:
+                try:
+                    organisation = services.organisation_create_draft(
+                        user=request.user,
+                        name=data["name"],
+                        charity_number_ew=data["charity_number_ew"],
+                        company_number=data["company_number"],
+                        token=data["token"],
+                    )
+                except ValidationError as error:
+                    _add_validation_error(form, error)
+                else:
+                    return redirect(_organisation_url("registration:task_list", organisation))
+    else:
+        form = forms.StartForm(initial={"token": uuid.uuid4()})
+    return render(request, "registration/new.html", {"form": form, "duplicates": duplicates})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim(request, org: uuid.UUID, kind: str):
+    """Ask to join or claim a published organisation."""
+    if kind not in ClaimRequest.Kind.values:
+        raise Http404
+    organisation = get_object_or_404(Organisation.objects.published(), uuid=org)
+    form = forms.ClaimRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_claim_request(
+                organisation=organisation,
+                user=request.user,
+                kind=kind,
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return render(
+                request,
+                "registration/claim_sent.html",
+                {"organisation": organisation, "kind": kind},
+            )
+    return render(
+        request,
+        "registration/claim.html",
+        {"organisation": organisation, "kind": kind, "form": form},
+    )
+
+
+@login_required
+def claim_requests(request, org: uuid.UUID):
+    """Pending requests to join or claim the organisation, for its admins and moderators."""
+    organisation = _administered_organisation(request, org)
+    return render(
+        request,
+        "registration/claim_requests.html",
+        {
+            "organisation": organisation,
+            "requests": registration_selectors.pending_claim_requests(organisation),
+        },
+    )
+
+
+@login_required
+def claim_request_decide(request, org: uuid.UUID, pk: int):
+    # POST only, but checked after the lookup: others' requests answer 404 whatever the method.
+    organisation = _administered_organisation(request, org)
+    claim_request = get_object_or_404(organisation.claim_requests.pending(), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = forms.ClaimDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.claim_request_decide(
+                claim_request=claim_request,
+                decided_by=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            decision = "approved" if form.cleaned_data["decision"] == "approve" else "declined"
+            messages.success(request, f"Request from {claim_request.user.email} {decision}")
+    else:
+        messages.error(request, "Select approve or decline")
+    return redirect(_organisation_url("registration:claim_requests", organisation))
+
+
+def _administered_organisation(request, org: uuid.UUID) -> Organisation:
+    organisation = _editable_organisation(request, org)
+    is_admin = Membership.objects.admins().filter(organisation=organisation, user=request.user)
+    if not (request.user.is_moderator or is_admin.exists()):
+        raise Http404
+    return organisation
+
+
+# --- Task list and single-form sections ---
+
+
+@login_required
+def task_list(request, org: uuid.UUID):
+    organisation = _editable_organisation(request, org)
+    sections = [
+        {
+            "key": key,
+            "title": title,
+            "complete": key in organisation.completed_sections,
+            "optional": key in services.OPTIONAL_SECTIONS,
+            "url": reverse(
+                SECTION_FIRST_PAGES[key][0],
+                kwargs={"org": organisation.uuid}
+                | ({"step": SECTION_FIRST_PAGES[key][1]} if SECTION_FIRST_PAGES[key][1] else {}),
+            ),
+        }
+        for key, title in services.SECTIONS.items()
+    ]
+    is_admin = Membership.objects.admins().filter(organisation=organisation, user=request.user)
+    return render(
+        request,
+        "registration/task_list.html",
+        {
+            "organisation": organisation,
+            "sections": sections,
+            "completed_count": sum(section["complete"] for section in sections),
+            "can_manage_requests": request.user.is_moderator or is_admin.exists(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step(request, org: uuid.UUID, step: str):
+    organisation = _editable_organisation(request, org)
+    page = STEPS.get(step)
+    if page is None:
+        raise Http404
+    form = page.form_class(request.POST or None, instance=organisation, organisation=organisation)
+    if request.method == "POST" and _save(
+        form,
+        lambda version: services.organisation_section_save(
+            organisation=form.instance,
+            expected_version=version,
+            section=page.section if page.completes_section else None,
+            m2m=form.m2m_data(),
+        ),
+    ):
+        if page.next_step and not _returning_to_check(request):
+            next_url = _organisation_url("registration:step", organisation, step=page.next_step)
+        else:
+            next_url = _after_save_url(
+                request, organisation, _organisation_url("registration:task_list", organisation)
+            )
+        return redirect(next_url)
+    previous = next((slug for slug, other in STEPS.items() if other.next_step == step), None)
+    default_back = previous and _organisation_url("registration:step", organisation, step=previous)
+    return _render_form(
+        request,
+        organisation,
+        form,
+        title=page.title,
+        caption=services.SECTIONS[page.section],
+        back_url=_back_url(request, organisation, default_back),
+    )
+
+
+# --- Services and their delivery locations ---
+
+
+def _complete_list_section(
+    request, organisation: Organisation, section: str, template: str, context
+):
+    form = forms.VersionForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and _save(
+        form,
+        lambda version: services.organisation_section_complete(
+            organisation=organisation, expected_version=version, section=section
+        ),
+    ):
+        return redirect(
+            _after_save_url(
+                request, organisation, _organisation_url("registration:task_list", organisation)
+            )
+        )
+    return render(
+        request,
+        template,
+        {
+            "organisation": organisation,
+            "form": form,
+            "back_url": _back_url(request, organisation),
+            **context,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_list(request, org: uuid.UUID):
+    """The organisation's services; "Save and continue" marks the section complete."""
+    organisation = _editable_organisation(request, org)
+    full = registration_selectors.organisation_for_registration(organisation)
+    return _complete_list_section(
+        request,
+        organisation,
+        "services",
+        "registration/service_list.html",
+        {"services": full.services.all()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_edit(request, org: uuid.UUID, service: uuid.UUID | None = None):
+    organisation = _editable_organisation(request, org)
+    instance = (
+        get_object_or_404(organisation.services, uuid=service)
+        if service
+        else Service(organisation=organisation)
+    )
+    form = forms.ServiceForm(request.POST or None, instance=instance, organisation=organisation)
+    if request.method == "POST" and _save(
+        form,
+        lambda version: services.service_save(
+            organisation=organisation,
+            service=form.instance,
+            expected_version=version,
+            m2m=form.m2m_data(),
+        ),
+    ):
+        return redirect(_organisation_url("registration:services", organisation))
+    return _render_form(
+        request,
+        organisation,
+        form,
+        title="Change the service" if service else "Add a service",
+        caption="Services",
+        back_url=_organisation_url("registration:services", organisation),
+        button="Save service",
+    )
+
+
+def _remove(request, organisation, *, thing: str, back_url: str, delete: Callable[[int], object]):
+    form = forms.VersionForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and _save(form, delete):
+        messages.success(request, f"{thing[0].upper()}{thing[1:]} removed")
+        return redirect(back_url)
+    return render(
+        request,
+        "registration/remove.html",
+        {"organisation": organisation, "form": form, "thing": thing, "back_url": back_url},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_remove(request, org: uuid.UUID, service: uuid.UUID):
+    organisation = _editable_organisation(request, org)
+    instance = get_object_or_404(organisation.services, uuid=service)
+    return _remove(
+        request,
+        organisation,
+        thing=f"the service '{instance.name}'",
+        back_url=_organisation_url("registration:services", organisation),
+        delete=lambda version: services.service_delete(
+            organisation=organisation, service=instance, expected_version=version
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def location_edit(
+    request, org: uuid.UUID, service: uuid.UUID | None = None, location: uuid.UUID | None = None
+):
+    organisation = _editable_organisation(request, org)
+    if location:
+        instance = get_object_or_404(
+            DeliveryLocation.objects.filter(service__organisation=organisation), uuid=location
+        )
+    else:
+        instance = DeliveryLocation(service=get_object_or_404(organisation.services, uuid=service))
+    form = forms.DeliveryLocationForm(
+        request.POST or None, instance=instance, organisation=organisation
+    )
+    if request.method == "POST" and _save(
+        form,
+        lambda version: services.delivery_location_save(
+            organisation=organisation, location=form.instance, expected_version=version
+        ),
+    ):
+        return redirect(_organisation_url("registration:services", organisation))
+    return _render_form(
+        request,
+        organisation,
+        form,
+        title="Change the delivery location" if location else "Add a delivery location",
+        caption=instance.service.name,
+        back_url=_organisation_url("registration:services", organisation),
+        button="Save location",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def location_remove(request, org: uuid.UUID, location: uuid.UUID):
+    organisation = _editable_organisation(request, org)
+    instance = get_object_or_404(
+        DeliveryLocation.objects.filter(service__organisation=organisation), uuid=location
+    )
+    return _remove(
+        request,
+        organisation,
+        thing=f"the delivery location '{instance.name}'",
+        back_url=_organisation_url("registration:services", organisation),
+        delete=lambda version: services.delivery_location_delete(
+            organisation=organisation, location=instance, expected_version=version
+        ),
+    )
+
+
+# --- Evidence of impact ---
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_list(request, org: uuid.UUID):
+    organisation = _editable_organisation(request, org)
+    return _complete_list_section(
+        request,
+        organisation,
+        "evidence",
+        "registration/evidence_list.html",
+        {"evidence_items": organisation.evidence_items.order_by("-year", "id")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_edit(request, org: uuid.UUID, item: uuid.UUID | None = None):
+    organisation = _editable_organisation(request, org)
+    instance = (
+        get_object_or_404(organisation.evidence_items, uuid=item)
+        if item
+        else EvidenceItem(organisation=organisation)
+    )
+    form = forms.EvidenceForm(
+        request.POST or None, request.FILES or None, instance=instance, organisation=organisation
+    )
+    if request.method == "POST" and _save(
+        form,
+        lambda version: services.evidence_save(
+            organisation=organisation, evidence=form.instance, expected_version=version
+        ),
+    ):
+        return redirect(_organisation_url("registration:evidence", organisation))
+    return _render_form(
+        request,
+        organisation,
+        form,
+        title="Change the evidence" if item else "Add evidence of impact",
+        caption="Evidence of impact",
+        back_url=_organisation_url("registration:evidence", organisation),
+        button="Save evidence",
+        multipart=True,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_remove(request, org: uuid.UUID, item: uuid.UUID):
+    organisation = _editable_organisation(request, org)
+    instance = get_object_or_404(organisation.evidence_items, uuid=item)
+    return _remove(
+        request,
+        organisation,
+        thing=f"the evidence '{instance.title}'",
+        back_url=_organisation_url("registration:evidence", organisation),
+        delete=lambda version: services.evidence_delete(
+            organisation=organisation, evidence=instance, expected_version=version
+        ),
+    )
+
+
+# --- Check answers and submit ---
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_answers(request, org: uuid.UUID):
+    organisation = _editable_organisation(request, org)
+    form = forms.VersionForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_submit(
+                organisation=organisation,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.StaleEditError as error:
+            form.add_error(None, error.message)
+        except services.SubmissionError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(_organisation_url("registration:submitted", organisation))
+    return render(
+        request,
+        "registration/check_answers.html",
+        {
+            "organisation": registration_selectors.organisation_for_registration(organisation),
+            "form": form,
+            "can_submit": organisation.status in services.SUBMITTABLE_STATUSES,
+            "problems": services.submission_problems(organisation, request.user),
+        },
+    )
+
+
+@login_required
+def submitted(request, org: uuid.UUID):
+    organisation = _editable_organisation(request, org)
+    return render(request, "registration/submitted.html", {"organisation": organisation})

@@ -1,0 +1,310 @@
+"""Writes to the directory that are more than a form save.
+
+Every change to an organisation's profile goes through `_claim_version`: the save is refused
+when someone else saved since the form was loaded. The moderation work will intercept edits of
+published organisations in `_profile_changed` (turning them into pending revisions); for now
+they save directly and the organisation stays published.
+"""
+
+import uuid
+from collections.abc import Iterable
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import Membership, User
+
+from . import geo, search_index
+from .models import ClaimRequest, DeliveryLocation, EvidenceItem, Organisation, Service
+from .notifications import claim_request_decided_notify, claim_request_received_notify
+
+# Task list sections, in order. The optional ones need not be complete to submit.
+SECTIONS = {
+    "about": "About the organisation",
+    "what_you_do": "What you do",
+    "services": "Services",
+    "size": "Size and capacity",
+    "evidence": "Evidence of impact",
+    "quality_marks": "Quality marks",
+    "partnership": "Partnership interest",
+}
+OPTIONAL_SECTIONS = {"evidence", "quality_marks"}
+REQUIRED_SECTIONS = [key for key in SECTIONS if key not in OPTIONAL_SECTIONS]
+SUBMITTABLE_STATUSES = {Organisation.Status.DRAFT, Organisation.Status.CHANGES_REQUESTED}
+
+
+class StaleEditError(Exception):
+    """Someone else saved the organisation after this form was loaded."""
+
+    message = (
+        "Someone else saved changes to this organisation after you opened this page. "
+        "Your changes have not been saved. Reload the page to see their changes and try again"
+    )
+
+
+class SubmissionError(Exception):
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+def _claim_version(organisation: Organisation, expected_version: int) -> None:
+    """Move the organisation on to the next version, or refuse if it is not at the expected one."""
+    claimed = Organisation.objects.filter(pk=organisation.pk, version=expected_version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        raise StaleEditError
+    organisation.version = expected_version + 1
+
+
+def _profile_changed(organisation: Organisation) -> None:
+    search_index.refresh_search_documents(organisation_ids=[organisation.pk])
+
+
+def _set_section_complete(organisation: Organisation, section: str, complete: bool) -> None:
+    sections = [key for key in organisation.completed_sections if key != section]
+    if complete:
+        sections.append(section)
+    organisation.completed_sections = [key for key in SECTIONS if key in sections]
+
+
+@transaction.atomic
+def organisation_create_draft(
+    *,
+    user: User,
+    name: str,
+    charity_number_ew: str = "",
+    company_number: str = "",
+    token: uuid.UUID,
+) -> Organisation:
+    """Create a draft organisation with the user as its admin (once per start-form token)."""
+    existing = Organisation.objects.filter(registration_token=token, memberships__user=user).first()
+    if existing:
+        return existing
+    organisation = Organisation(
+        name=name,
+        charity_number_ew=charity_number_ew,
+        company_number=company_number,
+        registration_token=token,
+        status=Organisation.Status.DRAFT,
+    )
+    organisation.full_clean(exclude=["slug"])
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError:
+        # The same form posted twice at once: the other request created the draft.
+        return Organisation.objects.get(registration_token=token, memberships__user=user)
+    membership = Membership(user=user, organisation=organisation, role=Membership.Role.ADMIN)
+    membership.full_clean()
+    membership.save()
+    _profile_changed(organisation)
+    return organisation
+
+
+@transaction.atomic
+def organisation_section_save(
+    *,
+    organisation: Organisation,
+    expected_version: int,
+    section: str | None = None,
+    m2m: dict[str, Iterable] | None = None,
+) -> Organisation:
+    """Save edited profile fields; mark `section` complete when the form finishes one."""
+    _claim_version(organisation, expected_version)
+    if section:
+        _set_section_complete(organisation, section, True)
+    organisation.full_clean()
+    organisation.save()
+    for name, values in (m2m or {}).items():
+        getattr(organisation, name).set(values)
+    _profile_changed(organisation)
+    return organisation
+
+
+@transaction.atomic
+def organisation_section_complete(
+    *, organisation: Organisation, expected_version: int, section: str
+) -> Organisation:
+    """Mark a list section (services, evidence) complete; services needs at least one."""
+    if section == "services" and not organisation.services.exists():
+        raise ValidationError("Add at least one service")
+    return organisation_section_save(
+        organisation=organisation, expected_version=expected_version, section=section
+    )
+
+
+@transaction.atomic
+def service_save(
+    *,
+    organisation: Organisation,
+    service: Service,
+    expected_version: int,
+    m2m: dict[str, Iterable],
+) -> Service:
+    """Add or change one of the organisation's services."""
+    _claim_version(organisation, expected_version)
+    service.organisation = organisation
+    if service.pk is None:
+        service.position = organisation.services.count()
+    service.full_clean()
+    service.save()
+    for name, values in m2m.items():
+        getattr(service, name).set(values)
+    _profile_changed(organisation)
+    return service
+
+
+@transaction.atomic
+def service_delete(*, organisation: Organisation, service: Service, expected_version: int) -> None:
+    """Remove a service; the services section is incomplete again when none is left."""
+    _claim_version(organisation, expected_version)
+    service.delete()
+    if not organisation.services.exists():
+        _set_section_complete(organisation, "services", False)
+        organisation.save(update_fields=["completed_sections", "updated_at"])
+    _profile_changed(organisation)
+
+
+@transaction.atomic
+def delivery_location_save(
+    *, organisation: Organisation, location: DeliveryLocation, expected_version: int
+) -> DeliveryLocation:
+    """Add or change a delivery location, placing it on the map from its postcode."""
+    try:
+        place = geo.lookup_postcode(location.postcode)
+    except geo.PostcodeError as error:
+        raise ValidationError({"postcode": error.message}) from error
+    _claim_version(organisation, expected_version)
+    location.postcode = place.postcode
+    location.latitude, location.longitude = place.latitude, place.longitude
+    location.full_clean()
+    location.save()
+    _profile_changed(organisation)
+    return location
+
+
+@transaction.atomic
+def delivery_location_delete(
+    *, organisation: Organisation, location: DeliveryLocation, expected_version: int
+) -> None:
+    """Remove a delivery location."""
+    _claim_version(organisation, expected_version)
+    location.delete()
+    _profile_changed(organisation)
+
+
+@transaction.atomic
+def evidence_save(
+    *, organisation: Organisation, evidence: EvidenceItem, expected_version: int
+) -> EvidenceItem:
+    """Add or change an item of evidence; a changed item needs a moderator to verify it again."""
+    _claim_version(organisation, expected_version)
+    previous_document = (
+        EvidenceItem.objects.filter(pk=evidence.pk).values_list("document", flat=True).first()
+        if evidence.pk
+        else None
+    )
+    evidence.organisation = organisation
+    evidence.verified_by_moderator = False
+    evidence.verified_at = None
+    evidence.verified_by = None
+    evidence.full_clean()
+    evidence.save()
+    if previous_document and previous_document != evidence.document.name:
+        storage = evidence.document.storage
+        transaction.on_commit(lambda: storage.delete(previous_document))
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(
+    *, organisation: Organisation, evidence: EvidenceItem, expected_version: int
+) -> None:
+    """Remove an item of evidence and its uploaded document."""
+    _claim_version(organisation, expected_version)
+    document = evidence.document
+    evidence.delete()
+    if document:
+        transaction.on_commit(lambda: document.storage.delete(document.name))
+
+
+def submission_problems(organisation: Organisation, user: User) -> list[str]:
+    """What stops the organisation being submitted for review, in GOV.UK wording."""
+    problems = []
+    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+        problems.append("Confirm your email address before you submit")
+    for key in REQUIRED_SECTIONS:
+        if key not in organisation.completed_sections:
+            problems.append(f"Complete the section '{SECTIONS[key]}'")
+    return problems
+
+
+@transaction.atomic
+def organisation_submit(
+    *, organisation: Organisation, user: User, expected_version: int
+) -> Organisation:
+    """Send a draft (or a profile with changes requested) to the moderators."""
+    if organisation.status not in SUBMITTABLE_STATUSES:
+        raise SubmissionError("This organisation has already been submitted")
+    problems = submission_problems(organisation, user)
+    if problems:
+        raise SubmissionError(problems[0])
+    _claim_version(organisation, expected_version)
+    organisation.status = Organisation.Status.SUBMITTED
+    organisation.full_clean()
+    organisation.save()
+    _profile_changed(organisation)
+    return organisation
+
+
+@transaction.atomic
+def organisation_claim_request(
+    *, organisation: Organisation, user: User, kind: str, message: str = ""
+) -> ClaimRequest:
+    """Ask to join (as an editor) or claim (as its admin) an organisation already listed."""
+    if organisation.memberships.filter(user=user).exists():
+        raise ValidationError("You are already a member of this organisation")
+    if organisation.claim_requests.pending().filter(user=user).exists():
+        raise ValidationError("You have already asked to join this organisation")
+    claim = ClaimRequest(organisation=organisation, user=user, kind=kind, message=message)
+    claim.full_clean()
+    claim.save()
+    claim_request_received_notify(claim_request=claim)
+    return claim
+
+
+@transaction.atomic
+def claim_request_decide(
+    *, claim_request: ClaimRequest, decided_by: User, approve: bool
+) -> ClaimRequest:
+    """Approve (adding the membership) or decline a pending request."""
+    claim = ClaimRequest.objects.select_for_update().get(pk=claim_request.pk)
+    if claim.status != ClaimRequest.Status.PENDING:
+        raise ValidationError("This request has already been decided")
+    claim.status = ClaimRequest.Status.APPROVED if approve else ClaimRequest.Status.DECLINED
+    claim.decided_by = decided_by
+    claim.decided_at = timezone.now()
+    claim.full_clean()
+    claim.save()
+    if approve:
+        role = (
+            Membership.Role.ADMIN
+            if claim.kind == ClaimRequest.Kind.CLAIM
+            else Membership.Role.EDITOR
+        )
+        membership, _ = Membership.objects.get_or_create(
+            user=claim.user, organisation=claim.organisation, defaults={"role": role}
+        )
+        if role == Membership.Role.ADMIN and membership.role != role:
+            membership.role = role
+            membership.save()
+        if claim.kind == ClaimRequest.Kind.CLAIM and claim.organisation.is_unclaimed:
+            claim.organisation.is_unclaimed = False
+            claim.organisation.save(update_fields=["is_unclaimed", "updated_at"])
+    claim_request_decided_notify(claim_request=claim)
+    return claim

@@ -1,0 +1,65 @@
+// Organisation search: with JavaScript, results update as soon as a filter, the sort order or
+// the page size changes, and screen readers hear the new number of results. Without it the
+// "Apply filters" buttons submit the same GET form, so the page works the same way.
+//
+// The enhanced request fetches exactly the URL the form would have gone to, so the address
+// bar, bookmarks and shared links always match what is on screen.
+
+const MAIN_SELECTOR = '#main-content'
+const FORM_ID = 'search-form'
+
+function searchUrl (form) {
+  const params = new URLSearchParams()
+  for (const [name, value] of new FormData(form)) {
+    if (value !== '') params.append(name, value)
+  }
+  const query = params.toString()
+  return form.action + (query ? '?' + query : '')
+}
+
+function hideApplyButtons (root) {
+  for (const button of root.querySelectorAll('.app-apply-filters')) {
+    // The hidden attribute alone loses to .govuk-button's display rule.
+    button.classList.add('govuk-!-display-none')
+  }
+}
+
+async function update (form, focusedId) {
+  const url = searchUrl(form)
+  const main = document.querySelector(MAIN_SELECTOR)
+  main.setAttribute('aria-busy', 'true')
+  try {
+    const response = await fetch(url, { headers: { Accept: 'text/html' } })
+    if (!response.ok) throw new Error('Search failed: ' + response.status)
+    const page = new DOMParser().parseFromString(await response.text(), 'text/html')
+    const replacement = page.querySelector(MAIN_SELECTOR)
+    if (!replacement) throw new Error('No results in the response')
+    main.replaceChildren(...replacement.childNodes)
+    window.history.pushState({}, '', url)
+    document.title = page.title
+    hideApplyButtons(main)
+    const focused = focusedId && document.getElementById(focusedId)
+    if (focused) focused.focus()
+    const count = document.getElementById('result-count')
+    const status = document.getElementById('search-status')
+    if (count && status) status.textContent = count.textContent.trim() + ' found'
+  } catch (error) {
+    // Fall back to an ordinary page load, which shows any error properly.
+    window.location.assign(url)
+  } finally {
+    main.removeAttribute('aria-busy')
+  }
+}
+
+document.addEventListener('change', (event) => {
+  const target = event.target
+  const form = target.form
+  if (!form || form.id !== FORM_ID) return
+  // Typed text (keywords, postcode) waits for the Search button or the Enter key.
+  if (target.type === 'text' || target.type === 'search') return
+  update(form, target.id)
+})
+
+window.addEventListener('popstate', () => window.location.reload())
+
+hideApplyButtons(document)

@@ -1,0 +1,214 @@
+"""The "Your account" page, the personal data download and deleting an account."""
+
+import json
+
+import pytest
+from allauth.usersessions.models import UserSession
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Invitation, Membership, User
+from directory.models import Organisation
+from tests.accounts.helpers import PASSWORD, activate_totp, sign_in
+from tests.factories import (
+    ClaimRequestFactory,
+    CommissionerProfileFactory,
+    EvidenceItemFactory,
+    InvitationFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    verified_user,
+)
+
+
+@pytest.mark.django_db
+def test_account_page_needs_sign_in(client):
+    response = client.get(reverse("account"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+def test_account_page_shows_details_security_and_organisations(
+    client, django_assert_max_num_queries
+):
+    user = verified_user(full_name="Ada Okafor")
+    for role in ["admin", "editor", "editor"]:
+        MembershipFactory(user=user, role=role)
+    CommissionerProfileFactory(user=user)
+    client.force_login(user)
+
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("account"))
+
+    content = response.content.decode()
+    assert "Ada Okafor" in content
+    assert "Two-factor authentication" in content
+    assert "Sign out of all other sessions" in content
+    assert "Probation Service North West" in content
+    assert "Waiting for a moderator" in content
+    for membership in user.memberships.all():
+        assert membership.organisation.name in content
+    admin_org = user.memberships.get(role="admin").organisation
+    assert reverse("accounts_members", kwargs={"slug": admin_org.slug}) in content
+    assert content.count("Manage members") == 1
+    draft = MembershipFactory(user=user, organisation=OrganisationFactory(status="draft"))
+    content = client.get(reverse("account")).content.decode()
+    assert f'/register/{draft.organisation.uuid}/"' in content
+    assert 'style="' not in content
+    assert "<script>" not in content
+
+
+@pytest.mark.django_db
+def test_change_name(client):
+    user = verified_user(full_name="Old Name")
+    client.force_login(user)
+    response = client.post(reverse("accounts_details"), {"full_name": "  New Name "})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.full_name == "New Name"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("", "Enter your full name"), ("x" * 151, "150 characters or fewer")],
+)
+def test_change_name_bad_input(client, value, message):
+    user = verified_user(full_name="Old Name")
+    client.force_login(user)
+    response = client.post(reverse("accounts_details"), {"full_name": value})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert response.context["form"]["full_name"].value() == value
+    user.refresh_from_db()
+    assert user.full_name == "Old Name"
+
+
+# --- Download ---
+
+
+@pytest.mark.django_db
+def test_download_contains_everything_personal(client):
+    user = verified_user(full_name="Ada Okafor")
+    membership = MembershipFactory(user=user, role="admin")
+    CommissionerProfileFactory(user=user, body_name="Kent County Council")
+    InvitationFactory(email=user.email, organisation=OrganisationFactory(name="Invited Org"))
+    sign_in(client, user)
+    activate_totp(user)
+    # A change the user made, recorded in the audit history.
+    organisation = membership.organisation
+    organisation.summary = "Changed by Ada"
+    organisation._history_user = user
+    organisation.save()
+
+    response = client.get(reverse("accounts_download"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Disposition"].startswith("attachment;")
+    data = json.loads(response.content)
+    assert data["account"]["email"] == user.email
+    assert data["account"]["full_name"] == "Ada Okafor"
+    assert data["email_addresses"] == [{"email": user.email, "verified": True, "primary": True}]
+    assert data["commissioner_profile"]["body_name"] == "Kent County Council"
+    assert data["memberships"][0]["organisation"] == organisation.name
+    assert data["memberships"][0]["role"] == "Admin"
+    assert data["invitations_received"][0]["organisation"] == "Invited Org"
+    assert data["two_factor_authentication"][0]["type"]
+    assert "secret" not in json.dumps(data["two_factor_authentication"]).lower()
+    assert data["sessions"] and data["sessions"][0]["ip_address"] == "127.0.0.1"
+    assert any(
+        change["record"] == "organisation" and change["record_id"] == organisation.pk
+        for change in data["changes_you_made"]
+    )
+
+
+@pytest.mark.django_db
+def test_download_holds_only_your_own_data(client):
+    user = verified_user()
+    stranger = verified_user(full_name="Stranger Danger")
+    MembershipFactory(user=stranger)
+    client.force_login(user)
+    content = client.get(reverse("accounts_download")).content.decode()
+    assert stranger.email not in content
+    assert "Stranger Danger" not in content
+
+
+# --- Deletion ---
+
+
+@pytest.mark.django_db
+def test_delete_needs_the_password(client):
+    user = verified_user()
+    client.force_login(user)
+    page = client.get(reverse("accounts_delete"))
+    assert page.status_code == 200
+
+    for password in ["", "wrong-password"]:
+        response = client.post(reverse("accounts_delete"), {"password": password})
+        assert response.status_code == 200
+        assert "There is a problem" in response.content.decode()
+    assert User.objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.django_db
+def test_delete_removes_personal_data_and_history(client):
+    user = verified_user(full_name="Ada Okafor")
+    other_admin = verified_user()
+    shared = OrganisationFactory(name="Shared Org")
+    MembershipFactory(user=other_admin, organisation=shared, role="admin")
+    membership = MembershipFactory(user=user, organisation=shared, role="editor")
+    CommissionerProfileFactory(user=user)
+    InvitationFactory(email=user.email)
+    evidence = EvidenceItemFactory(organisation=shared, verified_by=user)
+    claim = ClaimRequestFactory(user=user, message="Personal note from Ada")
+    shared.summary = "Edited by Ada"
+    shared._history_user = user
+    shared.save()
+    other_browser = Client()
+    sign_in(other_browser, user)
+    sign_in(client, user)
+    user_pk = user.pk
+
+    response = client.post(reverse("accounts_delete"), {"password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "Your account has been deleted" in response.content.decode()
+    assert not User.objects.filter(pk=user_pk).exists()
+    assert "_auth_user_id" not in client.session
+    assert other_browser.get(reverse("account")).status_code == 302
+    assert not UserSession.objects.filter(user_id=user_pk).exists()
+    assert not Invitation.objects.filter(email__iexact=user.email).exists()
+    # The audit history keeps what changed, but not who.
+    assert not Organisation.history.filter(history_user_id=user_pk).exists()
+    assert shared.history.filter(summary="Edited by Ada").get().history_user is None
+    assert not Membership.history.filter(user_id=user_pk).exists()
+    assert not evidence.history.filter(verified_by_id=user_pk).exists()
+    assert evidence.history.exists()  # the evidence's own history stays
+    assert not claim.history.filter(message="Personal note from Ada").exists()
+    assert not Membership.history.filter(id=membership.pk).exists()
+    # The organisation, its other admin and its content are untouched.
+    shared.refresh_from_db()
+    assert not shared.is_unclaimed
+    assert shared.memberships.get().user == other_admin
+
+
+@pytest.mark.django_db
+def test_delete_hands_sole_admin_organisations_to_moderators(client):
+    user = verified_user()
+    sole = MembershipFactory(user=user, role="admin").organisation
+    with_other_admin = MembershipFactory(user=user, role="admin").organisation
+    MembershipFactory(organisation=with_other_admin, role="admin")
+    sole_editor_only = MembershipFactory(user=user, role="admin").organisation
+    MembershipFactory(organisation=sole_editor_only, role="editor")
+    client.force_login(user)
+
+    client.post(reverse("accounts_delete"), {"password": PASSWORD})
+
+    for organisation in [sole, with_other_admin, sole_editor_only]:
+        organisation.refresh_from_db()
+    assert sole.is_unclaimed and sole_editor_only.is_unclaimed
+    assert not with_other_admin.is_unclaimed
+    assert Organisation.objects.filter(pk=sole.pk).exists()  # handed over, not deleted
+    assert "last admin deleted their account" in sole.history.first().history_change_reason

@@ -1,0 +1,265 @@
+"""Rate limits, session lifetimes and two-factor authentication."""
+
+import pytest
+from allauth.core.internal import ratelimit
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+
+from accounts import middleware
+from accounts.models import MODERATORS_GROUP
+from tests.accounts.helpers import (
+    PASSWORD,
+    FakeClock,
+    activate_totp,
+    current_totp_code,
+    sign_in,
+)
+from tests.factories import verified_user
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = FakeClock()
+    monkeypatch.setattr(ratelimit, "time", fake)
+    monkeypatch.setattr(middleware, "time", fake)
+    return fake
+
+
+def is_signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+# --- Sign-in ---
+
+
+@pytest.mark.django_db
+def test_sign_in_with_the_right_password(client):
+    user = verified_user()
+    response = sign_in(client, user)
+    assert response.status_code == 302
+    assert is_signed_in(client)
+
+
+@pytest.mark.django_db
+def test_sign_in_with_the_wrong_password_is_refused_with_a_message(client):
+    user = verified_user()
+    response = sign_in(client, user, password="not-the-password")
+    assert response.status_code == 200
+    assert not is_signed_in(client)
+    assert "There is a problem" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_session_id_changes_at_sign_in(client):
+    user = verified_user()
+    client.get(reverse("account_login"))
+    session_before = client.session.session_key
+    assert session_before
+    sign_in(client, user)
+    assert client.session.session_key != session_before
+
+
+@pytest.mark.django_db
+def test_failed_sign_ins_lock_the_account_for_a_cool_off_that_ends_by_itself(client, clock):
+    user = verified_user()
+    for _ in range(5):
+        sign_in(client, user, password="wrong-password-guess")
+
+    # Even the right password is refused during the cool-off...
+    response = sign_in(client, user)
+    assert response.status_code == 200
+    assert not is_signed_in(client)
+    assert "Too many failed" in response.content.decode()
+
+    # ...from another address too (the limit is per account)...
+    other_ip = Client(REMOTE_ADDR="198.51.100.7")
+    assert sign_in(other_ip, user).status_code == 200
+    assert not is_signed_in(other_ip)
+
+    # ...and it ends by itself after five minutes.
+    clock.advance(5 * 60 + 1)
+    assert sign_in(client, user).status_code == 302
+    assert is_signed_in(client)
+
+
+@pytest.mark.django_db
+def test_failed_sign_ins_from_one_address_are_limited_across_accounts(client, clock):
+    users = [verified_user() for _ in range(11)]
+    for user in users[:10]:
+        sign_in(client, user, password="wrong-password-guess")
+
+    response = sign_in(client, users[10])
+    assert response.status_code == 200
+    assert not is_signed_in(client)
+
+    clock.advance(61)
+    assert sign_in(client, users[10]).status_code == 302
+
+
+# --- Sessions ---
+
+
+@pytest.mark.django_db
+def test_inactive_session_is_signed_out(client, clock):
+    user = verified_user()
+    sign_in(client, user)
+    assert client.get(reverse("account")).status_code == 200
+
+    clock.advance(59 * 60)
+    assert client.get(reverse("account")).status_code == 200  # activity resets the clock
+    clock.advance(59 * 60)
+    assert client.get(reverse("account")).status_code == 200
+
+    clock.advance(61 * 60)
+    response = client.get(reverse("account"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert not is_signed_in(client)
+
+
+@pytest.mark.django_db
+def test_session_ends_after_the_absolute_maximum_even_when_active(client, clock, settings):
+    user = verified_user()
+    sign_in(client, user)
+    for _ in range(settings.SESSION_COOKIE_AGE // (30 * 60)):
+        clock.advance(30 * 60)
+        client.get(reverse("account"))
+    clock.advance(30 * 60)
+
+    response = client.get(reverse("account"))
+    assert response.status_code == 302
+    assert not is_signed_in(client)
+
+
+@pytest.mark.django_db
+def test_password_change_signs_out_other_sessions_but_keeps_this_one(client):
+    user = verified_user()
+    other_browser = Client()
+    sign_in(other_browser, user)
+    sign_in(client, user)
+    assert other_browser.get(reverse("account")).status_code == 200
+
+    response = client.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": PASSWORD,
+            "password1": "a-brand-new-passphrase",
+            "password2": "a-brand-new-passphrase",
+        },
+    )
+
+    assert response.status_code == 302
+    assert client.get(reverse("account")).status_code == 200
+    assert other_browser.get(reverse("account")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_sign_out_of_all_other_sessions(client):
+    user = verified_user()
+    other_browser = Client()
+    sign_in(other_browser, user)
+    sign_in(client, user)
+
+    assert client.get(reverse("accounts_end_other_sessions")).status_code == 405
+    response = client.post(reverse("accounts_end_other_sessions"))
+
+    assert response.status_code == 302
+    assert client.get(reverse("account")).status_code == 200
+    assert other_browser.get(reverse("account")).status_code == 302
+
+
+# --- Two-factor authentication ---
+
+
+def moderator():
+    user = verified_user()
+    user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    return user
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "make_user",
+    [moderator, lambda: verified_user(is_staff=True), lambda: verified_user(is_superuser=True)],
+    ids=["moderator", "staff", "superuser"],
+)
+@pytest.mark.parametrize("path", ["/account/", "/organisations/", "/admin/", "/"])
+def test_moderators_and_staff_must_set_up_two_factor_first(client, make_user, path):
+    client.force_login(make_user())
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+@pytest.mark.django_db
+def test_moderator_can_still_reach_set_up_and_sign_out(client):
+    client.force_login(moderator())
+    for name in ["mfa_index", "mfa_activate_totp", "account_logout"]:
+        response = client.get(reverse(name))
+        assert response.get("Location") != reverse("mfa_activate_totp"), name
+
+
+@pytest.mark.django_db
+def test_moderator_with_two_factor_gets_through(client):
+    user = moderator()
+    activate_totp(user)
+    client.force_login(user)
+    assert client.get(reverse("account")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_ordinary_users_are_not_forced_to_use_two_factor(client):
+    client.force_login(verified_user())
+    assert client.get(reverse("account")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_sign_in_with_two_factor_asks_for_a_code(client):
+    user = verified_user()
+    secret = activate_totp(user)
+
+    response = sign_in(client, user)
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert not is_signed_in(client)
+
+    wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert wrong.status_code == 200
+    assert not is_signed_in(client)
+
+    right = client.post(reverse("mfa_authenticate"), {"code": current_totp_code(secret)})
+    assert right.status_code == 302
+    assert is_signed_in(client)
+
+
+@pytest.mark.django_db
+def test_setting_up_two_factor_asks_for_the_password_then_a_code(client):
+    from allauth.mfa.models import Authenticator
+
+    user = verified_user()
+    sign_in(client, user)
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    secret = page.context["form"].secret
+    response = client.post(reverse("mfa_activate_totp"), {"code": current_totp_code(secret)})
+
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+@pytest.mark.django_db
+def test_guessing_two_factor_codes_hits_the_same_cool_off(client, clock):
+    user = verified_user()
+    secret = activate_totp(user)
+    sign_in(client, user)
+    for _ in range(5):
+        client.post(reverse("mfa_authenticate"), {"code": "000000"})
+
+    response = client.post(reverse("mfa_authenticate"), {"code": current_totp_code(secret)})
+    assert not is_signed_in(client)
+    assert "Too many failed" in response.content.decode()

@@ -1,0 +1,197 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
+from django.test import Client
+from django.urls import reverse
+
+from tests.config.test_settings import PROD_ENV
+from tests.factories import VerifiedEmailAddressFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "a-long-test-password"
+
+EXPECTED_CSP_DIRECTIVES = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "object-src": "'none'",
+}
+
+
+def csp_directives(header: str) -> dict[str, str]:
+    directives = {}
+    for part in header.split(";"):
+        name, _, value = part.strip().partition(" ")
+        if name:
+            directives[name] = value.strip()
+    return directives
+
+
+@pytest.fixture
+def verified_user(db):
+    return VerifiedEmailAddressFactory().user
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/organisations/", "/accounts/login/", "/accessibility/", "/no-such-page/"],
+)
+def test_every_response_carries_the_security_headers(client, db, path):
+    response = client.get(path)
+
+    assert csp_directives(response["Content-Security-Policy"]) == EXPECTED_CSP_DIRECTIVES
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_the_policy_allows_no_inline_script_or_style(client, db):
+    header = client.get("/")["Content-Security-Policy"]
+
+    assert "unsafe-inline" not in header
+    assert "unsafe-eval" not in header
+    assert "*" not in header
+
+
+def test_the_server_error_page_carries_the_policy(client, db, monkeypatch):
+    def database_down(*args, **kwargs):
+        raise OperationalError("simulated outage")
+
+    client.raise_request_exception = False
+    # Undone before the test's transaction is rolled back, which needs the database.
+    with monkeypatch.context() as patch:
+        patch.setattr(CursorWrapper, "execute", database_down)
+        response = client.get("/")
+
+    assert response.status_code == 500
+    assert b"Sorry, there is a problem with the service" in response.content
+    assert csp_directives(response["Content-Security-Policy"]) == EXPECTED_CSP_DIRECTIVES
+
+
+def test_session_and_csrf_cookies_are_httponly_and_samesite(client, verified_user):
+    response = client.post(
+        reverse("account_login"), {"login": verified_user.email, "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    session_cookie = response.cookies["sessionid"]
+    assert session_cookie["httponly"] is True
+    assert session_cookie["samesite"] == "Lax"
+
+    csrf_cookie = Client().get(reverse("account_login")).cookies["csrftoken"]
+    assert csrf_cookie["samesite"] == "Lax"
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://evil.example.com",
+        "https://evil.example.com/accounts/login/",
+        "//evil.example.com",
+        "///evil.example.com",
+        "http:evil.example.com",
+        "javascript:alert(1)",
+    ],
+)
+def test_sign_in_refuses_to_redirect_off_the_site(client, verified_user, next_url):
+    response = client.post(
+        f"{reverse('account_login')}?next={next_url}",
+        {"login": verified_user.email, "password": PASSWORD, "next": next_url},
+    )
+
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith("/") and not location.startswith("//")
+    assert "evil.example.com" not in location
+    assert location == reverse("account")
+
+
+def test_sign_in_follows_a_local_next(client, verified_user):
+    response = client.post(
+        reverse("account_login"),
+        {"login": verified_user.email, "password": PASSWORD, "next": "/organisations/"},
+    )
+
+    assert response["Location"] == "/organisations/"
+
+
+PROD_RESPONSE_SCRIPT = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+
+response = Client().get("/healthz", secure=True, headers={"host": "partners.example.org"})
+insecure = Client().get("/organisations/", headers={"host": "partners.example.org"})
+print(json.dumps({
+    "headers": dict(response.headers),
+    "insecure_status": insecure.status_code,
+    "insecure_location": insecure.headers.get("Location", ""),
+    "session_cookie_secure": settings.SESSION_COOKIE_SECURE,
+    "session_cookie_httponly": settings.SESSION_COOKIE_HTTPONLY,
+    "session_cookie_samesite": settings.SESSION_COOKIE_SAMESITE,
+    "csrf_cookie_secure": settings.CSRF_COOKIE_SECURE,
+    "csrf_cookie_httponly": settings.CSRF_COOKIE_HTTPONLY,
+    "csrf_cookie_samesite": settings.CSRF_COOKIE_SAMESITE,
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def production_response():
+    """Headers and cookie settings of the real production settings, in a separate process."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO")}
+    env = {
+        **clean,
+        **PROD_ENV,
+        # Nothing listens on port 1: the health check fails fast, and still has its headers.
+        "DATABASE_URL": "postgres://rpd:secret@127.0.0.1:1/rpd",
+        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PROD_RESPONSE_SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_sends_hsts_with_the_other_headers(production_response):
+    headers = production_response["headers"]
+
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert csp_directives(headers["Content-Security-Policy"]) == EXPECTED_CSP_DIRECTIVES
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_production_redirects_plain_http_to_https(production_response):
+    assert production_response["insecure_status"] == 301
+    assert production_response["insecure_location"] == "https://partners.example.org/organisations/"
+
+
+def test_production_cookies_are_secure_httponly_and_samesite(production_response):
+    assert production_response["session_cookie_secure"] is True
+    assert production_response["session_cookie_httponly"] is True
+    assert production_response["session_cookie_samesite"] == "Lax"
+    assert production_response["csrf_cookie_secure"] is True
+    assert production_response["csrf_cookie_httponly"] is True
+    assert production_response["csrf_cookie_samesite"] == "Lax"

@@ -1,0 +1,321 @@
+"""The directory's own JSON API (/api/v1/) and the API page (/api/): the HTML search's filters,
+published organisations only, never a private field, throttling and bounded queries."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.throttling import AnonRateThrottle
+
+from directory.models import Organisation
+from directory.search_index import refresh_search_documents
+from tests.factories import (
+    ClientGroupFactory,
+    DeliveryLocationFactory,
+    EvidenceItemFactory,
+    JusticeDataLabEvidenceFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PathwayFactory,
+    QualityMarkFactory,
+    RegionFactory,
+    ServiceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("api_v1:organisation-list")
+SEARCH_URL = reverse("directory:organisation_list")
+# Fields that belong to the people running a profile or to the workflow, never to the public.
+PRIVATE_KEYS = {
+    "users",
+    "user",
+    "members",
+    "memberships",
+    "invitations",
+    "claim_requests",
+    "notes",
+    "status",
+    "version",
+    "completed_sections",
+    "registration_token",
+    "search_text",
+    "search_vector",
+    "verified_by",
+    "verified_at",
+    "document",
+    "history",
+    "id",
+    "pk",
+}
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    # The throttle counts requests in the cache; each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def directory():
+    """A few published organisations with distinct services, and one draft."""
+    accommodation = PathwayFactory(name="Accommodation", slug="accommodation")
+    work = PathwayFactory(name="Work", slug="work")
+    women = ClientGroupFactory(name="Women", slug="women")
+    north_west = RegionFactory(name="North West", slug="north-west")
+    wales = RegionFactory(name="Wales", slug="wales")
+    mark = QualityMarkFactory(name="PQASSO", slug="pqasso")
+    created = {
+        "harbour": OrganisationFactory(name="Harbour Housing", summary="Homes for women."),
+        "anchor": OrganisationFactory(
+            name="Anchor Jobs",
+            last_verified_at=timezone.now() - timezone.timedelta(days=400),
+            lived_experience_led=True,
+        ),
+        "split": OrganisationFactory(name="Split Services"),
+        "draft": OrganisationFactory(name="Draft Trust", status=Organisation.Status.DRAFT),
+    }
+    created["harbour"].quality_marks.set([mark])
+    ServiceFactory(
+        organisation=created["harbour"],
+        name="Women's housing",
+        pathways=[accommodation],
+        client_groups=[women],
+        regions=[north_west],
+    )
+    ServiceFactory(
+        organisation=created["anchor"],
+        name="Job club",
+        pathways=[work],
+        regions=[wales],
+        accepting_referrals=False,
+    )
+    # Accommodation in Wales and women's work in the North West: no single service matches
+    # "accommodation for women in the North West".
+    ServiceFactory(organisation=created["split"], pathways=[accommodation], regions=[wales])
+    ServiceFactory(
+        organisation=created["split"], pathways=[work], client_groups=[women], regions=[north_west]
+    )
+    ServiceFactory(organisation=created["draft"], pathways=[accommodation], regions=[north_west])
+    JusticeDataLabEvidenceFactory(organisation=created["anchor"])
+    refresh_search_documents()
+    return created
+
+
+def api_names(client, **params) -> list[str]:
+    response = client.get(LIST_URL, params)
+    assert response.status_code == 200, response.content
+    return [organisation["name"] for organisation in response.json()["results"]]
+
+
+def html_names(client, **params) -> list[str]:
+    response = client.get(SEARCH_URL, params)
+    assert response.status_code == 200
+    return [organisation.name for organisation in response.context["page_obj"].object_list]
+
+
+def all_keys(value) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {key for item in value.values() for key in all_keys(item)}
+    if isinstance(value, list):
+        return {key for item in value for key in all_keys(item)}
+    return set()
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, ["Anchor Jobs", "Harbour Housing", "Split Services"]),
+        (
+            {"pathway": "accommodation", "client_group": "women", "region": "north-west"},
+            ["Harbour Housing"],
+        ),
+        ({"pathway": "accommodation"}, ["Harbour Housing", "Split Services"]),
+        (
+            {"pathway": ["accommodation", "work"], "region": "wales"},
+            ["Anchor Jobs", "Split Services"],
+        ),
+        ({"q": "housing"}, ["Harbour Housing"]),
+        ({"accepting_referrals": "true"}, ["Harbour Housing", "Split Services"]),
+        ({"has_jdl": "true"}, ["Anchor Jobs"]),
+        ({"has_evidence": "true", "min_evidence_level": "3"}, ["Anchor Jobs"]),
+        ({"lived_experience_led": "true"}, ["Anchor Jobs"]),
+        ({"verified_recently": "true"}, ["Harbour Housing", "Split Services"]),
+        ({"quality_mark": "pqasso"}, ["Harbour Housing"]),
+        # Split Services was verified last (created last), Anchor Jobs over a year ago.
+        ({"sort": "verified"}, ["Split Services", "Harbour Housing", "Anchor Jobs"]),
+    ],
+)
+def test_the_api_searches_exactly_as_the_search_page_does(client, directory, params, expected):
+    names = api_names(client, **params)
+    if params.get("sort") != "verified":
+        names = sorted(names)
+        assert sorted(html_names(client, **params)) == names
+    else:
+        assert html_names(client, **params) == names
+    assert names == expected
+
+
+def test_results_summarise_the_services(client, directory):
+    response = client.get(LIST_URL, {"q": "housing"})
+    result = response.json()["results"][0]
+    assert result["services"] == ["Women's housing"]
+    assert result["pathways"] == ["Accommodation"]
+    assert result["client_groups"] == ["Women"]
+    assert result["regions"] == ["North West"]
+    assert result["accepting_referrals"] is True
+    assert result["api_url"].endswith(
+        reverse("api_v1:organisation-detail", args=[directory["harbour"].slug])
+    )
+    assert result["profile_url"].endswith(directory["harbour"].get_absolute_url())
+
+
+def test_results_are_paginated(client, directory):
+    body = client.get(LIST_URL, {"page_size": 2}).json()
+    assert body["count"] == 3
+    assert len(body["results"]) == 2
+    assert "page=2" in body["next"]
+    second = client.get(body["next"]).json()
+    assert [r["name"] for r in second["results"]] == ["Split Services"]
+    assert second["next"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"pathway": "no-such-pathway"}, "pathway"),
+        ({"region": ["north-west", "atlantis"]}, "region"),
+        ({"min_evidence_level": "9"}, "min_evidence_level"),
+        ({"sort": "cheapest"}, "sort"),
+        ({"within": "7"}, "within"),
+        ({"q": "x" * 201}, "q"),
+    ],
+)
+def test_bad_search_parameters_get_a_400_naming_them(client, directory, params, field):
+    response = client.get(LIST_URL, params)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_a_page_past_the_end_is_not_found(client, directory):
+    assert client.get(LIST_URL, {"page": 99}).status_code == 404
+
+
+def test_the_list_takes_a_fixed_number_of_queries(client, directory, django_assert_max_num_queries):
+    for _ in range(15):
+        organisation = OrganisationFactory()
+        ServiceFactory(organisation=organisation, client_groups=[ClientGroupFactory()])
+        ServiceFactory(organisation=organisation)
+    with django_assert_max_num_queries(6):
+        body = client.get(LIST_URL, {"page_size": 50}).json()
+    assert len(body["results"]) == 18
+
+
+# --- Profiles --------------------------------------------------------------------------------
+
+
+def test_a_profile_has_services_locations_and_evidence(client, directory):
+    anchor = directory["anchor"]
+    service = anchor.services.get()
+    DeliveryLocationFactory(service=service, name="Cardiff office")
+    EvidenceItemFactory(organisation=anchor, title="Case studies 2024")
+    response = client.get(reverse("api_v1:organisation-detail", args=[anchor.slug]))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["name"] == "Anchor Jobs"
+    assert body["services"][0]["name"] == "Job club"
+    assert body["services"][0]["accepting_referrals"] is False
+    assert body["services"][0]["regions"] == [{"slug": "wales", "name": "Wales"}]
+    assert body["services"][0]["locations"][0]["name"] == "Cardiff office"
+    jdl = next(e for e in body["evidence"] if e["kind"] == "jdl")
+    assert jdl["jdl_cohort_size"] == 212
+    assert jdl["jdl_cohort_rate"] == "27.4"
+    assert body["registers"][0]["number"] == anchor.charity_number_ew
+
+
+def test_a_profile_takes_a_fixed_number_of_queries(
+    client, directory, django_assert_max_num_queries
+):
+    harbour = directory["harbour"]
+    for _ in range(3):
+        service = ServiceFactory(organisation=harbour, client_groups=[ClientGroupFactory()])
+        DeliveryLocationFactory(service=service)
+        EvidenceItemFactory(organisation=harbour, service=service)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("api_v1:organisation-detail", args=[harbour.slug]))
+    assert len(response.json()["services"]) == 4
+
+
+@pytest.mark.parametrize("slug", ["draft-trust", "no-such-organisation"])
+def test_unpublished_and_unknown_profiles_are_not_found(client, directory, slug):
+    directory["draft"].slug = "draft-trust"
+    directory["draft"].save()
+    response = client.get(reverse("api_v1:organisation-detail", args=[slug]))
+    assert response.status_code == 404
+    assert "detail" in response.json()
+
+
+def test_nothing_private_is_ever_exposed(client, directory):
+    harbour = directory["harbour"]
+    member = MembershipFactory(organisation=harbour).user
+    harbour.completed_sections = ["about", "services"]
+    harbour.save()
+    EvidenceItemFactory(organisation=harbour, verified_by=member, verified_by_moderator=True)
+    responses = [
+        client.get(LIST_URL),
+        client.get(reverse("api_v1:organisation-detail", args=[harbour.slug])),
+    ]
+    for response in responses:
+        assert response.status_code == 200
+        assert not all_keys(response.json()) & PRIVATE_KEYS
+        text = response.content.decode()
+        assert member.email not in text
+        assert member.full_name not in text
+        assert "Draft Trust" not in text
+
+
+# --- HTTP ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_the_api_is_read_only(client, directory, method):
+    url = reverse("api_v1:organisation-detail", args=[directory["harbour"].slug])
+    assert getattr(client, method)(url).status_code == 405
+    assert getattr(client, method)(LIST_URL).status_code == 405
+    assert Organisation.objects.filter(pk=directory["harbour"].pk).exists()
+
+
+def test_requests_are_throttled_per_ip(client, monkeypatch):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
+    assert [client.get(LIST_URL).status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get(LIST_URL, REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
+def test_the_openapi_schema_describes_the_search(client):
+    response = client.get(reverse("api_v1:schema"), {"format": "json"})
+    assert response.status_code == 200
+    schema = response.json()
+    operation = schema["paths"]["/api/v1/organisations/"]["get"]
+    parameters = {parameter["name"] for parameter in operation["parameters"]}
+    assert {"q", "pathway", "region", "has_jdl", "sort", "page", "page_size"} <= parameters
+    assert "/api/v1/organisations/{slug}/" in schema["paths"]
+
+
+# --- The API page ----------------------------------------------------------------------------
+
+
+def test_the_api_page_is_linked_from_every_page_and_has_examples(client):
+    home = client.get(reverse("home"))
+    assert f'href="{reverse("api_docs")}"' in home.content.decode()
+    response = client.get(reverse("api_docs"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'curl "http://testserver/api/v1/organisations/?' in text
+    assert 'curl "http://testserver/api/oruk/services?' in text
+    assert "<script>" not in text
+    assert "style=" not in text
