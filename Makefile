@@ -5,17 +5,20 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PYTEST := $(PY) -m pytest
+# One worker per core; override with `make test TEST_WORKERS=0` to run in one process.
+TEST_WORKERS ?= 2
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup install frontend demo test lint migrations-check test-sqlite test-postgres \
+.PHONY: run setup install frontend postcodes demo test lint migrations-check test-sqlite test-postgres \
         test-browser browser-deps lock bench clean audit backup restore
 
 run: setup demo
 	@$(MANAGE) demo_logins
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-setup: install frontend
+setup: install frontend postcodes
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_taxonomies
 
@@ -33,6 +36,12 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 frontend: node_modules/.installed static/dist/css/main.css
 
+# The offline postcode table (from the pinned ONS Postcode Directory package), built once.
+postcodes: install var/postcodes.sqlite3
+
+var/postcodes.sqlite3: requirements.lock directory/postcode_build.py
+	$(PY) scripts/build_postcodes.py
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -47,17 +56,17 @@ lint: install
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 
-test-sqlite: install frontend
-	$(PYTEST) -m "not browser"
+test-sqlite: install frontend postcodes
+	$(PYTEST) $(XDIST) -m "not browser"
 
-test-postgres: install frontend
-	scripts/with-postgres.sh $(PYTEST) -m "not browser"
+test-postgres: install frontend postcodes
+	scripts/with-postgres.sh $(PYTEST) $(XDIST) -m "not browser"
 
 browser-deps:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test-browser: install frontend browser-deps
-	scripts/with-postgres.sh $(PYTEST) -m browser -p no:randomly
+test-browser: install frontend postcodes browser-deps
+	scripts/with-postgres.sh $(PYTEST) $(XDIST) -m browser
 
 test: lint migrations-check audit test-sqlite test-postgres test-browser
 	@echo "All checks passed"

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from directory import contact_views, insights_views, open_data_views
 from directory import views as directory_views
 
 from . import views
@@ -12,12 +13,36 @@ admin.site.site_title = settings.SERVICE_NAME
 
 urlpatterns = [
     path("", directory_views.home, name="home"),
+    path(
+        "organisations/<slug:slug>/contact/",
+        contact_views.contact_organisation,
+        name="contact_organisation",
+    ),
+    path(
+        "organisations/<slug:slug>/contact-preferences/",
+        contact_views.contact_preferences,
+        name="contact_preferences",
+    ),
     path("organisations/", include("directory.urls")),
+    path("shortlists/", include("directory.shortlist_urls")),
+    path("saved-searches/", include("directory.saved_search_urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("register/", include("directory.registration_urls")),
+    # Before the moderation include, whose patterns would otherwise see "import/" first.
+    path("moderation/import/", include("directory.import_urls")),
+    path("moderation/", include("directory.moderation_urls")),
     path("api/", include("directory.api.urls")),
     path("tools/offer-appraisal/", include("consortia.urls")),
+    path("opportunities/", include("consortia.opportunity_urls")),
+    path("consortia/", include("consortia.partnership_urls")),
+    path("insights/", insights_views.market_coverage, name="insights"),
+    path("data/", open_data_views.open_data_page, name="open_data"),
+    path(
+        "data/organisations.<str:kind>",
+        open_data_views.open_data_download,
+        name="open_data_download",
+    ),
     path(
         "accessibility/",
         TemplateView.as_view(template_name="pages/accessibility.html"),

@@ -10,11 +10,18 @@ from decimal import Decimal
 from crispy_forms_gds.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from directory.models import Organisation
+from directory.models import Organisation, Service
 
 from .appraisal import HUNDRED, AppraisalInputs
-from .models import OfferAppraisal
+from .models import (
+    Consortium,
+    ConsortiumMembership,
+    OfferAppraisal,
+    Opportunity,
+    PartnershipInterest,
+)
 
 MAX_CONTRACT_MONTHS = 120
 MAX_RESULTS_DELAY_MONTHS = 60
@@ -388,3 +395,313 @@ class OfferAppraisalCompareForm(CrispyFormMixin, forms.Form):
         if not COMPARE_MIN <= len(appraisals) <= COMPARE_MAX:
             raise ValidationError("Select between 2 and 4 appraisals to compare")
         return appraisals
+
+
+# --- Partnerships, opportunities and consortia ---
+
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d", "%d-%m-%Y"]
+
+
+def _date_field(label: str, *, required: bool, what: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=DATE_INPUT_FORMATS,
+        help_text="For example, 27/3/2027",
+        error_messages={
+            "required": f"Enter the {what}",
+            "invalid": f"The {what} must be a real date, like 27/3/2027",
+        },
+    )
+
+
+class PartnershipInterestForm(CrispyFormMixin, forms.ModelForm):
+    class Meta:
+        model = PartnershipInterest
+        fields = ["direction", "role", "region", "pathway"]
+        labels = {
+            "direction": "Do you seek this role in a partner, or offer it?",
+            "role": "Role",
+            "region": "Region",
+            "pathway": "Pathway",
+        }
+        widgets = {"direction": forms.RadioSelect}
+        error_messages = {
+            "direction": {"required": "Select whether you seek or offer the role"},
+            "role": {"required": "Select a role"},
+            "region": {"required": "Select a region"},
+            "pathway": {"required": "Select a pathway"},
+        }
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+        self.fields["direction"].choices = PartnershipInterest.Direction.choices
+
+    def validate_unique(self):
+        try:
+            self.instance.validate_constraints()
+        except ValidationError:
+            self.add_error(None, "Your organisation already has this partnership interest")
+
+
+class OpportunityForm(CrispyFormMixin, forms.ModelForm):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        label="Who is posting it?",
+        empty_label="Not for an organisation: for the public body I work for",
+    )
+    expected_start = _date_field("Expected start (optional)", required=False, what="start date")
+    closes_on = _date_field("Closing date for responses", required=True, what="closing date")
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "title",
+            "description",
+            "organisation",
+            "regions",
+            "pathways",
+            "client_groups",
+            "roles_sought",
+            "value_band",
+            "expected_start",
+            "closes_on",
+            "is_subcontract",
+        ]
+        labels = {
+            "title": "Title",
+            "description": "Describe the opportunity",
+            "regions": "Regions",
+            "pathways": "Pathways",
+            "client_groups": "People it is for (optional)",
+            "roles_sought": "Roles sought",
+            "value_band": "Contract value",
+            "is_subcontract": "This is a subcontract under a prime contract",
+        }
+        widgets = {
+            "regions": forms.CheckboxSelectMultiple,
+            "pathways": forms.CheckboxSelectMultiple,
+            "client_groups": forms.CheckboxSelectMultiple,
+            "roles_sought": forms.CheckboxSelectMultiple,
+            "value_band": forms.RadioSelect,
+        }
+        error_messages = {
+            "title": {
+                "required": "Enter a title",
+                "max_length": "The title must be 200 characters or fewer",
+            },
+            "description": {
+                "required": "Describe the opportunity",
+                "max_length": "The description must be 10,000 characters or fewer",
+            },
+            "regions": {"required": "Select at least one region"},
+            "pathways": {"required": "Select at least one pathway"},
+            "roles_sought": {"required": "Select at least one role"},
+            "value_band": {"required": "Select the contract value"},
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.published().filter(
+            memberships__user=user
+        )
+        profile = getattr(user, "commissioner_profile", None)
+        self.commissioner_may_post = bool(profile and profile.is_verified) or user.is_moderator
+        if not self.commissioner_may_post:
+            self.fields["organisation"].required = True
+            self.fields["organisation"].empty_label = None
+            self.fields["organisation"].error_messages["required"] = "Select your organisation"
+
+    def clean_closes_on(self):
+        closes_on = self.cleaned_data["closes_on"]
+        if closes_on < timezone.localdate():
+            raise ValidationError("The closing date must be today or in the future")
+        return closes_on
+
+
+class ExpressionOfInterestForm(CrispyFormMixin, forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Which organisation is responding?",
+        empty_label=None,
+        error_messages={
+            "required": "Select the organisation responding",
+            "invalid_choice": "Select one of your published organisations",
+        },
+    )
+    message = forms.CharField(
+        label="Your message",
+        help_text="What you would bring, and who to contact",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        error_messages={
+            "required": "Enter a message",
+            "max_length": "The message must be 5,000 characters or fewer",
+        },
+    )
+    services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.none(),
+        required=False,
+        label="Which of your services are relevant? (optional)",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Select services of your own organisation"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = Organisation.objects.published().filter(memberships__user=user)
+        self.fields["organisation"].queryset = organisations
+        self.fields["services"].queryset = Service.objects.filter(
+            organisation__in=organisations
+        ).select_related("organisation")
+        self.fields["services"].label_from_instance = lambda service: (
+            f"{service.name} ({service.organisation.name})"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation, services = cleaned.get("organisation"), cleaned.get("services") or []
+        if organisation and any(s.organisation_id != organisation.pk for s in services):
+            self.add_error("services", f"Select only services of {organisation.name}")
+        return cleaned
+
+
+class ExpressionOfInterestDecisionForm(CrispyFormMixin, forms.Form):
+    status = forms.ChoiceField(
+        label="What do you want to do with this response?",
+        widget=forms.RadioSelect,
+        choices=[],
+        error_messages={
+            "required": "Select shortlist, decline or accept",
+            "invalid_choice": "Select shortlist, decline or accept",
+        },
+    )
+    message = forms.CharField(
+        label="Message to the organisation (optional)",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "The message must be 3,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, allowed: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = allowed
+
+
+class ConsortiumForm(CrispyFormMixin, forms.ModelForm):
+    class Meta:
+        model = Consortium
+        fields = [
+            "name",
+            "purpose",
+            "lead_organisation",
+            "regions",
+            "pathways",
+            "status",
+            "visibility",
+        ]
+        labels = {
+            "name": "Name of the consortium",
+            "purpose": "What is it for?",
+            "lead_organisation": "Lead organisation",
+            "regions": "Regions",
+            "pathways": "Pathways",
+            "status": "Status",
+            "visibility": "Who can see it?",
+        }
+        widgets = {
+            "regions": forms.CheckboxSelectMultiple,
+            "pathways": forms.CheckboxSelectMultiple,
+            "status": forms.RadioSelect,
+            "visibility": forms.RadioSelect,
+        }
+        error_messages = {
+            "name": {
+                "required": "Enter the consortium's name",
+                "max_length": "The name must be 200 characters or fewer",
+            },
+            "purpose": {"required": "Say what the consortium is for"},
+            "lead_organisation": {
+                "required": "Select the lead organisation",
+                "invalid_choice": "Select an organisation you are an admin of",
+            },
+            "regions": {"required": "Select at least one region"},
+            "pathways": {"required": "Select at least one pathway"},
+            "status": {"required": "Select the status"},
+            "visibility": {"required": "Select who can see it"},
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_organisation"].queryset = Organisation.objects.filter(
+            memberships__user=user, memberships__role="admin"
+        ).exclude(status=Organisation.Status.ARCHIVED)
+        self.fields["lead_organisation"].empty_label = None
+        self.fields["status"].choices = Consortium.Status.choices
+        self.fields["visibility"].choices = Consortium.Visibility.choices
+
+
+class ConsortiumSettingsForm(CrispyFormMixin, forms.ModelForm):
+    class Meta:
+        model = Consortium
+        fields = ["status", "visibility"]
+        labels = {"status": "Status", "visibility": "Who can see it?"}
+        widgets = {"status": forms.RadioSelect, "visibility": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = Consortium.Status.choices
+        self.fields["visibility"].choices = Consortium.Visibility.choices
+
+
+class ConsortiumInviteForm(CrispyFormMixin, forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Organisation to invite",
+        error_messages={
+            "required": "Select the organisation to invite",
+            "invalid_choice": "Select an organisation in the directory that is not a member yet",
+        },
+    )
+    role = forms.CharField(
+        label="Proposed role",
+        max_length=100,
+        help_text="For example, subcontractor for accommodation",
+        error_messages={
+            "required": "Enter the role you propose",
+            "max_length": "The role must be 100 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, consortium: Consortium, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = consortium.memberships.filter(
+            status__in=[ConsortiumMembership.Status.INVITED, ConsortiumMembership.Status.ACCEPTED]
+        ).values("organisation")
+        self.fields["organisation"].queryset = Organisation.objects.published().exclude(
+            pk__in=current
+        )
+
+
+class ConsortiumLeadershipForm(CrispyFormMixin, forms.Form):
+    new_lead = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Which member should lead the consortium?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the member to hand leadership to",
+            "invalid_choice": "Select another current member",
+        },
+    )
+
+    def __init__(self, *args, consortium: Consortium, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = consortium.memberships.filter(status=ConsortiumMembership.Status.ACCEPTED).values(
+            "organisation"
+        )
+        self.fields["new_lead"].queryset = Organisation.objects.filter(pk__in=members).exclude(
+            pk=consortium.lead_organisation_id
+        )

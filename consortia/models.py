@@ -1,6 +1,11 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class OfferAppraisalQuerySet(models.QuerySet):
@@ -41,3 +46,354 @@ class OfferAppraisal(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# --- Partnership interest ---
+
+
+class PartnershipInterest(models.Model):
+    """One role an organisation seeks or offers in one region and pathway."""
+
+    class Direction(models.TextChoices):
+        SEEK = "seek", "Seeks"
+        OFFER = "offer", "Offers"
+
+    organisation = models.ForeignKey(
+        "directory.Organisation", on_delete=models.CASCADE, related_name="partnership_interests"
+    )
+    region = models.ForeignKey("directory.Region", on_delete=models.CASCADE, related_name="+")
+    pathway = models.ForeignKey("directory.Pathway", on_delete=models.CASCADE, related_name="+")
+    role = models.ForeignKey(
+        "directory.PartnershipRole", on_delete=models.CASCADE, related_name="interests"
+    )
+    direction = models.CharField(max_length=5, choices=Direction.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["organisation", "region", "pathway", "role", "direction"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "region", "pathway", "role", "direction"],
+                name="partnershipinterest_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=["seek", "offer"]),
+                name="partnershipinterest_direction_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.organisation} {self.get_direction_display().lower()} {self.role} "
+            f"({self.pathway}, {self.region})"
+        )
+
+
+# --- Opportunities ---
+
+
+class OpportunityQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Opportunity.Status.PUBLISHED)
+
+    def open_for_responses(self):
+        """Published and not yet past its closing date: closing needs no scheduled job."""
+        return self.published().filter(closes_on__gte=timezone.localdate())
+
+    def managed_by(self, user):
+        """Opportunities the user posted, or posted for one of the user's organisations."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(posted_by=user) | Q(organisation__memberships__user=user)).distinct()
+
+    def visible_to(self, user):
+        """Published ones for everyone, and the user's own in any state."""
+        if not user.is_authenticated:
+            return self.published()
+        managed = self.managed_by(user).values("pk")
+        return self.filter(Q(status=Opportunity.Status.PUBLISHED) | Q(pk__in=managed))
+
+
+class Opportunity(models.Model):
+    """A partnership opportunity posted by a verified commissioner or an organisation."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class ValueBand(models.TextChoices):
+        UNDER_50K = "under_50k", "Under £50,000"
+        UP_TO_250K = "50k_250k", "£50,000 to £250,000"
+        UP_TO_1M = "250k_1m", "£250,000 to £1 million"
+        OVER_1M = "over_1m", "Over £1 million"
+        UNKNOWN = "unknown", "Not known yet"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opportunities"
+    )
+    # Empty when a commissioner posts for their public body rather than an organisation.
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=10000)
+    regions = models.ManyToManyField("directory.Region", related_name="opportunities")
+    pathways = models.ManyToManyField("directory.Pathway", related_name="opportunities")
+    client_groups = models.ManyToManyField(
+        "directory.ClientGroup", blank=True, related_name="opportunities"
+    )
+    roles_sought = models.ManyToManyField("directory.PartnershipRole", related_name="opportunities")
+    value_band = models.CharField(max_length=10, choices=ValueBand.choices)
+    expected_start = models.DateField(null=True, blank=True)
+    closes_on = models.DateField("closing date")
+    is_subcontract = models.BooleanField("a subcontract under a prime contract", default=False)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = OpportunityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["closes_on", "title", "id"]
+        verbose_name_plural = "opportunities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["published", "withdrawn"]),
+                name="opportunity_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    value_band__in=["under_50k", "50k_250k", "250k_1m", "over_1m", "unknown"]
+                ),
+                name="opportunity_value_band_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("opportunities:detail", kwargs={"opportunity": self.uuid})
+
+    @property
+    def poster_name(self) -> str:
+        if self.organisation_id:
+            return self.organisation.name
+        profile = getattr(self.posted_by, "commissioner_profile", None)
+        return profile.body_name if profile else str(self.posted_by)
+
+    @property
+    def is_open_for_responses(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.closes_on >= timezone.localdate()
+
+
+class ExpressionOfInterestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Only the opportunity's poster and the responding organisation's members see one."""
+        if not user.is_authenticated:
+            return self.none()
+        managed = Opportunity.objects.managed_by(user).values("pk")
+        return self.filter(
+            Q(opportunity__in=managed) | Q(organisation__memberships__user=user)
+        ).distinct()
+
+
+class ExpressionOfInterest(models.Model):
+    """An organisation's response to an opportunity."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Received"
+        SHORTLISTED = "shortlisted", "Shortlisted"
+        DECLINED = "declined", "Declined"
+        ACCEPTED = "accepted", "Accepted"
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="expressions_of_interest"
+    )
+    organisation = models.ForeignKey(
+        "directory.Organisation", on_delete=models.CASCADE, related_name="expressions_of_interest"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message = models.TextField(max_length=5000)
+    services = models.ManyToManyField("directory.Service", blank=True, related_name="+")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    decision_message = models.TextField(blank=True, max_length=3000)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+    objects = ExpressionOfInterestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "expressions of interest"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opportunity", "organisation"], name="eoi_one_per_organisation"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["submitted", "shortlisted", "declined", "accepted"]),
+                name="eoi_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="submitted") | Q(decided_at__isnull=False),
+                name="eoi_decision_dated",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} on {self.opportunity}"
+
+
+# --- Consortia ---
+
+
+class ConsortiumQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(visibility=Consortium.Visibility.PUBLIC)
+
+    def visible_to(self, user):
+        """Public ones for everyone; members-only ones for their invited or accepted members."""
+        if user.is_authenticated and user.is_moderator:
+            return self.all()
+        if not user.is_authenticated:
+            return self.public()
+        involved = ConsortiumMembership.objects.filter(
+            organisation__memberships__user=user,
+            status__in=[ConsortiumMembership.Status.INVITED, ConsortiumMembership.Status.ACCEPTED],
+        ).values("consortium")
+        return self.filter(Q(visibility=Consortium.Visibility.PUBLIC) | Q(pk__in=involved))
+
+
+class Consortium(models.Model):
+    class Status(models.TextChoices):
+        FORMING = "forming", "Forming"
+        BIDDING = "bidding", "Bidding"
+        DELIVERING = "delivering", "Delivering"
+        CLOSED = "closed", "Closed"
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public"
+        MEMBERS = "members", "Members only"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    purpose = models.TextField(max_length=5000)
+    lead_organisation = models.ForeignKey(
+        "directory.Organisation", on_delete=models.PROTECT, related_name="led_consortia"
+    )
+    regions = models.ManyToManyField("directory.Region", related_name="consortia")
+    pathways = models.ManyToManyField("directory.Pathway", related_name="consortia")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.FORMING)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ConsortiumQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "consortia"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["forming", "bidding", "delivering", "closed"]),
+                name="consortium_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=["public", "members"]),
+                name="consortium_visibility_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("partnerships:consortium_detail", kwargs={"consortium": self.uuid})
+
+
+class ConsortiumMembership(models.Model):
+    """An organisation's place in a consortium, from invitation to leaving."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ACCEPTED = "accepted", "Member"
+        DECLINED = "declined", "Declined"
+        LEFT = "left", "Left"
+
+    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        "directory.Organisation", on_delete=models.CASCADE, related_name="consortium_memberships"
+    )
+    role = models.CharField(max_length=100)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["consortium", "created_at", "id"]
+        constraints = [
+            # Declined and left rows stay as the record; an organisation can be invited again.
+            models.UniqueConstraint(
+                fields=["consortium", "organisation"],
+                condition=Q(status__in=["invited", "accepted"]),
+                name="consortiummembership_one_current",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["invited", "accepted", "declined", "left"]),
+                name="consortiummembership_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="invited") | Q(responded_at__isnull=False),
+                name="consortiummembership_response_dated",
+            ),
+            models.CheckConstraint(condition=~Q(role=""), name="consortiummembership_role_given"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} in {self.consortium} ({self.get_status_display()})"
+
+
+class ConsortiumEvent(models.Model):
+    """The consortium's record: who did what, when, to which organisation."""
+
+    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    description = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.description

@@ -1,9 +1,14 @@
 """Reads of the consortia app."""
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Max, Prefetch, QuerySet
+
+from directory.models import Organisation, Pathway, Region, Service
 
 from .appraisal import AppraisalInputs, AppraisalResult, appraise
-from .models import OfferAppraisal
+from .matching import PartnerProfile, PartnerSuggestion, suggest_partners
+from .models import Consortium, ConsortiumMembership, OfferAppraisal
 
 
 def offer_appraisal_list(*, user) -> QuerySet[OfferAppraisal]:
@@ -14,3 +19,121 @@ def offer_appraisal_list(*, user) -> QuerySet[OfferAppraisal]:
 def offer_appraisal_result(appraisal: OfferAppraisal) -> AppraisalResult:
     """The results of a saved appraisal, recomputed from its stored inputs."""
     return appraise(AppraisalInputs.from_dict(appraisal.inputs))
+
+
+# --- Partner matching ---
+
+
+def _partner_profiles(organisations: QuerySet[Organisation]) -> list[PartnerProfile]:
+    services = Service.objects.prefetch_related("regions", "pathways", "client_groups", "settings")
+    organisations = organisations.annotate(
+        evidence_level=Max("evidence_items__nesta_level")
+    ).prefetch_related(Prefetch("services", queryset=services))
+    profiles = []
+    for organisation in organisations:
+        coverage, groups, settings = set(), set(), set()
+        for service in organisation.services.all():
+            coverage |= {
+                (region.name, pathway.name)
+                for region in service.regions.all()
+                for pathway in service.pathways.all()
+            }
+            groups |= {group.name for group in service.client_groups.all()}
+            settings |= {setting.name for setting in service.settings.all()}
+        profiles.append(
+            PartnerProfile(
+                key=organisation.pk,
+                name=organisation.name,
+                coverage=frozenset(coverage),
+                client_groups=frozenset(groups),
+                settings=frozenset(settings),
+                evidence_level=organisation.evidence_level or 0,
+                open_to_partnership=organisation.open_to_partnership,
+            )
+        )
+    return profiles
+
+
+def partner_suggestions(*, organisation: Organisation) -> list[tuple[Organisation, str]]:
+    """Published organisations that would complement this one, best first, each with why."""
+    (own,) = _partner_profiles(Organisation.objects.filter(pk=organisation.pk))
+    candidates = (
+        Organisation.objects.published()
+        .filter(open_to_partnership=True, services__regions__name__in=own.regions)
+        .exclude(pk=organisation.pk)
+        .distinct()
+    )
+    suggestions: list[PartnerSuggestion] = suggest_partners(own, _partner_profiles(candidates))
+    by_pk = Organisation.objects.in_bulk([s.profile.key for s in suggestions])
+    return [(by_pk[s.profile.key], s.reason) for s in suggestions]
+
+
+# --- Consortia ---
+
+
+@dataclass(frozen=True)
+class CoverageCell:
+    pathway: Pathway
+    organisations: list[str]
+    # A pathway the consortium means to deliver in a region it means to cover, with no
+    # member delivering it there.
+    is_gap: bool
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    region: Region
+    cells: list[CoverageCell]
+
+
+def coverage_grid(
+    *,
+    regions: list[Region],
+    pathways: list[Pathway],
+    provided: dict[tuple[int, int], list[str]],
+) -> list[CoverageRow]:
+    """A regions x pathways grid of who delivers what where; empty cells are gaps."""
+    return [
+        CoverageRow(
+            region=region,
+            cells=[
+                CoverageCell(
+                    pathway=pathway,
+                    organisations=sorted(provided.get((region.pk, pathway.pk), [])),
+                    is_gap=not provided.get((region.pk, pathway.pk)),
+                )
+                for pathway in pathways
+            ],
+        )
+        for region in regions
+    ]
+
+
+def consortium_coverage(*, consortium: Consortium) -> list[CoverageRow]:
+    """The combined coverage of a consortium's current members over its regions and pathways."""
+    regions = list(consortium.regions.all())
+    pathways = list(consortium.pathways.all())
+    member_ids = consortium.memberships.filter(status=ConsortiumMembership.Status.ACCEPTED).values(
+        "organisation"
+    )
+    pairs = (
+        Service.objects.filter(
+            organisation__in=member_ids, regions__in=regions, pathways__in=pathways
+        )
+        .values_list("regions", "pathways", "organisation__name")
+        .distinct()
+    )
+    provided: dict[tuple[int, int], list[str]] = {}
+    for region_id, pathway_id, name in pairs:
+        names = provided.setdefault((region_id, pathway_id), [])
+        if name not in names:
+            names.append(name)
+    return coverage_grid(regions=regions, pathways=pathways, provided=provided)
+
+
+def organisation_public_consortia(*, organisation: Organisation) -> QuerySet[Consortium]:
+    """The public consortia an organisation is a current member of, for its profile."""
+    return Consortium.objects.public().filter(
+        memberships__organisation=organisation,
+        memberships__status=ConsortiumMembership.Status.ACCEPTED,
+    )

@@ -188,6 +188,9 @@ class OrganisationFilterSet(django_filters.FilterSet):
     verified_recently = django_filters.BooleanFilter(
         label="Verified in the last 12 months", widget=forms.CheckboxInput
     )
+    include_out_of_date = django_filters.BooleanFilter(
+        label="Include entries not checked for over 18 months", widget=forms.CheckboxInput
+    )
     postcode = django_filters.CharFilter(label="Postcode", max_length=16)
     within = django_filters.ChoiceFilter(
         label="Distance", choices=DISTANCE_CHOICES, empty_label=None
@@ -327,6 +330,9 @@ class OrganisationFilterSet(django_filters.FilterSet):
             conditions["verified_recently"] = Q(
                 last_verified_at__gte=timezone.now() - VERIFIED_WITHIN
             )
+        if not values.get("include_out_of_date"):
+            # Long-unverified entries stay reachable, but only when asked for.
+            conditions["fresh"] = ~Q(freshness_stage=Organisation.Freshness.HIDDEN)
         return conditions
 
     def matching_services(self, *, exclude: str | None = None) -> QuerySet[Service] | None:

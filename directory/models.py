@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -94,6 +94,10 @@ class OrganisationQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Organisation.Status.PUBLISHED)
 
+    def fresh(self):
+        """Without the entries so long unverified that default search leaves them out."""
+        return self.exclude(freshness_stage=Organisation.Freshness.HIDDEN)
+
     def editable_by(self, user):
         if not user.is_authenticated:
             return self.none()
@@ -120,6 +124,13 @@ class Organisation(models.Model):
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
         REJECTED = "rejected", "Rejected"
         ARCHIVED = "archived", "Archived"
+
+    class Freshness(models.TextChoices):
+        CURRENT = "current", "Current"
+        FIRST_REMINDER = "first_reminder", "First reminder sent"
+        SECOND_REMINDER = "second_reminder", "Second reminder sent"
+        STALE = "stale", "May be out of date"
+        HIDDEN = "hidden", "Left out of default search"
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
@@ -179,6 +190,12 @@ class Organisation(models.Model):
     )
     partnership_notes = models.TextField("what we want from partners", blank=True, max_length=3000)
     quality_marks = models.ManyToManyField(QualityMark, blank=True, related_name="organisations")
+    accept_contact_from_commissioners = models.BooleanField(
+        "accept messages from commissioners", default=True
+    )
+    accept_contact_from_providers = models.BooleanField(
+        "accept messages from other providers", default=True
+    )
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -186,6 +203,11 @@ class Organisation(models.Model):
         default=False, help_text="Imported from a list and not yet claimed by the organisation"
     )
     last_verified_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # How far the entry has gone unverified, moved on only by send_freshness_reminders so
+    # that each reminder goes once; verifying the entry again resets it.
+    freshness_stage = models.CharField(
+        max_length=20, choices=Freshness.choices, default=Freshness.CURRENT, db_index=True
+    )
     # Registration sections the owners have completed (task list), by section key.
     completed_sections = models.JSONField(default=list, blank=True)
     # Bumped on every saved edit: a form carries the version it was loaded at, and a save
@@ -226,6 +248,18 @@ class Organisation(models.Model):
                 name="organisation_status_valid",
             ),
             models.CheckConstraint(
+                condition=Q(
+                    freshness_stage__in=[
+                        "current",
+                        "first_reminder",
+                        "second_reminder",
+                        "stale",
+                        "hidden",
+                    ]
+                ),
+                name="organisation_freshness_stage_valid",
+            ),
+            models.CheckConstraint(
                 condition=Q(year_founded__isnull=True)
                 | Q(year_founded__gte=1800, year_founded__lte=2100),
                 name="organisation_year_founded_range",
@@ -259,6 +293,10 @@ class Organisation(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def may_be_out_of_date(self) -> bool:
+        return self.freshness_stage in {self.Freshness.STALE, self.Freshness.HIDDEN}
 
     @property
     def register_links(self) -> list[tuple[str, str, str]]:
@@ -558,3 +596,384 @@ class ClaimRequest(models.Model):
 
     def __str__(self):
         return f"{self.user} asks to {self.kind} {self.organisation}"
+
+
+# --- Moderation ---
+
+
+class OrganisationRevisionQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=OrganisationRevision.Status.PENDING)
+
+
+class OrganisationRevision(models.Model):
+    """Edits to a published organisation, waiting for a moderator while the live profile stays.
+
+    `proposed` holds only the changed fields (foreign keys and many-to-manys as slugs);
+    `original` holds the live values of the same fields when they were first changed.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        REJECTED = "rejected", "Rejected"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="revisions"
+    )
+    proposed = models.JSONField(default=dict)
+    original = models.JSONField(default=dict)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True, max_length=3000)
+
+    history = HistoricalRecords()
+    objects = OrganisationRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(status="pending"),
+                name="revision_one_pending_per_organisation",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "changes_requested", "rejected"]),
+                name="revision_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False),
+                name="revision_decision_dated",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Changes to {self.organisation} ({self.get_status_display()})"
+
+
+class ModerationDecision(models.Model):
+    """The audit record of one moderation decision: who, when, what and why."""
+
+    class Kind(models.TextChoices):
+        SUBMISSION = "submission", "New submission"
+        REVISION = "revision", "Changes to a published entry"
+        CLAIM = "claim", "Claim request"
+        COMMISSIONER = "commissioner", "Commissioner verification"
+        REPORT = "report", "Problem report"
+        ARCHIVE = "archive", "Archive"
+        RESTORE = "restore", "Restore"
+        PURGE = "purge", "Purge"
+        EVIDENCE_VERIFY = "evidence_verify", "Evidence verification"
+        CONFIRMATION = "confirmation", "Entry confirmed as still correct"
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        REQUEST_CHANGES = "request_changes", "Changes requested"
+        REJECT = "reject", "Rejected"
+        DONE = "done", "Done"
+
+    # Kept (without the link) when the organisation is purged: the name says which it was.
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moderation_decisions",
+    )
+    organisation_name = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    reason = models.TextField(blank=True, max_length=3000)
+    subject = models.CharField(max_length=200, blank=True, help_text="What was decided on")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "submission",
+                        "revision",
+                        "claim",
+                        "commissioner",
+                        "report",
+                        "archive",
+                        "restore",
+                        "purge",
+                        "evidence_verify",
+                        "confirmation",
+                    ]
+                ),
+                name="moderationdecision_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(action__in=["approve", "request_changes", "reject", "done"]),
+                name="moderationdecision_action_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.get_action_display()} ({self.organisation_name})"
+
+
+class ProblemReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=ProblemReport.Status.OPEN)
+
+
+class ProblemReport(models.Model):
+    """A member of the public telling the moderators something is wrong with an entry."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+        DISMISSED = "dismissed", "Dismissed"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="problem_reports"
+    )
+    description = models.TextField("what is wrong", max_length=3000)
+    email = models.EmailField("contact email", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ProblemReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "resolved", "dismissed"]),
+                name="problemreport_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(handled_at__isnull=False),
+                name="problemreport_handling_dated",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Report about {self.organisation}"
+
+
+class ReviewLock(models.Model):
+    """Who is looking at a queue item, so that two moderators do not review the same one."""
+
+    item = models.CharField(max_length=80, unique=True, help_text="For example organisation:12")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["item"]
+
+    def __str__(self):
+        return f"{self.item} reviewed by {self.user}"
+
+
+# --- Shortlists, saved searches and contact messages ---
+
+
+class ShortlistQuerySet(models.QuerySet):
+    def viewable_by(self, user):
+        """The user's own shortlists and those shared with them (as viewer or editor)."""
+        if not user.is_authenticated:
+            return self.none()
+        shared = ShortlistShare.objects.filter(shortlist=OuterRef("pk"), user=user)
+        return self.filter(Q(owner=user) | Exists(shared))
+
+    def editable_by(self, user):
+        """The user's own shortlists and those shared with them as an editor."""
+        if not user.is_authenticated:
+            return self.none()
+        shared = ShortlistShare.objects.filter(
+            shortlist=OuterRef("pk"), user=user, role=ShortlistShare.Role.EDITOR
+        )
+        return self.filter(Q(owner=user) | Exists(shared))
+
+
+class Shortlist(models.Model):
+    """A named list of organisations a user is considering, optionally shared with colleagues."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shortlists"
+    )
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ShortlistQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("shortlists:detail", kwargs={"pk": self.pk})
+
+
+class ShortlistItem(models.Model):
+    shortlist = models.ForeignKey(Shortlist, on_delete=models.CASCADE, related_name="items")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="shortlist_items"
+    )
+    note = models.TextField(blank=True, max_length=2000)
+    added_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shortlist", "organisation"], name="shortlistitem_unique_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} on {self.shortlist}"
+
+
+class ShortlistShare(models.Model):
+    class Role(models.TextChoices):
+        VIEWER = "viewer", "Can view"
+        EDITOR = "editor", "Can edit"
+
+    shortlist = models.ForeignKey(Shortlist, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shortlist_shares"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shortlist", "user"], name="shortlistshare_unique_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["viewer", "editor"]), name="shortlistshare_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.shortlist} shared with {self.user}"
+
+
+class SearchRecord(models.Model):
+    """What was searched, when and how many were found: how the market was tested for a
+    shortlist (after the Digital Marketplace's record of a direct award search)."""
+
+    shortlist = models.ForeignKey(
+        Shortlist, on_delete=models.CASCADE, related_name="search_records"
+    )
+    query_string = models.TextField(blank=True, max_length=2000)
+    result_count = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self):
+        return f"Search recorded for {self.shortlist}"
+
+
+class SavedSearch(models.Model):
+    class AlertFrequency(models.TextChoices):
+        NONE = "none", "No alerts"
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(max_length=120)
+    query_string = models.TextField(blank=True, max_length=2000)
+    alert_frequency = models.CharField(
+        max_length=10, choices=AlertFrequency.choices, default=AlertFrequency.NONE
+    )
+    last_alerted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(alert_frequency__in=["none", "daily", "weekly"]),
+                name="savedsearch_alert_frequency_valid",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_search_url(self):
+        url = reverse("directory:organisation_list")
+        return f"{url}?{self.query_string}" if self.query_string else url
+
+
+class SavedSearchSeen(models.Model):
+    """An organisation already matched (and alerted, or there when the search was saved), so
+    that no organisation is ever sent twice for the same saved search."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="seen")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["saved_search", "organisation"], name="savedsearchseen_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} seen for {self.saved_search}"
+
+
+class ContactMessage(models.Model):
+    """The log of a message a user sent to an organisation through the service."""
+
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_messages"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contact_messages"
+    )
+    shortlist = models.ForeignKey(
+        Shortlist, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    subject = models.CharField(max_length=150)
+    body = models.TextField(max_length=5000)
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["sender", "sent_at"], name="contactmessage_sender_idx")]
+
+    def __str__(self):
+        return f"{self.subject} to {self.organisation}"

@@ -41,3 +41,38 @@ def claim_request_decided_notify(*, claim_request: ClaimRequest) -> None:
         to=[claim_request.user.email],
         context={"claim_request": claim_request, "url": _absolute(reverse("registration:start"))},
     )
+
+
+def _admin_emails(organisation) -> list[str]:
+    admins = Membership.objects.admins().filter(organisation=organisation).select_related("user")
+    return [membership.user.email for membership in admins]
+
+
+def moderation_decision_notify(*, decision) -> None:
+    """Tell the organisation's admins what a moderator decided, and why."""
+    recipients = _admin_emails(decision.organisation)
+    if not recipients:
+        return
+    url = reverse("registration:task_list", kwargs={"org": decision.organisation.uuid})
+    _send(
+        template="moderation_decision",
+        to=recipients,
+        context={
+            "decision": decision,
+            "organisation": decision.organisation,
+            "url": _absolute(url),
+        },
+    )
+
+
+def freshness_reminder_notify(*, organisation, final: bool) -> None:
+    """Ask the organisation's admins to check their entry is still correct."""
+    recipients = _admin_emails(organisation)
+    if not recipients:
+        return
+    url = reverse("registration:task_list", kwargs={"org": organisation.uuid})
+    _send(
+        template="freshness_reminder",
+        to=recipients,
+        context={"organisation": organisation, "final": final, "url": _absolute(url)},
+    )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import moderation_views
 from . import registration_views as views
 
 app_name = "registration"
@@ -31,6 +32,11 @@ urlpatterns = [
     path("<uuid:org>/evidence/<uuid:item>/remove/", views.evidence_remove, name="evidence_remove"),
     path("<uuid:org>/check/", views.check_answers, name="check"),
     path("<uuid:org>/submitted/", views.submitted, name="submitted"),
+    path(
+        "<uuid:org>/still-correct/",
+        moderation_views.confirm_still_correct,
+        name="confirm_still_correct",
+    ),
     path("<uuid:org>/requests/", views.claim_requests, name="claim_requests"),
     path("<uuid:org>/requests/<int:pk>/", views.claim_request_decide, name="claim_request_decide"),
 ]

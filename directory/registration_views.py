@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Membership
 
-from . import forms, registration_selectors, services
+from . import forms, moderation_services, registration_selectors, services
 from .models import ClaimRequest, DeliveryLocation, EvidenceItem, Organisation, Service
 
 
@@ -267,11 +267,14 @@ def task_list(request, org: uuid.UUID):
         for key, title in services.SECTIONS.items()
     ]
     is_admin = Membership.objects.admins().filter(organisation=organisation, user=request.user)
+    revision = organisation.revisions.pending().first()
     return render(
         request,
         "registration/task_list.html",
         {
             "organisation": organisation,
+            "pending_changes": moderation_services.revision_diff(revision) if revision else [],
+            "can_confirm": organisation.is_published and is_admin.exists(),
             "sections": sections,
             "completed_count": sum(section["complete"] for section in sections),
             "can_manage_requests": request.user.is_moderator or is_admin.exists(),
@@ -286,7 +289,13 @@ def step(request, org: uuid.UUID, step: str):
     page = STEPS.get(step)
     if page is None:
         raise Http404
-    form = page.form_class(request.POST or None, instance=organisation, organisation=organisation)
+    pending_initial = moderation_services.revision_overlay(organisation)
+    form = page.form_class(
+        request.POST or None,
+        instance=organisation,
+        organisation=organisation,
+        initial=pending_initial,
+    )
     if request.method == "POST" and _save(
         form,
         lambda version: services.organisation_section_save(
@@ -294,6 +303,7 @@ def step(request, org: uuid.UUID, step: str):
             expected_version=version,
             section=page.section if page.completes_section else None,
             m2m=form.m2m_data(),
+            user=request.user,
         ),
     ):
         if page.next_step and not _returning_to_check(request):

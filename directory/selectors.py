@@ -327,7 +327,9 @@ def search_queryset(*, filterset: OrganisationFilterSet) -> QuerySet[Organisatio
         locations = locations_within(place, filterset.miles).filter(
             service__organisation=OuterRef("pk")
         )
-        if (services := filterset.matching_services()) is not None:
+        # A location within the distance is "near" by definition; its service must still
+        # meet the other service filters.
+        if (services := filterset.matching_services(exclude="near")) is not None:
             locations = locations.filter(service__in=services)
         organisations = organisations.annotate(
             miles=Subquery(
@@ -341,7 +343,12 @@ def search_queryset(*, filterset: OrganisationFilterSet) -> QuerySet[Organisatio
         order = [F("last_verified_at").desc(nulls_last=True)]
     elif sort == "distance":
         order = [F("miles").asc(nulls_last=True)]
-    return organisations.select_related("legal_form", "income_band").order_by(*order, "name", "id")
+    return (
+        organisations.select_related("legal_form", "income_band")
+        # Long texts no result line or export column shows: they are most of a row's size.
+        .defer("description", "partnership_notes", "search_vector", "search_text")
+        .order_by(*order, "name", "id")
+    )
 
 
 def _relevance(text: str):

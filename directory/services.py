@@ -1,9 +1,9 @@
 """Writes to the directory that are more than a form save.
 
 Every change to an organisation's profile goes through `_claim_version`: the save is refused
-when someone else saved since the form was loaded. The moderation work will intercept edits of
-published organisations in `_profile_changed` (turning them into pending revisions); for now
-they save directly and the organisation stays published.
+when someone else saved since the form was loaded. Edits to a published organisation's own
+fields go into its pending revision (directory.moderation_services) and reach the live profile
+only when a moderator approves them.
 """
 
 import uuid
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 
-from . import geo, search_index
+from . import geo, moderation_services, search_index
 from .models import ClaimRequest, DeliveryLocation, EvidenceItem, Organisation, Service
 from .notifications import claim_request_decided_notify, claim_request_received_notify
 
@@ -113,9 +113,13 @@ def organisation_section_save(
     expected_version: int,
     section: str | None = None,
     m2m: dict[str, Iterable] | None = None,
+    user: User | None = None,
 ) -> Organisation:
     """Save edited profile fields; mark `section` complete when the form finishes one."""
     _claim_version(organisation, expected_version)
+    if organisation.status == Organisation.Status.PUBLISHED:
+        moderation_services.revision_record(organisation=organisation, m2m=m2m, user=user)
+        return organisation
     if section:
         _set_section_complete(organisation, section, True)
     organisation.full_clean()

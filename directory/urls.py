@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import evidence_views, views
+from . import evidence_views, moderation_views, views
 
 app_name = "directory"
 
@@ -14,5 +14,7 @@ urlpatterns = [
         evidence_views.evidence_document,
         name="evidence_document",
     ),
+    path("<slug:slug>/report/", moderation_views.report_problem, name="report_problem"),
+    path("<slug:slug>/report/sent/", moderation_views.report_sent, name="report_sent"),
     path("<slug:slug>/", views.organisation_detail, name="organisation_detail"),
 ]

@@ -27,7 +27,6 @@ def organisation_list(request):
         "form": result.filterset.form,
         "page_obj": result.page,
         "query_string_without_page": params.urlencode(),
-        "query_string": request.GET.urlencode(),
         "active_filters": _active_filters(request.GET, result.facets, result.filterset),
         "sort_choices": [c for c in SORT_CHOICES if c[0] != "distance" or result.filterset.place],
         "distance_choices": DISTANCE_CHOICES,

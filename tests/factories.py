@@ -1,5 +1,7 @@
 """Every test factory, in one place."""
 
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
@@ -215,8 +217,161 @@ class OfferAppraisalFactory(DjangoModelFactory):
     inputs = factory.LazyFunction(lambda: dict(OFFER_APPRAISAL_INPUTS))
 
 
+class PartnershipInterestFactory(DjangoModelFactory):
+    class Meta:
+        model = "consortia.PartnershipInterest"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    region = factory.SubFactory(RegionFactory)
+    pathway = factory.SubFactory(PathwayFactory)
+    role = factory.SubFactory(PartnershipRoleFactory)
+    direction = "seek"
+
+
+class OpportunityFactory(DjangoModelFactory):
+    """A published opportunity posted by an organisation's admin, closing in a month."""
+
+    class Meta:
+        model = "consortia.Opportunity"
+        skip_postgeneration_save = True
+
+    posted_by = factory.SubFactory(UserFactory)
+    organisation = factory.LazyAttribute(
+        lambda opportunity: MembershipFactory(user=opportunity.posted_by).organisation
+    )
+    title = factory.Sequence(lambda n: f"Accommodation partner for a resettlement contract {n}")
+    description = "We are bidding for resettlement services and need an accommodation partner."
+    value_band = "50k_250k"
+    closes_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+
+    @factory.post_generation
+    def regions(obj, create, extracted, **kwargs):
+        if create:
+            obj.regions.set(extracted if extracted is not None else [RegionFactory()])
+
+    @factory.post_generation
+    def pathways(obj, create, extracted, **kwargs):
+        if create:
+            obj.pathways.set(extracted if extracted is not None else [PathwayFactory()])
+
+    @factory.post_generation
+    def roles_sought(obj, create, extracted, **kwargs):
+        if create:
+            obj.roles_sought.set(extracted if extracted is not None else [PartnershipRoleFactory()])
+
+
+class ExpressionOfInterestFactory(DjangoModelFactory):
+    class Meta:
+        model = "consortia.ExpressionOfInterest"
+
+    opportunity = factory.SubFactory(OpportunityFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    message = "We run supported housing in the region and would like to talk."
+
+
+class ConsortiumFactory(DjangoModelFactory):
+    """A public consortium whose lead is already an accepted member."""
+
+    class Meta:
+        model = "consortia.Consortium"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"North West Resettlement Alliance {n}")
+    purpose = "To bid together for resettlement services."
+    lead_organisation = factory.SubFactory(OrganisationFactory)
+    visibility = "public"
+
+    @factory.post_generation
+    def lead_membership(obj, create, extracted, **kwargs):
+        if create:
+            ConsortiumMembershipFactory(
+                consortium=obj,
+                organisation=obj.lead_organisation,
+                role="Lead organisation",
+                status="accepted",
+                responded_at=timezone.now(),
+            )
+
+
+class ConsortiumMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = "consortia.ConsortiumMembership"
+
+    consortium = factory.SubFactory(ConsortiumFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = "Subcontractor"
+    status = "invited"
+
+
 def verified_user(**kwargs):
     """A user who has confirmed their email address, so allauth lets them sign in."""
     user = UserFactory(**kwargs)
     VerifiedEmailAddressFactory(user=user, email=user.email)
     return user
+
+
+class ShortlistFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Shortlist
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Accommodation providers, North West {n}")
+    description = "For the 2027 accommodation contract."
+
+
+class ShortlistItemFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ShortlistItem
+
+    shortlist = factory.SubFactory(ShortlistFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    note = ""
+
+
+class ShortlistShareFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ShortlistShare
+
+    shortlist = factory.SubFactory(ShortlistFactory)
+    user = factory.SubFactory(UserFactory)
+    role = models.ShortlistShare.Role.VIEWER
+
+
+class SavedSearchFactory(DjangoModelFactory):
+    class Meta:
+        model = models.SavedSearch
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Women's services {n}")
+    query_string = ""
+    alert_frequency = models.SavedSearch.AlertFrequency.DAILY
+
+
+def moderator_user(**kwargs):
+    """A verified user in the Moderators group with an authenticator app (2FA is enforced)."""
+    from django.contrib.auth.models import Group
+
+    from accounts.models import MODERATORS_GROUP
+    from tests.accounts.helpers import activate_totp
+
+    user = verified_user(**kwargs)
+    user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    activate_totp(user)
+    return user
+
+
+class OrganisationRevisionFactory(DjangoModelFactory):
+    class Meta:
+        model = models.OrganisationRevision
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    proposed = factory.LazyFunction(lambda: {"summary": "A new summary"})
+    original = factory.LazyAttribute(lambda revision: {"summary": revision.organisation.summary})
+
+
+class ProblemReportFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ProblemReport
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    description = "The phone number no longer works."

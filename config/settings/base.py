@@ -235,6 +235,10 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 # None, because Django's live test server compares request paths against it.)
 MEDIA_URL = "/private-media-not-served/"
 EVIDENCE_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# Open data downloads, rebuilt by `manage.py export_open_data` (nightly) and served by /data/.
+OPEN_DATA_ROOT = Path(env("OPEN_DATA_ROOT", str(BASE_DIR / "var" / "open-data")))
+# Moderators' CSV imports waiting for confirmation after a dry run (see directory.import_views).
+IMPORT_UPLOAD_ROOT = Path(env("IMPORT_UPLOAD_ROOT", str(BASE_DIR / "var" / "imports")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -270,6 +274,8 @@ FRESHNESS_SECOND_REMINDER_MONTHS = 12
 FRESHNESS_STALE_MONTHS = 13
 FRESHNESS_HIDDEN_MONTHS = 18
 SEARCH_MAX_QUERY_LENGTH = 200
+# How many organisations one user may message a day through the service (spam and abuse).
+CONTACT_MESSAGES_PER_DAY = int(env("CONTACT_MESSAGES_PER_DAY", "20"))
 
 LOGGING = {
     "version": 1,

@@ -84,7 +84,7 @@ def test_appraise_and_save_without_javascript(page_without_js, member):
         if name != "results_paid_after_end":
             page.locator(f"#id_{name}").fill(value)
     page.get_by_role("button", name="Appraise the offer").click()
-    assert page.get_by_role("heading", name="Results").is_visible()
+    assert page.get_by_role("heading", name="Results", exact=True).is_visible()
     assert page.get_by_role("img", name="Cumulative cash by month, by scenario").is_visible()
     page.get_by_label("Name this appraisal").fill("Keyboard offer")
     page.get_by_role("button", name="Save appraisal").click()

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
@@ -171,7 +171,11 @@ class ProgressStream:
 
 
 class OrganisationGenerator:
-    """Builds unsaved rows for one batch at a time from a seeded random generator."""
+    """Builds unsaved rows for one batch at a time from a seeded random generator.
+
+    Related rows are given their parents' ids rather than the objects: assigning an object
+    runs database-router checks, which adds up over millions of rows.
+    """
 
     def __init__(self, rng: random.Random, taxonomies: Taxonomies, places: dict[str, list[Place]]):
         self.rng = rng
@@ -197,7 +201,7 @@ class OrganisationGenerator:
         organisation = Organisation(
             name=name,
             slug=f"{slugify(name)[:200]}-{number}",
-            legal_form=legal_form,
+            legal_form_id=legal_form.pk,
             charity_number_ew=self.charity_number(legal_form.slug),
             company_number=self.company_number(legal_form.slug),
             year_founded=year_founded,
@@ -208,7 +212,7 @@ class OrganisationGenerator:
             address_line_1=f"{rng.randint(1, 240)} {rng.choice(words.NAME_WORDS)} Street",
             town=place.town,
             postcode=place.postcode,
-            income_band=income_band,
+            income_band_id=income_band.pk,
             staff_count=rng.randint(*staff),
             volunteer_count=rng.randint(*volunteers),
             people_supported_per_year=people_supported,
@@ -283,7 +287,7 @@ class OrganisationGenerator:
         name = rng.choice(words.SERVICE_NAMES.get(main.slug, ["Support service"]))
         name += rng.choice(words.SERVICE_QUALIFIERS)
         service = Service(
-            organisation=organisation,
+            organisation_id=organisation.pk,
             name=name,
             description=(
                 f"{name} {rng.choice(words.PLACES)}. "
@@ -321,7 +325,7 @@ class OrganisationGenerator:
             place = rng.choice(places)
             locations.append(
                 DeliveryLocation(
-                    service=service,
+                    service_id=service.pk,
                     name=f"{place.town} {rng.choice(words.LOCATION_NAMES).lower()}",
                     address=f"{rng.randint(1, 200)} {rng.choice(words.NAME_WORDS)} Road",
                     postcode=place.postcode,
@@ -344,7 +348,7 @@ class OrganisationGenerator:
         items = []
         for kind in kinds:
             item = EvidenceItem(
-                organisation=organisation,
+                organisation_id=organisation.pk,
                 kind=kind,
                 title=rng.choice(words.EVIDENCE_TITLES[kind]),
                 year=rng.randint(2012, 2025),
@@ -399,6 +403,9 @@ class Command(BaseCommand):
                 size = min(batch_size, organisations - first)
                 # update(), unlike +=, keeps tables that got no rows in the summary.
                 counts.update(self.insert_batch(generator, range(first + 1, first + size + 1)))
+                # With DEBUG on, Django keeps the SQL of recent queries, and each bulk insert's
+                # SQL is megabytes long: forget it so memory stays bounded by one batch.
+                reset_queries()
                 progress.update(size)
         if options["verbosity"] >= 1:
             self.stderr.write("Building the search documents of every organisation")

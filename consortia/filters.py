@@ -1,0 +1,78 @@
+"""Search parameters of the opportunity list: the one definition, shared by page and links."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from directory.models import ClientGroup, PartnershipRole, Pathway, Region
+
+from .forms import CrispyFormMixin
+from .models import Opportunity
+
+SEARCH_MAX_LENGTH = 200
+
+
+class OpportunitySearchForm(CrispyFormMixin, forms.Form):
+    pass
+
+
+def _taxonomy_filter(model, label: str, field_name: str):
+    return django_filters.ModelMultipleChoiceFilter(
+        label=label,
+        field_name=f"{field_name}__slug",
+        queryset=model.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
+        distinct=True,
+    )
+
+
+class OpportunityFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search", method="filter_text", max_length=SEARCH_MAX_LENGTH
+    )
+    region = _taxonomy_filter(Region, "Region", "regions")
+    pathway = _taxonomy_filter(Pathway, "Pathway", "pathways")
+    client_group = _taxonomy_filter(ClientGroup, "People supported", "client_groups")
+    role = _taxonomy_filter(PartnershipRole, "Role sought", "roles_sought")
+    value_band = django_filters.MultipleChoiceFilter(
+        label="Contract value",
+        choices=Opportunity.ValueBand.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    is_subcontract = django_filters.BooleanFilter(
+        label="Subcontracts under a prime contract only",
+        widget=forms.CheckboxInput,
+        method="filter_subcontract",
+    )
+    include_closed = django_filters.BooleanFilter(
+        label="Include opportunities past their closing date",
+        widget=forms.CheckboxInput,
+        method="filter_include_closed",
+    )
+
+    class Meta:
+        model = Opportunity
+        fields: list[str] = []
+        form = OpportunitySearchForm
+
+    @property
+    def qs(self):
+        """Open opportunities only, unless asked for closed ones too."""
+        queryset = super().qs
+        if not self.form.cleaned_data.get("include_closed"):
+            open_ones = Opportunity.objects.open_for_responses().values("pk")
+            queryset = queryset.filter(pk__in=open_ones)
+        return queryset
+
+    def filter_text(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
+        return queryset
+
+    def filter_subcontract(self, queryset, name, value):
+        return queryset.filter(is_subcontract=True) if value else queryset
+
+    def filter_include_closed(self, queryset, name, value):
+        # Applied in `qs`: leaving it out must narrow the list, which a filter method cannot.
+        return queryset

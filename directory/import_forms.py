@@ -1,0 +1,73 @@
+"""Forms of the bulk import: a CSV row's fields (the registration forms' rules) and the upload."""
+
+from django import forms
+
+from .forms import AboutNameForm, ContactForm, GovukFormMixin, ServiceForm, StartForm
+from .models import Organisation, Service
+
+
+class ImportOrganisationForm(GovukFormMixin, forms.ModelForm):
+    """An organisation's own fields from one CSV row, checked as the registration forms check
+    them (taxonomy columns are matched by the importer, which knows every term already)."""
+
+    website = ContactForm.base_fields["website"]
+    clean_name = StartForm.clean_name
+    clean_year_founded = AboutNameForm.clean_year_founded
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "charity_number_ew",
+            "charity_number_scotland",
+            "charity_number_ni",
+            "company_number",
+            "society_number",
+            "year_founded",
+            "summary",
+            "description",
+            "website",
+            "email",
+            "phone",
+            "address_line_1",
+            "address_line_2",
+            "town",
+            "postcode",
+            "staff_count",
+            "volunteer_count",
+            "people_supported_per_year",
+            "partnership_notes",
+        ]
+        labels = {"name": "Organisation name"}
+
+    required_messages = {"name": "Enter the organisation's name"}
+
+
+class ImportServiceForm(GovukFormMixin, forms.ModelForm):
+    """A service's own fields from one CSV row, with the service form's rules."""
+
+    largest_contract_value = ServiceForm.base_fields["largest_contract_value"]
+
+    class Meta:
+        model = Service
+        fields = ["name", "description", "eligibility", "spare_capacity", "largest_contract_value"]
+        labels = ServiceForm.Meta.labels
+
+    required_messages = {"name": "Enter the service's name"}
+
+
+class ImportUploadForm(GovukFormMixin, forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8 CSV with the columns described in the import guide",
+        error_messages={"required": "Select a CSV file", "empty": "The selected file is empty"},
+    )
+    all_or_nothing = forms.BooleanField(
+        label="Import nothing if any row is rejected", required=False
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("The selected file must be a CSV")
+        return upload

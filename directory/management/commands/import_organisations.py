@@ -1,0 +1,55 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from directory.importer import ImportFileError, ImportReport, organisations_import
+
+
+class Command(BaseCommand):
+    help = "Import organisations from a CSV file (columns: docs/import.md)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the CSV file (UTF-8, with a header row)")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check every row and write nothing"
+        )
+        parser.add_argument(
+            "--all-or-nothing",
+            action="store_true",
+            help="import nothing if any row is rejected",
+        )
+
+    def handle(self, *args, file, dry_run, all_or_nothing, **options):
+        try:
+            with open(file, "rb") as binary:
+                report = organisations_import(
+                    file=binary,
+                    dry_run=dry_run,
+                    all_or_nothing=all_or_nothing,
+                    progress=self._progress,
+                )
+        except FileNotFoundError as error:
+            raise CommandError(f"No such file: {file}") from error
+        except ImportFileError as error:
+            raise CommandError(f"{file}: {error.message}. Nothing was imported") from error
+        self._write_report(report)
+        if report.rolled_back and not report.dry_run:
+            raise CommandError(
+                "Some rows were rejected, so nothing was imported (--all-or-nothing)"
+            )
+
+    def _progress(self, rows: int) -> None:
+        self.stderr.write(f"{rows:,} rows read", ending="\r")
+        self.stderr.flush()
+
+    def _write_report(self, report: ImportReport) -> None:
+        self.stderr.write("")
+        for error in report.errors:
+            column = f", column “{error.column}”" if error.column else ""
+            self.stdout.write(f"Line {error.line}{column}: {error.message}")
+        if report.unlisted_errors:
+            self.stdout.write(f"(only the first {len(report.errors)} problems are listed)")
+        if report.dry_run:
+            self.stdout.write("Dry run: nothing was written. Had this been a real import:")
+        self.stdout.write(
+            f"Created: {report.created:,}\nUpdated: {report.updated:,}\n"
+            f"Unchanged: {report.unchanged:,}\nRejected: {report.rejected:,}"
+        )

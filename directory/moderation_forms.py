@@ -1,0 +1,77 @@
+"""Forms of the moderation workspace and the public "report a problem" page."""
+
+from crispy_forms_gds.layout import Layout
+from django import forms
+
+from .forms import GovukFormMixin
+from .models import ProblemReport
+
+
+class DecisionForm(GovukFormMixin, forms.Form):
+    action = forms.ChoiceField(
+        label="Your decision",
+        widget=forms.RadioSelect,
+        choices=[
+            ("approve", "Approve"),
+            ("request_changes", "Request changes"),
+            ("reject", "Reject"),
+        ],
+        error_messages={"required": "Select your decision"},
+    )
+    reason = forms.CharField(
+        label="Message to the organisation",
+        help_text="Needed when you request changes or reject: say what is wrong and why",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        max_length=3000,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") in {"request_changes", "reject"} and not cleaned.get("reason"):
+            self.add_error("reason", "Enter a message saying what needs to change, and why")
+        return cleaned
+
+
+class ReasonForm(GovukFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=3000,
+        error_messages={"required": "Enter the reason"},
+    )
+
+
+class PurgeForm(GovukFormMixin, forms.Form):
+    confirm_name = forms.CharField(
+        label="Type the organisation's name to confirm",
+        max_length=200,
+        error_messages={"required": "Enter the organisation's name to confirm"},
+    )
+
+
+class ProblemReportForm(GovukFormMixin, forms.ModelForm):
+    # A honeypot: hidden from people, filled in by form-filling robots.
+    nickname = forms.CharField(required=False, label="Leave this field empty")
+
+    required_messages = {"description": "Enter what is wrong with this entry"}
+
+    class Meta:
+        model = ProblemReport
+        fields = ["description", "email"]
+        labels = {
+            "description": "What is wrong with this entry?",
+            "email": "Your email address (optional)",
+        }
+        help_texts = {
+            "email": "Only if you are happy for a moderator to contact you about this report",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout("description", "email")
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.data.get("nickname"))

@@ -1,0 +1,607 @@
+"""Moderation decisions, pending revisions of published organisations, reports and freshness.
+
+Every decision writes a `ModerationDecision` (who, when, what, why) and, where it concerns an
+organisation, emails its admins. Changes to rows keep django-simple-history records
+attributed to the moderator (`_history_user`).
+"""
+
+import calendar
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import CommissionerProfile, User
+
+from . import search_index
+from .models import (
+    ClaimRequest,
+    EvidenceItem,
+    ModerationDecision,
+    Organisation,
+    OrganisationRevision,
+    ProblemReport,
+    ReviewLock,
+)
+from .notifications import freshness_reminder_notify, moderation_decision_notify
+
+Status = Organisation.Status
+Kind = ModerationDecision.Kind
+Action = ModerationDecision.Action
+
+# Organisation fields the owners edit; the others are kept by the system.
+SYSTEM_FIELDS = {
+    "id",
+    "uuid",
+    "slug",
+    "status",
+    "is_unclaimed",
+    "last_verified_at",
+    "freshness_stage",
+    "completed_sections",
+    "version",
+    "registration_token",
+    "published_at",
+    "created_at",
+    "updated_at",
+    "search_vector",
+    "search_text",
+}
+PROFILE_M2M_FIELDS = ("partnership_roles", "quality_marks")
+REVIEW_LOCK_DURATION = timedelta(minutes=30)
+
+
+class ModerationError(Exception):
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+# --- Pending revisions ---
+
+
+def profile_fields() -> list[models.Field]:
+    return [
+        field for field in Organisation._meta.concrete_fields if field.name not in SYSTEM_FIELDS
+    ]
+
+
+def _field_value(organisation: Organisation, field: models.Field):
+    if field.is_relation:
+        related = getattr(organisation, field.name)
+        return related.slug if related else None
+    return field.value_from_object(organisation)
+
+
+def profile_snapshot(organisation: Organisation, m2m: dict | None = None) -> dict:
+    """The owner-edited values, foreign keys and many-to-manys as slugs (JSON-ready)."""
+    snapshot = {field.name: _field_value(organisation, field) for field in profile_fields()}
+    for name in PROFILE_M2M_FIELDS:
+        values = (m2m or {}).get(name)
+        if values is None:
+            values = getattr(organisation, name).all()
+        snapshot[name] = sorted(term.slug for term in values)
+    return snapshot
+
+
+def revision_record(
+    *, organisation: Organisation, m2m: dict | None = None, user: User | None = None
+) -> OrganisationRevision | None:
+    """Keep the edits to a published organisation in its pending revision, not the live rows."""
+    live = Organisation.objects.get(pk=organisation.pk)
+    live_values = profile_snapshot(live)
+    edited = profile_snapshot(organisation, m2m)
+    revision = organisation.revisions.pending().select_for_update().first()
+    if revision is None:
+        revision = OrganisationRevision(organisation=organisation, created_by=user)
+    for name, value in edited.items():
+        if value != live_values[name]:
+            revision.proposed[name] = value
+            revision.original.setdefault(name, live_values[name])
+        elif name in revision.proposed:
+            # Changed back to the live value: nothing waits for that field any more.
+            revision.proposed.pop(name)
+            revision.original.pop(name, None)
+    if not revision.proposed:
+        if revision.pk:
+            revision.delete()
+        return None
+    revision.updated_at = timezone.now()
+    revision.full_clean(exclude=["created_by"])
+    revision.save()
+    return revision
+
+
+def revision_overlay(organisation: Organisation) -> dict:
+    """Put the pending values on the organisation, so its owners edit what they last saved;
+    returns the pending many-to-many values as form initial data."""
+    revision = organisation.revisions.pending().first()
+    if revision is None:
+        return {}
+    _apply_fields(organisation, revision.proposed)
+    initial = {}
+    for name in PROFILE_M2M_FIELDS:
+        if name in revision.proposed:
+            related = Organisation._meta.get_field(name).related_model
+            initial[name] = list(related.objects.filter(slug__in=revision.proposed[name]))
+    return initial
+
+
+def revision_diff(revision: OrganisationRevision) -> list[dict]:
+    """Field-by-field: label, the live value and the proposed one."""
+    labels = {field.name: field.verbose_name for field in profile_fields()}
+    labels |= {name: Organisation._meta.get_field(name).verbose_name for name in PROFILE_M2M_FIELDS}
+    rows = []
+    for name, proposed in revision.proposed.items():
+        original = revision.original.get(name)
+        row = {"field": name, "label": str(labels.get(name, name)).capitalize()}
+        if name in PROFILE_M2M_FIELDS:
+            row["added"] = sorted(set(proposed) - set(original or []))
+            row["removed"] = sorted(set(original or []) - set(proposed))
+        else:
+            row["before"], row["after"] = original, proposed
+        rows.append(row)
+    return rows
+
+
+def _apply_fields(organisation: Organisation, values: dict) -> None:
+    for field in profile_fields():
+        if field.name not in values:
+            continue
+        value = values[field.name]
+        if field.is_relation:
+            value = field.related_model.objects.filter(slug=value).first() if value else None
+        setattr(organisation, field.name, value)
+
+
+# --- Shared steps ---
+
+
+def _decide(
+    *,
+    organisation: Organisation | None,
+    kind: str,
+    action: str,
+    moderator: User | None,
+    reason: str = "",
+    subject: str = "",
+    notify: bool = True,
+) -> ModerationDecision:
+    decision = ModerationDecision(
+        organisation=organisation,
+        organisation_name=organisation.name if organisation else "",
+        kind=kind,
+        action=action,
+        reason=reason,
+        subject=subject,
+        decided_by=moderator,
+    )
+    decision.full_clean()
+    decision.save()
+    if notify and organisation is not None:
+        moderation_decision_notify(decision=decision)
+    return decision
+
+
+def _refuse_own_organisation(organisation: Organisation, moderator: User) -> None:
+    if organisation.memberships.filter(user=moderator).exists():
+        raise PermissionDenied("You cannot moderate an organisation you belong to")
+
+
+def _require_reason(reason: str, what: str) -> None:
+    if not reason.strip():
+        raise ValidationError({"reason": f"Enter {what}"})
+
+
+def _lock_organisation(organisation: Organisation, allowed: set[str]) -> Organisation:
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if locked.status not in allowed:
+        raise ModerationError(
+            f"This organisation is {locked.get_status_display().lower()}, so that is not possible"
+        )
+    return locked
+
+
+def _save_organisation(organisation: Organisation, moderator: User | None) -> None:
+    organisation._history_user = moderator
+    organisation.full_clean()
+    organisation.save()
+
+
+def _mark_verified(organisation: Organisation, now: datetime) -> None:
+    organisation.last_verified_at = now
+    organisation.freshness_stage = Organisation.Freshness.CURRENT
+
+
+def _release_lock(item: str) -> None:
+    ReviewLock.objects.filter(item=item).delete()
+
+
+# --- New submissions ---
+
+
+@transaction.atomic
+def submission_approve(*, organisation: Organisation, moderator: User) -> Organisation:
+    """Publish a submitted organisation."""
+    _refuse_own_organisation(organisation, moderator)
+    locked = _lock_organisation(organisation, {Status.SUBMITTED})
+    now = timezone.now()
+    locked.status = Status.PUBLISHED
+    locked.published_at = locked.published_at or now
+    _mark_verified(locked, now)
+    _save_organisation(locked, moderator)
+    _decide(organisation=locked, kind=Kind.SUBMISSION, action=Action.APPROVE, moderator=moderator)
+    _release_lock(f"organisation:{locked.pk}")
+    search_index.refresh_search_documents(organisation_ids=[locked.pk])
+    return locked
+
+
+@transaction.atomic
+def submission_request_changes(
+    *, organisation: Organisation, moderator: User, reason: str
+) -> Organisation:
+    """Send a submission back to its owners with a message saying what to change."""
+    _require_reason(reason, "a message saying what needs to change")
+    _refuse_own_organisation(organisation, moderator)
+    locked = _lock_organisation(organisation, {Status.SUBMITTED})
+    locked.status = Status.CHANGES_REQUESTED
+    _save_organisation(locked, moderator)
+    _decide(
+        organisation=locked,
+        kind=Kind.SUBMISSION,
+        action=Action.REQUEST_CHANGES,
+        moderator=moderator,
+        reason=reason,
+    )
+    _release_lock(f"organisation:{locked.pk}")
+    return locked
+
+
+@transaction.atomic
+def submission_reject(*, organisation: Organisation, moderator: User, reason: str) -> Organisation:
+    """Refuse a submission, saying why."""
+    _require_reason(reason, "the reason for rejecting it")
+    _refuse_own_organisation(organisation, moderator)
+    locked = _lock_organisation(organisation, {Status.SUBMITTED})
+    locked.status = Status.REJECTED
+    _save_organisation(locked, moderator)
+    _decide(
+        organisation=locked,
+        kind=Kind.SUBMISSION,
+        action=Action.REJECT,
+        moderator=moderator,
+        reason=reason,
+    )
+    _release_lock(f"organisation:{locked.pk}")
+    return locked
+
+
+# --- Revisions of published organisations ---
+
+
+def _lock_pending_revision(revision: OrganisationRevision) -> OrganisationRevision:
+    locked = OrganisationRevision.objects.select_for_update().get(pk=revision.pk)
+    if locked.status != OrganisationRevision.Status.PENDING:
+        raise ModerationError("These changes have already been decided")
+    return locked
+
+
+def _close_revision(
+    revision: OrganisationRevision, status: str, moderator: User, message: str
+) -> None:
+    revision.status = status
+    revision.decided_by = moderator
+    revision.decided_at = timezone.now()
+    revision.message = message
+    revision._history_user = moderator
+    # created_by may be empty: the member who proposed the changes may have deleted their account.
+    revision.full_clean(exclude=["created_by"])
+    revision.save()
+
+
+@transaction.atomic
+def revision_approve(*, revision: OrganisationRevision, moderator: User) -> Organisation:
+    """Apply the pending changes to the live profile."""
+    _refuse_own_organisation(revision.organisation, moderator)
+    revision = _lock_pending_revision(revision)
+    organisation = _lock_organisation(revision.organisation, {Status.PUBLISHED})
+    _apply_fields(organisation, revision.proposed)
+    _mark_verified(organisation, timezone.now())
+    _save_organisation(organisation, moderator)
+    for name in PROFILE_M2M_FIELDS:
+        if name in revision.proposed:
+            related = Organisation._meta.get_field(name).related_model
+            getattr(organisation, name).set(
+                related.objects.filter(slug__in=revision.proposed[name])
+            )
+    _close_revision(revision, OrganisationRevision.Status.APPROVED, moderator, "")
+    _decide(
+        organisation=organisation, kind=Kind.REVISION, action=Action.APPROVE, moderator=moderator
+    )
+    _release_lock(f"organisation:{organisation.pk}")
+    search_index.refresh_search_documents(organisation_ids=[organisation.pk])
+    return organisation
+
+
+@transaction.atomic
+def revision_request_changes(
+    *, revision: OrganisationRevision, moderator: User, reason: str
+) -> OrganisationRevision:
+    """Close the pending changes unapplied, telling the owners what to change."""
+    _require_reason(reason, "a message saying what needs to change")
+    _refuse_own_organisation(revision.organisation, moderator)
+    revision = _lock_pending_revision(revision)
+    _close_revision(revision, OrganisationRevision.Status.CHANGES_REQUESTED, moderator, reason)
+    _decide(
+        organisation=revision.organisation,
+        kind=Kind.REVISION,
+        action=Action.REQUEST_CHANGES,
+        moderator=moderator,
+        reason=reason,
+    )
+    _release_lock(f"organisation:{revision.organisation_id}")
+    return revision
+
+
+@transaction.atomic
+def revision_reject(
+    *, revision: OrganisationRevision, moderator: User, reason: str
+) -> OrganisationRevision:
+    """Refuse the pending changes; the live profile stays as it is."""
+    _require_reason(reason, "the reason for rejecting the changes")
+    _refuse_own_organisation(revision.organisation, moderator)
+    revision = _lock_pending_revision(revision)
+    _close_revision(revision, OrganisationRevision.Status.REJECTED, moderator, reason)
+    _decide(
+        organisation=revision.organisation,
+        kind=Kind.REVISION,
+        action=Action.REJECT,
+        moderator=moderator,
+        reason=reason,
+    )
+    _release_lock(f"organisation:{revision.organisation_id}")
+    return revision
+
+
+# --- Evidence, archive, restore, purge ---
+
+
+@transaction.atomic
+def evidence_verify(*, evidence: EvidenceItem, moderator: User) -> EvidenceItem:
+    """Mark an item of evidence as checked by a moderator."""
+    _refuse_own_organisation(evidence.organisation, moderator)
+    evidence.verified_by_moderator = True
+    evidence.verified_at = timezone.now()
+    evidence.verified_by = moderator
+    evidence._history_user = moderator
+    evidence.full_clean()
+    evidence.save()
+    _decide(
+        organisation=evidence.organisation,
+        kind=Kind.EVIDENCE_VERIFY,
+        action=Action.APPROVE,
+        moderator=moderator,
+        subject=evidence.title,
+        notify=False,
+    )
+    return evidence
+
+
+@transaction.atomic
+def organisation_archive(
+    *, organisation: Organisation, moderator: User, reason: str
+) -> Organisation:
+    """Take an organisation out of the directory without deleting it."""
+    _require_reason(reason, "the reason for archiving it")
+    locked = _lock_organisation(organisation, set(Status) - {Status.ARCHIVED})
+    locked.status = Status.ARCHIVED
+    _save_organisation(locked, moderator)
+    _decide(
+        organisation=locked,
+        kind=Kind.ARCHIVE,
+        action=Action.DONE,
+        moderator=moderator,
+        reason=reason,
+    )
+    search_index.refresh_search_documents(organisation_ids=[locked.pk])
+    return locked
+
+
+@transaction.atomic
+def organisation_restore(*, organisation: Organisation, moderator: User) -> Organisation:
+    """Bring an archived organisation back as a draft for its owners to resubmit."""
+    locked = _lock_organisation(organisation, {Status.ARCHIVED})
+    locked.status = Status.DRAFT
+    _save_organisation(locked, moderator)
+    _decide(organisation=locked, kind=Kind.RESTORE, action=Action.DONE, moderator=moderator)
+    return locked
+
+
+@transaction.atomic
+def organisation_purge(*, organisation: Organisation, moderator: User, confirm_name: str) -> None:
+    """Delete an archived organisation for good (the only way an organisation is deleted)."""
+    locked = _lock_organisation(organisation, {Status.ARCHIVED})
+    if confirm_name.strip() != locked.name:
+        raise ValidationError({"confirm_name": "Enter the organisation's name exactly as shown"})
+    _decide(
+        organisation=locked,
+        kind=Kind.PURGE,
+        action=Action.DONE,
+        moderator=moderator,
+        notify=False,
+    )
+    locked._history_user = moderator
+    locked.delete()
+
+
+# --- Owners confirming their entry ---
+
+
+@transaction.atomic
+def organisation_confirm_still_correct(*, organisation: Organisation, user: User) -> Organisation:
+    """An admin of a published organisation says its entry is still correct."""
+    if not organisation.memberships.admins().filter(user=user).exists():
+        raise PermissionDenied("Only the organisation's admins can confirm its entry")
+    locked = _lock_organisation(organisation, {Status.PUBLISHED})
+    _mark_verified(locked, timezone.now())
+    _save_organisation(locked, user)
+    _decide(
+        organisation=locked,
+        kind=Kind.CONFIRMATION,
+        action=Action.DONE,
+        moderator=user,
+        notify=False,
+    )
+    search_index.refresh_search_documents(organisation_ids=[locked.pk])
+    return locked
+
+
+# --- Claims, commissioners and reports from the queue ---
+
+
+@transaction.atomic
+def claim_decide(*, claim_request: ClaimRequest, moderator: User, approve: bool) -> ClaimRequest:
+    """Decide a claim on an organisation that has no admins to decide it."""
+    from .services import claim_request_decide
+
+    claim = claim_request_decide(claim_request=claim_request, decided_by=moderator, approve=approve)
+    _decide(
+        organisation=claim.organisation,
+        kind=Kind.CLAIM,
+        action=Action.APPROVE if approve else Action.REJECT,
+        moderator=moderator,
+        subject=str(claim.user),
+        notify=False,
+    )
+    return claim
+
+
+@transaction.atomic
+def commissioner_decide(
+    *, profile: CommissionerProfile, moderator: User, approve: bool
+) -> CommissionerProfile:
+    """Verify a commissioner, or record that they could not be verified."""
+    if profile.verification_status != CommissionerProfile.Verification.PENDING:
+        raise ModerationError("This commissioner has already been decided")
+    if approve:
+        profile = account_services.commissioner_verify(profile=profile, verified_by=moderator)
+    else:
+        profile = account_services.commissioner_reject(profile=profile, rejected_by=moderator)
+    _decide(
+        organisation=None,
+        kind=Kind.COMMISSIONER,
+        action=Action.APPROVE if approve else Action.REJECT,
+        moderator=moderator,
+        subject=f"{profile.user.email} ({profile.body_name})",
+    )
+    return profile
+
+
+@transaction.atomic
+def report_create(
+    *, organisation: Organisation, description: str, email: str = ""
+) -> ProblemReport:
+    """A member of the public reports a problem with a published entry."""
+    report = ProblemReport(organisation=organisation, description=description, email=email)
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_close(
+    *, report: ProblemReport, moderator: User, resolved: bool, reason: str = ""
+) -> ProblemReport:
+    """Mark a report resolved (the entry was put right) or dismissed."""
+    locked = ProblemReport.objects.select_for_update().get(pk=report.pk)
+    if locked.status != ProblemReport.Status.OPEN:
+        raise ModerationError("This report has already been dealt with")
+    locked.status = ProblemReport.Status.RESOLVED if resolved else ProblemReport.Status.DISMISSED
+    locked.handled_by = moderator
+    locked.handled_at = timezone.now()
+    locked._history_user = moderator
+    locked.full_clean()
+    locked.save()
+    _decide(
+        organisation=locked.organisation,
+        kind=Kind.REPORT,
+        action=Action.APPROVE if resolved else Action.REJECT,
+        moderator=moderator,
+        reason=reason,
+        notify=False,
+    )
+    return locked
+
+
+# --- Review locks ---
+
+
+def review_lock_take(*, item: str, user: User, now: datetime | None = None) -> ReviewLock:
+    """Say that `user` is looking at `item`; another moderator's live lock is left alone."""
+    now = now or timezone.now()
+    ReviewLock.objects.filter(item=item, expires_at__lte=now).delete()
+    lock, created = ReviewLock.objects.get_or_create(
+        item=item, defaults={"user": user, "expires_at": now + REVIEW_LOCK_DURATION}
+    )
+    if lock.user_id == user.pk and not created:
+        lock.expires_at = now + REVIEW_LOCK_DURATION
+        lock.save(update_fields=["expires_at"])
+    return lock
+
+
+# --- Freshness ---
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` calendar months earlier (clamped to the month's end)."""
+    year, month_index = divmod(moment.year * 12 + moment.month - 1 - months, 12)
+    month = month_index + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def freshness_thresholds(now: datetime) -> list[tuple[str, datetime]]:
+    """(stage, verified before this moment) from the most to the least out of date."""
+    F = Organisation.Freshness
+    return [
+        (F.HIDDEN, months_before(now, settings.FRESHNESS_HIDDEN_MONTHS)),
+        (F.STALE, months_before(now, settings.FRESHNESS_STALE_MONTHS)),
+        (F.SECOND_REMINDER, months_before(now, settings.FRESHNESS_SECOND_REMINDER_MONTHS)),
+        (F.FIRST_REMINDER, months_before(now, settings.FRESHNESS_FIRST_REMINDER_MONTHS)),
+    ]
+
+
+FRESHNESS_ORDER = [stage for stage, _ in Organisation.Freshness.choices]
+
+
+@transaction.atomic
+def freshness_update(*, now: datetime | None = None) -> dict[str, int]:
+    """Move published organisations on to the freshness stage their last verification puts them
+    in, emailing their admins on reaching each reminder stage. Stages only move forward, so a
+    second run on the same day sends nothing."""
+    now = now or timezone.now()
+    moved = dict.fromkeys(FRESHNESS_ORDER, 0)
+    changed_ids = []
+    published = Organisation.objects.published().filter(last_verified_at__isnull=False)
+    for stage, before in freshness_thresholds(now):
+        behind = FRESHNESS_ORDER[: FRESHNESS_ORDER.index(stage)]
+        due = published.filter(last_verified_at__lt=before, freshness_stage__in=behind)
+        for organisation in due.select_for_update():
+            organisation.freshness_stage = stage
+            organisation.save(update_fields=["freshness_stage", "updated_at"])
+            moved[stage] += 1
+            changed_ids.append(organisation.pk)
+            if stage in {
+                Organisation.Freshness.FIRST_REMINDER,
+                Organisation.Freshness.SECOND_REMINDER,
+            }:
+                freshness_reminder_notify(
+                    organisation=organisation,
+                    final=stage == Organisation.Freshness.SECOND_REMINDER,
+                )
+    if changed_ids:
+        search_index.refresh_search_documents(organisation_ids=changed_ids)
+    return moved

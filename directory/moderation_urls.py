@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import moderation_views as views
+
+app_name = "moderation"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("organisations/<uuid:org>/", views.organisation_review, name="organisation"),
+    path("organisations/<uuid:org>/history/", views.organisation_history, name="history"),
+    path("organisations/<uuid:org>/archive/", views.organisation_archive, name="archive"),
+    path("organisations/<uuid:org>/restore/", views.organisation_restore, name="restore"),
+    path("organisations/<uuid:org>/purge/", views.organisation_purge, name="purge"),
+    path(
+        "organisations/<uuid:org>/evidence/<uuid:item>/verify/",
+        views.evidence_verify,
+        name="evidence_verify",
+    ),
+    path("claims/<int:pk>/", views.claim, name="claim"),
+    path("commissioners/<int:pk>/", views.commissioner, name="commissioner"),
+    path("reports/<int:pk>/", views.report, name="report"),
+]

@@ -1,0 +1,369 @@
+"""The moderators' workspace (/moderation/), the public "report a problem" page and the owners'
+"our entry is still correct" confirmation."""
+
+import uuid
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import CommissionerProfile
+
+from . import moderation_selectors, moderation_services
+from .models import ClaimRequest, EvidenceItem, Organisation, ProblemReport, Region
+from .moderation_forms import DecisionForm, ProblemReportForm, PurgeForm, ReasonForm
+
+REPORT_RATE_LIMIT = 5  # reports per address per hour
+REPORT_RATE_WINDOW = 60 * 60
+
+
+def moderator_required(view):
+    """Anonymous people are asked to sign in; anyone else who is not a moderator gets 404."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_moderator:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@moderator_required
+def queue(request):
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in moderation_selectors.QUEUE_KINDS else ""
+    region = request.GET.get("region", "")
+    items, counts = moderation_selectors.moderation_queue(kind=kind, region=region)
+    return render(
+        request,
+        "moderation/queue.html",
+        {
+            "items": items,
+            "counts": [
+                (key, label, counts[key]) for key, label in moderation_selectors.QUEUE_KINDS.items()
+            ],
+            "kind": kind,
+            "region": region,
+            "regions": Region.objects.all(),
+            "freshness": moderation_selectors.freshness_counts(),
+        },
+    )
+
+
+def _organisation(org: uuid.UUID) -> Organisation:
+    return get_object_or_404(Organisation, uuid=org)
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def organisation_review(request, org: uuid.UUID):
+    organisation = _organisation(org)
+    revision = organisation.revisions.pending().first()
+    decidable = organisation.status == Organisation.Status.SUBMITTED or revision is not None
+    form = DecisionForm(request.POST or None)
+    posted = request.method == "POST" and decidable and form.is_valid()
+    if posted and _decide(request, form, organisation, revision):
+        return redirect("moderation:queue")
+    lock = moderation_services.review_lock_take(
+        item=f"organisation:{organisation.pk}", user=request.user
+    )
+    return render(
+        request,
+        "moderation/organisation.html",
+        {
+            "organisation": organisation,
+            "revision": revision,
+            "diff": moderation_services.revision_diff(revision) if revision else [],
+            "decidable": decidable,
+            "form": form,
+            "other_reviewer": lock.user if lock.user_id != request.user.pk else None,
+            "is_member": organisation.memberships.filter(user=request.user).exists(),
+            "services": organisation.services.prefetch_related("pathways", "regions"),
+            "evidence_items": organisation.evidence_items.all(),
+            "reports": organisation.problem_reports.open(),
+        },
+    )
+
+
+def _decide(request, form, organisation, revision) -> bool:
+    action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+    services = moderation_services
+    if revision is not None:
+        calls = {
+            "approve": lambda: services.revision_approve(revision=revision, moderator=request.user),
+            "request_changes": lambda: services.revision_request_changes(
+                revision=revision, moderator=request.user, reason=reason
+            ),
+            "reject": lambda: services.revision_reject(
+                revision=revision, moderator=request.user, reason=reason
+            ),
+        }
+    else:
+        calls = {
+            "approve": lambda: services.submission_approve(
+                organisation=organisation, moderator=request.user
+            ),
+            "request_changes": lambda: services.submission_request_changes(
+                organisation=organisation, moderator=request.user, reason=reason
+            ),
+            "reject": lambda: services.submission_reject(
+                organisation=organisation, moderator=request.user, reason=reason
+            ),
+        }
+    try:
+        calls[action]()
+    except PermissionDenied as error:
+        form.add_error(None, str(error))
+        return False
+    except services.ModerationError as error:
+        form.add_error(None, error.message)
+        return False
+    except ValidationError as error:
+        _add_errors(form, error)
+        return False
+    messages.success(request, f"Decision recorded for {organisation.name}")
+    return True
+
+
+@moderator_required
+@require_POST
+def evidence_verify(request, org: uuid.UUID, item: uuid.UUID):
+    organisation = _organisation(org)
+    evidence = get_object_or_404(EvidenceItem, uuid=item, organisation=organisation)
+    try:
+        moderation_services.evidence_verify(evidence=evidence, moderator=request.user)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"“{evidence.title}” is marked as verified")
+    return redirect("moderation:organisation", org=organisation.uuid)
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def organisation_archive(request, org: uuid.UUID):
+    organisation = _organisation(org)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            moderation_services.organisation_archive(
+                organisation=organisation,
+                moderator=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except moderation_services.ModerationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{organisation.name} has been archived")
+            return redirect("moderation:organisation", org=organisation.uuid)
+    return render(
+        request,
+        "moderation/confirm.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "title": f"Archive {organisation.name}",
+            "button": "Archive",
+            "warning": "Archiving takes the entry out of the directory. It can be restored.",
+        },
+    )
+
+
+@moderator_required
+@require_POST
+def organisation_restore(request, org: uuid.UUID):
+    organisation = _organisation(org)
+    try:
+        moderation_services.organisation_restore(organisation=organisation, moderator=request.user)
+    except moderation_services.ModerationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{organisation.name} has been restored as a draft")
+    return redirect("moderation:organisation", org=organisation.uuid)
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def organisation_purge(request, org: uuid.UUID):
+    organisation = get_object_or_404(Organisation, uuid=org, status=Organisation.Status.ARCHIVED)
+    form = PurgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            moderation_services.organisation_purge(
+                organisation=organisation,
+                moderator=request.user,
+                confirm_name=form.cleaned_data["confirm_name"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{organisation.name} has been deleted")
+            return redirect("moderation:queue")
+    return render(
+        request,
+        "moderation/confirm.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "title": f"Delete {organisation.name} for good",
+            "button": "Delete for good",
+            "warning": (
+                f"This deletes {organisation.name}, its services and its evidence. "
+                "It cannot be undone."
+            ),
+            "danger": True,
+        },
+    )
+
+
+@moderator_required
+def organisation_history(request, org: uuid.UUID):
+    organisation = _organisation(org)
+    return render(
+        request,
+        "moderation/history.html",
+        {
+            "organisation": organisation,
+            "rows": moderation_selectors.organisation_history(organisation=organisation),
+        },
+    )
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def claim(request, pk: int):
+    claim_request = get_object_or_404(
+        ClaimRequest.objects.select_related("organisation", "user"), pk=pk
+    )
+    if request.method == "POST":
+        try:
+            moderation_services.claim_decide(
+                claim_request=claim_request,
+                moderator=request.user,
+                approve=request.POST.get("decision") == "approve",
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "Decision recorded")
+            return redirect("moderation:queue")
+    moderation_services.review_lock_take(item=f"claim:{claim_request.pk}", user=request.user)
+    return render(request, "moderation/claim.html", {"claim": claim_request})
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def commissioner(request, pk: int):
+    profile = get_object_or_404(CommissionerProfile.objects.select_related("user", "region"), pk=pk)
+    if request.method == "POST":
+        try:
+            moderation_services.commissioner_decide(
+                profile=profile,
+                moderator=request.user,
+                approve=request.POST.get("decision") == "approve",
+            )
+        except moderation_services.ModerationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Decision recorded")
+            return redirect("moderation:queue")
+    moderation_services.review_lock_take(item=f"commissioner:{profile.pk}", user=request.user)
+    return render(request, "moderation/commissioner.html", {"profile": profile})
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def report(request, pk: int):
+    problem = get_object_or_404(ProblemReport.objects.select_related("organisation"), pk=pk)
+    if request.method == "POST":
+        try:
+            moderation_services.report_close(
+                report=problem,
+                moderator=request.user,
+                resolved=request.POST.get("decision") == "resolved",
+            )
+        except moderation_services.ModerationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "The report has been closed")
+            return redirect("moderation:queue")
+    moderation_services.review_lock_take(item=f"report:{problem.pk}", user=request.user)
+    return render(request, "moderation/report.html", {"report": problem})
+
+
+# --- Public and owners' pages ---
+
+
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _report_rate_limited(request) -> bool:
+    """Count this report against the sender's address; True when over the hourly limit."""
+    key = f"problem-report:{_client_address(request)}"
+    cache.add(key, 0, REPORT_RATE_WINDOW)
+    return cache.incr(key) > REPORT_RATE_LIMIT
+
+
+@require_http_methods(["GET", "POST"])
+def report_problem(request, slug: str):
+    organisation = get_object_or_404(Organisation.objects.published(), slug=slug)
+    form = ProblemReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _report_rate_limited(request):
+            form.add_error(None, "You have sent too many reports. Try again in an hour")
+        else:
+            # A robot that filled the honeypot is thanked like anyone else, but nothing is kept.
+            if not form.is_spam:
+                moderation_services.report_create(
+                    organisation=organisation,
+                    description=form.cleaned_data["description"],
+                    email=form.cleaned_data["email"],
+                )
+            return redirect(reverse("directory:report_sent", kwargs={"slug": slug}))
+    status = 429 if form.non_field_errors() else 200
+    return render(
+        request,
+        "moderation/report_problem.html",
+        {"organisation": organisation, "form": form},
+        status=status,
+    )
+
+
+def report_sent(request, slug: str):
+    organisation = get_object_or_404(Organisation.objects.published(), slug=slug)
+    return render(request, "moderation/report_sent.html", {"organisation": organisation})
+
+
+@login_required
+@require_POST
+def confirm_still_correct(request, org: uuid.UUID):
+    organisation = get_object_or_404(
+        Organisation.objects.published(),
+        uuid=org,
+        memberships__user=request.user,
+        memberships__role="admin",
+    )
+    moderation_services.organisation_confirm_still_correct(
+        organisation=organisation, user=request.user
+    )
+    messages.success(request, "Thank you: your entry is marked as checked today")
+    return redirect("registration:task_list", org=organisation.uuid)

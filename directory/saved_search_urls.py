@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import shortlist_views as views
+
+app_name = "saved_searches"
+
+urlpatterns = [
+    path("", views.saved_search_list, name="list"),
+    path("new/", views.saved_search_create, name="create"),
+    path("<int:pk>/edit/", views.saved_search_edit, name="edit"),
+    path("<int:pk>/delete/", views.saved_search_delete, name="delete"),
+]

@@ -1,0 +1,197 @@
+"""Writes to shortlists and saved searches."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone
+
+from .filters import OrganisationFilterSet
+from .models import (
+    Organisation,
+    SavedSearch,
+    SavedSearchSeen,
+    SearchRecord,
+    Shortlist,
+    ShortlistItem,
+    ShortlistShare,
+)
+from .selectors import search_queryset
+
+
+@transaction.atomic
+def shortlist_create(*, owner, name: str, description: str = "") -> Shortlist:
+    """Create an empty shortlist."""
+    shortlist = Shortlist(owner=owner, name=name, description=description)
+    shortlist.full_clean()
+    shortlist.save()
+    return shortlist
+
+
+@transaction.atomic
+def shortlist_update(*, shortlist: Shortlist, name: str, description: str) -> Shortlist:
+    """Rename a shortlist or change its description."""
+    shortlist.name = name
+    shortlist.description = description
+    shortlist.full_clean()
+    shortlist.save()
+    return shortlist
+
+
+@transaction.atomic
+def shortlist_add(
+    *, shortlist: Shortlist, organisation: Organisation
+) -> tuple[ShortlistItem, bool]:
+    """Add a published organisation to a shortlist; (item, created), never a duplicate."""
+    if not organisation.is_published:
+        raise ValidationError("Only published organisations can be shortlisted")
+    item, created = ShortlistItem.objects.get_or_create(
+        shortlist=shortlist, organisation=organisation
+    )
+    if created:
+        shortlist.save(update_fields=["updated_at"])
+    return item, created
+
+
+@transaction.atomic
+def shortlist_item_remove(*, item: ShortlistItem) -> None:
+    """Take an organisation off a shortlist."""
+    shortlist = item.shortlist
+    item.delete()
+    shortlist.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def shortlist_item_move(*, item: ShortlistItem, target: Shortlist) -> ShortlistItem:
+    """Move an organisation, with its note, to another shortlist."""
+    if target.pk == item.shortlist_id:
+        return item
+    if target.items.filter(organisation_id=item.organisation_id).exists():
+        raise ValidationError(f"{item.organisation} is already on {target}")
+    source = item.shortlist
+    item.shortlist = target
+    item.full_clean()
+    item.save()
+    source.save(update_fields=["updated_at"])
+    target.save(update_fields=["updated_at"])
+    return item
+
+
+@transaction.atomic
+def shortlist_item_note_update(*, item: ShortlistItem, note: str) -> ShortlistItem:
+    """Change the note kept about an organisation on a shortlist."""
+    item.note = note
+    item.full_clean()
+    item.save(update_fields=["note"])
+    return item
+
+
+@transaction.atomic
+def shortlist_share(*, shortlist: Shortlist, email: str, role: str) -> ShortlistShare:
+    """Share a shortlist with an existing user, or change the role they have."""
+    user = get_user_model().objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise ValidationError({"email": "There is no account with that email address"})
+    if user.pk == shortlist.owner_id:
+        raise ValidationError({"email": "You cannot share a shortlist with yourself"})
+    share = ShortlistShare.objects.filter(shortlist=shortlist, user=user).first()
+    share = share or ShortlistShare(shortlist=shortlist, user=user)
+    share.role = role
+    share.full_clean()
+    share.save()
+    return share
+
+
+@transaction.atomic
+def shortlist_share_revoke(*, share: ShortlistShare) -> None:
+    """Stop sharing a shortlist with someone."""
+    share.delete()
+
+
+@transaction.atomic
+def shortlist_delete(*, shortlist: Shortlist) -> None:
+    """Delete a shortlist with its items, shares and search records."""
+    shortlist.delete()
+
+
+def _matching_ids(query_string: str) -> list[int]:
+    filterset = OrganisationFilterSet(QueryDict(query_string))
+    return list(search_queryset(filterset=filterset).values_list("pk", flat=True))
+
+
+def search_clean_query_string(query_string: str) -> str:
+    """The query string without its page number: a saved or recorded search is every page."""
+    params = QueryDict(query_string, mutable=True)
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@transaction.atomic
+def search_record_create(*, shortlist: Shortlist, query_string: str, user) -> SearchRecord:
+    """Record a search against a shortlist with today's date and its number of results."""
+    query_string = search_clean_query_string(query_string)
+    record = SearchRecord(
+        shortlist=shortlist,
+        query_string=query_string,
+        result_count=len(_matching_ids(query_string)),
+        recorded_by=user,
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
+def _mark_current_matches_seen(saved_search: SavedSearch) -> None:
+    """Only organisations that start matching after this moment will be alerted."""
+    SavedSearchSeen.objects.bulk_create(
+        [
+            SavedSearchSeen(saved_search=saved_search, organisation_id=pk)
+            for pk in _matching_ids(saved_search.query_string)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def saved_search_create(
+    *, owner, name: str, query_string: str, alert_frequency: str
+) -> SavedSearch:
+    """Save a search (its whole filter state) with a name and alert choice."""
+    saved_search = SavedSearch(
+        owner=owner,
+        name=name,
+        query_string=search_clean_query_string(query_string),
+        alert_frequency=alert_frequency,
+        last_alerted_at=timezone.now(),
+    )
+    saved_search.full_clean()
+    saved_search.save()
+    _mark_current_matches_seen(saved_search)
+    return saved_search
+
+
+@transaction.atomic
+def saved_search_update(
+    *, saved_search: SavedSearch, name: str, alert_frequency: str
+) -> SavedSearch:
+    """Rename a saved search or change its alerts."""
+    # Read from the database: a bound ModelForm has already changed the instance.
+    previous = SavedSearch.objects.values_list("alert_frequency", flat=True).get(pk=saved_search.pk)
+    alerts_switched_on = (
+        previous == SavedSearch.AlertFrequency.NONE
+        and alert_frequency != SavedSearch.AlertFrequency.NONE
+    )
+    saved_search.name = name
+    saved_search.alert_frequency = alert_frequency
+    saved_search.full_clean()
+    saved_search.save()
+    if alerts_switched_on:
+        # Organisations that matched while alerts were off are not news any more.
+        _mark_current_matches_seen(saved_search)
+    return saved_search
+
+
+@transaction.atomic
+def saved_search_delete(*, saved_search: SavedSearch) -> None:
+    """Delete a saved search and its alert history."""
+    saved_search.delete()

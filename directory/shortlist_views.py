@@ -1,0 +1,390 @@
+"""Shortlists: create, add to, note, move, share, compare, export, record the search, and
+saved searches. A shortlist is seen by its owner and the people it is shared with; everyone
+else gets 404. Viewers read, editors change the organisations and notes, only the owner
+renames, shares or deletes it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from . import shortlist_selectors as selectors
+from . import shortlist_services as services
+from .csv_utils import csv_response
+from .exports import yes_no
+from .models import Organisation, SavedSearch, Shortlist, ShortlistShare
+from .shortlist_forms import (
+    NEW_SHORTLIST,
+    SavedSearchForm,
+    ShortlistAddForm,
+    ShortlistForm,
+    ShortlistItemMoveForm,
+    ShortlistItemNoteForm,
+    ShortlistShareForm,
+)
+
+
+def _viewable(request, pk: int) -> Shortlist:
+    return get_object_or_404(
+        Shortlist.objects.viewable_by(request.user).select_related("owner"), pk=pk
+    )
+
+
+def _editable(request, pk: int) -> Shortlist:
+    return get_object_or_404(Shortlist.objects.editable_by(request.user), pk=pk)
+
+
+def _owned(request, pk: int) -> Shortlist:
+    return get_object_or_404(Shortlist, pk=pk, owner=request.user)
+
+
+def _safe_next(request, default: str) -> str:
+    url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+        return url
+    return default
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+def shortlist_list(request):
+    """The user's shortlists and the ones shared with them."""
+    return render(
+        request,
+        "shortlists/list.html",
+        {"shortlists": selectors.shortlist_list(user=request.user)},
+    )
+
+
+@login_required
+def shortlist_create(request):
+    """A new shortlist; when started from "Add to shortlist", the organisation goes on it."""
+    slug = request.POST.get("organisation") or request.GET.get("organisation", "")
+    organisation = Organisation.objects.published().filter(slug=slug).first() if slug else None
+    form = ShortlistForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        shortlist = services.shortlist_create(
+            owner=request.user,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+        )
+        if organisation:
+            services.shortlist_add(shortlist=shortlist, organisation=organisation)
+            messages.success(request, f"{organisation.name} added to “{shortlist.name}”")
+        else:
+            messages.success(request, f"Shortlist “{shortlist.name}” created")
+        return redirect(shortlist)
+    return render(request, "shortlists/form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+def shortlist_add(request):
+    """Add an organisation to one of the user's shortlists (GET shows the choice)."""
+    shortlists = list(Shortlist.objects.editable_by(request.user).order_by("name", "id"))
+    data = request.POST if request.method == "POST" else None
+    form = ShortlistAddForm(
+        data, shortlists=shortlists, initial={"organisation": request.GET.get("organisation")}
+    )
+    if request.method == "POST" and form.is_valid():
+        organisation = form.cleaned_data["organisation"]
+        if form.cleaned_data["shortlist"] == NEW_SHORTLIST:
+            url = reverse("shortlists:create") + f"?organisation={organisation.slug}"
+            return JsonResponse({"redirect": url}) if _wants_json(request) else redirect(url)
+        shortlist = next(s for s in shortlists if str(s.pk) == form.cleaned_data["shortlist"])
+        _, created = services.shortlist_add(shortlist=shortlist, organisation=organisation)
+        text = (
+            f"{organisation.name} added to “{shortlist.name}”"
+            if created
+            else f"{organisation.name} is already on “{shortlist.name}”"
+        )
+        if _wants_json(request):
+            return JsonResponse({"message": text, "shortlist": shortlist.get_absolute_url()})
+        messages.success(request, text)
+        return redirect(_safe_next(request, shortlist.get_absolute_url()))
+    if _wants_json(request) and request.method == "POST":
+        return JsonResponse({"errors": form.errors}, status=400)
+    return render(request, "shortlists/add.html", {"form": form})
+
+
+def _detail_page(request, shortlist: Shortlist, *, share_form=None, status=200):
+    is_owner = shortlist.owner_id == request.user.pk
+    can_edit = (
+        is_owner
+        or shortlist.shares.filter(user=request.user, role=ShortlistShare.Role.EDITOR).exists()
+    )
+    move_targets = (
+        Shortlist.objects.editable_by(request.user).exclude(pk=shortlist.pk).order_by("name")
+        if can_edit
+        else Shortlist.objects.none()
+    )
+    return render(
+        request,
+        "shortlists/detail.html",
+        {
+            "shortlist": shortlist,
+            "items": selectors.shortlist_items(shortlist=shortlist),
+            "is_owner": is_owner,
+            "can_edit": can_edit,
+            "move_targets": list(move_targets),
+            "shares": shortlist.shares.select_related("user") if is_owner else [],
+            "share_form": share_form or (ShortlistShareForm() if is_owner else None),
+            "search_records": shortlist.search_records.select_related("recorded_by"),
+        },
+        status=status,
+    )
+
+
+@login_required
+def shortlist_detail(request, pk):
+    return _detail_page(request, _viewable(request, pk))
+
+
+@login_required
+def shortlist_edit(request, pk):
+    """Rename a shortlist or change its description (owner only)."""
+    shortlist = _owned(request, pk)
+    form = ShortlistForm(request.POST or None, instance=shortlist)
+    if request.method == "POST" and form.is_valid():
+        services.shortlist_update(
+            shortlist=shortlist,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+        )
+        messages.success(request, "Shortlist saved")
+        return redirect(shortlist)
+    return render(request, "shortlists/form.html", {"form": form, "shortlist": shortlist})
+
+
+@login_required
+def shortlist_delete(request, pk):
+    """Confirm, then delete a shortlist (owner only)."""
+    shortlist = _owned(request, pk)
+    if request.method == "POST":
+        services.shortlist_delete(shortlist=shortlist)
+        messages.success(request, f"Shortlist “{shortlist.name}” deleted")
+        return redirect("shortlists:list")
+    return render(request, "shortlists/delete.html", {"shortlist": shortlist})
+
+
+@require_POST
+@login_required
+def shortlist_item_remove(request, pk, item):
+    shortlist = _editable(request, pk)
+    shortlist_item = get_object_or_404(shortlist.items.select_related("organisation"), pk=item)
+    services.shortlist_item_remove(item=shortlist_item)
+    messages.success(request, f"{shortlist_item.organisation.name} removed from the shortlist")
+    return redirect(shortlist)
+
+
+@require_POST
+@login_required
+def shortlist_item_move(request, pk, item):
+    shortlist = _editable(request, pk)
+    shortlist_item = get_object_or_404(shortlist.items.select_related("organisation"), pk=item)
+    form = ShortlistItemMoveForm(
+        request.POST,
+        shortlists=Shortlist.objects.editable_by(request.user).exclude(pk=shortlist.pk),
+    )
+    if form.is_valid():
+        target = form.cleaned_data["target"]
+        try:
+            services.shortlist_item_move(item=shortlist_item, target=target)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(
+                request, f"{shortlist_item.organisation.name} moved to “{target.name}”"
+            )
+    else:
+        messages.error(request, form.errors["target"][0])
+    return redirect(shortlist)
+
+
+@login_required
+def shortlist_item_note(request, pk, item):
+    shortlist = _editable(request, pk)
+    shortlist_item = get_object_or_404(shortlist.items.select_related("organisation"), pk=item)
+    form = ShortlistItemNoteForm(request.POST or None, instance=shortlist_item)
+    if request.method == "POST" and form.is_valid():
+        services.shortlist_item_note_update(item=shortlist_item, note=form.cleaned_data["note"])
+        messages.success(request, f"Note about {shortlist_item.organisation.name} saved")
+        return redirect(shortlist)
+    return render(
+        request,
+        "shortlists/note.html",
+        {"form": form, "shortlist": shortlist, "item": shortlist_item},
+    )
+
+
+@require_POST
+@login_required
+def shortlist_share(request, pk):
+    shortlist = _owned(request, pk)
+    form = ShortlistShareForm(request.POST)
+    if form.is_valid():
+        try:
+            share = services.shortlist_share(
+                shortlist=shortlist,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            form.add_error("email", error.message_dict.get("email", error.messages))
+        else:
+            messages.success(request, f"Shared with {share.user.get_full_name()}")
+            return redirect(shortlist)
+    return _detail_page(request, shortlist, share_form=form)
+
+
+@require_POST
+@login_required
+def shortlist_share_revoke(request, pk, share):
+    shortlist = _owned(request, pk)
+    shortlist_share_ = get_object_or_404(shortlist.shares.select_related("user"), pk=share)
+    services.shortlist_share_revoke(share=shortlist_share_)
+    messages.success(request, f"{shortlist_share_.user.get_full_name()} no longer has access")
+    return redirect(shortlist)
+
+
+@login_required
+def shortlist_compare(request, pk):
+    """Up to six organisations side by side (the ticked ones, or the first six)."""
+    shortlist = _viewable(request, pk)
+    pairs = selectors.shortlist_compare_organisations(
+        shortlist=shortlist, slugs=request.GET.getlist("organisation")
+    )
+    organisations = [organisation for organisation, _ in pairs]
+    return render(
+        request,
+        "shortlists/compare.html",
+        {
+            "shortlist": shortlist,
+            "organisations": organisations,
+            "notes": [item.note for _, item in pairs],
+            "rows": selectors.compare_rows(organisations),
+            "compare_max": selectors.COMPARE_MAX,
+            "item_count": shortlist.items.count(),
+        },
+    )
+
+
+@login_required
+def shortlist_export_csv(request, pk):
+    shortlist = _viewable(request, pk)
+    columns = selectors.SHORTLIST_EXPORT_COLUMNS
+    rows = selectors.shortlist_export_rows(shortlist=shortlist)
+    return csv_response(
+        filename=f"shortlist-{shortlist.pk}-{timezone.now():%Y-%m-%d}.csv",
+        header=columns,
+        rows=([yes_no(row[column]) for column in columns] for row in rows),
+    )
+
+
+@login_required
+def shortlist_print(request, pk):
+    """The shortlist, its notes and how the market was tested, laid out for printing."""
+    shortlist = _viewable(request, pk)
+    return render(
+        request,
+        "shortlists/print.html",
+        {
+            "shortlist": shortlist,
+            "items": selectors.shortlist_items(shortlist=shortlist),
+            "search_records": shortlist.search_records.select_related("recorded_by"),
+            "printed_at": timezone.now(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def search_record_create(request):
+    """Record the current search (what, when, how many found) against a shortlist."""
+    shortlist = get_object_or_404(
+        Shortlist.objects.editable_by(request.user), pk=request.POST.get("shortlist") or 0
+    )
+    record = services.search_record_create(
+        shortlist=shortlist, query_string=request.POST.get("query_string", ""), user=request.user
+    )
+    messages.success(
+        request,
+        f"Search recorded on “{shortlist.name}”: {record.result_count} "
+        f"organisation{'s' if record.result_count != 1 else ''} found",
+    )
+    return redirect(shortlist)
+
+
+# --- Saved searches ---
+
+
+@login_required
+def saved_search_list(request):
+    return render(
+        request,
+        "shortlists/saved_search_list.html",
+        {"saved_searches": selectors.saved_search_list(user=request.user)},
+    )
+
+
+@login_required
+def saved_search_create(request):
+    """Name and save the search in the query string (GET from the search page, then POST)."""
+    query_string = services.search_clean_query_string(
+        request.POST.get("query_string", "")
+        if request.method == "POST"
+        else request.GET.urlencode()
+    )
+    form = SavedSearchForm(
+        request.POST or None, initial={"alert_frequency": SavedSearch.AlertFrequency.WEEKLY}
+    )
+    if request.method == "POST" and form.is_valid():
+        saved_search = services.saved_search_create(
+            owner=request.user,
+            name=form.cleaned_data["name"],
+            query_string=query_string,
+            alert_frequency=form.cleaned_data["alert_frequency"],
+        )
+        messages.success(request, f"Search “{saved_search.name}” saved")
+        return redirect("saved_searches:list")
+    return render(
+        request,
+        "shortlists/saved_search_form.html",
+        {"form": form, "query_string": query_string},
+    )
+
+
+@login_required
+def saved_search_edit(request, pk):
+    saved_search = get_object_or_404(SavedSearch, pk=pk, owner=request.user)
+    form = SavedSearchForm(request.POST or None, instance=saved_search)
+    if request.method == "POST" and form.is_valid():
+        services.saved_search_update(
+            saved_search=saved_search,
+            name=form.cleaned_data["name"],
+            alert_frequency=form.cleaned_data["alert_frequency"],
+        )
+        messages.success(request, "Saved search updated")
+        return redirect("saved_searches:list")
+    return render(
+        request,
+        "shortlists/saved_search_form.html",
+        {"form": form, "saved_search": saved_search},
+    )
+
+
+@login_required
+def saved_search_delete(request, pk):
+    saved_search = get_object_or_404(SavedSearch, pk=pk, owner=request.user)
+    if request.method == "POST":
+        services.saved_search_delete(saved_search=saved_search)
+        messages.success(request, f"Saved search “{saved_search.name}” deleted")
+        return redirect("saved_searches:list")
+    return render(request, "shortlists/saved_search_delete.html", {"saved_search": saved_search})

@@ -1,0 +1,81 @@
+"""axe-core and keyboard/no-JavaScript checks for the moderation workspace and report pages."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from tests.browser.conftest import axe_violations
+from tests.factories import (
+    EvidenceItemFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    OrganisationRevisionFactory,
+    ProblemReportFactory,
+    ServiceFactory,
+    moderator_user,
+)
+
+
+@pytest.fixture
+def workspace(transactional_db):
+    submitted = OrganisationFactory(name="Waiting Trust", status="submitted")
+    ServiceFactory(organisation=submitted)
+    EvidenceItemFactory(organisation=submitted)
+    MembershipFactory(organisation=submitted, role="admin")
+    revised = OrganisationRevisionFactory(organisation__name="Revised Trust").organisation
+    report = ProblemReportFactory(organisation=revised)
+    return {"submitted": submitted, "revised": revised, "report": report}
+
+
+def signed_in_as_moderator(page, live_server):
+    """Copy a signed-in session into the browser (signing in by hand would need a TOTP code)."""
+    client = Client()
+    client.force_login(moderator_user())
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+
+
+def moderation_pages(workspace):
+    return [
+        reverse("moderation:queue"),
+        reverse("moderation:organisation", kwargs={"org": workspace["submitted"].uuid}),
+        reverse("moderation:organisation", kwargs={"org": workspace["revised"].uuid}),
+        reverse("moderation:history", kwargs={"org": workspace["revised"].uuid}),
+        reverse("moderation:archive", kwargs={"org": workspace["revised"].uuid}),
+        reverse("moderation:report", kwargs={"pk": workspace["report"].pk}),
+    ]
+
+
+def test_moderation_pages_have_no_axe_violations(page, live_server, workspace):
+    signed_in_as_moderator(page, live_server)
+    for url in moderation_pages(workspace):
+        page.goto(url)
+        assert page.locator("h1").count() == 1, url
+        assert axe_violations(page) == [], url
+
+
+def test_a_decision_with_errors_is_accessible(page, live_server, workspace):
+    signed_in_as_moderator(page, live_server)
+    page.goto(reverse("moderation:organisation", kwargs={"org": workspace["submitted"].uuid}))
+    page.get_by_label("Reject").check()
+    page.get_by_role("button", name="Record decision").click()
+    assert page.locator(".govuk-error-summary").count() == 1
+    assert axe_violations(page) == []
+
+
+def test_report_a_problem_by_keyboard_without_javascript(page_without_js, workspace):
+    organisation = workspace["revised"]
+    page_without_js.goto(organisation.get_absolute_url())
+    page_without_js.get_by_role("link", name="Report a problem with this entry").click()
+    assert axe_violations(page_without_js) == []
+    page_without_js.get_by_role("button", name="Send report").click()
+    assert page_without_js.locator(".govuk-error-summary").count() == 1
+    assert axe_violations(page_without_js) == []
+    page_without_js.get_by_label("What is wrong with this entry?").fill("The phone is wrong")
+    page_without_js.keyboard.press("Tab")
+    page_without_js.keyboard.type("me@example.org")
+    page_without_js.get_by_role("button", name="Send report").press("Enter")
+    assert page_without_js.locator("h1").inner_text() == "Report sent"

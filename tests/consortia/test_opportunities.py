@@ -1,0 +1,445 @@
+"""Partnership opportunities: posting, listing, responses, decisions, closing date, visibility."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from consortia.models import ExpressionOfInterest, Opportunity
+from consortia.views import EOI_RATE_LIMIT
+from directory.models import Organisation
+from tests.factories import (
+    CommissionerProfileFactory,
+    ExpressionOfInterestFactory,
+    MembershipFactory,
+    OpportunityFactory,
+    OrganisationFactory,
+    PartnershipRoleFactory,
+    PathwayFactory,
+    RegionFactory,
+    ServiceFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = "/opportunities/"
+CREATE_URL = "/opportunities/new/"
+
+
+def detail_url(opportunity):
+    return reverse("opportunities:detail", kwargs={"opportunity": opportunity.uuid})
+
+
+def responses_url(opportunity):
+    return reverse("opportunities:responses", kwargs={"opportunity": opportunity.uuid})
+
+
+def decide_url(eoi):
+    return reverse(
+        "opportunities:response_decide",
+        kwargs={"opportunity": eoi.opportunity.uuid, "pk": eoi.pk},
+    )
+
+
+def in_days(days):
+    return timezone.localdate() + timedelta(days=days)
+
+
+@pytest.fixture
+def taxonomy():
+    return {
+        "region": RegionFactory(name="North West", slug="north-west"),
+        "pathway": PathwayFactory(name="Accommodation", slug="accommodation"),
+        "role": PartnershipRoleFactory(name="Subcontractor", slug="subcontractor"),
+    }
+
+
+def post_data(taxonomy, **overrides):
+    return {
+        "title": "Accommodation partner wanted",
+        "description": "A resettlement contract in the North West.",
+        "regions": [taxonomy["region"].pk],
+        "pathways": [taxonomy["pathway"].pk],
+        "roles_sought": [taxonomy["role"].pk],
+        "value_band": "50k_250k",
+        "closes_on": in_days(14).strftime("%d/%m/%Y"),
+        **overrides,
+    }
+
+
+@pytest.fixture
+def responder(client):
+    """A signed-in admin of a published organisation with one service."""
+    membership = MembershipFactory()
+    ServiceFactory(organisation=membership.organisation)
+    client.force_login(membership.user)
+    return membership
+
+
+# --- Posting ---
+
+
+def test_member_of_a_published_organisation_posts_an_opportunity(client, taxonomy):
+    membership = MembershipFactory()
+    client.force_login(membership.user)
+
+    data = post_data(taxonomy, organisation=membership.organisation.pk)
+    response = client.post(CREATE_URL, data)
+
+    opportunity = Opportunity.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(opportunity)
+    assert opportunity.organisation == membership.organisation
+    assert opportunity.posted_by == membership.user
+    assert list(opportunity.regions.all()) == [taxonomy["region"]]
+
+
+def test_verified_commissioner_posts_without_an_organisation(client, taxonomy):
+    profile = CommissionerProfileFactory(verification_status="verified", verified_at=timezone.now())
+    client.force_login(profile.user)
+
+    response = client.post(CREATE_URL, post_data(taxonomy))
+
+    assert response.status_code == 302
+    opportunity = Opportunity.objects.get()
+    assert opportunity.organisation is None
+    assert opportunity.poster_name == "Probation Service North West"
+
+
+@pytest.mark.parametrize(
+    "make_user",
+    [
+        pytest.param(lambda: UserFactory(), id="no-organisation"),
+        pytest.param(lambda: CommissionerProfileFactory().user, id="unverified-commissioner"),
+        pytest.param(
+            lambda: MembershipFactory(organisation__status=Organisation.Status.DRAFT).user,
+            id="member-of-a-draft",
+        ),
+    ],
+)
+def test_others_cannot_post(client, taxonomy, make_user):
+    client.force_login(make_user())
+
+    assert client.get(CREATE_URL).status_code == 403
+    assert client.post(CREATE_URL, post_data(taxonomy)).status_code == 403
+    assert not Opportunity.objects.exists()
+
+
+def test_posting_needs_sign_in(client):
+    response = client.get(CREATE_URL)
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"title": ""}, "title", "Enter a title"),
+        ({"regions": []}, "regions", "Select at least one region"),
+        ({"roles_sought": []}, "roles_sought", "Select at least one role"),
+        ({"value_band": "lots"}, "value_band", "Select a valid choice"),
+        ({"closes_on": "31/02/2027"}, "closes_on", "The closing date must be a real date"),
+        ({"closes_on": "yesterday"}, "closes_on", "The closing date must be a real date"),
+        ({"closes_on": "01/01/2020"}, "closes_on", "must be today or in the future"),
+        ({"title": "x" * 201}, "title", "200 characters or fewer"),
+    ],
+)
+def test_bad_input_is_shown_beside_the_field_and_kept(client, taxonomy, overrides, field, message):
+    membership = MembershipFactory()
+    client.force_login(membership.user)
+
+    data = post_data(taxonomy, organisation=membership.organisation.pk, **overrides)
+    response = client.post(CREATE_URL, data)
+
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert "There is a problem" in response.content.decode()
+    assert "A resettlement contract in the North West." in response.content.decode()
+    assert not Opportunity.objects.exists()
+
+
+def test_cannot_post_for_someone_elses_organisation(client, taxonomy):
+    membership = MembershipFactory()
+    client.force_login(membership.user)
+
+    response = client.post(CREATE_URL, post_data(taxonomy, organisation=OrganisationFactory().pk))
+
+    assert response.status_code == 200
+    assert "organisation" in response.context["form"].errors
+    assert not Opportunity.objects.exists()
+
+
+# --- Listing and closing ---
+
+
+def test_list_shows_open_opportunities_and_filters(client, taxonomy, django_assert_max_num_queries):
+    wanted = OpportunityFactory(regions=[taxonomy["region"]], title="Wanted in the North West")
+    OpportunityFactory(title="Somewhere else")
+    for _ in range(5):
+        OpportunityFactory()
+
+    with django_assert_max_num_queries(12):
+        response = client.get(LIST_URL)
+    assert response.status_code == 200
+    assert response.context["page_obj"].paginator.count == 7
+
+    response = client.get(LIST_URL, {"region": "north-west"})
+    assert list(response.context["page_obj"].object_list) == [wanted]
+    response = client.get(LIST_URL, {"q": "else"})
+    assert [o.title for o in response.context["page_obj"].object_list] == ["Somewhere else"]
+
+
+def test_closed_and_withdrawn_opportunities_leave_the_list(client):
+    OpportunityFactory(title="Open today", closes_on=timezone.localdate())
+    OpportunityFactory(title="Closed yesterday", closes_on=in_days(-1))
+    OpportunityFactory(title="Withdrawn", status=Opportunity.Status.WITHDRAWN)
+
+    titles = [o.title for o in client.get(LIST_URL).context["page_obj"].object_list]
+    assert titles == ["Open today"]
+
+    response = client.get(LIST_URL, {"include_closed": "on"})
+    titles = [o.title for o in response.context["page_obj"].object_list]
+    assert titles == ["Closed yesterday", "Open today"]
+
+
+def test_open_for_responses_ends_after_the_closing_date():
+    opportunity = OpportunityFactory(closes_on=in_days(0))
+    assert Opportunity.objects.open_for_responses().filter(pk=opportunity.pk).exists()
+    Opportunity.objects.filter(pk=opportunity.pk).update(closes_on=in_days(-1))
+    assert not Opportunity.objects.open_for_responses().filter(pk=opportunity.pk).exists()
+
+
+def test_bad_filter_values_show_errors_not_a_crash(client):
+    response = client.get(LIST_URL, {"region": "atlantis", "q": "x" * 300})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+# --- Expressions of interest ---
+
+
+def test_member_expresses_interest_and_the_poster_is_emailed(
+    client, responder, django_capture_on_commit_callbacks
+):
+    opportunity = OpportunityFactory()
+    service = responder.organisation.services.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            detail_url(opportunity),
+            {
+                "organisation": responder.organisation.pk,
+                "message": "We can help.",
+                "services": [service.pk],
+            },
+        )
+
+    assert response.status_code == 302
+    eoi = ExpressionOfInterest.objects.get()
+    assert eoi.organisation == responder.organisation
+    assert list(eoi.services.all()) == [service]
+    assert len(mail.outbox) == 1
+    assert opportunity.posted_by.email in mail.outbox[0].to
+    assert responses_url(opportunity) in mail.outbox[0].body
+
+
+def test_a_closed_opportunity_takes_no_responses(client, responder):
+    opportunity = OpportunityFactory(closes_on=in_days(-1))
+
+    page = client.get(detail_url(opportunity))
+    assert page.context["form"] is None
+    assert "no longer takes responses" in page.content.decode()
+
+    data = {"organisation": responder.organisation.pk, "message": "Too late?"}
+    assert client.post(detail_url(opportunity), data).status_code == 404
+    assert not ExpressionOfInterest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"message": ""}, "message", "Enter a message"),
+        ({"message": "x" * 5001}, "message", "5,000 characters or fewer"),
+        ({"organisation": "999999"}, "organisation", "Select one of your published"),
+    ],
+)
+def test_bad_responses_are_refused_beside_the_field(client, responder, data, field, message):
+    opportunity = OpportunityFactory()
+    payload = {"organisation": responder.organisation.pk, "message": "Hello", **data}
+
+    response = client.post(detail_url(opportunity), payload)
+
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not ExpressionOfInterest.objects.exists()
+
+
+def test_services_of_another_organisation_are_refused(client, responder):
+    opportunity = OpportunityFactory()
+    other_service = ServiceFactory()
+
+    response = client.post(
+        detail_url(opportunity),
+        {
+            "organisation": responder.organisation.pk,
+            "message": "Hello",
+            "services": [other_service.pk],
+        },
+    )
+
+    assert "services" in response.context["form"].errors
+    assert not ExpressionOfInterest.objects.exists()
+
+
+def test_one_response_per_organisation(client, responder):
+    opportunity = OpportunityFactory()
+    ExpressionOfInterestFactory(opportunity=opportunity, organisation=responder.organisation)
+
+    response = client.post(
+        detail_url(opportunity), {"organisation": responder.organisation.pk, "message": "Again"}
+    )
+
+    assert "already responded" in str(response.context["form"].errors)
+    assert ExpressionOfInterest.objects.count() == 1
+
+
+def test_responses_are_rate_limited(client, responder):
+    opportunities = OpportunityFactory.create_batch(EOI_RATE_LIMIT + 1)
+    for opportunity in opportunities[:-1]:
+        data = {"organisation": responder.organisation.pk, "message": "Hi"}
+        assert client.post(detail_url(opportunity), data).status_code == 302
+
+    data = {"organisation": responder.organisation.pk, "message": "Hi"}
+    response = client.post(detail_url(opportunities[-1]), data)
+
+    assert response.status_code == 200
+    assert "Try again in an hour" in response.content.decode()
+    assert ExpressionOfInterest.objects.count() == EOI_RATE_LIMIT
+
+
+# --- Visibility of responses ---
+
+
+def test_only_the_poster_sees_the_responses_page(client):
+    eoi = ExpressionOfInterestFactory()
+    opportunity = eoi.opportunity
+
+    client.force_login(opportunity.posted_by)
+    page = client.get(responses_url(opportunity))
+    assert page.status_code == 200
+    assert eoi.message in page.content.decode()
+
+    for stranger in [UserFactory(), MembershipFactory(organisation=eoi.organisation).user]:
+        client.force_login(stranger)
+        assert client.get(responses_url(opportunity)).status_code == 404
+        assert client.get(decide_url(eoi)).status_code == 404
+        assert client.post(decide_url(eoi), {"status": "accepted"}).status_code == 404
+
+
+def test_the_posting_organisations_other_members_also_manage_it():
+    eoi = ExpressionOfInterestFactory()
+    colleague = MembershipFactory(organisation=eoi.opportunity.organisation).user
+    assert ExpressionOfInterest.objects.visible_to(colleague).get() == eoi
+
+
+def test_responses_are_visible_only_to_the_poster_and_the_responder():
+    eoi = ExpressionOfInterestFactory()
+    responder = MembershipFactory(organisation=eoi.organisation).user
+    other_responder = ExpressionOfInterestFactory(opportunity=eoi.opportunity)
+    other_member = MembershipFactory(organisation=other_responder.organisation).user
+
+    assert list(ExpressionOfInterest.objects.visible_to(responder)) == [eoi]
+    assert list(ExpressionOfInterest.objects.visible_to(other_member)) == [other_responder]
+    assert ExpressionOfInterest.objects.visible_to(eoi.opportunity.posted_by).count() == 2
+    assert not ExpressionOfInterest.objects.visible_to(UserFactory()).exists()
+
+
+def test_the_responder_sees_its_own_response_status_on_the_opportunity(client):
+    eoi = ExpressionOfInterestFactory(
+        status="declined", decided_at=timezone.now(), decision_message="Not this time"
+    )
+    client.force_login(MembershipFactory(organisation=eoi.organisation).user)
+
+    page = client.get(detail_url(eoi.opportunity)).content.decode()
+
+    assert "declined" in page
+    assert "Not this time" in page
+
+
+def test_withdrawn_opportunity_is_404_for_strangers_but_not_the_poster(client):
+    opportunity = OpportunityFactory(status=Opportunity.Status.WITHDRAWN)
+    assert client.get(detail_url(opportunity)).status_code == 404
+    client.force_login(UserFactory())
+    assert client.get(detail_url(opportunity)).status_code == 404
+    client.force_login(opportunity.posted_by)
+    assert client.get(detail_url(opportunity)).status_code == 200
+
+
+def test_poster_withdraws_and_strangers_cannot(client):
+    opportunity = OpportunityFactory()
+    url = reverse("opportunities:withdraw", kwargs={"opportunity": opportunity.uuid})
+
+    client.force_login(UserFactory())
+    assert client.post(url).status_code == 404
+    client.force_login(opportunity.posted_by)
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 302
+    opportunity.refresh_from_db()
+    assert opportunity.status == Opportunity.Status.WITHDRAWN
+
+
+# --- Decisions ---
+
+
+@pytest.mark.parametrize("status", ["shortlisted", "declined", "accepted"])
+def test_poster_decides_and_the_responder_is_emailed(
+    client, status, django_capture_on_commit_callbacks
+):
+    eoi = ExpressionOfInterestFactory()
+    admin = MembershipFactory(organisation=eoi.organisation).user
+    client.force_login(eoi.opportunity.posted_by)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            decide_url(eoi), {"status": status, "message": "Thanks for applying"}
+        )
+
+    assert response.status_code == 302
+    eoi.refresh_from_db()
+    assert eoi.status == status
+    assert eoi.decided_by == eoi.opportunity.posted_by
+    assert eoi.decision_message == "Thanks for applying"
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [admin.email]
+    assert status in mail.outbox[0].subject
+    assert "Thanks for applying" in mail.outbox[0].body
+
+
+def test_shortlisted_can_then_be_accepted_but_a_final_decision_cannot_change(client):
+    eoi = ExpressionOfInterestFactory()
+    client.force_login(eoi.opportunity.posted_by)
+
+    client.post(decide_url(eoi), {"status": "shortlisted"})
+    assert client.post(decide_url(eoi), {"status": "shortlisted"}).status_code == 200
+    client.post(decide_url(eoi), {"status": "accepted"})
+    eoi.refresh_from_db()
+    assert eoi.status == "accepted"
+
+    response = client.post(decide_url(eoi), {"status": "declined"})
+    assert response.status_code == 200
+    assert "the decision is final" in response.content.decode()
+    eoi.refresh_from_db()
+    assert eoi.status == "accepted"
+
+
+def test_a_decision_needs_a_choice(client):
+    eoi = ExpressionOfInterestFactory()
+    client.force_login(eoi.opportunity.posted_by)
+
+    response = client.post(decide_url(eoi), {"status": ""})
+
+    assert "Select shortlist, decline or accept" in str(response.context["form"].errors)
+    assert not mail.outbox

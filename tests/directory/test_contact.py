@@ -1,0 +1,209 @@
+"""Messages to organisations: recipients, privacy, preferences, rate limit and the log."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership
+from directory.models import ContactMessage, Organisation
+from tests.factories import (
+    CommissionerProfileFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ShortlistFactory,
+    ShortlistItemFactory,
+    ShortlistShareFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+MESSAGE = {"subject": "Accommodation contract", "body": "Would you bid with us?"}
+
+
+def commissioner(**kwargs):
+    user = UserFactory(full_name="Sam Commissioner", **kwargs)
+    CommissionerProfileFactory(
+        user=user, verification_status="verified", verified_at=timezone.now()
+    )
+    return user
+
+
+def provider():
+    return MembershipFactory(role=Membership.Role.EDITOR).user
+
+
+def organisation_with_admins(**kwargs):
+    organisation = OrganisationFactory(email="hello@safehomes.example.org", **kwargs)
+    MembershipFactory(organisation=organisation, user=UserFactory(email="admin@safehomes.org"))
+    MembershipFactory(
+        organisation=organisation,
+        user=UserFactory(email="editor@safehomes.org"),
+        role=Membership.Role.EDITOR,
+    )
+    return organisation
+
+
+def _contact_url(organisation):
+    return reverse("contact_organisation", kwargs={"slug": organisation.slug})
+
+
+def test_a_message_goes_to_the_public_address_and_admins_with_reply_to_the_sender(client):
+    organisation = organisation_with_admins()
+    sender = commissioner(email="sam@probation.example.gov.uk")
+    client.force_login(sender)
+    response = client.post(_contact_url(organisation), MESSAGE, follow=True)
+    content = response.content.decode()
+    [email] = mail.outbox
+    assert email.to == ["hello@safehomes.example.org", "admin@safehomes.org"]
+    assert email.reply_to == ["sam@probation.example.gov.uk"]
+    assert (
+        email.from_email
+        == "Rehabilitation Partners Directory <noreply@rehabilitation-partners.example.org>"
+    )
+    assert "Would you bid with us?" in email.body and "Sam Commissioner" in email.body
+    assert "Accommodation contract" in email.subject
+    # The sender never sees where it went.
+    assert f"Message sent to {organisation.name}" in content
+    assert "admin@safehomes.org" not in content
+    log = ContactMessage.objects.get()
+    assert (log.sender, log.organisation, log.subject) == (sender, organisation, MESSAGE["subject"])
+
+
+def test_the_contact_page_shows_no_recipient_addresses(client):
+    organisation = organisation_with_admins()
+    client.force_login(commissioner())
+    content = client.get(_contact_url(organisation)).content.decode()
+    assert "admin@safehomes.org" not in content
+    assert "hello@safehomes.example.org" not in content
+
+
+def test_a_shortlist_message_is_one_email_per_organisation(client):
+    shortlist = ShortlistFactory(owner=commissioner())
+    first = ShortlistItemFactory(shortlist=shortlist, organisation=organisation_with_admins())
+    second = ShortlistItemFactory(
+        shortlist=shortlist, organisation=OrganisationFactory(email="team@other.example.org")
+    )
+    ShortlistItemFactory(
+        shortlist=shortlist, organisation=OrganisationFactory(status=Organisation.Status.DRAFT)
+    )
+    client.force_login(shortlist.owner)
+    client.post(reverse("shortlists:contact", kwargs={"pk": shortlist.pk}), MESSAGE)
+    assert [email.to for email in mail.outbox] == [
+        ["hello@safehomes.example.org", "admin@safehomes.org"],
+        ["team@other.example.org"],
+    ]
+    logged = ContactMessage.objects.filter(shortlist=shortlist)
+    assert {m.organisation_id for m in logged} == {first.organisation_id, second.organisation_id}
+
+
+def test_shared_viewers_can_message_a_shortlist_and_strangers_cannot(client):
+    shortlist = ShortlistFactory()
+    ShortlistItemFactory(shortlist=shortlist)
+    viewer = commissioner()
+    ShortlistShareFactory(shortlist=shortlist, user=viewer)
+    url = reverse("shortlists:contact", kwargs={"pk": shortlist.pk})
+    client.force_login(commissioner())
+    assert client.post(url, MESSAGE).status_code == 404
+    client.force_login(viewer)
+    assert client.post(url, MESSAGE).status_code == 302
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    "make_sender,accepts_commissioners,accepts_providers,sent",
+    [
+        (commissioner, True, True, True),
+        (commissioner, False, True, False),
+        (provider, True, True, True),
+        (provider, True, False, False),
+        (commissioner, True, False, True),
+        (provider, False, True, True),
+        (UserFactory, True, True, False),
+    ],
+)
+def test_organisations_choose_who_may_message_them(
+    client, make_sender, accepts_commissioners, accepts_providers, sent
+):
+    organisation = organisation_with_admins(
+        accept_contact_from_commissioners=accepts_commissioners,
+        accept_contact_from_providers=accepts_providers,
+    )
+    client.force_login(make_sender())
+    response = client.post(_contact_url(organisation), MESSAGE)
+    assert (len(mail.outbox) == 1) is sent
+    assert ContactMessage.objects.exists() is sent
+    if not sent:
+        assert "does not take messages from you" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "data,error",
+    [
+        ({"subject": "", "body": "Hello"}, "Enter a subject"),
+        ({"subject": "Hi", "body": ""}, "Enter your message"),
+        ({"subject": "x" * 151, "body": "Hello"}, "The subject must be 150 characters or fewer"),
+        ({"subject": "Hi", "body": "x" * 5001}, "The message must be 5000 characters or fewer"),
+    ],
+)
+def test_message_errors_keep_what_was_typed(client, data, error):
+    organisation = organisation_with_admins()
+    client.force_login(commissioner())
+    content = client.post(_contact_url(organisation), data).content.decode()
+    assert "govuk-error-summary" in content and error in content
+    kept = data["body"] if data["body"] and len(data["body"]) < 100 else data["subject"]
+    assert kept in content
+    assert mail.outbox == [] and not ContactMessage.objects.exists()
+
+
+def test_the_daily_limit_counts_organisations_and_resets_after_a_day(client, settings):
+    settings.CONTACT_MESSAGES_PER_DAY = 3
+    sender = commissioner()
+    shortlist = ShortlistFactory(owner=sender)
+    for _ in range(2):
+        ShortlistItemFactory(shortlist=shortlist)
+    client.force_login(sender)
+    client.post(reverse("shortlists:contact", kwargs={"pk": shortlist.pk}), MESSAGE)
+    assert len(mail.outbox) == 2
+    # Two more would pass the limit of three: nothing is sent, nothing half-logged.
+    response = client.post(reverse("shortlists:contact", kwargs={"pk": shortlist.pk}), MESSAGE)
+    assert "You can message up to 3 organisations a day" in response.content.decode()
+    assert len(mail.outbox) == 2 and ContactMessage.objects.count() == 2
+    organisation = OrganisationFactory()
+    client.post(_contact_url(organisation), MESSAGE)
+    assert len(mail.outbox) == 3
+    response = client.post(_contact_url(OrganisationFactory()), MESSAGE)
+    assert "You can message up to 3" in response.content.decode()
+    # A day later the limit starts again.
+    ContactMessage.objects.update(sent_at=timezone.now() - timedelta(days=1, minutes=1))
+    client.post(_contact_url(organisation), MESSAGE)
+    assert len(mail.outbox) == 4
+
+
+def test_unpublished_organisations_cannot_be_messaged(client):
+    organisation = OrganisationFactory(status=Organisation.Status.DRAFT)
+    client.force_login(commissioner())
+    assert client.get(_contact_url(organisation)).status_code == 404
+
+
+def test_anonymous_users_are_sent_to_sign_in(client):
+    response = client.get(_contact_url(OrganisationFactory()))
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
+
+
+@pytest.mark.parametrize("role,status", [("admin", 302), ("editor", 404), (None, 404)])
+def test_only_admins_change_contact_preferences(client, role, status):
+    organisation = OrganisationFactory()
+    user = UserFactory()
+    if role:
+        MembershipFactory(organisation=organisation, user=user, role=role)
+    client.force_login(user)
+    url = reverse("contact_preferences", kwargs={"slug": organisation.slug})
+    response = client.post(url, {"accept_contact_from_providers": "on"})
+    assert response.status_code == status
+    organisation.refresh_from_db()
+    assert organisation.accept_contact_from_commissioners is (status != 302)
+    assert organisation.accept_contact_from_providers is True

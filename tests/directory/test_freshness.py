@@ -1,0 +1,128 @@
+"""Freshness: reminders at 11 and 12 months, "may be out of date" at 13, out of search at 18."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+
+from directory import moderation_services as services
+from directory.models import ModerationDecision, Organisation
+from directory.moderation_selectors import freshness_counts
+from tests.factories import MembershipFactory, OrganisationFactory, ServiceFactory
+
+pytestmark = pytest.mark.django_db
+Freshness = Organisation.Freshness
+VERIFIED = datetime(2025, 1, 31, 9, 0, tzinfo=UTC)
+
+
+def on(year, month, day):
+    return datetime(year, month, day, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def organisation():
+    organisation = OrganisationFactory(name="Steady Trust", last_verified_at=VERIFIED)
+    ServiceFactory(organisation=organisation)
+    MembershipFactory(organisation=organisation, role="admin", user__email="admin@example.org")
+    MembershipFactory(organisation=organisation, role="editor")
+    return organisation
+
+
+def search_names(client, **params):
+    response = client.get(reverse("directory:organisation_list"), params)
+    return [o.name for o in response.context["result"].page.object_list]
+
+
+@pytest.mark.parametrize(
+    "moment, months, expected",
+    [
+        (on(2026, 3, 31), 1, on(2026, 2, 28)),
+        (on(2026, 1, 15), 13, on(2024, 12, 15)),
+        (on(2024, 3, 31), 1, on(2024, 2, 29)),
+    ],
+)
+def test_months_before_clamps_to_the_end_of_the_month(moment, months, expected):
+    assert services.months_before(moment, months) == expected
+
+
+def test_a_simulated_year_and_a_half(client, organisation):
+    stages = []
+    emails_per_day = []
+    # Every week for 19 months after verification, running the command twice on each day.
+    for month_offset in range(20):
+        year, month = divmod(2025 * 12 + month_offset, 12)
+        for day in (1, 8, 15, 22):
+            now = on(year, month + 1, day)
+            before = len(mail.outbox)
+            services.freshness_update(now=now)
+            services.freshness_update(now=now)
+            emails_per_day.append(len(mail.outbox) - before)
+            organisation.refresh_from_db()
+            if not stages or stages[-1][1] != organisation.freshness_stage:
+                stages.append((now.date().isoformat(), organisation.freshness_stage))
+    assert stages == [
+        ("2025-01-01", Freshness.CURRENT),
+        ("2026-01-01", Freshness.FIRST_REMINDER),
+        ("2026-02-01", Freshness.SECOND_REMINDER),
+        ("2026-03-01", Freshness.STALE),
+        ("2026-08-01", Freshness.HIDDEN),
+    ]
+    assert sum(emails_per_day) == 2 and max(emails_per_day) == 1
+    assert [message.to for message in mail.outbox] == [["admin@example.org"]] * 2
+    assert "Reminder" in mail.outbox[1].subject and "Reminder" not in mail.outbox[0].subject
+
+
+def test_stale_entries_are_flagged_and_then_left_out_of_default_search(client, organisation):
+    OrganisationFactory(name="Fresh Trust")
+    services.freshness_update(now=on(2026, 3, 1))
+    assert "may be out of date" in client.get(organisation.get_absolute_url()).content.decode()
+    assert "Steady Trust" in search_names(client)
+
+    services.freshness_update(now=on(2026, 8, 1))
+    assert search_names(client) == ["Fresh Trust"]
+    assert search_names(client, include_out_of_date="yes") == ["Fresh Trust", "Steady Trust"]
+    assert client.get(organisation.get_absolute_url()).status_code == 200
+
+
+def test_confirming_the_entry_resets_freshness(client, organisation):
+    services.freshness_update(now=on(2026, 8, 1))
+    admin = organisation.memberships.get(role="admin").user
+    services.organisation_confirm_still_correct(organisation=organisation, user=admin)
+    organisation.refresh_from_db()
+    assert organisation.freshness_stage == Freshness.CURRENT
+    assert ModerationDecision.objects.get().kind == ModerationDecision.Kind.CONFIRMATION
+    assert "Steady Trust" in search_names(client)
+    assert "may be out of date" not in client.get(organisation.get_absolute_url()).content.decode()
+
+
+def test_unpublished_and_never_verified_entries_are_left_alone(organisation):
+    draft = OrganisationFactory(status=Organisation.Status.DRAFT, last_verified_at=VERIFIED)
+    unverified = OrganisationFactory(last_verified_at=None)
+    services.freshness_update(now=on(2027, 1, 1))
+    draft.refresh_from_db()
+    unverified.refresh_from_db()
+    assert draft.freshness_stage == unverified.freshness_stage == Freshness.CURRENT
+
+
+@override_settings(FRESHNESS_FIRST_REMINDER_MONTHS=2)
+def test_intervals_are_settings(organisation):
+    services.freshness_update(now=on(2025, 4, 1))
+    organisation.refresh_from_db()
+    assert organisation.freshness_stage == Freshness.FIRST_REMINDER
+
+
+def test_the_daily_command_runs(organisation, capsys):
+    Organisation.objects.update(last_verified_at=on(2000, 1, 1))
+    call_command("send_freshness_reminders")
+    assert "hidden: 1" in capsys.readouterr().out
+    call_command("send_freshness_reminders")
+    assert capsys.readouterr().out == ""
+    assert len(mail.outbox) == 0
+
+
+def test_the_moderation_workspace_counts_freshness_states(organisation):
+    services.freshness_update(now=on(2026, 3, 1))
+    assert dict(freshness_counts())["May be out of date"] == 1

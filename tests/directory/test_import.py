@@ -1,0 +1,326 @@
+"""Bulk import: the template, matching and idempotence, the error report, bad files, resuming."""
+
+import io
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from directory import importer
+from directory.importer import ImportFileError, organisations_import, read_rows
+from directory.models import Organisation, Service
+from tests.factories import MembershipFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+TEMPLATE = Path(settings.BASE_DIR) / "docs" / "import-template.csv"
+HEADER = "name,charity_number,postcode,legal_form,service_name,pathways,regions"
+
+
+def csv_bytes(*lines: str, header: str = HEADER) -> bytes:
+    return ("\r\n".join([header, *lines]) + "\r\n").encode()
+
+
+def run(data: bytes, **options):
+    return organisations_import(file=io.BytesIO(data), **options)
+
+
+def totals(report) -> tuple[int, int, int, int]:
+    return report.created, report.updated, report.unchanged, report.rejected
+
+
+def command(path, *args) -> str:
+    out = io.StringIO()
+    call_command("import_organisations", str(path), *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_the_template_imports_a_published_unclaimed_organisation_with_its_service(
+    taxonomies, client
+):
+    output = command(TEMPLATE)
+
+    assert "Created: 1" in output and "Rejected: 0" in output
+    organisation = Organisation.objects.get(name="Example Through the Gate Trust")
+    assert organisation.status == Organisation.Status.PUBLISHED
+    assert organisation.is_unclaimed
+    assert organisation.company_number == "01234567"
+    assert organisation.legal_form.slug == "charitable-company"
+    assert organisation.partnership_roles.count() == 2
+    service = organisation.services.get()
+    assert sorted(service.regions.values_list("slug", flat=True)) == [
+        "greater-manchester",
+        "north-west",
+    ]
+    assert service.pathways.count() == 2
+    assert service.client_groups.count() == 2
+    assert service.largest_contract_value == 250000
+    # Findable at once: the search data was refreshed.
+    found = client.get(reverse("directory:organisation_list"), {"q": "mentoring"})
+    assert [o.pk for o in found.context["page_obj"]] == [organisation.pk]
+
+
+def test_the_same_file_twice_changes_nothing_the_second_time(taxonomies):
+    command(TEMPLATE)
+    history = Organisation.history.count(), Service.history.count()
+
+    output = command(TEMPLATE)
+
+    assert "Created: 0\nUpdated: 0\nUnchanged: 1\nRejected: 0" in output
+    assert (Organisation.history.count(), Service.history.count()) == history
+    assert Organisation.objects.count() == 1
+
+
+def test_a_dry_run_reports_the_outcome_and_writes_nothing(taxonomies):
+    output = command(TEMPLATE, "--dry-run")
+
+    assert "Dry run: nothing was written" in output
+    assert "Created: 1" in output
+    assert not Organisation.objects.exists()
+    assert not Organisation.history.exists()
+
+
+def test_a_dry_run_sees_a_repeated_row_as_unchanged(taxonomies):
+    line = "Anchor House,1123456,M1 1AE,,,,"
+
+    report = run(csv_bytes(line, line), dry_run=True)
+
+    assert totals(report) == (1, 0, 1, 0)
+    assert not Organisation.objects.exists()
+
+
+def test_matching_by_registration_number_first_then_by_normalised_name(taxonomies):
+    by_number = OrganisationFactory(name="Old Name", charity_number_ew="1123456")
+    by_name = OrganisationFactory(name="Bridges Women's Centre", charity_number_ew="")
+
+    report = run(
+        csv_bytes(
+            "New Name,1123456,M1 1AE,,,,",
+            "  bridges   WOMEN'S centre ,,LS1 1AA,,,,",
+            "Someone Else,,,,,,",
+        )
+    )
+
+    assert totals(report) == (1, 2, 0, 0)
+    by_number.refresh_from_db()
+    by_name.refresh_from_db()
+    assert by_number.name == "New Name"
+    assert by_name.postcode == "LS1 1AA"
+    assert by_name.name == "bridges WOMEN'S centre"
+    assert Organisation.objects.count() == 3
+
+
+def test_blank_cells_never_erase_existing_values(taxonomies):
+    organisation = OrganisationFactory(
+        name="Anchor", charity_number_ew="1123456", postcode="M1 1AE"
+    )
+
+    report = run(csv_bytes("Anchor,1123456,,,,,"))
+
+    assert totals(report) == (0, 0, 1, 0)
+    organisation.refresh_from_db()
+    assert organisation.postcode == "M1 1AE"
+
+
+def test_organisations_managed_by_their_members_are_not_changed(taxonomies):
+    claimed = OrganisationFactory(name="Claimed", charity_number_ew="1123456")
+    MembershipFactory(organisation=claimed)
+
+    report = run(csv_bytes("Renamed,1123456,,,,,"))
+
+    assert totals(report) == (0, 0, 0, 1)
+    assert "its own members manage" in report.errors[0].message
+    claimed.refresh_from_db()
+    assert claimed.name == "Claimed"
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        (",,M1 1AE,,,,", "name", "Enter the organisation's name"),
+        ("A,12,,,,,", "charity_number", "Enter a charity number for England and Wales"),
+        ("A,,XX1,,,,", "postcode", "Enter a real postcode"),
+        ("A,,,Knitting circle,,,", "legal_form", "“Knitting circle” is not a legal form we know"),
+        ("A,,,charity-cio;cic,,,", "legal_form", "Enter one legal form, not 2"),
+        ("A,,,,Mentoring,Knitting,north-west", "pathways", "“Knitting” is not a pathway"),
+        ("A,,,,Mentoring,,north-west", "pathways", "Select at least one pathway"),
+        ("A,,,,Mentoring,Accommodation,", "regions", "Select at least one region"),
+        ("A,,,,,Accommodation,north-west", "service_name", "Enter the service's name"),
+        ("A,,,,,,,", "", "This row has 8 cells but the header has 7"),
+    ],
+)
+def test_each_rejected_row_is_reported_with_line_column_and_reason(
+    taxonomies, row, column, message
+):
+    report = run(csv_bytes("Good Organisation,,,,,,", row))
+
+    assert totals(report) == (1, 0, 0, 1)
+    [error] = [e for e in report.errors if e.column == column]
+    assert error.line == 3
+    assert message in error.message
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "column", "message"),
+    [
+        ("name,email", "A,not-an-email", "email", "Enter an email address in the correct"),
+        ("name,year_founded", "A,1700", "year_founded", "Year founded must be between 1800"),
+        ("name,website", "A,not a web address", "website", "in the correct format"),
+        ("name,staff_count", "A,lots", "staff_count", "must be a whole number"),
+        ("name,lived_experience_led", "A,maybe", "lived_experience_led", "Enter yes or no"),
+        ("name,status", "A,deleted", "status", "Enter published or draft"),
+        ("name,summary", "A," + "x" * 281, "summary", "280 characters or fewer"),
+    ],
+)
+def test_rows_are_checked_with_the_registration_forms_rules(
+    taxonomies, header, row, column, message
+):
+    report = run(csv_bytes(row, header=header))
+
+    assert report.rejected == 1
+    assert report.errors[0].column == column
+    assert message in report.errors[0].message
+    assert not Organisation.objects.exists()
+
+
+def test_the_report_lists_rejected_rows_and_totals(taxonomies, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_bytes(csv_bytes("Good,,,,,,", "Bad,,XX1,,,,"))
+
+    output = command(path)
+
+    assert "Line 3, column “postcode”: Enter a real postcode" in output
+    assert "Created: 1\nUpdated: 0\nUnchanged: 0\nRejected: 1" in output
+
+
+def test_all_or_nothing_imports_nothing_when_a_row_is_rejected(taxonomies, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_bytes(csv_bytes("Good,,,,,,", "Bad,,XX1,,,,"))
+
+    with pytest.raises(CommandError, match="nothing was imported"):
+        command(path, "--all-or-nothing")
+
+    assert not Organisation.objects.exists()
+
+
+def test_file_status_and_unclaimed_columns_are_respected(taxonomies):
+    report = run(csv_bytes("A,draft,no", header="name,status,unclaimed"))
+
+    assert report.created == 1
+    organisation = Organisation.objects.get()
+    assert organisation.status == Organisation.Status.DRAFT
+    assert not organisation.is_unclaimed
+
+
+def test_an_interrupted_import_can_be_run_again(taxonomies, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH_SIZE", 3)
+    data = csv_bytes(*[f"Organisation {n},,,,,," for n in range(10)])
+    real_import_row = importer._import_row
+    calls = {"n": 0}
+
+    def killed_on_the_eighth_row(values, taxonomy):
+        calls["n"] += 1
+        if calls["n"] == 8:
+            raise KeyboardInterrupt
+        return real_import_row(values, taxonomy)
+
+    monkeypatch.setattr(importer, "_import_row", killed_on_the_eighth_row)
+    with pytest.raises(KeyboardInterrupt):
+        run(data)
+    # The finished batches were kept; the one in progress was rolled back whole.
+    assert Organisation.objects.count() == 6
+
+    monkeypatch.setattr(importer, "_import_row", real_import_row)
+    report = run(data)
+
+    assert totals(report) == (4, 0, 6, 0)
+    assert Organisation.objects.count() == 10
+
+
+# --- Malformed files -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("name,town\nCafé Trust,Léeds\n".encode("cp1252"), "not UTF-8"),
+        ("name,town\nA,B\n".encode("utf-16"), "UTF-16"),
+        (b"", "empty"),
+        (b"\n\nname\nA\n", "empty"),
+        (b"Anchor House,Leeds\n", "header"),
+        (b"name,colour\nA,blue\n", "Unknown column: “colour”"),
+        (b"name,town,Name\nA,B,C\n", "Repeated column"),
+        (b'name,town\n"A,B\n', "not a readable CSV"),
+    ],
+)
+def test_files_that_cannot_be_read_get_a_clear_error(taxonomies, data, message):
+    with pytest.raises(ImportFileError, match=message):
+        run(data)
+    assert not Organisation.objects.exists()
+
+
+def test_a_bad_file_is_a_command_error(taxonomies, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_bytes("name\nCafé\n".encode("cp1252"))
+
+    with pytest.raises(CommandError, match="not UTF-8.*Nothing was imported"):
+        command(path)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xef\xbb\xbfName,Town\r\nAnchor House,Leeds\r\n",  # Excel's CSV UTF-8: BOM, CRLF
+        b'name,summary\r\n"Anchor House","Homes, support and ""move-on"" help\r\nin Leeds"\r\n',
+        b"name;town\r\nAnchor House;Leeds\r\n",  # a semicolon locale
+        b"name\ttown\nAnchor House\tLeeds\n",
+        b"name,town\n\nAnchor House,Leeds\n,\n",  # blank rows are skipped
+    ],
+)
+def test_excel_dialects_are_read(taxonomies, data):
+    report = run(data)
+
+    assert totals(report) == (1, 0, 0, 0)
+    assert Organisation.objects.get().name == "Anchor House"
+
+
+def test_line_numbers_count_line_breaks_inside_quoted_cells(taxonomies):
+    report = run(b'name,summary,postcode\n"A","two\nlines",\nB,,XX1\n')
+
+    assert report.errors[0].line == 4
+
+
+def test_reading_a_long_file_uses_bounded_memory():
+    rows = 100_000
+
+    class Generated(io.RawIOBase):
+        """A 100,000-row CSV file made as it is read, so the test holds none of it."""
+
+        def __init__(self):
+            self.lines = (
+                f"Organisation {n},{1_100_000 + n},M1 1AE\n".encode() for n in range(rows)
+            )
+            self.pending = b"name,charity_number,postcode\n"
+
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            while len(self.pending) < len(buffer):
+                line = next(self.lines, b"")
+                if not line:
+                    break
+                self.pending += line
+            size = min(len(buffer), len(self.pending))
+            buffer[:size], self.pending = self.pending[:size], self.pending[size:]
+            return size
+
+    tracemalloc.start()
+    count = sum(1 for _ in read_rows(io.BufferedReader(Generated())))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+
+    assert count == rows
+    assert peak < 2 * 1024 * 1024

@@ -1,0 +1,192 @@
+"""Market coverage (/insights/): figures against a hand-counted fixture, links, caching."""
+
+import pytest
+from django.urls import reverse
+
+from directory import insights
+from directory.models import Organisation, Pathway, Region
+from tests.factories import (
+    ClientGroupFactory,
+    EvidenceItemFactory,
+    IncomeBandFactory,
+    LegalFormFactory,
+    OrganisationFactory,
+    PathwayFactory,
+    RegionFactory,
+    ServiceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+URL = reverse("insights")
+
+
+@pytest.fixture
+def market():
+    """Four published organisations and a draft, counted by hand in the tests below."""
+    north_west = RegionFactory(name="North West", slug="north-west", position=1)
+    wales = RegionFactory(name="Wales", slug="wales", position=2)
+    national = RegionFactory(name="National", slug="national", is_national=True, position=3)
+    accommodation = PathwayFactory(name="Accommodation", slug="accommodation", position=1)
+    employment = PathwayFactory(name="Employment", slug="employment", position=2)
+    women = ClientGroupFactory(name="Women", slug="women")
+    charity = LegalFormFactory(name="Charity", slug="charity", position=1)
+    cic = LegalFormFactory(name="CIC", slug="cic", position=2)
+    small = IncomeBandFactory(name="Under £100,000", slug="small", position=1)
+    medium = IncomeBandFactory(name="£100,000 to £1m", slug="medium", position=2)
+
+    a = OrganisationFactory(name="A", legal_form=charity, income_band=small)
+    ServiceFactory(
+        organisation=a,
+        pathways=[accommodation],
+        regions=[north_west],
+        client_groups=[women],
+        accepting_referrals=True,
+    )
+    EvidenceItemFactory(organisation=a, nesta_level=2)
+    EvidenceItemFactory(organisation=a, nesta_level=4)
+    b = OrganisationFactory(name="B", legal_form=charity, income_band=None)
+    ServiceFactory(
+        organisation=b,
+        pathways=[accommodation, employment],
+        regions=[north_west, wales],
+        accepting_referrals=False,
+    )
+    c = OrganisationFactory(name="C", legal_form=cic, income_band=small)
+    ServiceFactory(
+        organisation=c, pathways=[employment], regions=[national], accepting_referrals=True
+    )
+    EvidenceItemFactory(organisation=c, nesta_level=1)
+    e = OrganisationFactory(name="E", legal_form=cic, income_band=medium)
+    for accepting in (True, False):
+        ServiceFactory(
+            organisation=e,
+            pathways=[accommodation],
+            regions=[north_west],
+            accepting_referrals=accepting,
+        )
+    draft = OrganisationFactory(
+        name="Draft", status=Organisation.Status.DRAFT, legal_form=charity, income_band=small
+    )
+    ServiceFactory(organisation=draft, pathways=[accommodation], regions=[north_west])
+    return {"women": women}
+
+
+def grid(coverage) -> dict[tuple[str, str], tuple[int, int]]:
+    return {
+        (row.region.slug, pathway.slug): (cell.organisations, cell.accepting)
+        for row in coverage.grid
+        for pathway, cell in zip(coverage.pathways, row.cells, strict=True)
+    }
+
+
+def test_grid_counts_match_the_hand_count(client, market):
+    coverage = client.get(URL).context["coverage"]
+
+    assert grid(coverage) == {
+        ("north-west", "accommodation"): (3, 2),
+        ("north-west", "employment"): (2, 1),
+        ("wales", "accommodation"): (1, 0),
+        ("wales", "employment"): (2, 1),
+        ("national", "accommodation"): (0, 0),
+        ("national", "employment"): (1, 1),
+    }
+    assert coverage.organisations == 4
+
+
+def test_client_group_filter_counts_within_one_service(client, market):
+    coverage = client.get(URL, {"client_group": "women"}).context["coverage"]
+
+    counts = grid(coverage)
+    assert counts.pop(("north-west", "accommodation")) == (1, 1)
+    assert set(counts.values()) == {(0, 0)}
+    assert coverage.organisations == 1
+
+
+def test_unknown_filter_values_are_ignored(client, market):
+    response = client.get(URL, {"client_group": "<b>nobody</b>", "setting": "nowhere"})
+
+    assert response.status_code == 200
+    assert grid(response.context["coverage"])[("north-west", "accommodation")] == (3, 2)
+
+
+def test_charts_and_tables_match_the_hand_count(client, market):
+    coverage = client.get(URL).context["coverage"]
+
+    assert coverage.by_legal_form == [("Charity", 2), ("CIC", 2)]
+    assert coverage.by_income_band == [
+        ("Under £100,000", 2),
+        ("£100,000 to £1m", 1),
+        ("Not given", 1),
+    ]
+    evidence = {row.pathway.slug: row.by_level for row in coverage.evidence}
+    assert evidence == {
+        "accommodation": [2, 0, 0, 0, 1, 0],
+        "employment": [1, 1, 0, 0, 0, 0],
+    }
+
+
+@pytest.mark.parametrize("params", [{}, {"client_group": "women"}])
+def test_every_cell_links_to_a_search_with_the_same_count(client, market, params):
+    coverage = client.get(URL, params).context["coverage"]
+
+    for row in coverage.grid:
+        for cell in row.cells:
+            for url, expected in [
+                (cell.url, cell.organisations),
+                (cell.accepting_url, cell.accepting),
+            ]:
+                assert client.get(url).context["result"].total == expected, url
+
+
+def test_thin_cells_are_marked_as_possible_gaps(client, market):
+    response = client.get(URL)
+    coverage = response.context["coverage"]
+    cells = {
+        (row.region.slug, pathway.slug): cell
+        for row in coverage.grid
+        for pathway, cell in zip(coverage.pathways, row.cells, strict=True)
+    }
+
+    assert not cells[("north-west", "accommodation")].is_thin
+    assert cells[("wales", "accommodation")].is_thin
+    assert response.content.decode().count("Possible gap") == 5
+
+
+def test_page_has_accessible_svg_charts_without_inline_styles(client, market):
+    html = client.get(URL).content.decode()
+
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 3
+    assert 'role="img"' in html
+    assert "style=" not in html
+    assert "<script>" not in html
+
+
+def test_figures_are_cached_and_refreshed_when_organisations_change(
+    client, market, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(12):
+        client.get(URL)
+    with django_assert_max_num_queries(4):
+        coverage = client.get(URL).context["coverage"]
+    assert grid(coverage)[("wales", "accommodation")] == (1, 0)
+
+    # Added in steps, as the registration flow does: the m2m changes must invalidate too.
+    service = ServiceFactory(organisation=OrganisationFactory(name="New"), pathways=[], regions=[])
+    service.pathways.set([Pathway.objects.get(slug="accommodation")])
+    service.regions.set([Region.objects.get(slug="wales")])
+
+    assert grid(client.get(URL).context["coverage"])[("wales", "accommodation")] == (2, 1)
+
+
+def test_unpublishing_an_organisation_refreshes_the_figures(client, market):
+    assert grid(client.get(URL).context["coverage"])[("wales", "accommodation")] == (1, 0)
+
+    b = Organisation.objects.get(name="B")
+    b.status = Organisation.Status.ARCHIVED
+    b.save()
+
+    assert grid(client.get(URL).context["coverage"])[("wales", "accommodation")] == (0, 0)
+
+
+def test_shading_is_proportional_to_the_largest_cell():
+    assert [insights._shade(n, 8) for n in (0, 1, 2, 3, 4, 7, 8)] == [0, 1, 1, 2, 2, 4, 4]

@@ -1,0 +1,490 @@
+"""Moderation: transitions, pending revisions, the queue, reports, audit records and access."""
+
+import uuid
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Membership
+from directory import moderation_services as services
+from directory.models import (
+    ModerationDecision,
+    Organisation,
+    OrganisationRevision,
+    ProblemReport,
+    ReviewLock,
+)
+from tests.directory.registration_helpers import step_url
+from tests.factories import (
+    ClaimRequestFactory,
+    CommissionerProfileFactory,
+    EvidenceItemFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    OrganisationRevisionFactory,
+    PartnershipRoleFactory,
+    ProblemReportFactory,
+    ServiceFactory,
+    moderator_user,
+    verified_user,
+)
+
+pytestmark = pytest.mark.django_db
+Status = Organisation.Status
+
+
+@pytest.fixture
+def moderator():
+    return moderator_user(full_name="Mo Derator")
+
+
+@pytest.fixture
+def moderator_client(moderator):
+    """A client of its own, so a test can also use `client` as someone else."""
+    moderator_client = Client()
+    moderator_client.force_login(moderator)
+    return moderator_client
+
+
+def submitted_with_admin(**fields):
+    organisation = OrganisationFactory(status=Status.SUBMITTED, last_verified_at=None, **fields)
+    admin = MembershipFactory(organisation=organisation, role=Membership.Role.ADMIN).user
+    return organisation, admin
+
+
+def org_url(name, organisation, **kwargs):
+    return reverse(f"moderation:{name}", kwargs={"org": organisation.uuid, **kwargs})
+
+
+# --- Access ---------------------------------------------------------------------------------
+
+
+def moderation_urls():
+    organisation = OrganisationFactory(status=Status.ARCHIVED)
+    evidence = EvidenceItemFactory(organisation=organisation)
+    return [
+        reverse("moderation:queue"),
+        org_url("organisation", organisation),
+        org_url("history", organisation),
+        org_url("archive", organisation),
+        org_url("restore", organisation),
+        org_url("purge", organisation),
+        org_url("evidence_verify", organisation, item=evidence.uuid),
+        reverse("moderation:claim", kwargs={"pk": ClaimRequestFactory().pk}),
+        reverse("moderation:commissioner", kwargs={"pk": CommissionerProfileFactory().pk}),
+        reverse("moderation:report", kwargs={"pk": ProblemReportFactory().pk}),
+    ]
+
+
+def test_anonymous_people_are_asked_to_sign_in_on_every_moderation_url(client):
+    for url in moderation_urls():
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 302, url
+            assert response["Location"].startswith(reverse("account_login")), url
+
+
+@pytest.mark.parametrize("role", ["member", "admin", "plain", "staff_commissioner"])
+def test_non_moderators_get_404_on_every_moderation_url(client, role):
+    user = verified_user()
+    if role in {"member", "admin"}:
+        MembershipFactory(user=user, role="admin" if role == "admin" else "editor")
+    if role == "staff_commissioner":
+        CommissionerProfileFactory(user=user)
+    client.force_login(user)
+    for url in moderation_urls():
+        assert client.get(url).status_code == 404, url
+        assert client.post(url).status_code == 404, url
+
+
+def test_moderators_can_open_the_workspace_pages(moderator_client):
+    for url in moderation_urls():
+        if url.endswith("/restore/") or url.endswith("/verify/"):
+            assert moderator_client.get(url).status_code == 405
+        else:
+            assert moderator_client.get(url).status_code == 200, url
+
+
+# --- New submissions ------------------------------------------------------------------------
+
+
+def test_approving_a_submission_publishes_it_and_records_the_decision(moderator):
+    organisation, admin = submitted_with_admin()
+    services.submission_approve(organisation=organisation, moderator=moderator)
+    organisation.refresh_from_db()
+    assert organisation.status == Status.PUBLISHED
+    assert organisation.last_verified_at is not None
+    decision = ModerationDecision.objects.get(organisation=organisation)
+    assert (decision.kind, decision.action, decision.decided_by) == (
+        "submission",
+        "approve",
+        moderator,
+    )
+    assert organisation.history.latest().history_user == moderator
+    assert [message.to for message in mail.outbox] == [[admin.email]]
+    assert "published" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize(
+    "decide, status",
+    [
+        (services.submission_request_changes, Status.CHANGES_REQUESTED),
+        (services.submission_reject, Status.REJECTED),
+    ],
+)
+def test_request_changes_and_reject_need_a_reason_and_send_it(moderator, decide, status):
+    organisation, admin = submitted_with_admin()
+    with pytest.raises(ValidationError):
+        decide(organisation=organisation, moderator=moderator, reason="  ")
+    decide(organisation=organisation, moderator=moderator, reason="Add your charity number")
+    organisation.refresh_from_db()
+    assert organisation.status == status
+    assert ModerationDecision.objects.get(organisation=organisation).reason == (
+        "Add your charity number"
+    )
+    assert "Add your charity number" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize(
+    "status", [Status.DRAFT, Status.PUBLISHED, Status.REJECTED, Status.ARCHIVED]
+)
+@pytest.mark.parametrize(
+    "decide",
+    [
+        lambda org, mod: services.submission_approve(organisation=org, moderator=mod),
+        lambda org, mod: services.submission_reject(organisation=org, moderator=mod, reason="x"),
+        lambda org, mod: services.submission_request_changes(
+            organisation=org, moderator=mod, reason="x"
+        ),
+    ],
+)
+def test_illegal_transitions_are_refused(moderator, status, decide):
+    organisation = OrganisationFactory(status=status)
+    with pytest.raises(services.ModerationError):
+        decide(organisation, moderator)
+    organisation.refresh_from_db()
+    assert organisation.status == status
+    assert not ModerationDecision.objects.exists()
+
+
+@pytest.mark.parametrize("status", set(Status) - {Status.ARCHIVED})
+def test_only_archived_organisations_are_restored_or_purged(moderator, status):
+    organisation = OrganisationFactory(status=status)
+    with pytest.raises(services.ModerationError):
+        services.organisation_restore(organisation=organisation, moderator=moderator)
+    with pytest.raises(services.ModerationError):
+        services.organisation_purge(
+            organisation=organisation, moderator=moderator, confirm_name=organisation.name
+        )
+    assert Organisation.objects.get().status == status
+
+
+def test_a_moderator_cannot_decide_on_their_own_organisation(moderator, moderator_client):
+    organisation, _ = submitted_with_admin()
+    MembershipFactory(user=moderator, organisation=organisation, role="editor")
+    with pytest.raises(PermissionDenied):
+        services.submission_approve(organisation=organisation, moderator=moderator)
+    response = moderator_client.post(org_url("organisation", organisation), {"action": "approve"})
+    assert response.status_code == 200
+    organisation.refresh_from_db()
+    assert organisation.status == Status.SUBMITTED
+
+
+def test_decision_form_errors_are_shown_and_values_kept(moderator_client):
+    organisation, _ = submitted_with_admin()
+    response = moderator_client.post(
+        org_url("organisation", organisation), {"action": "reject", "reason": ""}
+    )
+    assert response.status_code == 200
+    assert "Enter a message saying what needs to change" in response.content.decode()
+    assert response.content.decode().count("govuk-error-summary") >= 1
+    organisation.refresh_from_db()
+    assert organisation.status == Status.SUBMITTED
+
+
+# --- Pending revisions ----------------------------------------------------------------------
+
+
+def test_edits_to_a_published_profile_wait_for_approval(client, moderator_client, taxonomies):
+    organisation = OrganisationFactory(name="Live Trust", summary="Old summary")
+    editor = verified_user()
+    MembershipFactory(user=editor, organisation=organisation, role="editor")
+    admin = MembershipFactory(organisation=organisation, role="admin").user
+    client.force_login(editor)
+    data = {"summary": "New summary", "description": "New", "version": organisation.version}
+    assert client.post(step_url(organisation, "what-you-do"), data).status_code == 302
+
+    # The public still sees the published version; the owners see what is waiting.
+    public = client.get(organisation.get_absolute_url()).content.decode()
+    assert "Old summary" in public and "New summary" not in public
+    task_list = client.get(reverse("registration:task_list", kwargs={"org": organisation.uuid}))
+    assert "Changes waiting for review" in task_list.content.decode()
+    form_page = client.get(step_url(organisation, "what-you-do")).content.decode()
+    assert "New summary" in form_page
+
+    # The moderator sees the field-by-field difference, and approves.
+    review = moderator_client.get(org_url("organisation", organisation)).content.decode()
+    assert "Old summary" in review and "New summary" in review
+    response = moderator_client.post(org_url("organisation", organisation), {"action": "approve"})
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.summary == "New summary"
+    assert organisation.history.latest().history_user.is_moderator
+    assert OrganisationRevision.objects.get().status == OrganisationRevision.Status.APPROVED
+    assert "New summary" in client.get(organisation.get_absolute_url()).content.decode()
+    assert mail.outbox[-1].to == [admin.email]
+
+
+def test_revision_diff_shows_added_and_removed_terms(moderator):
+    keep, old, new = PartnershipRoleFactory(), PartnershipRoleFactory(), PartnershipRoleFactory()
+    organisation = OrganisationFactory(summary="Before")
+    organisation.partnership_roles.set([keep, old])
+    organisation.summary = "After"
+    revision = services.revision_record(
+        organisation=organisation, m2m={"partnership_roles": [keep, new]}
+    )
+    rows = {row["field"]: row for row in services.revision_diff(revision)}
+    assert rows["summary"]["before"] == "Before" and rows["summary"]["after"] == "After"
+    assert rows["partnership_roles"]["added"] == [new.slug]
+    assert rows["partnership_roles"]["removed"] == [old.slug]
+    services.revision_approve(revision=revision, moderator=moderator)
+    assert set(organisation.partnership_roles.all()) == {keep, new}
+
+
+def test_changing_a_field_back_leaves_nothing_waiting():
+    organisation = OrganisationFactory(summary="Same")
+    organisation.summary = "Different"
+    services.revision_record(organisation=organisation)
+    organisation.summary = "Same"
+    assert services.revision_record(organisation=organisation) is None
+    assert not OrganisationRevision.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "decide, status",
+    [
+        (services.revision_reject, OrganisationRevision.Status.REJECTED),
+        (services.revision_request_changes, OrganisationRevision.Status.CHANGES_REQUESTED),
+    ],
+)
+def test_refused_revisions_leave_the_live_profile_alone(moderator, decide, status):
+    revision = OrganisationRevisionFactory(organisation__summary="Live")
+    decide(revision=revision, moderator=moderator, reason="Not accurate")
+    revision.refresh_from_db()
+    assert revision.status == status and revision.message == "Not accurate"
+    assert Organisation.objects.get().summary == "Live"
+    with pytest.raises(services.ModerationError):
+        services.revision_approve(revision=revision, moderator=moderator)
+
+
+# --- Evidence, archive, purge, history -------------------------------------------------------
+
+
+def test_verifying_evidence_is_recorded_and_shown_publicly(client, moderator_client, moderator):
+    evidence = EvidenceItemFactory(title="JDL 2023")
+    organisation = evidence.organisation
+    assert (
+        moderator_client.get(
+            org_url("evidence_verify", organisation, item=evidence.uuid)
+        ).status_code
+        == 405
+    )
+    moderator_client.post(org_url("evidence_verify", organisation, item=evidence.uuid))
+    evidence.refresh_from_db()
+    assert evidence.verified_by_moderator and evidence.verified_by == moderator
+    assert ModerationDecision.objects.get().kind == "evidence_verify"
+    assert "Verified by a moderator" in client.get(organisation.get_absolute_url()).content.decode()
+
+
+def test_archive_restore_and_purge(moderator_client, moderator):
+    organisation = OrganisationFactory(name="Old Trust")
+    response = moderator_client.post(org_url("archive", organisation), {"reason": ""})
+    assert "Enter the reason" in response.content.decode()
+    moderator_client.post(org_url("archive", organisation), {"reason": "Closed down"})
+    organisation.refresh_from_db()
+    assert organisation.status == Status.ARCHIVED
+    moderator_client.post(org_url("restore", organisation))
+    organisation.refresh_from_db()
+    assert organisation.status == Status.DRAFT
+    assert moderator_client.get(org_url("purge", organisation)).status_code == 404
+
+    services.organisation_archive(organisation=organisation, moderator=moderator, reason="Gone")
+    response = moderator_client.post(org_url("purge", organisation), {"confirm_name": "Old"})
+    assert "exactly as shown" in response.content.decode()
+    assert Organisation.objects.filter(pk=organisation.pk).exists()
+    moderator_client.post(org_url("purge", organisation), {"confirm_name": "Old Trust"})
+    assert not Organisation.objects.filter(pk=organisation.pk).exists()
+    purge = ModerationDecision.objects.get(kind="purge")
+    assert purge.organisation is None and purge.organisation_name == "Old Trust"
+    assert [d.kind for d in ModerationDecision.objects.order_by("id")] == [
+        "archive",
+        "restore",
+        "archive",
+        "purge",
+    ]
+
+
+def test_history_page_lists_changes_with_who_made_them(moderator_client, moderator):
+    organisation, _ = submitted_with_admin(name="History Trust")
+    ServiceFactory(organisation=organisation, name="Mentoring")
+    services.submission_approve(organisation=organisation, moderator=moderator)
+    page = moderator_client.get(org_url("history", organisation)).content.decode()
+    assert "Service: Mentoring" in page
+    assert "Decision: New submission" in page
+    assert "Mo Derator" in page
+
+
+# --- The queue ------------------------------------------------------------------------------
+
+
+def test_queue_lists_every_kind_with_counts_oldest_first(
+    moderator_client, django_assert_max_num_queries
+):
+    submitted_with_admin(name="Submitted Org")
+    OrganisationRevisionFactory(organisation__name="Revised Org")
+    ClaimRequestFactory(organisation__name="Adminless Org")
+    with_admin = ClaimRequestFactory(organisation__name="Org With Admin").organisation
+    MembershipFactory(organisation=with_admin, role="admin")
+    CommissionerProfileFactory(body_name="Probation North West")
+    ProblemReportFactory(organisation__name="Reported Org")
+    with django_assert_max_num_queries(25):
+        page = moderator_client.get(reverse("moderation:queue")).content.decode()
+    for name in ["Submitted Org", "Revised Org", "Adminless Org", "Probation North West"]:
+        assert name in page
+    assert "Org With Admin" not in page
+    assert page.index("Submitted Org") < page.index("Reported Org")
+    only_reports = moderator_client.get(reverse("moderation:queue"), {"kind": "report"})
+    assert "Reported Org" in only_reports.content.decode()
+    assert "Submitted Org" not in only_reports.content.decode()
+
+
+def test_queue_filters_by_region(moderator_client):
+    north = ServiceFactory(organisation__status=Status.SUBMITTED, organisation__name="North Org")
+    ServiceFactory(organisation__status=Status.SUBMITTED, organisation__name="South Org")
+    region = north.regions.get()
+    page = moderator_client.get(reverse("moderation:queue"), {"region": region.slug})
+    assert "North Org" in page.content.decode()
+    assert "South Org" not in page.content.decode()
+
+
+def test_queue_shows_who_is_reviewing_what(client, moderator_client):
+    organisation, _ = submitted_with_admin()
+    other = moderator_user(full_name="Other Moderator")
+    client.force_login(other)
+    client.get(org_url("organisation", organisation))
+    assert ReviewLock.objects.get().user == other
+    page = moderator_client.get(reverse("moderation:queue")).content.decode()
+    assert "Other Moderator" in page
+    review = moderator_client.get(org_url("organisation", organisation)).content.decode()
+    assert "Other Moderator is already reviewing" in review
+
+
+def test_claims_and_commissioners_are_decided_from_the_queue(moderator_client):
+    claim = ClaimRequestFactory(kind="claim")
+    moderator_client.post(
+        reverse("moderation:claim", kwargs={"pk": claim.pk}), {"decision": "approve"}
+    )
+    assert Membership.objects.get(user=claim.user).role == "admin"
+    profile = CommissionerProfileFactory()
+    moderator_client.post(
+        reverse("moderation:commissioner", kwargs={"pk": profile.pk}), {"decision": "decline"}
+    )
+    profile.refresh_from_db()
+    assert profile.verification_status == "rejected"
+    assert sorted(ModerationDecision.objects.values_list("kind", "action")) == [
+        ("claim", "approve"),
+        ("commissioner", "reject"),
+    ]
+
+
+# --- Reports from the public ----------------------------------------------------------------
+
+
+def report_url(organisation):
+    return reverse("directory:report_problem", kwargs={"slug": organisation.slug})
+
+
+def test_the_public_can_report_a_problem(client, moderator_client):
+    organisation = OrganisationFactory()
+    assert report_url(organisation) in client.get(organisation.get_absolute_url()).content.decode()
+    response = client.post(
+        report_url(organisation), {"description": "Closed last year", "email": "a@example.org"}
+    )
+    assert response.status_code == 302
+    report = ProblemReport.objects.get()
+    assert (report.description, report.email) == ("Closed last year", "a@example.org")
+    queue = moderator_client.get(reverse("moderation:queue")).content.decode()
+    assert "Closed last year" in queue
+    moderator_client.post(
+        reverse("moderation:report", kwargs={"pk": report.pk}), {"decision": "resolved"}
+    )
+    report.refresh_from_db()
+    assert report.status == "resolved"
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"description": ""}, "Enter what is wrong with this entry"),
+        ({"description": "x", "email": "not-an-email"}, "Enter an email address"),
+        ({"description": "x" * 3001}, "3000 characters or fewer"),
+    ],
+)
+def test_report_refuses_bad_input_and_keeps_values(client, data, message):
+    organisation = OrganisationFactory()
+    response = client.post(report_url(organisation), data)
+    assert message in response.content.decode()
+    assert not ProblemReport.objects.exists()
+
+
+def test_honeypot_reports_are_dropped_quietly(client):
+    organisation = OrganisationFactory()
+    response = client.post(report_url(organisation), {"description": "Buy", "nickname": "bot"})
+    assert response.status_code == 302
+    assert not ProblemReport.objects.exists()
+
+
+def test_reports_are_rate_limited(client):
+    organisation = OrganisationFactory()
+    for _ in range(5):
+        assert client.post(report_url(organisation), {"description": "Wrong"}).status_code == 302
+    response = client.post(report_url(organisation), {"description": "Wrong again"})
+    assert response.status_code == 429
+    assert "Wrong again" in response.content.decode()
+    assert ProblemReport.objects.count() == 5
+
+
+def test_unpublished_organisations_cannot_be_reported(client):
+    organisation = OrganisationFactory(status=Status.DRAFT)
+    assert client.get(report_url(organisation)).status_code == 404
+
+
+# --- Owners confirming their entry ----------------------------------------------------------
+
+
+def test_admins_confirm_their_entry_is_still_correct(client):
+    organisation = OrganisationFactory(last_verified_at=None)
+    admin = MembershipFactory(organisation=organisation, role="admin").user
+    url = reverse("registration:confirm_still_correct", kwargs={"org": organisation.uuid})
+    client.force_login(admin)
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.last_verified_at is not None
+    assert ModerationDecision.objects.get().kind == "confirmation"
+
+
+@pytest.mark.parametrize("role", ["editor", "stranger"])
+def test_only_admins_can_confirm(client, role):
+    organisation = OrganisationFactory(last_verified_at=None)
+    user = verified_user()
+    if role == "editor":
+        MembershipFactory(user=user, organisation=organisation, role="editor")
+    client.force_login(user)
+    url = reverse("registration:confirm_still_correct", kwargs={"org": organisation.uuid})
+    assert client.post(url).status_code == 404
+    url = reverse("registration:confirm_still_correct", kwargs={"org": uuid.uuid4()})
+    assert client.post(url).status_code == 404

@@ -1,0 +1,443 @@
+"""Shortlists: permissions, uniqueness, adding, moving, sharing, comparing, exporting and
+recording the search."""
+
+import csv
+import io
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from directory import shortlist_services
+from directory.models import (
+    Organisation,
+    Pathway,
+    QualityMark,
+    Region,
+    SearchRecord,
+    Shortlist,
+    ShortlistItem,
+    ShortlistShare,
+)
+from tests.factories import (
+    EvidenceItemFactory,
+    JusticeDataLabEvidenceFactory,
+    OrganisationFactory,
+    ServiceFactory,
+    ShortlistFactory,
+    ShortlistItemFactory,
+    ShortlistShareFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+OWNER, EDITOR, VIEWER, STRANGER = "owner", "editor", "viewer", "stranger"
+
+
+@pytest.fixture
+def world():
+    """A shortlist with one organisation, shared with an editor and a viewer."""
+    shortlist = ShortlistFactory()
+    item = ShortlistItemFactory(shortlist=shortlist, note="Strong on women's accommodation")
+    editor = ShortlistShareFactory(shortlist=shortlist, role=ShortlistShare.Role.EDITOR).user
+    viewer_share = ShortlistShareFactory(shortlist=shortlist, role=ShortlistShare.Role.VIEWER)
+    users = {
+        OWNER: shortlist.owner,
+        EDITOR: editor,
+        VIEWER: viewer_share.user,
+        STRANGER: UserFactory(),
+    }
+    return {"shortlist": shortlist, "item": item, "share": viewer_share, "users": users}
+
+
+def _url(name, world, **extra):
+    kwargs = {"pk": world["shortlist"].pk, **extra}
+    return reverse(f"shortlists:{name}", kwargs=kwargs)
+
+
+READ_PAGES = ["detail", "compare", "export_csv", "print", "contact"]
+
+
+@pytest.mark.parametrize("page", READ_PAGES)
+@pytest.mark.parametrize(
+    "role,status", [(OWNER, 200), (EDITOR, 200), (VIEWER, 200), (STRANGER, 404)]
+)
+def test_reading_a_shortlist_is_for_its_owner_and_the_people_it_is_shared_with(
+    client, world, page, role, status
+):
+    client.force_login(world["users"][role])
+    assert client.get(_url(page, world)).status_code == status
+
+
+@pytest.mark.parametrize("page", ["edit", "delete"])
+@pytest.mark.parametrize(
+    "role,status", [(OWNER, 200), (EDITOR, 404), (VIEWER, 404), (STRANGER, 404)]
+)
+def test_only_the_owner_renames_or_deletes(client, world, page, role, status):
+    client.force_login(world["users"][role])
+    assert client.get(_url(page, world)).status_code == status
+
+
+@pytest.mark.parametrize(
+    "role,status", [(OWNER, 200), (EDITOR, 200), (VIEWER, 404), (STRANGER, 404)]
+)
+def test_editors_change_notes(client, world, role, status):
+    client.force_login(world["users"][role])
+    url = _url("item_note", world, item=world["item"].pk)
+    assert client.get(url).status_code == status
+    client.post(url, {"note": "Changed"})
+    world["item"].refresh_from_db()
+    assert world["item"].note == ("Changed" if status == 200 else "Strong on women's accommodation")
+
+
+@pytest.mark.parametrize(
+    "role,removed", [(OWNER, True), (EDITOR, True), (VIEWER, False), (STRANGER, False)]
+)
+def test_editors_remove_organisations(client, world, role, removed):
+    client.force_login(world["users"][role])
+    response = client.post(_url("item_remove", world, item=world["item"].pk))
+    assert response.status_code == (302 if removed else 404)
+    assert ShortlistItem.objects.filter(pk=world["item"].pk).exists() is not removed
+
+
+@pytest.mark.parametrize(
+    "role,moved", [(OWNER, True), (EDITOR, True), (VIEWER, False), (STRANGER, False)]
+)
+def test_editors_move_organisations_to_their_own_shortlists(client, world, role, moved):
+    user = world["users"][role]
+    target = ShortlistFactory(owner=user)
+    client.force_login(user)
+    response = client.post(_url("item_move", world, item=world["item"].pk), {"target": target.pk})
+    assert response.status_code == (302 if moved else 404)
+    world["item"].refresh_from_db()
+    assert world["item"].shortlist_id == (target.pk if moved else world["shortlist"].pk)
+    if moved:
+        assert world["item"].note == "Strong on women's accommodation"
+
+
+def test_moving_to_a_shortlist_of_someone_else_is_refused(client, world):
+    client.force_login(world["users"][OWNER])
+    someone_elses = ShortlistFactory()
+    client.post(_url("item_move", world, item=world["item"].pk), {"target": someone_elses.pk})
+    world["item"].refresh_from_db()
+    assert world["item"].shortlist_id == world["shortlist"].pk
+
+
+def test_moving_to_a_shortlist_that_already_has_the_organisation_keeps_both(client, world):
+    owner = world["users"][OWNER]
+    target = ShortlistFactory(owner=owner)
+    ShortlistItemFactory(shortlist=target, organisation=world["item"].organisation)
+    client.force_login(owner)
+    response = client.post(
+        _url("item_move", world, item=world["item"].pk), {"target": target.pk}, follow=True
+    )
+    assert "is already on" in response.content.decode()
+    world["item"].refresh_from_db()
+    assert world["item"].shortlist_id == world["shortlist"].pk
+
+
+@pytest.mark.parametrize(
+    "role,status", [(OWNER, 302), (EDITOR, 404), (VIEWER, 404), (STRANGER, 404)]
+)
+def test_only_the_owner_shares_and_revokes(client, world, role, status):
+    colleague = UserFactory()
+    client.force_login(world["users"][role])
+    response = client.post(_url("share", world), {"email": colleague.email, "role": "viewer"})
+    assert response.status_code == status
+    assert ShortlistShare.objects.filter(user=colleague).exists() is (status == 302)
+    revoke = _url("share_revoke", world, share=world["share"].pk)
+    assert client.post(revoke).status_code == status
+    assert ShortlistShare.objects.filter(pk=world["share"].pk).exists() is (status != 302)
+
+
+def test_revoked_colleague_gets_404(client, world):
+    viewer = world["users"][VIEWER]
+    client.force_login(world["users"][OWNER])
+    client.post(_url("share_revoke", world, share=world["share"].pk))
+    client.force_login(viewer)
+    assert client.get(_url("detail", world)).status_code == 404
+
+
+def test_sharing_again_changes_the_role(client, world):
+    client.force_login(world["users"][OWNER])
+    viewer = world["users"][VIEWER]
+    client.post(_url("share", world), {"email": viewer.email.upper(), "role": "editor"})
+    assert ShortlistShare.objects.get(shortlist=world["shortlist"], user=viewer).role == "editor"
+
+
+@pytest.mark.parametrize(
+    "data,error",
+    [
+        ({"email": "", "role": "viewer"}, "Enter the email address of the person to share with"),
+        ({"email": "not-an-email", "role": "viewer"}, "Enter an email address in the correct"),
+        ({"email": "nobody@example.org", "role": "viewer"}, "There is no account with that email"),
+        ({"email": "OWNER", "role": "viewer"}, "You cannot share a shortlist with yourself"),
+        ({"email": "someone@example.org", "role": "admin"}, "Select a valid choice"),
+    ],
+)
+def test_sharing_errors_are_shown_beside_the_field(client, world, data, error):
+    UserFactory(email="someone@example.org")
+    owner = world["users"][OWNER]
+    if data["email"] == "OWNER":
+        data = {**data, "email": owner.email}
+    client.force_login(owner)
+    response = client.post(_url("share", world), data)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in content and error in content
+    assert ShortlistShare.objects.filter(shortlist=world["shortlist"]).count() == 2
+
+
+@pytest.mark.parametrize("name", ["item_remove", "item_move", "share", "share_revoke"])
+def test_state_changes_only_on_post(client, world, name):
+    client.force_login(world["users"][OWNER])
+    extra = {"item": world["item"].pk} if name.startswith("item") else {}
+    if name == "share_revoke":
+        extra = {"share": world["share"].pk}
+    assert client.get(_url(name, world, **extra)).status_code == 405
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, world):
+    response = client.get(_url("detail", world))
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+def test_an_organisation_appears_once_on_a_shortlist_enforced_by_the_database():
+    item = ShortlistItemFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ShortlistItem.objects.create(shortlist=item.shortlist, organisation=item.organisation)
+
+
+def test_adding_twice_keeps_one_item():
+    shortlist = ShortlistFactory()
+    organisation = OrganisationFactory()
+    _, created = shortlist_services.shortlist_add(shortlist=shortlist, organisation=organisation)
+    _, again = shortlist_services.shortlist_add(shortlist=shortlist, organisation=organisation)
+    assert (created, again) == (True, False)
+    assert shortlist.items.count() == 1
+
+
+def test_add_to_shortlist_without_javascript_redirects_back(client):
+    shortlist = ShortlistFactory()
+    organisation = OrganisationFactory()
+    client.force_login(shortlist.owner)
+    response = client.post(
+        reverse("shortlists:add"),
+        {"organisation": organisation.slug, "shortlist": shortlist.pk, "next": "/organisations/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/organisations/"
+    assert shortlist.items.filter(organisation=organisation).exists()
+
+
+def test_add_to_shortlist_with_javascript_answers_json(client):
+    shortlist = ShortlistFactory()
+    organisation = OrganisationFactory(name="Second Chances")
+    client.force_login(shortlist.owner)
+    response = client.post(
+        reverse("shortlists:add"),
+        {"organisation": organisation.slug, "shortlist": shortlist.pk},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.json()["message"] == f"Second Chances added to “{shortlist.name}”"
+
+
+def test_add_refuses_other_peoples_shortlists_and_unpublished_organisations(client, world):
+    stranger = world["users"][STRANGER]
+    draft = OrganisationFactory(status=Organisation.Status.DRAFT)
+    client.force_login(stranger)
+    response = client.post(
+        reverse("shortlists:add"),
+        {"organisation": draft.slug, "shortlist": world["shortlist"].pk},
+    )
+    assert response.status_code == 200
+    assert world["shortlist"].items.count() == 1
+    client.force_login(world["users"][VIEWER])
+    client.post(
+        reverse("shortlists:add"),
+        {"organisation": OrganisationFactory().slug, "shortlist": world["shortlist"].pk},
+    )
+    assert world["shortlist"].items.count() == 1
+
+
+def test_add_to_a_new_shortlist_creates_it_with_the_organisation(client):
+    user = UserFactory()
+    organisation = OrganisationFactory()
+    client.force_login(user)
+    response = client.post(
+        reverse("shortlists:add"), {"organisation": organisation.slug, "shortlist": "new"}
+    )
+    assert (
+        response["Location"] == reverse("shortlists:create") + f"?organisation={organisation.slug}"
+    )
+    response = client.post(
+        response["Location"],
+        {"name": "Gate mentoring", "description": "", "organisation": organisation.slug},
+    )
+    shortlist = Shortlist.objects.get(owner=user)
+    assert response["Location"] == shortlist.get_absolute_url()
+    assert list(shortlist.items.values_list("organisation", flat=True)) == [organisation.pk]
+
+
+def test_creating_without_a_name_keeps_the_description(client):
+    client.force_login(UserFactory())
+    response = client.post(reverse("shortlists:create"), {"name": "", "description": "For 2027"})
+    content = response.content.decode()
+    assert "Enter a name for the shortlist" in content and "For 2027" in content
+    assert not Shortlist.objects.exists()
+
+
+def test_list_shows_own_and_shared_shortlists_only(client, world, django_assert_max_num_queries):
+    ShortlistFactory(name="Somebody else's")
+    for _ in range(5):
+        ShortlistFactory(owner=world["users"][EDITOR])
+    client.force_login(world["users"][EDITOR])
+    with django_assert_max_num_queries(8):
+        content = client.get(reverse("shortlists:list")).content.decode()
+    assert world["shortlist"].name in content
+    assert "Somebody else" not in content
+
+
+def test_detail_page_query_count_does_not_grow_with_items(
+    client, world, django_assert_max_num_queries
+):
+    for _ in range(15):
+        ShortlistItemFactory(shortlist=world["shortlist"])
+    client.force_login(world["users"][OWNER])
+    with django_assert_max_num_queries(12):
+        response = client.get(_url("detail", world))
+    assert response.content.decode().count('class="app-result"') == 16
+
+
+@pytest.fixture
+def compared(taxonomies):
+    shortlist = ShortlistFactory()
+    north_west = Region.objects.get(slug="north-west")
+    accommodation = Pathway.objects.get(slug="accommodation")
+    organisation = OrganisationFactory(name="Safe Homes CIC", staff_count=12)
+    organisation.quality_marks.add(QualityMark.objects.first())
+    ServiceFactory(
+        organisation=organisation,
+        name="Move-on housing",
+        regions=[north_west],
+        pathways=[accommodation],
+        spare_capacity="10 places from April",
+        largest_contract_value=250000,
+    )
+    JusticeDataLabEvidenceFactory(organisation=organisation, title="JDL 2024", nesta_level=3)
+    ShortlistItemFactory(shortlist=shortlist, organisation=organisation, note="Call in May")
+    return shortlist, organisation
+
+
+def test_compare_shows_each_aspect(client, compared):
+    shortlist, organisation = compared
+    client.force_login(shortlist.owner)
+    content = client.get(reverse("shortlists:compare", kwargs={"pk": shortlist.pk})).content
+    content = content.decode()
+    for expected in [
+        "Safe Homes CIC",
+        "Accommodation: Move-on housing",
+        Region.objects.get(slug="north-west").name,
+        "10 places from April",
+        "£250,000",
+        "Staff: 12",
+        "Nesta level 3",
+        "reoffended at 27.4% against 33.9% for the comparison group (significant)",
+        QualityMark.objects.first().name,
+        "Call in May",
+        "Last verified",
+    ]:
+        assert expected in content, expected
+
+
+def test_compare_takes_at_most_six_in_bounded_queries(
+    client, compared, django_assert_max_num_queries
+):
+    shortlist, _ = compared
+    for _ in range(7):
+        organisation = OrganisationFactory()
+        ServiceFactory(organisation=organisation)
+        EvidenceItemFactory(organisation=organisation)
+        ShortlistItemFactory(shortlist=shortlist, organisation=organisation)
+    client.force_login(shortlist.owner)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("shortlists:compare", kwargs={"pk": shortlist.pk}))
+    assert len(response.context["organisations"]) == 6
+
+
+def test_compare_chosen_organisations_only(client, compared):
+    shortlist, organisation = compared
+    other = ShortlistItemFactory(shortlist=shortlist).organisation
+    client.force_login(shortlist.owner)
+    response = client.get(
+        reverse("shortlists:compare", kwargs={"pk": shortlist.pk}), {"organisation": other.slug}
+    )
+    assert response.context["organisations"] == [other]
+
+
+def test_csv_export_has_notes_and_escapes_formulas(client, compared):
+    shortlist, organisation = compared
+    ShortlistItemFactory(
+        shortlist=shortlist,
+        organisation=OrganisationFactory(name="=HYPERLINK(1)"),
+        note="@sum(A1)",
+    )
+    ShortlistItemFactory(organisation=OrganisationFactory(name="On another shortlist"))
+    client.force_login(shortlist.owner)
+    response = client.get(reverse("shortlists:export_csv", kwargs={"pk": shortlist.pk}))
+    text = b"".join(response.streaming_content).decode().removeprefix("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [row["name"] for row in rows] == ["Safe Homes CIC", "'=HYPERLINK(1)"]
+    assert rows[0]["shortlist_note"] == "Call in May"
+    assert rows[0]["justice_data_lab_results"] == "1"
+    assert rows[0]["services"] == "Move-on housing"
+    assert rows[1]["shortlist_note"] == "'@sum(A1)"
+
+
+def test_printable_page_has_notes_and_recorded_searches(client, compared):
+    shortlist, _ = compared
+    SearchRecord.objects.create(
+        shortlist=shortlist, query_string="region=north-west", result_count=14
+    )
+    client.force_login(shortlist.owner)
+    content = client.get(reverse("shortlists:print", kwargs={"pk": shortlist.pk})).content.decode()
+    assert "Call in May" in content and "region=north-west" in content and ">14<" in content
+
+
+@pytest.mark.parametrize("role,recorded", [(OWNER, True), (EDITOR, True), (VIEWER, False)])
+def test_record_the_search(client, world, taxonomies, role, recorded):
+    wales = Region.objects.get(slug="wales")
+    ServiceFactory(regions=[wales])
+    ServiceFactory(regions=[wales])
+    ServiceFactory(regions=[Region.objects.get(slug="london")])
+    client.force_login(world["users"][role])
+    response = client.post(
+        reverse("shortlists:record_search"),
+        {"shortlist": world["shortlist"].pk, "query_string": "region=wales&page=2"},
+    )
+    assert response.status_code == (302 if recorded else 404)
+    record = SearchRecord.objects.filter(shortlist=world["shortlist"]).first()
+    if recorded:
+        assert (record.query_string, record.result_count) == ("region=wales", 2)
+        assert record.recorded_by == world["users"][role]
+    else:
+        assert record is None
+
+
+def test_search_results_offer_add_to_shortlist_to_signed_in_users(client):
+    organisation = OrganisationFactory()
+    ShortlistFactory(owner=(user := UserFactory()), name="My list")
+    assert 'form="shortlist-add-form"' not in client.get("/organisations/").content.decode()
+    client.force_login(user)
+    content = client.get("/organisations/").content.decode()
+    assert f'name="organisation" value="{organisation.slug}"' in content
+    assert 'id="shortlist-add-form"' in content and "My list" in content
+
+
+def test_profile_offers_add_to_shortlist(client):
+    organisation = OrganisationFactory()
+    client.force_login(UserFactory())
+    content = client.get(organisation.get_absolute_url()).content.decode()
+    assert reverse("shortlists:add") in content
+    assert reverse("contact_organisation", kwargs={"slug": organisation.slug}) in content
