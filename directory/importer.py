@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from . import search_index, validators
@@ -284,6 +283,12 @@ class _Taxonomy:
         return found
 
 
+@dataclass
+class _Lookups:
+    taxonomy: _Taxonomy
+    matcher: "_Matcher"
+
+
 def organisations_import(
     *,
     file: BinaryIO,
@@ -297,14 +302,14 @@ def organisations_import(
     checks everything, matching included, and writes nothing.
     """
     report = ImportReport(dry_run=dry_run)
-    taxonomy = _Taxonomy()
+    lookups = _Lookups(taxonomy=_Taxonomy(), matcher=_Matcher())
     rows = read_rows(file)
     # One transaction for a run that may be undone at the end; otherwise one per batch, so a
     # long import commits as it goes and an interrupted one keeps what it finished.
     single = dry_run or all_or_nothing
     with transaction.atomic() if single else _no_transaction():
         while True:
-            batch_done = _import_batch(rows, taxonomy, report, separate=not single)
+            batch_done = _import_batch(rows, lookups, report, separate=not single)
             if progress:
                 progress(report.rows)
             if not batch_done:
@@ -323,7 +328,7 @@ class _no_transaction:
         return False
 
 
-def _import_batch(rows, taxonomy: _Taxonomy, report: ImportReport, *, separate: bool) -> bool:
+def _import_batch(rows, lookups: "_Lookups", report: ImportReport, *, separate: bool) -> bool:
     """Import up to BATCH_SIZE rows; False when the file has no more."""
     touched: list[int] = []
     more = False
@@ -331,7 +336,7 @@ def _import_batch(rows, taxonomy: _Taxonomy, report: ImportReport, *, separate: 
         for count, (line, values) in enumerate(rows, start=1):
             try:
                 with transaction.atomic():
-                    outcome, organisation_id = _import_row(values, taxonomy)
+                    outcome, organisation_id = _import_row(values, lookups)
             except _Rejected as rejected:
                 report.rejected += 1
                 for column, message in rejected.errors:
@@ -349,19 +354,19 @@ def _import_batch(rows, taxonomy: _Taxonomy, report: ImportReport, *, separate: 
     return more
 
 
-def _import_row(values: dict[str, str], taxonomy: _Taxonomy) -> tuple[str, int]:
+def _import_row(values: dict[str, str], lookups: "_Lookups") -> tuple[str, int]:
     """Create, update or leave one organisation (and its service); ("created", id) etc."""
     if "" in values:
         raise _Rejected([("", values[""])])
     errors: list[tuple[str, str]] = []
     terms = {
-        column: taxonomy.resolve(column, values[column], errors)
+        column: lookups.taxonomy.resolve(column, values[column], errors)
         for column in TAXONOMY_COLUMNS
         if values.get(column)
     }
     flags = {column: _yes_no(values, column, errors) for column in BOOLEAN_COLUMNS}
     status = _status(values, errors)
-    organisation = _match(values, errors)
+    organisation = lookups.matcher.match(values, errors)
     if organisation is not None and organisation.memberships.exists():
         errors.append(
             (
@@ -407,6 +412,7 @@ def _import_row(values: dict[str, str], taxonomy: _Taxonomy) -> tuple[str, int]:
         organisation.slug = organisation.slug or unique_slug(organisation.name)
         organisation.full_clean()
         organisation.save()
+        lookups.matcher.add_organisation(organisation)
     for column in ("partnership_roles", "quality_marks"):
         if column in terms:
             relation = getattr(organisation, column)
@@ -469,10 +475,8 @@ def _status(values: dict[str, str], errors: list) -> str | None:
     return IMPORTABLE_STATUSES[value]
 
 
-def _match(values: dict[str, str], errors: list) -> Organisation | None:
-    """The existing organisation a row describes: by registration number, then by name."""
-    candidates = Organisation.objects.exclude(status=Organisation.Status.ARCHIVED)
-    numbers = Q()
+def _normalised_numbers(values: dict[str, str]) -> list[tuple[str, str]]:
+    numbers = []
     for column, field_name in ORGANISATION_COLUMNS.items():
         if field_name in REGISTRATION_NUMBER_FIELDS and values.get(column):
             normalise = (
@@ -480,28 +484,61 @@ def _match(values: dict[str, str], errors: list) -> Organisation | None:
                 if field_name == "company_number"
                 else validators.compact
             )
-            numbers |= Q(**{field_name: normalise(values[column])})
-    if numbers:
-        found = list(candidates.filter(numbers)[:2])
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
+            numbers.append((field_name, normalise(values[column])))
+    return numbers
+
+
+class _Matcher:
+    """Every organisation's registration numbers and normalised name, in memory, so that
+    matching a row is a dictionary look-up rather than two unindexed scans of the directory
+    (the memory grows with the directory, never with the file)."""
+
+    def __init__(self):
+        self.by_number: dict[tuple[str, str], set[int]] = {}
+        self.by_name: dict[str, set[int]] = {}
+        rows = (
+            Organisation.objects.exclude(status=Organisation.Status.ARCHIVED)
+            .order_by()
+            .values_list("pk", "name", *REGISTRATION_NUMBER_FIELDS)
+        )
+        for pk, name, *numbers in rows.iterator(chunk_size=5000):
+            self.add(pk, name, numbers)
+
+    def add(self, pk: int, name: str, numbers: list[str]) -> None:
+        for field_name, number in zip(REGISTRATION_NUMBER_FIELDS, numbers, strict=True):
+            if number:
+                self.by_number.setdefault((field_name, number), set()).add(pk)
+        self.by_name.setdefault(normalise_name(name), set()).add(pk)
+
+    def add_organisation(self, organisation: Organisation) -> None:
+        numbers = [getattr(organisation, field_name) for field_name in REGISTRATION_NUMBER_FIELDS]
+        self.add(organisation.pk, organisation.name, numbers)
+
+    def match(self, values: dict[str, str], errors: list) -> Organisation | None:
+        """The organisation a row describes: by registration number, then by name."""
+        found: set[int] = set()
+        for key in _normalised_numbers(values):
+            found |= self.by_number.get(key, set())
+        if not found:
+            found = self.by_name.get(normalise_name(values.get("name", "")), set())
+            if len(found) > 1:
+                errors.append(
+                    (
+                        "name",
+                        "More than one organisation has this name: add its registration number",
+                    )
+                )
+                return None
+        elif len(found) > 1:
             errors.append(("name", "The registration numbers match more than one organisation"))
             return None
-    name = " ".join(values.get("name", "").split())
-    if not name:
-        return None
-    found = [
-        o
-        for o in candidates.filter(name__iexact=name)[:5]
-        if normalise_name(o.name) == normalise_name(name)
-    ]
-    if len(found) > 1:
-        errors.append(
-            ("name", "More than one organisation has this name: add its registration number")
+        if not found:
+            return None
+        return (
+            Organisation.objects.exclude(status=Organisation.Status.ARCHIVED)
+            .filter(pk__in=found)
+            .first()
         )
-        return None
-    return found[0] if found else None
 
 
 def _service_values(values, terms, flags) -> dict | None:

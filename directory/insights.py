@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 
@@ -114,7 +114,13 @@ def market_coverage(*, client_groups: list[Term], settings: list[Term]) -> Cover
     )
     coverage = cache.get(key)
     if coverage is None:
-        coverage = _compute_coverage(client_groups=client_groups, settings=settings)
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # The planner overestimates these joins by orders of magnitude and JIT-compiles
+                # them, which alone costs over a second; the queries are plain hash aggregates.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL jit = off")
+            coverage = _compute_coverage(client_groups=client_groups, settings=settings)
         cache.set(key, coverage, CACHE_SECONDS)
     return coverage
 
@@ -170,18 +176,26 @@ def _compute_coverage(*, client_groups: list[Term], settings: list[Term]) -> Cov
     regions, pathways = _terms(Region), _terms(Pathway)
     pathway_join = f" JOIN {_table(Service.pathways.through)} sp ON sp.service_id = s.id"
     region_table = _table(Region)
-    # A national service is joined to every region row, so it counts everywhere.
+    # Each served region covers itself; a national one covers every region too.
+    covered_regions = (
+        f"SELECT r.id AS served_id, r.id AS region_id FROM {region_table} r"
+        f" UNION ALL SELECT n.id, r.id FROM {region_table} n CROSS JOIN {region_table} r"
+        " WHERE n.is_national = %s AND r.id <> n.id"
+    )
     grid_sql, grid_params = _matching_services_sql(
         client_groups,
         settings,
         pathway_join + f" JOIN {_table(Service.regions.through)} sr ON sr.service_id = s.id"
-        f" JOIN {region_table} served ON served.id = sr.region_id"
-        f" JOIN {region_table} r ON (r.id = served.id OR served.is_national = %s)",
+        f" JOIN ({covered_regions}) cover ON cover.served_id = sr.region_id",
     )
+    # One row per organisation first (a hash aggregate), then counted: much quicker than
+    # COUNT(DISTINCT ...), which sorts.
     grid_rows = _fetch(
-        "SELECT r.id, sp.pathway_id, COUNT(DISTINCT s.organisation_id),"
-        " COUNT(DISTINCT CASE WHEN s.accepting_referrals THEN s.organisation_id END)"
-        f"{grid_sql} GROUP BY r.id, sp.pathway_id",
+        "SELECT region_id, pathway_id, COUNT(*), SUM(accepting) FROM ("
+        " SELECT cover.region_id, sp.pathway_id, s.organisation_id,"
+        " MAX(CASE WHEN s.accepting_referrals THEN 1 ELSE 0 END) AS accepting"
+        f"{grid_sql} GROUP BY cover.region_id, sp.pathway_id, s.organisation_id"
+        ") per_organisation GROUP BY region_id, pathway_id",
         [True, *grid_params],
     )
     counts = {(region, pathway): (n, accepting) for region, pathway, n, accepting in grid_rows}
@@ -216,16 +230,14 @@ def _compute_coverage(*, client_groups: list[Term], settings: list[Term]) -> Cov
         by_band[band] = by_band.get(band, 0) + n
         by_form[form] = by_form.get(form, 0) + n
 
-    evidence_sql, evidence_params = _matching_services_sql(
-        client_groups,
-        settings,
-        pathway_join + " LEFT JOIN (SELECT organisation_id, MAX(nesta_level) AS best"
-        f" FROM {_table(EvidenceItem)} GROUP BY organisation_id) e"
-        " ON e.organisation_id = s.organisation_id",
-    )
+    evidence_sql, evidence_params = _matching_services_sql(client_groups, settings, pathway_join)
     evidence_rows = _fetch(
-        "SELECT sp.pathway_id, e.best, COUNT(DISTINCT s.organisation_id)"
-        f"{evidence_sql} GROUP BY sp.pathway_id, e.best",
+        "SELECT po.pathway_id, e.best, COUNT(*) FROM ("
+        f" SELECT DISTINCT sp.pathway_id, s.organisation_id{evidence_sql}"
+        ") po LEFT JOIN (SELECT organisation_id, MAX(nesta_level) AS best"
+        f" FROM {_table(EvidenceItem)} GROUP BY organisation_id) e"
+        " ON e.organisation_id = po.organisation_id"
+        " GROUP BY po.pathway_id, e.best",
         evidence_params,
     )
     levels: dict[int, list[int]] = {p.id: [0] * (len(NESTA_LEVELS) + 1) for p in pathways}

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.utils.formats import date_format
 
 from .models import (
     EvidenceItem,
@@ -146,7 +147,7 @@ def compare_rows(organisations: list[Organisation]) -> list[CompareRow]:
         ("Partnership roles sought", lambda o: _names(o.partnership_roles.all())),
         (
             "Last verified",
-            lambda o: [f"{o.last_verified_at:%-d %B %Y}"] if o.last_verified_at else [],
+            lambda o: [date_format(o.last_verified_at, "j F Y")] if o.last_verified_at else [],
         ),
     ]
     return [

@@ -1,5 +1,6 @@
 from django import template
 
+from accounts.models import Membership
 from directory.models import Shortlist
 
 register = template.Library()
@@ -10,3 +11,14 @@ def editable_shortlists(context) -> list[Shortlist]:
     """The shortlists the signed-in user can add to (one query), for "Add to shortlist"."""
     user = context["request"].user
     return list(Shortlist.objects.editable_by(user).order_by("name", "id").only("pk", "name"))
+
+
+@register.simple_tag(takes_context=True)
+def administers(context, organisation) -> bool:
+    """Whether the signed-in user is an admin of the organisation (or a moderator)."""
+    user = context["request"].user
+    if not user.is_authenticated:
+        return False
+    return user.is_moderator or (
+        Membership.objects.admins().filter(organisation=organisation, user=user).exists()
+    )

@@ -207,3 +207,13 @@ def test_only_admins_change_contact_preferences(client, role, status):
     organisation.refresh_from_db()
     assert organisation.accept_contact_from_commissioners is (status != 302)
     assert organisation.accept_contact_from_providers is True
+
+
+def test_admins_find_the_contact_preferences_from_the_profile(client):
+    organisation = OrganisationFactory()
+    admin = MembershipFactory(organisation=organisation, role=Membership.Role.ADMIN).user
+    url = reverse("contact_preferences", kwargs={"slug": organisation.slug})
+    client.force_login(UserFactory())
+    assert url not in client.get(organisation.get_absolute_url()).content.decode()
+    client.force_login(admin)
+    assert url in client.get(organisation.get_absolute_url()).content.decode()

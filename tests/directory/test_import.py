@@ -220,11 +220,11 @@ def test_an_interrupted_import_can_be_run_again(taxonomies, monkeypatch):
     real_import_row = importer._import_row
     calls = {"n": 0}
 
-    def killed_on_the_eighth_row(values, taxonomy):
+    def killed_on_the_eighth_row(values, lookups):
         calls["n"] += 1
         if calls["n"] == 8:
             raise KeyboardInterrupt
-        return real_import_row(values, taxonomy)
+        return real_import_row(values, lookups)
 
     monkeypatch.setattr(importer, "_import_row", killed_on_the_eighth_row)
     with pytest.raises(KeyboardInterrupt):
@@ -324,3 +324,15 @@ def test_reading_a_long_file_uses_bounded_memory():
 
     assert count == rows
     assert peak < 2 * 1024 * 1024
+
+
+def test_a_name_shared_by_two_organisations_needs_a_registration_number(taxonomies):
+    OrganisationFactory(name="Hope House", charity_number_ew="1123456")
+    OrganisationFactory(name="Hope House", charity_number_ew="1123457")
+
+    ambiguous = run(csv_bytes("Hope House,,LS1 1AA,,,,"))
+    by_number = run(csv_bytes("Hope House,1123457,LS1 1AA,,,,"))
+
+    assert "More than one organisation has this name" in ambiguous.errors[0].message
+    assert totals(by_number) == (0, 1, 0, 0)
+    assert Organisation.objects.get(charity_number_ew="1123457").postcode == "LS1 1AA"

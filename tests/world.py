@@ -1,0 +1,161 @@
+"""A world with one of everything, owned by organisation A, for the permission-matrix and
+accessibility tests; built through tests/factories.py."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import MODERATORS_GROUP, Membership
+from tests.accounts.helpers import activate_totp
+from tests.factories import (
+    ClaimRequestFactory,
+    CommissionerProfileFactory,
+    ConsortiumFactory,
+    ConsortiumMembershipFactory,
+    DeliveryLocationFactory,
+    EvidenceItemFactory,
+    ExpressionOfInterestFactory,
+    InvitationFactory,
+    MembershipFactory,
+    OfferAppraisalFactory,
+    OpportunityFactory,
+    OrganisationFactory,
+    PartnershipInterestFactory,
+    ProblemReportFactory,
+    SavedSearchFactory,
+    ServiceFactory,
+    ShortlistFactory,
+    ShortlistItemFactory,
+    ShortlistShareFactory,
+    verified_user,
+)
+
+ROLES = ("anonymous", "stranger", "editor", "admin", "commissioner", "moderator")
+
+
+@dataclass
+class World:
+    """`users` holds a user per signed-in role, and "partner": organisation C's admin, whose
+    organisation responded to A's opportunity and is invited to A's consortium."""
+
+    users: dict
+    organisation: object
+    draft: object
+    other: object
+    service: object
+    location: object
+    evidence: object
+    draft_service: object
+    draft_location: object
+    draft_evidence: object
+    shortlist: object
+    shortlist_item: object
+    shortlist_share: object
+    saved_search: object
+    appraisal: object
+    invitation: object
+    claim_request: object
+    editor_membership: object
+    opportunity: object
+    expression_of_interest: object
+    consortium: object
+    consortium_invitation: object
+    lead_membership: object
+    partnership_interest: object
+    submitted: object
+    archived: object
+    problem_report: object
+    pending_commissioner: object
+
+
+def build_world() -> World:
+    admin = verified_user(email="admin@org-a.example.org")
+    editor = verified_user(email="editor@org-a.example.org")
+    stranger = verified_user(email="stranger@org-b.example.org")
+    commissioner = verified_user(email="commissioner@probation.example.org")
+    CommissionerProfileFactory(
+        user=commissioner, verification_status="verified", verified_at=timezone.now()
+    )
+    moderator = verified_user(email="moderator@example.org")
+    moderator.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    activate_totp(moderator)
+
+    organisation = OrganisationFactory(name="Organisation A", slug="organisation-a")
+    MembershipFactory(user=admin, organisation=organisation, role=Membership.Role.ADMIN)
+    editor_membership = MembershipFactory(
+        user=editor, organisation=organisation, role=Membership.Role.EDITOR
+    )
+    other = OrganisationFactory(name="Organisation B", slug="organisation-b")
+    MembershipFactory(user=stranger, organisation=other, role=Membership.Role.ADMIN)
+    draft = OrganisationFactory(
+        name="Draft A", slug="draft-a", status="draft", published_at=None, last_verified_at=None
+    )
+    MembershipFactory(user=admin, organisation=draft, role=Membership.Role.ADMIN)
+    MembershipFactory(user=editor, organisation=draft, role=Membership.Role.EDITOR)
+
+    service = ServiceFactory(organisation=organisation)
+    evidence = EvidenceItemFactory(
+        organisation=organisation,
+        document=SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+    )
+    draft_service = ServiceFactory(organisation=draft)
+
+    third = OrganisationFactory(name="Organisation C", slug="organisation-c")
+    third_admin = verified_user(email="admin@org-c.example.org")
+    MembershipFactory(user=third_admin, organisation=third)
+    opportunity = OpportunityFactory(posted_by=admin, organisation=organisation)
+    consortium = ConsortiumFactory(lead_organisation=organisation, visibility="members")
+    submitted = OrganisationFactory(name="Waiting Trust", status="submitted", published_at=None)
+    applicant = verified_user(email="applicant@council.example.org")
+    shortlist = ShortlistFactory(owner=admin)
+    return World(
+        users={
+            "stranger": stranger,
+            "editor": editor,
+            "admin": admin,
+            "commissioner": commissioner,
+            "moderator": moderator,
+            "partner": third_admin,
+        },
+        organisation=organisation,
+        draft=draft,
+        other=other,
+        service=service,
+        location=DeliveryLocationFactory(service=service),
+        evidence=evidence,
+        draft_service=draft_service,
+        draft_location=DeliveryLocationFactory(service=draft_service),
+        draft_evidence=EvidenceItemFactory(organisation=draft),
+        shortlist=shortlist,
+        shortlist_item=ShortlistItemFactory(shortlist=shortlist, organisation=other),
+        shortlist_share=ShortlistShareFactory(shortlist=shortlist, user=third_admin),
+        saved_search=SavedSearchFactory(owner=admin, query_string="q=housing"),
+        appraisal=OfferAppraisalFactory(owner=admin, organisation=organisation),
+        invitation=InvitationFactory(organisation=organisation, invited_by=admin),
+        claim_request=ClaimRequestFactory(organisation=organisation),
+        editor_membership=editor_membership,
+        opportunity=opportunity,
+        expression_of_interest=ExpressionOfInterestFactory(
+            opportunity=opportunity, organisation=third
+        ),
+        consortium=consortium,
+        consortium_invitation=ConsortiumMembershipFactory(
+            consortium=consortium, organisation=third, invited_by=admin
+        ),
+        lead_membership=consortium.memberships.get(organisation=organisation),
+        partnership_interest=PartnershipInterestFactory(organisation=organisation),
+        submitted=submitted,
+        archived=OrganisationFactory(name="Closed Trust", status="archived"),
+        problem_report=ProblemReportFactory(organisation=organisation),
+        pending_commissioner=CommissionerProfileFactory(user=applicant),
+    )
+
+
+def client_for(world: World, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    return client
