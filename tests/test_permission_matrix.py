@@ -27,6 +27,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     ):
         world = build_world()
         open_data_export()
+        for role in world.users:
+            # Signed in now, so that the sessions outlive each test's rolled-back transaction.
+            client_for(world, role)
         yield world
         transaction.set_rollback(True)
 
@@ -350,6 +353,11 @@ def named_url_patterns(patterns=None, namespace=None):
             yield f"{namespace}:{pattern.name}" if namespace else pattern.name
 
 
+def url_of(world, url_name: str) -> str:
+    kwargs, _ = MATRIX[url_name]
+    return reverse(url_name, kwargs=kwargs(world))
+
+
 def test_every_named_url_is_in_the_matrix():
     names = set(named_url_patterns())
     assert sorted(names - MATRIX.keys()) == [], "URL patterns missing from MATRIX"
@@ -362,19 +370,33 @@ def test_every_named_url_is_in_the_matrix():
     [(name, role) for name in MATRIX for role in ROLES],
 )
 def test_get_answer(world, db, url_name, role):
-    kwargs, expected = MATRIX[url_name]
-    url = reverse(url_name, kwargs=kwargs(world))
-    assert answer(client_for(world, role).get(url)) == expected[role], url
+    url = url_of(world, url_name)
+    assert answer(client_for(world, role).get(url)) == MATRIX[url_name][1][role], url
+
+
+def post_expectations() -> dict:
+    """POST_MATRIX, and for every page that is not the stranger's to see: a POST by them, or by
+    an anonymous visitor, answers as a GET does (no form is validated, nothing changes)."""
+    expectations = dict(POST_MATRIX)
+    for name, (_, expected) in MATRIX.items():
+        # allauth's two-factor pages answer 404 for what you have not set up: not "not yours".
+        if name.startswith("mfa_"):
+            continue
+        if name not in expectations and expected["stranger"] == 404:
+            expectations[name] = {role: expected[role] for role in ("anonymous", "stranger")}
+    return expectations
+
+
+POST_EXPECTATIONS = post_expectations()
 
 
 @pytest.mark.parametrize(
     "url_name,role",
-    [(name, role) for name, expected in POST_MATRIX.items() for role in expected],
+    [(name, role) for name, expected in POST_EXPECTATIONS.items() for role in expected],
 )
 def test_post_answer(world, db, url_name, role):
-    kwargs, _ = MATRIX[url_name]
-    url = reverse(url_name, kwargs=kwargs(world))
-    assert answer(client_for(world, role).post(url)) == POST_MATRIX[url_name][role], url
+    url = url_of(world, url_name)
+    assert answer(client_for(world, role).post(url)) == POST_EXPECTATIONS[url_name][role], url
 
 
 def admin_urls():
@@ -420,10 +442,9 @@ DRAFT_PAGES = [
 
 @pytest.mark.parametrize("url_name", DRAFT_PAGES)
 def test_a_draft_is_seen_only_by_its_members_and_moderators(world, db, url_name):
-    kwargs, expected = MATRIX[url_name]
-    url = reverse(url_name, kwargs=kwargs(as_draft(world)))
+    url = url_of(as_draft(world), url_name)
     answers = {role: answer(client_for(world, role).get(url)) for role in ROLES}
-    assert answers == expected, url
+    assert answers == MATRIX[url_name][1], url
 
 
 def test_a_draft_has_no_public_profile_yet(world, db):
@@ -431,3 +452,39 @@ def test_a_draft_has_no_public_profile_yet(world, db):
     answers = {role: answer(client_for(world, role).get(url)) for role in ROLES}
     # Its members preview it on the check-your-answers page; moderators in their workspace.
     assert answers == roles(404)
+
+
+# Someone the owner shared the shortlist with as a viewer reads it but changes nothing.
+SHORTLIST_VIEWER = {
+    "shortlists:detail": 200,
+    "shortlists:compare": 200,
+    "shortlists:export_csv": 200,
+    "shortlists:print": 200,
+    "shortlists:contact": 200,
+    "shortlists:edit": 404,
+    "shortlists:delete": 404,
+    "shortlists:item_note": 404,
+}
+SHORTLIST_VIEWER_POSTS = [
+    "shortlists:edit",
+    "shortlists:delete",
+    "shortlists:item_note",
+    "shortlists:share",
+    "shortlists:share_revoke",
+    "shortlists:item_remove",
+    "shortlists:item_move",
+]
+
+
+def test_a_shortlist_viewer_reads_but_changes_nothing(world, db):
+    client = client_for(world, "partner")
+    gets = {
+        name: answer(client.get(reverse(name, kwargs=MATRIX[name][0](world))))
+        for name in SHORTLIST_VIEWER
+    }
+    assert gets == SHORTLIST_VIEWER
+    posts = {
+        name: answer(client.post(reverse(name, kwargs=MATRIX[name][0](world))))
+        for name in SHORTLIST_VIEWER_POSTS
+    }
+    assert posts == dict.fromkeys(SHORTLIST_VIEWER_POSTS, 404)

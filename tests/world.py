@@ -1,15 +1,14 @@
 """A world with one of everything, owned by organisation A, for the permission-matrix and
 accessibility tests; built through tests/factories.py."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.contrib.auth.models import Group
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import MODERATORS_GROUP, Membership
-from tests.accounts.helpers import activate_totp
+from accounts.models import Membership
 from tests.factories import (
     ClaimRequestFactory,
     CommissionerProfileFactory,
@@ -30,6 +29,7 @@ from tests.factories import (
     ShortlistFactory,
     ShortlistItemFactory,
     ShortlistShareFactory,
+    moderator_user,
     verified_user,
 )
 
@@ -69,6 +69,7 @@ class World:
     archived: object
     problem_report: object
     pending_commissioner: object
+    session_keys: dict = field(default_factory=dict)
 
 
 def build_world() -> World:
@@ -79,9 +80,7 @@ def build_world() -> World:
     CommissionerProfileFactory(
         user=commissioner, verification_status="verified", verified_at=timezone.now()
     )
-    moderator = verified_user(email="moderator@example.org")
-    moderator.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
-    activate_totp(moderator)
+    moderator = moderator_user(email="moderator@example.org")
 
     organisation = OrganisationFactory(name="Organisation A", slug="organisation-a")
     MembershipFactory(user=admin, organisation=organisation, role=Membership.Role.ADMIN)
@@ -155,7 +154,12 @@ def build_world() -> World:
 
 
 def client_for(world: World, role: str) -> Client:
+    """A client signed in as the role; each role signs in once per world."""
     client = Client()
-    if role != "anonymous":
+    if role == "anonymous":
+        return client
+    if role not in world.session_keys:
         client.force_login(world.users[role])
+        world.session_keys[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.cookies[settings.SESSION_COOKIE_NAME] = world.session_keys[role]
     return client

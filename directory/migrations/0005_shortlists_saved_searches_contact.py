@@ -7,148 +7,325 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0004_partnerships_opportunities_consortia'),
+        ("directory", "0004_partnerships_opportunities_consortia"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalorganisation',
-            name='accept_contact_from_commissioners',
-            field=models.BooleanField(default=True, verbose_name='accept messages from commissioners'),
+            model_name="historicalorganisation",
+            name="accept_contact_from_commissioners",
+            field=models.BooleanField(
+                default=True, verbose_name="accept messages from commissioners"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalorganisation',
-            name='accept_contact_from_providers',
-            field=models.BooleanField(default=True, verbose_name='accept messages from other providers'),
+            model_name="historicalorganisation",
+            name="accept_contact_from_providers",
+            field=models.BooleanField(
+                default=True, verbose_name="accept messages from other providers"
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='accept_contact_from_commissioners',
-            field=models.BooleanField(default=True, verbose_name='accept messages from commissioners'),
+            model_name="organisation",
+            name="accept_contact_from_commissioners",
+            field=models.BooleanField(
+                default=True, verbose_name="accept messages from commissioners"
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='accept_contact_from_providers',
-            field=models.BooleanField(default=True, verbose_name='accept messages from other providers'),
+            model_name="organisation",
+            name="accept_contact_from_providers",
+            field=models.BooleanField(
+                default=True, verbose_name="accept messages from other providers"
+            ),
         ),
         migrations.CreateModel(
-            name='SavedSearch',
+            name="SavedSearch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('query_string', models.TextField(blank=True, max_length=2000)),
-                ('alert_frequency', models.CharField(choices=[('none', 'No alerts'), ('daily', 'Daily'), ('weekly', 'Weekly')], default='none', max_length=10)),
-                ('last_alerted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='saved_searches', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("query_string", models.TextField(blank=True, max_length=2000)),
+                (
+                    "alert_frequency",
+                    models.CharField(
+                        choices=[("none", "No alerts"), ("daily", "Daily"), ("weekly", "Weekly")],
+                        default="none",
+                        max_length=10,
+                    ),
+                ),
+                ("last_alerted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="saved_searches",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SavedSearchSeen',
+            name="SavedSearchSeen",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seen_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='directory.organisation')),
-                ('saved_search', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='seen', to='directory.savedsearch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seen_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="directory.organisation",
+                    ),
+                ),
+                (
+                    "saved_search",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="seen",
+                        to="directory.savedsearch",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Shortlist',
+            name="Shortlist",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('description', models.TextField(blank=True, max_length=2000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shortlists', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("description", models.TextField(blank=True, max_length=2000)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shortlists",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at', 'id'],
+                "ordering": ["-updated_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SearchRecord',
+            name="SearchRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('query_string', models.TextField(blank=True, max_length=2000)),
-                ('result_count', models.PositiveIntegerField()),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shortlist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='search_records', to='directory.shortlist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("query_string", models.TextField(blank=True, max_length=2000)),
+                ("result_count", models.PositiveIntegerField()),
+                (
+                    "recorded_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shortlist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="search_records",
+                        to="directory.shortlist",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-id'],
+                "ordering": ["-recorded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ContactMessage',
+            name="ContactMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=150)),
-                ('body', models.TextField(max_length=5000)),
-                ('sent_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_messages', to='directory.organisation')),
-                ('sender', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_messages', to=settings.AUTH_USER_MODEL)),
-                ('shortlist', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='directory.shortlist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subject", models.CharField(max_length=150)),
+                ("body", models.TextField(max_length=5000)),
+                ("sent_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_messages",
+                        to="directory.organisation",
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_messages",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shortlist",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="directory.shortlist",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sent_at', '-id'],
+                "ordering": ["-sent_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ShortlistItem',
+            name="ShortlistItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.TextField(blank=True, max_length=2000)),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shortlist_items', to='directory.organisation')),
-                ('shortlist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='directory.shortlist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, max_length=2000)),
+                (
+                    "added_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shortlist_items",
+                        to="directory.organisation",
+                    ),
+                ),
+                (
+                    "shortlist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="directory.shortlist",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['added_at', 'id'],
+                "ordering": ["added_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ShortlistShare',
+            name="ShortlistShare",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('viewer', 'Can view'), ('editor', 'Can edit')], default='viewer', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('shortlist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shares', to='directory.shortlist')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shortlist_shares', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("viewer", "Can view"), ("editor", "Can edit")],
+                        default="viewer",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "shortlist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shares",
+                        to="directory.shortlist",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shortlist_shares",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='savedsearch',
-            constraint=models.CheckConstraint(condition=models.Q(('alert_frequency__in', ['none', 'daily', 'weekly'])), name='savedsearch_alert_frequency_valid'),
+            model_name="savedsearch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("alert_frequency__in", ["none", "daily", "weekly"])),
+                name="savedsearch_alert_frequency_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='savedsearchseen',
-            constraint=models.UniqueConstraint(fields=('saved_search', 'organisation'), name='savedsearchseen_unique'),
+            model_name="savedsearchseen",
+            constraint=models.UniqueConstraint(
+                fields=("saved_search", "organisation"), name="savedsearchseen_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='contactmessage',
-            index=models.Index(fields=['sender', 'sent_at'], name='contactmessage_sender_idx'),
+            model_name="contactmessage",
+            index=models.Index(fields=["sender", "sent_at"], name="contactmessage_sender_idx"),
         ),
         migrations.AddConstraint(
-            model_name='shortlistitem',
-            constraint=models.UniqueConstraint(fields=('shortlist', 'organisation'), name='shortlistitem_unique_organisation'),
+            model_name="shortlistitem",
+            constraint=models.UniqueConstraint(
+                fields=("shortlist", "organisation"), name="shortlistitem_unique_organisation"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shortlistshare',
-            constraint=models.UniqueConstraint(fields=('shortlist', 'user'), name='shortlistshare_unique_user'),
+            model_name="shortlistshare",
+            constraint=models.UniqueConstraint(
+                fields=("shortlist", "user"), name="shortlistshare_unique_user"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shortlistshare',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['viewer', 'editor'])), name='shortlistshare_role_valid'),
+            model_name="shortlistshare",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["viewer", "editor"])),
+                name="shortlistshare_role_valid",
+            ),
         ),
     ]

@@ -1,4 +1,4 @@
-"""axe-core and keyboard/no-JavaScript checks for the moderation workspace and report pages."""
+"""axe-core checks for the moderation workspace pages."""
 
 import pytest
 from django.conf import settings
@@ -64,18 +64,3 @@ def test_a_decision_with_errors_is_accessible(page, live_server, workspace):
     page.get_by_role("button", name="Record decision").click()
     assert page.locator(".govuk-error-summary").count() == 1
     assert axe_violations(page) == []
-
-
-def test_report_a_problem_by_keyboard_without_javascript(page_without_js, workspace):
-    organisation = workspace["revised"]
-    page_without_js.goto(organisation.get_absolute_url())
-    page_without_js.get_by_role("link", name="Report a problem with this entry").click()
-    assert axe_violations(page_without_js) == []
-    page_without_js.get_by_role("button", name="Send report").click()
-    assert page_without_js.locator(".govuk-error-summary").count() == 1
-    assert axe_violations(page_without_js) == []
-    page_without_js.get_by_label("What is wrong with this entry?").fill("The phone is wrong")
-    page_without_js.keyboard.press("Tab")
-    page_without_js.keyboard.type("me@example.org")
-    page_without_js.get_by_role("button", name="Send report").press("Enter")
-    assert page_without_js.locator("h1").inner_text() == "Report sent"
