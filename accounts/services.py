@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from directory.models import Organisation, Region
+from directory.models import ContactMessage, Organisation, Region, SavedSearch, Shortlist
 
 from .models import (
     INVITATION_LIFETIME,
@@ -275,8 +275,75 @@ def user_personal_data(*, user: User) -> dict:
             }
             for s in UserSession.objects.filter(user=user).order_by("created_at")
         ],
+        "shortlists": _shortlists_data(user),
+        "shortlists_shared_with_you": [
+            {
+                "shortlist": share.shortlist.name,
+                "role": share.get_role_display(),
+                "since": share.created_at,
+            }
+            for share in user.shortlist_shares.select_related("shortlist").order_by("created_at")
+        ],
+        "saved_searches": [
+            {
+                "name": saved.name,
+                "search": saved.query_string,
+                "alerts": saved.get_alert_frequency_display(),
+                "created_at": saved.created_at,
+                "last_alerted_at": saved.last_alerted_at,
+            }
+            for saved in SavedSearch.objects.filter(owner=user).order_by("created_at", "id")
+        ],
+        "messages_sent": [
+            {
+                "organisation": message.organisation.name,
+                "subject": message.subject,
+                "message": message.body,
+                "sent_at": message.sent_at,
+            }
+            for message in ContactMessage.objects.filter(sender=user)
+            .select_related("organisation")
+            .order_by("sent_at", "id")
+        ],
         "changes_you_made": history,
     }
+
+
+def _shortlists_data(user: User) -> list[dict]:
+    shortlists = (
+        Shortlist.objects.filter(owner=user)
+        .prefetch_related("items__organisation", "shares__user", "search_records")
+        .order_by("created_at", "id")
+    )
+    return [
+        {
+            "name": shortlist.name,
+            "description": shortlist.description,
+            "created_at": shortlist.created_at,
+            "organisations": [
+                {
+                    "organisation": item.organisation.name,
+                    "organisation_slug": item.organisation.slug,
+                    "note": item.note,
+                    "added_at": item.added_at,
+                }
+                for item in shortlist.items.all()
+            ],
+            "shared_with": [
+                {"email": share.user.email, "role": share.get_role_display()}
+                for share in shortlist.shares.all()
+            ],
+            "searches_recorded": [
+                {
+                    "search": record.query_string,
+                    "results": record.result_count,
+                    "recorded_at": record.recorded_at,
+                }
+                for record in shortlist.search_records.all()
+            ],
+        }
+        for shortlist in shortlists
+    ]
 
 
 def _anonymise_history(*, user_pk: int) -> None:
@@ -319,6 +386,9 @@ def user_delete(*, user: User) -> list[Organisation]:
         session.end()
     Invitation.objects.filter(email__iexact=user.email).delete()
     user_pk = user.pk
+    # Deleting the user cascades to their shortlists (shared ones too: they were the user's),
+    # their access to others' shortlists, their saved searches and the log of messages they
+    # sent; searches they recorded on others' shortlists stay, without their name.
     user.delete()
     _anonymise_history(user_pk=user_pk)
     return handed_over

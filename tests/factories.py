@@ -337,6 +337,26 @@ class ShortlistShareFactory(DjangoModelFactory):
     role = models.ShortlistShare.Role.VIEWER
 
 
+class SearchRecordFactory(DjangoModelFactory):
+    class Meta:
+        model = models.SearchRecord
+
+    shortlist = factory.SubFactory(ShortlistFactory)
+    query_string = "region=wales&pathway=accommodation"
+    result_count = 12
+    recorded_by = factory.SelfAttribute("shortlist.owner")
+
+
+class ContactMessageFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ContactMessage
+
+    sender = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    subject = "Accommodation contract"
+    body = "Would you bid with us?"
+
+
 class SavedSearchFactory(DjangoModelFactory):
     class Meta:
         model = models.SavedSearch

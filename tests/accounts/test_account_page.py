@@ -8,15 +8,29 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Invitation, Membership, User
-from directory.models import Organisation
+from directory.models import (
+    ContactMessage,
+    Organisation,
+    SavedSearch,
+    SearchRecord,
+    Shortlist,
+    ShortlistItem,
+    ShortlistShare,
+)
 from tests.accounts.helpers import PASSWORD, activate_totp, sign_in
 from tests.factories import (
     ClaimRequestFactory,
     CommissionerProfileFactory,
+    ContactMessageFactory,
     EvidenceItemFactory,
     InvitationFactory,
     MembershipFactory,
     OrganisationFactory,
+    SavedSearchFactory,
+    SearchRecordFactory,
+    ShortlistFactory,
+    ShortlistItemFactory,
+    ShortlistShareFactory,
     verified_user,
 )
 
@@ -135,6 +149,44 @@ def test_download_holds_only_your_own_data(client):
     assert "Stranger Danger" not in content
 
 
+@pytest.mark.django_db
+def test_download_holds_shortlists_saved_searches_and_messages_sent(client):
+    user = verified_user()
+    colleague = verified_user(email="colleague@probation.example.gov.uk")
+    shortlist = ShortlistFactory(owner=user, name="Kent accommodation", description="For 2027")
+    ShortlistItemFactory(
+        shortlist=shortlist,
+        organisation=OrganisationFactory(name="Safe Homes"),
+        note="Strong on women's housing",
+    )
+    ShortlistShareFactory(shortlist=shortlist, user=colleague, role="editor")
+    SearchRecordFactory(shortlist=shortlist, query_string="region=kent", result_count=7)
+    ShortlistShareFactory(shortlist=ShortlistFactory(name="Someone's list"), user=user)
+    SavedSearchFactory(owner=user, name="Wales housing", query_string="region=wales")
+    ContactMessageFactory(
+        sender=user, organisation=OrganisationFactory(name="Cymru Futures"), body="Hello there"
+    )
+    ContactMessageFactory(body="Somebody else's message")
+    SavedSearchFactory(name="Somebody else's search")
+    client.force_login(user)
+
+    data = json.loads(client.get(reverse("accounts_download")).content)
+
+    [own] = data["shortlists"]
+    assert (own["name"], own["description"]) == ("Kent accommodation", "For 2027")
+    assert own["organisations"][0]["organisation"] == "Safe Homes"
+    assert own["organisations"][0]["note"] == "Strong on women's housing"
+    assert own["shared_with"] == [{"email": colleague.email, "role": "Can edit"}]
+    assert own["searches_recorded"][0]["search"] == "region=kent"
+    assert own["searches_recorded"][0]["results"] == 7
+    assert data["shortlists_shared_with_you"][0]["shortlist"] == "Someone's list"
+    assert [(s["name"], s["search"]) for s in data["saved_searches"]] == [
+        ("Wales housing", "region=wales")
+    ]
+    [sent] = data["messages_sent"]
+    assert (sent["organisation"], sent["message"]) == ("Cymru Futures", "Hello there")
+
+
 # --- Deletion ---
 
 
@@ -192,6 +244,37 @@ def test_delete_removes_personal_data_and_history(client):
     shared.refresh_from_db()
     assert not shared.is_unclaimed
     assert shared.memberships.get().user == other_admin
+
+
+@pytest.mark.django_db
+def test_delete_removes_shortlists_saved_searches_and_messages(client):
+    user = verified_user()
+    colleague = verified_user()
+    # The user's own shortlist goes, even though a colleague can see it: it was theirs.
+    own = ShortlistFactory(owner=user)
+    ShortlistItemFactory(shortlist=own, note="Private note")
+    ShortlistShareFactory(shortlist=own, user=colleague)
+    SearchRecordFactory(shortlist=own)
+    # A colleague's shortlist stays, without the user's access or their name on its records.
+    theirs = ShortlistFactory(owner=colleague)
+    ShortlistShareFactory(shortlist=theirs, user=user, role="editor")
+    record = SearchRecordFactory(shortlist=theirs, recorded_by=user)
+    SavedSearchFactory(owner=user)
+    ContactMessageFactory(sender=user)
+    others_message = ContactMessageFactory(sender=colleague)
+    client.force_login(user)
+    assert "shortlists" in client.get(reverse("accounts_delete")).content.decode()
+
+    client.post(reverse("accounts_delete"), {"password": PASSWORD})
+
+    assert list(Shortlist.objects.all()) == [theirs]
+    assert not ShortlistItem.objects.filter(shortlist_id=own.pk).exists()
+    assert not ShortlistShare.objects.exists()
+    assert list(SearchRecord.objects.all()) == [record]
+    record.refresh_from_db()
+    assert record.recorded_by is None
+    assert not SavedSearch.objects.exists()
+    assert list(ContactMessage.objects.all()) == [others_message]
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ import csv
 import io
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -20,9 +21,12 @@ from directory.models import (
     ShortlistShare,
 )
 from tests.factories import (
+    ContactMessageFactory,
     EvidenceItemFactory,
     JusticeDataLabEvidenceFactory,
     OrganisationFactory,
+    SavedSearchFactory,
+    SearchRecordFactory,
     ServiceFactory,
     ShortlistFactory,
     ShortlistItemFactory,
@@ -441,3 +445,27 @@ def test_profile_offers_add_to_shortlist(client):
     content = client.get(organisation.get_absolute_url()).content.decode()
     assert reverse("shortlists:add") in content
     assert reverse("contact_organisation", kwargs={"slug": organisation.slug}) in content
+
+
+@pytest.mark.parametrize(
+    "model_name", ["shortlist", "savedsearch", "contactmessage"], ids=lambda name: name
+)
+def test_staff_find_shortlists_saved_searches_and_messages_in_the_admin(client, model_name):
+    share = ShortlistShareFactory(shortlist__name="Accommodation in Kent")
+    ShortlistItemFactory(shortlist=share.shortlist, note="Call them in May")
+    SearchRecordFactory(shortlist=share.shortlist)
+    saved = SavedSearchFactory(name="Wales housing")
+    message = ContactMessageFactory(subject="Bid together?")
+    objects = {"shortlist": share.shortlist, "savedsearch": saved, "contactmessage": message}
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    TOTP.activate(staff, generate_totp_secret())
+    client.force_login(staff)
+    changelist = client.get(reverse(f"admin:directory_{model_name}_changelist"))
+    assert changelist.status_code == 200
+    assert str(objects[model_name]) in changelist.content.decode()
+    change = client.get(
+        reverse(f"admin:directory_{model_name}_change", args=[objects[model_name].pk])
+    )
+    assert change.status_code == 200
+    if model_name == "shortlist":
+        assert "Call them in May" in change.content.decode()
