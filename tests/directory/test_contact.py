@@ -100,6 +100,18 @@ def test_a_shortlist_message_is_one_email_per_organisation(client):
     assert {m.organisation_id for m in logged} == {first.organisation_id, second.organisation_id}
 
 
+def test_a_shortlist_message_shows_no_recipient_addresses(client):
+    shortlist = ShortlistFactory(owner=commissioner())
+    ShortlistItemFactory(shortlist=shortlist, organisation=organisation_with_admins())
+    client.force_login(shortlist.owner)
+    url = reverse("shortlists:contact", kwargs={"pk": shortlist.pk})
+    pages = [client.get(url), client.post(url, MESSAGE, follow=True)]
+    assert len(mail.outbox) == 1
+    for page in pages:
+        content = page.content.decode()
+        assert "admin@safehomes.org" not in content and "editor@safehomes.org" not in content
+
+
 def test_shared_viewers_can_message_a_shortlist_and_strangers_cannot(client):
     shortlist = ShortlistFactory()
     ShortlistItemFactory(shortlist=shortlist)
