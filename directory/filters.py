@@ -20,13 +20,27 @@ from django.db.models import F, FloatField, Q, QuerySet
 from django.db.models.functions import Cast, Power, Sqrt
 from django.utils import timezone
 
+from consortia.models import PartnershipInterest
+
 from . import geo
 from .models import DeliveryLocation, EvidenceItem, Organisation, Service
 from .search_index import SEARCH_CONFIG
 
 # Groups matched within a single service, in the order the filter panel shows them.
 SERVICE_TAXONOMY_GROUPS = ("pathway", "client_group", "setting", "region")
-ORGANISATION_TAXONOMY_GROUPS = ("legal_form", "income_band", "partnership_role", "quality_mark")
+# Partnership interest (consortia.PartnershipInterest) by direction: the options are the
+# partnership roles, matched within the chosen regions and pathways when there are any.
+PARTNERSHIP_INTEREST_GROUPS = {
+    "offers_role": PartnershipInterest.Direction.OFFER,
+    "seeks_role": PartnershipInterest.Direction.SEEK,
+}
+ORGANISATION_TAXONOMY_GROUPS = (
+    "legal_form",
+    "income_band",
+    "partnership_role",
+    *PARTNERSHIP_INTEREST_GROUPS,
+    "quality_mark",
+)
 TAXONOMY_GROUPS = SERVICE_TAXONOMY_GROUPS + ORGANISATION_TAXONOMY_GROUPS
 
 DISTANCE_CHOICES = [("1", "1 mile")] + [(str(m), f"{m} miles") for m in (3, 5, 10, 25, 50, 100)]
@@ -169,6 +183,11 @@ class OrganisationFilterSet(django_filters.FilterSet):
     legal_form = django_filters.MultipleChoiceFilter(label="Legal form")
     income_band = django_filters.MultipleChoiceFilter(label="Annual income")
     partnership_role = django_filters.MultipleChoiceFilter(label="Partnership role sought")
+    open_to_partnership = django_filters.BooleanFilter(
+        label="Open to partnership approaches now", widget=forms.CheckboxInput
+    )
+    offers_role = django_filters.MultipleChoiceFilter(label="Offers to partner as")
+    seeks_role = django_filters.MultipleChoiceFilter(label="Looking for a partner as")
     quality_mark = django_filters.MultipleChoiceFilter(label="Quality mark")
     accepting_referrals = django_filters.BooleanFilter(
         label="Accepting referrals now", widget=forms.CheckboxInput
@@ -311,6 +330,11 @@ class OrganisationFilterSet(django_filters.FilterSet):
             conditions["income_band"] = Q(income_band_id__in=ids)
         if ids := self.selected_ids("partnership_role"):
             conditions["partnership_role"] = linked_to(Organisation.partnership_roles, ids)
+        if values.get("open_to_partnership"):
+            conditions["open_to_partnership"] = Q(open_to_partnership=True)
+        for group, direction in PARTNERSHIP_INTEREST_GROUPS.items():
+            if ids := self.selected_ids(group):
+                conditions[group] = self.partnership_interest_condition(direction, ids)
         if ids := self.selected_ids("quality_mark"):
             conditions["quality_mark"] = linked_to(Organisation.quality_marks, ids)
         if values.get("has_evidence") or values.get("min_evidence_level"):
@@ -334,6 +358,16 @@ class OrganisationFilterSet(django_filters.FilterSet):
             # Long-unverified entries stay reachable, but only when asked for.
             conditions["fresh"] = ~Q(freshness_stage=Organisation.Freshness.HIDDEN)
         return conditions
+
+    def partnership_interest_condition(self, direction: str, role_ids: list[int]) -> Q:
+        """Organisations that seek or offer one of the roles, in a chosen region (or
+        nationally) and pathway when regions or pathways are chosen."""
+        interests = PartnershipInterest.objects.filter(direction=direction, role_id__in=role_ids)
+        if region_ids := self.selected_ids("region"):
+            interests = interests.filter(region_id__in=region_ids + self.national_region_ids())
+        if pathway_ids := self.selected_ids("pathway"):
+            interests = interests.filter(pathway_id__in=pathway_ids)
+        return Q(pk__in=interests.values("organisation_id"))
 
     def matching_services(self, *, exclude: str | None = None) -> QuerySet[Service] | None:
         """Services meeting every service condition but `exclude`'s; None when there are none."""

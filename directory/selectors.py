@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from .filters import (
     EVIDENCE_LEVEL_CHOICES,
+    PARTNERSHIP_INTEREST_GROUPS,
     SERVICE_TAXONOMY_GROUPS,
     VERIFIED_WITHIN,
     OrganisationFilterSet,
@@ -98,6 +99,7 @@ TAXONOMY_MODELS = {
     "legal_form": LegalForm,
     "income_band": IncomeBand,
     "partnership_role": PartnershipRole,
+    **dict.fromkeys(PARTNERSHIP_INTEREST_GROUPS, PartnershipRole),
     "quality_mark": QualityMark,
 }
 PAGE_SIZES = (20, 50, 100)
@@ -291,6 +293,12 @@ def _organisation_option_conditions(filterset: OrganisationFilterSet) -> dict[st
             t.slug: linked_to(Organisation.quality_marks, [t.id]) for t in taxonomy["quality_mark"]
         },
     }
+    for group, direction in PARTNERSHIP_INTEREST_GROUPS.items():
+        options[group] = {
+            t.slug: filterset.partnership_interest_condition(direction, [t.id])
+            for t in taxonomy[group]
+        }
+    options["open_to_partnership"] = {"yes": Q(open_to_partnership=True)}
     accepting = _services_or_all(filterset.matching_services(exclude="accepting_referrals")).filter(
         accepting_referrals=True
     )
@@ -475,6 +483,9 @@ FACET_LABELS = {
     "legal_form": "Legal form",
     "income_band": "Annual income",
     "partnership_role": "Partnership role sought",
+    "open_to_partnership": "Partnership approaches",
+    "offers_role": "Offers to partner as",
+    "seeks_role": "Looking for a partner as",
     "quality_mark": "Quality mark",
 }
 FLAG_LABELS = {
@@ -482,6 +493,7 @@ FLAG_LABELS = {
     "has_jdl": "Has a Justice Data Lab result",
     "lived_experience_led": "Led by people with lived experience",
     "verified_recently": "Verified in the last 12 months",
+    "open_to_partnership": "Open to partnership approaches now",
 }
 
 
