@@ -8,7 +8,7 @@ from directory.models import Organisation, Pathway, Region, Service
 
 from .appraisal import AppraisalInputs, AppraisalResult, appraise
 from .matching import PartnerProfile, PartnerSuggestion, suggest_partners
-from .models import Consortium, ConsortiumMembership, OfferAppraisal
+from .models import Consortium, ConsortiumMembership, OfferAppraisal, Opportunity
 
 
 def offer_appraisal_list(*, user) -> QuerySet[OfferAppraisal]:
@@ -19,6 +19,15 @@ def offer_appraisal_list(*, user) -> QuerySet[OfferAppraisal]:
 def offer_appraisal_result(appraisal: OfferAppraisal) -> AppraisalResult:
     """The results of a saved appraisal, recomputed from its stored inputs."""
     return appraise(AppraisalInputs.from_dict(appraisal.inputs))
+
+
+def opportunity_search_queryset() -> QuerySet[Opportunity]:
+    """Published opportunities with what the list page shows, for OpportunityFilterSet."""
+    return (
+        Opportunity.objects.published()
+        .select_related("organisation", "posted_by__commissioner_profile")
+        .prefetch_related("regions", "pathways", "roles_sought")
+    )
 
 
 # --- Partner matching ---

@@ -113,12 +113,7 @@ def find_partners(request, org):
 
 
 def opportunity_list(request):
-    filterset = OpportunityFilterSet(
-        request.GET,
-        queryset=Opportunity.objects.published()
-        .select_related("organisation", "posted_by__commissioner_profile")
-        .prefetch_related("regions", "pathways", "roles_sought"),
-    )
+    filterset = OpportunityFilterSet(request.GET, queryset=selectors.opportunity_search_queryset())
     page_obj, query_string_without_page = _page(request, filterset.qs, OPPORTUNITIES_PER_PAGE)
     return render(
         request,

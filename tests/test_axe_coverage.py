@@ -73,6 +73,8 @@ EXCLUDED = {
     "api_v1:schema",
     "api_v1:organisation-list",
     "api_v1:organisation-detail",
+    "api_v1:opportunity-list",
+    "api_v1:opportunity-detail",
     "oruk:root",
     "oruk:service_list",
     "oruk:service_detail",

@@ -127,6 +127,8 @@ MATRIX = {
     "api_v1:schema": (no_kwargs, PUBLIC),
     "api_v1:organisation-list": (no_kwargs, PUBLIC),
     "api_v1:organisation-detail": (slug, PUBLIC),
+    "api_v1:opportunity-list": (no_kwargs, PUBLIC),
+    "api_v1:opportunity-detail": (lambda w: {"uuid": w.opportunity.uuid}, PUBLIC),
     "oruk:root": (no_kwargs, PUBLIC),
     "oruk:service_list": (no_kwargs, PUBLIC),
     "oruk:service_detail": (lambda w: {"id": str(w.service.uuid)}, PUBLIC),

@@ -4,12 +4,15 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
+from consortia.api import OpportunityViewSet
+
 from .views import OrganisationViewSet
 
 app_name = "api_v1"
 
 router = SimpleRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

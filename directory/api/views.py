@@ -21,23 +21,25 @@ class OrganisationPagination(PageNumberPagination):
     max_page_size = max(selectors.PAGE_SIZES)
 
 
-def _filter_parameters() -> list[OpenApiParameter]:
-    """The search's parameters, documented from the FilterSet the HTML search uses."""
+def filter_parameters(filterset_class) -> list[OpenApiParameter]:
+    """A search's parameters, documented from the FilterSet its HTML page uses."""
     parameters = []
-    for name, field in OrganisationFilterSet.base_filters.items():
+    for name, field in filterset_class.base_filters.items():
         many = isinstance(field, django_filters.MultipleChoiceFilter)
         kind = OpenApiTypes.BOOL if isinstance(field, django_filters.BooleanFilter) else str
         choices = field.extra.get("choices")
         description = str(field.label)
+        values = [value for value, _label in choices] if choices else None
         if many:
-            description += ": a term's slug, as in profiles; repeat for several"
+            kinds = f"one of {', '.join(values)}" if values else "a term's slug, as in profiles"
+            description += f": {kinds}; repeat for several"
         parameters.append(
             OpenApiParameter(
                 name,
                 kind,
                 description=description,
                 many=many or None,
-                enum=[value for value, _label in choices] if choices and not many else None,
+                enum=values if not many else None,
             )
         )
     return parameters
@@ -56,7 +58,7 @@ def _unknown_terms(params, taxonomy) -> dict[str, list[str]]:
     list=extend_schema(
         summary="Search published organisations",
         description="The same search, filters and sort orders as the directory's search page.",
-        parameters=_filter_parameters(),
+        parameters=filter_parameters(OrganisationFilterSet),
     ),
     retrieve=extend_schema(summary="A published organisation's whole profile"),
 )
