@@ -195,6 +195,27 @@ class Opportunity(models.Model):
         return self.status == self.Status.PUBLISHED and self.closes_on >= timezone.localdate()
 
 
+class OpportunitySearchSeen(models.Model):
+    """An opportunity already matched by a saved search of opportunities (alerted, or there
+    when the search was saved), so that no opportunity is ever sent twice for one search."""
+
+    saved_search = models.ForeignKey(
+        "directory.SavedSearch", on_delete=models.CASCADE, related_name="seen_opportunities"
+    )
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["saved_search", "opportunity"], name="opportunitysearchseen_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.opportunity} seen for {self.saved_search}"
+
+
 class ExpressionOfInterestQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Only the opportunity's poster and the responding organisation's members see one."""

@@ -903,14 +903,27 @@ class SearchRecord(models.Model):
 
 
 class SavedSearch(models.Model):
+    """A named search of organisations or of partnership opportunities, with email alerts."""
+
+    class Kind(models.TextChoices):
+        ORGANISATIONS = "organisations", "Organisations"
+        OPPORTUNITIES = "opportunities", "Partnership opportunities"
+
     class AlertFrequency(models.TextChoices):
         NONE = "none", "No alerts"
         DAILY = "daily", "Daily"
         WEEKLY = "weekly", "Weekly"
 
+    # The list page each kind searches: its query string is that page's filter state.
+    SEARCH_PAGES = {
+        Kind.ORGANISATIONS.value: "directory:organisation_list",
+        Kind.OPPORTUNITIES.value: "opportunities:list",
+    }
+
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
     )
+    kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.ORGANISATIONS)
     name = models.CharField(max_length=120)
     query_string = models.TextField(blank=True, max_length=2000)
     alert_frequency = models.CharField(
@@ -925,14 +938,18 @@ class SavedSearch(models.Model):
             models.CheckConstraint(
                 condition=Q(alert_frequency__in=["none", "daily", "weekly"]),
                 name="savedsearch_alert_frequency_valid",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["organisations", "opportunities"]),
+                name="savedsearch_kind_valid",
+            ),
         ]
 
     def __str__(self):
         return self.name
 
     def get_search_url(self):
-        url = reverse("directory:organisation_list")
+        url = reverse(self.SEARCH_PAGES[self.kind])
         return f"{url}?{self.query_string}" if self.query_string else url
 
 

@@ -113,6 +113,11 @@ class SavedSearchForm(CrispyFormMixin, forms.ModelForm):
             "alert_frequency": {"required": "Select how often to email you"},
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.kind == SavedSearch.Kind.OPPORTUNITIES:
+            self.fields["alert_frequency"].label = "Email me new matching opportunities"
+
 
 class ContactForm(CrispyFormMixin, forms.Form):
     subject = forms.CharField(

@@ -10,12 +10,12 @@ from .filters import OrganisationFilterSet
 from .models import (
     Organisation,
     SavedSearch,
-    SavedSearchSeen,
     SearchRecord,
     Shortlist,
     ShortlistItem,
     ShortlistShare,
 )
+from .saved_search_kinds import saved_search_kinds
 from .selectors import search_queryset
 
 
@@ -142,23 +142,24 @@ def search_record_create(*, shortlist: Shortlist, query_string: str, user) -> Se
 
 
 def _mark_current_matches_seen(saved_search: SavedSearch) -> None:
-    """Only organisations that start matching after this moment will be alerted."""
-    SavedSearchSeen.objects.bulk_create(
-        [
-            SavedSearchSeen(saved_search=saved_search, organisation_id=pk)
-            for pk in _matching_ids(saved_search.query_string)
-        ],
-        ignore_conflicts=True,
-    )
+    """Only organisations or opportunities that start matching after this moment are alerted."""
+    saved_search_kinds()[saved_search.kind].mark_current_matches_seen(saved_search)
 
 
 @transaction.atomic
 def saved_search_create(
-    *, owner, name: str, query_string: str, alert_frequency: str
+    *,
+    owner,
+    name: str,
+    query_string: str,
+    alert_frequency: str,
+    kind: str = SavedSearch.Kind.ORGANISATIONS,
 ) -> SavedSearch:
-    """Save a search (its whole filter state) with a name and alert choice."""
+    """Save a search of organisations or opportunities (its whole filter state) with a name
+    and alert choice."""
     saved_search = SavedSearch(
         owner=owner,
+        kind=kind,
         name=name,
         query_string=search_clean_query_string(query_string),
         alert_frequency=alert_frequency,

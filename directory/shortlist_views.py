@@ -335,19 +335,23 @@ def saved_search_list(request):
 
 
 @login_required
-def saved_search_create(request):
-    """Name and save the search in the query string (GET from the search page, then POST)."""
+def saved_search_create(request, kind=SavedSearch.Kind.ORGANISATIONS):
+    """Name and save the search in the query string (GET from the search page of organisations
+    or of opportunities, by `kind`, then POST)."""
     query_string = services.search_clean_query_string(
         request.POST.get("query_string", "")
         if request.method == "POST"
         else request.GET.urlencode()
     )
     form = SavedSearchForm(
-        request.POST or None, initial={"alert_frequency": SavedSearch.AlertFrequency.WEEKLY}
+        request.POST or None,
+        instance=SavedSearch(kind=kind),
+        initial={"alert_frequency": SavedSearch.AlertFrequency.WEEKLY},
     )
     if request.method == "POST" and form.is_valid():
         saved_search = services.saved_search_create(
             owner=request.user,
+            kind=kind,
             name=form.cleaned_data["name"],
             query_string=query_string,
             alert_frequency=form.cleaned_data["alert_frequency"],
@@ -357,7 +361,11 @@ def saved_search_create(request):
     return render(
         request,
         "shortlists/saved_search_form.html",
-        {"form": form, "query_string": query_string},
+        {
+            "form": form,
+            "query_string": query_string,
+            "search_url": SavedSearch(kind=kind, query_string=query_string).get_search_url(),
+        },
     )
 
 

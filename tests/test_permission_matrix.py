@@ -163,6 +163,7 @@ MATRIX = {
     "shortlists:item_note": (shortlist_item, OWNER_ONLY),
     "saved_searches:list": (no_kwargs, SIGNED_IN),
     "saved_searches:create": (no_kwargs, SIGNED_IN),
+    "saved_searches:create_opportunities": (no_kwargs, SIGNED_IN),
     "saved_searches:edit": (lambda w: {"pk": w.saved_search.pk}, OWNER_ONLY),
     "saved_searches:delete": (lambda w: {"pk": w.saved_search.pk}, OWNER_ONLY),
     # allauth

@@ -228,6 +228,12 @@ PAGES = [
     ),
     # Opportunities and consortia
     Page("opportunities", "opportunities:list"),
+    Page(
+        "save a search of opportunities",
+        "saved_searches:create_opportunities",
+        role="admin",
+        query="?region=north-west",
+    ),
     Page("opportunity", "opportunities:detail", kwargs=opportunity),
     Page("post an opportunity", "opportunities:create", role="admin"),
     Page("responses", "opportunities:responses", role="admin", kwargs=opportunity),
