@@ -22,6 +22,11 @@ def evidence_document(request, slug: str, evidence: uuid.UUID):
     )
     if not item.document:
         raise Http404
+    return pdf_response(item)
+
+
+def pdf_response(item: EvidenceItem) -> FileResponse:
+    """The item's uploaded PDF, shown in the browser under a name made from its title."""
     try:
         document = item.document.open("rb")
     except FileNotFoundError as error:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import CommissionerProfile, Membership
 
+from . import revision_lists
 from .models import (
     ClaimRequest,
     DeliveryLocation,
@@ -101,7 +102,7 @@ def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueIte
             QueueItem(
                 "revision",
                 revision.organisation.name,
-                f"{len(revision.proposed)} changed field(s)",
+                f"{revision_lists.change_count(revision)} change(s)",
                 revision.created_at,
                 _review_url(revision.organisation),
                 f"organisation:{revision.organisation_id}",

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import CommissionerProfile, User
 
-from . import search_index
+from . import revision_lists, search_index
 from .models import (
     ClaimRequest,
     EvidenceItem,
@@ -77,34 +77,56 @@ def _field_value(organisation: Organisation, field: models.Field):
 
 
 def profile_snapshot(organisation: Organisation, m2m: dict | None = None) -> dict:
-    """The owner-edited values, foreign keys and many-to-manys as slugs (JSON-ready)."""
+    """The owner-edited fields, foreign keys as slugs (JSON-ready), with the many-to-manys in
+    `m2m` (all of them from the database when `m2m` is None) as sorted slugs."""
     snapshot = {field.name: _field_value(organisation, field) for field in profile_fields()}
-    for name in PROFILE_M2M_FIELDS:
-        values = (m2m or {}).get(name)
-        if values is None:
-            values = getattr(organisation, name).all()
+    for name in PROFILE_M2M_FIELDS if m2m is None else m2m:
+        values = getattr(organisation, name).all() if m2m is None else m2m[name]
         snapshot[name] = sorted(term.slug for term in values)
     return snapshot
 
 
-def revision_record(
-    *, organisation: Organisation, m2m: dict | None = None, user: User | None = None
-) -> OrganisationRevision | None:
-    """Keep the edits to a published organisation in its pending revision, not the live rows."""
+def _live_values(organisation: Organisation, names) -> dict:
     live = Organisation.objects.get(pk=organisation.pk)
-    live_values = profile_snapshot(live)
-    edited = profile_snapshot(organisation, m2m)
+    values = profile_snapshot(live)
+    for key in revision_lists.LISTS:
+        if key in names:
+            values[key] = revision_lists.LIVE[key](live)
+    return values
+
+
+def _delete_documents(names: set[str]) -> None:
+    """Delete uploaded evidence files once the transaction has committed."""
+    storage = EvidenceItem._meta.get_field("document").storage
+    for name in names:
+        transaction.on_commit(lambda name=name: storage.delete(name))
+
+
+def _revision_merge(
+    organisation: Organisation, changes: dict, user: User | None
+) -> OrganisationRevision | None:
+    """Compare edited values with the live ones: what differs waits in the pending revision,
+    what is back to its live value waits no more."""
+    live_values = _live_values(organisation, changes)
     revision = organisation.revisions.pending().select_for_update().first()
     if revision is None:
         revision = OrganisationRevision(organisation=organisation, created_by=user)
-    for name, value in edited.items():
+    pending_documents = revision_lists.documents(revision.proposed.get(revision_lists.EVIDENCE))
+    for name, value in changes.items():
+        if name in revision_lists.LISTS:
+            value = revision_lists.canonical(name, value)
         if value != live_values[name]:
             revision.proposed[name] = value
             revision.original.setdefault(name, live_values[name])
         elif name in revision.proposed:
-            # Changed back to the live value: nothing waits for that field any more.
             revision.proposed.pop(name)
             revision.original.pop(name, None)
+    # A file uploaded for a pending change and since replaced or dropped is used by nothing.
+    _delete_documents(
+        pending_documents
+        - revision_lists.documents(revision.proposed.get(revision_lists.EVIDENCE))
+        - revision_lists.documents(live_values.get(revision_lists.EVIDENCE))
+    )
     if not revision.proposed:
         if revision.pk:
             revision.delete()
@@ -113,6 +135,23 @@ def revision_record(
     revision.full_clean(exclude=["created_by"])
     revision.save()
     return revision
+
+
+def revision_record(
+    *, organisation: Organisation, m2m: dict | None = None, user: User | None = None
+) -> OrganisationRevision | None:
+    """Keep the edits to a published organisation's fields (and the many-to-manys in `m2m`) in
+    its pending revision, not the live rows."""
+    changes = profile_snapshot(organisation, m2m or {})
+    return _revision_merge(organisation, changes, user)
+
+
+def revision_record_list(
+    *, organisation: Organisation, key: str, items: list[dict], user: User | None = None
+) -> OrganisationRevision | None:
+    """Keep the edited services or evidence of a published organisation (the whole list, as
+    JSON: see directory.revision_lists) in its pending revision, not the live rows."""
+    return _revision_merge(organisation, {key: items}, user)
 
 
 def revision_overlay(organisation: Organisation) -> dict:
@@ -131,11 +170,14 @@ def revision_overlay(organisation: Organisation) -> dict:
 
 
 def revision_diff(revision: OrganisationRevision) -> list[dict]:
-    """Field-by-field: label, the live value and the proposed one."""
+    """Field by field: label, the live value and the proposed one; services and evidence item
+    by item (new, removed, changed) and field by field."""
     labels = {field.name: field.verbose_name for field in profile_fields()}
     labels |= {name: Organisation._meta.get_field(name).verbose_name for name in PROFILE_M2M_FIELDS}
     rows = []
     for name, proposed in revision.proposed.items():
+        if name in revision_lists.LISTS:
+            continue
         original = revision.original.get(name)
         row = {"field": name, "label": str(labels.get(name, name)).capitalize()}
         if name in PROFILE_M2M_FIELDS:
@@ -144,7 +186,27 @@ def revision_diff(revision: OrganisationRevision) -> list[dict]:
         else:
             row["before"], row["after"] = original, proposed
         rows.append(row)
+    for key in revision_lists.LISTS:
+        if key in revision.proposed:
+            rows += revision_lists.list_diff(
+                key, revision.original.get(key, []), revision.proposed[key]
+            )
     return rows
+
+
+def revision_summary(revision: OrganisationRevision | None) -> list[str]:
+    """What waits for a moderator, one line per field or item, for the organisation's owners."""
+    if revision is None:
+        return []
+    lines = [
+        row["label"] for row in revision_diff(revision) if row["field"] not in revision_lists.LISTS
+    ]
+    for key in revision_lists.LISTS:
+        if key in revision.proposed:
+            lines += revision_lists.list_summary(
+                key, revision.original.get(key, []), revision.proposed[key]
+            )
+    return lines
 
 
 def _apply_fields(organisation: Organisation, values: dict) -> None:
@@ -292,6 +354,12 @@ def _lock_pending_revision(revision: OrganisationRevision) -> OrganisationRevisi
 def _close_revision(
     revision: OrganisationRevision, status: str, moderator: User, message: str
 ) -> None:
+    if status != OrganisationRevision.Status.APPROVED:
+        # Files uploaded only for the refused changes are used by nothing now.
+        _delete_documents(
+            revision_lists.documents(revision.proposed.get(revision_lists.EVIDENCE))
+            - revision_lists.documents(revision.original.get(revision_lists.EVIDENCE))
+        )
     revision.status = status
     revision.decided_by = moderator
     revision.decided_at = timezone.now()
@@ -317,6 +385,16 @@ def revision_approve(*, revision: OrganisationRevision, moderator: User) -> Orga
             getattr(organisation, name).set(
                 related.objects.filter(slug__in=revision.proposed[name])
             )
+    if revision_lists.SERVICES in revision.proposed:
+        revision_lists.apply_services(
+            organisation, revision.proposed[revision_lists.SERVICES], moderator
+        )
+    if revision_lists.EVIDENCE in revision.proposed:
+        _delete_documents(
+            revision_lists.apply_evidence(
+                organisation, revision.proposed[revision_lists.EVIDENCE], moderator
+            )
+        )
     _close_revision(revision, OrganisationRevision.Status.APPROVED, moderator, "")
     _decide(
         organisation=organisation, kind=Kind.REVISION, action=Action.APPROVE, moderator=moderator

@@ -5,9 +5,9 @@ import re
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 
-from .models import ClaimRequest, DeliveryLocation, EvidenceItem, Organisation, Service
+from .models import ClaimRequest, Organisation
 
 # Words that do not tell two organisations apart ("The Harbour Trust Ltd" is "Harbour Trust").
 NAME_NOISE_WORDS = {"the", "ltd", "limited", "cic", "cio", "plc", "llp", "uk", "and", "of"}
@@ -65,22 +65,11 @@ def organisation_duplicates(
 
 
 def organisation_for_registration(organisation: Organisation) -> Organisation:
-    """The organisation with everything the task list and check answers pages show."""
-    services = Service.objects.prefetch_related(
-        "pathways",
-        "client_groups",
-        "settings",
-        "regions",
-        Prefetch("locations", queryset=DeliveryLocation.objects.order_by("id")),
-    ).order_by("position", "id")
+    """The organisation with what the check answers page shows of it (its services and
+    evidence come from directory.revision_lists, as its owners last saved them)."""
     return (
         Organisation.objects.select_related("legal_form", "income_band")
-        .prefetch_related(
-            Prefetch("services", queryset=services),
-            Prefetch("evidence_items", queryset=EvidenceItem.objects.order_by("-year", "id")),
-            "quality_marks",
-            "partnership_roles",
-        )
+        .prefetch_related("quality_marks", "partnership_roles")
         .get(pk=organisation.pk)
     )
 

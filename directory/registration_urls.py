@@ -30,6 +30,11 @@ urlpatterns = [
     path("<uuid:org>/evidence/add/", views.evidence_edit, name="evidence_add"),
     path("<uuid:org>/evidence/<uuid:item>/", views.evidence_edit, name="evidence_edit"),
     path("<uuid:org>/evidence/<uuid:item>/remove/", views.evidence_remove, name="evidence_remove"),
+    path(
+        "<uuid:org>/evidence/<uuid:item>/document/",
+        views.evidence_document,
+        name="evidence_document",
+    ),
     path("<uuid:org>/check/", views.check_answers, name="check"),
     path("<uuid:org>/submitted/", views.submitted, name="submitted"),
     path(

@@ -19,7 +19,14 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Membership
 
-from . import forms, moderation_services, registration_selectors, services
+from . import (
+    evidence_views,
+    forms,
+    moderation_services,
+    registration_selectors,
+    revision_lists,
+    services,
+)
 from .models import ClaimRequest, DeliveryLocation, EvidenceItem, Organisation, Service
 
 
@@ -273,7 +280,7 @@ def task_list(request, org: uuid.UUID):
         "registration/task_list.html",
         {
             "organisation": organisation,
-            "pending_changes": moderation_services.revision_diff(revision) if revision else [],
+            "pending_changes": moderation_services.revision_summary(revision),
             "can_confirm": organisation.is_published and is_admin.exists(),
             "sections": sections,
             "completed_count": sum(section["complete"] for section in sections),
@@ -326,6 +333,36 @@ def step(request, org: uuid.UUID, step: str):
 
 
 # --- Services and their delivery locations ---
+# A published organisation's services and evidence are edited as its owners last saved them,
+# which may be waiting for a moderator (directory.revision_lists); a draft's are its rows.
+
+
+def _saved_service(organisation: Organisation, service_uuid: uuid.UUID) -> dict:
+    services_saved = revision_lists.current(organisation, revision_lists.SERVICES)
+    data = revision_lists.find(services_saved, service_uuid)
+    if data is None:
+        raise Http404
+    return data
+
+
+def _saved_location(organisation: Organisation, location_uuid: uuid.UUID) -> DeliveryLocation:
+    services_saved = revision_lists.current(organisation, revision_lists.SERVICES)
+    service_data = revision_lists.service_of_location(services_saved, location_uuid)
+    if service_data is None:
+        raise Http404
+    service = revision_lists.service_instance(organisation, service_data)
+    return revision_lists.location_instance(
+        service, revision_lists.find(service_data["locations"], location_uuid)
+    )
+
+
+def _saved_evidence(organisation: Organisation, item_uuid: uuid.UUID) -> EvidenceItem:
+    data = revision_lists.find(
+        revision_lists.current(organisation, revision_lists.EVIDENCE), item_uuid
+    )
+    if data is None:
+        raise Http404
+    return revision_lists.evidence_instance(organisation, data)
 
 
 def _complete_list_section(
@@ -360,13 +397,15 @@ def _complete_list_section(
 def service_list(request, org: uuid.UUID):
     """The organisation's services; "Save and continue" marks the section complete."""
     organisation = _editable_organisation(request, org)
-    full = registration_selectors.organisation_for_registration(organisation)
+    service_views, removed = revision_lists.service_views(
+        organisation, organisation.revisions.pending().first()
+    )
     return _complete_list_section(
         request,
         organisation,
         "services",
         "registration/service_list.html",
-        {"services": full.services.all()},
+        {"services": service_views, "removed": removed},
     )
 
 
@@ -374,12 +413,15 @@ def service_list(request, org: uuid.UUID):
 @require_http_methods(["GET", "POST"])
 def service_edit(request, org: uuid.UUID, service: uuid.UUID | None = None):
     organisation = _editable_organisation(request, org)
-    instance = (
-        get_object_or_404(organisation.services, uuid=service)
-        if service
-        else Service(organisation=organisation)
+    if service:
+        data = _saved_service(organisation, service)
+        instance = revision_lists.service_instance(organisation, data)
+        initial = revision_lists.service_initial(data)
+    else:
+        instance, initial = Service(organisation=organisation), {}
+    form = forms.ServiceForm(
+        request.POST or None, instance=instance, organisation=organisation, initial=initial
     )
-    form = forms.ServiceForm(request.POST or None, instance=instance, organisation=organisation)
     if request.method == "POST" and _save(
         form,
         lambda version: services.service_save(
@@ -387,6 +429,7 @@ def service_edit(request, org: uuid.UUID, service: uuid.UUID | None = None):
             service=form.instance,
             expected_version=version,
             m2m=form.m2m_data(),
+            user=request.user,
         ),
     ):
         return redirect(_organisation_url("registration:services", organisation))
@@ -417,14 +460,17 @@ def _remove(request, organisation, *, thing: str, back_url: str, delete: Callabl
 @require_http_methods(["GET", "POST"])
 def service_remove(request, org: uuid.UUID, service: uuid.UUID):
     organisation = _editable_organisation(request, org)
-    instance = get_object_or_404(organisation.services, uuid=service)
+    instance = revision_lists.service_instance(organisation, _saved_service(organisation, service))
     return _remove(
         request,
         organisation,
         thing=f"the service '{instance.name}'",
         back_url=_organisation_url("registration:services", organisation),
         delete=lambda version: services.service_delete(
-            organisation=organisation, service=instance, expected_version=version
+            organisation=organisation,
+            service=instance,
+            expected_version=version,
+            user=request.user,
         ),
     )
 
@@ -436,18 +482,20 @@ def location_edit(
 ):
     organisation = _editable_organisation(request, org)
     if location:
-        instance = get_object_or_404(
-            DeliveryLocation.objects.filter(service__organisation=organisation), uuid=location
-        )
+        instance = _saved_location(organisation, location)
     else:
-        instance = DeliveryLocation(service=get_object_or_404(organisation.services, uuid=service))
+        data = _saved_service(organisation, service)
+        instance = DeliveryLocation(service=revision_lists.service_instance(organisation, data))
     form = forms.DeliveryLocationForm(
         request.POST or None, instance=instance, organisation=organisation
     )
     if request.method == "POST" and _save(
         form,
         lambda version: services.delivery_location_save(
-            organisation=organisation, location=form.instance, expected_version=version
+            organisation=organisation,
+            location=form.instance,
+            expected_version=version,
+            user=request.user,
         ),
     ):
         return redirect(_organisation_url("registration:services", organisation))
@@ -466,16 +514,17 @@ def location_edit(
 @require_http_methods(["GET", "POST"])
 def location_remove(request, org: uuid.UUID, location: uuid.UUID):
     organisation = _editable_organisation(request, org)
-    instance = get_object_or_404(
-        DeliveryLocation.objects.filter(service__organisation=organisation), uuid=location
-    )
+    instance = _saved_location(organisation, location)
     return _remove(
         request,
         organisation,
         thing=f"the delivery location '{instance.name}'",
         back_url=_organisation_url("registration:services", organisation),
         delete=lambda version: services.delivery_location_delete(
-            organisation=organisation, location=instance, expected_version=version
+            organisation=organisation,
+            location=instance,
+            expected_version=version,
+            user=request.user,
         ),
     )
 
@@ -487,12 +536,15 @@ def location_remove(request, org: uuid.UUID, location: uuid.UUID):
 @require_http_methods(["GET", "POST"])
 def evidence_list(request, org: uuid.UUID):
     organisation = _editable_organisation(request, org)
+    items, removed = revision_lists.evidence_views(
+        organisation, organisation.revisions.pending().first()
+    )
     return _complete_list_section(
         request,
         organisation,
         "evidence",
         "registration/evidence_list.html",
-        {"evidence_items": organisation.evidence_items.order_by("-year", "id")},
+        {"evidence_items": items, "removed": removed},
     )
 
 
@@ -500,18 +552,20 @@ def evidence_list(request, org: uuid.UUID):
 @require_http_methods(["GET", "POST"])
 def evidence_edit(request, org: uuid.UUID, item: uuid.UUID | None = None):
     organisation = _editable_organisation(request, org)
-    instance = (
-        get_object_or_404(organisation.evidence_items, uuid=item)
-        if item
-        else EvidenceItem(organisation=organisation)
-    )
+    if item:
+        instance = _saved_evidence(organisation, item)
+    else:
+        instance = EvidenceItem(organisation=organisation)
     form = forms.EvidenceForm(
         request.POST or None, request.FILES or None, instance=instance, organisation=organisation
     )
     if request.method == "POST" and _save(
         form,
         lambda version: services.evidence_save(
-            organisation=organisation, evidence=form.instance, expected_version=version
+            organisation=organisation,
+            evidence=form.instance,
+            expected_version=version,
+            user=request.user,
         ),
     ):
         return redirect(_organisation_url("registration:evidence", organisation))
@@ -531,16 +585,30 @@ def evidence_edit(request, org: uuid.UUID, item: uuid.UUID | None = None):
 @require_http_methods(["GET", "POST"])
 def evidence_remove(request, org: uuid.UUID, item: uuid.UUID):
     organisation = _editable_organisation(request, org)
-    instance = get_object_or_404(organisation.evidence_items, uuid=item)
+    instance = _saved_evidence(organisation, item)
     return _remove(
         request,
         organisation,
         thing=f"the evidence '{instance.title}'",
         back_url=_organisation_url("registration:evidence", organisation),
         delete=lambda version: services.evidence_delete(
-            organisation=organisation, evidence=instance, expected_version=version
+            organisation=organisation,
+            evidence=instance,
+            expected_version=version,
+            user=request.user,
         ),
     )
+
+
+@login_required
+def evidence_document(request, org: uuid.UUID, item: uuid.UUID):
+    """The PDF of an item of evidence as its owners last saved it (perhaps waiting for review),
+    for them and for moderators."""
+    organisation = _editable_organisation(request, org)
+    evidence = _saved_evidence(organisation, item)
+    if not evidence.document:
+        raise Http404
+    return evidence_views.pdf_response(evidence)
 
 
 # --- Check answers and submit ---
@@ -564,11 +632,21 @@ def check_answers(request, org: uuid.UUID):
             form.add_error(None, error.message)
         else:
             return redirect(_organisation_url("registration:submitted", organisation))
+    full = registration_selectors.organisation_for_registration(organisation)
+    # A published profile's answers as its owners last saved them, changes waiting included.
+    pending_terms = moderation_services.revision_overlay(full)
+    revision = organisation.revisions.pending().first()
     return render(
         request,
         "registration/check_answers.html",
         {
-            "organisation": registration_selectors.organisation_for_registration(organisation),
+            "organisation": full,
+            "services": revision_lists.service_views(organisation, revision)[0],
+            "evidence_items": revision_lists.evidence_views(organisation, revision)[0],
+            "quality_marks": pending_terms.get("quality_marks", full.quality_marks.all()),
+            "partnership_roles": pending_terms.get(
+                "partnership_roles", full.partnership_roles.all()
+            ),
             "form": form,
             "can_submit": organisation.status in services.SUBMITTABLE_STATUSES,
             "problems": services.submission_problems(organisation, request.user),

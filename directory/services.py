@@ -1,9 +1,10 @@
 """Writes to the directory that are more than a form save.
 
 Every change to an organisation's profile goes through `_claim_version`: the save is refused
-when someone else saved since the form was loaded. Edits to a published organisation's own
-fields go into its pending revision (directory.moderation_services) and reach the live profile
-only when a moderator approves them.
+when someone else saved since the form was loaded. Edits to a published organisation (its own
+fields, services, delivery locations and evidence) go into its pending revision
+(directory.moderation_services, directory.revision_lists) and reach the live profile only when
+a moderator approves them.
 """
 
 import uuid
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 
-from . import geo, moderation_services, search_index
+from . import geo, moderation_services, revision_lists, search_index
 from .models import ClaimRequest, DeliveryLocation, EvidenceItem, Organisation, Service
 from .notifications import claim_request_decided_notify, claim_request_received_notify
 
@@ -135,11 +136,27 @@ def organisation_section_complete(
     *, organisation: Organisation, expected_version: int, section: str
 ) -> Organisation:
     """Mark a list section (services, evidence) complete; services needs at least one."""
+    if organisation.is_published:
+        # Every section of a published profile is complete; its edits wait in the revision.
+        return organisation
     if section == "services" and not organisation.services.exists():
         raise ValidationError("Add at least one service")
     return organisation_section_save(
         organisation=organisation, expected_version=expected_version, section=section
     )
+
+
+def _record_pending(organisation: Organisation, key: str, items: list[dict], user) -> None:
+    moderation_services.revision_record_list(
+        organisation=organisation, key=key, items=items, user=user
+    )
+
+
+def _replace_item(items: list[dict], data: dict) -> list[dict]:
+    """The list with `data` in place of the item of the same uuid, or added at the end."""
+    if revision_lists.find(items, data["uuid"]) is None:
+        return [*items, data]
+    return [data if item["uuid"] == data["uuid"] else item for item in items]
 
 
 @transaction.atomic
@@ -149,10 +166,20 @@ def service_save(
     service: Service,
     expected_version: int,
     m2m: dict[str, Iterable],
+    user: User | None = None,
 ) -> Service:
     """Add or change one of the organisation's services."""
     _claim_version(organisation, expected_version)
     service.organisation = organisation
+    if organisation.is_published:
+        service.full_clean()
+        services = revision_lists.current(organisation, revision_lists.SERVICES)
+        saved = revision_lists.find(services, service.uuid)
+        data = revision_lists.service_data(
+            service, terms=m2m, locations=saved["locations"] if saved else []
+        )
+        _record_pending(organisation, revision_lists.SERVICES, _replace_item(services, data), user)
+        return service
     if service.pk is None:
         service.position = organisation.services.count()
     service.full_clean()
@@ -164,9 +191,25 @@ def service_save(
 
 
 @transaction.atomic
-def service_delete(*, organisation: Organisation, service: Service, expected_version: int) -> None:
+def service_delete(
+    *,
+    organisation: Organisation,
+    service: Service,
+    expected_version: int,
+    user: User | None = None,
+) -> None:
     """Remove a service; the services section is incomplete again when none is left."""
     _claim_version(organisation, expected_version)
+    if organisation.is_published:
+        services = revision_lists.current(organisation, revision_lists.SERVICES)
+        kept = [item for item in services if item["uuid"] != str(service.uuid)]
+        if not kept:
+            raise ValidationError(
+                "A published organisation needs at least one service. "
+                "Add the new service before you remove this one"
+            )
+        _record_pending(organisation, revision_lists.SERVICES, kept, user)
+        return
     service.delete()
     if not organisation.services.exists():
         _set_section_complete(organisation, "services", False)
@@ -174,9 +217,28 @@ def service_delete(*, organisation: Organisation, service: Service, expected_ver
     _profile_changed(organisation)
 
 
+def _with_location(services: list[dict], location: DeliveryLocation, data: dict | None) -> list:
+    """The services with `location` changed to `data` (added if new), or removed if None."""
+    changed = []
+    for item in services:
+        if item["uuid"] == str(location.service.uuid):
+            locations = item["locations"]
+            if data is None:
+                locations = [loc for loc in locations if loc["uuid"] != str(location.uuid)]
+            else:
+                locations = _replace_item(locations, data)
+            item = {**item, "locations": locations}
+        changed.append(item)
+    return changed
+
+
 @transaction.atomic
 def delivery_location_save(
-    *, organisation: Organisation, location: DeliveryLocation, expected_version: int
+    *,
+    organisation: Organisation,
+    location: DeliveryLocation,
+    expected_version: int,
+    user: User | None = None,
 ) -> DeliveryLocation:
     """Add or change a delivery location, placing it on the map from its postcode."""
     try:
@@ -186,6 +248,13 @@ def delivery_location_save(
     _claim_version(organisation, expected_version)
     location.postcode = place.postcode
     location.latitude, location.longitude = place.latitude, place.longitude
+    if organisation.is_published:
+        # The service may itself be waiting for approval, with no row to point to yet.
+        location.full_clean(exclude=["service"])
+        services = revision_lists.current(organisation, revision_lists.SERVICES)
+        changed = _with_location(services, location, revision_lists.location_data(location))
+        _record_pending(organisation, revision_lists.SERVICES, changed, user)
+        return location
     location.full_clean()
     location.save()
     _profile_changed(organisation)
@@ -194,26 +263,47 @@ def delivery_location_save(
 
 @transaction.atomic
 def delivery_location_delete(
-    *, organisation: Organisation, location: DeliveryLocation, expected_version: int
+    *,
+    organisation: Organisation,
+    location: DeliveryLocation,
+    expected_version: int,
+    user: User | None = None,
 ) -> None:
     """Remove a delivery location."""
     _claim_version(organisation, expected_version)
+    if organisation.is_published:
+        services = revision_lists.current(organisation, revision_lists.SERVICES)
+        changed = _with_location(services, location, None)
+        _record_pending(organisation, revision_lists.SERVICES, changed, user)
+        return
     location.delete()
     _profile_changed(organisation)
 
 
 @transaction.atomic
 def evidence_save(
-    *, organisation: Organisation, evidence: EvidenceItem, expected_version: int
+    *,
+    organisation: Organisation,
+    evidence: EvidenceItem,
+    expected_version: int,
+    user: User | None = None,
 ) -> EvidenceItem:
     """Add or change an item of evidence; a changed item needs a moderator to verify it again."""
     _claim_version(organisation, expected_version)
+    evidence.organisation = organisation
+    if organisation.is_published:
+        evidence.full_clean()
+        # Store a new upload now; the pending revision refers to it by name.
+        EvidenceItem._meta.get_field("document").pre_save(evidence, add=evidence.pk is None)
+        items = revision_lists.current(organisation, revision_lists.EVIDENCE)
+        data = revision_lists.evidence_data(evidence)
+        _record_pending(organisation, revision_lists.EVIDENCE, _replace_item(items, data), user)
+        return evidence
     previous_document = (
         EvidenceItem.objects.filter(pk=evidence.pk).values_list("document", flat=True).first()
         if evidence.pk
         else None
     )
-    evidence.organisation = organisation
     evidence.verified_by_moderator = False
     evidence.verified_at = None
     evidence.verified_by = None
@@ -227,10 +317,19 @@ def evidence_save(
 
 @transaction.atomic
 def evidence_delete(
-    *, organisation: Organisation, evidence: EvidenceItem, expected_version: int
+    *,
+    organisation: Organisation,
+    evidence: EvidenceItem,
+    expected_version: int,
+    user: User | None = None,
 ) -> None:
     """Remove an item of evidence and its uploaded document."""
     _claim_version(organisation, expected_version)
+    if organisation.is_published:
+        items = revision_lists.current(organisation, revision_lists.EVIDENCE)
+        kept = [item for item in items if item["uuid"] != str(evidence.uuid)]
+        _record_pending(organisation, revision_lists.EVIDENCE, kept, user)
+        return
     document = evidence.document
     evidence.delete()
     if document:

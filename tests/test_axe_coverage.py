@@ -65,6 +65,7 @@ EXCLUDED = {
     "directory:organisation_export_csv",
     "directory:organisation_export_json",
     "directory:evidence_document",
+    "registration:evidence_document",
     "open_data_download",
     "shortlists:export_csv",
     "consortia:offer_appraisal_export",

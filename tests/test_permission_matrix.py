@@ -249,6 +249,11 @@ MATRIX = {
         lambda w: {**org(w), "item": w.evidence.uuid},
         ORG_MEMBERS,
     ),
+    # The report as the owners last saved it (perhaps waiting for review): members, moderators.
+    "registration:evidence_document": (
+        lambda w: {**org(w), "item": w.evidence.uuid},
+        ORG_MEMBERS,
+    ),
     "registration:check": (org, ORG_MEMBERS),
     "registration:submitted": (org, ORG_MEMBERS),
     "registration:confirm_still_correct": (org, roles(405, anonymous=LOGIN)),

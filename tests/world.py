@@ -127,7 +127,10 @@ def build_world() -> World:
         evidence=evidence,
         draft_service=draft_service,
         draft_location=DeliveryLocationFactory(service=draft_service),
-        draft_evidence=EvidenceItemFactory(organisation=draft),
+        draft_evidence=EvidenceItemFactory(
+            organisation=draft,
+            document=SimpleUploadedFile("draft.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+        ),
         shortlist=shortlist,
         shortlist_item=ShortlistItemFactory(shortlist=shortlist, organisation=other),
         shortlist_share=ShortlistShareFactory(shortlist=shortlist, user=third_admin),

@@ -1,10 +1,13 @@
 """Shared helpers of the registration tests (the factories themselves are in tests/factories.py)."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Membership
-from directory.models import Organisation
+from directory.models import ClientGroup, EvidenceItem, Organisation, Pathway, Region
 from tests.factories import MembershipFactory, OrganisationFactory, VerifiedEmailAddressFactory
+
+PDF_BYTES = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 def draft_with_admin(**organisation_fields) -> tuple[Organisation, object]:
@@ -28,3 +31,55 @@ def step_url(organisation: Organisation, step: str) -> str:
 def errors_of(response) -> dict:
     """The bound form's errors on a re-rendered page."""
     return response.context["form"].errors
+
+
+# --- Form data of the services, locations and evidence pages ---
+
+
+def current_version(organisation) -> int:
+    organisation.refresh_from_db()
+    return organisation.version
+
+
+def service_data(organisation, **overrides):
+    return {
+        "name": "Women's housing support",
+        "description": "Finding and keeping a home",
+        "pathways": [Pathway.objects.first().pk],
+        "client_groups": [ClientGroup.objects.first().pk],
+        "regions": [Region.objects.get(slug="north-west").pk],
+        "eligibility": "",
+        "accepting_referrals": "True",
+        "spare_capacity": "10 places a month",
+        "largest_contract_value": "250000",
+        "version": current_version(organisation),
+        **overrides,
+    }
+
+
+def location_data(organisation, **overrides):
+    return {
+        "name": "The Anchor Hub",
+        "address": "1 Quay Street",
+        "postcode": "m1 1ae",
+        "version": current_version(organisation),
+        **overrides,
+    }
+
+
+def evidence_data(organisation, **overrides):
+    return {
+        "kind": EvidenceItem.Kind.OUTCOME_MONITORING,
+        "title": "Outcomes 2024",
+        "year": "2024",
+        "summary": "What changed for the people we supported",
+        "outcomes_measured": "",
+        "nesta_level": "2",
+        "url": "",
+        "version": current_version(organisation),
+        **overrides,
+    }
+
+
+def pdf_upload(content=PDF_BYTES, name="report.pdf", content_type="application/pdf"):
+    return SimpleUploadedFile(name, content, content_type=content_type)

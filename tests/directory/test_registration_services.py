@@ -4,24 +4,28 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from directory import services as directory_services
 from directory.models import (
-    ClientGroup,
     DeliveryLocation,
     EvidenceItem,
     Organisation,
-    Pathway,
-    Region,
     Service,
 )
-from tests.directory.registration_helpers import draft_with_admin, errors_of, url
+from tests.directory.registration_helpers import (
+    PDF_BYTES,
+    current_version,
+    draft_with_admin,
+    errors_of,
+    evidence_data,
+    location_data,
+    pdf_upload,
+    service_data,
+    url,
+)
 from tests.factories import DeliveryLocationFactory, EvidenceItemFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
-
-PDF_BYTES = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -30,27 +34,6 @@ def admin_client(client, taxonomies):
     client.force_login(user)
     client.organisation = organisation
     return client
-
-
-def current_version(organisation) -> int:
-    organisation.refresh_from_db()
-    return organisation.version
-
-
-def service_data(organisation, **overrides):
-    return {
-        "name": "Women's housing support",
-        "description": "Finding and keeping a home",
-        "pathways": [Pathway.objects.first().pk],
-        "client_groups": [ClientGroup.objects.first().pk],
-        "regions": [Region.objects.get(slug="north-west").pk],
-        "eligibility": "",
-        "accepting_referrals": "True",
-        "spare_capacity": "10 places a month",
-        "largest_contract_value": "250000",
-        "version": current_version(organisation),
-        **overrides,
-    }
 
 
 # --- Services ---
@@ -170,16 +153,6 @@ def test_service_list_queries_are_bounded(admin_client, django_assert_max_num_qu
 # --- Delivery locations ---
 
 
-def location_data(organisation, **overrides):
-    return {
-        "name": "The Anchor Hub",
-        "address": "1 Quay Street",
-        "postcode": "m1 1ae",
-        "version": current_version(organisation),
-        **overrides,
-    }
-
-
 def test_add_a_delivery_location_geocodes_it(admin_client):
     organisation = admin_client.organisation
     service = ServiceFactory(organisation=organisation)
@@ -236,24 +209,6 @@ def test_change_and_remove_a_delivery_location(admin_client):
 
 
 # --- Evidence ---
-
-
-def evidence_data(organisation, **overrides):
-    return {
-        "kind": EvidenceItem.Kind.OUTCOME_MONITORING,
-        "title": "Outcomes 2024",
-        "year": "2024",
-        "summary": "What changed for the people we supported",
-        "outcomes_measured": "",
-        "nesta_level": "2",
-        "url": "",
-        "version": current_version(organisation),
-        **overrides,
-    }
-
-
-def pdf_upload(content=PDF_BYTES, name="report.pdf", content_type="application/pdf"):
-    return SimpleUploadedFile(name, content, content_type=content_type)
 
 
 def test_add_evidence_with_a_pdf(admin_client, settings):
