@@ -4,6 +4,8 @@
 import uuid
 from functools import wraps
 
+from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -20,7 +22,6 @@ from . import moderation_selectors, moderation_services
 from .models import ClaimRequest, EvidenceItem, Organisation, ProblemReport, Region
 from .moderation_forms import DecisionForm, ProblemReportForm, PurgeForm, ReasonForm
 
-REPORT_RATE_LIMIT = 5  # reports per address per hour
 REPORT_RATE_WINDOW = 60 * 60
 
 
@@ -312,15 +313,12 @@ def report(request, pk: int):
 # --- Public and owners' pages ---
 
 
-def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def _report_rate_limited(request) -> bool:
-    """Count this report against the sender's address; True when over the hourly limit."""
-    key = f"problem-report:{_client_address(request)}"
+    """Count this report against the sender's address (the client's, not the proxy's: see
+    ALLAUTH_TRUSTED_PROXY_COUNT); True when over the hourly limit."""
+    key = f"problem-report:{get_adapter(request).get_client_ip(request)}"
     cache.add(key, 0, REPORT_RATE_WINDOW)
-    return cache.incr(key) > REPORT_RATE_LIMIT
+    return cache.incr(key) > settings.PROBLEM_REPORTS_PER_HOUR
 
 
 @require_http_methods(["GET", "POST"])

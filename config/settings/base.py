@@ -276,6 +276,8 @@ FRESHNESS_HIDDEN_MONTHS = 18
 SEARCH_MAX_QUERY_LENGTH = 200
 # How many organisations one user may message a day through the service (spam and abuse).
 CONTACT_MESSAGES_PER_DAY = int(env("CONTACT_MESSAGES_PER_DAY", "20"))
+# How many "report a problem" forms one address may send an hour (with a honeypot, no CAPTCHA).
+PROBLEM_REPORTS_PER_HOUR = int(env("PROBLEM_REPORTS_PER_HOUR", "5"))
 
 LOGGING = {
     "version": 1,

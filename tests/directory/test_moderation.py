@@ -447,14 +447,42 @@ def test_honeypot_reports_are_dropped_quietly(client):
     assert not ProblemReport.objects.exists()
 
 
-def test_reports_are_rate_limited(client):
+def test_reports_are_rate_limited(client, settings):
+    settings.PROBLEM_REPORTS_PER_HOUR = 3
     organisation = OrganisationFactory()
-    for _ in range(5):
+    for _ in range(2):
         assert client.post(report_url(organisation), {"description": "Wrong"}).status_code == 302
+    # A robot filling the honeypot counts against the limit too.
+    client.post(report_url(organisation), {"description": "Spam", "nickname": "bot"})
     response = client.post(report_url(organisation), {"description": "Wrong again"})
     assert response.status_code == 429
     assert "Wrong again" in response.content.decode()
-    assert ProblemReport.objects.count() == 5
+    assert "Try again in an hour" in response.content.decode()
+    assert ProblemReport.objects.count() == 2
+    # Someone else (another address) can still report.
+    other = Client(REMOTE_ADDR="198.51.100.9")
+    assert other.post(report_url(organisation), {"description": "Closed"}).status_code == 302
+
+
+def test_the_report_limit_counts_each_client_behind_the_proxy(settings):
+    """In production every request comes from nginx on 127.0.0.1: the limit must count the
+    client address nginx appends to X-Forwarded-For, or one person would block everyone."""
+    settings.PROBLEM_REPORTS_PER_HOUR = 2
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    organisation = OrganisationFactory()
+    behind_nginx = Client(REMOTE_ADDR="127.0.0.1")
+
+    def report(client_address, forged=""):
+        forwarded = f"{forged}, {client_address}" if forged else client_address
+        return behind_nginx.post(
+            report_url(organisation), {"description": "Wrong"}, HTTP_X_FORWARDED_FOR=forwarded
+        ).status_code
+
+    assert [report("203.0.113.1") for _ in range(3)] == [302, 302, 429]
+    # A forged X-Forwarded-For of its own does not get the same client round the limit.
+    assert report("203.0.113.1", forged="192.0.2.99") == 429
+    assert report("203.0.113.2") == 302
+    assert ProblemReport.objects.count() == 3
 
 
 def test_unpublished_organisations_cannot_be_reported(client):
