@@ -151,10 +151,23 @@ def opportunity_create(
 
 @transaction.atomic
 def opportunity_withdraw(*, opportunity: Opportunity) -> Opportunity:
-    """Take an opportunity down: it stops being listed and accepting responses."""
+    """Take an opportunity down, and tell the organisations still waiting on their response."""
     opportunity.status = Opportunity.Status.WITHDRAWN
     opportunity.full_clean()
     opportunity.save(update_fields=["status", "updated_at"])
+    waiting = Organisation.objects.filter(
+        expressions_of_interest__opportunity=opportunity,
+        expressions_of_interest__status__in=[
+            ExpressionOfInterest.Status.SUBMITTED,
+            ExpressionOfInterest.Status.SHORTLISTED,
+        ],
+    )
+    recipients = notifications.admin_emails(waiting)
+    transaction.on_commit(
+        lambda: notifications.send(
+            template="opportunity_withdrawn", to=recipients, context={"opportunity": opportunity}
+        )
+    )
     return opportunity
 
 

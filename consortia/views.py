@@ -313,6 +313,15 @@ def consortium_detail(request, consortium):
     )
     is_lead_admin = consortium.lead_organisation_id in admin_of
     memberships = consortium.memberships.select_related("organisation")
+    # The record names people, so only the consortium's own organisations see it.
+    involved = {
+        m.organisation_id
+        for m in memberships
+        if m.status in (ConsortiumMembership.Status.INVITED, ConsortiumMembership.Status.ACCEPTED)
+    }
+    sees_record = user.is_authenticated and (
+        user.is_moderator or user.memberships.filter(organisation__in=involved).exists()
+    )
     return render(
         request,
         "consortia/consortium_detail.html",
@@ -323,7 +332,8 @@ def consortium_detail(request, consortium):
             "admin_of": admin_of,
             "is_lead_admin": is_lead_admin,
             "grid": selectors.consortium_coverage(consortium=consortium),
-            "events": consortium.events.select_related("actor")[:20],
+            "events": consortium.events.select_related("actor")[:20] if sees_record else [],
+            "sees_record": sees_record,
             "settings_form": ConsortiumSettingsForm(instance=consortium) if is_lead_admin else None,
         },
     )

@@ -16,6 +16,7 @@ from tests.factories import (
     RegionFactory,
     ServiceFactory,
     UserFactory,
+    moderator_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -470,3 +471,130 @@ def test_consortium_coverage_counts_only_current_members_services_in_its_scope(c
     }
     page = client.get(consortium.get_absolute_url()).content.decode()
     assert page.count("Gap</strong>") == 1
+
+
+# --- Private consortia, and the record of changes ---
+
+
+@pytest.mark.parametrize(
+    "name, with_membership, method",
+    [
+        ("consortium_detail", False, "get"),
+        ("consortium_invite", False, "get"),
+        ("consortium_invite", False, "post"),
+        ("consortium_leadership", False, "get"),
+        ("consortium_leadership", False, "post"),
+        ("consortium_settings", False, "post"),
+        ("consortium_membership_respond", True, "post"),
+        ("consortium_leave", True, "get"),
+        ("consortium_leave", True, "post"),
+    ],
+)
+def test_every_page_of_a_members_only_consortium_is_404_for_strangers(
+    client, name, with_membership, method
+):
+    consortium = ConsortiumFactory(visibility="members")
+    invitation, _ = invited(consortium)
+    kwargs = {"pk": invitation.pk} if with_membership else {}
+    target = url(name, consortium, **kwargs)
+    data = {
+        "organisation": OrganisationFactory().pk,
+        "role": "Partner",
+        "new_lead": invitation.organisation.pk,
+        "status": "closed",
+        "visibility": "public",
+        "answer": "accept",
+    }
+    # An admin of another organisation, and one whose organisation left the consortium.
+    _, left_admin = invited(consortium, status="left", responded_at="2026-01-01T00:00Z")
+    for stranger in [MembershipFactory().user, left_admin]:
+        client.force_login(stranger)
+        response = client.post(target, data) if method == "post" else client.get(target)
+        assert response.status_code == 404
+
+    consortium.refresh_from_db()
+    assert (consortium.status, consortium.visibility) == ("forming", "members")
+    assert consortium.memberships.count() == 3
+    invitation.refresh_from_db()
+    assert invitation.status == "invited"
+
+
+def test_every_change_is_recorded_and_notified(client, django_capture_on_commit_callbacks):
+    """A consortium's life: each change adds to its record and emails the organisations
+    concerned (not the person who made it)."""
+    lead = MembershipFactory(organisation=OrganisationFactory(name="Lead Org")).user
+    partner_org = OrganisationFactory(name="Partner Org")
+    partner = MembershipFactory(organisation=partner_org).user
+    client.force_login(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("partnerships:consortium_create"),
+            {
+                "name": "Alliance",
+                "purpose": "Bid together.",
+                "lead_organisation": lead.memberships.get().organisation.pk,
+                "regions": [RegionFactory().pk],
+                "pathways": [PathwayFactory().pk],
+                "status": "forming",
+                "visibility": "members",
+            },
+        )
+    consortium = Consortium.objects.get()
+    assert mail.outbox == []
+
+    def step(user, name, data, **kwargs):
+        mail.outbox.clear()
+        client.force_login(user)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url(name, consortium, **kwargs), data)
+        assert response.status_code == 302
+        return sorted(address for message in mail.outbox for address in message.to)
+
+    assert step(lead, "consortium_invite", {"organisation": partner_org.pk, "role": "Housing"}) == [
+        partner.email
+    ]
+    invitation = consortium.memberships.get(organisation=partner_org)
+    respond = {"pk": invitation.pk}
+    assert step(partner, "consortium_membership_respond", {"answer": "accept"}, **respond) == [
+        lead.email
+    ]
+    assert step(lead, "consortium_settings", {"status": "bidding", "visibility": "members"}) == [
+        partner.email
+    ]
+    assert step(lead, "consortium_leadership", {"new_lead": partner_org.pk}) == [partner.email]
+    old_lead = consortium.memberships.get(organisation__name="Lead Org")
+    assert step(lead, "consortium_leave", {}, pk=old_lead.pk) == [partner.email]
+
+    assert [e.description for e in consortium.events.order_by("created_at", "id")] == [
+        "Lead Org started the consortium",
+        "Partner Org was invited to join as Housing",
+        "Partner Org joined the consortium",
+        "Lead Org changed the status to bidding",
+        "Lead Org handed leadership to Partner Org",
+        "Lead Org left the consortium",
+    ]
+    client.force_login(partner)
+    page = client.get(consortium.get_absolute_url()).content.decode()
+    assert "Record of changes" in page and "Lead Org handed leadership to Partner Org" in page
+
+
+def test_only_the_consortiums_organisations_see_its_record(client):
+    consortium = ConsortiumFactory(name="Open Alliance")
+    invitation, invitee_admin = invited(consortium)
+    ConsortiumEvent.objects.create(
+        consortium=consortium,
+        actor=MembershipFactory(organisation=consortium.lead_organisation).user,
+        description="Lead changed something",
+    )
+    detail = consortium.get_absolute_url()
+    editor = MembershipFactory(organisation=consortium.lead_organisation, role="editor").user
+
+    for user in [None, UserFactory(), MembershipFactory().user]:
+        if user:
+            client.force_login(user)
+        page = client.get(detail).content.decode()
+        assert "Open Alliance" in page
+        assert "Record of changes" not in page and "Lead changed something" not in page
+    for user in [invitee_admin, editor, moderator_user()]:
+        client.force_login(user)
+        assert "Lead changed something" in client.get(detail).content.decode()

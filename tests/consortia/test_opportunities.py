@@ -4,9 +4,11 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from consortia import services
 from consortia.models import ExpressionOfInterest, Opportunity
 from consortia.views import EOI_RATE_LIMIT
 from directory.models import Organisation
@@ -258,6 +260,38 @@ def test_a_closed_opportunity_takes_no_responses(client, responder):
     assert not ExpressionOfInterest.objects.exists()
 
 
+def test_at_the_closing_date_the_opportunity_stops_taking_responses_by_itself(
+    client, responder, monkeypatch
+):
+    """Nothing has to run: the day after the closing date, the page, the list and the service
+    all treat the opportunity as closed."""
+    today = timezone.localdate()
+    opportunity = OpportunityFactory(title="Closing Soon", closes_on=today + timedelta(days=1))
+    data = {"organisation": responder.organisation.pk, "message": "Just in time"}
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args: today + timedelta(days=1))
+    assert client.get(detail_url(opportunity)).context["form"] is not None
+    assert "Closing Soon" in client.get(LIST_URL).content.decode()
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args: today + timedelta(days=2))
+    page = client.get(detail_url(opportunity))
+    assert page.context["form"] is None
+    assert "no longer takes responses" in page.content.decode()
+    assert "Closing Soon" not in client.get(LIST_URL).content.decode()
+    assert client.post(detail_url(opportunity), data).status_code == 404
+    with pytest.raises(ValidationError, match="closed"):
+        services.expression_of_interest_submit(
+            opportunity=opportunity,
+            organisation=responder.organisation,
+            submitted_by=responder.user,
+            message="Through the back door",
+            services=[],
+        )
+    assert not ExpressionOfInterest.objects.exists()
+    opportunity.refresh_from_db()
+    assert opportunity.status == Opportunity.Status.PUBLISHED
+
+
 @pytest.mark.parametrize(
     "data, field, message",
     [
@@ -389,6 +423,32 @@ def test_poster_withdraws_and_strangers_cannot(client):
     assert client.post(url).status_code == 302
     opportunity.refresh_from_db()
     assert opportunity.status == Opportunity.Status.WITHDRAWN
+
+
+def test_withdrawing_tells_the_organisations_still_waiting(
+    client, django_capture_on_commit_callbacks
+):
+    opportunity = OpportunityFactory(title="Housing bid")
+    waiting = ExpressionOfInterestFactory(opportunity=opportunity)
+    shortlisted = ExpressionOfInterestFactory(
+        opportunity=opportunity, status="shortlisted", decided_at=timezone.now()
+    )
+    declined = ExpressionOfInterestFactory(
+        opportunity=opportunity, status="declined", decided_at=timezone.now()
+    )
+    admins = {
+        eoi.status: MembershipFactory(organisation=eoi.organisation).user.email
+        for eoi in [waiting, shortlisted, declined]
+    }
+    client.force_login(opportunity.posted_by)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("opportunities:withdraw", kwargs={"opportunity": opportunity.uuid}))
+
+    [email] = mail.outbox
+    assert email.to == sorted([admins["submitted"], admins["shortlisted"]])
+    assert email.subject == "Withdrawn: Housing bid"
+    assert "withdrawn" in email.body
 
 
 # --- Decisions ---
