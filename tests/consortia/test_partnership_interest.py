@@ -167,3 +167,17 @@ def test_find_partners_needs_sign_in(client):
     assert response.status_code == 302
     client.force_login(UserFactory())
     assert client.get(partners_url(organisation)).status_code == 404
+
+
+def test_the_organisations_task_list_links_to_its_partnership_pages(client, member):
+    page = client.get(
+        reverse("registration:task_list", kwargs={"org": member.organisation.uuid})
+    ).content.decode()
+    for link in [
+        interest_url(member.organisation),
+        partners_url(member.organisation),
+        reverse("opportunities:list"),
+        reverse("partnerships:consortium_list"),
+        reverse("consortia:offer_appraisal"),
+    ]:
+        assert f'href="{link}"' in page
