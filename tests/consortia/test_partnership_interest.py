@@ -181,3 +181,16 @@ def test_the_organisations_task_list_links_to_its_partnership_pages(client, memb
         reverse("consortia:offer_appraisal"),
     ]:
         assert f'href="{link}"' in page
+
+
+def test_the_account_page_links_to_the_partnership_pages_and_tools(client, member):
+    page = client.get(reverse("account")).content.decode()
+    for link in [
+        interest_url(member.organisation),
+        partners_url(member.organisation),
+        reverse("opportunities:list"),
+        reverse("saved_searches:list"),
+        reverse("consortia:offer_appraisal"),
+        reverse("consortia:offer_appraisal_list"),
+    ]:
+        assert f'href="{link}"' in page
