@@ -655,31 +655,34 @@ def freshness_thresholds(now: datetime) -> list[tuple[str, datetime]]:
 FRESHNESS_ORDER = [stage for stage, _ in Organisation.Freshness.choices]
 
 
+REMINDER_STAGES = {Organisation.Freshness.FIRST_REMINDER, Organisation.Freshness.SECOND_REMINDER}
+FLAGGED_STAGES = {Organisation.Freshness.STALE, Organisation.Freshness.HIDDEN}
+
+
 @transaction.atomic
 def freshness_update(*, now: datetime | None = None) -> dict[str, int]:
     """Move published organisations on to the freshness stage their last verification puts them
-    in, emailing their admins on reaching each reminder stage. Stages only move forward, so a
-    second run on the same day sends nothing."""
+    in, emailing their admins on reaching each reminder stage (or, when the entry went straight
+    past the final reminder, on reaching the later stage). Stages only move forward, so a second
+    run on the same day sends nothing. Returns how many moved to each stage and "emails"."""
     now = now or timezone.now()
-    moved = dict.fromkeys(FRESHNESS_ORDER, 0)
+    moved = dict.fromkeys(FRESHNESS_ORDER, 0) | {"emails": 0}
     changed_ids = []
     published = Organisation.objects.published().filter(last_verified_at__isnull=False)
     for stage, before in freshness_thresholds(now):
         behind = FRESHNESS_ORDER[: FRESHNESS_ORDER.index(stage)]
         due = published.filter(last_verified_at__lt=before, freshness_stage__in=behind)
         for organisation in due.select_for_update():
+            skipped_final_reminder = stage in FLAGGED_STAGES and organisation.freshness_stage in {
+                Organisation.Freshness.CURRENT,
+                Organisation.Freshness.FIRST_REMINDER,
+            }
             organisation.freshness_stage = stage
             organisation.save(update_fields=["freshness_stage", "updated_at"])
             moved[stage] += 1
             changed_ids.append(organisation.pk)
-            if stage in {
-                Organisation.Freshness.FIRST_REMINDER,
-                Organisation.Freshness.SECOND_REMINDER,
-            }:
-                freshness_reminder_notify(
-                    organisation=organisation,
-                    final=stage == Organisation.Freshness.SECOND_REMINDER,
-                )
+            if stage in REMINDER_STAGES or skipped_final_reminder:
+                moved["emails"] += freshness_reminder_notify(organisation=organisation, stage=stage)
     if changed_ids:
         search_index.refresh_search_documents(organisation_ids=changed_ids)
     return moved

@@ -65,14 +65,21 @@ def moderation_decision_notify(*, decision) -> None:
     )
 
 
-def freshness_reminder_notify(*, organisation, final: bool) -> None:
-    """Ask the organisation's admins to check their entry is still correct."""
+def freshness_reminder_notify(*, organisation, stage: str) -> int:
+    """Ask the organisation's admins to check their entry is still correct; `stage` says how
+    far out of date it is (a reminder, or already flagged). Returns the emails sent (0 or 1)."""
     recipients = _admin_emails(organisation)
     if not recipients:
-        return
+        return 0
     url = reverse("registration:task_list", kwargs={"org": organisation.uuid})
     _send(
         template="freshness_reminder",
         to=recipients,
-        context={"organisation": organisation, "final": final, "url": _absolute(url)},
+        context={
+            "organisation": organisation,
+            "first": stage == organisation.Freshness.FIRST_REMINDER,
+            "stage": stage,
+            "url": _absolute(url),
+        },
     )
+    return 1

@@ -1,12 +1,13 @@
 """Freshness: reminders at 11 and 12 months, "may be out of date" at 13, out of search at 18."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from directory import moderation_services as services
 from directory.models import ModerationDecision, Organisation
@@ -114,13 +115,41 @@ def test_intervals_are_settings(organisation):
     assert organisation.freshness_stage == Freshness.FIRST_REMINDER
 
 
-def test_the_daily_command_runs(organisation, capsys):
-    Organisation.objects.update(last_verified_at=on(2000, 1, 1))
+def test_the_daily_command_runs_on_the_real_clock(organisation, capsys, monkeypatch):
+    # Time travel: the command reads the clock itself. 11 months and a day after verification.
+    monkeypatch.setattr(timezone, "now", lambda: on(2025, 12, 31) + timedelta(days=1))
     call_command("send_freshness_reminders")
-    assert "hidden: 1" in capsys.readouterr().out
+    assert capsys.readouterr().out == (
+        "Entries moved on: first_reminder: 1. Reminder emails sent: 1\n"
+    )
     call_command("send_freshness_reminders")
-    assert capsys.readouterr().out == ""
-    assert len(mail.outbox) == 0
+    assert capsys.readouterr().out == "Entries moved on: none. Reminder emails sent: 0\n"
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    "moment, stage, says",
+    [
+        (on(2026, 3, 1), Freshness.STALE, 'now marked "may be out of date"'),
+        (on(2026, 8, 1), Freshness.HIDDEN, "now left out of search results"),
+    ],
+)
+def test_an_entry_past_its_final_reminder_is_told_once(organisation, moment, stage, says):
+    """If the reminders were never sent (the command did not run, or an old entry was loaded),
+    the admins still hear once that their entry is flagged or hidden."""
+    services.freshness_update(now=on(2025, 12, 31) + timedelta(days=1))
+    assert services.freshness_update(now=moment)["emails"] == 1
+    assert services.freshness_update(now=moment)["emails"] == 0
+    organisation.refresh_from_db()
+    assert organisation.freshness_stage == stage
+    assert len(mail.outbox) == 2
+    assert says in mail.outbox[1].body and mail.outbox[1].to == ["admin@example.org"]
+
+
+def test_an_entry_already_reminded_twice_gets_no_more_emails(organisation):
+    for moment in [on(2026, 1, 1), on(2026, 2, 1), on(2026, 3, 1), on(2026, 8, 1)]:
+        services.freshness_update(now=moment)
+    assert len(mail.outbox) == 2
 
 
 def test_the_moderation_workspace_counts_freshness_states(organisation):

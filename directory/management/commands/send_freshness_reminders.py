@@ -14,6 +14,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         moved = freshness_update()
-        for stage, count in moved.items():
-            if count:
-                self.stdout.write(f"{stage}: {count}")
+        emails = moved.pop("emails")
+        stages = ", ".join(f"{stage}: {count}" for stage, count in moved.items() if count)
+        self.stdout.write(f"Entries moved on: {stages or 'none'}. Reminder emails sent: {emails}")
