@@ -74,6 +74,10 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
 
+    def has_delete_permission(self, request, obj=None):
+        # Only a moderator's purge of an archived organisation deletes one (/moderation/).
+        return False
+
 
 class LocationInline(admin.TabularInline):
     model = models.DeliveryLocation

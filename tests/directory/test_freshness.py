@@ -71,6 +71,10 @@ def test_a_simulated_year_and_a_half(client, organisation):
         ("2026-03-01", Freshness.STALE),
         ("2026-08-01", Freshness.HIDDEN),
     ]
+    # Each move is in the audit history, made by the system rather than a person.
+    moves = organisation.history.filter(history_type="~").values_list("freshness_stage", flat=True)
+    assert set(moves) == {stage for _, stage in stages[1:]}
+    assert not organisation.history.filter(history_user__isnull=False).exists()
     assert sum(emails_per_day) == 2 and max(emails_per_day) == 1
     assert [message.to for message in mail.outbox] == [["admin@example.org"]] * 2
     assert "Reminder" in mail.outbox[1].subject and "Reminder" not in mail.outbox[0].subject

@@ -327,6 +327,19 @@ def test_archive_restore_and_purge(moderator_client, moderator):
     ]
 
 
+def test_the_django_admin_cannot_delete_organisations(client):
+    organisation = OrganisationFactory(status=Status.ARCHIVED)
+    superuser = moderator_user(is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    delete_url = reverse("admin:directory_organisation_delete", args=[organisation.pk])
+    assert client.get(delete_url).status_code == 403
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:directory_organisation_changelist")
+    assert "delete_selected" not in client.get(changelist).content.decode()
+    client.post(changelist, {"action": "delete_selected", "_selected_action": [organisation.pk]})
+    assert Organisation.objects.filter(pk=organisation.pk).exists()
+
+
 def test_history_page_lists_changes_with_who_made_them(moderator_client, moderator):
     organisation, _ = submitted_with_admin(name="History Trust")
     ServiceFactory(organisation=organisation, name="Mentoring")
