@@ -8,6 +8,10 @@ organisation's regions and adds something there: a pathway the organisation does
 that region, or a client group or delivery setting it does not work with at all. Candidates are
 ranked by what they add (each new region and pathway pair counts most, then client groups and
 settings), then by the strength of their evidence (highest Nesta level), then by name.
+
+Work in the `national` region (if given) covers every region: a national candidate shares all
+of the organisation's regions, and a pathway the organisation delivers nationally is covered
+everywhere.
 """
 
 from dataclasses import dataclass, field
@@ -45,12 +49,14 @@ class PartnerSuggestion:
     added_pathways: dict[str, list[str]] = field(default_factory=dict)
     added_client_groups: list[str] = field(default_factory=list)
     added_settings: list[str] = field(default_factory=list)
+    # The region that means everywhere, said as "nationally".
+    national: str | None = None
 
     @property
     def reason(self) -> str:
         """One line: "adds Accommodation and Health in the North West; works with women"."""
         parts = [
-            f"{_and_list(pathways)} in {_place(region)}"
+            f"{_and_list(pathways)} {_place(region, self.national)}"
             for region, pathways in self.added_pathways.items()
         ]
         reason = f"adds {'; '.join(parts)}" if parts else ""
@@ -62,10 +68,12 @@ class PartnerSuggestion:
         return "; ".join(part for part in [reason, *extras] if part)
 
 
-def _place(region: str) -> str:
-    # "the North West", "the East of England", but "Wales", "London", "Kent, Surrey and Sussex".
+def _place(region: str, national: str | None) -> str:
+    # "in the North West", "in the East of England", but "in Wales", "in London", "nationally".
+    if region == national:
+        return "nationally"
     compass = ("North", "South", "East", "West")
-    return f"the {region}" if region.startswith(compass) else region
+    return f"in the {region}" if region.startswith(compass) else f"in {region}"
 
 
 def _and_list(names: list[str]) -> str:
@@ -74,22 +82,50 @@ def _and_list(names: list[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+def _pathways_in(profile: PartnerProfile, region: str, national: str | None) -> set[str]:
+    """The pathways a profile delivers in a region, counting its national work."""
+    return {p for r, p in profile.coverage if r == region or (national and r == national)}
+
+
+def _shared_regions(
+    organisation: PartnerProfile, candidate: PartnerProfile, national: str | None
+) -> set[str]:
+    own, theirs = organisation.regions, candidate.regions
+    shared = own & theirs
+    if national in theirs:
+        shared |= own
+    if national in own:
+        shared |= theirs
+    return shared
+
+
 def suggest_partners(
-    organisation: PartnerProfile, candidates: list[PartnerProfile], *, limit: int = 20
+    organisation: PartnerProfile,
+    candidates: list[PartnerProfile],
+    *,
+    limit: int = 20,
+    national: str | None = None,
 ) -> list[PartnerSuggestion]:
     """The candidates that would complement the organisation, best first."""
-    own_regions = organisation.regions
     suggestions = []
     for candidate in candidates:
         if candidate.key == organisation.key or not candidate.open_to_partnership:
             continue
-        shared_regions = own_regions & candidate.regions
+        shared_regions = _shared_regions(organisation, candidate, national)
         if not shared_regions:
             continue
+        added_pairs = {
+            (region, pathway)
+            for region in shared_regions
+            for pathway in _pathways_in(candidate, region, national)
+            - _pathways_in(organisation, region, national)
+        }
+        # A pathway added nationally is not added again region by region.
+        added_nationally = {pathway for region, pathway in added_pairs if region == national}
         added_pairs = sorted(
             (region, pathway)
-            for region, pathway in candidate.coverage
-            if region in shared_regions and (region, pathway) not in organisation.coverage
+            for region, pathway in added_pairs
+            if region == national or pathway not in added_nationally
         )
         added_groups = sorted(candidate.client_groups - organisation.client_groups)
         added_settings = sorted(candidate.settings - organisation.settings)
@@ -110,6 +146,7 @@ def suggest_partners(
                 added_pathways=added_pathways,
                 added_client_groups=added_groups,
                 added_settings=added_settings,
+                national=national,
             )
         )
     suggestions.sort(key=lambda s: (-s.score, -s.profile.evidence_level, s.profile.name))

@@ -66,13 +66,20 @@ def _partner_profiles(organisations: QuerySet[Organisation]) -> list[PartnerProf
 def partner_suggestions(*, organisation: Organisation) -> list[tuple[Organisation, str]]:
     """Published organisations that would complement this one, best first, each with why."""
     (own,) = _partner_profiles(Organisation.objects.filter(pk=organisation.pk))
+    national = Region.objects.filter(is_national=True).values_list("name", flat=True).first()
     candidates = (
         Organisation.objects.published()
-        .filter(open_to_partnership=True, services__regions__name__in=own.regions)
+        .filter(open_to_partnership=True)
         .exclude(pk=organisation.pk)
-        .distinct()
     )
-    suggestions: list[PartnerSuggestion] = suggest_partners(own, _partner_profiles(candidates))
+    if national not in own.regions:
+        # Working in one of its regions, or nationally (which covers them all).
+        candidates = candidates.filter(
+            services__regions__name__in=[*own.regions, national]
+        ).distinct()
+    suggestions: list[PartnerSuggestion] = suggest_partners(
+        own, _partner_profiles(candidates), national=national
+    )
     by_pk = Organisation.objects.in_bulk([s.profile.key for s in suggestions])
     return [(by_pk[s.profile.key], s.reason) for s in suggestions]
 

@@ -94,3 +94,37 @@ def test_ranks_by_what_is_added_then_evidence_then_name():
 def test_limit_keeps_the_best():
     candidates = [profile(n, f"Org {n}", {(NW, f"Pathway {n}")}) for n in range(2, 10)]
     assert len(suggest_partners(ME, candidates, limit=3)) == 3
+
+
+NATIONAL = "National (England and Wales)"
+
+
+def test_a_national_candidate_shares_every_region_of_the_organisation():
+    candidate = profile(2, "Everywhere", {(NATIONAL, "Health"), (NATIONAL, "Education")})
+
+    (suggestion,) = suggest_partners(ME, [candidate], national=NATIONAL)
+
+    # Education is already covered in both of ME's regions; Health is added in each.
+    assert suggestion.reason == "adds Health in the North West; Health in Wales"
+    assert suggestion.score == 2 * 3
+    # Without knowing which region is national, it shares none.
+    assert suggest_partners(ME, [candidate]) == []
+
+
+def test_national_work_of_the_organisation_covers_every_region():
+    national_me = profile(1, "Us", {(NATIONAL, "Health")})
+    regional = profile(2, "Regional", {(NW, "Health"), (NW, "Finance")})
+
+    (suggestion,) = suggest_partners(national_me, [regional], national=NATIONAL)
+
+    assert suggestion.reason == "adds Finance in the North West"
+
+
+def test_a_pathway_added_nationally_is_said_once():
+    both_national = profile(1, "Us", {(NATIONAL, "Education"), (NW, "Health")})
+    candidate = profile(2, "Everywhere", {(NATIONAL, "Finance"), (WALES, "Drugs")})
+
+    (suggestion,) = suggest_partners(both_national, [candidate], national=NATIONAL)
+
+    assert suggestion.reason == "adds Finance nationally; Drugs in Wales"
+    assert suggestion.score == 2 * 3

@@ -194,3 +194,18 @@ def test_the_account_page_links_to_the_partnership_pages_and_tools(client, membe
         reverse("consortia:offer_appraisal_list"),
     ]:
         assert f'href="{link}"' in page
+
+
+def test_find_partners_includes_organisations_working_nationally(client, member):
+    north = RegionFactory(name="North West")
+    national = RegionFactory(name="National (England and Wales)", is_national=True)
+    education, health = PathwayFactory(name="Education"), PathwayFactory(name="Health")
+    ServiceFactory(organisation=member.organisation, regions=[north], pathways=[education])
+    everywhere = OrganisationFactory(name="Everywhere Health", open_to_partnership=True)
+    ServiceFactory(organisation=everywhere, regions=[national], pathways=[health])
+
+    suggestions = client.get(partners_url(member.organisation)).context["suggestions"]
+
+    assert [(org.name, reason) for org, reason in suggestions] == [
+        ("Everywhere Health", "adds Health in the North West")
+    ]
