@@ -1,4 +1,5 @@
-"""Search parameters of the opportunity list: the one definition, shared by page and links."""
+"""Search parameters of the opportunity and consortium lists: the one definition of each,
+shared by page, links, saved searches and the API."""
 
 import django_filters
 from django import forms
@@ -7,12 +8,16 @@ from django.db.models import Q
 from directory.models import ClientGroup, PartnershipRole, Pathway, Region
 
 from .forms import CrispyFormMixin
-from .models import Opportunity
+from .models import Consortium, Opportunity
 
 SEARCH_MAX_LENGTH = 200
 
 
 class OpportunitySearchForm(CrispyFormMixin, forms.Form):
+    pass
+
+
+class ConsortiumSearchForm(CrispyFormMixin, forms.Form):
     pass
 
 
@@ -75,4 +80,29 @@ class OpportunityFilterSet(django_filters.FilterSet):
 
     def filter_include_closed(self, queryset, name, value):
         # Applied in `qs`: leaving it out must narrow the list, which a filter method cannot.
+        return queryset
+
+
+class ConsortiumFilterSet(django_filters.FilterSet):
+    """Consortia by words in their name or purpose, regions, pathways and status. The
+    organisation search links here with its own parameters: the shared ones (q, region,
+    pathway) carry over and the rest are ignored."""
+
+    q = django_filters.CharFilter(
+        label="Name or purpose", method="filter_text", max_length=SEARCH_MAX_LENGTH
+    )
+    region = _taxonomy_filter(Region, "Region", "regions")
+    pathway = _taxonomy_filter(Pathway, "Pathway", "pathways")
+    status = django_filters.MultipleChoiceFilter(
+        label="Status", choices=Consortium.Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Consortium
+        fields: list[str] = []
+        form = ConsortiumSearchForm
+
+    def filter_text(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(Q(name__icontains=word) | Q(purpose__icontains=word))
         return queryset

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from directory.models import Organisation
 
 from . import selectors, services
-from .filters import OpportunityFilterSet
+from .filters import ConsortiumFilterSet, OpportunityFilterSet
 from .forms import (
     ConsortiumForm,
     ConsortiumInviteForm,
@@ -263,18 +263,18 @@ def opportunity_withdraw(request, opportunity):
 
 
 def consortium_list(request):
-    """Public consortia (searchable by name) and, for a signed-in user, their own."""
-    query = request.GET.get("q", "").strip()[:200]
-    consortia = Consortium.objects.visible_to(request.user).select_related("lead_organisation")
-    if query:
-        consortia = consortia.filter(name__icontains=query)
-    page_obj, query_string_without_page = _page(request, consortia, CONSORTIA_PER_PAGE)
+    """Public consortia and, for a signed-in user, their own: searchable and filtered."""
+    filterset = ConsortiumFilterSet(
+        request.GET,
+        queryset=Consortium.objects.visible_to(request.user).select_related("lead_organisation"),
+    )
+    page_obj, query_string_without_page = _page(request, filterset.qs, CONSORTIA_PER_PAGE)
     return render(
         request,
         "consortia/consortium_list.html",
         {
+            "form": filterset.form,
             "page_obj": page_obj,
-            "query": query,
             "query_string_without_page": query_string_without_page,
             "can_create": request.user.is_authenticated
             and request.user.memberships.filter(role="admin").exists(),

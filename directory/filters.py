@@ -182,7 +182,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
     region = django_filters.MultipleChoiceFilter(label="Region")
     legal_form = django_filters.MultipleChoiceFilter(label="Legal form")
     income_band = django_filters.MultipleChoiceFilter(label="Annual income")
-    partnership_role = django_filters.MultipleChoiceFilter(label="Partnership role sought")
+    partnership_role = django_filters.MultipleChoiceFilter(label="Partnership role it would take")
     open_to_partnership = django_filters.BooleanFilter(
         label="Open to partnership approaches now", widget=forms.CheckboxInput
     )

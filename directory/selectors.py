@@ -482,7 +482,7 @@ FACET_LABELS = {
     "verified_recently": "Verification",
     "legal_form": "Legal form",
     "income_band": "Annual income",
-    "partnership_role": "Partnership role sought",
+    "partnership_role": "Partnership role it would take",
     "open_to_partnership": "Partnership approaches",
     "offers_role": "Offers to partner as",
     "seeks_role": "Looking for a partner as",

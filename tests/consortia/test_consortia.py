@@ -598,3 +598,45 @@ def test_only_the_consortiums_organisations_see_its_record(client):
     for user in [invitee_admin, editor, moderator_user()]:
         client.force_login(user)
         assert "Lead changed something" in client.get(detail).content.decode()
+
+
+def test_consortia_are_found_by_words_region_pathway_and_status(client):
+    north, wales = RegionFactory(slug="north-west"), RegionFactory(slug="wales")
+    housing, health = PathwayFactory(slug="accommodation"), PathwayFactory(slug="health")
+    housing_nw = ConsortiumFactory(name="Northern Homes", purpose="Supported housing bids")
+    housing_nw.regions.set([north])
+    housing_nw.pathways.set([housing])
+    health_wales = ConsortiumFactory(name="Cymru Health", status="bidding")
+    health_wales.regions.set([wales])
+    health_wales.pathways.set([health])
+    private = ConsortiumFactory(name="Private Homes", visibility="members")
+    private.regions.set([north])
+    private.pathways.set([housing])
+
+    def found(**params):
+        response = client.get(reverse("partnerships:consortium_list"), params)
+        assert response.status_code == 200
+        return [c.name for c in response.context["page_obj"].object_list]
+
+    assert found(q="housing") == ["Northern Homes"]  # words in the purpose too
+    assert found(region="north-west", pathway="accommodation") == ["Northern Homes"]
+    assert found(region="wales") == ["Cymru Health"]
+    assert found(status="bidding") == ["Cymru Health"]
+    assert found(q="homes") == ["Northern Homes"]  # never a members-only one
+
+
+def test_bad_consortium_filters_show_errors_not_a_crash(client):
+    response = client.get(
+        reverse("partnerships:consortium_list"), {"region": "atlantis", "q": "x" * 300}
+    )
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"region", "q"}
+
+
+def test_the_organisation_search_links_to_consortia_with_its_parameters(client):
+    ConsortiumFactory(name="Northern Homes", purpose="Housing")
+    page = client.get(reverse("directory:organisation_list"), {"q": "housing", "page": "2"})
+    link = reverse("partnerships:consortium_list") + "?q=housing"
+    assert f'href="{link}"' in page.content.decode()
+    names = [c.name for c in client.get(link).context["page_obj"].object_list]
+    assert names == ["Northern Homes"]
