@@ -5,7 +5,10 @@ from directory.search_alerts import search_alerts_send
 
 
 class Command(BaseCommand):
-    help = "Email users the organisations newly matching their saved searches (run from cron)."
+    help = (
+        "Email users the organisations and partnership opportunities newly matching their saved "
+        "searches (run from cron)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
