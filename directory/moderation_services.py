@@ -169,6 +169,13 @@ def revision_overlay(organisation: Organisation) -> dict:
     return initial
 
 
+def _term_names(model: type[models.Model], *values) -> dict[str, str]:
+    slugs = set()
+    for value in values:
+        slugs |= set(value) if isinstance(value, list) else {value} if value else set()
+    return dict(model.objects.filter(slug__in=slugs).values_list("slug", "name"))
+
+
 def revision_diff(revision: OrganisationRevision) -> list[dict]:
     """Field by field: label, the live value and the proposed one; services and evidence item
     by item (new, removed, changed) and field by field."""
@@ -180,11 +187,17 @@ def revision_diff(revision: OrganisationRevision) -> list[dict]:
             continue
         original = revision.original.get(name)
         row = {"field": name, "label": str(labels.get(name, name)).capitalize()}
+        field = Organisation._meta.get_field(name)
+        # Related terms (legal form, quality marks...) are kept as slugs and shown by name.
+        names = _term_names(field.related_model, original, proposed) if field.is_relation else {}
         if name in PROFILE_M2M_FIELDS:
-            row["added"] = sorted(set(proposed) - set(original or []))
-            row["removed"] = sorted(set(original or []) - set(proposed))
+            row["added"] = [names.get(s, s) for s in sorted(set(proposed) - set(original or []))]
+            row["removed"] = [names.get(s, s) for s in sorted(set(original or []) - set(proposed))]
         else:
-            row["before"], row["after"] = original, proposed
+            row["before"], row["after"] = (
+                names.get(original, original),
+                names.get(proposed, proposed),
+            )
         rows.append(row)
     for key in revision_lists.LISTS:
         if key in revision.proposed:

@@ -14,6 +14,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     F,
     FloatField,
     IntegerField,
@@ -351,8 +352,10 @@ def search_queryset(*, filterset: OrganisationFilterSet) -> QuerySet[Organisatio
         order = [F("last_verified_at").desc(nulls_last=True)]
     elif sort == "distance":
         order = [F("miles").asc(nulls_last=True)]
+    verified = EvidenceItem.objects.filter(organisation=OuterRef("pk"), verified_by_moderator=True)
     return (
         organisations.select_related("legal_form", "income_band")
+        .annotate(has_verified_evidence=Exists(verified))
         # Long texts no result line or export column shows: they are most of a row's size.
         .defer("description", "partnership_notes", "search_vector", "search_text")
         .order_by(*order, "name", "id")

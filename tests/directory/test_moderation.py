@@ -248,8 +248,8 @@ def test_revision_diff_shows_added_and_removed_terms(moderator):
     )
     rows = {row["field"]: row for row in services.revision_diff(revision)}
     assert rows["summary"]["before"] == "Before" and rows["summary"]["after"] == "After"
-    assert rows["partnership_roles"]["added"] == [new.slug]
-    assert rows["partnership_roles"]["removed"] == [old.slug]
+    assert rows["partnership_roles"]["added"] == [new.name]
+    assert rows["partnership_roles"]["removed"] == [old.name]
     services.revision_approve(revision=revision, moderator=moderator)
     assert set(organisation.partnership_roles.all()) == {keep, new}
 
@@ -272,10 +272,19 @@ def test_changing_a_field_back_leaves_nothing_waiting():
 )
 def test_refused_revisions_leave_the_live_profile_alone(moderator, decide, status):
     revision = OrganisationRevisionFactory(organisation__summary="Live")
+    admin = MembershipFactory(organisation=revision.organisation, role="admin").user
     decide(revision=revision, moderator=moderator, reason="Not accurate")
     revision.refresh_from_db()
     assert revision.status == status and revision.message == "Not accurate"
     assert Organisation.objects.get().summary == "Live"
+    decision = ModerationDecision.objects.get()
+    assert (decision.kind, decision.decided_by, decision.reason) == (
+        "revision",
+        moderator,
+        "Not accurate",
+    )
+    [email] = mail.outbox
+    assert email.to == [admin.email] and "Not accurate" in email.body
     with pytest.raises(services.ModerationError):
         services.revision_approve(revision=revision, moderator=moderator)
 
@@ -297,6 +306,16 @@ def test_verifying_evidence_is_recorded_and_shown_publicly(client, moderator_cli
     assert evidence.verified_by_moderator and evidence.verified_by == moderator
     assert ModerationDecision.objects.get().kind == "evidence_verify"
     assert "Verified by a moderator" in client.get(organisation.get_absolute_url()).content.decode()
+    # Search results say which organisations have evidence a moderator has checked.
+    OrganisationFactory(name="Unchecked Trust")
+    EvidenceItemFactory(organisation__name="Also Unchecked")
+    results = client.get(reverse("directory:organisation_list")).content.decode()
+    tagged = [
+        chunk.split("</a>")[0].rsplit(">", 1)[-1]
+        for chunk in results.split('class="app-result__title"')[1:]
+        if "Evidence verified by a moderator" in chunk
+    ]
+    assert tagged == [organisation.name]
 
 
 def test_archive_restore_and_purge(moderator_client, moderator):
