@@ -75,6 +75,21 @@ class OpportunityFilterSet(django_filters.FilterSet):
             queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
         return queryset
 
+    def show_counts(self, counts: dict[str, dict[str, int]]) -> None:
+        """Put each option's count (from `opportunity_facet_counts`) in its label. Options
+        with none stay: a saved search may want them for alerts."""
+        for group, group_counts in counts.items():
+            field = self.form.fields[group]
+            if isinstance(field, forms.ModelMultipleChoiceField):
+                field.label_from_instance = lambda term, found=group_counts: (
+                    f"{term.name} ({found.get(term.slug, 0)})"
+                )
+            else:
+                field.choices = [
+                    (value, f"{label} ({group_counts.get(value, 0)})")
+                    for value, label in field.choices
+                ]
+
     def filter_subcontract(self, queryset, name, value):
         return queryset.filter(is_subcontract=True) if value else queryset
 

@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import CharField, Count, F, Max, Prefetch, QuerySet, Value
 
 from directory.models import Organisation, Pathway, Region, Service
 
 from .appraisal import AppraisalInputs, AppraisalResult, appraise
+from .filters import OpportunityFilterSet
 from .matching import PartnerProfile, PartnerSuggestion, suggest_partners
 from .models import Consortium, ConsortiumMembership, OfferAppraisal, Opportunity
 
@@ -28,6 +29,39 @@ def opportunity_search_queryset() -> QuerySet[Opportunity]:
         .select_related("organisation", "posted_by__commissioner_profile")
         .prefetch_related("regions", "pathways", "roles_sought")
     )
+
+
+# The opportunity list's multiple-choice filters, and the field each one's options are.
+OPPORTUNITY_FACETS = {
+    "region": "regions__slug",
+    "pathway": "pathways__slug",
+    "client_group": "client_groups__slug",
+    "role": "roles_sought__slug",
+    "value_band": "value_band",
+}
+
+
+def opportunity_facet_counts(*, filterset: OpportunityFilterSet) -> dict[str, dict[str, int]]:
+    """For each multiple-choice filter, how many opportunities each of its options would find
+    with the other filters kept and its own choice ignored, as the organisation search counts:
+    one query."""
+    branches = []
+    for group, field in OPPORTUNITY_FACETS.items():
+        data = filterset.data.copy()
+        data.pop(group, None)
+        others = OpportunityFilterSet(data, queryset=Opportunity.objects.published()).qs
+        branches.append(
+            others.order_by()
+            .annotate(group=Value(group, output_field=CharField()), option=F(field))
+            .values("group", "option")
+            .annotate(n=Count("pk", distinct=True))
+            .values_list("group", "option", "n")
+        )
+    counts: dict[str, dict[str, int]] = {group: {} for group in OPPORTUNITY_FACETS}
+    for group, option, n in branches[0].union(*branches[1:], all=True):
+        if option is not None:
+            counts[group][option] = n
+    return counts
 
 
 # --- Partner matching ---

@@ -115,6 +115,7 @@ def find_partners(request, org):
 def opportunity_list(request):
     filterset = OpportunityFilterSet(request.GET, queryset=selectors.opportunity_search_queryset())
     page_obj, query_string_without_page = _page(request, filterset.qs, OPPORTUNITIES_PER_PAGE)
+    filterset.show_counts(selectors.opportunity_facet_counts(filterset=filterset))
     return render(
         request,
         "consortia/opportunity_list.html",

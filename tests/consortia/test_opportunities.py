@@ -183,7 +183,7 @@ def test_list_shows_open_opportunities_and_filters(client, taxonomy, django_asse
     for _ in range(5):
         OpportunityFactory()
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(LIST_URL)
     assert response.status_code == 200
     assert response.context["page_obj"].paginator.count == 7
@@ -192,6 +192,35 @@ def test_list_shows_open_opportunities_and_filters(client, taxonomy, django_asse
     assert list(response.context["page_obj"].object_list) == [wanted]
     response = client.get(LIST_URL, {"q": "else"})
     assert [o.title for o in response.context["page_obj"].object_list] == ["Somewhere else"]
+
+
+def test_filter_options_show_counts_ignoring_their_own_choice(client, taxonomy):
+    wales = RegionFactory(name="Wales", slug="wales")
+    health = PathwayFactory(name="Health", slug="health")
+    nw = taxonomy["region"]
+    role = taxonomy["role"]
+    OpportunityFactory(
+        regions=[nw], pathways=[taxonomy["pathway"]], value_band="under_50k", roles_sought=[role]
+    )
+    OpportunityFactory(
+        regions=[nw, wales], pathways=[health], value_band="under_50k", roles_sought=[role]
+    )
+    OpportunityFactory(regions=[wales], pathways=[health], value_band="over_1m")
+    OpportunityFactory(regions=[wales], pathways=[health], closes_on=in_days(-1))
+
+    response = client.get(LIST_URL, {"region": "north-west"})
+
+    content = response.content.decode()
+    assert response.context["page_obj"].paginator.count == 2
+    # Regions as if none were chosen; the rest within the North West. Closed ones never count.
+    assert "North West (2)" in content and "Wales (2)" in content
+    assert "Accommodation (1)" in content and "Health (1)" in content
+    assert "Subcontractor (2)" in content
+    # An option with nothing is still there to choose, for a saved search's alerts.
+    assert "Under £50,000 (2)" in content and "Over £1 million (0)" in content
+
+    with_closed = client.get(LIST_URL, {"include_closed": "on", "pathway": "health"})
+    assert "Wales (3)" in with_closed.content.decode()
 
 
 def test_closed_and_withdrawn_opportunities_leave_the_list(client):
