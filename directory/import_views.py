@@ -98,7 +98,9 @@ def import_confirm(request):
         raise Http404
     try:
         with path.open("rb") as file:
-            report = organisations_import(file=file, all_or_nothing=details["all_or_nothing"])
+            report = organisations_import(
+                file=file, all_or_nothing=details["all_or_nothing"], user=request.user
+            )
     finally:
         path.unlink(missing_ok=True)
     return render(

@@ -7,17 +7,26 @@ registration number first, then by exact normalised name), so rows already impor
 """
 
 import codecs
+import copy
 import csv
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import BinaryIO
 
+from django.apps import apps
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from accounts.models import Membership
 
 from . import search_index, validators
 from .import_forms import ImportOrganisationForm, ImportServiceForm
+from .insights import bump_insights_data_version
 from .models import (
     ClientGroup,
     DeliverySetting,
@@ -29,7 +38,6 @@ from .models import (
     QualityMark,
     Region,
     Service,
-    unique_slug,
 )
 
 BATCH_SIZE = 500
@@ -283,37 +291,36 @@ class _Taxonomy:
         return found
 
 
-@dataclass
-class _Lookups:
-    taxonomy: _Taxonomy
-    matcher: "_Matcher"
-
-
 def organisations_import(
     *,
     file: BinaryIO,
     dry_run: bool = False,
     all_or_nothing: bool = False,
     progress: Callable[[int], None] | None = None,
+    user=None,
+    batch_size: int | None = None,
 ) -> ImportReport:
     """Import every row of a CSV file; return the report (ImportFileError for a bad file).
 
     Valid rows are imported even if others are rejected, unless `all_or_nothing`; a dry run
-    checks everything, matching included, and writes nothing.
+    checks everything, matching included, and writes nothing. History records name `user`.
+    Rows are written `batch_size` (default BATCH_SIZE) at a time, one transaction each.
     """
     report = ImportReport(dry_run=dry_run)
-    lookups = _Lookups(taxonomy=_Taxonomy(), matcher=_Matcher())
+    taxonomy, index = _Taxonomy(), _Index.of_directory()
     rows = read_rows(file)
     # One transaction for a run that may be undone at the end; otherwise one per batch, so a
     # long import commits as it goes and an interrupted one keeps what it finished.
     single = dry_run or all_or_nothing
     with transaction.atomic() if single else _no_transaction():
-        while True:
-            batch_done = _import_batch(rows, lookups, report, separate=not single)
+        while batch_rows := list(islice(rows, batch_size or BATCH_SIZE)):
+            with _no_transaction() if single else transaction.atomic():
+                batch = _Batch(taxonomy=taxonomy, index=index, rows=batch_rows, user=user)
+                for line, values in batch_rows:
+                    _import_row(line, values, batch, report)
+                batch.write()
             if progress:
                 progress(report.rows)
-            if not batch_done:
-                break
         if dry_run or (all_or_nothing and report.rejected):
             transaction.set_rollback(True)
             report.rolled_back = True
@@ -328,70 +335,382 @@ class _no_transaction:
         return False
 
 
-def _import_batch(rows, lookups: "_Lookups", report: ImportReport, *, separate: bool) -> bool:
-    """Import up to BATCH_SIZE rows; False when the file has no more."""
-    touched: list[int] = []
-    more = False
-    with transaction.atomic() if separate else _no_transaction():
-        for count, (line, values) in enumerate(rows, start=1):
-            try:
-                with transaction.atomic():
-                    outcome, organisation_id = _import_row(values, lookups)
-            except _Rejected as rejected:
-                report.rejected += 1
-                for column, message in rejected.errors:
-                    if len(report.errors) < MAX_REPORTED_ERRORS:
-                        report.errors.append(RowError(line, column, message))
-            else:
-                setattr(report, outcome, getattr(report, outcome) + 1)
-                if outcome != "unchanged":
-                    touched.append(organisation_id)
-            if count == BATCH_SIZE:
-                more = True
-                break
-        if touched:
-            search_index.refresh_search_documents(organisation_ids=touched)
-    return more
+def _import_row(line: int, values: dict[str, str], batch: "_Batch", report: ImportReport):
+    try:
+        outcome = _plan_row(values, batch)
+    except _Rejected as rejected:
+        report.rejected += 1
+        for column, message in rejected.errors:
+            if len(report.errors) < MAX_REPORTED_ERRORS:
+                report.errors.append(RowError(line, column, message))
+    else:
+        setattr(report, outcome, getattr(report, outcome) + 1)
 
 
-def _import_row(values: dict[str, str], lookups: "_Lookups") -> tuple[str, int]:
-    """Create, update or leave one organisation (and its service); ("created", id) etc."""
+# The in-memory state of the organisations a batch touches: rows are checked and applied to
+# these one by one (a rejected row changes nothing), then the batch is written at once.
+
+ORGANISATION_RELATIONS = ("partnership_roles", "quality_marks")
+SERVICE_RELATIONS = ("pathways", "client_groups", "settings", "regions")
+ORGANISATION_UPDATE_FIELDS = [
+    *ORGANISATION_COLUMNS.values(),
+    "legal_form",
+    "income_band",
+    "lived_experience_led",
+    "open_to_partnership",
+    "is_unclaimed",
+    "status",
+    "published_at",
+    "updated_at",
+]
+SERVICE_UPDATE_FIELDS = [*SERVICE_COLUMNS.values(), "accepting_referrals", "updated_at"]
+HISTORY_REASON = "Imported from a CSV file"
+
+
+@dataclass(eq=False)
+class _ServiceEntry:
+    service: Service
+    terms: dict[str, set[int]]
+    is_new: bool = False
+    fields_changed: bool = False
+    relations_changed: set[str] = field(default_factory=set)
+
+
+@dataclass(eq=False)
+class _Entry:
+    organisation: Organisation
+    terms: dict[str, set[int]]
+    services: list[_ServiceEntry]
+    has_members: bool = False
+    is_new: bool = False
+    fields_changed: bool = False
+    relations_changed: set[str] = field(default_factory=set)
+
+    def numbers(self) -> list[str]:
+        return [getattr(self.organisation, name) for name in REGISTRATION_NUMBER_FIELDS]
+
+
+class _Index:
+    """Organisations by registration number and by normalised name. The directory's index
+    holds ids, in memory (it grows with the directory, never with the file), so that matching
+    a row is a dictionary look-up; a batch's own index holds the entries it changed."""
+
+    def __init__(self):
+        self.by_number: dict[tuple[str, str], set] = {}
+        self.by_name: dict[str, set] = {}
+
+    @classmethod
+    def of_directory(cls) -> "_Index":
+        index = cls()
+        rows = (
+            Organisation.objects.exclude(status=Organisation.Status.ARCHIVED)
+            .order_by()
+            .values_list("pk", "name", *REGISTRATION_NUMBER_FIELDS)
+        )
+        for pk, name, *numbers in rows.iterator(chunk_size=5000):
+            index.add(pk, name, numbers)
+        return index
+
+    def add(self, key, name: str, numbers: list[str]) -> None:
+        for field_name, number in zip(REGISTRATION_NUMBER_FIELDS, numbers, strict=True):
+            if number:
+                self.by_number.setdefault((field_name, number), set()).add(key)
+        self.by_name.setdefault(normalise_name(name), set()).add(key)
+
+    def lookup(self, values: dict[str, str]) -> tuple[set, set]:
+        """(keys matching a registration number of the row, keys matching its name)."""
+        by_number = set()
+        for key in _normalised_numbers(values):
+            by_number |= self.by_number.get(key, set())
+        return by_number, self.by_name.get(normalise_name(values.get("name", "")), set())
+
+
+class _Batch:
+    """Up to BATCH_SIZE rows: the organisations they may match, loaded in a few queries, the
+    changes the rows make to them, and the writing of those changes with their history."""
+
+    def __init__(self, *, taxonomy: _Taxonomy, index: _Index, rows: list, user):
+        self.taxonomy, self.index, self.user = taxonomy, index, user
+        self.own_index = _Index()
+        self.touched: dict[_Entry, None] = {}
+        candidates = set()
+        for _line, values in rows:
+            by_number, by_name = index.lookup(values)
+            candidates |= by_number | by_name
+        self.entries = _load_entries(candidates)
+
+    def match(self, values: dict[str, str], errors: list) -> _Entry | None:
+        """The organisation a row describes: by registration number, then by name."""
+        (numbers, name), (own_numbers, own_name) = (
+            self.index.lookup(values),
+            self.own_index.lookup(values),
+        )
+        found = {self.entries[pk] for pk in numbers if pk in self.entries} | own_numbers
+        if len(found) > 1:
+            errors.append(("name", "The registration numbers match more than one organisation"))
+            return None
+        if not found:
+            found = {self.entries[pk] for pk in name if pk in self.entries} | own_name
+            if len(found) > 1:
+                errors.append(
+                    (
+                        "name",
+                        "More than one organisation has this name: add its registration number",
+                    )
+                )
+                return None
+        return next(iter(found), None)
+
+    def touch(self, entry: _Entry) -> None:
+        self.touched[entry] = None
+        self.own_index.add(entry, entry.organisation.name, entry.numbers())
+
+    def write(self) -> None:
+        """Save every change of the batch, each with its history record."""
+        if not self.touched:
+            return
+        now = timezone.now()
+        entries = list(self.touched)
+        new = [e for e in entries if e.is_new]
+        for entry, slug in zip(new, _unique_slugs([e.organisation.name for e in new]), strict=True):
+            entry.organisation.slug = slug
+        history = {"default_user": self.user, "default_date": now}
+        if new:
+            bulk_create_with_history(
+                [e.organisation for e in new],
+                Organisation,
+                default_change_reason=HISTORY_REASON,
+                **history,
+            )
+        changed = [e.organisation for e in entries if not e.is_new and e.fields_changed]
+        for organisation in changed:
+            organisation.updated_at = now
+        if changed:
+            bulk_update_with_history(
+                changed,
+                Organisation,
+                ORGANISATION_UPDATE_FIELDS,
+                default_change_reason=HISTORY_REASON,
+                **history,
+            )
+        for relation in ORGANISATION_RELATIONS:
+            _replace_terms(
+                getattr(Organisation, relation),
+                {
+                    e.organisation.pk: e.terms[relation]
+                    for e in entries
+                    if relation in e.relations_changed
+                },
+                existing={e.organisation.pk for e in entries if not e.is_new},
+            )
+        self._write_services(entries, now)
+        for entry in entries:
+            self.index.add(entry.organisation.pk, entry.organisation.name, entry.numbers())
+        search_index.refresh_search_documents(organisation_ids=[e.organisation.pk for e in entries])
+        # Bulk writes send no model signals: the market coverage figures are told directly.
+        bump_insights_data_version()
+
+    def _write_services(self, entries: list[_Entry], now) -> None:
+        services = [
+            s
+            for e in entries
+            for s in e.services
+            if s.is_new or s.fields_changed or s.relations_changed
+        ]
+        if not services:
+            return
+        new = []
+        for entry in entries:
+            for service_entry in entry.services:
+                if service_entry.is_new:
+                    service_entry.service.organisation = entry.organisation
+                    new.append(service_entry.service)
+        Service.objects.bulk_create(new)
+        changed = [s.service for s in services if not s.is_new and s.fields_changed]
+        for service in changed:
+            service.updated_at = now
+        if changed:
+            Service.objects.bulk_update(changed, SERVICE_UPDATE_FIELDS)
+        for relation in SERVICE_RELATIONS:
+            _replace_terms(
+                getattr(Service, relation),
+                {
+                    s.service.pk: s.terms[relation]
+                    for s in services
+                    if relation in s.relations_changed
+                },
+                existing={s.service.pk for s in services if not s.is_new},
+            )
+        records = []
+        for update, chosen in [(False, new), (True, [s.service for s in services if not s.is_new])]:
+            records += Service.history.bulk_history_create(
+                chosen,
+                update=update,
+                default_user=self.user,
+                default_date=now,
+                default_change_reason=HISTORY_REASON,
+            )
+        _record_service_terms(records)
+
+
+def _load_entries(pks: set[int]) -> dict[int, _Entry]:
+    """The organisations (archived ones excepted) with their terms and services."""
+    if not pks:
+        return {}
+    members = Membership.objects.filter(organisation=OuterRef("pk"))
+    organisations = (
+        Organisation.objects.filter(pk__in=pks)
+        .exclude(status=Organisation.Status.ARCHIVED)
+        .annotate(has_members=Exists(members))
+    )
+    entries = {
+        o.pk: _Entry(
+            organisation=o,
+            terms={relation: set() for relation in ORGANISATION_RELATIONS},
+            services=[],
+            has_members=o.has_members,
+        )
+        for o in organisations
+    }
+    for relation in ORGANISATION_RELATIONS:
+        for owner, term in _term_rows(getattr(Organisation, relation), list(entries)):
+            entries[owner].terms[relation].add(term)
+    services = {}
+    for service in Service.objects.filter(organisation_id__in=list(entries)).order_by(
+        "position", "id"
+    ):
+        services[service.pk] = _ServiceEntry(
+            service=service, terms={relation: set() for relation in SERVICE_RELATIONS}
+        )
+        entries[service.organisation_id].services.append(services[service.pk])
+    for relation in SERVICE_RELATIONS:
+        for owner, term in _term_rows(getattr(Service, relation), list(services)):
+            services[owner].terms[relation].add(term)
+    return entries
+
+
+def _through_columns(descriptor) -> tuple[type, str, str]:
+    """(through model, owner column, term column) of a many-to-many field."""
+    field = descriptor.field
+    return (
+        field.remote_field.through,
+        f"{field.m2m_field_name()}_id",
+        f"{field.m2m_reverse_field_name()}_id",
+    )
+
+
+def _term_rows(descriptor, owners: list[int]) -> list[tuple[int, int]]:
+    through, owner_column, term_column = _through_columns(descriptor)
+    return list(
+        through.objects.filter(**{f"{owner_column}__in": owners}).values_list(
+            owner_column, term_column
+        )
+    )
+
+
+def _replace_terms(descriptor, wanted: dict[int, set[int]], *, existing: set[int]) -> None:
+    """Set the terms of each owner in `wanted` (owners in `existing` may have some already)."""
+    if not wanted:
+        return
+    through, owner_column, term_column = _through_columns(descriptor)
+    if stale := [owner for owner in wanted if owner in existing]:
+        through.objects.filter(**{f"{owner_column}__in": stale}).delete()
+    through.objects.bulk_create(
+        [
+            through(**{owner_column: owner, term_column: term})
+            for owner, terms in wanted.items()
+            for term in sorted(terms)
+        ]
+    )
+
+
+def _record_service_terms(records: list) -> None:
+    """The taxonomy lists of each new service history record, as simple_history keeps them."""
+    if not records:
+        return
+    record_of = {record.id: record.pk for record in records}
+    history_model = Service.history.model
+    for field_name in SERVICE_RELATIONS:
+        descriptor = getattr(Service, field_name)
+        through, owner_column, term_column = _through_columns(descriptor)
+        m2m_history = apps.get_model(
+            history_model._meta.app_label, f"{history_model.__name__}_{field_name}"
+        )
+        rows = through.objects.filter(**{f"{owner_column}__in": list(record_of)}).values_list(
+            "id", owner_column, term_column
+        )
+        m2m_history.objects.bulk_create(
+            [
+                m2m_history(
+                    id=row_id,
+                    **{owner_column: owner, term_column: term},
+                    history_id=record_of[owner],
+                )
+                for row_id, owner, term in rows
+            ]
+        )
+
+
+def _unique_slugs(names: list[str]) -> list[str]:
+    """A free slug for each new organisation, unused in the directory and in the list."""
+    bases = [slugify(name)[:200] or "organisation" for name in names]
+    taken = set(Organisation.objects.filter(slug__in=bases).values_list("slug", flat=True))
+    slugs = []
+    for base in bases:
+        slug = base
+        if slug in taken:
+            taken |= set(
+                Organisation.objects.filter(slug__startswith=f"{base}-").values_list(
+                    "slug", flat=True
+                )
+            )
+            n = 2
+            while (slug := f"{base}-{n}") in taken:
+                n += 1
+        taken.add(slug)
+        slugs.append(slug)
+    return slugs
+
+
+def _plan_row(values: dict[str, str], batch: _Batch) -> str:
+    """Apply one row to the batch's organisations; "created", "updated" or "unchanged"."""
     if "" in values:
         raise _Rejected([("", values[""])])
     errors: list[tuple[str, str]] = []
     terms = {
-        column: lookups.taxonomy.resolve(column, values[column], errors)
+        column: batch.taxonomy.resolve(column, values[column], errors)
         for column in TAXONOMY_COLUMNS
         if values.get(column)
     }
     flags = {column: _yes_no(values, column, errors) for column in BOOLEAN_COLUMNS}
     status = _status(values, errors)
-    organisation = lookups.matcher.match(values, errors)
-    if organisation is not None and organisation.memberships.exists():
+    entry = batch.match(values, errors)
+    if entry is not None and entry.has_members:
         errors.append(
             (
                 "name",
-                f"This matches “{organisation.name}”, which its own members manage: "
+                f"This matches “{entry.organisation.name}”, which its own members manage: "
                 "the import does not change it",
             )
         )
     if errors:
         raise _Rejected(errors)
 
-    creating = organisation is None
-    organisation = organisation or Organisation(is_unclaimed=True)
-    before = _snapshot(organisation)
+    creating = entry is None
+    current = Organisation(is_unclaimed=True) if creating else entry.organisation
+    before = _snapshot(current)
     form_data = {
         field_name: values[column] if values.get(column) else before[field_name]
         for column, field_name in ORGANISATION_COLUMNS.items()
     }
-    form = ImportOrganisationForm(data=_form_strings(form_data), instance=organisation)
+    # Checked on a copy, so that a row rejected by a later check leaves the entry as it was.
+    form = ImportOrganisationForm(data=_form_strings(form_data), instance=copy.copy(current))
     if not form.is_valid():
         raise _Rejected(_column_errors(form, ORGANISATION_COLUMNS))
     organisation = form.instance
-    for column, field_name in [("legal_form", "legal_form"), ("income_band", "income_band")]:
+    for column in ("legal_form", "income_band"):
         if column in terms:
-            setattr(organisation, field_name, terms[column][0])
+            setattr(organisation, column, terms[column][0])
     for column, field_name in [
         ("lived_experience_led", "lived_experience_led"),
         ("open_to_partnership", "open_to_partnership"),
@@ -407,22 +726,29 @@ def _import_row(values: dict[str, str], lookups: "_Lookups") -> tuple[str, int]:
         organisation.published_at = timezone.now()
     service_values = _service_values(values, terms, flags)
 
+    # Every check has passed: apply the row.
     changed = creating or _snapshot(organisation) != before
-    if changed:
-        organisation.slug = organisation.slug or unique_slug(organisation.name)
-        organisation.full_clean()
-        organisation.save()
-        lookups.matcher.add_organisation(organisation)
-    for column in ("partnership_roles", "quality_marks"):
-        if column in terms:
-            relation = getattr(organisation, column)
-            if creating or {t.pk for t in relation.all()} != {t.pk for t in terms[column]}:
-                relation.set(terms[column])
-                changed = True
+    if creating:
+        entry = _Entry(
+            organisation=organisation,
+            terms={relation: set() for relation in ORGANISATION_RELATIONS},
+            services=[],
+            is_new=True,
+        )
+    else:
+        entry.organisation = organisation
+        entry.fields_changed |= changed
+    for relation in ORGANISATION_RELATIONS:
+        wanted = {term.pk for term in terms.get(relation, [])}
+        if relation in terms and (creating or entry.terms[relation] != wanted):
+            entry.terms[relation] = wanted
+            entry.relations_changed.add(relation)
+            changed = True
     if service_values is not None:
-        changed |= _import_service(organisation, service_values)
-    outcome = "created" if creating else "updated" if changed else "unchanged"
-    return outcome, organisation.pk
+        changed |= _plan_service(entry, service_values)
+    if changed:
+        batch.touch(entry)
+    return "created" if creating else "updated" if changed else "unchanged"
 
 
 def _form_strings(data: dict) -> dict:
@@ -488,59 +814,6 @@ def _normalised_numbers(values: dict[str, str]) -> list[tuple[str, str]]:
     return numbers
 
 
-class _Matcher:
-    """Every organisation's registration numbers and normalised name, in memory, so that
-    matching a row is a dictionary look-up rather than two unindexed scans of the directory
-    (the memory grows with the directory, never with the file)."""
-
-    def __init__(self):
-        self.by_number: dict[tuple[str, str], set[int]] = {}
-        self.by_name: dict[str, set[int]] = {}
-        rows = (
-            Organisation.objects.exclude(status=Organisation.Status.ARCHIVED)
-            .order_by()
-            .values_list("pk", "name", *REGISTRATION_NUMBER_FIELDS)
-        )
-        for pk, name, *numbers in rows.iterator(chunk_size=5000):
-            self.add(pk, name, numbers)
-
-    def add(self, pk: int, name: str, numbers: list[str]) -> None:
-        for field_name, number in zip(REGISTRATION_NUMBER_FIELDS, numbers, strict=True):
-            if number:
-                self.by_number.setdefault((field_name, number), set()).add(pk)
-        self.by_name.setdefault(normalise_name(name), set()).add(pk)
-
-    def add_organisation(self, organisation: Organisation) -> None:
-        numbers = [getattr(organisation, field_name) for field_name in REGISTRATION_NUMBER_FIELDS]
-        self.add(organisation.pk, organisation.name, numbers)
-
-    def match(self, values: dict[str, str], errors: list) -> Organisation | None:
-        """The organisation a row describes: by registration number, then by name."""
-        found: set[int] = set()
-        for key in _normalised_numbers(values):
-            found |= self.by_number.get(key, set())
-        if not found:
-            found = self.by_name.get(normalise_name(values.get("name", "")), set())
-            if len(found) > 1:
-                errors.append(
-                    (
-                        "name",
-                        "More than one organisation has this name: add its registration number",
-                    )
-                )
-                return None
-        elif len(found) > 1:
-            errors.append(("name", "The registration numbers match more than one organisation"))
-            return None
-        if not found:
-            return None
-        return (
-            Organisation.objects.exclude(status=Organisation.Status.ARCHIVED)
-            .filter(pk__in=found)
-            .first()
-        )
-
-
 def _service_values(values, terms, flags) -> dict | None:
     """The row's service, or None when the row describes none."""
     if not any(values.get(column) for column in SERVICE_ONLY_COLUMNS):
@@ -561,43 +834,39 @@ def _service_values(values, terms, flags) -> dict | None:
     return {
         "fields": form.cleaned_data,
         "accepting_referrals": flags["accepting_referrals"],
-        **{
-            column: terms.get(column, [])
-            for column in ("pathways", "client_groups", "settings", "regions")
-        },
+        **{relation: terms.get(relation, []) for relation in SERVICE_RELATIONS},
     }
 
 
-def _import_service(organisation: Organisation, values: dict) -> bool:
-    """Create or update the organisation's service of that name; True if anything changed."""
+def _plan_service(entry: _Entry, values: dict) -> bool:
+    """Add or update the organisation's service of that name; True if anything changed."""
     fields = values["fields"]
-    service = next(
-        (
-            s
-            for s in organisation.services.filter(name__iexact=fields["name"])
-            if normalise_name(s.name) == normalise_name(fields["name"])
-        ),
-        None,
+    name = normalise_name(fields["name"])
+    service_entry = next(
+        (s for s in entry.services if normalise_name(s.service.name) == name), None
     )
-    changed = service is None
-    service = service or Service(organisation=organisation, position=organisation.services.count())
+    changed = service_entry is None
+    if service_entry is None:
+        service_entry = _ServiceEntry(
+            service=Service(position=len(entry.services)),
+            terms={relation: set() for relation in SERVICE_RELATIONS},
+            is_new=True,
+        )
+        entry.services.append(service_entry)
+    service = service_entry.service
     for field_name, value in fields.items():
         if value not in ("", None) and getattr(service, field_name) != value:
             setattr(service, field_name, value)
-            changed = True
-    if values["accepting_referrals"] is not None and (
-        service.accepting_referrals != values["accepting_referrals"]
-    ):
-        service.accepting_referrals = values["accepting_referrals"]
-        changed = True
-    if changed:
-        service.full_clean()
-        service.save()
-    for column in ("pathways", "client_groups", "settings", "regions"):
-        relation = getattr(service, column)
-        wanted = {t.pk for t in values[column]}
+            service_entry.fields_changed = changed = True
+    accepting = values["accepting_referrals"]
+    if accepting is not None and service.accepting_referrals != accepting:
+        service.accepting_referrals = accepting
+        service_entry.fields_changed = changed = True
+    for relation in SERVICE_RELATIONS:
+        wanted = {term.pk for term in values[relation]}
         # An empty column leaves the terms as they are (pathways and regions are never empty).
-        if wanted and {t.pk for t in relation.all()} != wanted:
-            relation.set(values[column])
+        if wanted and service_entry.terms[relation] != wanted:
+            service_entry.terms[relation] = wanted
+            service_entry.relations_changed.add(relation)
             changed = True
     return changed

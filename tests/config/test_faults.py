@@ -1,9 +1,16 @@
 """A database outage in the middle of a form submit: a friendly error page, nothing half-saved,
 nothing saved before it lost, and the same submit works once the database is back."""
 
+import io
+import os
+import re
+import select
+import signal
+import time
 import uuid
 
 import pytest
+from django.core.management import call_command
 from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 from django.urls import reverse
@@ -11,6 +18,7 @@ from django.urls import reverse
 from accounts.models import Membership
 from directory.models import EvidenceItem, Organisation, Service
 from tests.directory.registration_helpers import draft_with_admin
+from tests.external_database import manage, shared_database
 from tests.factories import EvidenceItemFactory, ServiceFactory
 
 FRIENDLY_ERROR = b"Sorry, there is a problem with the service"
@@ -123,3 +131,63 @@ def test_the_health_check_reports_an_outage(client, transactional_db, monkeypatc
 
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "unreachable"}
+
+
+# --- Commands killed halfway ---------------------------------------------------------------
+
+
+def wait_for(process, condition, what: str, timeout: float = 180) -> str:
+    """Read the process's stderr until `condition(text so far)`; the text."""
+    text, deadline = "", time.monotonic() + timeout
+    stream = process.stderr.fileno()
+    while not condition(text):
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            raise AssertionError(f"gave up waiting for {what}; stderr: {text[-2000:]}")
+        ready, _, _ = select.select([stream], [], [], 0.5)
+        if ready:
+            text += os.read(stream, 65536).decode(errors="replace")
+    return text
+
+
+def rows_read(text: str) -> int:
+    counts = re.findall(r"([\d,]+) rows read", text)
+    return int(counts[-1].replace(",", "")) if counts else 0
+
+
+IMPORT_ROWS, IMPORT_BATCH = 300, 10
+
+
+def test_an_import_killed_halfway_resumes_with_nothing_lost_or_doubled(transactional_db, tmp_path):
+    call_command("load_taxonomies", verbosity=0)
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "name,charity_number,service_name,pathways,regions\n"
+        + "".join(
+            f"Trust {n},{1_100_000 + n},Mentoring,accommodation,north-west\n"
+            for n in range(IMPORT_ROWS)
+        )
+    )
+    with shared_database(tmp_path) as url:
+        process = manage(url, "import_organisations", str(path), "--batch-size", str(IMPORT_BATCH))
+        wait_for(process, lambda text: rows_read(text) >= 3 * IMPORT_BATCH, "three batches")
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+
+    kept = Organisation.objects.count()
+    # Whole batches only: the one being written when it was killed was rolled back.
+    assert 3 * IMPORT_BATCH <= kept < IMPORT_ROWS, "not killed halfway: the test proves nothing"
+    assert kept % IMPORT_BATCH == 0
+    assert Service.objects.count() == kept
+
+    out = io.StringIO()
+    call_command("import_organisations", str(path), stdout=out, stderr=io.StringIO())
+
+    assert f"Created: {IMPORT_ROWS - kept:,}\nUpdated: 0\nUnchanged: {kept:,}" in out.getvalue()
+    names = list(Organisation.objects.values_list("name", flat=True))
+    assert sorted(names) == sorted(f"Trust {n}" for n in range(IMPORT_ROWS))
+    assert Service.objects.count() == IMPORT_ROWS
+    # One history record each: nothing was written twice.
+    assert Organisation.history.count() == IMPORT_ROWS
+    assert Service.history.count() == IMPORT_ROWS

@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from directory import importer
+from directory import importer, insights
 from directory.importer import ImportFileError, organisations_import, read_rows
 from directory.models import Organisation, Service
-from tests.factories import MembershipFactory, OrganisationFactory
+from tests.factories import MembershipFactory, OrganisationFactory, moderator_user
 
 pytestmark = pytest.mark.django_db
 TEMPLATE = Path(settings.BASE_DIR) / "docs" / "import-template.csv"
@@ -217,26 +219,133 @@ def test_file_status_and_unclaimed_columns_are_respected(taxonomies):
 def test_an_interrupted_import_can_be_run_again(taxonomies, monkeypatch):
     monkeypatch.setattr(importer, "BATCH_SIZE", 3)
     data = csv_bytes(*[f"Organisation {n},,,,,," for n in range(10)])
-    real_import_row = importer._import_row
+    real_plan_row = importer._plan_row
     calls = {"n": 0}
 
-    def killed_on_the_eighth_row(values, lookups):
+    def killed_on_the_eighth_row(values, batch):
         calls["n"] += 1
         if calls["n"] == 8:
             raise KeyboardInterrupt
-        return real_import_row(values, lookups)
+        return real_plan_row(values, batch)
 
-    monkeypatch.setattr(importer, "_import_row", killed_on_the_eighth_row)
+    monkeypatch.setattr(importer, "_plan_row", killed_on_the_eighth_row)
     with pytest.raises(KeyboardInterrupt):
         run(data)
     # The finished batches were kept; the one in progress was rolled back whole.
     assert Organisation.objects.count() == 6
 
-    monkeypatch.setattr(importer, "_import_row", real_import_row)
+    monkeypatch.setattr(importer, "_plan_row", real_plan_row)
     report = run(data)
 
     assert totals(report) == (4, 0, 6, 0)
     assert Organisation.objects.count() == 10
+
+
+# --- Batched writes and their history ------------------------------------------------------
+
+SERVICE_HEADER = "name,charity_number,service_name,pathways,regions,client_groups"
+
+
+def service_row(n: int, service: str = "Mentoring", pathways: str = "accommodation") -> str:
+    return f"Trust {n},{1_100_000 + n},{service},{pathways},north-west;wales,women"
+
+
+def test_every_imported_change_is_in_the_history_with_its_taxonomy_lists(taxonomies):
+    user = moderator_user()
+
+    run(csv_bytes(service_row(1), header=SERVICE_HEADER), user=user)
+
+    organisation = Organisation.objects.get()
+    [created] = organisation.history.all()
+    assert (created.history_type, created.history_user) == ("+", user)
+    assert created.history_change_reason == importer.HISTORY_REASON
+    service = organisation.services.get()
+    [record] = service.history.all()
+    assert record.history_type == "+"
+    assert record.history_user == user
+    assert sorted(r.region.slug for r in record.regions.all()) == ["north-west", "wales"]
+    assert [r.pathway.slug for r in record.pathways.all()] == ["accommodation"]
+    assert [r.clientgroup.slug for r in record.client_groups.all()] == ["women"]
+
+    # A later file changing the service's pathways records one change, with the new lists.
+    run(csv_bytes(service_row(1, pathways="health"), header=SERVICE_HEADER), user=user)
+
+    latest = service.history.latest()
+    assert service.history.count() == 2
+    assert latest.history_type == "~"
+    assert [r.pathway.slug for r in latest.pathways.all()] == ["health"]
+    assert [change.field for change in latest.diff_against(record).changes] == ["pathways"]
+    assert list(service.pathways.values_list("slug", flat=True)) == ["health"]
+    assert sorted(service.regions.values_list("slug", flat=True)) == ["north-west", "wales"]
+
+
+def test_rows_repeating_an_organisation_add_its_services_in_and_across_batches(
+    taxonomies, monkeypatch
+):
+    monkeypatch.setattr(importer, "BATCH_SIZE", 2)
+    rows = [
+        service_row(1, "Mentoring"),
+        service_row(1, "Housing advice"),  # same batch as the first
+        service_row(2, "Mentoring"),
+        service_row(1, "Employment"),  # the next batch
+        service_row(1, "Housing advice"),  # the same service again: nothing new
+    ]
+
+    report = run(csv_bytes(*rows, header=SERVICE_HEADER))
+
+    assert totals(report) == (2, 2, 1, 0)
+    services = Service.objects.filter(organisation__name="Trust 1").order_by("position")
+    assert [(s.name, s.position) for s in services] == [
+        ("Mentoring", 0),
+        ("Housing advice", 1),
+        ("Employment", 2),
+    ]
+    assert Organisation.objects.count() == 2
+
+
+def test_a_rejected_row_changes_nothing_of_an_organisation_an_earlier_row_imported(taxonomies):
+    header = "name,charity_number,postcode,service_name,pathways,regions"
+    report = run(
+        csv_bytes(
+            "Anchor,1123456,M1 1AE,,,",
+            # Valid organisation fields, but its service has no region: rejected whole.
+            "Anchor,1123456,LS1 1AA,Mentoring,accommodation,",
+            header=header,
+        )
+    )
+
+    assert totals(report) == (1, 0, 0, 1)
+    organisation = Organisation.objects.get()
+    assert organisation.postcode == "M1 1AE"
+    assert not organisation.services.exists()
+    assert organisation.history.count() == 1
+
+
+def test_a_batch_is_written_in_a_few_statements_whatever_its_rows(taxonomies):
+    def writes(first: int, rows: int) -> int:
+        data = csv_bytes(
+            *[service_row(n) for n in range(first, first + rows)], header=SERVICE_HEADER
+        )
+        with CaptureQueriesContext(connection) as queries:
+            report = run(data)
+        assert report.created == rows
+        return sum(
+            query["sql"].startswith(("INSERT", "UPDATE", "DELETE"))
+            for query in queries.captured_queries
+        )
+
+    # A row used to take some twenty writes; a batch now takes a few per table (SQLite
+    # splits long inserts by its limit on parameters).
+    assert writes(0, 5) <= 12
+    assert writes(100, 60) <= 20
+
+
+def test_an_import_refreshes_the_market_coverage_figures(taxonomies):
+    version = insights.insights_data_version()
+
+    run(csv_bytes(service_row(1), header=SERVICE_HEADER))
+
+    assert insights.insights_data_version() != version
 
 
 # --- Malformed files -----------------------------------------------------------------------

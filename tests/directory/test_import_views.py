@@ -52,6 +52,9 @@ def test_confirming_imports_the_checked_file_once(moderator_client, upload_root)
     assert response.status_code == 200
     assert response.context["report"].created == 1
     assert list(Organisation.objects.values_list("name", flat=True)) == ["Anchor House"]
+    # The audit trail names the moderator who confirmed it.
+    record = Organisation.objects.get().history.get()
+    assert record.history_user == response.wsgi_request.user
     assert not list(upload_root.iterdir())
     # The token is spent: a second confirmation finds nothing.
     assert moderator_client.post(CONFIRM, {"token": token}).status_code == 404

@@ -1,6 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from directory.importer import ImportFileError, ImportReport, organisations_import
+from directory.importer import (
+    BATCH_SIZE,
+    ImportFileError,
+    ImportReport,
+    organisations_import,
+)
 
 
 class Command(BaseCommand):
@@ -16,8 +21,17 @@ class Command(BaseCommand):
             action="store_true",
             help="import nothing if any row is rejected",
         )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=BATCH_SIZE,
+            help=f"rows committed together (default {BATCH_SIZE}); a run that stops keeps "
+            "every batch it finished",
+        )
 
-    def handle(self, *args, file, dry_run, all_or_nothing, **options):
+    def handle(self, *args, file, dry_run, all_or_nothing, batch_size, **options):
+        if batch_size < 1:
+            raise CommandError("--batch-size must be 1 or more")
         try:
             with open(file, "rb") as binary:
                 report = organisations_import(
@@ -25,6 +39,7 @@ class Command(BaseCommand):
                     dry_run=dry_run,
                     all_or_nothing=all_or_nothing,
                     progress=self._progress,
+                    batch_size=batch_size,
                 )
         except FileNotFoundError as error:
             raise CommandError(f"No such file: {file}") from error

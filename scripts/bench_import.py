@@ -1,0 +1,142 @@
+"""Import throughput: `make bench-import` (run by scripts/with-postgres.sh, DATABASE_URL set).
+
+Migrates the database, loads the taxonomies, writes a CSV of BENCH_IMPORT_ROWS (default
+10,000) new organisations, each with a service and every list column filled, into a temporary
+folder, then times `import_organisations` three ways: a dry run, the import, and the same file
+again (every row unchanged). Prints rows per second for each and checks the outcome.
+"""
+
+import csv
+import io
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+sys.path.insert(0, str(ROOT))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+from directory.importer import COLUMNS  # noqa: E402
+from directory.models import (  # noqa: E402
+    ClientGroup,
+    DeliverySetting,
+    IncomeBand,
+    LegalForm,
+    Organisation,
+    PartnershipRole,
+    Pathway,
+    QualityMark,
+    Region,
+    Service,
+)
+
+POSTCODES = ["M1 1AE", "LS1 1AA", "CF10 1AA", "B1 1AA", "NE1 1AA", "SW1A 1AA"]
+
+
+def slugs(model) -> list[str]:
+    return list(model.objects.order_by("slug").values_list("slug", flat=True))
+
+
+def write_csv(path: Path, rows: int) -> None:
+    """Every row a new organisation with one service, lists of two or three terms each."""
+    terms = {
+        model: slugs(model)
+        for model in (
+            Pathway,
+            Region,
+            ClientGroup,
+            DeliverySetting,
+            PartnershipRole,
+            QualityMark,
+            LegalForm,
+            IncomeBand,
+        )
+    }
+
+    def pick(model, n: int, count: int) -> str:
+        values = terms[model]
+        return ";".join(values[(n + i * 7) % len(values)] for i in range(count))
+
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=COLUMNS)
+        writer.writeheader()
+        for n in range(rows):
+            writer.writerow(
+                {
+                    "name": f"Benchmark Rehabilitation Trust {n:06d}",
+                    "charity_number": str(1_000_000 + n),
+                    "year_founded": str(1950 + n % 70),
+                    "summary": "Mentoring, housing advice and employment support.",
+                    "description": "We work with people in prison and after release. " * 5,
+                    "website": f"https://trust{n}.example.org",
+                    "email": f"hello{n}@example.org",
+                    "phone": "0161 496 0000",
+                    "address_line_1": f"{n % 300 + 1} High Street",
+                    "town": "Manchester",
+                    "postcode": POSTCODES[n % len(POSTCODES)],
+                    "staff_count": str(n % 50),
+                    "volunteer_count": str(n % 120),
+                    "people_supported_per_year": str(100 + n % 900),
+                    "legal_form": pick(LegalForm, n, 1),
+                    "income_band": pick(IncomeBand, n, 1),
+                    "partnership_roles": pick(PartnershipRole, n, 2),
+                    "quality_marks": pick(QualityMark, n, 1),
+                    "lived_experience_led": "yes" if n % 3 == 0 else "no",
+                    "open_to_partnership": "yes",
+                    "service_name": "Through the gate support",
+                    "service_description": "A worker meets each person on release.",
+                    "eligibility": "Adults leaving prison",
+                    "largest_contract_value": str(50_000 + n),
+                    "pathways": pick(Pathway, n, 2),
+                    "client_groups": pick(ClientGroup, n, 2),
+                    "settings": pick(DeliverySetting, n, 2),
+                    "regions": pick(Region, n, 2),
+                    "accepting_referrals": "yes",
+                }
+            )
+
+
+def timed_import(path: Path, *args: str) -> tuple[float, str]:
+    out = io.StringIO()
+    start = time.perf_counter()
+    call_command("import_organisations", str(path), *args, stdout=out, stderr=io.StringIO())
+    return time.perf_counter() - start, out.getvalue()
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    call_command("load_taxonomies", verbosity=0)
+    if Organisation.objects.exists():
+        sys.exit("The database already has organisations: run this against an empty one")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "organisations.csv"
+        write_csv(path, ROWS)
+        size = path.stat().st_size / 1024 / 1024
+        print(f"{ROWS:,} rows ({size:.1f} MB), database: {django.db.connection.vendor}")
+        for label, args, expected in [
+            ("dry run", ["--dry-run"], f"Created: {ROWS:,}"),
+            ("import", [], f"Created: {ROWS:,}"),
+            ("same file again", [], f"Unchanged: {ROWS:,}"),
+        ]:
+            seconds, output = timed_import(path, *args)
+            if expected not in output or "Rejected: 0" not in output:
+                sys.exit(f"Unexpected outcome of the {label}:\n{output}")
+            print(f"{label}: {seconds:.1f} s, {ROWS / seconds:,.0f} rows/s")
+    history = Organisation.history.count(), Service.history.count()
+    print(
+        f"{Organisation.objects.count():,} organisations, {Service.objects.count():,} services; "
+        f"history records: {history[0]:,} organisation, {history[1]:,} service"
+    )
+
+
+if __name__ == "__main__":
+    main()
