@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run setup install frontend postcodes demo test lint migrations-check test-sqlite test-postgres \
-        test-browser browser-deps lock bench clean audit backup restore
+        test-browser browser-deps lock bench load load-smoke nginx-deps clean audit backup restore
 
 run: setup demo
 	@$(MANAGE) demo_logins
@@ -90,6 +90,20 @@ lock:
 
 bench: install frontend
 	scripts/bench.sh
+
+nginx-deps:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
+# Load test: locust against gunicorn behind nginx and PostgreSQL with 250,000 organisations
+# (seeded once into var/load-pg), ramped to failure and held at 80% for 10 minutes; the
+# figures go to docs/performance.md. LOAD_* variables change it (scripts/load/ramp.py).
+load: install frontend postcodes nginx-deps
+	scripts/load.sh
+
+# The same, a minute long and reported on the terminal only.
+load-smoke: install frontend postcodes nginx-deps
+	LOAD_STEP_SECONDS=15 LOAD_SETTLE_SECONDS=3 LOAD_MAX_USERS=20 LOAD_HOLD_SECONDS=20 \
+	LOAD_REPORT= scripts/load.sh
 
 clean:
 	rm -rf $(VENV) node_modules static/dist staticfiles db.sqlite3 var
