@@ -224,7 +224,10 @@ class Organisation(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
     search_text = models.TextField(blank=True, default="", editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "search_vector", "search_text"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "search_vector", "search_text"],
+        m2m_fields=[partnership_roles, quality_marks],
+    )
     objects = OrganisationQuerySet.as_manager()
 
     class Meta:
@@ -696,6 +699,11 @@ class ModerationDecision(models.Model):
     action = models.CharField(max_length=20, choices=Action.choices)
     reason = models.TextField(blank=True, max_length=3000)
     subject = models.CharField(max_length=200, blank=True, help_text="What was decided on")
+    # The person decided on (a claimant, a commissioner): a link, not a copy of their name or
+    # address, so that nothing of them stays here once they delete their account.
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

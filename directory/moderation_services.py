@@ -243,6 +243,7 @@ def _decide(
     moderator: User | None,
     reason: str = "",
     subject: str = "",
+    subject_user: User | None = None,
     notify: bool = True,
 ) -> ModerationDecision:
     decision = ModerationDecision(
@@ -252,6 +253,7 @@ def _decide(
         action=action,
         reason=reason,
         subject=subject,
+        subject_user=subject_user,
         decided_by=moderator,
     )
     decision.full_clean()
@@ -564,7 +566,8 @@ def claim_decide(*, claim_request: ClaimRequest, moderator: User, approve: bool)
         kind=Kind.CLAIM,
         action=Action.APPROVE if approve else Action.REJECT,
         moderator=moderator,
-        subject=str(claim.user),
+        subject=claim.get_kind_display(),
+        subject_user=claim.user,
         notify=False,
     )
     return claim
@@ -586,7 +589,8 @@ def commissioner_decide(
         kind=Kind.COMMISSIONER,
         action=Action.APPROVE if approve else Action.REJECT,
         moderator=moderator,
-        subject=f"{profile.user.email} ({profile.body_name})",
+        subject=profile.body_name,
+        subject_user=profile.user,
     )
     return profile
 

@@ -252,6 +252,10 @@ def test_revision_diff_shows_added_and_removed_terms(moderator):
     assert rows["partnership_roles"]["removed"] == [old.name]
     services.revision_approve(revision=revision, moderator=moderator)
     assert set(organisation.partnership_roles.all()) == {keep, new}
+    # The terms are in the audit history too, changed by the moderator who approved.
+    record = organisation.history.latest()
+    assert record.history_user == moderator
+    assert {row.partnershiprole for row in record.partnership_roles.all()} == {keep, new}
 
 
 def test_changing_a_field_back_leaves_nothing_waiting():
@@ -429,6 +433,32 @@ def test_claims_and_commissioners_are_decided_from_the_queue(moderator_client):
     assert sorted(ModerationDecision.objects.values_list("kind", "action")) == [
         ("claim", "approve"),
         ("commissioner", "reject"),
+    ]
+
+
+def test_decisions_about_people_keep_nothing_of_them_once_they_delete_their_account(
+    moderator,
+):
+    from accounts.services import user_delete
+
+    claim = ClaimRequestFactory(kind="claim", user=verified_user(full_name="Cara Claimant"))
+    services.claim_decide(claim_request=claim, moderator=moderator, approve=False)
+    profile = CommissionerProfileFactory(body_name="Probation North West")
+    services.commissioner_decide(profile=profile, moderator=moderator, approve=True)
+    people = [claim.user, profile.user]
+    assert [d.subject_user for d in ModerationDecision.objects.order_by("id")] == people
+    traces = [text for user in people for text in (user.email, user.full_name) if text]
+
+    for user in people:
+        user_delete(user=user)
+
+    for decision in ModerationDecision.objects.all():
+        assert decision.subject_user is None
+        recorded = " ".join([decision.subject, decision.reason, decision.organisation_name])
+        assert not [trace for trace in traces if trace in recorded]
+    assert sorted(ModerationDecision.objects.values_list("subject", flat=True)) == [
+        "Claim as its admin",
+        "Probation North West",
     ]
 
 

@@ -386,6 +386,9 @@ def test_quality_marks_are_set_and_recorded_in_history(admin_client):
     data = {"quality_marks": [mark.pk for mark in marks], "version": 1}
     assert admin_client.post(step_url(organisation, "quality-marks"), data).status_code == 302
     assert set(organisation.quality_marks.all()) == set(marks)
+    record = organisation.history.latest()
+    assert record.history_user == admin_client.user
+    assert {row.qualitymark for row in record.quality_marks.all()} == set(marks)
 
 
 def test_partnership_interest_needs_roles_when_interested(admin_client):
