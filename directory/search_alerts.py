@@ -51,7 +51,9 @@ def _alert_user(user, saved_searches: list[SavedSearch], kinds: dict[str, SavedS
         "site_url": settings.SITE_URL,
         "manage_url": settings.SITE_URL + reverse("saved_searches:list"),
     }
-    # Sent inside the transaction: if sending fails, nothing is marked as sent.
+    # Kept in the outbox in this transaction and delivered once it commits (outbox.backends):
+    # a run killed before the commit marks nothing as sent and queues nothing, and one killed
+    # after it leaves the email for `send_queued_emails`, so no alert is lost or sent twice.
     send_mail(
         render_to_string("directory/email/search_alert_subject.txt", context).strip(),
         render_to_string("directory/email/search_alert.txt", context),

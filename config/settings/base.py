@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "simple_history",
     "directory",
     "consortia",
+    "outbox",
     "csp",
 ]
 
@@ -245,7 +246,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# Every email is kept in the outbox in the sending action's transaction and handed to the
+# delivery backend after it commits; failures are retried by `send_queued_emails` (outbox app).
+EMAIL_BACKEND = "outbox.backends.DurableEmailBackend"
+EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", f"{SERVICE_NAME} <noreply@rehabilitation-partners.example.org>"
 )
