@@ -20,7 +20,6 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Membership
 
@@ -368,23 +367,35 @@ HISTORY_REASON = "Imported from a CSV file"
 
 
 @dataclass(eq=False)
-class _ServiceEntry:
-    service: Service
+class _Pending:
+    """An organisation or a service as the batch's rows left it, and what they changed."""
+
+    instance: Organisation | Service
     terms: dict[str, set[int]]
     is_new: bool = False
     fields_changed: bool = False
     relations_changed: set[str] = field(default_factory=set)
+
+    @property
+    def changed(self) -> bool:
+        return self.is_new or self.fields_changed or bool(self.relations_changed)
 
 
 @dataclass(eq=False)
-class _Entry:
-    organisation: Organisation
-    terms: dict[str, set[int]]
-    services: list[_ServiceEntry]
+class _ServiceEntry(_Pending):
+    @property
+    def service(self) -> Service:
+        return self.instance
+
+
+@dataclass(eq=False)
+class _Entry(_Pending):
+    services: list[_ServiceEntry] = field(default_factory=list)
     has_members: bool = False
-    is_new: bool = False
-    fields_changed: bool = False
-    relations_changed: set[str] = field(default_factory=set)
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.instance
 
     def numbers(self) -> list[str]:
         return [getattr(self.organisation, name) for name in REGISTRATION_NUMBER_FIELDS]
@@ -474,83 +485,61 @@ class _Batch:
         new = [e for e in entries if e.is_new]
         for entry, slug in zip(new, _unique_slugs([e.organisation.name for e in new]), strict=True):
             entry.organisation.slug = slug
-        history = {"default_user": self.user, "default_date": now}
-        if new:
-            bulk_create_with_history(
-                [e.organisation for e in new],
-                Organisation,
-                default_change_reason=HISTORY_REASON,
-                **history,
-            )
-        changed = [e.organisation for e in entries if not e.is_new and e.fields_changed]
-        for organisation in changed:
-            organisation.updated_at = now
-        if changed:
-            bulk_update_with_history(
-                changed,
-                Organisation,
-                ORGANISATION_UPDATE_FIELDS,
-                default_change_reason=HISTORY_REASON,
-                **history,
-            )
-        for relation in ORGANISATION_RELATIONS:
-            _replace_terms(
-                getattr(Organisation, relation),
-                {
-                    e.organisation.pk: e.terms[relation]
-                    for e in entries
-                    if relation in e.relations_changed
-                },
-                existing={e.organisation.pk for e in entries if not e.is_new},
-            )
-        self._write_services(entries, now)
+        _save(
+            Organisation,
+            entries,
+            ORGANISATION_UPDATE_FIELDS,
+            ORGANISATION_RELATIONS,
+            now=now,
+            user=self.user,
+        )
+        for entry in entries:
+            for service_entry in entry.services:
+                service_entry.service.organisation = entry.organisation
+        _save(
+            Service,
+            [s for e in entries for s in e.services],
+            SERVICE_UPDATE_FIELDS,
+            SERVICE_RELATIONS,
+            now=now,
+            user=self.user,
+        )
         for entry in entries:
             self.index.add(entry.organisation.pk, entry.organisation.name, entry.numbers())
         search_index.refresh_search_documents(organisation_ids=[e.organisation.pk for e in entries])
         # Bulk writes send no model signals: the market coverage figures are told directly.
         bump_insights_data_version()
 
-    def _write_services(self, entries: list[_Entry], now) -> None:
-        services = [
-            s
-            for e in entries
-            for s in e.services
-            if s.is_new or s.fields_changed or s.relations_changed
-        ]
-        if not services:
-            return
-        new = []
-        for entry in entries:
-            for service_entry in entry.services:
-                if service_entry.is_new:
-                    service_entry.service.organisation = entry.organisation
-                    new.append(service_entry.service)
-        Service.objects.bulk_create(new)
-        changed = [s.service for s in services if not s.is_new and s.fields_changed]
-        for service in changed:
-            service.updated_at = now
-        if changed:
-            Service.objects.bulk_update(changed, SERVICE_UPDATE_FIELDS)
-        for relation in SERVICE_RELATIONS:
-            _replace_terms(
-                getattr(Service, relation),
-                {
-                    s.service.pk: s.terms[relation]
-                    for s in services
-                    if relation in s.relations_changed
-                },
-                existing={s.service.pk for s in services if not s.is_new},
-            )
-        records = []
-        for update, chosen in [(False, new), (True, [s.service for s in services if not s.is_new])]:
-            records += Service.history.bulk_history_create(
+
+def _save(model, pending: list[_Pending], update_fields, relations, *, now, user) -> None:
+    """Insert the new ones, update the changed ones and set their terms, a few statements for
+    all of them, then record one history entry for each, with its terms as simple_history
+    keeps them."""
+    pending = [p for p in pending if p.changed]
+    new = [p.instance for p in pending if p.is_new]
+    model.objects.bulk_create(new)
+    changed = [p.instance for p in pending if not p.is_new and p.fields_changed]
+    for instance in changed:
+        instance.updated_at = now
+    if changed:
+        model.objects.bulk_update(changed, update_fields)
+    for relation in relations:
+        _replace_terms(
+            getattr(model, relation),
+            {p.instance.pk: p.terms[relation] for p in pending if relation in p.relations_changed},
+            existing={p.instance.pk for p in pending if not p.is_new},
+        )
+    records = []
+    for update, chosen in [(False, new), (True, [p.instance for p in pending if not p.is_new])]:
+        if chosen:
+            records += model.history.bulk_history_create(
                 chosen,
                 update=update,
-                default_user=self.user,
+                default_user=user,
                 default_date=now,
                 default_change_reason=HISTORY_REASON,
             )
-        _record_service_terms(records)
+    _record_history_terms(model, records)
 
 
 def _load_entries(pks: set[int]) -> dict[int, _Entry]:
@@ -565,9 +554,8 @@ def _load_entries(pks: set[int]) -> dict[int, _Entry]:
     )
     entries = {
         o.pk: _Entry(
-            organisation=o,
+            instance=o,
             terms={relation: set() for relation in ORGANISATION_RELATIONS},
-            services=[],
             has_members=o.has_members,
         )
         for o in organisations
@@ -580,7 +568,7 @@ def _load_entries(pks: set[int]) -> dict[int, _Entry]:
         "position", "id"
     ):
         services[service.pk] = _ServiceEntry(
-            service=service, terms={relation: set() for relation in SERVICE_RELATIONS}
+            instance=service, terms={relation: set() for relation in SERVICE_RELATIONS}
         )
         entries[service.organisation_id].services.append(services[service.pk])
     for relation in SERVICE_RELATIONS:
@@ -624,17 +612,16 @@ def _replace_terms(descriptor, wanted: dict[int, set[int]], *, existing: set[int
     )
 
 
-def _record_service_terms(records: list) -> None:
-    """The taxonomy lists of each new service history record, as simple_history keeps them."""
+def _record_history_terms(model, records: list) -> None:
+    """The terms of each new history record, for the many-to-many fields its history keeps."""
     if not records:
         return
     record_of = {record.id: record.pk for record in records}
-    history_model = Service.history.model
-    for field_name in SERVICE_RELATIONS:
-        descriptor = getattr(Service, field_name)
-        through, owner_column, term_column = _through_columns(descriptor)
+    history_model = model.history.model
+    for descriptor_field in history_model._history_m2m_fields:
+        through, owner_column, term_column = _through_columns(getattr(model, descriptor_field.name))
         m2m_history = apps.get_model(
-            history_model._meta.app_label, f"{history_model.__name__}_{field_name}"
+            history_model._meta.app_label, f"{history_model.__name__}_{descriptor_field.name}"
         )
         rows = through.objects.filter(**{f"{owner_column}__in": list(record_of)}).values_list(
             "id", owner_column, term_column
@@ -730,13 +717,12 @@ def _plan_row(values: dict[str, str], batch: _Batch) -> str:
     changed = creating or _snapshot(organisation) != before
     if creating:
         entry = _Entry(
-            organisation=organisation,
+            instance=organisation,
             terms={relation: set() for relation in ORGANISATION_RELATIONS},
-            services=[],
             is_new=True,
         )
     else:
-        entry.organisation = organisation
+        entry.instance = organisation
         entry.fields_changed |= changed
     for relation in ORGANISATION_RELATIONS:
         wanted = {term.pk for term in terms.get(relation, [])}
@@ -848,7 +834,7 @@ def _plan_service(entry: _Entry, values: dict) -> bool:
     changed = service_entry is None
     if service_entry is None:
         service_entry = _ServiceEntry(
-            service=Service(position=len(entry.services)),
+            instance=Service(position=len(entry.services)),
             terms={relation: set() for relation in SERVICE_RELATIONS},
             is_new=True,
         )

@@ -279,6 +279,28 @@ def test_every_imported_change_is_in_the_history_with_its_taxonomy_lists(taxonom
     assert sorted(service.regions.values_list("slug", flat=True)) == ["north-west", "wales"]
 
 
+def test_an_organisations_roles_and_quality_marks_are_in_its_history(taxonomies):
+    header = "name,partnership_roles,quality_marks"
+    run(csv_bytes("Anchor,subcontractor,", header=header))
+    organisation = Organisation.objects.get()
+    created = organisation.history.get()
+
+    # Only a list changes: still one history record, with the lists as they now are.
+    report = run(csv_bytes("Anchor,consortium-member;subcontractor,", header=header))
+
+    assert totals(report) == (0, 1, 0, 0)
+    latest = organisation.history.latest()
+    assert organisation.history.count() == 2
+    assert [r.partnershiprole.slug for r in created.partnership_roles.all()] == ["subcontractor"]
+    assert sorted(r.partnershiprole.slug for r in latest.partnership_roles.all()) == [
+        "consortium-member",
+        "subcontractor",
+    ]
+    assert [change.field for change in latest.diff_against(created).changes] == [
+        "partnership_roles"
+    ]
+
+
 def test_rows_repeating_an_organisation_add_its_services_in_and_across_batches(
     taxonomies, monkeypatch
 ):
