@@ -86,7 +86,7 @@ def service_data(service: Service, *, terms: dict | None = None, locations=None)
     for name in SERVICE_TERMS:
         chosen = (terms or {}).get(name)
         if chosen is None:
-            chosen = getattr(service, name).all()
+            chosen = getattr(service, name).all() if service.pk else []
         data[name] = sorted(term.slug for term in chosen)
     if locations is None:
         locations = [location_data(location) for location in service.locations.all()]
