@@ -487,9 +487,12 @@ def evidence_verify(*, evidence: EvidenceItem, moderator: User) -> EvidenceItem:
 def organisation_archive(
     *, organisation: Organisation, moderator: User, reason: str
 ) -> Organisation:
-    """Take an organisation out of the directory without deleting it."""
+    """Take an organisation out of the directory without deleting it; changes waiting for
+    review are closed unapplied (restored, it comes back as a draft to edit directly)."""
     _require_reason(reason, "the reason for archiving it")
     locked = _lock_organisation(organisation, set(Status) - {Status.ARCHIVED})
+    for revision in locked.revisions.pending().select_for_update():
+        _close_revision(revision, OrganisationRevision.Status.REJECTED, moderator, reason)
     locked.status = Status.ARCHIVED
     _save_organisation(locked, moderator)
     _decide(

@@ -17,6 +17,7 @@ from directory.models import (
     ProblemReport,
     ReviewLock,
 )
+from directory.moderation_selectors import moderation_queue
 from tests.directory.registration_helpers import step_url
 from tests.factories import (
     ClaimRequestFactory,
@@ -320,6 +321,18 @@ def test_verifying_evidence_is_recorded_and_shown_publicly(client, moderator_cli
         if "Evidence verified by a moderator" in chunk
     ]
     assert tagged == [organisation.name]
+
+
+def test_archiving_closes_the_changes_waiting_for_review(moderator):
+    revision = OrganisationRevisionFactory(organisation__summary="Live")
+    organisation = revision.organisation
+    services.organisation_archive(organisation=organisation, moderator=moderator, reason="Closed")
+    revision.refresh_from_db()
+    assert (revision.status, revision.message) == (OrganisationRevision.Status.REJECTED, "Closed")
+    assert moderation_queue()[1]["revision"] == 0
+    services.organisation_restore(organisation=organisation, moderator=moderator)
+    organisation.refresh_from_db()
+    assert services.revision_overlay(organisation) == {} and organisation.summary == "Live"
 
 
 def test_archive_restore_and_purge(moderator_client, moderator):
