@@ -315,6 +315,11 @@ def report_markdown(results: dict, *, context: dict) -> str:
         f"{_duration(settings['hold_seconds'])}**. Figures leave out each phase's first "
         f"{settings['settle_seconds']:.0f} s.",
         "",
+        *(
+            []
+            if results["finished"]
+            else ["**The run was cut short** (time limit) before the hold ended.", ""]
+        ),
         f"**Target** (zero errors and p95 under {settings['target_p95_ms']:,.0f} ms at "
         f"{settings['target_users']} concurrent users): {target_verdict(results)}.",
         "",

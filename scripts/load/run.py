@@ -104,7 +104,8 @@ def accounts_needed(settings: ramp.RampSettings) -> int:
 def run_locust(*, host: str, workdir: Path, settings: ramp.RampSettings, environ: dict) -> dict:
     results = workdir / "results.json"
     steps = settings.max_users // settings.step_users
-    # A hard limit on top of the shape's own end: every step, the hold, and a margin.
+    # A hard limit on top of the shape's own end (locust ignores --run-time with a shape):
+    # every step, the hold, and a margin.
     limit = math.ceil(steps * settings.step_seconds + settings.hold_seconds + 120)
     command = [
         str(ROOT / ".venv" / "bin" / "locust"),
@@ -113,8 +114,6 @@ def run_locust(*, host: str, workdir: Path, settings: ramp.RampSettings, environ
         "--headless",
         "--host",
         host,
-        "--run-time",
-        f"{limit}s",
         "--only-summary",
         "--csv",
         str(OUTPUT / "locust"),
@@ -133,8 +132,11 @@ def run_locust(*, host: str, workdir: Path, settings: ramp.RampSettings, environ
     }
     process = subprocess.Popen(command, cwd=ROOT, env=environ)
     try:
-        process.wait()
+        process.wait(timeout=limit)
+    except subprocess.TimeoutExpired:
+        log(f"locust was still running after {limit} s: stopping it")
     finally:
+        # SIGTERM: locust stops its users and still writes the results.
         servers.stop(process)
     # locust exits 1 when any request failed, which the ramp to failure expects.
     if not results.exists():
@@ -157,6 +159,8 @@ def errors_by_request() -> list[str]:
 
 
 def main() -> None:
+    # Stop cleanly on Ctrl-C even when started with SIGINT ignored (a background job).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_on_signal)
     signal.signal(signal.SIGHUP, _stop_on_signal)
     settings = ramp.RampSettings.from_env()
@@ -247,4 +251,8 @@ def _gunicorn_workers(pid: int) -> int:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        log("Interrupted: everything the load test started has been stopped")
+        sys.exit(130)

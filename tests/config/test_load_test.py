@@ -207,6 +207,9 @@ def test_report_names_the_figures():
     assert "**16 users, for 1 minute**" in text
     assert "| 50 | 1.0 | 0 | 250 | 250 | 250 |" in text  # the hold: 50 requests in 50 s
     assert "load average 1.00, 1.00, 1.00 before the run" in text
+    assert "cut short" not in text
+    cut_short = {**controller.results(), "finished": False}
+    assert "**The run was cut short**" in ramp.report_markdown(cut_short, context=context)
 
 
 # --- traffic ----------------------------------------------------------------------------
@@ -373,8 +376,6 @@ def test_the_locustfile_runs_the_mix_without_errors(taxonomies, live_server, tmp
             "--headless",
             "--host",
             live_server.url,
-            "--run-time",
-            "60s",
             "--only-summary",
             "--csv",
             str(tmp_path / "locust"),
