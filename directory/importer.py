@@ -25,7 +25,6 @@ from accounts.models import Membership
 
 from . import search_index, validators
 from .import_forms import ImportOrganisationForm, ImportServiceForm
-from .insights import bump_insights_data_version
 from .models import (
     ClientGroup,
     DeliverySetting,
@@ -507,8 +506,6 @@ class _Batch:
         for entry in entries:
             self.index.add(entry.organisation.pk, entry.organisation.name, entry.numbers())
         search_index.refresh_search_documents(organisation_ids=[e.organisation.pk for e in entries])
-        # Bulk writes send no model signals: the market coverage figures are told directly.
-        bump_insights_data_version()
 
 
 def _save(model, pending: list[_Pending], update_fields, relations, *, now, user) -> None:

@@ -1,27 +1,38 @@
-"""Market coverage figures for commissioners (/insights/): reads, cached until the data changes.
+"""Market coverage figures for commissioners (/insights/): the counting, and the page's reads.
 
 Counts follow the search's rules, so that every figure equals the number of results its link
 finds: pathway, region, client group and setting are matched within one service, and a service
 whose regions include National counts in every region.
+
+Counting is a few aggregate queries over every published service, which takes seconds on a
+large directory, so the figures are kept (CoverageSnapshot, one per choice of filters) with the
+data fingerprint they were counted at. A page shows kept figures while the directory has not
+changed; once it has, figures that were quick to count are counted again at once, and slow ones
+are shown as they were (saying so) while `refresh_insights` (a timer) counts them again.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 
-from .models import EvidenceItem, Organisation, Service
-from .search_index import search_data_version
+from .models import (
+    CoverageSnapshot,
+    EvidenceItem,
+    IncomeBand,
+    LegalForm,
+    Organisation,
+    Pathway,
+    Region,
+    Service,
+)
 
 # A cell with fewer published organisations than this is highlighted as a possible gap.
 THIN_THRESHOLD = 3
 SHADE_LEVELS = 4
 NESTA_LEVELS = (1, 2, 3, 4, 5)
-CACHE_SECONDS = 60 * 60 * 24
-_VERSION_KEY = "insights-data-version"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,60 +80,58 @@ class Coverage:
     by_legal_form: list[tuple[str, int]]
     evidence: list[EvidenceRow]
     organisations: int
-    filters: dict[str, list[str]] = field(default_factory=dict)
+    counted_at: datetime
+    # False while the directory has changed since counting, until the figures are recounted.
+    current: bool
 
 
-def insights_data_version() -> int:
-    """Changes whenever organisations or their services change (or search data is rebuilt)."""
-    return cache.get_or_set(_VERSION_KEY, 1, timeout=None)
+def data_fingerprint() -> str:
+    """Changes whenever an organisation, service or evidence item is added, changed or deleted:
+    the newest history record of each (changes, including bulk ones, are all recorded) and the
+    newest row (for rows loaded without history, such as seeded data). Index look-ups only."""
+    tables = []
+    for model in (Organisation, Service, EvidenceItem):
+        tables += [
+            (_table(model.history.model), "history_id"),
+            (_table(model), "id"),
+        ]
+    sql = "SELECT " + ", ".join(f"(SELECT MAX({column}) FROM {table})" for table, column in tables)
+    return "-".join(str(value or 0) for value in _fetch(sql, [])[0])
 
 
-def bump_insights_data_version(**kwargs) -> None:
-    """Signal receiver: cached figures are from before this change."""
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 2, timeout=None)
+def filters_key(*, client_group_ids: list[int], setting_ids: list[int]) -> str:
+    """The figures' key: the chosen client groups and settings, in order."""
+    groups = ",".join(str(pk) for pk in sorted(client_group_ids))
+    settings = ",".join(str(pk) for pk in sorted(setting_ids))
+    return f"client_groups={groups};settings={settings}"
 
 
-def connect_invalidation_signals() -> None:
-    for model in (Organisation, Service):
-        post_save.connect(
-            bump_insights_data_version, sender=model, dispatch_uid=f"insights-{model}"
-        )
-        post_delete.connect(
-            bump_insights_data_version, sender=model, dispatch_uid=f"insights-del-{model}"
-        )
-    for relation in (Service.pathways, Service.regions, Service.client_groups, Service.settings):
-        m2m_changed.connect(
-            bump_insights_data_version,
-            sender=relation.through,
-            dispatch_uid=f"insights-m2m-{relation.through}",
-        )
+def count_figures(*, client_group_ids: list[int], setting_ids: list[int]) -> dict:
+    """Count the figures from scratch: the heavy part, a few aggregate queries."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The planner overestimates these joins by orders of magnitude and JIT-compiles
+            # them, which alone costs over a second; the queries are plain hash aggregates.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        return _count(client_group_ids, setting_ids)
 
 
 def market_coverage(*, client_groups: list[Term], settings: list[Term]) -> Coverage:
     """The coverage figures for services matching the chosen client groups and settings."""
-    key = ":".join(
-        [
-            "insights",
-            str(insights_data_version()),
-            str(search_data_version()),
-            ",".join(str(t.id) for t in client_groups),
-            ",".join(str(t.id) for t in settings),
-        ]
-    )
-    coverage = cache.get(key)
-    if coverage is None:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # The planner overestimates these joins by orders of magnitude and JIT-compiles
-                # them, which alone costs over a second; the queries are plain hash aggregates.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL jit = off")
-            coverage = _compute_coverage(client_groups=client_groups, settings=settings)
-        cache.set(key, coverage, CACHE_SECONDS)
-    return coverage
+    from .insights_services import coverage_snapshot_count, coverage_snapshot_want
+
+    fingerprint = data_fingerprint()
+    chosen = {
+        "client_group_ids": [t.id for t in client_groups],
+        "setting_ids": [t.id for t in settings],
+    }
+    snapshot = CoverageSnapshot.objects.filter(filters=filters_key(**chosen)).first()
+    if snapshot is None or (snapshot.fingerprint != fingerprint and snapshot.quick_to_count):
+        snapshot = coverage_snapshot_count(**chosen)
+    elif snapshot.fingerprint != fingerprint:
+        coverage_snapshot_want(snapshot=snapshot)
+    return _coverage(snapshot, client_groups, settings, current=snapshot.fingerprint == fingerprint)
 
 
 def _terms(model) -> list[Term]:
@@ -136,26 +145,26 @@ def _table(model_or_relation) -> str:
     return connection.ops.quote_name(model_or_relation._meta.db_table)
 
 
-def _service_filter(client_groups: list[Term], settings: list[Term]) -> tuple[str, list]:
+def _service_filter(client_group_ids: list[int], setting_ids: list[int]) -> tuple[str, list]:
     """SQL conditions on service `s` (same-service matching) and their parameters."""
     sql, params = "", []
-    for relation, column, terms in [
-        (Service.client_groups, "clientgroup_id", client_groups),
-        (Service.settings, "deliverysetting_id", settings),
+    for relation, column, ids in [
+        (Service.client_groups, "clientgroup_id", client_group_ids),
+        (Service.settings, "deliverysetting_id", setting_ids),
     ]:
-        if terms:
-            placeholders = ", ".join(["%s"] * len(terms))
+        if ids:
+            placeholders = ", ".join(["%s"] * len(ids))
             sql += (
                 f" AND s.id IN (SELECT service_id FROM {_table(relation.through)}"
                 f" WHERE {column} IN ({placeholders}))"
             )
-            params += [t.id for t in terms]
+            params += list(ids)
     return sql, params
 
 
-def _matching_services_sql(client_groups, settings, joins: str = "") -> tuple[str, list]:
+def _matching_services_sql(client_group_ids, setting_ids, joins: str = "") -> tuple[str, list]:
     """FROM/JOIN/WHERE for services `s` of published organisations matching the filters."""
-    condition, params = _service_filter(client_groups, settings)
+    condition, params = _service_filter(client_group_ids, setting_ids)
     return (
         f" FROM {_table(Service)} s"
         f" JOIN {_table(Organisation)} o ON o.id = s.organisation_id{joins}"
@@ -170,10 +179,9 @@ def _fetch(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _compute_coverage(*, client_groups: list[Term], settings: list[Term]) -> Coverage:
-    from .models import IncomeBand, LegalForm, Pathway, Region
-
-    regions, pathways = _terms(Region), _terms(Pathway)
+def _count(client_group_ids: list[int], setting_ids: list[int]) -> dict:
+    """The raw counts, as JSON: by region and pathway (with those accepting referrals), by
+    income band and legal form, and by pathway and highest evidence level."""
     pathway_join = f" JOIN {_table(Service.pathways.through)} sp ON sp.service_id = s.id"
     region_table = _table(Region)
     # Each served region covers itself; a national one covers every region too.
@@ -183,14 +191,14 @@ def _compute_coverage(*, client_groups: list[Term], settings: list[Term]) -> Cov
         " WHERE n.is_national = %s AND r.id <> n.id"
     )
     grid_sql, grid_params = _matching_services_sql(
-        client_groups,
-        settings,
+        client_group_ids,
+        setting_ids,
         pathway_join + f" JOIN {_table(Service.regions.through)} sr ON sr.service_id = s.id"
         f" JOIN ({covered_regions}) cover ON cover.served_id = sr.region_id",
     )
     # One row per organisation first (a hash aggregate), then counted: much quicker than
     # COUNT(DISTINCT ...), which sorts.
-    grid_rows = _fetch(
+    grid = _fetch(
         "SELECT region_id, pathway_id, COUNT(*), SUM(accepting) FROM ("
         " SELECT cover.region_id, sp.pathway_id, s.organisation_id,"
         " MAX(CASE WHEN s.accepting_referrals THEN 1 ELSE 0 END) AS accepting"
@@ -198,7 +206,42 @@ def _compute_coverage(*, client_groups: list[Term], settings: list[Term]) -> Cov
         ") per_organisation GROUP BY region_id, pathway_id",
         [True, *grid_params],
     )
-    counts = {(region, pathway): (n, accepting) for region, pathway, n, accepting in grid_rows}
+    services_sql, params = _matching_services_sql(client_group_ids, setting_ids)
+    organisations = _fetch(
+        "SELECT org.income_band_id, org.legal_form_id, COUNT(*)"
+        f" FROM {_table(Organisation)} org"
+        f" WHERE org.id IN (SELECT s.organisation_id{services_sql})"
+        " GROUP BY org.income_band_id, org.legal_form_id",
+        params,
+    )
+    evidence_sql, evidence_params = _matching_services_sql(
+        client_group_ids, setting_ids, pathway_join
+    )
+    evidence = _fetch(
+        "SELECT po.pathway_id, e.best, COUNT(*) FROM ("
+        f" SELECT DISTINCT sp.pathway_id, s.organisation_id{evidence_sql}"
+        ") po LEFT JOIN (SELECT organisation_id, MAX(nesta_level) AS best"
+        f" FROM {_table(EvidenceItem)} GROUP BY organisation_id) e"
+        " ON e.organisation_id = po.organisation_id"
+        " GROUP BY po.pathway_id, e.best",
+        evidence_params,
+    )
+    return {
+        "grid": [[int(v or 0) for v in row] for row in grid],
+        "organisations": [[band, form, int(n)] for band, form, n in organisations],
+        "evidence": [[pathway, best, int(n)] for pathway, best, n in evidence],
+    }
+
+
+def _coverage(
+    snapshot: CoverageSnapshot, client_groups: list[Term], settings: list[Term], *, current: bool
+) -> Coverage:
+    """The page's figures: the kept counts, laid out on today's regions and pathways."""
+    figures = snapshot.figures
+    regions, pathways = _terms(Region), _terms(Pathway)
+    counts = {
+        (region, pathway): (n, accepting) for region, pathway, n, accepting in figures["grid"]
+    }
     highest = max((n for n, _ in counts.values()), default=0)
     filter_params = [("client_group", t.slug) for t in client_groups] + [
         ("setting", t.slug) for t in settings
@@ -215,42 +258,24 @@ def _compute_coverage(*, client_groups: list[Term], settings: list[Term]) -> Cov
                 Cell(n, accepting, url, f"{url}&accepting_referrals=yes", _shade(n, highest))
             )
         grid.append(GridRow(region, cells))
-
-    services_sql, params = _matching_services_sql(client_groups, settings)
-    org_rows = _fetch(
-        "SELECT org.income_band_id, org.legal_form_id, COUNT(*)"
-        f" FROM {_table(Organisation)} org"
-        f" WHERE org.id IN (SELECT s.organisation_id{services_sql})"
-        " GROUP BY org.income_band_id, org.legal_form_id",
-        params,
-    )
     by_band: dict[int | None, int] = {}
     by_form: dict[int | None, int] = {}
-    for band, form, n in org_rows:
+    for band, form, n in figures["organisations"]:
         by_band[band] = by_band.get(band, 0) + n
         by_form[form] = by_form.get(form, 0) + n
-
-    evidence_sql, evidence_params = _matching_services_sql(client_groups, settings, pathway_join)
-    evidence_rows = _fetch(
-        "SELECT po.pathway_id, e.best, COUNT(*) FROM ("
-        f" SELECT DISTINCT sp.pathway_id, s.organisation_id{evidence_sql}"
-        ") po LEFT JOIN (SELECT organisation_id, MAX(nesta_level) AS best"
-        f" FROM {_table(EvidenceItem)} GROUP BY organisation_id) e"
-        " ON e.organisation_id = po.organisation_id"
-        " GROUP BY po.pathway_id, e.best",
-        evidence_params,
-    )
     levels: dict[int, list[int]] = {p.id: [0] * (len(NESTA_LEVELS) + 1) for p in pathways}
-    for pathway_id, best, n in evidence_rows:
-        levels[pathway_id][best or 0] += n
-
+    for pathway_id, best, n in figures["evidence"]:
+        if pathway_id in levels:
+            levels[pathway_id][best or 0] += n
     return Coverage(
         pathways=pathways,
         grid=grid,
         by_income_band=_named_counts(_terms(IncomeBand), by_band),
         by_legal_form=_named_counts(_terms(LegalForm), by_form),
         evidence=[EvidenceRow(p, levels[p.id]) for p in pathways],
-        organisations=sum(n for _, _, n in org_rows),
+        organisations=sum(n for _, _, n in figures["organisations"]),
+        counted_at=snapshot.counted_at,
+        current=current,
     )
 
 

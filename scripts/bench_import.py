@@ -42,6 +42,11 @@ from directory.models import (  # noqa: E402
 POSTCODES = ["M1 1AE", "LS1 1AA", "CF10 1AA", "B1 1AA", "NE1 1AA", "SW1A 1AA"]
 
 
+def say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def slugs(model) -> list[str]:
     return list(model.objects.order_by("slug").values_list("slug", flat=True))
 
@@ -121,7 +126,7 @@ def main() -> None:
         path = Path(folder) / "organisations.csv"
         write_csv(path, ROWS)
         size = path.stat().st_size / 1024 / 1024
-        print(f"{ROWS:,} rows ({size:.1f} MB), database: {django.db.connection.vendor}")
+        say(f"{ROWS:,} rows ({size:.1f} MB), database: {django.db.connection.vendor}")
         for label, args, expected in [
             ("dry run", ["--dry-run"], f"Created: {ROWS:,}"),
             ("import", [], f"Created: {ROWS:,}"),
@@ -130,9 +135,9 @@ def main() -> None:
             seconds, output = timed_import(path, *args)
             if expected not in output or "Rejected: 0" not in output:
                 sys.exit(f"Unexpected outcome of the {label}:\n{output}")
-            print(f"{label}: {seconds:.1f} s, {ROWS / seconds:,.0f} rows/s")
+            say(f"{label}: {seconds:.1f} s, {ROWS / seconds:,.0f} rows/s")
     history = Organisation.history.count(), Service.history.count()
-    print(
+    say(
         f"{Organisation.objects.count():,} organisations, {Service.objects.count():,} services; "
         f"history records: {history[0]:,} organisation, {history[1]:,} service"
     )

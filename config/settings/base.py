@@ -272,6 +272,10 @@ SPECTACULAR_SETTINGS = {
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Market coverage (/insights/): figures that took longer than this to count are shown as they
+# were while `refresh_insights` counts them again; quicker ones are counted again at once.
+INSIGHTS_COUNT_WHILE_WAITING_SECONDS = 1.0
+
 # Directory rules (months); the freshness command and search read these.
 FRESHNESS_FIRST_REMINDER_MONTHS = 11
 FRESHNESS_SECOND_REMINDER_MONTHS = 12

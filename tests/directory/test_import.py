@@ -362,12 +362,12 @@ def test_a_batch_is_written_in_a_few_statements_whatever_its_rows(taxonomies):
     assert writes(100, 60) <= 20
 
 
-def test_an_import_refreshes_the_market_coverage_figures(taxonomies):
-    version = insights.insights_data_version()
+def test_an_import_makes_the_market_coverage_figures_out_of_date(taxonomies):
+    fingerprint = insights.data_fingerprint()
 
     run(csv_bytes(service_row(1), header=SERVICE_HEADER))
 
-    assert insights.insights_data_version() != version
+    assert insights.data_fingerprint() != fingerprint
 
 
 # --- Malformed files -----------------------------------------------------------------------

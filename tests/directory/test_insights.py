@@ -1,10 +1,26 @@
 """Market coverage (/insights/): figures against a hand-counted fixture, links, caching."""
 
+from datetime import timedelta
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from directory import insights
-from directory.models import Organisation, Pathway, Region
+from directory.models import (
+    ClientGroup,
+    CoverageSnapshot,
+    EvidenceItem,
+    Organisation,
+    Pathway,
+    Region,
+    Service,
+    Shortlist,
+)
 from tests.factories import (
     ClientGroupFactory,
     EvidenceItemFactory,
@@ -14,6 +30,7 @@ from tests.factories import (
     PathwayFactory,
     RegionFactory,
     ServiceFactory,
+    ShortlistFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -161,21 +178,27 @@ def test_page_has_accessible_svg_charts_without_inline_styles(client, market):
     assert "<script>" not in html
 
 
-def test_figures_are_cached_and_refreshed_when_organisations_change(
+def test_figures_are_kept_and_counted_again_when_organisations_change(
     client, market, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(20):
         client.get(URL)
-    with django_assert_max_num_queries(4):
+    # Kept: no counting, only the figures and the names of the terms are read.
+    with django_assert_max_num_queries(8), CaptureQueriesContext(connection) as queries:
         coverage = client.get(URL).context["coverage"]
+    assert not [q for q in queries.captured_queries if "GROUP BY" in q["sql"]]
     assert grid(coverage)[("wales", "accommodation")] == (1, 0)
+    assert coverage.current
 
-    # Added in steps, as the registration flow does: the m2m changes must invalidate too.
+    # Added in steps, as the registration flow does: the m2m changes must count too.
     service = ServiceFactory(organisation=OrganisationFactory(name="New"), pathways=[], regions=[])
     service.pathways.set([Pathway.objects.get(slug="accommodation")])
     service.regions.set([Region.objects.get(slug="wales")])
 
-    assert grid(client.get(URL).context["coverage"])[("wales", "accommodation")] == (2, 1)
+    # Quick to count (a small directory): counted again at once.
+    coverage = client.get(URL).context["coverage"]
+    assert grid(coverage)[("wales", "accommodation")] == (2, 1)
+    assert coverage.current
 
 
 def test_unpublishing_an_organisation_refreshes_the_figures(client, market):
@@ -190,3 +213,103 @@ def test_unpublishing_an_organisation_refreshes_the_figures(client, market):
 
 def test_shading_is_proportional_to_the_largest_cell():
     assert [insights._shade(n, 8) for n in (0, 1, 2, 3, 4, 7, 8)] == [0, 1, 1, 2, 2, 4, 4]
+
+
+# --- Figures counted ahead (CoverageSnapshot) -------------------------------------------------
+
+
+def refresh() -> str:
+    out = StringIO()
+    call_command("refresh_insights", stdout=out)
+    return out.getvalue()
+
+
+def test_figures_slow_to_count_are_shown_as_they_were_until_the_timer_counts_them(
+    client, market, settings
+):
+    settings.INSIGHTS_COUNT_WHILE_WAITING_SECONDS = 0  # every count is "slow"
+    filtered = {"client_group": "women"}
+    assert grid(client.get(URL).context["coverage"])[("wales", "accommodation")] == (1, 0)
+    client.get(URL, filtered)
+    b = Organisation.objects.get(name="B")
+    b.status = Organisation.Status.ARCHIVED
+    b.save()
+
+    response = client.get(URL)
+
+    # The page does not wait: it shows the figures it has, saying when they were counted.
+    coverage = response.context["coverage"]
+    assert grid(coverage)[("wales", "accommodation")] == (1, 0)
+    assert not coverage.current
+    assert "The directory has changed since then" in response.content.decode()
+    assert CoverageSnapshot.objects.get(filters__startswith="client_groups=;").wanted
+    assert not CoverageSnapshot.objects.exclude(filters__startswith="client_groups=;").get().wanted
+
+    assert "Counted 1, already current 0, out of date but not asked for 1" in refresh()
+
+    response = client.get(URL)
+    coverage = response.context["coverage"]
+    assert grid(coverage)[("wales", "accommodation")] == (0, 0)
+    assert coverage.current
+    assert "The directory has changed" not in response.content.decode()
+    assert "Counted 0, already current 1" in refresh()
+
+
+def test_the_timer_keeps_the_unfiltered_figures_ready_before_anyone_asks(client, market):
+    assert not CoverageSnapshot.objects.exists()
+
+    assert "Counted 1" in refresh()
+
+    [snapshot] = CoverageSnapshot.objects.all()
+    assert snapshot.fingerprint == insights.data_fingerprint()
+    with CaptureQueriesContext(connection) as queries:
+        coverage = client.get(URL).context["coverage"]
+    assert not [q for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+    assert grid(coverage)[("north-west", "accommodation")] == (3, 2)
+
+
+def test_figures_nobody_asks_for_are_dropped_and_so_are_those_of_deleted_terms(client, market):
+    client.get(URL, {"client_group": "women"})
+    refresh()
+    ServiceFactory()  # the directory changes
+    CoverageSnapshot.objects.update(counted_at=timezone.now() - timedelta(days=31))
+
+    assert "Counted 1, already current 0, out of date but not asked for 0, dropped 1" in (refresh())
+
+    client.get(URL, {"client_group": "women"})
+    ClientGroup.objects.filter(slug="women").delete()
+    assert "dropped 1" in refresh()
+    assert list(CoverageSnapshot.objects.values_list("filters", flat=True)) == [
+        "client_groups=;settings="
+    ]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m: ServiceFactory(),
+        lambda m: Service.objects.first().regions.clear(),
+        lambda m: EvidenceItemFactory(organisation=Organisation.objects.first()),
+        lambda m: EvidenceItem.objects.first().delete(),
+        lambda m: Organisation.objects.get(name="C").delete(),
+        # Loaded in bulk without history, as the seeding command does.
+        lambda m: Organisation.objects.bulk_create([Organisation(name="Bulk", slug="bulk")]),
+    ],
+    ids=["service added", "regions cleared", "evidence added", "evidence deleted",
+         "organisation deleted", "bulk insert"],
+)  # fmt: skip
+def test_every_change_that_counts_changes_the_fingerprint(market, change):
+    before = insights.data_fingerprint()
+
+    change(market)
+
+    assert insights.data_fingerprint() != before
+
+
+def test_other_changes_leave_the_figures_current(market):
+    before = insights.data_fingerprint()
+
+    ShortlistFactory()
+    Shortlist.objects.update(name="Renamed")
+
+    assert insights.data_fingerprint() == before
