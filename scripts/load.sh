@@ -32,4 +32,14 @@ if [ "$LOAD_PGDATA" = "$DEFAULT_PGDATA" ] && [ ! -f "$LOAD_PGDATA/PG_VERSION" ] 
 fi
 mkdir -p "$(dirname "$LOAD_PGDATA")"
 export KEEP_PGDATA="$LOAD_PGDATA"
-exec scripts/with-postgres.sh .venv/bin/python scripts/load/run.py
+# In the background, so that a TERM or HUP sent to this script (not only Ctrl-C, which reaches
+# every process) stops the run: run.py stops the servers and locust, then with-postgres.sh
+# stops PostgreSQL, and this script waits for all of that before it exits.
+scripts/with-postgres.sh .venv/bin/python scripts/load/run.py &
+child=$!
+stop() { pkill -TERM -P "$child" 2>/dev/null || true; }
+trap stop INT TERM HUP
+status=0
+wait "$child" || status=$?
+while kill -0 "$child" 2>/dev/null; do wait "$child" || status=$?; done
+exit "$status"
