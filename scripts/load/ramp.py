@@ -295,7 +295,9 @@ def report_markdown(results: dict, *, context: dict) -> str:
         f"Measured by `make load` on {context['date']}, on {context['machine']}; load average "
         f"{context['load_before']} before the run and {context['load_after']} at its end "
         "(1, 5 and 15 minutes; other work shares this machine).",
-        f"{context['organisations']:,} published organisations in PostgreSQL 15; gunicorn "
+        f"Code at {context['code']}. {context['organisations']:,} published organisations in "
+        "PostgreSQL 15 (the settings of scripts/with-postgres.sh: shared_buffers 512 MB, "
+        "work_mem 32 MB, fsync off); gunicorn "
         f"({context['workers']} sync workers, deploy/gunicorn.conf.py, production settings) "
         "behind nginx (deploy/nginx, with TLS, on a local port), locust "
         f"{context['locust_version']} headless on the same machine. Each simulated user waits "

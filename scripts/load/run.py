@@ -232,6 +232,7 @@ def main() -> None:
         "locust_version": metadata.version("locust"),
         "wait": wait,
         "errors": errors_by_request(),
+        "code": code_version(),
     }
     (OUTPUT / "results.json").write_text(
         json.dumps({"context": context, **results}, indent=2), encoding="utf-8"
@@ -243,6 +244,21 @@ def main() -> None:
         existing = report.read_text(encoding="utf-8") if report.exists() else ""
         report.write_text(ramp.replace_section(existing, section), encoding="utf-8")
         log(f"Written to {report}")
+
+
+def code_version() -> str:
+    """The commit measured, and whether the work tree had changes on top of it."""
+    git = ["git", "-C", str(ROOT)]
+    try:
+        commit = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            [*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "an unknown version (not a git checkout)"
+    return f"commit {commit}" + (" with uncommitted changes" if changed else "")
 
 
 def _gunicorn_workers(pid: int) -> int:

@@ -200,6 +200,7 @@ def test_report_names_the_figures():
         "locust_version": "2.47.0",
         "wait": "1 to 5",
         "errors": [],
+        "code": "commit abc1234",
     }
     text = ramp.report_markdown(controller.results(), context=context)
     assert text.startswith("## Load test\n")
