@@ -291,6 +291,13 @@ class WhatYouDoForm(VersionedModelForm):
     }
 
 
+def _leave_unanswered_until_saved(form: VersionedModelForm, section: str, name: str) -> None:
+    """Select neither answer of a yes/no question whose section was never saved: the model's
+    default is not the organisation's answer (GOV.UK: do not pre-select radios)."""
+    if section not in form.organisation.completed_sections:
+        form.initial[name] = None
+
+
 class SizeForm(VersionedModelForm):
     income_band = forms.ModelChoiceField(
         queryset=IncomeBand.objects.all(),
@@ -325,6 +332,10 @@ class SizeForm(VersionedModelForm):
         "people_supported_per_year": "Enter the number of people supported a year",
     }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _leave_unanswered_until_saved(self, "size", "lived_experience_led")
+
 
 class QualityMarksForm(VersionedModelForm):
     quality_marks = checkboxes_field(
@@ -351,6 +362,10 @@ class PartnershipForm(VersionedModelForm):
         model = Organisation
         fields = ["open_to_partnership", "partnership_roles", "partnership_notes"]
         labels = {"partnership_notes": "What you want from partners (optional)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _leave_unanswered_until_saved(self, "partnership", "open_to_partnership")
 
     def clean(self):
         cleaned = super().clean()

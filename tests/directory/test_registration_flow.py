@@ -380,6 +380,26 @@ def test_size_step_refuses_bad_input(admin_client, overrides, field, message):
     assert message in " ".join(errors_of(response)[field])
 
 
+@pytest.mark.parametrize(
+    ("step", "section", "field"),
+    [
+        ("size", "size", "lived_experience_led"),
+        ("partnership", "partnership", "open_to_partnership"),
+    ],
+)
+def test_yes_no_questions_are_not_answered_for_the_organisation(admin_client, step, section, field):
+    """Neither radio is selected until the section is saved; then the saved answer is."""
+    organisation = admin_client.organisation
+    response = admin_client.get(step_url(organisation, step))
+    assert response.context["form"][field].value() is None
+    assert "checked" not in str(response.context["form"][field])
+    organisation.completed_sections = [section]
+    organisation.save()
+    response = admin_client.get(step_url(organisation, step))
+    assert response.context["form"][field].value() is False
+    assert str(response.context["form"][field]).count("checked") == 1
+
+
 def test_quality_marks_are_set_and_recorded_in_history(admin_client):
     organisation = admin_client.organisation
     marks = list(QualityMark.objects.all()[:2])
