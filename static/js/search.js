@@ -7,6 +7,8 @@
 
 const MAIN_SELECTOR = '#main-content'
 const FORM_ID = 'search-form'
+// The query string of the results on screen.
+let shownSearch = window.location.search
 
 function searchUrl (form) {
   const params = new URLSearchParams()
@@ -36,6 +38,7 @@ async function update (form, focusedId) {
     if (!replacement) throw new Error('No results in the response')
     main.replaceChildren(...replacement.childNodes)
     window.history.pushState({}, '', url)
+    shownSearch = window.location.search
     document.title = page.title
     hideApplyButtons(main)
     const focused = focusedId && document.getElementById(focusedId)
@@ -60,6 +63,11 @@ document.addEventListener('change', (event) => {
   update(form, target.id)
 })
 
-window.addEventListener('popstate', () => window.location.reload())
+// Back and forward between searches show the search of the address bar. Following a link to
+// a part of the page (the skip link, an error summary link) also fires popstate: the search
+// has not changed, so nothing is reloaded and the focus stays where the link put it.
+window.addEventListener('popstate', () => {
+  if (window.location.search !== shownSearch) window.location.reload()
+})
 
 hideApplyButtons(document)
