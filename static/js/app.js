@@ -12,4 +12,11 @@ import { initAll } from '../dist/govuk-frontend.min.js'
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 
+// A form with no action posts to the page's address, fragment and all. After the skip link
+// that is #main-content, and opening the answer at a fragment takes the focus away from its
+// error summary. The address without the fragment is the same page.
+for (const form of document.querySelectorAll('form:not([action]), form[action=""]')) {
+  form.setAttribute('action', window.location.pathname + window.location.search)
+}
+
 initAll()
