@@ -55,7 +55,8 @@ def browser():
         browser.close()
 
 
-def _new_page(browser, request, **context_options):
+def _new_page(browser, request, *, window: str = "", **context_options):
+    """A page in a fresh browser context; `window` tells apart the artefacts of several."""
     context = browser.new_context(**context_options)
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -63,7 +64,7 @@ def _new_page(browser, request, **context_options):
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTEFACTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:]
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid + window)[-150:]
         page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
         (ARTEFACTS / f"{name}.html").write_text(page.content(), encoding="utf-8")
     context.close()
