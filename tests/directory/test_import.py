@@ -2,6 +2,7 @@
 
 import io
 import tracemalloc
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ from django.urls import reverse
 
 from directory import importer, insights
 from directory.importer import ImportFileError, organisations_import, read_rows
-from directory.models import Organisation, Service
-from tests.factories import MembershipFactory, OrganisationFactory, moderator_user
+from directory.models import ClaimRequest, Organisation, Service
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, moderator_user
 
 pytestmark = pytest.mark.django_db
 TEMPLATE = Path(settings.BASE_DIR) / "docs" / "import-template.csv"
@@ -62,6 +63,38 @@ def test_the_template_imports_a_published_unclaimed_organisation_with_its_servic
     # Findable at once: the search data was refreshed.
     found = client.get(reverse("directory:organisation_list"), {"q": "mentoring"})
     assert [o.pk for o in found.context["page_obj"]] == [organisation.pk]
+
+
+def test_an_imported_organisation_is_shown_unclaimed_and_can_be_claimed(taxonomies, client):
+    command(TEMPLATE)
+    organisation = Organisation.objects.get()
+    assert "Unclaimed entry" in client.get(organisation.get_absolute_url()).content.decode()
+
+    # Someone from the organisation starts registering it: the listed entry is offered.
+    client.force_login(UserFactory())
+    start = client.post(
+        reverse("registration:new"),
+        {
+            "name": organisation.name,
+            "charity_number_ew": organisation.charity_number_ew,
+            "company_number": "",
+            "token": str(uuid.uuid4()),
+        },
+    )
+    assert start.context["duplicates"] == [organisation]
+    claim_url = reverse("registration:claim", kwargs={"org": organisation.uuid, "kind": "claim"})
+    assert claim_url in start.content.decode()
+    client.post(claim_url, {"message": "I run it"})
+    claim = ClaimRequest.objects.get(organisation=organisation)
+    assert claim.kind == ClaimRequest.Kind.CLAIM
+
+    # With no admins yet, a moderator approves the claim; the entry is then claimed.
+    client.force_login(moderator_user())
+    client.post(reverse("moderation:claim", kwargs={"pk": claim.pk}), {"decision": "approve"})
+    organisation.refresh_from_db()
+    assert organisation.memberships.get().user == claim.user
+    assert not organisation.is_unclaimed
+    assert "Unclaimed entry" not in client.get(organisation.get_absolute_url()).content.decode()
 
 
 def test_the_same_file_twice_changes_nothing_the_second_time(taxonomies):
@@ -195,6 +228,27 @@ def test_the_report_lists_rejected_rows_and_totals(taxonomies, tmp_path):
 
     assert "Line 3, column “postcode”: Enter a real postcode" in output
     assert "Created: 1\nUpdated: 0\nUnchanged: 0\nRejected: 1" in output
+
+
+def test_a_long_file_shows_its_progress_after_each_batch(taxonomies, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_bytes(csv_bytes(*[f"Trust {n},,,,,," for n in range(5)]))
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("import_organisations", str(path), "--batch-size", "2", stdout=out, stderr=err)
+
+    assert [line for line in err.getvalue().split("\r") if "read" in line] == [
+        "2 rows read",
+        "4 rows read",
+        "5 rows read",
+    ]
+    assert "Created: 5" in out.getvalue()
+
+
+@pytest.mark.parametrize("size", ["0", "-3"])
+def test_a_batch_size_below_one_is_refused(taxonomies, size):
+    with pytest.raises(CommandError, match="--batch-size must be 1 or more"):
+        command(TEMPLATE, "--batch-size", size)
 
 
 def test_all_or_nothing_imports_nothing_when_a_row_is_rejected(taxonomies, tmp_path):
