@@ -1,6 +1,10 @@
+from importlib import import_module
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db.models.signals import post_migrate
 
 
 @pytest.fixture(autouse=True)
@@ -15,3 +19,22 @@ def _clear_cache():
 def taxonomies(db):
     """The real taxonomies from fixtures/taxonomies.json."""
     call_command("load_taxonomies", verbosity=0)
+
+
+# The rows that data migrations create. A transactional test ends by flushing every table, and
+# its worker may then run ordinary tests (xdist sends whole files in any order), so put back
+# what migrations would have left there. Flush sends post_migrate once the tables are empty.
+MIGRATION_SEEDS = [
+    ("accounts.migrations.0004_seed_public_sector_domains", "seed"),
+    ("accounts.migrations.0005_moderators_group", "create_group"),
+]
+
+
+def _reseed_migration_data(sender, app_config, using, **kwargs):
+    if app_config.label != "accounts":
+        return
+    for module, function in MIGRATION_SEEDS:
+        getattr(import_module(module), function)(django_apps, None)
+
+
+post_migrate.connect(_reseed_migration_data, dispatch_uid="tests-reseed-migration-data")
