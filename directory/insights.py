@@ -128,7 +128,7 @@ def market_coverage(*, client_groups: list[Term], settings: list[Term]) -> Cover
     }
     snapshot = CoverageSnapshot.objects.filter(filters=filters_key(**chosen)).first()
     if snapshot is None or (snapshot.fingerprint != fingerprint and snapshot.quick_to_count):
-        snapshot = coverage_snapshot_count(**chosen)
+        snapshot = coverage_snapshot_count(**chosen, fingerprint=fingerprint)
     elif snapshot.fingerprint != fingerprint:
         coverage_snapshot_want(snapshot=snapshot)
     return _coverage(snapshot, client_groups, settings, current=snapshot.fingerprint == fingerprint)

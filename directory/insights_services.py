@@ -15,13 +15,15 @@ UNWANTED_FOR = timedelta(days=30)
 
 
 def coverage_snapshot_count(
-    *, client_group_ids: list[int], setting_ids: list[int]
+    *, client_group_ids: list[int], setting_ids: list[int], fingerprint: str | None = None
 ) -> CoverageSnapshot:
-    """Count the figures for these filters now and keep them."""
+    """Count the figures for these filters now and keep them (`fingerprint`: the data's, when
+    the caller read it just before)."""
     client_group_ids, setting_ids = sorted(client_group_ids), sorted(setting_ids)
     key = insights.filters_key(client_group_ids=client_group_ids, setting_ids=setting_ids)
     # The fingerprint first: a change made while counting makes these figures out of date.
-    fingerprint = insights.data_fingerprint()
+    if fingerprint is None:
+        fingerprint = insights.data_fingerprint()
     start = time.perf_counter()
     figures = insights.count_figures(client_group_ids=client_group_ids, setting_ids=setting_ids)
     values = {
