@@ -71,7 +71,12 @@ def prepare_database() -> int:
     published = Organisation.objects.published().count()
     if published < ORGANISATIONS:
         log(f"Seeding {ORGANISATIONS - published:,} organisations (once; the cluster is kept)")
-        call_command("seed_directory", organisations=ORGANISATIONS - published, seed=published + 1)
+        call_command(
+            "seed_directory",
+            organisations=ORGANISATIONS - published,
+            seed=published + 1,
+            force=True,
+        )
         published = Organisation.objects.published().count()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")

@@ -79,7 +79,12 @@ def prepare_database() -> int:
     changed = bool(applied)
     if published < ORGANISATIONS:
         log(f"Seeding {ORGANISATIONS - published:,} organisations (once; the cluster is kept)")
-        call_command("seed_directory", organisations=ORGANISATIONS - published, seed=published + 1)
+        call_command(
+            "seed_directory",
+            organisations=ORGANISATIONS - published,
+            seed=published + 1,
+            force=True,
+        )
         published = Organisation.objects.published().count()
         changed = True
     elif applied and before:

@@ -219,7 +219,7 @@ def test_report_names_the_figures():
 @pytest.fixture
 def tiny_plan(taxonomies):
     """The plan for a directory of 12 seeded organisations and 3 accounts."""
-    call_command("seed_directory", organisations=12, seed=7, verbosity=0)
+    call_command("seed_directory", organisations=12, seed=7, force=True, verbosity=0)
     return load_plan.build_plan(
         accounts=3, password="load-test-password-1", seed=1, profile_sample=8
     )
@@ -347,7 +347,7 @@ def test_nginx_accepts_the_adapted_configuration(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_locustfile_runs_the_mix_without_errors(taxonomies, live_server, tmp_path):
-    call_command("seed_directory", organisations=12, seed=7, verbosity=0)
+    call_command("seed_directory", organisations=12, seed=7, force=True, verbosity=0)
     plan = load_plan.build_plan(
         accounts=3, password="load-test-password-1", seed=1, profile_sample=8
     )

@@ -15,7 +15,14 @@ pytestmark = pytest.mark.django_db
 
 def seed(count: int = 30, **options) -> str:
     out = StringIO()
-    call_command("seed_directory", organisations=count, stdout=out, stderr=StringIO(), **options)
+    call_command(
+        "seed_directory",
+        organisations=count,
+        force=True,
+        stdout=out,
+        stderr=StringIO(),
+        **options,
+    )
     return out.getvalue()
 
 
@@ -142,8 +149,21 @@ def test_seed_loads_taxonomies_when_missing(db):
 )
 def test_seed_rejects_bad_sizes(taxonomies, options):
     with pytest.raises(CommandError):
-        call_command("seed_directory", stdout=StringIO(), stderr=StringIO(), **options)
+        call_command("seed_directory", force=True, stdout=StringIO(), stderr=StringIO(), **options)
     assert not Organisation.objects.exists()
+
+
+def test_seed_refuses_without_debug_or_force(taxonomies, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only with DEBUG on, or with --force"):
+        call_command("seed_directory", organisations=3, stdout=StringIO(), stderr=StringIO())
+    assert not Organisation.objects.exists()
+
+
+def test_seed_runs_with_debug_on(taxonomies, settings):
+    settings.DEBUG = True
+    call_command("seed_directory", organisations=2, stdout=StringIO(), stderr=StringIO())
+    assert Organisation.objects.count() == 2
 
 
 def test_seed_summary_lists_tables_without_rows(taxonomies):

@@ -381,8 +381,19 @@ class Command(BaseCommand):
         parser.add_argument("--organisations", type=int, required=True, metavar="N")
         parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even though DEBUG is off (a benchmark or load-test database)",
+        )
 
-    def handle(self, *args, organisations, batch_size, seed, **options):
+    def handle(self, *args, organisations, batch_size, seed, force, **options):
+        if not (settings.DEBUG or force):
+            raise CommandError(
+                "seed_directory adds synthetic organisations, published as if they were real: "
+                "it runs only with DEBUG on, or with --force for a benchmark or load-test "
+                "database. Never use it on a live directory"
+            )
         if organisations < 1:
             raise CommandError("--organisations must be 1 or more")
         if batch_size < 1:
