@@ -9,7 +9,13 @@ from directory.models import Organisation, Pathway, Region, Service
 from .appraisal import AppraisalInputs, AppraisalResult, appraise
 from .filters import OpportunityFilterSet
 from .matching import PartnerProfile, PartnerSuggestion, suggest_partners
-from .models import Consortium, ConsortiumMembership, OfferAppraisal, Opportunity
+from .models import (
+    Consortium,
+    ConsortiumMembership,
+    OfferAppraisal,
+    Opportunity,
+    PartnershipInterest,
+)
 
 
 def offer_appraisal_list(*, user) -> QuerySet[OfferAppraisal]:
@@ -69,20 +75,26 @@ def opportunity_facet_counts(*, filterset: OpportunityFilterSet) -> dict[str, di
 
 def _partner_profiles(organisations: QuerySet[Organisation]) -> list[PartnerProfile]:
     services = Service.objects.prefetch_related("regions", "pathways", "client_groups", "settings")
+    interests = PartnershipInterest.objects.select_related("region")
     organisations = organisations.annotate(
         evidence_level=Max("evidence_items__nesta_level")
-    ).prefetch_related(Prefetch("services", queryset=services))
+    ).prefetch_related(
+        Prefetch("services", queryset=services),
+        Prefetch("partnership_interests", queryset=interests),
+    )
     profiles = []
     for organisation in organisations:
+        # Pairs within one service, so that what a service does is kept to where it does it.
         coverage, groups, settings = set(), set(), set()
         for service in organisation.services.all():
-            coverage |= {
-                (region.name, pathway.name)
-                for region in service.regions.all()
-                for pathway in service.pathways.all()
-            }
-            groups |= {group.name for group in service.client_groups.all()}
-            settings |= {setting.name for setting in service.settings.all()}
+            regions = [region.name for region in service.regions.all()]
+            for names, terms in [
+                (coverage, service.pathways.all()),
+                (groups, service.client_groups.all()),
+                (settings, service.settings.all()),
+            ]:
+                names |= {(region, term.name) for region in regions for term in terms}
+        interest_regions = {i.region.name for i in organisation.partnership_interests.all()}
         profiles.append(
             PartnerProfile(
                 key=organisation.pk,
@@ -92,13 +104,15 @@ def _partner_profiles(organisations: QuerySet[Organisation]) -> list[PartnerProf
                 settings=frozenset(settings),
                 evidence_level=organisation.evidence_level or 0,
                 open_to_partnership=organisation.open_to_partnership,
+                interest_regions=frozenset(interest_regions) if interest_regions else None,
             )
         )
     return profiles
 
 
 def partner_suggestions(*, organisation: Organisation) -> list[tuple[Organisation, str]]:
-    """Published organisations that would complement this one, best first, each with why."""
+    """Published organisations open to partnership where this one works and that would
+    complement it there, best first, each with why (consortia.matching explains the rules)."""
     (own,) = _partner_profiles(Organisation.objects.filter(pk=organisation.pk))
     national = Region.objects.filter(is_national=True).values_list("name", flat=True).first()
     candidates = (

@@ -11,12 +11,16 @@ def profile(key, name, coverage, **extra):
     return PartnerProfile(key=key, name=name, coverage=frozenset(coverage), **extra)
 
 
+def in_regions(names: set[str], *regions: str) -> frozenset[tuple[str, str]]:
+    return frozenset((region, name) for region in regions for name in names)
+
+
 ME = profile(
     1,
     "Us",
     {(NW, "Education"), (WALES, "Education")},
-    client_groups=frozenset({"Young adults"}),
-    settings=frozenset({"Community"}),
+    client_groups=in_regions({"Young adults"}, NW, WALES),
+    settings=in_regions({"Community"}, NW, WALES),
 )
 
 
@@ -35,17 +39,17 @@ def test_reason_names_each_region_and_new_client_groups_and_settings():
         2,
         "Both",
         {(NW, "Health"), (WALES, "Accommodation"), (WALES, "Health")},
-        client_groups=frozenset({"Women", "Young adults"}),
-        settings=frozenset({"Custody"}),
+        client_groups=in_regions({"Women", "Young adults"}, NW, WALES),
+        settings=in_regions({"Custody"}, WALES),
     )
 
     (suggestion,) = suggest_partners(ME, [candidate])
 
     assert suggestion.reason == (
         "adds Health in the North West; Accommodation and Health in Wales; "
-        "works with Women; delivers in Custody"
+        "works with Women in the North West and Wales; delivers in Custody in Wales"
     )
-    assert suggestion.score == 3 * 3 + 1 + 1
+    assert suggestion.score == 3 * 3 + 2 * 1 + 1
 
 
 @pytest.mark.parametrize(
@@ -74,7 +78,7 @@ def test_ranks_by_what_is_added_then_evidence_then_name():
     one_pathway_weak_a = profile(4, "A weak", {(NW, "Drugs")}, evidence_level=1)
     one_pathway_weak_z = profile(5, "Z weak", {(NW, "Drugs")}, evidence_level=1)
     only_a_client_group = profile(
-        6, "Group", {(NW, "Education")}, client_groups=frozenset({"Women"}), evidence_level=5
+        6, "Group", {(NW, "Education")}, client_groups=in_regions({"Women"}, NW), evidence_level=5
     )
 
     ranked = suggest_partners(
@@ -105,7 +109,7 @@ def test_a_national_candidate_shares_every_region_of_the_organisation():
     (suggestion,) = suggest_partners(ME, [candidate], national=NATIONAL)
 
     # Education is already covered in both of ME's regions; Health is added in each.
-    assert suggestion.reason == "adds Health in the North West; Health in Wales"
+    assert suggestion.reason == "adds Health in the North West and Wales"
     assert suggestion.score == 2 * 3
     # Without knowing which region is national, it shares none.
     assert suggest_partners(ME, [candidate]) == []
@@ -128,3 +132,114 @@ def test_a_pathway_added_nationally_is_said_once():
 
     assert suggestion.reason == "adds Finance nationally; Drugs in Wales"
     assert suggestion.score == 2 * 3
+
+
+# --- Client groups and settings are compared region by region ------------------------------
+
+
+def test_a_client_group_worked_with_only_elsewhere_is_not_credited():
+    north_west_only = profile(1, "North West", {(NW, "Education")})
+    # Its women's work is in Wales; in the North West it does Education, for anyone.
+    candidate = profile(
+        2,
+        "Women in Wales",
+        {(NW, "Education"), (WALES, "Accommodation")},
+        client_groups=in_regions({"Women"}, WALES),
+        settings=in_regions({"Custody"}, WALES),
+    )
+
+    assert suggest_partners(north_west_only, [candidate]) == []
+
+
+def test_a_client_group_the_organisation_serves_only_elsewhere_is_still_added():
+    # ME works with young adults in both its regions; this one works with women in the North
+    # West, which ME does only in Wales.
+    women_in_wales = profile(
+        1,
+        "Us",
+        {(NW, "Education"), (WALES, "Education")},
+        client_groups=in_regions({"Women"}, WALES),
+    )
+    candidate = profile(2, "Women NW", {(NW, "Education")}, client_groups=in_regions({"Women"}, NW))
+
+    (suggestion,) = suggest_partners(women_in_wales, [candidate])
+
+    assert suggestion.reason == "works with Women in the North West"
+    assert suggestion.score == 1
+
+
+def test_national_client_groups_count_everywhere_and_are_said_once():
+    candidate = profile(
+        2, "Everywhere", {(NATIONAL, "Education")}, client_groups=in_regions({"Women"}, NATIONAL)
+    )
+    national_women = profile(
+        1, "Us", {(NW, "Health")}, client_groups=in_regions({"Women"}, NATIONAL)
+    )
+
+    (suggestion,) = suggest_partners(ME, [candidate], national=NATIONAL)
+    assert suggestion.reason == "works with Women in the North West and Wales"
+    assert suggest_partners(national_women, [candidate], national=NATIONAL)[0].reason == (
+        "adds Education in the North West"
+    )
+
+
+# --- Open to partnership where it declared interest ----------------------------------------
+
+
+def test_a_candidate_with_declared_interests_is_open_only_in_their_regions():
+    candidate = profile(
+        2,
+        "Wales only",
+        {(NW, "Health"), (WALES, "Health")},
+        client_groups=in_regions({"Women"}, NW),
+        interest_regions=frozenset({WALES}),
+    )
+
+    (suggestion,) = suggest_partners(ME, [candidate])
+
+    assert suggestion.reason == "adds Health in Wales"
+    assert suggestion.score == 3
+
+
+def test_a_candidate_interested_only_outside_the_shared_regions_is_not_suggested():
+    candidate = profile(
+        2, "London only", {(NW, "Health"), (LONDON, "Health")}, interest_regions=frozenset({LONDON})
+    )
+
+    assert suggest_partners(ME, [candidate]) == []
+
+
+def test_a_national_interest_opens_every_region():
+    candidate = profile(
+        2,
+        "Anywhere",
+        {(NW, "Health"), (WALES, "Finance")},
+        interest_regions=frozenset({NATIONAL}),
+    )
+
+    (suggestion,) = suggest_partners(ME, [candidate], national=NATIONAL)
+
+    assert suggestion.reason == "adds Health in the North West; Finance in Wales"
+
+
+def test_two_national_organisations_meet_where_the_candidate_wants_partners():
+    national_me = profile(1, "Us", {(NATIONAL, "Education")})
+    candidate = profile(
+        2, "National", {(NATIONAL, "Health")}, interest_regions=frozenset({NW, WALES})
+    )
+
+    (suggestion,) = suggest_partners(national_me, [candidate], national=NATIONAL)
+
+    assert suggestion.reason == "adds Health in the North West and Wales"
+
+
+def test_declared_interests_do_not_open_a_candidate_that_is_not_open_now():
+    candidate = profile(
+        2,
+        "Not now",
+        {(NW, "Health")},
+        open_to_partnership=False,
+        interest_regions=frozenset({NW}),
+    )
+
+    assert suggest_partners(ME, [candidate]) == []

@@ -156,9 +156,38 @@ def test_find_partners_ranks_complementary_organisations_with_reasons(client, me
     suggestions = response.context["suggestions"]
     assert [(org.name, reason) for org, reason in suggestions] == [
         ("Broad Help", "adds Accommodation and Health in the North West"),
-        ("Narrow Help", "adds Accommodation in the North West; works with Women"),
+        ("Narrow Help", "adds Accommodation in the North West; works with Women in the North West"),
     ]
     assert "Adds Accommodation and Health in the North West" in response.content.decode()
+
+
+def test_find_partners_compares_region_by_region_where_candidates_declared_interest(client, member):
+    north, wales = RegionFactory(name="North West"), RegionFactory(name="Wales")
+    education, housing = PathwayFactory(name="Education"), PathwayFactory(name="Accommodation")
+    ServiceFactory(organisation=member.organisation, regions=[north], pathways=[education])
+    # Its work with women is in Wales: nothing for women in the North West.
+    split = OrganisationFactory(name="Split Work", open_to_partnership=True)
+    ServiceFactory(organisation=split, regions=[north], pathways=[education])
+    ServiceFactory(
+        organisation=split,
+        regions=[wales],
+        pathways=[housing],
+        client_groups=[ClientGroupFactory(name="Women")],
+    )
+    # Works in the North West, but wants partners only in Wales.
+    elsewhere = OrganisationFactory(name="Wants Wales", open_to_partnership=True)
+    ServiceFactory(organisation=elsewhere, regions=[north, wales], pathways=[housing])
+    PartnershipInterestFactory(organisation=elsewhere, region=wales, pathway=housing)
+    # Wants partners in the North West.
+    wanted = OrganisationFactory(name="Wants North West", open_to_partnership=True)
+    ServiceFactory(organisation=wanted, regions=[north, wales], pathways=[housing])
+    PartnershipInterestFactory(organisation=wanted, region=north, pathway=housing)
+
+    suggestions = client.get(partners_url(member.organisation)).context["suggestions"]
+
+    assert [(org.name, reason) for org, reason in suggestions] == [
+        ("Wants North West", "adds Accommodation in the North West"),
+    ]
 
 
 def test_find_partners_needs_sign_in(client):
