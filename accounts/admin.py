@@ -1,3 +1,5 @@
+from allauth.usersessions import admin as allauth_usersessions_admin
+from allauth.usersessions.models import UserSession
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -70,3 +72,13 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "organisation__name"]
     readonly_fields = ["token", "created_at", "accepted_at", "revoked_at", "invited_by"]
     autocomplete_fields = ["organisation"]
+
+
+# allauth's own admin of sign-in sessions searches `user__username`, which this user model does
+# not have (email is the username), so any search of it failed.
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(allauth_usersessions_admin.UserSessionAdmin):
+    search_fields = ["user__email", "ip"]

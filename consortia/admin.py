@@ -1,12 +1,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from directory.admin import ReadOnlyAdmin
+
 from .models import (
     Consortium,
     ConsortiumEvent,
     ConsortiumMembership,
     ExpressionOfInterest,
+    OfferAppraisal,
     Opportunity,
+    OpportunitySearchSeen,
     PartnershipInterest,
 )
 
@@ -15,6 +19,8 @@ from .models import (
 class PartnershipInterestAdmin(admin.ModelAdmin):
     list_display = ["organisation", "direction", "role", "region", "pathway"]
     list_filter = ["direction", "role", "region", "pathway"]
+    search_fields = ["organisation__name"]
+    list_select_related = ["organisation", "role", "region", "pathway"]
     raw_id_fields = ["organisation"]
 
 
@@ -30,6 +36,8 @@ class OpportunityAdmin(SimpleHistoryAdmin):
 class ExpressionOfInterestAdmin(SimpleHistoryAdmin):
     list_display = ["opportunity", "organisation", "status", "created_at"]
     list_filter = ["status"]
+    search_fields = ["opportunity__title", "organisation__name", "message"]
+    list_select_related = ["opportunity", "organisation"]
     raw_id_fields = ["opportunity", "organisation", "submitted_by", "decided_by", "services"]
 
 
@@ -57,3 +65,23 @@ class ConsortiumAdmin(SimpleHistoryAdmin):
     search_fields = ["name"]
     raw_id_fields = ["lead_organisation"]
     inlines = [ConsortiumMembershipInline, ConsortiumEventInline]
+
+
+@admin.register(OpportunitySearchSeen)
+class OpportunitySearchSeenAdmin(ReadOnlyAdmin):
+    """Opportunities already sent for a saved search (never sent again)."""
+
+    list_display = ["saved_search", "opportunity", "seen_at"]
+    search_fields = ["saved_search__name", "saved_search__owner__email", "opportunity__title"]
+    list_select_related = ["saved_search", "opportunity"]
+    date_hierarchy = "seen_at"
+
+
+@admin.register(OfferAppraisal)
+class OfferAppraisalAdmin(ReadOnlyAdmin):
+    """Saved appraisals are their owners' working: shown for support, changed only by them."""
+
+    list_display = ["name", "owner", "organisation", "created_at", "updated_at"]
+    search_fields = ["name", "owner__email", "organisation__name"]
+    list_select_related = ["owner", "organisation"]
+    date_hierarchy = "updated_at"

@@ -219,3 +219,99 @@ class ContactMessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the service's own workflow (moderation, alerts, counting): the
+    admin shows them but adding or changing one there would bypass the workflow and its
+    audit trail."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- Moderation ---
+
+
+@admin.register(models.OrganisationRevision)
+class OrganisationRevisionAdmin(ReadOnlyAdmin):
+    """Edits waiting for review or decided; decided in /moderation/, where the diff is."""
+
+    list_display = [
+        "organisation",
+        "status",
+        "created_by",
+        "created_at",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["organisation__name", "created_by__email", "message"]
+    list_select_related = ["organisation", "created_by", "decided_by"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.ModerationDecision)
+class ModerationDecisionAdmin(ReadOnlyAdmin):
+    """The audit record of moderation decisions: never added, changed or deleted by hand."""
+
+    list_display = ["decided_at", "kind", "action", "organisation_name", "subject", "decided_by"]
+    list_filter = ["kind", "action"]
+    search_fields = ["organisation_name", "subject", "reason", "decided_by__email"]
+    list_select_related = ["decided_by"]
+    date_hierarchy = "decided_at"
+    show_full_result_count = False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.ProblemReport)
+class ProblemReportAdmin(ReadOnlyAdmin):
+    """Reports from the public; handled in /moderation/ so that each decision is recorded."""
+
+    list_display = ["organisation", "status", "created_at", "handled_by", "handled_at"]
+    list_filter = ["status"]
+    search_fields = ["organisation__name", "description", "email"]
+    list_select_related = ["organisation", "handled_by"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+@admin.register(models.ReviewLock)
+class ReviewLockAdmin(ReadOnlyAdmin):
+    """Who is reviewing which queue item; deleting one frees an item a moderator left."""
+
+    list_display = ["item", "user", "expires_at"]
+    search_fields = ["item", "user__email"]
+    list_select_related = ["user"]
+
+
+# --- Alerts and market coverage ---
+
+
+@admin.register(models.SavedSearchSeen)
+class SavedSearchSeenAdmin(ReadOnlyAdmin):
+    """Organisations already sent for a saved search (never sent again)."""
+
+    list_display = ["saved_search", "organisation", "seen_at"]
+    search_fields = ["saved_search__name", "saved_search__owner__email", "organisation__name"]
+    list_select_related = ["saved_search", "organisation"]
+    date_hierarchy = "seen_at"
+    show_full_result_count = False
+
+
+@admin.register(models.CoverageSnapshot)
+class CoverageSnapshotAdmin(ReadOnlyAdmin):
+    """The market coverage figures as last counted; deleting one makes it be counted again."""
+
+    list_display = ["filters", "counted_at", "seconds", "wanted"]
+    list_filter = ["wanted"]
+    search_fields = ["filters"]
