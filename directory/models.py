@@ -99,6 +99,8 @@ class OrganisationQuerySet(models.QuerySet):
         return self.exclude(freshness_stage=Organisation.Freshness.HIDDEN)
 
     def editable_by(self, user):
+        """The organisations whose profile pages the user may open to edit (a submitted one's
+        pages open too, but directory.services refuses its edits until a moderator decides)."""
         if not user.is_authenticated:
             return self.none()
         if user.is_moderator:
@@ -217,6 +219,8 @@ class Organisation(models.Model):
     # same form twice finds the existing draft instead of creating a second one.
     registration_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True)
+    # When it was last submitted for review: the moderation queue's "waiting since".
+    submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     # Denormalised search data, recomputed by directory.search_index.refresh_search_documents:
@@ -266,6 +270,10 @@ class Organisation(models.Model):
                 condition=Q(year_founded__isnull=True)
                 | Q(year_founded__gte=1800, year_founded__lte=2100),
                 name="organisation_year_founded_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="submitted") | Q(submitted_at__isnull=False),
+                name="organisation_submission_dated",
             ),
         ]
 

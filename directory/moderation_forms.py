@@ -25,6 +25,8 @@ class DecisionForm(GovukFormMixin, forms.Form):
         required=False,
         max_length=3000,
     )
+    # The organisation's version the moderator reviewed: approving a later one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def clean(self):
         cleaned = super().clean()

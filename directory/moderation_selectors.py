@@ -91,7 +91,7 @@ def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueIte
                 "submission",
                 organisation.name,
                 organisation.summary,
-                organisation.updated_at,
+                organisation.submitted_at,
                 _review_url(organisation),
                 f"organisation:{organisation.pk}",
             )

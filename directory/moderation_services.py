@@ -45,6 +45,7 @@ SYSTEM_FIELDS = {
     "version",
     "registration_token",
     "published_at",
+    "submitted_at",
     "created_at",
     "updated_at",
     "search_vector",
@@ -58,6 +59,16 @@ class ModerationError(Exception):
     def __init__(self, message: str):
         self.message = message
         super().__init__(message)
+
+
+class ChangedSinceReviewError(ModerationError):
+    """The owners saved changes after the moderator opened the page: they have not seen them."""
+
+    def __init__(self):
+        super().__init__(
+            "The organisation's profile has changed since you opened this page. "
+            "Review the changes before you approve them"
+        )
 
 
 # --- Pending revisions ---
@@ -282,6 +293,11 @@ def _lock_organisation(organisation: Organisation, allowed: set[str]) -> Organis
     return locked
 
 
+def _refuse_changed_since_review(organisation: Organisation, expected_version: int) -> None:
+    if organisation.version != expected_version:
+        raise ChangedSinceReviewError
+
+
 def _save_organisation(organisation: Organisation, moderator: User | None) -> None:
     organisation._history_user = moderator
     organisation.full_clean()
@@ -301,10 +317,13 @@ def _release_lock(item: str) -> None:
 
 
 @transaction.atomic
-def submission_approve(*, organisation: Organisation, moderator: User) -> Organisation:
-    """Publish a submitted organisation."""
+def submission_approve(
+    *, organisation: Organisation, moderator: User, expected_version: int
+) -> Organisation:
+    """Publish a submitted organisation, as it was at the version the moderator reviewed."""
     _refuse_own_organisation(organisation, moderator)
     locked = _lock_organisation(organisation, {Status.SUBMITTED})
+    _refuse_changed_since_review(locked, expected_version)
     now = timezone.now()
     locked.status = Status.PUBLISHED
     locked.published_at = locked.published_at or now
@@ -386,11 +405,16 @@ def _close_revision(
 
 
 @transaction.atomic
-def revision_approve(*, revision: OrganisationRevision, moderator: User) -> Organisation:
-    """Apply the pending changes to the live profile."""
+def revision_approve(
+    *, revision: OrganisationRevision, moderator: User, expected_version: int
+) -> Organisation:
+    """Apply the pending changes to the live profile, as they were at the version of the
+    organisation the moderator reviewed."""
     _refuse_own_organisation(revision.organisation, moderator)
-    revision = _lock_pending_revision(revision)
+    # The organisation first, as the owners' edits lock it (claiming a version) first.
     organisation = _lock_organisation(revision.organisation, {Status.PUBLISHED})
+    revision = _lock_pending_revision(revision)
+    _refuse_changed_since_review(organisation, expected_version)
     _apply_fields(organisation, revision.proposed)
     _mark_verified(organisation, timezone.now())
     _save_organisation(organisation, moderator)

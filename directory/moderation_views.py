@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -76,13 +76,15 @@ def _organisation(org: uuid.UUID) -> Organisation:
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def organisation_review(request, org: uuid.UUID):
+    """An organisation as moderators review it: its submission or pending changes to decide."""
     organisation = _organisation(org)
     revision = organisation.revisions.pending().first()
     decidable = organisation.status == Organisation.Status.SUBMITTED or revision is not None
-    form = DecisionForm(request.POST or None)
-    posted = request.method == "POST" and decidable and form.is_valid()
-    if posted and _decide(request, form, organisation, revision):
-        return redirect("moderation:queue")
+    form = DecisionForm(request.POST or None, initial={"version": organisation.version})
+    if request.method == "POST" and decidable and form.is_valid():
+        decided = _decide(request, form, organisation, revision)
+        if decided is not None:
+            return decided
     lock = moderation_services.review_lock_take(
         item=f"organisation:{organisation.pk}", user=request.user
     )
@@ -104,12 +106,16 @@ def organisation_review(request, org: uuid.UUID):
     )
 
 
-def _decide(request, form, organisation, revision) -> bool:
+def _decide(request, form, organisation, revision) -> HttpResponse | None:
+    """Record the decision and go back to the queue; None (with the form's errors) if refused."""
     action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+    version = form.cleaned_data["version"]
     services = moderation_services
     if revision is not None:
         calls = {
-            "approve": lambda: services.revision_approve(revision=revision, moderator=request.user),
+            "approve": lambda: services.revision_approve(
+                revision=revision, moderator=request.user, expected_version=version
+            ),
             "request_changes": lambda: services.revision_request_changes(
                 revision=revision, moderator=request.user, reason=reason
             ),
@@ -120,7 +126,7 @@ def _decide(request, form, organisation, revision) -> bool:
     else:
         calls = {
             "approve": lambda: services.submission_approve(
-                organisation=organisation, moderator=request.user
+                organisation=organisation, moderator=request.user, expected_version=version
             ),
             "request_changes": lambda: services.submission_request_changes(
                 organisation=organisation, moderator=request.user, reason=reason
@@ -133,15 +139,19 @@ def _decide(request, form, organisation, revision) -> bool:
         calls[action]()
     except PermissionDenied as error:
         form.add_error(None, str(error))
-        return False
+        return None
+    except services.ChangedSinceReviewError as error:
+        # The page again, afresh: the changes the moderator has not seen, and their version.
+        messages.error(request, error.message)
+        return redirect("moderation:organisation", org=organisation.uuid)
     except services.ModerationError as error:
         form.add_error(None, error.message)
-        return False
+        return None
     except ValidationError as error:
         _add_errors(form, error)
-        return False
+        return None
     messages.success(request, f"Decision recorded for {organisation.name}")
-    return True
+    return redirect("moderation:queue")
 
 
 @moderator_required

@@ -95,7 +95,7 @@ def _save(form: BaseForm, save: Callable[[int], object]) -> bool:
         return False
     try:
         save(form.cleaned_data["version"])
-    except services.StaleEditError as error:
+    except services.EditRefusedError as error:
         form.add_error(None, error.message)
         return False
     except ValidationError as error:
@@ -626,7 +626,7 @@ def check_answers(request, org: uuid.UUID):
                 user=request.user,
                 expected_version=form.cleaned_data["version"],
             )
-        except services.StaleEditError as error:
+        except services.EditRefusedError as error:
             form.add_error(None, error.message)
         except services.SubmissionError as error:
             form.add_error(None, error.message)

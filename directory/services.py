@@ -1,8 +1,9 @@
 """Writes to the directory that are more than a form save.
 
 Every change to an organisation's profile goes through `_claim_version`: the save is refused
-when someone else saved since the form was loaded. Edits to a published organisation (its own
-fields, services, delivery locations and evidence) go into its pending revision
+when someone else saved since the form was loaded, and while the organisation is submitted (the
+moderator decides on it as it was sent). Edits to a published organisation (its own fields,
+services, delivery locations and evidence) go into its pending revision
 (directory.moderation_services, directory.revision_lists) and reach the live profile only when
 a moderator approves them.
 """
@@ -37,12 +38,28 @@ REQUIRED_SECTIONS = [key for key in SECTIONS if key not in OPTIONAL_SECTIONS]
 SUBMITTABLE_STATUSES = {Organisation.Status.DRAFT, Organisation.Status.CHANGES_REQUESTED}
 
 
-class StaleEditError(Exception):
+class EditRefusedError(Exception):
+    """An edit to the organisation's profile that cannot be saved; `message` says why."""
+
+    message = ""
+
+
+class StaleEditError(EditRefusedError):
     """Someone else saved the organisation after this form was loaded."""
 
     message = (
         "Someone else saved changes to this organisation after you opened this page. "
         "Your changes have not been saved. Reload the page to see their changes and try again"
+    )
+
+
+class UnderReviewError(EditRefusedError):
+    """The organisation is submitted: a moderator is to decide on it as it was sent."""
+
+    message = (
+        "Your profile is waiting for a moderator's review, so it cannot be changed now. "
+        "Your changes have not been saved. If the moderator asks for changes, "
+        "you can make them then"
     )
 
 
@@ -53,12 +70,18 @@ class SubmissionError(Exception):
 
 
 def _claim_version(organisation: Organisation, expected_version: int) -> None:
-    """Move the organisation on to the next version, or refuse if it is not at the expected one."""
-    claimed = Organisation.objects.filter(pk=organisation.pk, version=expected_version).update(
-        version=F("version") + 1
+    """Move the organisation on to the next version, or refuse if it is not at the expected one
+    or is waiting for a moderator's review."""
+    claimed = (
+        Organisation.objects.filter(pk=organisation.pk, version=expected_version)
+        .exclude(status=Organisation.Status.SUBMITTED)
+        .update(version=F("version") + 1)
     )
     if not claimed:
-        raise StaleEditError
+        submitted = Organisation.objects.filter(
+            pk=organisation.pk, status=Organisation.Status.SUBMITTED
+        )
+        raise UnderReviewError if submitted.exists() else StaleEditError
     organisation.version = expected_version + 1
 
 
@@ -359,6 +382,7 @@ def organisation_submit(
         raise SubmissionError(problems[0])
     _claim_version(organisation, expected_version)
     organisation.status = Organisation.Status.SUBMITTED
+    organisation.submitted_at = timezone.now()
     organisation.full_clean()
     organisation.save()
     _profile_changed(organisation)

@@ -65,6 +65,9 @@ class OrganisationFactory(DjangoModelFactory):
     status = models.Organisation.Status.PUBLISHED
     last_verified_at = factory.LazyFunction(timezone.now)
     published_at = factory.LazyFunction(timezone.now)
+    submitted_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status == models.Organisation.Status.SUBMITTED else None
+    )
 
 
 class ServiceFactory(DjangoModelFactory):

@@ -322,7 +322,7 @@ def approve_a_submission(client):
     admin = MembershipFactory(organisation=organisation, role=Membership.Role.ADMIN).user
     client.force_login(moderator_user())
     url = reverse("moderation:organisation", kwargs={"org": organisation.uuid})
-    response = client.post(url, {"action": "approve"})
+    response = client.post(url, {"action": "approve", "version": organisation.version})
 
     def done() -> bool:
         organisation.refresh_from_db()

@@ -1,24 +1,28 @@
 """Moderation: transitions, pending revisions, the queue, reports, audit records and access."""
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Membership
 from directory import moderation_services as services
+from directory import services as registration_services
 from directory.models import (
     ModerationDecision,
     Organisation,
     OrganisationRevision,
     ProblemReport,
     ReviewLock,
+    Service,
 )
 from directory.moderation_selectors import moderation_queue
-from tests.directory.registration_helpers import step_url
+from tests.directory.registration_helpers import draft_with_admin, step_url
 from tests.factories import (
     ClaimRequestFactory,
     CommissionerProfileFactory,
@@ -27,7 +31,9 @@ from tests.factories import (
     OrganisationFactory,
     OrganisationRevisionFactory,
     PartnershipRoleFactory,
+    PathwayFactory,
     ProblemReportFactory,
+    RegionFactory,
     ServiceFactory,
     moderator_user,
     verified_user,
@@ -114,7 +120,9 @@ def test_moderators_can_open_the_workspace_pages(moderator_client):
 
 def test_approving_a_submission_publishes_it_and_records_the_decision(moderator):
     organisation, admin = submitted_with_admin()
-    services.submission_approve(organisation=organisation, moderator=moderator)
+    services.submission_approve(
+        organisation=organisation, moderator=moderator, expected_version=organisation.version
+    )
     organisation.refresh_from_db()
     assert organisation.status == Status.PUBLISHED
     assert organisation.last_verified_at is not None
@@ -155,7 +163,9 @@ def test_request_changes_and_reject_need_a_reason_and_send_it(moderator, decide,
 @pytest.mark.parametrize(
     "decide",
     [
-        lambda org, mod: services.submission_approve(organisation=org, moderator=mod),
+        lambda org, mod: services.submission_approve(
+            organisation=org, moderator=mod, expected_version=org.version
+        ),
         lambda org, mod: services.submission_reject(organisation=org, moderator=mod, reason="x"),
         lambda org, mod: services.submission_request_changes(
             organisation=org, moderator=mod, reason="x"
@@ -187,17 +197,137 @@ def test_a_moderator_cannot_decide_on_their_own_organisation(moderator, moderato
     organisation, _ = submitted_with_admin()
     MembershipFactory(user=moderator, organisation=organisation, role="editor")
     with pytest.raises(PermissionDenied):
-        services.submission_approve(organisation=organisation, moderator=moderator)
-    response = moderator_client.post(org_url("organisation", organisation), {"action": "approve"})
+        services.submission_approve(
+            organisation=organisation, moderator=moderator, expected_version=organisation.version
+        )
+    response = moderator_client.post(
+        org_url("organisation", organisation),
+        {"action": "approve", "version": organisation.version},
+    )
     assert response.status_code == 200
     organisation.refresh_from_db()
     assert organisation.status == Status.SUBMITTED
 
 
+# --- A submission is decided as it was sent --------------------------------------------------
+
+
+def ready_to_submit(**fields):
+    """A draft with every required section complete, and its admin (email verified)."""
+    return draft_with_admin(
+        completed_sections=list(registration_services.REQUIRED_SECTIONS), **fields
+    )
+
+
+def submit(organisation, admin):
+    organisation.refresh_from_db()
+    registration_services.organisation_submit(
+        organisation=organisation, user=admin, expected_version=organisation.version
+    )
+    organisation.refresh_from_db()
+
+
+def test_a_submitted_profile_cannot_be_changed_until_a_moderator_decides(client, moderator):
+    organisation, admin = ready_to_submit(summary="As sent")
+    submit(organisation, admin)
+    client.force_login(admin)
+    page = client.get(step_url(organisation, "what-you-do")).content.decode()
+    assert "waiting for a moderator's review, so it cannot be changed now" in page
+    data = {"summary": "Changed", "description": "D", "version": organisation.version}
+    response = client.post(step_url(organisation, "what-you-do"), data)
+    assert response.status_code == 200
+    refusal = " ".join(response.context["form"].errors["__all__"])
+    assert "cannot be changed now. Your changes have not been saved" in refusal
+    with pytest.raises(registration_services.UnderReviewError):
+        registration_services.service_save(
+            organisation=organisation,
+            service=Service(name="Mentoring"),
+            expected_version=organisation.version,
+            m2m={"pathways": [PathwayFactory()], "regions": [RegionFactory()]},
+        )
+    organisation.refresh_from_db()
+    assert (organisation.summary, organisation.status) == ("As sent", Status.SUBMITTED)
+    assert not organisation.services.exists()
+
+    # Once the moderator has asked for changes, the owners make them.
+    services.submission_request_changes(
+        organisation=organisation, moderator=moderator, reason="Say more about what you do"
+    )
+    data["version"] = organisation.version
+    assert client.post(step_url(organisation, "what-you-do"), data).status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.summary == "Changed"
+
+
+def test_approval_is_refused_for_a_version_the_moderator_has_not_seen(moderator_client):
+    organisation, admin = ready_to_submit(summary="First answer")
+    submit(organisation, admin)
+    seen = organisation.version
+    # Meanwhile another moderator sends it back and the owners change it and send it again.
+    services.submission_request_changes(
+        organisation=organisation, moderator=moderator_user(), reason="Say more"
+    )
+    organisation.refresh_from_db()
+    organisation.summary = "Second answer"
+    registration_services.organisation_section_save(
+        organisation=organisation, expected_version=organisation.version
+    )
+    submit(organisation, admin)
+
+    review = org_url("organisation", organisation)
+    response = moderator_client.post(review, {"action": "approve", "version": seen})
+    assert response["Location"] == review
+    assert "has changed since you opened this page" in moderator_client.get(review).content.decode()
+    organisation.refresh_from_db()
+    assert organisation.status == Status.SUBMITTED
+    assert not ModerationDecision.objects.filter(action="approve").exists()
+
+    response = moderator_client.post(review, {"action": "approve", "version": organisation.version})
+    assert response["Location"] == reverse("moderation:queue")
+    organisation.refresh_from_db()
+    assert (organisation.status, organisation.summary) == (Status.PUBLISHED, "Second answer")
+
+
+def test_approving_changes_is_refused_when_the_owners_changed_them_since(moderator):
+    organisation = OrganisationFactory(summary="Live")
+    organisation.summary = "First proposal"
+    registration_services.organisation_section_save(
+        organisation=organisation, expected_version=organisation.version
+    )
+    seen = organisation.version
+    organisation.summary = "Second proposal"
+    registration_services.organisation_section_save(
+        organisation=organisation, expected_version=seen
+    )
+    revision = organisation.revisions.pending().get()
+
+    with pytest.raises(services.ChangedSinceReviewError):
+        services.revision_approve(revision=revision, moderator=moderator, expected_version=seen)
+    assert Organisation.objects.get().summary == "Live"
+    revision.refresh_from_db()
+    assert revision.status == OrganisationRevision.Status.PENDING
+
+    services.revision_approve(revision=revision, moderator=moderator, expected_version=seen + 1)
+    assert Organisation.objects.get().summary == "Second proposal"
+
+
+def test_a_submission_waits_in_the_queue_since_it_was_sent(monkeypatch):
+    organisation, admin = ready_to_submit()
+    sent = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    monkeypatch.setattr(timezone, "now", lambda: sent)
+    submit(organisation, admin)
+    monkeypatch.undo()
+    # A later save of the row (here by the system) does not move it back in the queue.
+    Organisation.objects.get(pk=organisation.pk).save()
+    [item] = moderation_queue()[0]
+    assert item.waiting_since == organisation.submitted_at == sent
+
+
 def test_decision_form_errors_are_shown_and_values_kept(moderator_client):
     organisation, _ = submitted_with_admin()
     response = moderator_client.post(
-        org_url("organisation", organisation), {"action": "reject", "reason": ""}
+        org_url("organisation", organisation),
+        {"action": "reject", "reason": "", "version": organisation.version},
     )
     assert response.status_code == 200
     assert "Enter a message saying what needs to change" in response.content.decode()
@@ -229,7 +359,11 @@ def test_edits_to_a_published_profile_wait_for_approval(client, moderator_client
     # The moderator sees the field-by-field difference, and approves.
     review = moderator_client.get(org_url("organisation", organisation)).content.decode()
     assert "Old summary" in review and "New summary" in review
-    response = moderator_client.post(org_url("organisation", organisation), {"action": "approve"})
+    organisation.refresh_from_db()
+    response = moderator_client.post(
+        org_url("organisation", organisation),
+        {"action": "approve", "version": organisation.version},
+    )
     assert response.status_code == 302
     organisation.refresh_from_db()
     assert organisation.summary == "New summary"
@@ -251,7 +385,9 @@ def test_revision_diff_shows_added_and_removed_terms(moderator):
     assert rows["summary"]["before"] == "Before" and rows["summary"]["after"] == "After"
     assert rows["partnership_roles"]["added"] == [new.name]
     assert rows["partnership_roles"]["removed"] == [old.name]
-    services.revision_approve(revision=revision, moderator=moderator)
+    services.revision_approve(
+        revision=revision, moderator=moderator, expected_version=organisation.version
+    )
     assert set(organisation.partnership_roles.all()) == {keep, new}
     # The terms are in the audit history too, changed by the moderator who approved.
     record = organisation.history.latest()
@@ -291,7 +427,9 @@ def test_refused_revisions_leave_the_live_profile_alone(moderator, decide, statu
     [email] = mail.outbox
     assert email.to == [admin.email] and "Not accurate" in email.body
     with pytest.raises(services.ModerationError):
-        services.revision_approve(revision=revision, moderator=moderator)
+        services.revision_approve(
+            revision=revision, moderator=moderator, expected_version=revision.organisation.version
+        )
 
 
 # --- Evidence, archive, purge, history -------------------------------------------------------
@@ -379,7 +517,9 @@ def test_the_django_admin_cannot_delete_organisations(client):
 def test_history_page_lists_changes_with_who_made_them(moderator_client, moderator):
     organisation, _ = submitted_with_admin(name="History Trust")
     ServiceFactory(organisation=organisation, name="Mentoring")
-    services.submission_approve(organisation=organisation, moderator=moderator)
+    services.submission_approve(
+        organisation=organisation, moderator=moderator, expected_version=organisation.version
+    )
     page = moderator_client.get(org_url("history", organisation)).content.decode()
     assert "Service: Mentoring" in page
     assert "Decision: New submission" in page

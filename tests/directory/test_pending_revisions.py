@@ -90,7 +90,10 @@ def moderation_url(organisation):
 
 
 def approve(moderator_client, organisation):
-    response = moderator_client.post(moderation_url(organisation), {"action": "approve"})
+    response = moderator_client.post(
+        moderation_url(organisation),
+        {"action": "approve", "version": current_version(organisation)},
+    )
     assert response.status_code == 302
     assert organisation.revisions.get().status == OrganisationRevision.Status.APPROVED
 
@@ -289,7 +292,8 @@ def test_new_evidence_with_a_report_waits_and_is_dropped_when_rejected(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = moderator_client.post(
-            moderation_url(published), {"action": "reject", "reason": "Not an evaluation"}
+            moderation_url(published),
+            {"action": "reject", "reason": "Not an evaluation", "version": published.version},
         )
     assert response.status_code == 302
     assert not stored.exists()
