@@ -1,4 +1,5 @@
 import json
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -8,6 +9,7 @@ from django.db import connection
 from django.test import override_settings
 
 from accounts.models import Membership, User
+from directory.management.commands.seed_directory import SIZE_BY_INCOME_BAND
 from directory.models import (
     DeliveryLocation,
     EvidenceItem,
@@ -84,6 +86,20 @@ def test_demo_data_covers_every_region_and_pathway_at_least_twice():
         for term in taxonomy.objects.all():
             providers = Organisation.objects.filter(**{relation: term}).distinct().count()
             assert providers >= 2, f"{taxonomy.__name__} {term.slug}: {providers} organisations"
+
+
+def test_demo_data_income_is_spread_like_the_sector_most_small_a_few_large():
+    load()
+
+    bands = Counter(Organisation.objects.values_list("income_band__slug", flat=True))
+    total = sum(bands.values())
+    assert set(bands) == set(SIZE_BY_INCOME_BAND), "every income band has organisations"
+    assert bands["under-10k"] + bands["10k-100k"] > total / 2
+    assert 1 <= bands["1m-10m"] + bands["over-10m"] <= total / 10
+    # Staff numbers that fit the income: a £5,000 group has no paid team of twenty.
+    for slug, staff in Organisation.objects.values_list("income_band__slug", "staff_count"):
+        (low, high), _, _ = SIZE_BY_INCOME_BAND[slug]
+        assert low <= staff <= high, (slug, staff)
 
 
 def test_demo_data_has_geocoded_locations_and_evidence():
