@@ -180,6 +180,14 @@ def revision_overlay(organisation: Organisation) -> dict:
     return initial
 
 
+def saved_snapshot(organisation: Organisation, m2m_names) -> dict:
+    """`profile_snapshot` of the organisation as its owners last saved it: the live values with
+    those waiting for review put over them (on `organisation` itself)."""
+    pending_terms = revision_overlay(organisation)
+    m2m = {name: pending_terms.get(name, getattr(organisation, name).all()) for name in m2m_names}
+    return profile_snapshot(organisation, m2m)
+
+
 def _term_names(model: type[models.Model], *values) -> dict[str, str]:
     slugs = set()
     for value in values:

@@ -5,7 +5,7 @@ import re
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from .models import ClaimRequest, Organisation
 
@@ -14,6 +14,8 @@ NAME_NOISE_WORDS = {"the", "ltd", "limited", "cic", "cio", "plc", "llp", "uk", "
 NAME_NOISE_PHRASES = ["community interest company", "charitable incorporated organisation"]
 SIMILAR_NAME_RATIO = 0.85
 TRIGRAM_THRESHOLD = 0.6
+# At most this many listed names are compared in Python, whatever the size of the directory.
+SIMILAR_NAME_CANDIDATES = 50
 MAX_DUPLICATES = 5
 
 
@@ -25,19 +27,42 @@ def normalise_organisation_name(name: str) -> str:
     return " ".join(word for word in text.split() if word not in NAME_NOISE_WORDS)
 
 
+def _word_ends(normalised: str) -> set[str]:
+    """The first and last four letters of each word: a misspelt word usually keeps one end."""
+    words = [word for word in normalised.split() if len(word) >= 3] or [normalised]
+    return {end for word in words for end in (word[:4], word[-4:])}
+
+
+def _sharing_word_ends(
+    normalised: str, candidates: QuerySet[Organisation]
+) -> QuerySet[Organisation]:
+    """Without trigrams (SQLite): the names sharing most word ends with the normalised name."""
+    shared = sum(
+        (
+            Case(When(name__icontains=end, then=1), default=0, output_field=IntegerField())
+            for end in _word_ends(normalised)
+        ),
+        Value(0),
+    )
+    return candidates.annotate(shared=shared).filter(shared__gt=0).order_by("-shared", "name")
+
+
 def _similar_names(name: str, candidates: QuerySet[Organisation]) -> list[Organisation]:
     wanted = normalise_organisation_name(name)
     if not wanted:
         return []
+    # The database narrows the candidates (by trigram index, or by shared word ends); the
+    # normalised comparison decides.
     if connection.vendor == "postgresql":
-        # The trigram index narrows the candidates; the normalised comparison decides.
         candidates = (
             candidates.annotate(similarity=TrigramSimilarity("name", name))
             .filter(similarity__gte=TRIGRAM_THRESHOLD / 2)
-            .order_by("-similarity")[:50]
+            .order_by("-similarity")
         )
+    else:
+        candidates = _sharing_word_ends(wanted, candidates)
     matches = []
-    for organisation in candidates.only("id", "name", "slug", "uuid"):
+    for organisation in candidates.only("id", "name", "slug", "uuid")[:SIMILAR_NAME_CANDIDATES]:
         other = normalise_organisation_name(organisation.name)
         ratio = difflib.SequenceMatcher(None, wanted, other).ratio()
         if other == wanted or ratio >= SIMILAR_NAME_RATIO:

@@ -130,6 +130,13 @@ def organisation_create_draft(
     return organisation
 
 
+def _holds_saved_values(organisation: Organisation, m2m: dict[str, Iterable]) -> bool:
+    """Whether the edited fields are what the owners have saved now (waiting for review or not)."""
+    saved = Organisation.objects.get(pk=organisation.pk)
+    edited = moderation_services.profile_snapshot(organisation, m2m)
+    return edited == moderation_services.saved_snapshot(saved, m2m)
+
+
 @transaction.atomic
 def organisation_section_save(
     *,
@@ -140,7 +147,16 @@ def organisation_section_save(
     user: User | None = None,
 ) -> Organisation:
     """Save edited profile fields; mark `section` complete when the form finishes one."""
-    _claim_version(organisation, expected_version)
+    try:
+        _claim_version(organisation, expected_version)
+    except StaleEditError:
+        # Posted twice, or after someone else saved other pages: a form holding what is saved
+        # now overwrites nobody's changes, so it counts as loaded just now.
+        if not _holds_saved_values(organisation, m2m or {}):
+            raise
+        if not section or organisation.is_published or section in organisation.completed_sections:
+            return organisation
+        _claim_version(organisation, organisation.version)
     if organisation.status == Organisation.Status.PUBLISHED:
         moderation_services.revision_record(organisation=organisation, m2m=m2m, user=user)
         return organisation

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Membership
+from directory import registration_selectors
 from directory.models import IncomeBand, LegalForm, Organisation, PartnershipRole, QualityMark
 from directory.registration_selectors import normalise_organisation_name
 from tests.directory.registration_helpers import draft_with_admin, errors_of, step_url, url
@@ -127,6 +128,23 @@ def test_very_similar_name_is_a_duplicate(client, name):
     client.force_login(UserFactory())
     response = client.post(reverse("registration:new"), start_data(name=name))
     assert response.context["duplicates"] == [listed]
+
+
+def test_a_similar_name_is_found_among_many_comparing_only_a_few(monkeypatch):
+    for n in range(80):
+        OrganisationFactory(name=f"Harbour Trust {n:02d}")
+    listed = OrganisationFactory(name="The Harbour Light Ltd")
+    compared = []
+
+    def counting(name):
+        compared.append(name)
+        return normalise_organisation_name(name)
+
+    monkeypatch.setattr(registration_selectors, "normalise_organisation_name", counting)
+    duplicates = registration_selectors.organisation_duplicates(name="Harbor Light")
+    assert duplicates == [listed]
+    # The name asked about, then at most the bounded number of listed names.
+    assert len(compared) <= 1 + registration_selectors.SIMILAR_NAME_CANDIDATES
 
 
 def test_drafts_and_different_names_are_not_duplicates(client):
@@ -460,13 +478,49 @@ def test_second_save_from_a_stale_page_is_refused(admin_client):
     assert (organisation.summary, organisation.version) == ("Theirs", 2)
 
 
-def test_step_posted_twice_saves_once(admin_client):
+def test_step_posted_twice_saves_once_and_the_second_time_is_harmless(admin_client):
     organisation = admin_client.organisation
     data = {"summary": "Once", "description": "D", "version": 1}
-    assert admin_client.post(step_url(organisation, "what-you-do"), data).status_code == 302
-    assert admin_client.post(step_url(organisation, "what-you-do"), data).status_code == 200
+    first = admin_client.post(step_url(organisation, "what-you-do"), data)
+    second = admin_client.post(step_url(organisation, "what-you-do"), data)
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == first["Location"]
+    organisation.refresh_from_db()
+    assert (organisation.summary, organisation.version) == ("Once", 2)
+    assert organisation.history.count() == 2  # created, then saved once
+
+
+def test_a_stale_form_that_changes_nothing_saved_is_harmless(admin_client):
+    """Someone else saved another page since: posting what is already saved overwrites none of
+    it, but anything different is still refused."""
+    organisation = admin_client.organisation
+    data = {"summary": organisation.summary, "description": organisation.description}
+    assert admin_client.post(step_url(organisation, "size"), size_data()).status_code == 302
     organisation.refresh_from_db()
     assert organisation.version == 2
+    unchanged = admin_client.post(step_url(organisation, "what-you-do"), {**data, "version": 1})
+    assert unchanged.status_code == 302
+    organisation.refresh_from_db()
+    assert "what_you_do" in organisation.completed_sections
+    assert organisation.staff_count == 12
+    changed = admin_client.post(
+        step_url(organisation, "what-you-do"), {**data, "summary": "New", "version": 1}
+    )
+    assert STALE_MESSAGE in " ".join(errors_of(changed)["__all__"]).replace("&#x27;", "'")
+
+
+def test_a_published_profile_step_posted_twice_leaves_one_change_waiting(client, taxonomies):
+    organisation = OrganisationFactory(name="Live Trust")
+    user = VerifiedEmailAddressFactory().user
+    Membership.objects.create(user=user, organisation=organisation, role="editor")
+    client.force_login(user)
+    data = {"summary": "Proposed", "description": "New", "version": organisation.version}
+    for _ in range(2):
+        assert client.post(step_url(organisation, "what-you-do"), data).status_code == 302
+    revision = organisation.revisions.pending().get()
+    assert revision.proposed["summary"] == "Proposed"
+    organisation.refresh_from_db()
+    assert organisation.version == data["version"] + 1
 
 
 # --- Task list, check answers, submit ---
