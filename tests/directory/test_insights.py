@@ -23,6 +23,7 @@ from directory.models import (
 )
 from tests.factories import (
     ClientGroupFactory,
+    DeliverySettingFactory,
     EvidenceItemFactory,
     IncomeBandFactory,
     LegalFormFactory,
@@ -46,6 +47,8 @@ def market():
     accommodation = PathwayFactory(name="Accommodation", slug="accommodation", position=1)
     employment = PathwayFactory(name="Employment", slug="employment", position=2)
     women = ClientGroupFactory(name="Women", slug="women")
+    custody = DeliverySettingFactory(name="In custody", slug="custody")
+    community = DeliverySettingFactory(name="In the community", slug="community")
     charity = LegalFormFactory(name="Charity", slug="charity", position=1)
     cic = LegalFormFactory(name="CIC", slug="cic", position=2)
     small = IncomeBandFactory(name="Under £100,000", slug="small", position=1)
@@ -57,6 +60,7 @@ def market():
         pathways=[accommodation],
         regions=[north_west],
         client_groups=[women],
+        settings=[community],
         accepting_referrals=True,
     )
     EvidenceItemFactory(organisation=a, nesta_level=2)
@@ -66,25 +70,34 @@ def market():
         organisation=b,
         pathways=[accommodation, employment],
         regions=[north_west, wales],
+        settings=[custody, community],
         accepting_referrals=False,
     )
     c = OrganisationFactory(name="C", legal_form=cic, income_band=small)
     ServiceFactory(
-        organisation=c, pathways=[employment], regions=[national], accepting_referrals=True
+        organisation=c,
+        pathways=[employment],
+        regions=[national],
+        settings=[custody],
+        accepting_referrals=True,
     )
     EvidenceItemFactory(organisation=c, nesta_level=1)
     e = OrganisationFactory(name="E", legal_form=cic, income_band=medium)
-    for accepting in (True, False):
+    # Accepting referrals in the community only: in custody, E is not accepting them.
+    for accepting, settings in [(True, [community]), (False, [custody])]:
         ServiceFactory(
             organisation=e,
             pathways=[accommodation],
             regions=[north_west],
+            settings=settings,
             accepting_referrals=accepting,
         )
     draft = OrganisationFactory(
         name="Draft", status=Organisation.Status.DRAFT, legal_form=charity, income_band=small
     )
-    ServiceFactory(organisation=draft, pathways=[accommodation], regions=[north_west])
+    ServiceFactory(
+        organisation=draft, pathways=[accommodation], regions=[north_west], settings=[custody]
+    )
     return {"women": women}
 
 
@@ -119,6 +132,45 @@ def test_client_group_filter_counts_within_one_service(client, market):
     assert coverage.organisations == 1
 
 
+def test_setting_filter_counts_within_one_service(client, market):
+    coverage = client.get(URL, {"setting": "custody"}).context["coverage"]
+
+    # B's one service is in custody; C's national one too; E's custody service is not
+    # accepting referrals (its community one is); A works only in the community.
+    assert grid(coverage) == {
+        ("north-west", "accommodation"): (2, 0),
+        ("north-west", "employment"): (2, 1),
+        ("wales", "accommodation"): (1, 0),
+        ("wales", "employment"): (2, 1),
+        ("national", "accommodation"): (0, 0),
+        ("national", "employment"): (1, 1),
+    }
+    assert coverage.organisations == 3
+    assert coverage.by_legal_form == [("Charity", 1), ("CIC", 2)]
+    assert coverage.by_income_band == [
+        ("Under £100,000", 1),
+        ("£100,000 to £1m", 1),
+        ("Not given", 1),
+    ]
+    evidence = {row.pathway.slug: row.by_level for row in coverage.evidence}
+    assert evidence == {
+        "accommodation": [2, 0, 0, 0, 0, 0],
+        "employment": [1, 1, 0, 0, 0, 0],
+    }
+
+
+def test_setting_and_client_group_are_matched_within_one_service(client, market):
+    # A works with women in the community, never in custody.
+    in_custody = client.get(URL, {"client_group": "women", "setting": "custody"})
+    in_the_community = client.get(URL, {"client_group": "women", "setting": "community"})
+
+    assert set(grid(in_custody.context["coverage"]).values()) == {(0, 0)}
+    assert in_custody.context["coverage"].organisations == 0
+    counts = grid(in_the_community.context["coverage"])
+    assert counts.pop(("north-west", "accommodation")) == (1, 1)
+    assert set(counts.values()) == {(0, 0)}
+
+
 def test_unknown_filter_values_are_ignored(client, market):
     response = client.get(URL, {"client_group": "<b>nobody</b>", "setting": "nowhere"})
 
@@ -142,7 +194,15 @@ def test_charts_and_tables_match_the_hand_count(client, market):
     }
 
 
-@pytest.mark.parametrize("params", [{}, {"client_group": "women"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"client_group": "women"},
+        {"setting": "custody"},
+        {"client_group": "women", "setting": "community"},
+    ],
+)
 def test_every_cell_links_to_a_search_with_the_same_count(client, market, params):
     coverage = client.get(URL, params).context["coverage"]
 
