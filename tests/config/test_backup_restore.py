@@ -17,6 +17,9 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
     ServiceFactory,
+    ShortlistFactory,
+    ShortlistItemFactory,
+    ShortlistShareFactory,
     VerifiedEmailAddressFactory,
 )
 
@@ -60,6 +63,7 @@ def every_row() -> dict[str, list[tuple]]:
 
 
 def make_directory_data() -> None:
+    organisations = []
     for number in range(3):
         organisation = OrganisationFactory()
         service = ServiceFactory(organisation=organisation)
@@ -69,6 +73,12 @@ def make_directory_data() -> None:
         member = VerifiedEmailAddressFactory().user
         MembershipFactory(user=member, organisation=organisation)
         ClaimRequestFactory(organisation=organisation, message=f"Claim number {number}")
+        organisations.append(organisation)
+    for number in range(2):
+        shortlist = ShortlistFactory(description=f"Shortlist number {number}")
+        for organisation in organisations:
+            ShortlistItemFactory(shortlist=shortlist, organisation=organisation, note="Call first")
+        ShortlistShareFactory(shortlist=shortlist)
 
 
 @pytest.mark.postgres
@@ -78,6 +88,9 @@ def test_backup_then_restore_brings_back_every_row(transactional_db, tmp_path):
     before = every_row()
     assert all(before[table] for table in ("directory_organisation", "directory_service"))
     assert before["directory_evidenceitem"] and before["accounts_membership"]
+    assert len(before["directory_shortlist"]) == 2
+    assert len(before["directory_shortlistitem"]) == 6
+    assert len(before["directory_shortlistshare"]) == 2
 
     dump = Path(run_script("backup.sh", str(tmp_path)).stdout.strip().splitlines()[-1])
     assert dump.parent == tmp_path and dump.suffix == ".dump" and dump.stat().st_size > 0
