@@ -103,7 +103,7 @@ def test_register_an_organisation_without_javascript(page_without_js, provider):
     assert page.get_by_role("link", name="View the report (PDF)").is_visible()
     save_and_continue(page)
 
-    page.get_by_role("link", name="Partnership interest").click()
+    page.get_by_role("link", name="Partnership interest", exact=True).click()
     page.get_by_role("group", name="partnerships or consortia").get_by_label("Yes").check()
     page.get_by_label("Subcontractor").check()
     save_and_continue(page)
