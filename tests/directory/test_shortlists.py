@@ -3,15 +3,21 @@ recording the search."""
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.html import escape
 
 from directory import shortlist_services
 from directory.models import (
+    ClientGroup,
+    DeliverySetting,
+    IncomeBand,
     Organisation,
+    PartnershipRole,
     Pathway,
     QualityMark,
     Region,
@@ -319,13 +325,23 @@ def compared(taxonomies):
     shortlist = ShortlistFactory()
     north_west = Region.objects.get(slug="north-west")
     accommodation = Pathway.objects.get(slug="accommodation")
-    organisation = OrganisationFactory(name="Safe Homes CIC", staff_count=12)
-    organisation.quality_marks.add(QualityMark.objects.first())
+    organisation = OrganisationFactory(
+        name="Safe Homes CIC",
+        staff_count=12,
+        income_band=IncomeBand.objects.get(slug="100k-500k"),
+        last_verified_at=datetime(2026, 3, 14, 10, 0, tzinfo=UTC),
+    )
+    organisation.quality_marks.add(QualityMark.objects.get(slug="trusted-charity"))
+    organisation.partnership_roles.add(
+        *terms(PartnershipRole, "subcontractor", "consortium-member")
+    )
     ServiceFactory(
         organisation=organisation,
         name="Move-on housing",
         regions=[north_west],
         pathways=[accommodation],
+        client_groups=terms(ClientGroup, "women", "care-leavers"),
+        settings=terms(DeliverySetting, "through-the-gate", "community"),
         spare_capacity="10 places from April",
         largest_contract_value=250000,
     )
@@ -334,25 +350,51 @@ def compared(taxonomies):
     return shortlist, organisation
 
 
+def terms(model, *slugs: str) -> list:
+    return list(model.objects.filter(slug__in=slugs))
+
+
+def names(model, *slugs: str) -> str:
+    """The terms' names one to a line, A to Z, as a comparison cell has them."""
+    return "\n".join(sorted(term.name for term in terms(model, *slugs)))
+
+
 def test_compare_shows_each_aspect(client, compared):
     shortlist, organisation = compared
     client.force_login(shortlist.owner)
-    content = client.get(reverse("shortlists:compare", kwargs={"pk": shortlist.pk})).content
-    content = content.decode()
-    for expected in [
-        "Safe Homes CIC",
-        "Accommodation: Move-on housing",
-        Region.objects.get(slug="north-west").name,
-        "10 places from April",
-        "£250,000",
-        "Staff: 12",
+    response = client.get(reverse("shortlists:compare", kwargs={"pk": shortlist.pk}))
+
+    # Each value in its own row: the one organisation's cell, its lines joined.
+    rows = {row.label: row.cells for row in response.context["rows"]}
+    cells = {label: "\n".join(lines) for label, [lines] in rows.items()}
+    assert cells["Services by pathway"] == "Accommodation: Move-on housing"
+    assert cells["Regions"] == "North West"
+    assert cells["People supported"] == names(ClientGroup, "women", "care-leavers")
+    assert cells["Delivery settings"] == names(DeliverySetting, "through-the-gate", "community")
+    assert cells["Capacity"] == (
+        "Accepting referrals: Yes\nMove-on housing: 10 places from April\n"
+        "Largest contract it could take: £250,000"
+    )
+    assert cells["Size"].startswith(f"Annual income: {organisation.income_band.name}\nStaff: 12")
+    for part in [
+        "JDL 2024 (Justice Data Lab report",
         "Nesta level 3",
         "reoffended at 27.4% against 33.9% for the comparison group (significant)",
-        QualityMark.objects.first().name,
-        "Call in May",
-        "Last verified",
     ]:
-        assert expected in content, expected
+        assert part in cells["Evidence of impact"]
+    assert cells["Quality marks"] == names(QualityMark, "trusted-charity")
+    assert cells["Partnership roles sought"] == names(
+        PartnershipRole, "subcontractor", "consortium-member"
+    )
+    assert cells["Last verified"] == "14 March 2026"
+    # ...and on the page, beside its row's heading.
+    content = response.content.decode()
+    for label, [lines] in rows.items():
+        row_start = content.index(f'<th scope="row" class="govuk-table__header">{label}</th>')
+        row = content[row_start : content.index("</tr>", row_start)]
+        for line in lines:
+            assert escape(line) in row, (label, line)
+    assert "Call in May" in content
 
 
 def test_compare_takes_at_most_six_in_bounded_queries(
