@@ -35,6 +35,55 @@ class DecisionForm(GovukFormMixin, forms.Form):
         return cleaned
 
 
+class OutcomeForm(GovukFormMixin, forms.Form):
+    """A decision from the queue (a claim, a commissioner, a report) and why: `choices`, of which
+    `refusal` needs a reason."""
+
+    choices: list[tuple[str, str]] = []
+    refusal = ""
+
+    decision = forms.ChoiceField(
+        label="Your decision",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select your decision"},
+    )
+    reason = forms.CharField(
+        label="Reason",
+        help_text="Recorded with your decision. Needed when you refuse",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=3000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = self.choices
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.refusal and not cleaned.get("reason"):
+            self.add_error("reason", "Enter the reason for your decision")
+        return cleaned
+
+
+class ClaimOutcomeForm(OutcomeForm):
+    choices = [("approve", "Approve"), ("decline", "Decline")]
+    refusal = "decline"
+
+
+class CommissionerOutcomeForm(OutcomeForm):
+    choices = [("approve", "Verify them"), ("decline", "They cannot be verified")]
+    refusal = "decline"
+
+
+class ReportOutcomeForm(OutcomeForm):
+    choices = [
+        ("resolved", "Resolved: the entry has been put right"),
+        ("dismissed", "Dismiss: nothing needs to change"),
+    ]
+    refusal = "dismissed"
+
+
 class ReasonForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(
         label="Reason",

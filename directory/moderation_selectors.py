@@ -58,18 +58,19 @@ def _review_url(organisation: Organisation) -> str:
     return reverse("moderation:organisation", kwargs={"org": organisation.uuid})
 
 
+def claims_for_moderators() -> QuerySet[ClaimRequest]:
+    """Requests to join or claim organisations with no admin: the others' admins decide them."""
+    admins = Membership.objects.admins().values("organisation_id")
+    return ClaimRequest.objects.exclude(organisation_id__in=admins)
+
+
 def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueItem], dict]:
     """Everything waiting for a moderator, oldest first, and the count of each kind."""
     submissions = Organisation.objects.filter(
         _in_region(region), status=Organisation.Status.SUBMITTED
     )
     revisions = OrganisationRevision.objects.pending().filter(_in_region(region, "organisation_id"))
-    admins = Membership.objects.admins().values("organisation_id")
-    claims = (
-        ClaimRequest.objects.pending()
-        .exclude(organisation_id__in=admins)
-        .filter(_in_region(region, "organisation_id"))
-    )
+    claims = claims_for_moderators().pending().filter(_in_region(region, "organisation_id"))
     commissioners = CommissionerProfile.objects.filter(
         verification_status=CommissionerProfile.Verification.PENDING
     )

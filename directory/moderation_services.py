@@ -591,16 +591,24 @@ def organisation_confirm_still_correct(*, organisation: Organisation, user: User
 
 
 @transaction.atomic
-def claim_decide(*, claim_request: ClaimRequest, moderator: User, approve: bool) -> ClaimRequest:
-    """Decide a claim on an organisation that has no admins to decide it."""
+def claim_decide(
+    *, claim_request: ClaimRequest, moderator: User, approve: bool, reason: str = ""
+) -> ClaimRequest:
+    """Decide a claim on an organisation that has no admins to decide it, saying why (needed to
+    decline; sent to the person who asked)."""
     from .services import claim_request_decide
 
-    claim = claim_request_decide(claim_request=claim_request, decided_by=moderator, approve=approve)
+    if not approve:
+        _require_reason(reason, "the reason for declining the request")
+    claim = claim_request_decide(
+        claim_request=claim_request, decided_by=moderator, approve=approve, reason=reason
+    )
     _decide(
         organisation=claim.organisation,
         kind=Kind.CLAIM,
         action=Action.APPROVE if approve else Action.REJECT,
         moderator=moderator,
+        reason=reason,
         subject=claim.get_kind_display(),
         subject_user=claim.user,
         notify=False,
@@ -610,9 +618,14 @@ def claim_decide(*, claim_request: ClaimRequest, moderator: User, approve: bool)
 
 @transaction.atomic
 def commissioner_decide(
-    *, profile: CommissionerProfile, moderator: User, approve: bool
+    *, profile: CommissionerProfile, moderator: User, approve: bool, reason: str = ""
 ) -> CommissionerProfile:
-    """Verify a commissioner, or record that they could not be verified."""
+    """Verify a commissioner, or record that they could not be verified and why."""
+    if profile.user_id == moderator.pk:
+        raise PermissionDenied("You cannot verify yourself: another moderator must")
+    if not approve:
+        _require_reason(reason, "the reason they cannot be verified")
+    profile = CommissionerProfile.objects.select_for_update().get(pk=profile.pk)
     if profile.verification_status != CommissionerProfile.Verification.PENDING:
         raise ModerationError("This commissioner has already been decided")
     if approve:
@@ -624,6 +637,7 @@ def commissioner_decide(
         kind=Kind.COMMISSIONER,
         action=Action.APPROVE if approve else Action.REJECT,
         moderator=moderator,
+        reason=reason,
         subject=profile.body_name,
         subject_user=profile.user,
     )
@@ -645,7 +659,10 @@ def report_create(
 def report_close(
     *, report: ProblemReport, moderator: User, resolved: bool, reason: str = ""
 ) -> ProblemReport:
-    """Mark a report resolved (the entry was put right) or dismissed."""
+    """Mark a report resolved (the entry was put right) or dismissed, saying why (needed to
+    dismiss it)."""
+    if not resolved:
+        _require_reason(reason, "the reason for dismissing the report")
     locked = ProblemReport.objects.select_for_update().get(pk=report.pk)
     if locked.status != ProblemReport.Status.OPEN:
         raise ModerationError("This report has already been dealt with")

@@ -19,8 +19,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import CommissionerProfile
 
 from . import moderation_selectors, moderation_services
-from .models import ClaimRequest, EvidenceItem, Organisation, ProblemReport, Region
-from .moderation_forms import DecisionForm, ProblemReportForm, PurgeForm, ReasonForm
+from .models import EvidenceItem, Organisation, ProblemReport, Region
+from .moderation_forms import (
+    ClaimOutcomeForm,
+    CommissionerOutcomeForm,
+    DecisionForm,
+    ProblemReportForm,
+    PurgeForm,
+    ReasonForm,
+    ReportOutcomeForm,
+)
 
 REPORT_RATE_WINDOW = 60 * 60
 
@@ -258,66 +266,100 @@ def organisation_history(request, org: uuid.UUID):
     )
 
 
+def _queue_decision(request, form, decide, done: str) -> bool:
+    """Record a decision from the queue; a refusal goes on the form. True once recorded."""
+    try:
+        decide()
+    except PermissionDenied as error:
+        form.add_error(None, str(error))
+    except moderation_services.ModerationError as error:
+        form.add_error(None, error.message)
+    except ValidationError as error:
+        _add_errors(form, error)
+    else:
+        messages.success(request, done)
+        return True
+    return False
+
+
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def claim(request, pk: int):
+    """A request to join or claim an organisation with no admin (others' admins decide theirs)."""
     claim_request = get_object_or_404(
-        ClaimRequest.objects.select_related("organisation", "user"), pk=pk
+        moderation_selectors.claims_for_moderators().select_related("organisation", "user"), pk=pk
     )
-    if request.method == "POST":
-        try:
-            moderation_services.claim_decide(
+    form = ClaimOutcomeForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _queue_decision(
+            request,
+            form,
+            lambda: moderation_services.claim_decide(
                 claim_request=claim_request,
                 moderator=request.user,
-                approve=request.POST.get("decision") == "approve",
-            )
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, "Decision recorded")
-            return redirect("moderation:queue")
+                approve=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+            ),
+            "Decision recorded",
+        )
+    ):
+        return redirect("moderation:queue")
     moderation_services.review_lock_take(item=f"claim:{claim_request.pk}", user=request.user)
-    return render(request, "moderation/claim.html", {"claim": claim_request})
+    return render(request, "moderation/claim.html", {"claim": claim_request, "form": form})
 
 
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def commissioner(request, pk: int):
+    """A commissioner waiting to be verified."""
     profile = get_object_or_404(CommissionerProfile.objects.select_related("user", "region"), pk=pk)
-    if request.method == "POST":
-        try:
-            moderation_services.commissioner_decide(
+    form = CommissionerOutcomeForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _queue_decision(
+            request,
+            form,
+            lambda: moderation_services.commissioner_decide(
                 profile=profile,
                 moderator=request.user,
-                approve=request.POST.get("decision") == "approve",
-            )
-        except moderation_services.ModerationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "Decision recorded")
-            return redirect("moderation:queue")
+                approve=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+            ),
+            "Decision recorded",
+        )
+    ):
+        return redirect("moderation:queue")
     moderation_services.review_lock_take(item=f"commissioner:{profile.pk}", user=request.user)
-    return render(request, "moderation/commissioner.html", {"profile": profile})
+    return render(request, "moderation/commissioner.html", {"profile": profile, "form": form})
 
 
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def report(request, pk: int):
+    """A report from the public, to resolve or dismiss."""
     problem = get_object_or_404(ProblemReport.objects.select_related("organisation"), pk=pk)
-    if request.method == "POST":
-        try:
-            moderation_services.report_close(
+    form = ReportOutcomeForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _queue_decision(
+            request,
+            form,
+            lambda: moderation_services.report_close(
                 report=problem,
                 moderator=request.user,
-                resolved=request.POST.get("decision") == "resolved",
-            )
-        except moderation_services.ModerationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "The report has been closed")
-            return redirect("moderation:queue")
+                resolved=form.cleaned_data["decision"] == "resolved",
+                reason=form.cleaned_data["reason"],
+            ),
+            "The report has been closed",
+        )
+    ):
+        return redirect("moderation:queue")
     moderation_services.review_lock_take(item=f"report:{problem.pk}", user=request.user)
-    return render(request, "moderation/report.html", {"report": problem})
+    return render(request, "moderation/report.html", {"report": problem, "form": form})
 
 
 # --- Public and owners' pages ---

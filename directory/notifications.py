@@ -34,12 +34,16 @@ def claim_request_received_notify(*, claim_request: ClaimRequest) -> None:
     )
 
 
-def claim_request_decided_notify(*, claim_request: ClaimRequest) -> None:
-    """Tell the person who asked what was decided."""
+def claim_request_decided_notify(*, claim_request: ClaimRequest, reason: str = "") -> None:
+    """Tell the person who asked what was decided, and why if the decider said."""
     _send(
         template="claim_request_decided",
         to=[claim_request.user.email],
-        context={"claim_request": claim_request, "url": _absolute(reverse("registration:start"))},
+        context={
+            "claim_request": claim_request,
+            "reason": reason,
+            "url": _absolute(reverse("registration:start")),
+        },
     )
 
 

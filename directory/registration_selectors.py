@@ -7,6 +7,8 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
+from accounts.models import Membership
+
 from .models import ClaimRequest, Organisation
 
 # Words that do not tell two organisations apart ("The Harbour Trust Ltd" is "Harbour Trust").
@@ -106,3 +108,12 @@ def organisations_being_registered(user) -> QuerySet[Organisation]:
 
 def pending_claim_requests(organisation: Organisation) -> QuerySet[ClaimRequest]:
     return organisation.claim_requests.pending().select_related("user").order_by("created_at")
+
+
+def decides_claims(*, organisation: Organisation, user) -> bool:
+    """Whether the user decides requests to join or claim the organisation: its admins do, and
+    moderators only while it has no admin."""
+    admins = Membership.objects.admins().filter(organisation=organisation)
+    if admins.filter(user=user).exists():
+        return True
+    return user.is_moderator and not admins.exists()

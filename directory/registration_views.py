@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.forms import BaseForm
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -222,6 +222,7 @@ def claim_requests(request, org: uuid.UUID):
 
 @login_required
 def claim_request_decide(request, org: uuid.UUID, pk: int):
+    """Approve or decline a request to join, as the organisation's admin."""
     # POST only, but checked after the lookup: others' requests answer 404 whatever the method.
     organisation = _administered_organisation(request, org)
     claim_request = get_object_or_404(organisation.claim_requests.pending(), pk=pk)
@@ -235,6 +236,8 @@ def claim_request_decide(request, org: uuid.UUID, pk: int):
                 decided_by=request.user,
                 approve=form.cleaned_data["decision"] == "approve",
             )
+        except PermissionDenied as error:
+            messages.error(request, str(error))
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
@@ -246,9 +249,10 @@ def claim_request_decide(request, org: uuid.UUID, pk: int):
 
 
 def _administered_organisation(request, org: uuid.UUID) -> Organisation:
+    """The organisation if the user decides its requests to join (directory.registration_
+    selectors.decides_claims), else 404."""
     organisation = _editable_organisation(request, org)
-    is_admin = Membership.objects.admins().filter(organisation=organisation, user=request.user)
-    if not (request.user.is_moderator or is_admin.exists()):
+    if not registration_selectors.decides_claims(organisation=organisation, user=request.user):
         raise Http404
     return organisation
 
@@ -284,7 +288,9 @@ def task_list(request, org: uuid.UUID):
             "can_confirm": organisation.is_published and is_admin.exists(),
             "sections": sections,
             "completed_count": sum(section["complete"] for section in sections),
-            "can_manage_requests": request.user.is_moderator or is_admin.exists(),
+            "can_manage_requests": registration_selectors.decides_claims(
+                organisation=organisation, user=request.user
+            ),
         },
     )
 

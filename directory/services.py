@@ -12,14 +12,14 @@ import uuid
 from collections.abc import Iterable
 
 from allauth.account.models import EmailAddress
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Membership, User
 
-from . import geo, moderation_services, revision_lists, search_index
+from . import geo, moderation_services, registration_selectors, revision_lists, search_index
 from .models import ClaimRequest, DeliveryLocation, EvidenceItem, Organisation, Service
 from .notifications import claim_request_decided_notify, claim_request_received_notify
 
@@ -423,12 +423,19 @@ def organisation_claim_request(
 
 @transaction.atomic
 def claim_request_decide(
-    *, claim_request: ClaimRequest, decided_by: User, approve: bool
+    *, claim_request: ClaimRequest, decided_by: User, approve: bool, reason: str = ""
 ) -> ClaimRequest:
-    """Approve (adding the membership) or decline a pending request."""
+    """Approve (adding the membership) or decline a pending request, telling the person who
+    asked (with the `reason`, if given)."""
     claim = ClaimRequest.objects.select_for_update().get(pk=claim_request.pk)
     if claim.status != ClaimRequest.Status.PENDING:
         raise ValidationError("This request has already been decided")
+    if claim.user_id == decided_by.pk:
+        raise PermissionDenied("This is your own request, so someone else must decide it")
+    if not registration_selectors.decides_claims(organisation=claim.organisation, user=decided_by):
+        raise PermissionDenied(
+            "The organisation's admins decide this request (moderators only when it has none)"
+        )
     claim.status = ClaimRequest.Status.APPROVED if approve else ClaimRequest.Status.DECLINED
     claim.decided_by = decided_by
     claim.decided_at = timezone.now()
@@ -449,5 +456,5 @@ def claim_request_decide(
         if claim.kind == ClaimRequest.Kind.CLAIM and claim.organisation.is_unclaimed:
             claim.organisation.is_unclaimed = False
             claim.organisation.save(update_fields=["is_unclaimed", "updated_at"])
-    claim_request_decided_notify(claim_request=claim)
+    claim_request_decided_notify(claim_request=claim, reason=reason)
     return claim

@@ -257,11 +257,12 @@ MATRIX = {
     "registration:check": (org, ORG_MEMBERS),
     "registration:submitted": (org, ORG_MEMBERS),
     "registration:confirm_still_correct": (org, roles(405, anonymous=LOGIN)),
-    "registration:claim_requests": (org, ORG_ADMINS),
+    # Organisation A has an admin, so its requests are the admin's to decide, not moderators'.
+    "registration:claim_requests": (org, roles(404, anonymous=LOGIN, admin=200)),
     # Decided by POST; the request is looked up through the organisation first.
     "registration:claim_request_decide": (
         lambda w: {**org(w), "pk": w.claim_request.pk},
-        roles(404, anonymous=LOGIN, admin=405, moderator=405),
+        roles(404, anonymous=LOGIN, admin=405),
     ),
     # Moderation and import
     "import_upload": (no_kwargs, MODERATORS),
@@ -276,7 +277,7 @@ MATRIX = {
         lambda w: {**org(w), "item": w.evidence.uuid},
         roles(404, anonymous=LOGIN, moderator=405),
     ),
-    "moderation:claim": (lambda w: {"pk": w.claim_request.pk}, MODERATORS),
+    "moderation:claim": (lambda w: {"pk": w.unclaimed_claim.pk}, MODERATORS),
     "moderation:commissioner": (lambda w: {"pk": w.pending_commissioner.pk}, MODERATORS),
     "moderation:report": (lambda w: {"pk": w.problem_report.pk}, MODERATORS),
     # Offer appraisal

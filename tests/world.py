@@ -69,6 +69,7 @@ class World:
     archived: object
     problem_report: object
     pending_commissioner: object
+    unclaimed_claim: object
     session_keys: dict = field(default_factory=dict)
 
 
@@ -153,6 +154,13 @@ def build_world() -> World:
         archived=OrganisationFactory(name="Closed Trust", status="archived"),
         problem_report=ProblemReportFactory(organisation=organisation),
         pending_commissioner=CommissionerProfileFactory(user=applicant),
+        # On an organisation with no admin: the moderators decide it.
+        unclaimed_claim=ClaimRequestFactory(
+            organisation=OrganisationFactory(
+                name="Unclaimed Trust", slug="unclaimed-trust", is_unclaimed=True
+            ),
+            kind="claim",
+        ),
     )
 
 

@@ -218,7 +218,7 @@ PAGES = [
         "claim request",
         "moderation:claim",
         role="moderator",
-        kwargs=lambda w: {"pk": w.claim_request.pk},
+        kwargs=lambda w: {"pk": w.unclaimed_claim.pk},
     ),
     Page(
         "commissioner to verify",

@@ -579,14 +579,146 @@ def test_claims_and_commissioners_are_decided_from_the_queue(moderator_client):
     assert Membership.objects.get(user=claim.user).role == "admin"
     profile = CommissionerProfileFactory()
     moderator_client.post(
-        reverse("moderation:commissioner", kwargs={"pk": profile.pk}), {"decision": "decline"}
+        reverse("moderation:commissioner", kwargs={"pk": profile.pk}),
+        {"decision": "decline", "reason": "Not a commissioning body"},
     )
     profile.refresh_from_db()
     assert profile.verification_status == "rejected"
-    assert sorted(ModerationDecision.objects.values_list("kind", "action")) == [
-        ("claim", "approve"),
-        ("commissioner", "reject"),
+    assert sorted(ModerationDecision.objects.values_list("kind", "action", "reason")) == [
+        ("claim", "approve", ""),
+        ("commissioner", "reject", "Not a commissioning body"),
     ]
+
+
+def queue_page(kind, thing):
+    return reverse(f"moderation:{kind}", kwargs={"pk": thing.pk})
+
+
+@pytest.mark.parametrize(
+    "kind, make, refusal, recorded",
+    [
+        ("claim", lambda: ClaimRequestFactory(kind="claim"), "decline", "reject"),
+        ("commissioner", CommissionerProfileFactory, "decline", "reject"),
+        ("report", ProblemReportFactory, "dismissed", "reject"),
+    ],
+)
+def test_refusing_from_the_queue_needs_a_reason_and_records_it(
+    moderator_client, kind, make, refusal, recorded
+):
+    thing = make()
+    response = moderator_client.post(queue_page(kind, thing), {"decision": refusal, "reason": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors["reason"] == ["Enter the reason for your decision"]
+    assert "govuk-error-summary" in response.content.decode()
+    assert not ModerationDecision.objects.exists()
+
+    response = moderator_client.post(
+        queue_page(kind, thing), {"decision": refusal, "reason": "Could not confirm it"}
+    )
+    assert response["Location"] == reverse("moderation:queue")
+    decision = ModerationDecision.objects.get()
+    assert (decision.kind, decision.action, decision.reason) == (
+        kind,
+        recorded,
+        "Could not confirm it",
+    )
+
+
+def test_the_reason_for_a_claim_decision_is_sent_to_the_person_who_asked(moderator):
+    claim = ClaimRequestFactory(kind="claim")
+    services.claim_decide(
+        claim_request=claim, moderator=moderator, approve=False, reason="Use your work address"
+    )
+    [email] = mail.outbox
+    assert email.to == [claim.user.email] and "Use your work address" in email.body
+    assert ModerationDecision.objects.get().reason == "Use your work address"
+
+
+def test_a_resolved_report_records_what_was_done(moderator_client):
+    report = ProblemReportFactory()
+    moderator_client.post(
+        queue_page("report", report), {"decision": "resolved", "reason": "Phone number updated"}
+    )
+    report.refresh_from_db()
+    assert report.status == ProblemReport.Status.RESOLVED
+    assert ModerationDecision.objects.get().reason == "Phone number updated"
+
+
+# --- Who decides a claim ---------------------------------------------------------------------
+
+
+def test_claims_on_an_organisation_with_an_admin_are_its_admins_to_decide(client, moderator):
+    claim = ClaimRequestFactory(kind="claim")
+    admin = MembershipFactory(organisation=claim.organisation, role="admin").user
+    client.force_login(moderator)
+    assert client.get(queue_page("claim", claim)).status_code == 404
+    assert client.post(queue_page("claim", claim), {"decision": "approve"}).status_code == 404
+    requests_page = reverse("registration:claim_requests", kwargs={"org": claim.organisation.uuid})
+    assert client.get(requests_page).status_code == 404
+    decide = reverse(
+        "registration:claim_request_decide",
+        kwargs={"org": claim.organisation.uuid, "pk": claim.pk},
+    )
+    assert client.post(decide, {"decision": "approve"}).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.claim_decide(claim_request=claim, moderator=moderator, approve=True)
+    claim.refresh_from_db()
+    assert claim.status == "pending" and not ModerationDecision.objects.exists()
+
+    client.force_login(admin)
+    assert client.post(decide, {"decision": "approve"}).status_code == 302
+    claim.refresh_from_db()
+    assert (claim.status, claim.decided_by) == ("approved", admin)
+
+
+def test_moderators_decide_claims_on_an_organisation_with_no_admin(client, moderator):
+    claim = ClaimRequestFactory(kind="join")
+    MembershipFactory(organisation=claim.organisation, role="editor")
+    client.force_login(moderator)
+    requests_page = reverse("registration:claim_requests", kwargs={"org": claim.organisation.uuid})
+    assert claim.user.email in client.get(requests_page).content.decode()
+    assert client.get(queue_page("claim", claim)).status_code == 200
+    assert [item.title for item in moderation_queue(kind="claim")[0]] == [claim.organisation.name]
+
+
+def test_nobody_decides_their_own_claim(client, moderator, moderator_client):
+    claim = ClaimRequestFactory(kind="claim", user=moderator)
+    page = moderator_client.get(queue_page("claim", claim)).content.decode()
+    assert "This is your own request, so another moderator must decide it" in page
+    response = moderator_client.post(queue_page("claim", claim), {"decision": "approve"})
+    assert "This is your own request" in " ".join(response.context["form"].errors["__all__"])
+    with pytest.raises(PermissionDenied):
+        services.claim_decide(claim_request=claim, moderator=moderator, approve=True)
+    assert not Membership.objects.filter(user=moderator).exists()
+
+    # An admin who asked before they became one does not decide their own request either.
+    other = ClaimRequestFactory(kind="claim")
+    MembershipFactory(organisation=other.organisation, user=other.user, role="admin")
+    client.force_login(other.user)
+    decide = reverse(
+        "registration:claim_request_decide",
+        kwargs={"org": other.organisation.uuid, "pk": other.pk},
+    )
+    response = client.post(decide, {"decision": "approve"}, follow=True)
+    assert "This is your own request" in response.content.decode()
+    other.refresh_from_db()
+    assert other.status == "pending"
+
+
+def test_a_moderator_cannot_verify_their_own_commissioner_profile(moderator, moderator_client):
+    profile = CommissionerProfileFactory(user=moderator)
+    page = moderator_client.get(queue_page("commissioner", profile)).content.decode()
+    assert "another moderator must verify you" in page
+    response = moderator_client.post(queue_page("commissioner", profile), {"decision": "approve"})
+    assert "You cannot verify yourself" in " ".join(response.context["form"].errors["__all__"])
+    with pytest.raises(PermissionDenied):
+        services.commissioner_decide(profile=profile, moderator=moderator, approve=True)
+    profile.refresh_from_db()
+    assert profile.verification_status == "pending" and not ModerationDecision.objects.exists()
+    # Another moderator can.
+    services.commissioner_decide(profile=profile, moderator=moderator_user(), approve=True)
+    profile.refresh_from_db()
+    assert profile.verification_status == "verified"
 
 
 def test_decisions_about_people_keep_nothing_of_them_once_they_delete_their_account(
@@ -595,7 +727,9 @@ def test_decisions_about_people_keep_nothing_of_them_once_they_delete_their_acco
     from accounts.services import user_delete
 
     claim = ClaimRequestFactory(kind="claim", user=verified_user(full_name="Cara Claimant"))
-    services.claim_decide(claim_request=claim, moderator=moderator, approve=False)
+    services.claim_decide(
+        claim_request=claim, moderator=moderator, approve=False, reason="Not from the charity"
+    )
     profile = CommissionerProfileFactory(body_name="Probation North West")
     services.commissioner_decide(profile=profile, moderator=moderator, approve=True)
     people = [claim.user, profile.user]
