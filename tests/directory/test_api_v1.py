@@ -7,15 +7,21 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.throttling import AnonRateThrottle
 
+from directory.filters import SORT_CHOICES, OrganisationFilterSet
 from directory.models import Organisation
 from directory.search_index import refresh_search_documents
 from tests.factories import (
     ClientGroupFactory,
     DeliveryLocationFactory,
+    DeliverySettingFactory,
     EvidenceItemFactory,
+    IncomeBandFactory,
     JusticeDataLabEvidenceFactory,
+    LegalFormFactory,
     MembershipFactory,
     OrganisationFactory,
+    PartnershipInterestFactory,
+    PartnershipRoleFactory,
     PathwayFactory,
     QualityMarkFactory,
     RegionFactory,
@@ -60,45 +66,89 @@ def fresh_throttle():
 
 @pytest.fixture
 def directory():
-    """A few published organisations with distinct services, and one draft."""
+    """A few published organisations with distinct services, one left out of default search as
+    long unverified, and one draft: every search filter tells some of them apart."""
     accommodation = PathwayFactory(name="Accommodation", slug="accommodation")
     work = PathwayFactory(name="Work", slug="work")
     women = ClientGroupFactory(name="Women", slug="women")
+    custody = DeliverySettingFactory(name="In custody", slug="custody")
+    community = DeliverySettingFactory(name="In the community", slug="community")
     north_west = RegionFactory(name="North West", slug="north-west")
     wales = RegionFactory(name="Wales", slug="wales")
     mark = QualityMarkFactory(name="PQASSO", slug="pqasso")
+    subcontractor = PartnershipRoleFactory(name="Subcontractor", slug="subcontractor")
+    lead = PartnershipRoleFactory(name="Lead provider", slug="lead-provider")
     created = {
-        "harbour": OrganisationFactory(name="Harbour Housing", summary="Homes for women."),
+        "harbour": OrganisationFactory(
+            name="Harbour Housing",
+            summary="Homes for women.",
+            description="We never split families up.",
+            legal_form=LegalFormFactory(name="Charity", slug="charity"),
+            income_band=IncomeBandFactory(name="Under £100,000", slug="small"),
+        ),
         "anchor": OrganisationFactory(
             name="Anchor Jobs",
             last_verified_at=timezone.now() - timezone.timedelta(days=400),
             lived_experience_led=True,
+            open_to_partnership=True,
+            legal_form=LegalFormFactory(name="CIC", slug="cic"),
+            income_band=IncomeBandFactory(name="£100,000 to £1m", slug="medium"),
         ),
         "split": OrganisationFactory(name="Split Services"),
+        "old": OrganisationFactory(
+            name="Old Trust",
+            last_verified_at=timezone.now() - timezone.timedelta(days=800),
+            freshness_stage=Organisation.Freshness.HIDDEN,
+        ),
         "draft": OrganisationFactory(name="Draft Trust", status=Organisation.Status.DRAFT),
     }
     created["harbour"].quality_marks.set([mark])
-    ServiceFactory(
+    created["split"].partnership_roles.set([subcontractor])
+    harbour_housing = ServiceFactory(
         organisation=created["harbour"],
         name="Women's housing",
         pathways=[accommodation],
         client_groups=[women],
+        settings=[community],
         regions=[north_west],
     )
     ServiceFactory(
         organisation=created["anchor"],
         name="Job club",
         pathways=[work],
+        settings=[custody],
         regions=[wales],
         accepting_referrals=False,
     )
     # Accommodation in Wales and women's work in the North West: no single service matches
     # "accommodation for women in the North West".
-    ServiceFactory(organisation=created["split"], pathways=[accommodation], regions=[wales])
     ServiceFactory(
+        organisation=created["split"], pathways=[accommodation], settings=[custody], regions=[wales]
+    )
+    split_work = ServiceFactory(
         organisation=created["split"], pathways=[work], client_groups=[women], regions=[north_west]
     )
+    old_service = ServiceFactory(
+        organisation=created["old"], pathways=[accommodation], regions=[north_west]
+    )
     ServiceFactory(organisation=created["draft"], pathways=[accommodation], regions=[north_west])
+    # From M1 1AE: Split's office is in the centre of Manchester, Old Trust's about 1.5 miles
+    # north and Harbour's in Salford, about 2.5 miles west.
+    DeliveryLocationFactory(service=split_work, latitude=53.4794, longitude=-2.2453)
+    DeliveryLocationFactory(service=old_service, latitude=53.50, longitude=-2.25)
+    DeliveryLocationFactory(service=harbour_housing, latitude=53.49, longitude=-2.30)
+    # Harbour offers to subcontract accommodation in the North West; Split looks for a lead
+    # provider for its work in Wales.
+    PartnershipInterestFactory(
+        organisation=created["harbour"],
+        direction="offer",
+        role=subcontractor,
+        region=north_west,
+        pathway=accommodation,
+    )
+    PartnershipInterestFactory(
+        organisation=created["split"], direction="seek", role=lead, region=wales, pathway=work
+    )
     JusticeDataLabEvidenceFactory(organisation=created["anchor"])
     refresh_search_documents()
     return created
@@ -127,37 +177,78 @@ def all_keys(value) -> set[str]:
 # --- Search ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("params", "expected"),
-    [
-        ({}, ["Anchor Jobs", "Harbour Housing", "Split Services"]),
-        (
-            {"pathway": "accommodation", "client_group": "women", "region": "north-west"},
-            ["Harbour Housing"],
-        ),
-        ({"pathway": "accommodation"}, ["Harbour Housing", "Split Services"]),
-        (
-            {"pathway": ["accommodation", "work"], "region": "wales"},
-            ["Anchor Jobs", "Split Services"],
-        ),
-        ({"q": "housing"}, ["Harbour Housing"]),
-        ({"accepting_referrals": "true"}, ["Harbour Housing", "Split Services"]),
-        ({"has_jdl": "true"}, ["Anchor Jobs"]),
-        ({"has_evidence": "true", "min_evidence_level": "3"}, ["Anchor Jobs"]),
-        ({"lived_experience_led": "true"}, ["Anchor Jobs"]),
-        ({"verified_recently": "true"}, ["Harbour Housing", "Split Services"]),
-        ({"quality_mark": "pqasso"}, ["Harbour Housing"]),
-        # Split Services was verified last (created last), Anchor Jobs over a year ago.
-        ({"sort": "verified"}, ["Split Services", "Harbour Housing", "Anchor Jobs"]),
-    ],
-)
+ALL = ["Anchor Jobs", "Harbour Housing", "Split Services"]
+NEAR = {"postcode": "M1 1AE", "within": "25"}
+# Every filter of OrganisationFilterSet and every sort, with the organisations found, in order.
+SEARCHES = [
+    ({}, ALL),
+    ({"q": "housing"}, ["Harbour Housing"]),
+    # Split's name matches; Harbour only its description: best match first, unless by name.
+    ({"q": "split"}, ["Split Services", "Harbour Housing"]),
+    ({"q": "split", "sort": "best"}, ["Split Services", "Harbour Housing"]),
+    ({"q": "split", "sort": "name"}, ["Harbour Housing", "Split Services"]),
+    (
+        {"pathway": "accommodation", "client_group": "women", "region": "north-west"},
+        ["Harbour Housing"],
+    ),
+    ({"pathway": "accommodation"}, ["Harbour Housing", "Split Services"]),
+    ({"pathway": ["accommodation", "work"], "region": "wales"}, ["Anchor Jobs", "Split Services"]),
+    ({"client_group": "women"}, ["Harbour Housing", "Split Services"]),
+    ({"region": "north-west"}, ["Harbour Housing", "Split Services"]),
+    ({"setting": "custody"}, ["Anchor Jobs", "Split Services"]),
+    # Within one service: Harbour's accommodation is in the community.
+    ({"setting": "custody", "pathway": "accommodation"}, ["Split Services"]),
+    ({"setting": ["custody", "community"], "region": "north-west"}, ["Harbour Housing"]),
+    ({"legal_form": "cic"}, ["Anchor Jobs"]),
+    ({"legal_form": ["charity", "cic"]}, ["Anchor Jobs", "Harbour Housing"]),
+    ({"income_band": "small"}, ["Harbour Housing"]),
+    ({"income_band": ["small", "medium"]}, ["Anchor Jobs", "Harbour Housing"]),
+    ({"partnership_role": "subcontractor"}, ["Split Services"]),
+    ({"open_to_partnership": "true"}, ["Anchor Jobs"]),
+    ({"offers_role": "subcontractor"}, ["Harbour Housing"]),
+    ({"offers_role": "subcontractor", "region": "north-west"}, ["Harbour Housing"]),
+    ({"seeks_role": "lead-provider", "pathway": "work"}, ["Split Services"]),
+    # Split has accommodation, but seeks a lead provider only for its work.
+    ({"seeks_role": "lead-provider", "pathway": "accommodation"}, []),
+    ({"quality_mark": "pqasso"}, ["Harbour Housing"]),
+    ({"accepting_referrals": "true"}, ["Harbour Housing", "Split Services"]),
+    ({"has_evidence": "true"}, ["Anchor Jobs"]),
+    ({"min_evidence_level": "3"}, ["Anchor Jobs"]),
+    ({"has_evidence": "true", "min_evidence_level": "5"}, []),
+    ({"has_jdl": "true"}, ["Anchor Jobs"]),
+    ({"lived_experience_led": "true"}, ["Anchor Jobs"]),
+    ({"verified_recently": "true"}, ["Harbour Housing", "Split Services"]),
+    (
+        {"include_out_of_date": "true"},
+        ["Anchor Jobs", "Harbour Housing", "Old Trust", "Split Services"],
+    ),
+    (
+        {"include_out_of_date": "true", "pathway": "accommodation", "region": "north-west"},
+        ["Harbour Housing", "Old Trust"],
+    ),
+    # Near a postcode: nearest first, unless sorted otherwise.
+    ({"postcode": "M1 1AE", "within": "1"}, ["Split Services"]),
+    (NEAR, ["Split Services", "Harbour Housing"]),
+    ({**NEAR, "sort": "distance"}, ["Split Services", "Harbour Housing"]),
+    ({**NEAR, "sort": "name"}, ["Harbour Housing", "Split Services"]),
+    ({**NEAR, "include_out_of_date": "true"}, ["Split Services", "Old Trust", "Harbour Housing"]),
+    ({**NEAR, "pathway": "accommodation"}, ["Harbour Housing"]),
+    # Split Services was verified last (created last), Anchor Jobs over a year ago.
+    ({"sort": "verified"}, ["Split Services", "Harbour Housing", "Anchor Jobs"]),
+]
+
+
+def test_every_filter_and_sort_of_the_search_is_compared():
+    used = {name for params, _ in SEARCHES for name in params}
+    assert used == set(OrganisationFilterSet.base_filters)
+    sorts = {params["sort"] for params, _ in SEARCHES if "sort" in params}
+    assert sorts == {value for value, _ in SORT_CHOICES}
+
+
+@pytest.mark.parametrize(("params", "expected"), SEARCHES)
 def test_the_api_searches_exactly_as_the_search_page_does(client, directory, params, expected):
     names = api_names(client, **params)
-    if params.get("sort") != "verified":
-        names = sorted(names)
-        assert sorted(html_names(client, **params)) == names
-    else:
-        assert html_names(client, **params) == names
+    assert html_names(client, **params) == names
     assert names == expected
 
 
