@@ -1,12 +1,12 @@
 """Reads about people and their organisations."""
 
 from allauth.account.models import EmailAddress
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from directory.models import Organisation
 
-from .models import Invitation, Membership, PublicSectorDomain, User
+from .models import MODERATORS_GROUP, Invitation, Membership, PublicSectorDomain, User
 
 
 def email_is_public_sector(email: str) -> bool:
@@ -15,6 +15,14 @@ def email_is_public_sector(email: str) -> bool:
     if not domain:
         return False
     return any(entry.matches(domain) for entry in PublicSectorDomain.objects.all())
+
+
+def moderator_emails() -> list[str]:
+    """The addresses of the active moderators (the Moderators group, and superusers)."""
+    moderators = User.objects.filter(
+        Q(groups__name=MODERATORS_GROUP) | Q(is_superuser=True), is_active=True
+    )
+    return sorted(set(moderators.values_list("email", flat=True)))
 
 
 def organisation_managed_by(*, user: User, slug: str) -> Organisation:

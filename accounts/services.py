@@ -14,6 +14,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
 from directory.models import ContactMessage, Organisation, Region, SavedSearch, Shortlist
+from directory.notifications import organisations_without_admin_notify
 
 from .models import (
     INVITATION_LIFETIME,
@@ -366,19 +367,24 @@ def _anonymise_history(*, user_pk: int) -> None:
 
 @transaction.atomic
 def user_delete(*, user: User) -> list[Organisation]:
-    """Delete an account and its personal data; sole-admin organisations go to moderators."""
+    """Delete an account and its personal data; sole-admin organisations go to the moderators'
+    queue, and the moderators are told."""
     handed_over = []
+    now = timezone.now()
     for membership in user.memberships.select_related("organisation").admins():
         organisation = membership.organisation
         other_admins = organisation.memberships.admins().exclude(user=user)
         if not other_admins.exists():
             organisation.is_unclaimed = True
+            organisation.admin_lost_at = now
             organisation._history_user = None
             organisation._change_reason = (
                 "Its last admin deleted their account: handed to moderators to re-assign"
             )
             organisation.save()
             handed_over.append(organisation)
+    if handed_over:
+        organisations_without_admin_notify(organisations=handed_over, departed_email=user.email)
     for membership in user.memberships.all():
         membership._history_user = None
         membership.delete()

@@ -204,6 +204,9 @@ class Organisation(models.Model):
     is_unclaimed = models.BooleanField(
         default=False, help_text="Imported from a list and not yet claimed by the organisation"
     )
+    # When its last admin deleted their account: from then until someone is its admin again it
+    # waits in the moderation queue as an organisation without an admin.
+    admin_lost_at = models.DateTimeField(null=True, blank=True)
     last_verified_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # How far the entry has gone unverified, moved on only by send_freshness_reminders so
     # that each reminder goes once; verifying the entry again resets it.

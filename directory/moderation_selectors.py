@@ -28,6 +28,7 @@ QUEUE_KINDS = {
     "claim": "Claims",
     "commissioner": "Commissioner verifications",
     "report": "Reports from the public",
+    "adminless": "Organisations without an admin",
 }
 
 
@@ -58,10 +59,23 @@ def _review_url(organisation: Organisation) -> str:
     return reverse("moderation:organisation", kwargs={"org": organisation.uuid})
 
 
+def _with_an_admin():
+    return Membership.objects.admins().values("organisation_id")
+
+
 def claims_for_moderators() -> QuerySet[ClaimRequest]:
     """Requests to join or claim organisations with no admin: the others' admins decide them."""
-    admins = Membership.objects.admins().values("organisation_id")
-    return ClaimRequest.objects.exclude(organisation_id__in=admins)
+    return ClaimRequest.objects.exclude(organisation_id__in=_with_an_admin())
+
+
+def organisations_without_admin() -> QuerySet[Organisation]:
+    """Organisations whose last admin deleted their account, until someone is their admin again
+    (or they are archived)."""
+    return (
+        Organisation.objects.filter(admin_lost_at__isnull=False)
+        .exclude(status=Organisation.Status.ARCHIVED)
+        .exclude(pk__in=_with_an_admin())
+    )
 
 
 def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueItem], dict]:
@@ -77,12 +91,14 @@ def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueIte
     if region:
         commissioners = commissioners.filter(region__slug=region)
     reports = ProblemReport.objects.open().filter(_in_region(region, "organisation_id"))
+    adminless = organisations_without_admin().filter(_in_region(region))
     sources = {
         "submission": submissions,
         "revision": revisions,
         "claim": claims,
         "commissioner": commissioners,
         "report": reports,
+        "adminless": adminless,
     }
     counts = {name: queryset.count() for name, queryset in sources.items()}
     items: list[QueueItem] = []
@@ -145,6 +161,18 @@ def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueIte
                 f"report:{report.pk}",
             )
             for report in reports.select_related("organisation")
+        ]
+    if kind in ("", "adminless"):
+        items += [
+            QueueItem(
+                "adminless",
+                organisation.name,
+                f"{organisation.get_status_display()}: its last admin deleted their account",
+                organisation.admin_lost_at,
+                _review_url(organisation),
+                f"organisation:{organisation.pk}",
+            )
+            for organisation in adminless
         ]
     locks = {
         lock.item: str(lock.user)

@@ -39,6 +39,7 @@ SYSTEM_FIELDS = {
     "slug",
     "status",
     "is_unclaimed",
+    "admin_lost_at",
     "last_verified_at",
     "freshness_stage",
     "completed_sections",

@@ -107,6 +107,9 @@ def organisation_review(request, org: uuid.UUID):
             "form": form,
             "other_reviewer": lock.user if lock.user_id != request.user.pk else None,
             "is_member": organisation.memberships.filter(user=request.user).exists(),
+            "without_admin": moderation_selectors.organisations_without_admin()
+            .filter(pk=organisation.pk)
+            .exists(),
             "services": organisation.services.prefetch_related("pathways", "regions"),
             "evidence_items": organisation.evidence_items.all(),
             "reports": organisation.problem_reports.open(),

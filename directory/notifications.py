@@ -1,4 +1,5 @@
-"""Emails about organisations: claim requests to the organisation's admins and their answers."""
+"""Emails about organisations: claim requests and their answers, moderation decisions, freshness
+reminders, and organisations left without an admin."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -6,6 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.models import Membership
+from accounts.selectors import moderator_emails
 
 from .models import ClaimRequest
 
@@ -44,6 +46,20 @@ def claim_request_decided_notify(*, claim_request: ClaimRequest, reason: str = "
             "reason": reason,
             "url": _absolute(reverse("registration:start")),
         },
+    )
+
+
+def organisations_without_admin_notify(*, organisations: list, departed_email: str) -> None:
+    """Tell the moderators (but the one departing) that these organisations lost their last
+    admin with an account deletion, so that they find them a new one."""
+    recipients = [email for email in moderator_emails() if email != departed_email]
+    if not recipients:
+        return
+    url = reverse("moderation:queue") + "?kind=adminless"
+    _send(
+        template="organisations_without_admin",
+        to=recipients,
+        context={"organisations": organisations, "url": _absolute(url)},
     )
 
 

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from allauth.usersessions.models import UserSession
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
@@ -17,6 +18,7 @@ from directory.models import (
     ShortlistItem,
     ShortlistShare,
 )
+from directory.moderation_selectors import moderation_queue
 from tests.accounts.helpers import PASSWORD, activate_totp, sign_in
 from tests.factories import (
     ClaimRequestFactory,
@@ -31,6 +33,7 @@ from tests.factories import (
     ShortlistFactory,
     ShortlistItemFactory,
     ShortlistShareFactory,
+    moderator_user,
     verified_user,
 )
 
@@ -295,3 +298,43 @@ def test_delete_hands_sole_admin_organisations_to_moderators(client):
     assert not with_other_admin.is_unclaimed
     assert Organisation.objects.filter(pk=sole.pk).exists()  # handed over, not deleted
     assert "last admin deleted their account" in sole.history.first().history_change_reason
+
+
+@pytest.mark.django_db
+def test_organisations_left_without_an_admin_wait_in_the_moderation_queue(client):
+    moderator = moderator_user()
+    user = verified_user(email="leaving@example.org")
+    sole = MembershipFactory(user=user, role="admin", organisation__name="Sole Trust").organisation
+    MembershipFactory(organisation=sole, role="editor")
+    shared = MembershipFactory(user=user, role="admin", organisation__name="Shared Trust")
+    MembershipFactory(organisation=shared.organisation, role="admin")
+    never_had_one = OrganisationFactory(name="Imported Trust", is_unclaimed=True)
+    client.force_login(user)
+
+    client.post(reverse("accounts_delete"), {"password": PASSWORD})
+
+    # The moderators are told (the person leaving is not named).
+    [email] = mail.outbox
+    assert email.to == [moderator.email]
+    assert "Sole Trust no longer has an admin" in email.subject
+    assert "Sole Trust" in email.body and "Shared Trust" not in email.body
+    assert "leaving@example.org" not in email.body
+    # The queue lists it as its own kind, with a count; an imported entry is not listed.
+    items, counts = moderation_queue()
+    assert counts["adminless"] == 1
+    [item] = [item for item in items if item.kind == "adminless"]
+    assert (item.title, item.kind_label) == ("Sole Trust", "Organisations without an admin")
+    sole.refresh_from_db()
+    assert item.waiting_since == sole.admin_lost_at
+    client.force_login(moderator)
+    queue = client.get(reverse("moderation:queue")).content.decode()
+    assert "Organisations without an admin</a>: <strong>1</strong>" in queue
+    review = client.get(reverse("moderation:organisation", kwargs={"org": sole.uuid}))
+    assert "This organisation has no admin" in review.content.decode()
+    assert never_had_one.name not in queue
+
+    # A claim on it is the moderators' to decide; once approved it has an admin again.
+    claim = ClaimRequestFactory(organisation=sole, kind="claim")
+    client.post(reverse("moderation:claim", kwargs={"pk": claim.pk}), {"decision": "approve"})
+    items, counts = moderation_queue(kind="adminless")
+    assert (items, counts["adminless"]) == ([], 0)
