@@ -60,8 +60,30 @@ def test_private_and_unpublished_data_is_not_exported(client, directory):
 
     everything = download(client, "csv") + download(client, "json")
     assert b"Secret" not in everything
-    for private in (b"partnership_notes", b"completed_sections", b"registration_token"):
+    for private in (b"completed_sections", b"registration_token", b"accept_contact_from"):
         assert private not in everything
+
+
+def test_what_organisations_want_from_partners_is_exported_as_on_the_profile_and_api(
+    client, directory
+):
+    bridges = directory[0]
+    bridges.partnership_notes = "A housing partner in Leeds, to bid together next spring."
+    bridges.save()
+    call_command("export_open_data", stdout=io.StringIO())
+
+    rows = {
+        row["name"]: row
+        for row in csv.DictReader(io.StringIO(download(client, "csv").decode("utf-8-sig")))
+    }
+    records = {record["name"]: record for record in json.loads(download(client, "json"))}
+    api = client.get(reverse("api_v1:organisation-detail", args=[bridges.slug])).json()
+    profile = client.get(bridges.get_absolute_url()).content.decode()
+    for published in (rows, records):
+        assert published["Bridges Home"]["partnership_notes"] == bridges.partnership_notes
+        assert published["Anchor Women's Centre"]["partnership_notes"] == ""
+    assert api["partnership_notes"] == bridges.partnership_notes
+    assert bridges.partnership_notes in profile
 
 
 def test_page_shows_the_date_the_row_count_and_the_links(client, directory):
