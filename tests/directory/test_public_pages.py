@@ -1,26 +1,101 @@
-import pytest
-from django.urls import reverse
+import html
+import re
+from datetime import datetime
 
-from directory.models import Organisation
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from consortia.models import Consortium
+from directory.models import (
+    ClientGroup,
+    DeliveryLocation,
+    DeliverySetting,
+    EvidenceItem,
+    LegalForm,
+    Organisation,
+    PartnershipRole,
+    Pathway,
+    QualityMark,
+    Region,
+    Service,
+)
 from directory.search_index import refresh_search_documents
 from tests.factories import (
+    ClientGroupFactory,
+    ConsortiumFactory,
     DeliveryLocationFactory,
+    DeliverySettingFactory,
     EvidenceItemFactory,
+    IncomeBandFactory,
     JusticeDataLabEvidenceFactory,
+    LegalFormFactory,
     OrganisationFactory,
+    PartnershipInterestFactory,
+    PartnershipRoleFactory,
+    PathwayFactory,
+    QualityMarkFactory,
+    RegionFactory,
     ServiceFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 
+def text_of(fragment: str) -> str:
+    """A piece of HTML as a reader sees it: tags dropped, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def summary_rows(content: str) -> list[tuple[str, str]]:
+    """Every (key, value) row of the page's GOV.UK summary lists, in order, as text."""
+    rows = re.findall(
+        r'<dt class="govuk-summary-list__key">(.*?)</dt>\s*'
+        r'<dd class="govuk-summary-list__value">(.*?)</dd>',
+        content,
+        flags=re.DOTALL,
+    )
+    return [(text_of(key), text_of(value)) for key, value in rows]
+
+
 def test_home_shows_headline_figures(client):
     ServiceFactory(organisation=OrganisationFactory())
+    ServiceFactory(organisation=OrganisationFactory(), regions=[RegionFactory(), RegionFactory()])
     OrganisationFactory(status=Organisation.Status.DRAFT)
     response = client.get(reverse("home"))
     assert response.status_code == 200
-    assert response.context["figures"] == {"organisations": 1, "services": 1, "regions": 1}
-    assert b"Rehabilitation Partners Directory" in response.content
+    assert response.context["figures"] == {"organisations": 2, "services": 2, "regions": 3}
+    content = response.content.decode()
+    figures = re.findall(
+        r'<p class="govuk-heading-xl govuk-!-margin-bottom-1">(\d+)</p>\s*'
+        r'<p class="govuk-body">([^<]+)</p>',
+        content,
+    )
+    assert figures == [
+        ("2", "published organisations"),
+        ("2", "services"),
+        ("3", "Probation Service regions covered"),
+    ]
+    # A search box that searches the directory.
+    search = re.search(
+        r'<form action="([^"]+)" method="get" role="search".*?</form>', content, re.S
+    )
+    assert search and search.group(1) == reverse("directory:organisation_list")
+    assert '<label class="govuk-label govuk-label--m" for="home-search">' in search.group(0)
+    assert 'id="home-search" name="q" type="search"' in search.group(0)
+
+
+def test_home_has_entry_points_for_commissioners_and_providers(client):
+    content = client.get(reverse("home")).content.decode()
+    assert '<h2 class="govuk-heading-m">For commissioners and prime providers</h2>' in content
+    assert '<h2 class="govuk-heading-m">For charities, CICs and mutuals</h2>' in content
+    commissioners, providers = re.split(r"For charities, CICs and mutuals", content, maxsplit=1)
+    assert f'href="{reverse("directory:organisation_list")}">Browse all organisations' in (
+        commissioners
+    )
+    assert f'href="{reverse("account_signup")}">Create an account' in providers
+    assert f'href="{reverse("account_login")}">sign in' in providers
 
 
 def test_list_shows_only_published_organisations(client):
@@ -57,17 +132,85 @@ def test_unpublished_profiles_are_not_found(client, status):
 
 
 def test_profile_shows_everything_public(client):
-    organisation = OrganisationFactory(name="Northern Lights CIC", company_number="09876543")
-    service = ServiceFactory(organisation=organisation, name="Women's housing support")
+    organisation = OrganisationFactory(
+        name="Northern Lights CIC",
+        legal_form=LegalFormFactory(name="Community interest company (CIC)"),
+        company_number="09876543",
+        year_founded=2012,
+        income_band=IncomeBandFactory(name="£100,000 to £500,000"),
+        staff_count=12,
+        volunteer_count=1400,
+        people_supported_per_year=350,
+        lived_experience_led=True,
+        open_to_partnership=True,
+        partnership_notes="A lead provider for the North West accommodation contract",
+        last_verified_at=timezone.make_aware(datetime(2026, 3, 14, 10)),
+    )
+    organisation.quality_marks.set(
+        [QualityMarkFactory(name="Trusted Charity"), QualityMarkFactory(name="Cyber Essentials")]
+    )
+    organisation.partnership_roles.set([PartnershipRoleFactory(name="Subcontractor")])
+    accommodation = PathwayFactory(name="Accommodation")
+    north_west = RegionFactory(name="North West")
+    service = ServiceFactory(
+        organisation=organisation,
+        name="Women's housing support",
+        pathways=[accommodation, PathwayFactory(name="Health")],
+        regions=[north_west],
+        client_groups=[ClientGroupFactory(name="Women"), ClientGroupFactory(name="Care leavers")],
+        settings=[DeliverySettingFactory(name="Through the gate")],
+        eligibility="Women leaving HMP Styal",
+        spare_capacity="Six places from June",
+        largest_contract_value=250000,
+    )
     DeliveryLocationFactory(service=service, name="The Anchor Hub")
     JusticeDataLabEvidenceFactory(organisation=organisation, verified_by_moderator=True)
+    PartnershipInterestFactory(
+        organisation=organisation,
+        role=PartnershipRoleFactory(name="Lead or prime provider"),
+        region=north_west,
+        pathway=accommodation,
+        direction="offer",
+    )
+
     response = client.get(organisation.get_absolute_url())
-    content = response.content.decode()
+
     assert response.status_code == 200
+    content = response.content.decode()
+    rows = summary_rows(content)
+    for row in [
+        ("Companies House", "09876543 on the public register"),
+        ("Founded", "2012"),
+        ("Annual income", "£100,000 to £500,000"),
+        ("Staff", "12"),
+        ("Volunteers", "1,400"),
+        ("People supported a year", "350"),
+        ("Quality marks", "Cyber Essentials, Trusted Charity"),
+        ("Pathways", "Accommodation, Health"),
+        ("Who it is for", "Care leavers, Women"),
+        ("Settings", "Through the gate"),
+        ("Regions", "North West"),
+        ("Where", "The Anchor Hub, M1 1AE"),
+        ("Eligibility and referrals", "Women leaving HMP Styal"),
+        ("Spare capacity", "Six places from June"),
+        ("Largest contract it could take", "£250,000"),
+        ("Roles it would take", "Subcontractor"),
+        ("What we want from partners", "A lead provider for the North West accommodation contract"),
+    ]:
+        assert row in rows, row
+    assert '<span class="govuk-caption-l">Community interest company (CIC)</span>' in content
+    assert '<time datetime="2026-03-14">14 March 2026</time>' in content
+    assert "Lived-experience-led" in content
+    assert "Open to partnership approaches" in content
+    interest = re.search(
+        r"Partnership interest by region and pathway</caption>(.*?)</table>", content, re.S
+    )
+    assert interest and "Offers Lead or prime provider North West Accommodation" in text_of(
+        interest.group(1)
+    )
     for text in [
-        "Northern Lights CIC",
         "Women&#x27;s housing support",
-        "The Anchor Hub",
+        "Accepting referrals",
         "27.4%",
         "33.9%",
         "6.5 percentage points less reoffending",
@@ -79,11 +222,107 @@ def test_profile_shows_everything_public(client):
         assert text in content, text
 
 
-def test_profile_escapes_user_text(client):
-    organisation = OrganisationFactory(summary="<script>alert('x')</script>")
+SCRIPT = "<script>alert(1)</script>"
+# Every free text the profile page shows, by the model that holds it: the organisation's own
+# words, its services, delivery locations and evidence, its partnership interest (the names of
+# the roles, regions and pathways) and consortia, and the taxonomy names beside them.
+PROFILE_TEXT_FIELDS = [
+    (Organisation, field)
+    for field in [
+        "name",
+        "summary",
+        "description",
+        "website",
+        "email",
+        "phone",
+        "address_line_1",
+        "address_line_2",
+        "town",
+        "postcode",
+        "charity_number_ew",
+        "partnership_notes",
+    ]
+] + [
+    (Service, "name"),
+    (Service, "description"),
+    (Service, "eligibility"),
+    (Service, "spare_capacity"),
+    (DeliveryLocation, "name"),
+    (DeliveryLocation, "address"),
+    (DeliveryLocation, "postcode"),
+    (EvidenceItem, "title"),
+    (EvidenceItem, "summary"),
+    (EvidenceItem, "outcomes_measured"),
+    (EvidenceItem, "url"),
+    (Consortium, "name"),
+    (LegalForm, "name"),
+    (QualityMark, "name"),
+    (PartnershipRole, "name"),
+    (Pathway, "name"),
+    (Region, "name"),
+    (ClientGroup, "name"),
+    (DeliverySetting, "name"),
+]
+
+
+def _profile_with_every_text() -> tuple[Organisation, dict]:
+    """A published organisation with one of everything its profile shows; the objects that
+    hold the profile's text, by model."""
+    organisation = OrganisationFactory(
+        phone="0161 496 0000",
+        address_line_1="1 Quay Street",
+        address_line_2="Ancoats",
+        open_to_partnership=True,
+        partnership_notes="A lead provider",
+    )
+    organisation.quality_marks.set([QualityMarkFactory()])
+    service = ServiceFactory(
+        organisation=organisation,
+        client_groups=[ClientGroupFactory()],
+        settings=[DeliverySettingFactory()],
+        eligibility="Women leaving custody",
+        spare_capacity="Six places",
+    )
+    location = DeliveryLocationFactory(service=service, address="2 Quay Street")
+    evidence = EvidenceItemFactory(
+        organisation=organisation, outcomes_measured="Tenancies kept", url="https://example.org/r"
+    )
+    # The partnership interest names the service's pathway and region, and a role it would take.
+    interest = PartnershipInterestFactory(
+        organisation=organisation, pathway=service.pathways.get(), region=service.regions.get()
+    )
+    organisation.partnership_roles.set([interest.role])
+    return organisation, {
+        Organisation: organisation,
+        Service: service,
+        DeliveryLocation: location,
+        EvidenceItem: evidence,
+        Consortium: ConsortiumFactory(lead_organisation=organisation),
+        LegalForm: organisation.legal_form,
+        QualityMark: organisation.quality_marks.get(),
+        PartnershipRole: interest.role,
+        Pathway: interest.pathway,
+        Region: interest.region,
+        ClientGroup: service.client_groups.get(),
+        DeliverySetting: service.settings.get(),
+    }
+
+
+@pytest.mark.parametrize(
+    "model,field",
+    PROFILE_TEXT_FIELDS,
+    ids=[f"{model.__name__}.{field}" for model, field in PROFILE_TEXT_FIELDS],
+)
+def test_profile_escapes_user_text(client, model, field):
+    organisation, holders = _profile_with_every_text()
+    # A quote first, to break out of an attribute if the text is put in one unescaped.
+    text = f'"{SCRIPT}'
+    model.objects.filter(pk=holders[model].pk).update(**{field: text})
+
     content = client.get(organisation.get_absolute_url()).content.decode()
-    assert "<script>alert" not in content
-    assert "&lt;script&gt;" in content
+
+    assert SCRIPT not in content
+    assert html.escape(text) in content  # shown, and escaped
 
 
 def _organisation_with(n_services: int, n_evidence: int) -> Organisation:
@@ -116,16 +355,67 @@ def test_list_query_count_is_bounded(client, django_assert_max_num_queries):
     assert len(few.captured_queries) == len(many.captured_queries)
 
 
-@pytest.mark.parametrize("name", ["accessibility", "privacy", "cookies"])
+STATEMENTS = {
+    "accessibility": (
+        "Accessibility statement for the Rehabilitation Partners Directory",
+        [
+            "How accessible this website is",
+            "Compliance status",
+            "Non-accessible content",
+            "Preparation of this accessibility statement",
+            "Web Content Accessibility Guidelines version 2.2",
+            "Equality Advisory and Support Service",
+        ],
+    ),
+    "privacy": (
+        "Privacy notice",
+        [
+            "Who we are",
+            "What personal data we collect",
+            "Why we use your data, and our lawful basis",
+            "How long we keep your data",
+            "Your rights",
+            "How to complain",
+            "Information Commissioner",
+        ],
+    ),
+    "cookies": (
+        "Cookies",
+        ["Strictly necessary cookies", "we do not use cookies for analytics or advertising"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", STATEMENTS)
 def test_statement_pages(client, name):
+    heading, sections = STATEMENTS[name]
     response = client.get(reverse(name))
     assert response.status_code == 200
+    content = response.content.decode()
+    assert re.findall(r"<h1[^>]*>(.*?)</h1>", content) == [heading]
+    for text in sections:
+        assert text in content, text
+    # Every statement says how to get in touch.
+    assert f'href="mailto:{settings.SERVICE_CONTACT_EMAIL}"' in content
 
 
-def test_unknown_page_is_a_styled_404(client):
-    response = client.get("/no-such-page/")
-    assert response.status_code == 404
-    assert b"Page not found" in response.content
+def test_the_cookies_page_lists_the_cookies_the_service_sets(client):
+    """Names and lifetimes as the settings have them (see the comment in cookies.html)."""
+    content = client.get(reverse("cookies")).content.decode()
+    rows = re.findall(
+        r'<th scope="row" class="govuk-table__header"><code>(\w+)</code></th>\s*'
+        r'<td class="govuk-table__cell">[^<]+</td>\s*<td class="govuk-table__cell">([^<]+)</td>',
+        content,
+    )
+    assert dict(rows) == {
+        settings.SESSION_COOKIE_NAME: (
+            f"{settings.SESSION_COOKIE_AGE // 3600} hours (you are signed out after "
+            f"{settings.SESSION_INACTIVITY_TIMEOUT // 3600} hour without using the website)"
+        ),
+        # Django's CSRF cookie lasts 52 weeks.
+        settings.CSRF_COOKIE_NAME: f"{settings.CSRF_COOKIE_AGE // (52 * 7 * 24 * 3600)} year",
+        "messages": "As soon as the message has been shown, or when you close your browser",
+    }
 
 
 def test_healthz_reports_database(client):
