@@ -9,9 +9,10 @@ from dataclasses import replace
 import pytest
 from django.contrib import admin
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from consortia.models import Opportunity
 from directory.api.oruk import TAXONOMIES
 from directory.open_data import open_data_export
 from tests.world import ROLES, build_world, client_for
@@ -291,6 +292,7 @@ MATRIX = {
     "consortia:offer_appraisal_export": (appraisal, OWNER_ONLY),
     # Opportunities and consortia
     "opportunities:list": (no_kwargs, PUBLIC),
+    # Every signed-in role here may post; who may not is told why (see the test below).
     "opportunities:create": (no_kwargs, SIGNED_IN),
     "opportunities:detail": (opportunity, PUBLIC),
     "opportunities:withdraw": (opportunity, POST_ONLY),
@@ -429,6 +431,25 @@ def test_the_admin_sends_everyone_but_staff_to_its_login(world, db, role):
     admin_login = reverse("admin:login")
     answers = {url: answer(client.get(url)) for url in admin_urls()}
     assert {url: a for url, a in answers.items() if a != f"-> {admin_login}"} == {}
+
+
+@pytest.mark.parametrize("who", ["newcomer", "unverified commissioner"])
+def test_who_may_not_post_an_opportunity_is_told_why(world, db, who):
+    """Signed in, but in no published organisation and not a verified commissioner: 403, with a
+    page that says who may post; a POST publishes nothing."""
+    if who == "newcomer":
+        client = client_for(world, "newcomer")
+    else:
+        client = Client()
+        client.force_login(world.pending_commissioner.user)
+    url = reverse("opportunities:create")
+    for response in (client.get(url), client.post(url, {"title": "Mentors in Leeds"})):
+        assert response.status_code == 403
+        assert response.templates[0].name == "consortia/opportunity_cannot_post.html"
+        assert "Verified commissioners and members of an organisation published" in (
+            response.content.decode()
+        )
+    assert not Opportunity.objects.filter(title="Mentors in Leeds").exists()
 
 
 def as_draft(world):

@@ -39,7 +39,8 @@ ROLES = ("anonymous", "stranger", "editor", "admin", "commissioner", "moderator"
 @dataclass
 class World:
     """`users` holds a user per signed-in role, and "partner": organisation C's admin, whose
-    organisation responded to A's opportunity and is invited to A's consortium."""
+    organisation responded to A's opportunity and is invited to A's consortium; "newcomer":
+    signed in, but in no organisation and not a commissioner, so not yet allowed to post."""
 
     users: dict
     organisation: object
@@ -119,6 +120,7 @@ def build_world() -> World:
             "commissioner": commissioner,
             "moderator": moderator,
             "partner": third_admin,
+            "newcomer": verified_user(email="newcomer@example.org"),
         },
         organisation=organisation,
         draft=draft,
