@@ -28,19 +28,30 @@ def pinned_to_primary() -> bool:
     return _pinned_to_primary.get()
 
 
+def _is_cache_entry(model) -> bool:
+    """A row of Django's database cache (production's cache without REDIS_URL)."""
+    return model._meta.app_label == "django_cache"
+
+
 class PrimaryReplicaRouter:
-    """Reads to the replica when it is safe; writes, migrations and fresh reads to the primary."""
+    """Reads to the replica when it is safe; writes, migrations and fresh reads to the primary.
+
+    The database cache stays on the primary: a rate limit counts what happened a moment ago, and
+    counting a request is not a change the visitor needs to read back (so it pins nothing)."""
 
     def db_for_read(self, model, **hints):
         if not replica_configured():
             return None
+        if _is_cache_entry(model):
+            return DEFAULT_DB_ALIAS
         if pinned_to_primary() or connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return DEFAULT_DB_ALIAS
         return REPLICA_DB_ALIAS
 
     def db_for_write(self, model, **hints):
-        _pinned_to_primary.set(True)
-        _wrote.set(True)
+        if not _is_cache_entry(model):
+            _pinned_to_primary.set(True)
+            _wrote.set(True)
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1, obj2, **hints):

@@ -39,10 +39,22 @@ else:
     EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 
+# The cache holds the rate limits' counts (sign-in, the API, problem reports), so it must be
+# shared by every gunicorn worker and machine, never per process: Redis if given, else a table
+# in the database (made by `migrate`: see directory.apps).
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "rpd_cache",
+            # Culled (a third at a time) beyond this many entries.
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
     }
 
 # HTTPS only. nginx terminates TLS and sets X-Forwarded-Proto (deploy/nginx); the health check

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.cache.backends.db import DatabaseCache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -70,6 +71,24 @@ def test_writes_and_migrations_go_to_the_primary(router, with_replica):
     assert router.db_for_write(Organisation) == DEFAULT_DB_ALIAS
     assert router.allow_migrate(DEFAULT_DB_ALIAS, "directory") is True
     assert router.allow_migrate(REPLICA_DB_ALIAS, "directory") is False
+
+
+def test_the_database_cache_stays_on_the_primary_and_pins_nothing(router, with_replica):
+    cache_entry = DatabaseCache("rpd_cache", {}).cache_model_class
+    seen = {}
+
+    def view(request):
+        seen["read"] = router.db_for_read(cache_entry)
+        seen["write"] = router.db_for_write(cache_entry)
+        seen["then"] = router.db_for_read(Organisation)
+        return HttpResponse()
+
+    # A rate limit counting an API request: the count is current, and the request (and the
+    # visitor's next ones) still read from the replica.
+    response = run_in_request(RequestFactory().get("/api/v1/organisations/"), view)
+
+    assert seen == {"read": DEFAULT_DB_ALIAS, "write": DEFAULT_DB_ALIAS, "then": REPLICA_DB_ALIAS}
+    assert REPLICA_PIN_COOKIE not in response.cookies
 
 
 def test_objects_from_either_database_may_be_related(router):
