@@ -3,11 +3,12 @@
 import pytest
 from allauth.core.internal import ratelimit
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
 from accounts import middleware
-from accounts.models import MODERATORS_GROUP
+from accounts.models import MODERATORS_GROUP, User
 from tests.accounts.helpers import (
     PASSWORD,
     FakeClock,
@@ -95,6 +96,79 @@ def test_failed_sign_ins_from_one_address_are_limited_across_accounts(client, cl
 
     clock.advance(61)
     assert sign_in(client, users[10]).status_code == 302
+
+
+# --- Sign-up and password reset ---
+
+TOO_MANY = "Sorry, there have been too many attempts"
+
+
+def sign_up(client, number: int):
+    return client.post(
+        reverse("account_signup"),
+        {
+            "full_name": "Ada Okafor",
+            "email": f"ada-{number}@example.org",
+            "password1": "granite-lantern-orchard-42",
+            "password2": "granite-lantern-orchard-42",
+            "account_type": "provider",
+        },
+    )
+
+
+@pytest.mark.django_db
+def test_sign_ups_from_one_address_are_limited_for_an_hour(client, clock, settings):
+    assert settings.ACCOUNT_RATE_LIMITS["signup"] == "20/h/ip"
+    for number in range(20):
+        assert sign_up(client, number).status_code == 302
+
+    refused = sign_up(client, 20)
+    assert refused.status_code == 429
+    assert TOO_MANY in refused.content.decode()  # the service's own page
+    assert not User.objects.filter(email="ada-20@example.org").exists()
+    # Another address may still sign up.
+    assert sign_up(Client(REMOTE_ADDR="198.51.100.7"), 21).status_code == 302
+
+    clock.advance(60 * 60 + 1)
+    assert sign_up(client, 20).status_code == 302
+    assert User.objects.filter(email="ada-20@example.org").exists()
+
+
+def reset_password(client, email: str):
+    return client.post(reverse("account_reset_password"), {"email": email})
+
+
+@pytest.mark.django_db
+def test_password_reset_emails_for_one_account_are_limited(client, clock, settings):
+    assert settings.ACCOUNT_RATE_LIMITS["reset_password"] == "20/m/ip,5/m/key"
+    user = verified_user()
+    for _ in range(5):
+        assert reset_password(client, user.email).status_code == 302
+    assert len(mail.outbox) == 5
+
+    # Not from another address either: the limit is per account, so its owner is not flooded.
+    for other in (client, Client(REMOTE_ADDR="198.51.100.7")):
+        refused = reset_password(other, user.email)
+        assert refused.status_code == 429
+        assert TOO_MANY in refused.content.decode()
+    assert len(mail.outbox) == 5
+
+    clock.advance(61)
+    assert reset_password(client, user.email).status_code == 302
+    assert len(mail.outbox) == 6
+
+
+@pytest.mark.django_db
+def test_password_reset_requests_from_one_address_are_limited_across_accounts(client, clock):
+    users = [verified_user() for _ in range(21)]
+    for user in users[:20]:
+        assert reset_password(client, user.email).status_code == 302
+
+    assert reset_password(client, users[20].email).status_code == 429
+    assert len(mail.outbox) == 20
+
+    clock.advance(61)
+    assert reset_password(client, users[20].email).status_code == 302
 
 
 # --- Sessions ---

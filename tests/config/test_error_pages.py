@@ -1,4 +1,4 @@
-"""The 400, 403, CSRF failure, 404 and 500 answers are the service's own styled pages.
+"""The 400, 403, CSRF failure, 404, 429 and 500 answers are the service's own styled pages.
 
 This module is also the URLconf of its tests: the site's URLs, plus views that fail on purpose.
 """
@@ -95,6 +95,16 @@ def test_a_bad_request_is_the_styled_400(client, request_kwargs):
     response = client.get(**request_kwargs)
     content = assert_styled_page(response, 400, "Sorry, there is a problem with your request")
     assert "evil.example.com" not in content
+
+
+def test_too_many_attempts_is_the_styled_429(client):
+    """django-allauth's rate limits (ACCOUNT_RATE_LIMITS): here, password reset emails."""
+    email = verified_user().email
+    for _ in range(5):
+        client.post(reverse("account_reset_password"), {"email": email})
+    response = client.post(reverse("account_reset_password"), {"email": email})
+    content = assert_styled_page(response, 429, "Sorry, there have been too many attempts")
+    assert "Wait a few minutes, then try again" in content
 
 
 def test_a_failure_is_the_styled_500(client):
