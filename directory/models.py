@@ -617,14 +617,21 @@ class ClaimRequest(models.Model):
 
 class OrganisationRevisionQuerySet(models.QuerySet):
     def pending(self):
+        """Waiting for a moderator."""
         return self.filter(status=OrganisationRevision.Status.PENDING)
+
+    def open(self):
+        """Not closed: waiting for a moderator, or sent back to the owners to continue."""
+        return self.filter(status__in=OrganisationRevision.OPEN_STATUSES)
 
 
 class OrganisationRevision(models.Model):
     """Edits to a published organisation, waiting for a moderator while the live profile stays.
 
     `proposed` holds only the changed fields (foreign keys and many-to-manys as slugs);
-    `original` holds the live values of the same fields when they were first changed.
+    `original` holds the live values of the same fields when they were first changed. A
+    moderator who requests changes sends the revision back to the owners, who go on from what
+    they proposed and send it for review again; approving or rejecting closes it.
     """
 
     class Status(models.TextChoices):
@@ -645,22 +652,27 @@ class OrganisationRevision(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
+    # When it last went to the moderators (first made, or sent for review again).
+    submitted_at = models.DateTimeField(default=timezone.now)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The moderator's message: why it was rejected, or what to change (kept when sent again).
     message = models.TextField(blank=True, max_length=3000)
 
     history = HistoricalRecords()
     objects = OrganisationRevisionQuerySet.as_manager()
+
+    OPEN_STATUSES = (Status.PENDING, Status.CHANGES_REQUESTED)
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation"],
-                condition=Q(status="pending"),
-                name="revision_one_pending_per_organisation",
+                condition=Q(status__in=["pending", "changes_requested"]),
+                name="revision_one_open_per_organisation",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "approved", "changes_requested", "rejected"]),

@@ -120,7 +120,7 @@ def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueIte
                 "revision",
                 revision.organisation.name,
                 f"{revision_lists.change_count(revision)} change(s)",
-                revision.created_at,
+                revision.submitted_at,
                 _review_url(revision.organisation),
                 f"organisation:{revision.organisation_id}",
             )

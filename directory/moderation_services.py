@@ -117,10 +117,10 @@ def _delete_documents(names: set[str]) -> None:
 def _revision_merge(
     organisation: Organisation, changes: dict, user: User | None
 ) -> OrganisationRevision | None:
-    """Compare edited values with the live ones: what differs waits in the pending revision,
-    what is back to its live value waits no more."""
+    """Compare edited values with the live ones: what differs waits in the open revision (pending,
+    or sent back to the owners), what is back to its live value waits no more."""
     live_values = _live_values(organisation, changes)
-    revision = organisation.revisions.pending().select_for_update().first()
+    revision = organisation.revisions.open().select_for_update().first()
     if revision is None:
         revision = OrganisationRevision(organisation=organisation, created_by=user)
     pending_documents = revision_lists.documents(revision.proposed.get(revision_lists.EVIDENCE))
@@ -167,9 +167,10 @@ def revision_record_list(
 
 
 def revision_overlay(organisation: Organisation) -> dict:
-    """Put the pending values on the organisation, so its owners edit what they last saved;
-    returns the pending many-to-many values as form initial data."""
-    revision = organisation.revisions.pending().first()
+    """Put the open revision's values (pending, or sent back to the owners) on the organisation,
+    so its owners edit what they last saved; returns its many-to-many values as form initial
+    data."""
+    revision = organisation.revisions.open().first()
     if revision is None:
         return {}
     _apply_fields(organisation, revision.proposed)
@@ -397,7 +398,9 @@ def _lock_pending_revision(revision: OrganisationRevision) -> OrganisationRevisi
 def _close_revision(
     revision: OrganisationRevision, status: str, moderator: User, message: str
 ) -> None:
-    if status != OrganisationRevision.Status.APPROVED:
+    """Decide the revision: approved or rejected closes it; changes requested sends it back to
+    the owners, who go on from it (its files kept)."""
+    if status == OrganisationRevision.Status.REJECTED:
         # Files uploaded only for the refused changes are used by nothing now.
         _delete_documents(
             revision_lists.documents(revision.proposed.get(revision_lists.EVIDENCE))
@@ -456,7 +459,8 @@ def revision_approve(
 def revision_request_changes(
     *, revision: OrganisationRevision, moderator: User, reason: str
 ) -> OrganisationRevision:
-    """Close the pending changes unapplied, telling the owners what to change."""
+    """Send the pending changes back to the owners unapplied, telling them what to change; they
+    go on from what they proposed and send it for review again."""
     _require_reason(reason, "a message saying what needs to change")
     _refuse_own_organisation(revision.organisation, moderator)
     revision = _lock_pending_revision(revision)
@@ -492,6 +496,25 @@ def revision_reject(
     return revision
 
 
+@transaction.atomic
+def revision_resubmit(*, organisation: Organisation, user: User) -> OrganisationRevision | None:
+    """Send changes a moderator sent back to the owners for review again (None if there are
+    none)."""
+    revision = (
+        organisation.revisions.select_for_update()
+        .filter(status=OrganisationRevision.Status.CHANGES_REQUESTED)
+        .first()
+    )
+    if revision is None:
+        return None
+    revision.status = OrganisationRevision.Status.PENDING
+    revision.submitted_at = timezone.now()
+    revision._history_user = user
+    revision.full_clean(exclude=["created_by"])
+    revision.save()
+    return revision
+
+
 # --- Evidence, archive, restore, purge ---
 
 
@@ -524,7 +547,7 @@ def organisation_archive(
     review are closed unapplied (restored, it comes back as a draft to edit directly)."""
     _require_reason(reason, "the reason for archiving it")
     locked = _lock_organisation(organisation, set(Status) - {Status.ARCHIVED})
-    for revision in locked.revisions.pending().select_for_update():
+    for revision in locked.revisions.open().select_for_update():
         _close_revision(revision, OrganisationRevision.Status.REJECTED, moderator, reason)
     locked.status = Status.ARCHIVED
     _save_organisation(locked, moderator)

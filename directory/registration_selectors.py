@@ -9,7 +9,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from accounts.models import Membership
 
-from .models import ClaimRequest, Organisation
+from .models import ClaimRequest, ModerationDecision, Organisation, OrganisationRevision
 
 # Words that do not tell two organisations apart ("The Harbour Trust Ltd" is "Harbour Trust").
 NAME_NOISE_WORDS = {"the", "ltd", "limited", "cic", "cio", "plc", "llp", "uk", "and", "of"}
@@ -117,3 +117,21 @@ def decides_claims(*, organisation: Organisation, user) -> bool:
     if admins.filter(user=user).exists():
         return True
     return user.is_moderator and not admins.exists()
+
+
+def moderator_request(organisation: Organisation, revision: OrganisationRevision | None) -> str:
+    """What a moderator asked the owners to change, while it is theirs to do: the message that
+    sent back the open revision, or the submission."""
+    if revision is not None and revision.status == OrganisationRevision.Status.CHANGES_REQUESTED:
+        return revision.message
+    if organisation.status != Organisation.Status.CHANGES_REQUESTED:
+        return ""
+    decision = (
+        organisation.moderation_decisions.filter(
+            kind=ModerationDecision.Kind.SUBMISSION,
+            action=ModerationDecision.Action.REQUEST_CHANGES,
+        )
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    return decision.reason if decision else ""

@@ -262,6 +262,7 @@ def _administered_organisation(request, org: uuid.UUID) -> Organisation:
 
 @login_required
 def task_list(request, org: uuid.UUID):
+    """The organisation's sections and how far they are done, with what waits for a moderator."""
     organisation = _editable_organisation(request, org)
     sections = [
         {
@@ -278,13 +279,15 @@ def task_list(request, org: uuid.UUID):
         for key, title in services.SECTIONS.items()
     ]
     is_admin = Membership.objects.admins().filter(organisation=organisation, user=request.user)
-    revision = organisation.revisions.pending().first()
+    revision = organisation.revisions.open().first()
     return render(
         request,
         "registration/task_list.html",
         {
             "organisation": organisation,
+            "revision": revision,
             "pending_changes": moderation_services.revision_summary(revision),
+            "moderator_request": registration_selectors.moderator_request(organisation, revision),
             "can_confirm": organisation.is_published and is_admin.exists(),
             "sections": sections,
             "completed_count": sum(section["complete"] for section in sections),
@@ -404,7 +407,7 @@ def service_list(request, org: uuid.UUID):
     """The organisation's services; "Save and continue" marks the section complete."""
     organisation = _editable_organisation(request, org)
     service_views, removed = revision_lists.service_views(
-        organisation, organisation.revisions.pending().first()
+        organisation, organisation.revisions.open().first()
     )
     return _complete_list_section(
         request,
@@ -543,7 +546,7 @@ def location_remove(request, org: uuid.UUID, location: uuid.UUID):
 def evidence_list(request, org: uuid.UUID):
     organisation = _editable_organisation(request, org)
     items, removed = revision_lists.evidence_views(
-        organisation, organisation.revisions.pending().first()
+        organisation, organisation.revisions.open().first()
     )
     return _complete_list_section(
         request,
@@ -641,7 +644,7 @@ def check_answers(request, org: uuid.UUID):
     full = registration_selectors.organisation_for_registration(organisation)
     # A published profile's answers as its owners last saved them, changes waiting included.
     pending_terms = moderation_services.revision_overlay(full)
-    revision = organisation.revisions.pending().first()
+    revision = organisation.revisions.open().first()
     return render(
         request,
         "registration/check_answers.html",
@@ -654,7 +657,7 @@ def check_answers(request, org: uuid.UUID):
                 "partnership_roles", full.partnership_roles.all()
             ),
             "form": form,
-            "can_submit": organisation.status in services.SUBMITTABLE_STATUSES,
+            "can_submit": services.submittable(organisation),
             "problems": services.submission_problems(organisation, request.user),
         },
     )

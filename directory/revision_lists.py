@@ -127,8 +127,8 @@ def canonical(key: str, items: list[dict]) -> list[dict]:
 
 
 def current(organisation: Organisation, key: str) -> list[dict]:
-    """The list as the owners last saved it: pending if they changed it, else live."""
-    revision = organisation.revisions.pending().first()
+    """The list as the owners last saved it: in the open revision if they changed it, else live."""
+    revision = organisation.revisions.open().first()
     if revision is not None and key in revision.proposed:
         return revision.proposed[key]
     return LIVE[key](organisation)
@@ -264,7 +264,7 @@ def _change(item: dict, live: dict[str, dict]) -> str:
 
 
 def _saved(revision: OrganisationRevision | None, key: str, live: list[dict]) -> list[dict]:
-    """The pending list if the owners changed it (it may be empty), else the live one."""
+    """The open revision's list if the owners changed it (it may be empty), else the live one."""
     if revision is not None and key in revision.proposed:
         return revision.proposed[key]
     return live
@@ -273,7 +273,7 @@ def _saved(revision: OrganisationRevision | None, key: str, live: list[dict]) ->
 def service_views(
     organisation: Organisation, revision: OrganisationRevision | None
 ) -> tuple[list[ServiceView], list[str]]:
-    """The services as the owners last saved them (`revision` is the pending one, if any), each
+    """The services as the owners last saved them (`revision` is the open one, if any), each
     marked new or changed while it waits for a moderator, and the names of published services
     waiting to be removed."""
     rows = _live_service_rows(organisation)

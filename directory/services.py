@@ -20,7 +20,14 @@ from django.utils import timezone
 from accounts.models import Membership, User
 
 from . import geo, moderation_services, registration_selectors, revision_lists, search_index
-from .models import ClaimRequest, DeliveryLocation, EvidenceItem, Organisation, Service
+from .models import (
+    ClaimRequest,
+    DeliveryLocation,
+    EvidenceItem,
+    Organisation,
+    OrganisationRevision,
+    Service,
+)
 from .notifications import claim_request_decided_notify, claim_request_received_notify
 
 # Task list sections, in order. The optional ones need not be complete to submit.
@@ -36,6 +43,15 @@ SECTIONS = {
 OPTIONAL_SECTIONS = {"evidence", "quality_marks"}
 REQUIRED_SECTIONS = [key for key in SECTIONS if key not in OPTIONAL_SECTIONS]
 SUBMITTABLE_STATUSES = {Organisation.Status.DRAFT, Organisation.Status.CHANGES_REQUESTED}
+# Why an organisation in another status cannot be submitted.
+NOT_SUBMITTABLE = {
+    Organisation.Status.SUBMITTED: "This organisation has already been submitted",
+    Organisation.Status.PUBLISHED: (
+        "This organisation is published: the changes you save go to a moderator as you save them"
+    ),
+    Organisation.Status.REJECTED: "This organisation was rejected, so it cannot be submitted",
+    Organisation.Status.ARCHIVED: "This organisation is archived, so it cannot be submitted",
+}
 
 
 class EditRefusedError(Exception):
@@ -375,11 +391,29 @@ def evidence_delete(
         transaction.on_commit(lambda: document.storage.delete(document.name))
 
 
+def changes_sent_back(organisation: Organisation) -> bool:
+    """Whether a moderator sent a published organisation's changes back to its owners."""
+    return organisation.revisions.filter(
+        status=OrganisationRevision.Status.CHANGES_REQUESTED
+    ).exists()
+
+
+def submittable(organisation: Organisation) -> bool:
+    """Whether its owners can send it for review: a draft, a submission sent back, or a published
+    organisation's changes sent back."""
+    if organisation.is_published:
+        return changes_sent_back(organisation)
+    return organisation.status in SUBMITTABLE_STATUSES
+
+
 def submission_problems(organisation: Organisation, user: User) -> list[str]:
     """What stops the organisation being submitted for review, in GOV.UK wording."""
     problems = []
     if not EmailAddress.objects.filter(user=user, verified=True).exists():
         problems.append("Confirm your email address before you submit")
+    if organisation.is_published:
+        # Its sections were all complete when it was published; its changes are checked anyway.
+        return problems
     for key in REQUIRED_SECTIONS:
         if key not in organisation.completed_sections:
             problems.append(f"Complete the section '{SECTIONS[key]}'")
@@ -390,13 +424,18 @@ def submission_problems(organisation: Organisation, user: User) -> list[str]:
 def organisation_submit(
     *, organisation: Organisation, user: User, expected_version: int
 ) -> Organisation:
-    """Send a draft (or a profile with changes requested) to the moderators."""
-    if organisation.status not in SUBMITTABLE_STATUSES:
-        raise SubmissionError("This organisation has already been submitted")
+    """Send a draft (or a profile with changes requested) to the moderators; for a published
+    organisation, send its changes that a moderator sent back."""
+    if not submittable(organisation):
+        raise SubmissionError(NOT_SUBMITTABLE[organisation.status])
     problems = submission_problems(organisation, user)
     if problems:
         raise SubmissionError(problems[0])
     _claim_version(organisation, expected_version)
+    if organisation.is_published:
+        if moderation_services.revision_resubmit(organisation=organisation, user=user) is None:
+            raise SubmissionError(NOT_SUBMITTABLE[organisation.status])
+        return organisation
     organisation.status = Organisation.Status.SUBMITTED
     organisation.submitted_at = timezone.now()
     organisation.full_clean()

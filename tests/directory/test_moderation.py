@@ -473,6 +473,17 @@ def test_archiving_closes_the_changes_waiting_for_review(moderator):
     assert services.revision_overlay(organisation) == {} and organisation.summary == "Live"
 
 
+def test_archiving_closes_changes_sent_back_to_the_owners_too(moderator):
+    revision = OrganisationRevisionFactory(organisation__summary="Live")
+    services.revision_request_changes(revision=revision, moderator=moderator, reason="Say more")
+    services.organisation_archive(
+        organisation=revision.organisation, moderator=moderator, reason="Closed"
+    )
+    revision.refresh_from_db()
+    assert revision.status == OrganisationRevision.Status.REJECTED
+    assert not revision.organisation.revisions.open().exists()
+
+
 def test_archive_restore_and_purge(moderator_client, moderator):
     organisation = OrganisationFactory(name="Old Trust")
     response = moderator_client.post(org_url("archive", organisation), {"reason": ""})

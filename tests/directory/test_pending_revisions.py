@@ -20,6 +20,7 @@ from directory.models import (
     Region,
     Service,
 )
+from directory.moderation_selectors import moderation_queue
 from tests.directory.registration_helpers import (
     PDF_BYTES,
     current_version,
@@ -347,6 +348,94 @@ def test_removing_evidence_waits_for_approval(editor_client, moderator_client, p
     assert diff_rows(published)["Evidence “Outcomes 2023” (removed)"] == ("Published", "Removed")
     approve(moderator_client, published)
     assert not published.evidence_items.exists()
+
+
+# --- Changes sent back to the owners ---
+
+
+def test_changes_sent_back_keep_what_the_owners_proposed_until_they_send_them_again(
+    editor_client, moderator_client, published, django_capture_on_commit_callbacks
+):
+    editor_client.post(
+        step_url(published, "what-you-do"),
+        {"summary": "Proposed", "description": "New", "version": current_version(published)},
+    )
+    editor_client.post(
+        url("evidence_add", published),
+        evidence_data(published, title="Evaluation 2025", document=pdf_upload()),
+    )
+    [pending] = [
+        item
+        for item in revision_lists.current(published, revision_lists.EVIDENCE)
+        if item["title"] == "Evaluation 2025"
+    ]
+    stored = Path(EvidenceItem._meta.get_field("document").storage.path(pending["document"]))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = moderator_client.post(
+            moderation_url(published),
+            {
+                "action": "request_changes",
+                "reason": "Name the evaluator",
+                "version": current_version(published),
+            },
+        )
+    assert response.status_code == 302
+    revision = published.revisions.get()
+    assert revision.status == OrganisationRevision.Status.CHANGES_REQUESTED
+    assert stored.exists()
+    assert "Your proposed changes are kept" in mail.outbox[-1].body
+    # None of it is live, and it is not in the queue while it is the owners' to change.
+    assert "Proposed" not in public_page(published)
+    assert moderation_queue()[1]["revision"] == 0
+
+    # The owners see the moderator's message and go on from what they proposed.
+    task_list = editor_client.get(url("task_list", published)).content.decode()
+    assert "A moderator asked for changes" in task_list and "Name the evaluator" in task_list
+    form = editor_client.get(step_url(published, "what-you-do")).context["form"]
+    assert form["summary"].value() == "Proposed"
+    assert "Evaluation 2025" in editor_client.get(url("evidence", published)).content.decode()
+    document = editor_client.get(url("evidence_document", published, item=pending["uuid"]))
+    assert document["Content-Type"] == "application/pdf"
+    editor_client.post(
+        url("evidence_edit", published, item=pending["uuid"]),
+        evidence_data(published, title="Evaluation 2025", summary="By Dr Evans of Leeds"),
+    )
+    revision.refresh_from_db()
+    assert revision.status == OrganisationRevision.Status.CHANGES_REQUESTED
+    assert revision.proposed["summary"] == "Proposed"
+
+    # Sent for review again: back in the queue, waiting since it was sent.
+    assert (
+        "Send your changes for review"
+        in editor_client.get(url("check", published)).content.decode()
+    )
+    response = editor_client.post(url("check", published), {"version": current_version(published)})
+    assert response["Location"] == url("submitted", published)
+    assert "Changes sent for review" in editor_client.get(response["Location"]).content.decode()
+    revision.refresh_from_db()
+    assert revision.status == OrganisationRevision.Status.PENDING
+    [item] = moderation_queue(kind="revision")[0]
+    assert item.waiting_since == revision.submitted_at > revision.created_at
+    assert "Name the evaluator" in moderator_client.get(moderation_url(published)).content.decode()
+
+    approve(moderator_client, published)
+    published.refresh_from_db()
+    assert published.summary == "Proposed"
+    evaluation = published.evidence_items.get(title="Evaluation 2025")
+    assert evaluation.summary == "By Dr Evans of Leeds"
+    assert Path(evaluation.document.path) == stored
+
+
+def test_a_submission_sent_back_shows_the_moderators_message(client, moderator):
+    organisation = OrganisationFactory(status=Organisation.Status.SUBMITTED)
+    admin = MembershipFactory(organisation=organisation, role=Membership.Role.ADMIN).user
+    moderation_services.submission_request_changes(
+        organisation=organisation, moderator=moderator, reason="Add your charity number"
+    )
+    client.force_login(admin)
+    task_list = client.get(url("task_list", organisation)).content.decode()
+    assert "A moderator asked for changes" in task_list and "Add your charity number" in task_list
 
 
 # --- Fields and lists together ---
