@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts import services as account_services
@@ -755,16 +756,19 @@ FLAGGED_STAGES = {Organisation.Freshness.STALE, Organisation.Freshness.HIDDEN}
 @transaction.atomic
 def freshness_update(*, now: datetime | None = None) -> dict[str, int]:
     """Move published organisations on to the freshness stage their last verification puts them
-    in, emailing their admins on reaching each reminder stage (or, when the entry went straight
-    past the final reminder, on reaching the later stage). Stages only move forward, so a second
-    run on the same day sends nothing. Returns how many moved to each stage and "emails"."""
+    in (never verified, as when imported: their publication), emailing their admins on reaching
+    each reminder stage (or, when the entry went straight past the final reminder, on reaching
+    the later stage). Stages only move forward, so a second run on the same day sends nothing.
+    Returns how many moved to each stage and "emails"."""
     now = now or timezone.now()
     moved = dict.fromkeys(FRESHNESS_ORDER, 0) | {"emails": 0}
     changed_ids = []
-    published = Organisation.objects.published().filter(last_verified_at__isnull=False)
+    published = Organisation.objects.published().annotate(
+        checked_at=Coalesce("last_verified_at", "published_at")
+    )
     for stage, before in freshness_thresholds(now):
         behind = FRESHNESS_ORDER[: FRESHNESS_ORDER.index(stage)]
-        due = published.filter(last_verified_at__lt=before, freshness_stage__in=behind)
+        due = published.filter(checked_at__lt=before, freshness_stage__in=behind)
         for organisation in due.select_for_update():
             skipped_final_reminder = stage in FLAGGED_STAGES and organisation.freshness_stage in {
                 Organisation.Freshness.CURRENT,

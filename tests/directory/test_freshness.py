@@ -103,13 +103,29 @@ def test_confirming_the_entry_resets_freshness(client, organisation):
     assert "may be out of date" not in client.get(organisation.get_absolute_url()).content.decode()
 
 
-def test_unpublished_and_never_verified_entries_are_left_alone(organisation):
+def test_unpublished_entries_are_left_alone(organisation):
     draft = OrganisationFactory(status=Organisation.Status.DRAFT, last_verified_at=VERIFIED)
-    unverified = OrganisationFactory(last_verified_at=None)
     services.freshness_update(now=on(2027, 1, 1))
     draft.refresh_from_db()
-    unverified.refresh_from_db()
-    assert draft.freshness_stage == unverified.freshness_stage == Freshness.CURRENT
+    assert draft.freshness_stage == Freshness.CURRENT
+
+
+def test_entries_never_verified_count_from_their_publication(organisation):
+    """Imported organisations were published without a moderator or an admin checking them."""
+    imported = OrganisationFactory(last_verified_at=None, published_at=VERIFIED)
+    MembershipFactory(organisation=imported, role="admin", user__email="imported@example.org")
+    recent = OrganisationFactory(last_verified_at=None, published_at=on(2026, 6, 1))
+    services.freshness_update(now=on(2026, 1, 1))
+    imported.refresh_from_db()
+    assert imported.freshness_stage == Freshness.FIRST_REMINDER
+    assert ["imported@example.org"] in [message.to for message in mail.outbox]
+    services.freshness_update(now=on(2026, 8, 1))
+    imported.refresh_from_db()
+    recent.refresh_from_db()
+    assert (imported.freshness_stage, recent.freshness_stage) == (
+        Freshness.HIDDEN,
+        Freshness.CURRENT,
+    )
 
 
 @override_settings(FRESHNESS_FIRST_REMINDER_MONTHS=2)
