@@ -158,7 +158,8 @@ def test_request_changes_and_reject_need_a_reason_and_send_it(moderator, decide,
 
 
 @pytest.mark.parametrize(
-    "status", [Status.DRAFT, Status.PUBLISHED, Status.REJECTED, Status.ARCHIVED]
+    "status",
+    [Status.DRAFT, Status.PUBLISHED, Status.CHANGES_REQUESTED, Status.REJECTED, Status.ARCHIVED],
 )
 @pytest.mark.parametrize(
     "decide",
@@ -179,6 +180,30 @@ def test_illegal_transitions_are_refused(moderator, status, decide):
     organisation.refresh_from_db()
     assert organisation.status == status
     assert not ModerationDecision.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "status, refusal",
+    [
+        (Status.SUBMITTED, "This organisation has already been submitted"),
+        (Status.PUBLISHED, "This organisation is published"),
+        (Status.REJECTED, "This organisation was rejected, so it cannot be submitted"),
+        (Status.ARCHIVED, "This organisation is archived, so it cannot be submitted"),
+    ],
+)
+def test_submitting_is_refused_unless_a_draft_or_sent_back(status, refusal):
+    organisation = OrganisationFactory(
+        status=status, completed_sections=list(registration_services.REQUIRED_SECTIONS)
+    )
+    admin = verified_user()
+    MembershipFactory(user=admin, organisation=organisation, role="admin")
+    with pytest.raises(registration_services.SubmissionError, match=refusal):
+        registration_services.organisation_submit(
+            organisation=organisation, user=admin, expected_version=organisation.version
+        )
+    organisation.refresh_from_db()
+    assert (organisation.status, organisation.version) == (status, 1)
+    assert not organisation.revisions.exists()
 
 
 @pytest.mark.parametrize("status", [status for status in Status if status != Status.ARCHIVED])
@@ -321,6 +346,54 @@ def test_a_submission_waits_in_the_queue_since_it_was_sent(monkeypatch):
     Organisation.objects.get(pk=organisation.pk).save()
     [item] = moderation_queue()[0]
     assert item.waiting_since == organisation.submitted_at == sent
+
+
+@pytest.mark.parametrize("action", ["approve", "request_changes", "reject"])
+def test_a_moderator_cannot_decide_on_changes_to_their_own_organisation(
+    moderator, moderator_client, action
+):
+    revision = OrganisationRevisionFactory(organisation__summary="Live")
+    organisation = revision.organisation
+    MembershipFactory(user=moderator, organisation=organisation, role="editor")
+    decide = {
+        "approve": lambda: services.revision_approve(
+            revision=revision, moderator=moderator, expected_version=organisation.version
+        ),
+        "request_changes": lambda: services.revision_request_changes(
+            revision=revision, moderator=moderator, reason="Say more"
+        ),
+        "reject": lambda: services.revision_reject(
+            revision=revision, moderator=moderator, reason="Not accurate"
+        ),
+    }[action]
+    with pytest.raises(PermissionDenied):
+        decide()
+    response = moderator_client.post(
+        org_url("organisation", organisation),
+        {"action": action, "reason": "Say more", "version": organisation.version},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors["__all__"]
+    assert errors == ["You cannot moderate an organisation you belong to"]
+    revision.refresh_from_db()
+    assert revision.status == OrganisationRevision.Status.PENDING
+    assert Organisation.objects.get().summary == "Live"
+    assert not ModerationDecision.objects.exists() and mail.outbox == []
+
+
+def test_a_moderator_cannot_verify_evidence_of_their_own_organisation(moderator, moderator_client):
+    evidence = EvidenceItemFactory()
+    organisation = evidence.organisation
+    MembershipFactory(user=moderator, organisation=organisation, role="admin")
+    with pytest.raises(PermissionDenied):
+        services.evidence_verify(evidence=evidence, moderator=moderator)
+    response = moderator_client.post(
+        org_url("evidence_verify", organisation, item=evidence.uuid), follow=True
+    )
+    assert "You cannot moderate an organisation you belong to" in response.content.decode()
+    evidence.refresh_from_db()
+    assert not evidence.verified_by_moderator and evidence.verified_by is None
+    assert not ModerationDecision.objects.exists()
 
 
 def test_decision_form_errors_are_shown_and_values_kept(moderator_client):
