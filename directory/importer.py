@@ -402,12 +402,14 @@ class _Entry(_Pending):
 
 class _Index:
     """Organisations by registration number and by normalised name. The directory's index
-    holds ids, in memory (it grows with the directory, never with the file), so that matching
-    a row is a dictionary look-up; a batch's own index holds the entries it changed."""
+    holds ids, in memory (a few hundred bytes an organisation: it grows with the directory,
+    not with the batch), so that matching a row is a dictionary look-up; a batch's own index
+    holds the entries it changed. A key maps to its one organisation, or to a tuple of them
+    when several share it (a set for every key would take most of the memory)."""
 
     def __init__(self):
-        self.by_number: dict[tuple[str, str], set] = {}
-        self.by_name: dict[str, set] = {}
+        self.by_number: dict[tuple[str, str], object] = {}
+        self.by_name: dict[str, object] = {}
 
     @classmethod
     def of_directory(cls) -> "_Index":
@@ -424,15 +426,33 @@ class _Index:
     def add(self, key, name: str, numbers: list[str]) -> None:
         for field_name, number in zip(REGISTRATION_NUMBER_FIELDS, numbers, strict=True):
             if number:
-                self.by_number.setdefault((field_name, number), set()).add(key)
-        self.by_name.setdefault(normalise_name(name), set()).add(key)
+                _put(self.by_number, (field_name, number), key)
+        _put(self.by_name, normalise_name(name), key)
 
     def lookup(self, values: dict[str, str]) -> tuple[set, set]:
         """(keys matching a registration number of the row, keys matching its name)."""
         by_number = set()
         for key in _normalised_numbers(values):
-            by_number |= self.by_number.get(key, set())
-        return by_number, self.by_name.get(normalise_name(values.get("name", "")), set())
+            by_number |= _found(self.by_number, key)
+        return by_number, _found(self.by_name, normalise_name(values.get("name", "")))
+
+
+def _put(index: dict, name, key) -> None:
+    found = index.get(name)
+    if found is None:
+        index[name] = key
+    elif isinstance(found, tuple):
+        if key not in found:
+            index[name] = (*found, key)
+    elif found != key:
+        index[name] = (found, key)
+
+
+def _found(index: dict, name) -> set:
+    found = index.get(name)
+    if found is None:
+        return set()
+    return set(found) if isinstance(found, tuple) else {found}
 
 
 class _Batch:

@@ -1,5 +1,6 @@
 """Bulk import: the template, matching and idempotence, the error report, bad files, resuming."""
 
+import gc
 import io
 import tracemalloc
 import uuid
@@ -477,38 +478,80 @@ def test_line_numbers_count_line_breaks_inside_quoted_cells(taxonomies):
     assert report.errors[0].line == 4
 
 
+class GeneratedFile(io.RawIOBase):
+    """A CSV file made as it is read, `line(n)` giving its nth row, so the test holds none of
+    it: a long file costs no memory of its own."""
+
+    def __init__(self, header: str, line, rows: int):
+        self.lines = (f"{line(n)}\n".encode() for n in range(rows))
+        self.pending = f"{header}\n".encode()
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        while len(self.pending) < len(buffer):
+            line = next(self.lines, b"")
+            if not line:
+                break
+            self.pending += line
+        size = min(len(buffer), len(self.pending))
+        buffer[:size], self.pending = self.pending[:size], self.pending[size:]
+        return size
+
+
+def generated(header: str, line, rows: int) -> io.BufferedReader:
+    return io.BufferedReader(GeneratedFile(header, line, rows))
+
+
 def test_reading_a_long_file_uses_bounded_memory():
     rows = 100_000
-
-    class Generated(io.RawIOBase):
-        """A 100,000-row CSV file made as it is read, so the test holds none of it."""
-
-        def __init__(self):
-            self.lines = (
-                f"Organisation {n},{1_100_000 + n},M1 1AE\n".encode() for n in range(rows)
-            )
-            self.pending = b"name,charity_number,postcode\n"
-
-        def readable(self):
-            return True
-
-        def readinto(self, buffer):
-            while len(self.pending) < len(buffer):
-                line = next(self.lines, b"")
-                if not line:
-                    break
-                self.pending += line
-            size = min(len(buffer), len(self.pending))
-            buffer[:size], self.pending = self.pending[:size], self.pending[size:]
-            return size
+    file = generated(
+        "name,charity_number,postcode", lambda n: f"Organisation {n},{1_100_000 + n},M1 1AE", rows
+    )
 
     tracemalloc.start()
-    count = sum(1 for _ in read_rows(io.BufferedReader(Generated())))
+    count = sum(1 for _ in read_rows(file))
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
 
     assert count == rows
     assert peak < 2 * 1024 * 1024
+
+
+# What the matcher keeps of each organisation in the directory (its index of names and
+# registration numbers; about 250 bytes), with room for the allocator's noise.
+INDEX_BYTES_PER_ORGANISATION = 500
+
+
+def test_a_long_import_holds_only_a_batch_and_the_matchers_index_in_memory(taxonomies):
+    """The whole import, matching and batched writes included (docs/import.md gives the
+    figures for 100,000 rows from scripts/bench_import.py)."""
+    rows, batch_size = 500, 50
+    file = generated(SERVICE_HEADER, service_row, rows)
+    after_each_batch = []
+
+    def measure(_rows_read):
+        gc.collect()
+        after_each_batch.append(tracemalloc.get_traced_memory())
+        tracemalloc.reset_peak()
+
+    tracemalloc.start()
+    try:
+        report = organisations_import(file=file, batch_size=batch_size, progress=measure)
+    finally:
+        tracemalloc.stop()
+
+    assert totals(report) == (rows, 0, 0, 0)
+    assert Service.objects.count() == rows
+    # From the second batch on (the first fills caches): what stays after a batch grows only
+    # by the index of the organisations written...
+    kept = [current for current, _ in after_each_batch]
+    rows_since = rows - 2 * batch_size
+    assert kept[-1] - kept[1] < INDEX_BYTES_PER_ORGANISATION * rows_since
+    # ...and a batch at the end of the file needs no more than one at its start, beyond that.
+    peaks = [peak for _, peak in after_each_batch]
+    assert max(peaks[2:]) - peaks[1] < INDEX_BYTES_PER_ORGANISATION * rows_since + 256 * 1024
 
 
 def test_a_name_shared_by_two_organisations_needs_a_registration_number(taxonomies):
