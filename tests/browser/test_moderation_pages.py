@@ -4,11 +4,13 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from directory import services
+from directory import moderation_services, services
 from directory.models import EvidenceItem, Service
 from tests.browser.conftest import axe_violations
 from tests.factories import (
+    ClaimRequestFactory,
     EvidenceItemFactory,
     MembershipFactory,
     OrganisationFactory,
@@ -104,4 +106,57 @@ def test_pending_changes_to_services_and_evidence_are_accessible(page, live_serv
     signed_in_as_moderator(page, live_server)
     page.goto(reverse("moderation:organisation", kwargs={"org": organisation.uuid}))
     assert page.get_by_text("Service “Cymru Mentoring” (new): Name").count() == 1
+    assert axe_violations(page) == []
+
+
+@pytest.fixture
+def sent_back(transactional_db):
+    """A published organisation whose changes a moderator sent back, and one left without an
+    admin, with a claim on it."""
+    organisation = ServiceFactory(organisation__name="Harbour Trust").organisation
+    editor = verified_user()
+    MembershipFactory(user=editor, organisation=organisation, role="editor")
+    organisation.summary = "A new summary"
+    services.organisation_section_save(
+        organisation=organisation, expected_version=organisation.version, user=editor
+    )
+    moderation_services.revision_request_changes(
+        revision=organisation.revisions.get(),
+        moderator=moderator_user(),
+        reason="Say which prisons you work in",
+    )
+    adminless = OrganisationFactory(
+        name="Left Trust", is_unclaimed=True, admin_lost_at=timezone.now()
+    )
+    return {
+        "organisation": organisation,
+        "editor": editor,
+        "adminless": adminless,
+        "claim": ClaimRequestFactory(organisation=adminless, kind="claim"),
+    }
+
+
+def test_changes_sent_back_are_accessible_to_their_owners(page, live_server, sent_back):
+    organisation = sent_back["organisation"]
+    signed_in_as(page, live_server, sent_back["editor"])
+    for name, text in [
+        ("task_list", "A moderator asked for changes"),
+        ("check", "Send for review"),
+    ]:
+        page.goto(reverse(f"registration:{name}", kwargs={"org": organisation.uuid}))
+        assert page.get_by_text(text).count() >= 1, name
+        assert axe_violations(page) == [], name
+
+
+def test_an_organisation_without_an_admin_and_queue_decisions_with_errors_are_accessible(
+    page, live_server, sent_back
+):
+    signed_in_as_moderator(page, live_server)
+    page.goto(reverse("moderation:organisation", kwargs={"org": sent_back["adminless"].uuid}))
+    assert page.get_by_text("This organisation has no admin").count() == 1
+    assert axe_violations(page) == []
+    page.goto(reverse("moderation:claim", kwargs={"pk": sent_back["claim"].pk}))
+    page.get_by_label("Decline").check()
+    page.get_by_role("button", name="Record decision").click()
+    assert page.locator(".govuk-error-summary").count() == 1
     assert axe_violations(page) == []
