@@ -1015,13 +1015,20 @@ class ContactMessage(models.Model):
     shortlist = models.ForeignKey(
         Shortlist, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    subject = models.CharField(max_length=150)
+    # On one line: it becomes the email's Subject header.
+    subject = models.CharField(max_length=150, validators=[validators.validate_subject_on_one_line])
     body = models.TextField(max_length=5000)
     sent_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-sent_at", "-id"]
         indexes = [models.Index(fields=["sender", "sent_at"], name="contactmessage_sender_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(subject__contains="\n") & ~Q(subject__contains="\r"),
+                name="contactmessage_subject_one_line",
+            )
+        ]
 
     def __str__(self):
         return f"{self.subject} to {self.organisation}"

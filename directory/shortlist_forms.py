@@ -4,6 +4,7 @@ from crispy_forms_gds.helper import FormHelper
 from django import forms
 
 from .models import Organisation, SavedSearch, Shortlist, ShortlistItem, ShortlistShare
+from .validators import validate_subject_on_one_line
 
 NEW_SHORTLIST = "new"
 
@@ -122,6 +123,7 @@ class SavedSearchForm(CrispyFormMixin, forms.ModelForm):
 class ContactForm(CrispyFormMixin, forms.Form):
     subject = forms.CharField(
         max_length=150,
+        validators=[validate_subject_on_one_line],
         error_messages={
             "required": "Enter a subject",
             "max_length": "The subject must be 150 characters or fewer",

@@ -90,3 +90,13 @@ def validate_uk_phone(value: str) -> None:
         raise ValidationError(
             "Enter a UK telephone number, like 01632 960 001 or 020 7946 0000", code="invalid_phone"
         )
+
+
+# Every character str.splitlines() breaks a line at: in an email header, CR or LF would start a
+# new header (Django refuses to send it), and the others show as breaks in mail programs.
+LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def validate_subject_on_one_line(value: str) -> None:
+    if any(character in value for character in LINE_BREAKS):
+        raise ValidationError("The subject must be on one line, without line breaks")

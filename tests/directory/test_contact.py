@@ -4,13 +4,18 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.models import Membership
+from directory.contact_services import contact_send
 from directory.models import ContactMessage, Organisation
 from tests.factories import (
     CommissionerProfileFactory,
+    ContactMessageFactory,
     MembershipFactory,
     OrganisationFactory,
     ShortlistFactory,
@@ -22,6 +27,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 MESSAGE = {"subject": "Accommodation contract", "body": "Would you bid with us?"}
+SUBJECT_ON_ONE_LINE = "The subject must be on one line, without line breaks"
 
 
 def commissioner(**kwargs):
@@ -159,16 +165,39 @@ def test_organisations_choose_who_may_message_them(
         ({"subject": "Hi", "body": ""}, "Enter your message"),
         ({"subject": "x" * 151, "body": "Hello"}, "The subject must be 150 characters or fewer"),
         ({"subject": "Hi", "body": "x" * 5001}, "The message must be 5000 characters or fewer"),
+        # A line break would start a new email header: the email could never be sent.
+        ({"subject": "Bid\r\nBcc: all@example.org", "body": "Hello"}, SUBJECT_ON_ONE_LINE),
+        ({"subject": "Housing\nbid", "body": "Hello"}, SUBJECT_ON_ONE_LINE),
+        ({"subject": "Housing\u2028bid", "body": "Hello"}, SUBJECT_ON_ONE_LINE),
     ],
 )
 def test_message_errors_keep_what_was_typed(client, data, error):
     organisation = organisation_with_admins()
     client.force_login(commissioner())
     content = client.post(_contact_url(organisation), data).content.decode()
-    assert "govuk-error-summary" in content and error in content
+    assert "govuk-error-summary" in content
+    # Beside the field too, GOV.UK style.
+    assert f'<span class="govuk-visually-hidden">Error:</span> {escape(error)}' in content
     kept = data["body"] if data["body"] and len(data["body"]) < 100 else data["subject"]
     assert kept in content
     assert mail.outbox == [] and not ContactMessage.objects.exists()
+
+
+def test_a_subject_with_a_line_break_is_refused_by_the_service_and_the_database():
+    organisation = organisation_with_admins()
+    sender = commissioner()
+
+    with pytest.raises(ValidationError) as refused:
+        contact_send(
+            sender=sender,
+            organisations=[organisation],
+            subject="Bid\nBcc: x@example.org",
+            body="Hi",
+        )
+    assert refused.value.message_dict == {"subject": [SUBJECT_ON_ONE_LINE]}
+    assert mail.outbox == [] and not ContactMessage.objects.exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ContactMessageFactory(sender=sender, organisation=organisation, subject="Bid\r\nBcc: x")
 
 
 def test_the_daily_limit_counts_organisations_and_resets_after_a_day(client, settings):
