@@ -913,14 +913,18 @@ class ShortlistShare(models.Model):
 
 
 class SearchRecord(models.Model):
-    """What was searched, when and how many were found: how the market was tested for a
-    shortlist (after the Digital Marketplace's record of a direct award search)."""
+    """What was searched, when and what was found: how the market was tested for a shortlist
+    (after the Digital Marketplace's record of a direct award search). The organisations found
+    are kept as they were then, so that the record does not change when the directory does."""
 
     shortlist = models.ForeignKey(
         Shortlist, on_delete=models.CASCADE, related_name="search_records"
     )
     query_string = models.TextField(blank=True, max_length=2000)
     result_count = models.PositiveIntegerField()
+    # [{"id": ..., "name": ...}] in the order the search listed them, the first
+    # shortlist_services.SEARCH_RECORD_KEPT_RESULTS of `result_count`.
+    results = models.JSONField(default=list, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -931,6 +935,10 @@ class SearchRecord(models.Model):
 
     def __str__(self):
         return f"Search recorded for {self.shortlist}"
+
+    @property
+    def results_cut_short(self) -> bool:
+        return len(self.results) < self.result_count
 
 
 class SavedSearch(models.Model):

@@ -114,11 +114,6 @@ def shortlist_delete(*, shortlist: Shortlist) -> None:
     shortlist.delete()
 
 
-def _matching_ids(query_string: str) -> list[int]:
-    filterset = OrganisationFilterSet(QueryDict(query_string))
-    return list(search_queryset(filterset=filterset).values_list("pk", flat=True))
-
-
 def search_clean_query_string(query_string: str) -> str:
     """The query string without its page number: a saved or recorded search is every page."""
     params = QueryDict(query_string, mutable=True)
@@ -126,14 +121,25 @@ def search_clean_query_string(query_string: str) -> str:
     return params.urlencode()
 
 
+# The organisations a search record keeps, in the order the search listed them: enough to
+# show how the market was tested, without writing a whole directory into one record.
+SEARCH_RECORD_KEPT_RESULTS = 1000
+
+
 @transaction.atomic
 def search_record_create(*, shortlist: Shortlist, query_string: str, user) -> SearchRecord:
-    """Record a search against a shortlist with today's date and its number of results."""
+    """Record a search against a shortlist: what was searched, today's date, how many were
+    found and which organisations (ids and names as they are now)."""
     query_string = search_clean_query_string(query_string)
+    found = search_queryset(filterset=OrganisationFilterSet(QueryDict(query_string)))
     record = SearchRecord(
         shortlist=shortlist,
         query_string=query_string,
-        result_count=len(_matching_ids(query_string)),
+        result_count=found.count(),
+        results=[
+            {"id": pk, "name": name}
+            for pk, name in found.values_list("pk", "name")[:SEARCH_RECORD_KEPT_RESULTS]
+        ],
         recorded_by=user,
     )
     record.full_clean()

@@ -444,11 +444,15 @@ def test_csv_export_has_notes_and_escapes_formulas(client, compared):
 def test_printable_page_has_notes_and_recorded_searches(client, compared):
     shortlist, _ = compared
     SearchRecord.objects.create(
-        shortlist=shortlist, query_string="region=north-west", result_count=14
+        shortlist=shortlist,
+        query_string="region=north-west",
+        result_count=2,
+        results=[{"id": 1, "name": "Hope Homes"}, {"id": 2, "name": "Harbour Trust"}],
     )
     client.force_login(shortlist.owner)
     content = client.get(reverse("shortlists:print", kwargs={"pk": shortlist.pk})).content.decode()
-    assert "Call in May" in content and "region=north-west" in content and ">14<" in content
+    assert "Call in May" in content and "region=north-west" in content and ">2<" in content
+    assert "<li>Hope Homes</li><li>Harbour Trust</li>" in content
 
 
 @pytest.mark.parametrize("role,recorded", [(OWNER, True), (EDITOR, True), (VIEWER, False)])
@@ -467,8 +471,61 @@ def test_record_the_search(client, world, taxonomies, role, recorded):
     if recorded:
         assert (record.query_string, record.result_count) == ("region=wales", 2)
         assert record.recorded_by == world["users"][role]
+        assert [found["name"] for found in record.results] == sorted(
+            Organisation.objects.filter(services__regions=wales).values_list("name", flat=True)
+        )
     else:
         assert record is None
+
+
+def test_a_recorded_search_keeps_what_was_found_then(client, taxonomies):
+    wales = Region.objects.get(slug="wales")
+    found = [
+        ServiceFactory(organisation=OrganisationFactory(name=name), regions=[wales]).organisation
+        for name in ("Cymru Homes", "Bridge to Work")
+    ]
+    shortlist = ShortlistFactory()
+    client.force_login(shortlist.owner)
+    client.post(
+        reverse("shortlists:record_search"),
+        {"shortlist": shortlist.pk, "query_string": "region=wales&sort=name"},
+    )
+    # The directory changes afterwards: one renamed, one gone, one new.
+    Organisation.objects.filter(pk=found[0].pk).update(name="Renamed Since")
+    Organisation.objects.filter(pk=found[1].pk).update(status=Organisation.Status.ARCHIVED)
+    ServiceFactory(organisation=OrganisationFactory(name="Arrived Later"), regions=[wales])
+
+    record = SearchRecord.objects.get()
+    assert record.result_count == 2
+    assert record.results == [
+        {"id": found[1].pk, "name": "Bridge to Work"},
+        {"id": found[0].pk, "name": "Cymru Homes"},
+    ]
+    for page in ("detail", "print"):
+        content = client.get(
+            reverse(f"shortlists:{page}", kwargs={"pk": shortlist.pk})
+        ).content.decode()
+        assert "<li>Bridge to Work</li><li>Cymru Homes</li>" in content, page
+        assert "Renamed Since" not in content and "Arrived Later" not in content
+
+
+def test_a_broad_search_is_counted_whole_and_keeps_its_first_results(
+    client, taxonomies, monkeypatch
+):
+    monkeypatch.setattr(shortlist_services, "SEARCH_RECORD_KEPT_RESULTS", 2)
+    for name in ("A Trust", "B Trust", "C Trust"):
+        ServiceFactory(organisation=OrganisationFactory(name=name))
+    shortlist = ShortlistFactory()
+
+    record = shortlist_services.search_record_create(
+        shortlist=shortlist, query_string="sort=name", user=shortlist.owner
+    )
+
+    assert record.result_count == 3
+    assert [found["name"] for found in record.results] == ["A Trust", "B Trust"]
+    client.force_login(shortlist.owner)
+    content = client.get(reverse("shortlists:detail", kwargs={"pk": shortlist.pk})).content
+    assert "The first 2 of 3, in the order the search listed them." in content.decode()
 
 
 def test_search_results_offer_add_to_shortlist_to_signed_in_users(client):
