@@ -177,6 +177,11 @@ class ShortlistShareInline(admin.TabularInline):
     raw_id_fields = ["user"]
 
 
+class ShortlistInvitationInline(admin.TabularInline):
+    model = models.ShortlistInvitation
+    extra = 0
+
+
 class SearchRecordInline(admin.TabularInline):
     model = models.SearchRecord
     extra = 0
@@ -190,7 +195,12 @@ class ShortlistAdmin(admin.ModelAdmin):
     search_fields = ["name", "owner__email"]
     list_select_related = ["owner"]
     raw_id_fields = ["owner"]
-    inlines = [ShortlistItemInline, ShortlistShareInline, SearchRecordInline]
+    inlines = [
+        ShortlistItemInline,
+        ShortlistShareInline,
+        ShortlistInvitationInline,
+        SearchRecordInline,
+    ]
     show_full_result_count = False
 
 

@@ -5,6 +5,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -827,19 +828,21 @@ class ReviewLock(models.Model):
 class ShortlistQuerySet(models.QuerySet):
     def viewable_by(self, user):
         """The user's own shortlists and those shared with them (as viewer or editor)."""
-        if not user.is_authenticated:
-            return self.none()
-        shared = ShortlistShare.objects.filter(shortlist=OuterRef("pk"), user=user)
-        return self.filter(Q(owner=user) | Exists(shared))
+        return self._owned_or_shared(user, roles=["viewer", "editor"])
 
     def editable_by(self, user):
         """The user's own shortlists and those shared with them as an editor."""
+        return self._owned_or_shared(user, roles=["editor"])
+
+    def _owned_or_shared(self, user, *, roles: list[str]):
         if not user.is_authenticated:
             return self.none()
-        shared = ShortlistShare.objects.filter(
-            shortlist=OuterRef("pk"), user=user, role=ShortlistShare.Role.EDITOR
+        shared = ShortlistShare.objects.filter(shortlist=OuterRef("pk"), user=user, role__in=roles)
+        # Shared with their address before they had an account.
+        invited = ShortlistInvitation.objects.filter(
+            shortlist=OuterRef("pk"), email=user.email.lower(), role__in=roles
         )
-        return self.filter(Q(owner=user) | Exists(shared))
+        return self.filter(Q(owner=user) | Exists(shared) | Exists(invited))
 
 
 class Shortlist(models.Model):
@@ -910,6 +913,39 @@ class ShortlistShare(models.Model):
 
     def __str__(self):
         return f"{self.shortlist} shared with {self.user}"
+
+
+class ShortlistInvitation(models.Model):
+    """A shortlist shared with an email address that has no account: whoever makes an account
+    with that address sees it. Sharing answers the same whether or not an address has an
+    account, and lists both kinds alike, so that it never tells anyone who has one."""
+
+    shortlist = models.ForeignKey(Shortlist, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(
+        max_length=10, choices=ShortlistShare.Role.choices, default=ShortlistShare.Role.VIEWER
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shortlist", "email"], name="shortlistinvitation_unique_email"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["viewer", "editor"]), name="shortlistinvitation_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(email=Lower("email")), name="shortlistinvitation_email_lower_case"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.shortlist} shared with {self.email}"
+
+    def clean(self):
+        self.email = self.email.lower()
 
 
 class SearchRecord(models.Model):

@@ -85,7 +85,8 @@ class ShortlistItemMoveForm(forms.Form):
 class ShortlistShareForm(CrispyFormMixin, forms.Form):
     email = forms.EmailField(
         label="Email address of a colleague",
-        help_text="They must already have an account.",
+        help_text="If they do not have an account yet, they see the shortlist once they create "
+        "one with this address.",
         error_messages={
             "required": "Enter the email address of the person to share with",
             "invalid": "Enter an email address in the correct format, like name@example.org",

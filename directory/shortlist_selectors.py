@@ -2,8 +2,10 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils.formats import date_format
 
 from .models import (
@@ -12,7 +14,6 @@ from .models import (
     SavedSearch,
     Shortlist,
     ShortlistItem,
-    ShortlistShare,
 )
 from .selectors import (
     EXPORT_COLUMNS,
@@ -32,13 +33,43 @@ def shortlist_list(*, user) -> QuerySet[Shortlist]:
         .select_related("owner")
         .annotate(
             item_count=Count("items", distinct=True),
-            can_edit=Exists(
-                ShortlistShare.objects.filter(
-                    shortlist=OuterRef("pk"), user=user, role=ShortlistShare.Role.EDITOR
-                )
-            ),
+            can_edit=Exists(Shortlist.objects.editable_by(user).filter(pk=OuterRef("pk"))),
         )
     )
+
+
+@dataclass(frozen=True)
+class SharedWith:
+    email: str
+    role: str
+    revoke_url: str
+    since: datetime
+
+
+def shortlist_shared_with(*, shortlist: Shortlist) -> list[SharedWith]:
+    """Everyone a shortlist is shared with, by email address and alike whether or not the
+    address has an account, in the order they were added: two queries."""
+    shared = [
+        SharedWith(
+            share.user.email,
+            share.get_role_display(),
+            reverse("shortlists:share_revoke", kwargs={"pk": shortlist.pk, "share": share.pk}),
+            share.created_at,
+        )
+        for share in shortlist.shares.select_related("user")
+    ] + [
+        SharedWith(
+            invitation.email,
+            invitation.get_role_display(),
+            reverse(
+                "shortlists:invitation_revoke",
+                kwargs={"pk": shortlist.pk, "invitation": invitation.pk},
+            ),
+            invitation.created_at,
+        )
+        for invitation in shortlist.invitations.all()
+    ]
+    return sorted(shared, key=lambda entry: (entry.since, entry.email))
 
 
 def shortlist_items(*, shortlist: Shortlist) -> QuerySet[ShortlistItem]:

@@ -12,6 +12,7 @@ from .models import (
     SavedSearch,
     SearchRecord,
     Shortlist,
+    ShortlistInvitation,
     ShortlistItem,
     ShortlistShare,
 )
@@ -87,24 +88,30 @@ def shortlist_item_note_update(*, item: ShortlistItem, note: str) -> ShortlistIt
 
 
 @transaction.atomic
-def shortlist_share(*, shortlist: Shortlist, email: str, role: str) -> ShortlistShare:
-    """Share a shortlist with an existing user, or change the role they have."""
-    user = get_user_model().objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        raise ValidationError({"email": "There is no account with that email address"})
-    if user.pk == shortlist.owner_id:
+def shortlist_share(*, shortlist: Shortlist, email: str, role: str) -> None:
+    """Share a shortlist with an email address, or change the role it has: its account sees it
+    now, or whoever makes an account with it later. The outcome reads the same either way, so
+    that sharing never tells anyone whether an address has an account."""
+    email = email.strip().lower()
+    if email == shortlist.owner.email.lower():
         raise ValidationError({"email": "You cannot share a shortlist with yourself"})
-    share = ShortlistShare.objects.filter(shortlist=shortlist, user=user).first()
-    share = share or ShortlistShare(shortlist=shortlist, user=user)
-    share.role = role
-    share.full_clean()
-    share.save()
-    return share
+    user = get_user_model().objects.filter(email__iexact=email).first()
+    if user is None:
+        access = ShortlistInvitation.objects.filter(shortlist=shortlist, email=email).first()
+        access = access or ShortlistInvitation(shortlist=shortlist, email=email)
+    else:
+        access = ShortlistShare.objects.filter(shortlist=shortlist, user=user).first()
+        access = access or ShortlistShare(shortlist=shortlist, user=user)
+        # Shared before the account was made: the account's share replaces it.
+        ShortlistInvitation.objects.filter(shortlist=shortlist, email=email).delete()
+    access.role = role
+    access.full_clean()
+    access.save()
 
 
 @transaction.atomic
-def shortlist_share_revoke(*, share: ShortlistShare) -> None:
-    """Stop sharing a shortlist with someone."""
+def shortlist_share_revoke(*, share: ShortlistShare | ShortlistInvitation) -> None:
+    """Stop sharing a shortlist with someone (an account, or an address without one)."""
     share.delete()
 
 

@@ -19,6 +19,11 @@ urlpatterns = [
     path("<int:pk>/contact/", contact_views.contact_shortlist, name="contact"),
     path("<int:pk>/share/", views.shortlist_share, name="share"),
     path("<int:pk>/share/<int:share>/revoke/", views.shortlist_share_revoke, name="share_revoke"),
+    path(
+        "<int:pk>/invitations/<int:invitation>/revoke/",
+        views.shortlist_invitation_revoke,
+        name="invitation_revoke",
+    ),
     path("<int:pk>/items/<int:item>/remove/", views.shortlist_item_remove, name="item_remove"),
     path("<int:pk>/items/<int:item>/move/", views.shortlist_item_move, name="item_move"),
     path("<int:pk>/items/<int:item>/note/", views.shortlist_item_note, name="item_note"),

@@ -6,7 +6,7 @@ renames, shares or deletes it."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -117,8 +117,7 @@ def shortlist_add(request):
 def _detail_page(request, shortlist: Shortlist, *, share_form=None, status=200):
     is_owner = shortlist.owner_id == request.user.pk
     can_edit = (
-        is_owner
-        or shortlist.shares.filter(user=request.user, role=ShortlistShare.Role.EDITOR).exists()
+        is_owner or Shortlist.objects.editable_by(request.user).filter(pk=shortlist.pk).exists()
     )
     move_targets = (
         Shortlist.objects.editable_by(request.user).exclude(pk=shortlist.pk).order_by("name")
@@ -134,7 +133,7 @@ def _detail_page(request, shortlist: Shortlist, *, share_form=None, status=200):
             "is_owner": is_owner,
             "can_edit": can_edit,
             "move_targets": list(move_targets),
-            "shares": shortlist.shares.select_related("user") if is_owner else [],
+            "shared_with": selectors.shortlist_shared_with(shortlist=shortlist) if is_owner else [],
             "share_form": share_form or (ShortlistShareForm() if is_owner else None),
             "search_records": shortlist.search_records.select_related("recorded_by"),
         },
@@ -227,31 +226,51 @@ def shortlist_item_note(request, pk, item):
 @require_POST
 @login_required
 def shortlist_share(request, pk):
+    """Share a shortlist with an email address (owner only), saying the same whether or not
+    the address has an account."""
     shortlist = _owned(request, pk)
     form = ShortlistShareForm(request.POST)
     if form.is_valid():
+        email = form.cleaned_data["email"].strip().lower()
         try:
-            share = services.shortlist_share(
-                shortlist=shortlist,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
+            services.shortlist_share(
+                shortlist=shortlist, email=email, role=form.cleaned_data["role"]
             )
         except ValidationError as error:
             form.add_error("email", error.message_dict.get("email", error.messages))
         else:
-            messages.success(request, f"Shared with {share.user.get_full_name()}")
+            messages.success(
+                request,
+                f"Shared with {email}. They see it on their shortlists page when they sign in "
+                "with that address, or once they create an account with it.",
+            )
             return redirect(shortlist)
     return _detail_page(request, shortlist, share_form=form)
+
+
+def _revoke(request, shortlist: Shortlist, share) -> HttpResponse:
+    services.shortlist_share_revoke(share=share)
+    email = share.user.email if isinstance(share, ShortlistShare) else share.email
+    messages.success(request, f"{email} no longer has access")
+    return redirect(shortlist)
 
 
 @require_POST
 @login_required
 def shortlist_share_revoke(request, pk, share):
+    """Stop sharing with an account (owner only)."""
     shortlist = _owned(request, pk)
-    shortlist_share_ = get_object_or_404(shortlist.shares.select_related("user"), pk=share)
-    services.shortlist_share_revoke(share=shortlist_share_)
-    messages.success(request, f"{shortlist_share_.user.get_full_name()} no longer has access")
-    return redirect(shortlist)
+    return _revoke(
+        request, shortlist, get_object_or_404(shortlist.shares.select_related("user"), pk=share)
+    )
+
+
+@require_POST
+@login_required
+def shortlist_invitation_revoke(request, pk, invitation):
+    """Stop sharing with an address that has no account (owner only)."""
+    shortlist = _owned(request, pk)
+    return _revoke(request, shortlist, get_object_or_404(shortlist.invitations, pk=invitation))
 
 
 @login_required

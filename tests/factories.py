@@ -340,6 +340,17 @@ class ShortlistShareFactory(DjangoModelFactory):
     role = models.ShortlistShare.Role.VIEWER
 
 
+class ShortlistInvitationFactory(DjangoModelFactory):
+    """A shortlist shared with an address that has no account."""
+
+    class Meta:
+        model = models.ShortlistInvitation
+
+    shortlist = factory.SubFactory(ShortlistFactory)
+    email = factory.Sequence(lambda n: f"colleague{n}@council.example.org")
+    role = models.ShortlistShare.Role.VIEWER
+
+
 class SearchRecordFactory(DjangoModelFactory):
     class Meta:
         model = models.SearchRecord

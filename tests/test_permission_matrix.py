@@ -159,6 +159,10 @@ MATRIX = {
         lambda w: {"pk": w.shortlist.pk, "share": w.shortlist_share.pk},
         POST_ONLY,
     ),
+    "shortlists:invitation_revoke": (
+        lambda w: {"pk": w.shortlist.pk, "invitation": w.shortlist_invitation.pk},
+        POST_ONLY,
+    ),
     "shortlists:item_remove": (shortlist_item, POST_ONLY),
     "shortlists:item_move": (shortlist_item, POST_ONLY),
     "shortlists:item_note": (shortlist_item, OWNER_ONLY),
@@ -333,6 +337,7 @@ POST_MATRIX = {
     "shortlists:record_search": {"anonymous": LOGIN},
     "shortlists:share": NOT_YOURS,
     "shortlists:share_revoke": NOT_YOURS,
+    "shortlists:invitation_revoke": NOT_YOURS,
     "shortlists:item_remove": NOT_YOURS,
     "shortlists:item_move": NOT_YOURS,
     "accounts_end_other_sessions": {"anonymous": LOGIN},
@@ -501,6 +506,7 @@ SHORTLIST_VIEWER_POSTS = [
     "shortlists:item_note",
     "shortlists:share",
     "shortlists:share_revoke",
+    "shortlists:invitation_revoke",
     "shortlists:item_remove",
     "shortlists:item_move",
 ]

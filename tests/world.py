@@ -27,6 +27,7 @@ from tests.factories import (
     SavedSearchFactory,
     ServiceFactory,
     ShortlistFactory,
+    ShortlistInvitationFactory,
     ShortlistItemFactory,
     ShortlistShareFactory,
     moderator_user,
@@ -55,6 +56,7 @@ class World:
     shortlist: object
     shortlist_item: object
     shortlist_share: object
+    shortlist_invitation: object
     saved_search: object
     appraisal: object
     invitation: object
@@ -137,6 +139,7 @@ def build_world() -> World:
         shortlist=shortlist,
         shortlist_item=ShortlistItemFactory(shortlist=shortlist, organisation=other),
         shortlist_share=ShortlistShareFactory(shortlist=shortlist, user=third_admin),
+        shortlist_invitation=ShortlistInvitationFactory(shortlist=shortlist),
         saved_search=SavedSearchFactory(owner=admin, query_string="q=housing"),
         appraisal=OfferAppraisalFactory(owner=admin, organisation=organisation),
         invitation=InvitationFactory(organisation=organisation, invited_by=admin),
