@@ -1,63 +1,10 @@
-"""Every URL pattern that renders an HTML page on a GET has an axe-core case in tests/browser/."""
-
-from pathlib import Path
+"""Every named URL pattern that renders an HTML page has an axe-core case in PAGES
+(tests/browser/test_accessibility.py), the one list of them; so do every role and the error
+states of the forms people most use."""
 
 from tests.browser.test_accessibility import PAGES
 from tests.test_permission_matrix import named_url_patterns
-
-BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
-
-# Pages whose axe checks live in another file of tests/browser/, beside their journeys.
-COVERED_ELSEWHERE = {
-    "test_shortlists.py": {
-        "shortlists:list",
-        "shortlists:create",
-        "shortlists:add",
-        "shortlists:detail",
-        "shortlists:edit",
-        "shortlists:delete",
-        "shortlists:compare",
-        "shortlists:print",
-        "shortlists:contact",
-        "shortlists:item_note",
-        "saved_searches:list",
-        "saved_searches:create",
-        "saved_searches:edit",
-        "saved_searches:delete",
-        "contact_organisation",
-        "contact_preferences",
-    },
-    "test_offer_appraisal.py": {
-        "consortia:offer_appraisal",
-        "consortia:offer_appraisal_list",
-        "consortia:offer_appraisal_compare",
-        "consortia:offer_appraisal_detail",
-        "consortia:offer_appraisal_rename",
-        "consortia:offer_appraisal_delete",
-    },
-    "test_registration_journey.py": {
-        "registration:start",
-        "registration:new",
-        "registration:task_list",
-        "registration:step",
-        "registration:services",
-        "registration:service_edit",
-        "registration:service_remove",
-        "registration:location_add",
-        "registration:evidence",
-        "registration:evidence_add",
-        "registration:check",
-        "registration:claim_requests",
-    },
-    "test_moderation_pages.py": {
-        "moderation:queue",
-        "moderation:organisation",
-        "moderation:history",
-        "moderation:archive",
-        "moderation:report",
-    },
-    "test_api_docs.py": {"api_docs"},
-}
+from tests.world import ROLES
 
 EXCLUDED = {
     # Files and data, not pages: CSV, JSON, PDF and text downloads and the APIs.
@@ -89,6 +36,7 @@ EXCLUDED = {
     "shortlists:record_search",
     "shortlists:share",
     "shortlists:share_revoke",
+    "shortlists:invitation_revoke",
     "shortlists:item_remove",
     "shortlists:item_move",
     "accounts_end_other_sessions",
@@ -112,19 +60,50 @@ EXCLUDED = {
 
 def test_every_page_has_an_axe_case():
     names = set(named_url_patterns())
-    covered_here = {case.url_name for case in PAGES if case.url_name}
-    covered_elsewhere = set().union(*COVERED_ELSEWHERE.values())
-    assert sorted(names - covered_here - covered_elsewhere - EXCLUDED) == [], (
+    covered = {case.url_name for case in PAGES if case.url_name}
+    assert sorted(names - covered - EXCLUDED) == [], (
         "Pages without an axe-core case: add them to PAGES in tests/browser/test_accessibility.py"
     )
-    listed = covered_here | covered_elsewhere | EXCLUDED
-    assert sorted(listed - names) == [], "Listed here but no longer a URL pattern"
-    assert sorted(covered_here & EXCLUDED) == [], "Both tested and excluded"
+    assert sorted((covered | EXCLUDED) - names) == [], "Listed here but no longer a URL pattern"
+    assert sorted(covered & EXCLUDED) == [], "Both tested and excluded"
 
 
-def test_pages_covered_elsewhere_are_named_in_those_files():
-    for filename, names in COVERED_ELSEWHERE.items():
-        source = (BROWSER_TESTS / filename).read_text()
-        # By full name, as reverse("app:name") or a helper's at("name").
-        missing = sorted(name for name in names if f'{name.split(":")[-1]}"' not in source)
-        assert missing == [], f"{filename} does not mention {missing}"
+def test_every_role_has_axe_cases():
+    checked = {role for case in PAGES for role in case.roles}
+    assert sorted(set(ROLES) - checked) == []
+
+
+# Forms whose error state (the form sent back with errors) must be among the cases.
+ERROR_STATES = {
+    "account_login",
+    "account_signup",
+    "account_reset_password",
+    "account_change_password",
+    "mfa_authenticate",
+    "directory:report_problem",
+    "contact_organisation",
+    "shortlists:contact",
+    "shortlists:detail",
+    "opportunities:create",
+    "opportunities:detail",
+    "partnerships:consortium_create",
+    "partnerships:consortium_invite",
+    "partnerships:interest",
+    "accounts_member_invite",
+    "registration:new",
+    "registration:step",
+    "registration:service_edit",
+    "registration:location_add",
+    "registration:evidence_add",
+    "moderation:organisation",
+    "import_upload",
+}
+
+
+def test_forms_have_axe_cases_of_their_error_state():
+    with_errors = {
+        case.url_name
+        for case in PAGES
+        if any(submit.shows == ".govuk-error-summary" for submit in case.submits)
+    }
+    assert sorted(ERROR_STATES - with_errors) == []

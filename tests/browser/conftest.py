@@ -55,18 +55,23 @@ def browser():
         browser.close()
 
 
-def _new_page(browser, request, *, window: str = "", **context_options):
-    """A page in a fresh browser context; `window` tells apart the artefacts of several."""
-    context = browser.new_context(**context_options)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
+def save_artefacts_if_failed(request, page, *, window: str = "") -> None:
+    """After a failed test, its page's screenshot and HTML; `window` tells apart several."""
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTEFACTS.mkdir(exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid + window)[-150:]
         page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
         (ARTEFACTS / f"{name}.html").write_text(page.content(), encoding="utf-8")
+
+
+def _new_page(browser, request, *, window: str = "", **context_options):
+    """A page in a fresh browser context."""
+    context = browser.new_context(**context_options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    save_artefacts_if_failed(request, page, window=window)
     context.close()
 
 
@@ -81,10 +86,15 @@ def page_without_js(browser, request, live_server):
 
 
 def axe_violations(page) -> list[dict]:
-    """Run axe-core (from npm) in the page at the WCAG 2.2 AA tags; return its violations."""
+    """Run axe-core (from npm) in the page at the WCAG 2.2 AA tags; return its violations.
+
+    A browser context may load axe-core into every page itself
+    (`context.add_init_script(path=AXE_JS)`), which is quicker than loading it here each time.
+    """
     # Evaluated through the DevTools protocol: the Content-Security-Policy (no inline scripts)
     # would block it if it were added to the page as a <script> element.
-    page.evaluate(AXE_JS.read_text())
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_JS.read_text())
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
     )

@@ -1,18 +1,13 @@
-"""Registering an organisation in a browser: the whole journey without JavaScript, and axe-core
-on every page type of the flow (including their error states)."""
+"""Registering an organisation in a browser: the whole journey without JavaScript (axe-core
+checks of the flow's pages, and their error states, are in test_accessibility.py)."""
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
 from directory.models import Organisation
-from tests.browser.conftest import _new_page, axe_violations, sign_in
+from tests.browser.conftest import sign_in
 from tests.factories import (
-    DeliveryLocationFactory,
-    EvidenceItemFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    ServiceFactory,
     UserFactory,
     VerifiedEmailAddressFactory,
 )
@@ -115,57 +110,3 @@ def test_register_an_organisation_without_javascript(page_without_js, provider):
     organisation = Organisation.objects.get(name="Anchor Women's Project")
     assert organisation.status == Organisation.Status.SUBMITTED
     assert organisation.services.get().locations.get().latitude is not None
-
-
-@pytest.fixture
-def axe_page(browser, request, live_server):
-    """A page that lets axe-core's script in past the strict Content-Security-Policy."""
-    yield from _new_page(browser, request, base_url=live_server.url, bypass_csp=True)
-
-
-@pytest.fixture
-def draft(provider):
-    organisation = OrganisationFactory(name="Anchor Women's Project", status="draft")
-    MembershipFactory(user=provider, organisation=organisation)
-    service = ServiceFactory(organisation=organisation)
-    DeliveryLocationFactory(service=service)
-    EvidenceItemFactory(organisation=organisation)
-    return organisation
-
-
-def registration_pages(organisation):
-    def at(name, **kwargs):
-        return reverse(f"registration:{name}", kwargs={"org": organisation.uuid, **kwargs})
-
-    service = organisation.services.get()
-    return [
-        ("start", reverse("registration:start"), False),
-        ("new", reverse("registration:new"), True),
-        ("task list", at("task_list"), False),
-        *[(step, at("step", step=step), True) for step in ["name", "contact", "size"]],
-        ("partnership", at("step", step="partnership"), False),
-        ("services", at("services"), False),
-        ("service", at("service_edit", service=service.uuid), True),
-        ("location", at("location_add", service=service.uuid), True),
-        ("remove service", at("service_remove", service=service.uuid), False),
-        ("evidence list", at("evidence"), False),
-        ("evidence", at("evidence_add"), True),
-        ("check answers", at("check"), False),
-        ("requests", at("claim_requests"), False),
-    ]
-
-
-def test_registration_pages_have_no_axe_violations(axe_page, draft, provider):
-    page = axe_page
-    sign_in(page, provider.email, PASSWORD)
-    for label, url, has_form in registration_pages(draft):
-        page.goto(url)
-        assert page.locator("h1").count() == 1, label
-        assert axe_violations(page) == [], label
-        if has_form:
-            # The error state: required fields left empty.
-            for field in page.locator("input[type=text], textarea").all():
-                field.fill("")
-            page.locator("main form button[type=submit]").first.click()
-            assert page.locator(".govuk-error-summary").count() == 1, label
-            assert axe_violations(page) == [], f"{label} with errors"
