@@ -196,8 +196,8 @@ class Opportunity(models.Model):
 
 
 class OpportunitySearchSeen(models.Model):
-    """An opportunity already matched by a saved search of opportunities (alerted, or there
-    when the search was saved), so that no opportunity is ever sent twice for one search."""
+    """An opportunity already sent in an alert of a saved search of opportunities, so that no
+    opportunity is ever sent twice for one search."""
 
     saved_search = models.ForeignKey(
         "directory.SavedSearch", on_delete=models.CASCADE, related_name="seen_opportunities"

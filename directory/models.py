@@ -1004,6 +1004,8 @@ class SavedSearch(models.Model):
     alert_frequency = models.CharField(
         max_length=10, choices=AlertFrequency.choices, default=AlertFrequency.NONE
     )
+    # The alerts' cut-off: worked out up to this moment (directory.saved_search_kinds). Set
+    # when the search is saved or its alerts switched on, and by each run it is due in.
     last_alerted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -1029,8 +1031,8 @@ class SavedSearch(models.Model):
 
 
 class SavedSearchSeen(models.Model):
-    """An organisation already matched (and alerted, or there when the search was saved), so
-    that no organisation is ever sent twice for the same saved search."""
+    """An organisation already sent in an alert of a saved search, so that no organisation is
+    ever sent twice for the same saved search."""
 
     saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="seen")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")

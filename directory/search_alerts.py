@@ -1,11 +1,21 @@
-"""Emails about organisations and partnership opportunities newly matching saved searches."""
+"""Emails about organisations and partnership opportunities newly matching saved searches.
+
+One run a day (the `send_search_alerts` timer) takes every saved search whose alerts are due
+by its `last_alerted_at`: a daily one last worked out on an earlier day, a weekly one seven or
+more days ago. Each user gets one email for all their due searches with news, daily and weekly
+alike, and every due search's cut-off moves on to the run's time, news or not (so a weekly
+search is looked at once a week, whatever it finds). `directory.saved_search_kinds` says what
+news is.
+"""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from itertools import groupby
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +23,12 @@ from django.utils import timezone
 from .models import SavedSearch
 from .saved_search_kinds import SavedSearchKind, saved_search_kinds
 from .selectors import taxonomy_terms
+
+# Days from one alert of a saved search to its next.
+ALERT_INTERVAL_DAYS = {
+    SavedSearch.AlertFrequency.DAILY.value: 1,
+    SavedSearch.AlertFrequency.WEEKLY.value: 7,
+}
 
 
 @dataclass
@@ -24,27 +40,41 @@ class SearchNews:
     noun: str
 
 
+def due_condition(now: datetime) -> Q:
+    """Saved searches whose alerts are due at `now`: last worked out at least their interval
+    of calendar days ago (so a run a few minutes earlier than the day before still counts)."""
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    condition = Q()
+    for frequency, days in ALERT_INTERVAL_DAYS.items():
+        condition |= Q(alert_frequency=frequency) & (
+            Q(last_alerted_at__isnull=True)
+            | Q(last_alerted_at__lt=today - timedelta(days=days - 1))
+        )
+    return condition
+
+
 @transaction.atomic
-def _alert_user(user, saved_searches: list[SavedSearch], kinds: dict[str, SavedSearchKind]) -> bool:
-    # Locking the searches makes a second run at the same moment wait, then find nothing new.
-    locked = list(
-        SavedSearch.objects.select_for_update().filter(pk__in=[s.pk for s in saved_searches])
+def _alert_user(
+    user, saved_searches: list[SavedSearch], kinds: dict[str, SavedSearchKind], *, now: datetime
+) -> bool:
+    # Locked and checked again: a second run at the same moment waits, then finds none due.
+    due = list(
+        SavedSearch.objects.select_for_update()
+        .filter(due_condition(now), pk__in=[s.pk for s in saved_searches])
+        .order_by("name", "id")
     )
     news = [
         SearchNews(s, settings.SITE_URL + s.get_search_url(), matches, kinds[s.kind].noun)
-        for s in locked
+        for s in due
         if (matches := kinds[s.kind].new_matches(s))
     ]
-    if not news:
-        return False
-    now = timezone.now()
     for item in news:
-        kinds[item.saved_search.kind].mark_seen(
+        kinds[item.saved_search.kind].mark_sent(
             item.saved_search, [match.pk for match in item.matches], at=now
         )
-    SavedSearch.objects.filter(pk__in=[item.saved_search.pk for item in news]).update(
-        last_alerted_at=now
-    )
+    SavedSearch.objects.filter(pk__in=[s.pk for s in due]).update(last_alerted_at=now)
+    if not news:
+        return False
     context = {
         "user": user,
         "news": news,
@@ -63,12 +93,13 @@ def _alert_user(user, saved_searches: list[SavedSearch], kinds: dict[str, SavedS
     return True
 
 
-def search_alerts_send(*, frequency: str) -> int:
-    """Email each user with new matches on their saved searches of this frequency: one email
-    per user, each organisation or opportunity sent at most once per saved search. Returns
+def search_alerts_send() -> int:
+    """Email each user the news of their saved searches due now, daily and weekly in one
+    email; each organisation or opportunity sent at most once per saved search. Returns
     emails sent."""
+    now = timezone.now()
     saved_searches = (
-        SavedSearch.objects.filter(alert_frequency=frequency, owner__is_active=True)
+        SavedSearch.objects.filter(due_condition(now), owner__is_active=True)
         .select_related("owner")
         .order_by("owner_id", "name", "id")
     )
@@ -76,5 +107,5 @@ def search_alerts_send(*, frequency: str) -> int:
     sent = 0
     for _owner_id, group in groupby(saved_searches, key=lambda s: s.owner_id):
         searches = list(group)
-        sent += _alert_user(searches[0].owner, searches, kinds)
+        sent += _alert_user(searches[0].owner, searches, kinds, now=now)
     return sent

@@ -16,7 +16,6 @@ from .models import (
     ShortlistItem,
     ShortlistShare,
 )
-from .saved_search_kinds import saved_search_kinds
 from .selectors import search_queryset
 
 
@@ -154,11 +153,6 @@ def search_record_create(*, shortlist: Shortlist, query_string: str, user) -> Se
     return record
 
 
-def _mark_current_matches_seen(saved_search: SavedSearch) -> None:
-    """Only organisations or opportunities that start matching after this moment are alerted."""
-    saved_search_kinds()[saved_search.kind].mark_current_matches_seen(saved_search)
-
-
 @transaction.atomic
 def saved_search_create(
     *,
@@ -169,7 +163,7 @@ def saved_search_create(
     kind: str = SavedSearch.Kind.ORGANISATIONS,
 ) -> SavedSearch:
     """Save a search of organisations or opportunities (its whole filter state) with a name
-    and alert choice."""
+    and alert choice; alerts send only what is published or changed from now on."""
     saved_search = SavedSearch(
         owner=owner,
         kind=kind,
@@ -180,7 +174,6 @@ def saved_search_create(
     )
     saved_search.full_clean()
     saved_search.save()
-    _mark_current_matches_seen(saved_search)
     return saved_search
 
 
@@ -197,11 +190,11 @@ def saved_search_update(
     )
     saved_search.name = name
     saved_search.alert_frequency = alert_frequency
+    if alerts_switched_on:
+        # What was published or changed while alerts were off is not news any more.
+        saved_search.last_alerted_at = timezone.now()
     saved_search.full_clean()
     saved_search.save()
-    if alerts_switched_on:
-        # Organisations that matched while alerts were off are not news any more.
-        _mark_current_matches_seen(saved_search)
     return saved_search
 
 

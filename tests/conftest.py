@@ -1,3 +1,4 @@
+from datetime import timedelta
 from importlib import import_module
 
 import pytest
@@ -5,6 +6,7 @@ from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
+from django.utils import timezone
 
 
 @pytest.fixture(autouse=True)
@@ -13,6 +15,23 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def simulated_clock(monkeypatch):
+    """Simulated days: `simulated_clock.advance(days=1)` moves timezone.now forward. It starts
+    an hour ahead of the real clock, so that whatever is dated by the real one (model field
+    defaults and factories hold the real timezone.now) comes before anything simulated."""
+
+    class Clock:
+        now = timezone.now() + timedelta(hours=1)
+
+        def advance(self, **delta):
+            self.now += timedelta(**delta)
+
+    clock = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: clock.now)
+    return clock
 
 
 @pytest.fixture

@@ -235,8 +235,6 @@ def test_alerts_killed_halfway_resume_with_no_alert_lost_or_sent_twice(
         process = manage(
             url,
             "send_search_alerts",
-            "--frequency",
-            "daily",
             settings="tests.config.fault_settings",
             MAIL_FOLDER=str(folder),
             HANG_ON_MESSAGE="2",
@@ -257,11 +255,11 @@ def test_alerts_killed_halfway_resume_with_no_alert_lost_or_sent_twice(
 
     # Run again (in this process, with the mail server back).
     settings.EMAIL_BACKEND = base.EMAIL_BACKEND
-    call_command("send_search_alerts", frequency="daily", stdout=io.StringIO())
+    call_command("send_search_alerts", stdout=io.StringIO())
     # The killed run's claim on the waiting email runs out; the timer then sends it.
     OutgoingEmail.objects.update(claimed_until=timezone.now() - timedelta(seconds=1))
     call_command("send_queued_emails", stdout=io.StringIO())
-    call_command("send_search_alerts", frequency="daily", stdout=io.StringIO())
+    call_command("send_search_alerts", stdout=io.StringIO())
 
     delivered += [message.to[0] for message in mail.outbox]
     assert sorted(delivered) == sorted(user.email for user in users)
@@ -288,14 +286,14 @@ def test_alerts_interrupted_before_a_commit_resume_with_no_alert_lost_or_sent_tw
 
     monkeypatch.setattr(search_alerts, "send_mail", killed_while_sending_the_second)
     with pytest.raises(KeyboardInterrupt):
-        call_command("send_search_alerts", frequency="daily", stdout=io.StringIO())
+        call_command("send_search_alerts", stdout=io.StringIO())
     assert [message.to for message in mail.outbox] == [[users[0].email]]
     # The interrupted user's transaction was rolled back whole: nothing marked as seen.
     assert not SavedSearchSeen.objects.filter(saved_search__owner=users[1]).exists()
 
     monkeypatch.setattr(search_alerts, "send_mail", real_send_mail)
-    call_command("send_search_alerts", frequency="daily", stdout=io.StringIO())
-    call_command("send_search_alerts", frequency="daily", stdout=io.StringIO())
+    call_command("send_search_alerts", stdout=io.StringIO())
+    call_command("send_search_alerts", stdout=io.StringIO())
 
     assert sorted(message.to[0] for message in mail.outbox) == sorted(u.email for u in users)
     assert not OutgoingEmail.objects.exists()

@@ -100,24 +100,28 @@ def test_saving_needs_sign_in_and_errors_keep_the_search(client):
     assert not SavedSearch.objects.exists()
 
 
-def test_an_alert_is_sent_once_for_a_newly_published_matching_opportunity(client, regions):
+def test_an_alert_is_sent_once_for_a_newly_published_matching_opportunity(
+    client, regions, simulated_clock
+):
     user = UserFactory()
-    already_there = OpportunityFactory(title="Already There", regions=[regions["north-west"]])
+    OpportunityFactory(title="Already There", regions=[regions["north-west"]])
     saved = save(client, user)
-    assert OpportunitySearchSeen.objects.filter(
-        saved_search=saved, opportunity=already_there
-    ).exists()
+    # Saving remembers nothing per opportunity: its cut-off keeps those already there out.
+    assert not OpportunitySearchSeen.objects.exists()
 
     # Nothing new yet.
-    assert search_alerts_send(frequency="daily") == 0
+    simulated_clock.advance(days=1)
+    assert search_alerts_send() == 0
 
+    simulated_clock.advance(minutes=1)
     post_opportunity(client, regions, "Housing partner in Bolton")
     post_opportunity(client, regions, "Mentoring in Cardiff", region="wales")
     withdrawn = OpportunityFactory(title="Withdrawn One", regions=[regions["north-west"]])
     withdrawn.status = "withdrawn"
     withdrawn.save()
 
-    call_command("send_search_alerts", frequency="daily", stdout=None)
+    simulated_clock.advance(days=1)
+    call_command("send_search_alerts", stdout=None)
     [email] = mail.outbox
     assert email.to == [user.email]
     assert "NW opportunities (1 new)" in email.body
@@ -129,49 +133,61 @@ def test_an_alert_is_sent_once_for_a_newly_published_matching_opportunity(client
     for not_sent in ["Already There", "Mentoring in Cardiff", "Withdrawn One"]:
         assert not_sent not in email.body
 
-    # Never twice, and weekly searches wait for the weekly run.
-    assert search_alerts_send(frequency="daily") == 0
+    # Never twice.
+    simulated_clock.advance(days=1)
+    assert search_alerts_send() == 0
     assert len(mail.outbox) == 1
 
 
-def test_an_opportunity_past_its_closing_date_is_not_news(client, regions):
+def test_an_opportunity_past_its_closing_date_is_not_news(client, regions, simulated_clock):
     user = UserFactory()
     save(client, user)
+    simulated_clock.advance(minutes=1)
     closed = OpportunityFactory(title="Closed Already", regions=[regions["north-west"]])
     type(closed).objects.filter(pk=closed.pk).update(closes_on=in_days(-1))
-    assert search_alerts_send(frequency="daily") == 0
+    simulated_clock.advance(days=1)
+    assert search_alerts_send() == 0
     assert mail.outbox == []
 
 
-def test_searches_of_organisations_and_opportunities_share_one_email(client, regions):
+def test_searches_of_organisations_and_opportunities_share_one_email(
+    client, regions, simulated_clock
+):
     user = UserFactory()
     save(client, user, name="Opportunities")
     client.post(
         reverse("saved_searches:create"),
         {"name": "Organisations", "alert_frequency": "daily", "query_string": "region=wales"},
     )
+    simulated_clock.advance(minutes=1)
     ServiceFactory(
         organisation=OrganisationFactory(name="Cymru Futures"), regions=[regions["wales"]]
     )
     OpportunityFactory(title="Bid with us", regions=[regions["north-west"]])
 
-    assert search_alerts_send(frequency="daily") == 1
+    simulated_clock.advance(days=1)
+    assert search_alerts_send() == 1
     [email] = mail.outbox
     assert "Opportunities (1 new)" in email.body and "Bid with us" in email.body
     assert "Organisations (1 new)" in email.body and "Cymru Futures" in email.body
     assert "See all matching organisations" in email.body
 
 
-def test_switching_alerts_on_later_skips_what_matched_meanwhile(client, regions):
+def test_switching_alerts_on_later_skips_what_matched_meanwhile(client, regions, simulated_clock):
     user = UserFactory()
     saved = save(client, user, frequency="none")
+    simulated_clock.advance(minutes=1)
     OpportunityFactory(title="While Alerts Were Off", regions=[regions["north-west"]])
+    simulated_clock.advance(minutes=1)
     client.post(
         reverse("saved_searches:edit", kwargs={"pk": saved.pk}),
         {"name": saved.name, "alert_frequency": "daily"},
     )
-    assert search_alerts_send(frequency="daily") == 0
+    simulated_clock.advance(days=1)
+    assert search_alerts_send() == 0
+    simulated_clock.advance(minutes=1)
     OpportunityFactory(title="After", regions=[regions["north-west"]])
-    assert search_alerts_send(frequency="daily") == 1
+    simulated_clock.advance(days=1)
+    assert search_alerts_send() == 1
     assert "After" in mail.outbox[0].body
     assert "While Alerts Were Off" not in mail.outbox[0].body

@@ -8,26 +8,18 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.models import Organisation, Region, SavedSearch, SavedSearchSeen
+from directory.models import (
+    LegalForm,
+    ModerationDecision,
+    Organisation,
+    Region,
+    SavedSearch,
+    SavedSearchSeen,
+)
 from directory.search_alerts import search_alerts_send
 from tests.factories import OrganisationFactory, SavedSearchFactory, ServiceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Simulated days: `clock.advance(days=1)` moves timezone.now forward."""
-
-    class Clock:
-        now = timezone.now()
-
-        def advance(self, **delta):
-            self.now += timedelta(**delta)
-
-    fake = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: fake.now)
-    return fake
 
 
 def _in_region(slug, **organisation):
@@ -108,7 +100,10 @@ def test_anonymous_users_are_sent_to_sign_in(client):
     assert response.status_code == 302 and reverse("account_login") in response["Location"]
 
 
-def test_alerts_over_simulated_days_are_grouped_and_never_repeat(client, taxonomies, clock):
+def test_alerts_over_simulated_days_are_grouped_and_never_repeat(
+    client, taxonomies, simulated_clock
+):
+    clock = simulated_clock
     user = UserFactory(full_name="Alex Commissioner")
     already_there = _in_region("wales", name="Already There")
     wales = _save(client, user, "region=wales", name="Wales")
@@ -117,7 +112,7 @@ def test_alerts_over_simulated_days_are_grouped_and_never_repeat(client, taxonom
 
     # Day 1: nothing new.
     clock.advance(days=1)
-    call_command("send_search_alerts", frequency="daily", stdout=None)
+    call_command("send_search_alerts", stdout=None)
     assert mail.outbox == []
 
     # Day 2: one new organisation in each region: one email grouping both searches.
@@ -125,7 +120,7 @@ def test_alerts_over_simulated_days_are_grouped_and_never_repeat(client, taxonom
     new_in_wales = _in_region("wales", name="Cymru Futures")
     _in_region("london", name="London Gate")
     _in_region("north-west", name="Not Wanted")
-    assert search_alerts_send(frequency="daily") == 1
+    assert search_alerts_send() == 1
     [email] = mail.outbox
     assert email.to == [user.email]
     body = email.body
@@ -133,12 +128,13 @@ def test_alerts_over_simulated_days_are_grouped_and_never_repeat(client, taxonom
     assert "Cymru Futures" in body and "London Gate" in body
     assert new_in_wales.get_absolute_url() in body
     assert "Already There" not in body and "Not Wanted" not in body
+    # Its week is not over.
     assert "Weekly Wales" not in body
     wales.refresh_from_db()
     assert wales.last_alerted_at == clock.now
 
     # The same day again: idempotent.
-    assert search_alerts_send(frequency="daily") == 0
+    assert search_alerts_send() == 0
     assert len(mail.outbox) == 1
 
     # Day 3: an organisation newly matches (it starts working in Wales); one that left the
@@ -147,50 +143,169 @@ def test_alerts_over_simulated_days_are_grouped_and_never_repeat(client, taxonom
     moved = Organisation.objects.get(name="London Gate")
     ServiceFactory(organisation=moved, regions=[Region.objects.get(slug="wales")])
     Organisation.objects.filter(pk=new_in_wales.pk).update(status="archived")
-    assert search_alerts_send(frequency="daily") == 1
+    assert search_alerts_send() == 1
     Organisation.objects.filter(pk=new_in_wales.pk).update(status="published")
-    search_alerts_send(frequency="daily")
+    clock.advance(days=1)
+    search_alerts_send()
     assert len(mail.outbox) == 2
     body = mail.outbox[1].body
     assert "London Gate" in body and "Wales (1 new)" in body
     assert "London (" not in body and "Cymru Futures" not in body
 
-    # The weekly run has its own memory: it sends the week's news once.
-    clock.advance(days=4)
-    assert search_alerts_send(frequency="weekly") == 1
-    assert "Cymru Futures" in mail.outbox[2].body and "London Gate" in mail.outbox[2].body
-    assert search_alerts_send(frequency="weekly") == 0
+    # Day 7: the weekly search's week is over; it sends the week's news once.
+    clock.advance(days=3)
+    assert search_alerts_send() == 1
+    body = mail.outbox[2].body
+    assert "Weekly Wales (2 new)" in body
+    assert "Cymru Futures" in body and "London Gate" in body and "Already There" not in body
+    assert search_alerts_send() == 0
+    # Only what was sent is remembered: saving the searches wrote nothing.
     assert london.seen.count() == 1
-    assert weekly.seen.count() == 3
-    assert already_there.pk in set(wales.seen.values_list("organisation_id", flat=True))
+    assert weekly.seen.count() == 2
+    assert already_there.pk not in set(wales.seen.values_list("organisation_id", flat=True))
 
 
-def test_each_user_gets_their_own_email(taxonomies, client):
+def test_daily_and_weekly_news_on_the_same_day_come_in_one_email(
+    client, taxonomies, simulated_clock
+):
+    user = UserFactory()
+    _save(client, user, "region=wales", name="Wales daily")
+    _save(client, user, "region=wales", frequency="weekly", name="Wales weekly")
+    _save(client, UserFactory(), "region=wales", frequency="weekly", name="Someone else's")
+
+    simulated_clock.advance(days=7)
+    _in_region("wales", name="Cymru Futures")
+
+    assert search_alerts_send() == 2
+    [email] = [email for email in mail.outbox if email.to == [user.email]]
+    assert "Wales daily (1 new)" in email.body and "Wales weekly (1 new)" in email.body
+
+
+def tomorrow_at(clock, hour: int, minute: int):
+    """A time of day on the simulated clock, ahead of wherever it is now."""
+    day = timezone.localtime(clock.now) + timedelta(days=1)
+    return day.replace(hour=hour, minute=minute, second=0, microsecond=0)
+
+
+def test_a_weekly_search_is_due_a_week_after_it_was_last_worked_out(
+    client, taxonomies, simulated_clock
+):
+    simulated_clock.now = tomorrow_at(simulated_clock, 6, 9)
+    _save(client, UserFactory(), "region=wales", frequency="weekly")
+    simulated_clock.advance(minutes=1)
+    _in_region("wales", name="Cymru Futures")
+
+    for day in range(1, 7):
+        simulated_clock.advance(days=1)
+        assert search_alerts_send() == 0, f"day {day}"
+
+    # A week on, though a few minutes earlier in the day than the search was saved.
+    simulated_clock.advance(days=1, minutes=-10)
+    assert search_alerts_send() == 1
+
+
+def test_a_daily_search_is_due_the_next_day_however_early_the_run(
+    client, taxonomies, simulated_clock
+):
+    simulated_clock.now = tomorrow_at(simulated_clock, 6, 9)
+    _save(client, UserFactory(), "region=wales")
+    simulated_clock.advance(minutes=1)
+    _in_region("wales")
+
+    simulated_clock.advance(hours=17, minutes=39)  # 23:49 the same day
+    assert search_alerts_send() == 0
+    simulated_clock.advance(hours=6, minutes=12)  # 06:01 the next day
+    assert search_alerts_send() == 1
+
+
+def test_saving_a_broad_search_writes_only_the_search(client, taxonomies, simulated_clock):
+    for _ in range(30):
+        _in_region("wales")
+
+    saved = _save(client, UserFactory(), "", name="Everything")
+
+    # Nothing per organisation: the cut-off alone keeps the 30 out of the alerts.
+    assert not SavedSearchSeen.objects.exists()
+    assert saved.last_alerted_at == simulated_clock.now
+    simulated_clock.advance(days=1)
+    assert search_alerts_send() == 0
+
+
+def test_routine_writes_do_not_make_an_old_match_news(client, taxonomies, simulated_clock):
+    organisation = _in_region("wales", name="Long Known")
+    _save(client, UserFactory(), "region=wales")
+    simulated_clock.advance(days=1)
+    # A freshness reminder and a confirmation that the entry is still correct.
+    organisation.freshness_stage = Organisation.Freshness.FIRST_REMINDER
+    organisation.save(update_fields=["freshness_stage", "updated_at"])
+    ModerationDecision.objects.create(
+        organisation=organisation,
+        organisation_name=organisation.name,
+        kind=ModerationDecision.Kind.CONFIRMATION,
+        action=ModerationDecision.Action.DONE,
+        decided_at=timezone.now(),
+    )
+
+    assert search_alerts_send() == 0
+
+
+def test_an_approved_profile_change_that_makes_an_organisation_match_is_news(
+    client, taxonomies, simulated_clock
+):
+    organisation = _in_region(
+        "wales", name="Now a CIC", legal_form=LegalForm.objects.get(slug="charity")
+    )
+    _save(client, UserFactory(), "legal_form=cic")
+    simulated_clock.advance(days=1)
+    organisation.legal_form = LegalForm.objects.get(slug="cic")
+    organisation.save()
+    ModerationDecision.objects.create(
+        organisation=organisation,
+        organisation_name=organisation.name,
+        kind=ModerationDecision.Kind.REVISION,
+        action=ModerationDecision.Action.APPROVE,
+        decided_at=timezone.now(),
+    )
+
+    assert search_alerts_send() == 1
+    assert "Now a CIC" in mail.outbox[0].body
+
+
+def test_each_user_gets_their_own_email(taxonomies, client, simulated_clock):
     first, second = UserFactory(), UserFactory()
     _save(client, first, "region=wales")
     _save(client, second, "region=wales")
     SavedSearchFactory(query_string="region=wales", alert_frequency="none")
+    simulated_clock.advance(days=1)
     _in_region("wales")
-    assert search_alerts_send(frequency="daily") == 2
+    assert search_alerts_send() == 2
     assert sorted(email.to[0] for email in mail.outbox) == sorted([first.email, second.email])
 
 
-def test_switching_alerts_on_does_not_send_old_matches(client, taxonomies):
+def test_switching_alerts_on_does_not_send_old_matches(client, taxonomies, simulated_clock):
     user = UserFactory()
     saved = _save(client, user, "region=wales", frequency="none")
+    simulated_clock.advance(days=1)
     _in_region("wales", name="Matched While Off")
-    client.post(
+    simulated_clock.advance(hours=1)
+    client.force_login(user)  # signed out a day later for inactivity
+    response = client.post(
         reverse("saved_searches:edit", kwargs={"pk": saved.pk}),
         {"name": "Wales", "alert_frequency": "daily"},
     )
-    assert search_alerts_send(frequency="daily") == 0
+    assert response["Location"] == reverse("saved_searches:list")
+    simulated_clock.advance(days=1)
+    assert search_alerts_send() == 0
+    simulated_clock.advance(days=1)
     new = _in_region("wales", name="After")
-    assert search_alerts_send(frequency="daily") == 1
+    assert search_alerts_send() == 1
     assert SavedSearchSeen.objects.filter(saved_search=saved, organisation=new).exists()
+    assert "Matched While Off" not in mail.outbox[0].body
 
 
-def test_a_failed_email_marks_nothing_as_sent(taxonomies, client, monkeypatch):
+def test_a_failed_email_marks_nothing_as_sent(taxonomies, client, monkeypatch, simulated_clock):
     saved = _save(client, UserFactory(), "region=wales")
+    simulated_clock.advance(days=1)
     _in_region("wales")
 
     def broken(*args, **kwargs):
@@ -198,5 +313,7 @@ def test_a_failed_email_marks_nothing_as_sent(taxonomies, client, monkeypatch):
 
     monkeypatch.setattr("directory.search_alerts.send_mail", broken)
     with pytest.raises(ConnectionError):
-        search_alerts_send(frequency="daily")
+        search_alerts_send()
     assert saved.seen.count() == 0
+    saved.refresh_from_db()
+    assert saved.last_alerted_at < simulated_clock.now

@@ -1,22 +1,15 @@
 from django.core.management.base import BaseCommand
 
-from directory.models import SavedSearch
 from directory.search_alerts import search_alerts_send
 
 
 class Command(BaseCommand):
     help = (
         "Email users the organisations and partnership opportunities newly matching their saved "
-        "searches (run from cron)."
+        "searches whose alerts are due (daily and weekly alike, one email per user). Run it "
+        "once a day, from a timer."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--frequency",
-            required=True,
-            choices=[SavedSearch.AlertFrequency.DAILY, SavedSearch.AlertFrequency.WEEKLY],
-        )
-
-    def handle(self, *args, frequency, **options):
-        sent = search_alerts_send(frequency=frequency)
+    def handle(self, *args, **options):
+        sent = search_alerts_send()
         self.stdout.write(f"Sent {sent} alert email{'s' if sent != 1 else ''}")
