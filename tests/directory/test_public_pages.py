@@ -1,6 +1,6 @@
 import html
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from django.conf import settings
@@ -397,6 +397,21 @@ def test_statement_pages(client, name):
         assert text in content, text
     # Every statement says how to get in touch.
     assert f'href="mailto:{settings.SERVICE_CONTACT_EMAIL}"' in content
+
+
+def test_the_accessibility_statement_says_when_the_website_was_tested(client):
+    content = client.get(reverse("accessibility")).content.decode()
+    tested = re.search(
+        r'This website was last tested on <time datetime="([\d-]+)">([^<]+)</time>', content
+    )
+    assert tested, "the statement gives the date the website was tested"
+    day = date.fromisoformat(tested.group(1))
+    assert tested.group(2) == f"{day.day} {day:%B %Y}"
+    assert day <= timezone.localdate()
+    # The summary of the result gives the same date, and the statement was reviewed since.
+    assert f"When we last tested it, on {tested.group(2)}," in content
+    reviewed = re.search(r"It was last reviewed on (\d{1,2} \w+ \d{4})\.", content)
+    assert datetime.strptime(reviewed.group(1), "%d %B %Y").date() >= day
 
 
 def test_the_cookies_page_lists_the_cookies_the_service_sets(client):
