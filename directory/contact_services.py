@@ -14,17 +14,38 @@ from accounts.models import Membership
 
 from .models import ContactMessage, Organisation, Shortlist
 
+# Why the service passes on no message from a user (docs/contacting-organisations.md).
+COMMISSIONER_PENDING = "commissioner_pending"
+COMMISSIONER_REJECTED = "commissioner_rejected"
+ORGANISATION_UNPUBLISHED = "organisation_unpublished"
+NO_ROLE = "no_role"
+
 
 def contact_sender_kind(user) -> str | None:
-    """'commissioner', 'provider' or 'moderator': whom an organisation's preferences judge."""
+    """'commissioner', 'provider' or 'moderator': whom an organisation's preferences judge;
+    None for someone the directory does not vouch for, whose messages it does not pass on."""
     if user.is_moderator:
         return "moderator"
     profile = getattr(user, "commissioner_profile", None)
     if profile is not None and profile.is_verified:
         return "commissioner"
-    if user.memberships.exists():
+    if user.memberships.filter(organisation__status=Organisation.Status.PUBLISHED).exists():
         return "provider"
     return None
+
+
+def contact_refusal_reason(user) -> str | None:
+    """Why the directory passes on no message from this user (one of the reasons above), or
+    None if it does (each organisation's preferences still apply)."""
+    if contact_sender_kind(user) is not None:
+        return None
+    profile = getattr(user, "commissioner_profile", None)
+    if profile is not None:
+        rejected = profile.verification_status == profile.Verification.REJECTED
+        return COMMISSIONER_REJECTED if rejected else COMMISSIONER_PENDING
+    if user.memberships.exists():
+        return ORGANISATION_UNPUBLISHED
+    return NO_ROLE
 
 
 def contact_allowed(*, organisation: Organisation, sender_kind: str | None) -> bool:

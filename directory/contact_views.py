@@ -15,7 +15,20 @@ from .shortlist_forms import ContactForm, ContactPreferencesForm
 
 
 def _contact_page(request, *, organisations, shortlist=None, back_url):
-    """Shared by both kinds of message: the form, then one email per organisation."""
+    """Shared by both kinds of message: the form, then one email per organisation; for
+    someone the directory does not vouch for, why not and what to do instead."""
+    if reason := services.contact_refusal_reason(request.user):
+        return render(
+            request,
+            "shortlists/contact_refused.html",
+            {
+                "reason": reason,
+                "organisations": organisations,
+                "shortlist": shortlist,
+                "back_url": back_url,
+            },
+            status=403,
+        )
     kind = services.contact_sender_kind(request.user)
     accepting = [
         o for o in organisations if services.contact_allowed(organisation=o, sender_kind=kind)

@@ -140,7 +140,6 @@ def test_shared_viewers_can_message_a_shortlist_and_strangers_cannot(client):
         (provider, True, False, False),
         (commissioner, True, False, True),
         (provider, False, True, True),
-        (UserFactory, True, True, False),
     ],
 )
 def test_organisations_choose_who_may_message_them(
@@ -156,6 +155,75 @@ def test_organisations_choose_who_may_message_them(
     assert ContactMessage.objects.exists() is sent
     if not sent:
         assert "does not take messages from you" in response.content.decode()
+
+
+def pending_commissioner():
+    user = UserFactory()
+    CommissionerProfileFactory(user=user, body_name="Kent County Council")
+    return user
+
+
+def rejected_commissioner():
+    user = UserFactory()
+    CommissionerProfileFactory(
+        user=user, body_name="Kent County Council", verification_status="rejected"
+    )
+    return user
+
+
+def member_of_a_draft():
+    return MembershipFactory(organisation__status=Organisation.Status.DRAFT).user
+
+
+@pytest.mark.parametrize(
+    "make_sender,why",
+    [
+        (UserFactory, "Your account is not a commissioner’s and not a member of an organisation"),
+        (pending_commissioner, "A moderator is checking that you work for Kent County Council"),
+        (rejected_commissioner, "could not verify that you work for Kent County Council"),
+        (member_of_a_draft, "Your organisation’s profile is not published yet"),
+    ],
+)
+def test_people_the_directory_has_not_checked_are_told_why_they_cannot_send_and_what_to_do(
+    client, make_sender, why
+):
+    """Only verified commissioners and members of a published organisation (and moderators):
+    anyone can sign up and start a draft, so the directory would otherwise pass on anyone's
+    mail in its own name (docs/contacting-organisations.md)."""
+    organisation = organisation_with_admins()
+    shortlist = ShortlistFactory(owner=make_sender())
+    ShortlistItemFactory(shortlist=shortlist, organisation=organisation)
+    client.force_login(shortlist.owner)
+    for url in (
+        _contact_url(organisation),
+        reverse("shortlists:contact", kwargs={"pk": shortlist.pk}),
+    ):
+        for response in (client.get(url), client.post(url, MESSAGE)):
+            content = response.content.decode()
+            assert response.status_code == 403
+            assert "passes them on only from people it has checked" in content
+            assert why in content
+            # The way to reach the organisation anyway, and no form.
+            assert organisation.get_absolute_url() in content
+            assert 'name="subject"' not in content
+            assert "does not take messages from you" not in content
+    assert mail.outbox == [] and not ContactMessage.objects.exists()
+
+
+def test_the_email_names_a_commissioners_employer_only_once_verified(client):
+    organisation = organisation_with_admins()
+    # A member of a published organisation who has also asked to be a commissioner.
+    sender = provider()
+    CommissionerProfileFactory(user=sender, body_name="Unchecked Council")
+    client.force_login(sender)
+    client.post(_contact_url(organisation), MESSAGE)
+    client.force_login(commissioner_of := commissioner())
+    client.post(_contact_url(organisation), MESSAGE)
+
+    unchecked, checked = mail.outbox
+    assert "Unchecked Council" not in unchecked.body
+    employer = commissioner_of.commissioner_profile.body_name
+    assert f"They work for {employer} (checked by the directory's moderators)" in checked.body
 
 
 @pytest.mark.parametrize(

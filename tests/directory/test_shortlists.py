@@ -31,6 +31,7 @@ from tests.factories import (
     ContactMessageFactory,
     EvidenceItemFactory,
     JusticeDataLabEvidenceFactory,
+    MembershipFactory,
     OrganisationFactory,
     SavedSearchFactory,
     SearchRecordFactory,
@@ -47,18 +48,27 @@ pytestmark = pytest.mark.django_db
 OWNER, EDITOR, VIEWER, STRANGER = "owner", "editor", "viewer", "stranger"
 
 
+def provider():
+    """A member of a published organisation (whose messages the directory passes on)."""
+    return MembershipFactory().user
+
+
 @pytest.fixture
 def world():
     """A shortlist with one organisation, shared with an editor and a viewer."""
-    shortlist = ShortlistFactory()
+    shortlist = ShortlistFactory(owner=provider())
     item = ShortlistItemFactory(shortlist=shortlist, note="Strong on women's accommodation")
-    editor = ShortlistShareFactory(shortlist=shortlist, role=ShortlistShare.Role.EDITOR).user
-    viewer_share = ShortlistShareFactory(shortlist=shortlist, role=ShortlistShare.Role.VIEWER)
+    editor = ShortlistShareFactory(
+        shortlist=shortlist, user=provider(), role=ShortlistShare.Role.EDITOR
+    ).user
+    viewer_share = ShortlistShareFactory(
+        shortlist=shortlist, user=provider(), role=ShortlistShare.Role.VIEWER
+    )
     users = {
         OWNER: shortlist.owner,
         EDITOR: editor,
         VIEWER: viewer_share.user,
-        STRANGER: UserFactory(),
+        STRANGER: provider(),
     }
     return {"shortlist": shortlist, "item": item, "share": viewer_share, "users": users}
 
