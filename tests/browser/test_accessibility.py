@@ -673,6 +673,7 @@ def _with_changes_waiting(editor):
 
 
 def _with_changes_sent_back(editor, moderator):
+    """A published organisation whose editor's changes a moderator sent back."""
     organisation = ServiceFactory(organisation__name="Tideway Trust").organisation
     MembershipFactory(user=editor, organisation=organisation, role="editor")
     organisation.summary = "A new summary"
