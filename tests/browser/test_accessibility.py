@@ -504,6 +504,13 @@ PAGES = [
         kwargs=slug,
         submits=(Submit("Send message"),),
     ),
+    Page(
+        "you cannot message organisations yet",
+        "contact_organisation",
+        roles=("newcomer",),
+        kwargs=slug,
+        status=403,
+    ),
     Page("who may message you", "contact_preferences", roles=("admin",), kwargs=slug),
     # Offer appraisal
     Page("offer appraisal", "consortia:offer_appraisal", roles=("anonymous", "admin")),
