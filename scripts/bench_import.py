@@ -1,14 +1,19 @@
-"""Import throughput: `make bench-import` (run by scripts/with-postgres.sh, DATABASE_URL set).
+"""Import throughput and memory, against an empty PostgreSQL database:
+
+    scripts/with-postgres.sh .venv/bin/python scripts/bench_import.py
 
 Migrates the database, loads the taxonomies, writes a CSV of BENCH_IMPORT_ROWS (default
 10,000) new organisations, each with a service and every list column filled, into a temporary
-folder, then times `import_organisations` three ways: a dry run, the import, and the same file
-again (every row unchanged). Prints rows per second for each and checks the outcome.
+folder, then times `import_organisations` (in this process) three ways: a dry run, the import,
+and the same file again (every row unchanged); BENCH_IMPORT_RUNS picks some of them
+("dry-run,import,again"). Prints rows per second for each, the process's peak resident memory
+after each (it only grows, so each figure is the peak so far) and checks the outcome.
 """
 
 import csv
 import io
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -16,6 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
+RUNS = os.environ.get("BENCH_IMPORT_RUNS", "dry-run,import,again").split(",")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 sys.path.insert(0, str(ROOT))
 
@@ -110,6 +116,11 @@ def write_csv(path: Path, rows: int) -> None:
             )
 
 
+def peak_memory_mb() -> float:
+    """The process's peak resident memory so far (Linux reports it in kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def timed_import(path: Path, *args: str) -> tuple[float, str]:
     out = io.StringIO()
     start = time.perf_counter()
@@ -126,16 +137,24 @@ def main() -> None:
         path = Path(folder) / "organisations.csv"
         write_csv(path, ROWS)
         size = path.stat().st_size / 1024 / 1024
-        say(f"{ROWS:,} rows ({size:.1f} MB), database: {django.db.connection.vendor}")
-        for label, args, expected in [
-            ("dry run", ["--dry-run"], f"Created: {ROWS:,}"),
-            ("import", [], f"Created: {ROWS:,}"),
-            ("same file again", [], f"Unchanged: {ROWS:,}"),
+        say(
+            f"{ROWS:,} rows ({size:.1f} MB), database: {django.db.connection.vendor}; "
+            f"peak memory before importing: {peak_memory_mb():.0f} MB"
+        )
+        for run, label, args, expected in [
+            ("dry-run", "dry run", ["--dry-run"], f"Created: {ROWS:,}"),
+            ("import", "import", [], f"Created: {ROWS:,}"),
+            ("again", "same file again", [], f"Unchanged: {ROWS:,}"),
         ]:
+            if run not in RUNS:
+                continue
             seconds, output = timed_import(path, *args)
             if expected not in output or "Rejected: 0" not in output:
                 sys.exit(f"Unexpected outcome of the {label}:\n{output}")
-            say(f"{label}: {seconds:.1f} s, {ROWS / seconds:,.0f} rows/s")
+            say(
+                f"{label}: {seconds:.1f} s, {ROWS / seconds:,.0f} rows/s, "
+                f"peak memory so far {peak_memory_mb():.0f} MB"
+            )
     history = Organisation.history.count(), Service.history.count()
     say(
         f"{Organisation.objects.count():,} organisations, {Service.objects.count():,} services; "
