@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
-from django.db import connection, transaction
+from django.db import connection
 from django.urls import reverse
 
 from .models import (
@@ -108,13 +108,9 @@ def filters_key(*, client_group_ids: list[int], setting_ids: list[int]) -> str:
 
 def count_figures(*, client_group_ids: list[int], setting_ids: list[int]) -> dict:
     """Count the figures from scratch: the heavy part, a few aggregate queries."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # The planner overestimates these joins by orders of magnitude and JIT-compiles
-            # them, which alone costs over a second; the queries are plain hash aggregates.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-        return _count(client_group_ids, setting_ids)
+    # JIT is off for every connection (config.settings.base.without_jit): the planner
+    # overestimates these joins and compiling them alone would cost over a second.
+    return _count(client_group_ids, setting_ids)
 
 
 def market_coverage(*, client_groups: list[Term], settings: list[Term]) -> Coverage:

@@ -3,15 +3,25 @@
 import dj_database_url
 
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, env, env_bool, env_list, replica_databases, require_env
+from .base import (
+    REST_FRAMEWORK,
+    env,
+    env_bool,
+    env_list,
+    replica_databases,
+    require_env,
+    without_jit,
+)
 
 DEBUG = False
 SECRET_KEY = require_env("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or require_env("ALLOWED_HOSTS").split(",")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 DATABASES = {
-    "default": dj_database_url.parse(
-        require_env("DATABASE_URL"), conn_max_age=600, conn_health_checks=True
+    "default": without_jit(
+        dj_database_url.parse(
+            require_env("DATABASE_URL"), conn_max_age=600, conn_health_checks=True
+        )
     ),
     # Optional: read-only traffic goes to DATABASE_REPLICA_URL (config/db_routers.py).
     **replica_databases(conn_max_age=600),
