@@ -14,9 +14,9 @@ from datetime import timedelta
 import django_filters
 from django import forms
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import F, FloatField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Power, Sqrt
 from django.utils import timezone
 
@@ -24,7 +24,6 @@ from consortia.models import PartnershipInterest
 
 from . import geo
 from .models import DeliveryLocation, EvidenceItem, Organisation, Service
-from .search_index import SEARCH_CONFIG
 
 # Groups matched within a single service, in the order the filter panel shows them.
 SERVICE_TAXONOMY_GROUPS = ("pathway", "client_group", "setting", "region")
@@ -98,10 +97,10 @@ def parse_text_query(text: str) -> TextQuery:
 def text_condition(text: str) -> Q:
     """Organisations matching a websearch-style query (with a trigram fallback on PostgreSQL)."""
     if connection.vendor == "postgresql":
-        condition = Q(search_vector=websearch_query(text))
-        if parse_text_query(text).is_plain:
-            condition |= Q(name__trigram_word_similar=text)
-        return condition
+        from .document_search import text_ids
+
+        ids = text_ids(text)
+        return Q(pk__in=RawSQL(ids.text, ids.params))
     parsed = parse_text_query(text)
     condition = Q()
     for group in parsed.required:
@@ -112,10 +111,6 @@ def text_condition(text: str) -> Q:
     for term in parsed.excluded:
         condition &= ~Q(search_text__contains=term)
     return condition
-
-
-def websearch_query(text: str) -> SearchQuery:
-    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
 
 
 def distance_expression(
@@ -394,4 +389,9 @@ class OrganisationFilterSet(django_filters.FilterSet):
         return combined
 
     def filter_queryset(self, queryset):
+        if connection.vendor == "postgresql":
+            from .document_search import DocumentSearch
+
+            matching = DocumentSearch(self).matching_ids()
+            return queryset.filter(pk__in=RawSQL(matching.text, matching.params))
         return queryset.filter(self.text_condition() & self.condition())

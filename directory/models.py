@@ -1,7 +1,7 @@
 import uuid
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -23,12 +23,23 @@ class TaxonomyTerm(models.Model):
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
+    # The PostgreSQL search keeps a taxonomy's terms as the bits of one bigint (migration 0009).
+    MAX_TERMS = 63
+
     class Meta:
         abstract = True
         ordering = ["position", "name"]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self._state.adding and type(self).objects.count() >= self.MAX_TERMS:
+            raise ValidationError(
+                f"A taxonomy can have at most {self.MAX_TERMS} terms. "
+                "Remove one that is no longer used before adding another"
+            )
 
 
 class Region(TaxonomyTerm):
@@ -227,13 +238,12 @@ class Organisation(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
-    # Denormalised search data, recomputed by directory.search_index.refresh_search_documents:
-    # a weighted tsvector on PostgreSQL, a lower-cased text on SQLite (the other stays empty).
-    search_vector = SearchVectorField(null=True, editable=False)
+    # SQLite's search data (lower-cased text), recomputed by refresh_search_documents.
+    # PostgreSQL keeps its search data in separate documents (directory.search_index).
     search_text = models.TextField(blank=True, default="", editable=False)
 
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "search_vector", "search_text"],
+        excluded_fields=["updated_at", "search_text"],
         m2m_fields=[partnership_roles, quality_marks],
     )
     objects = OrganisationQuerySet.as_manager()

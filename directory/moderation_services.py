@@ -50,7 +50,6 @@ SYSTEM_FIELDS = {
     "submitted_at",
     "created_at",
     "updated_at",
-    "search_vector",
     "search_text",
 }
 PROFILE_M2M_FIELDS = ("partnership_roles", "quality_marks")

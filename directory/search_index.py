@@ -1,12 +1,19 @@
-"""The denormalised search data stored on each organisation, recomputed set-based.
+"""The denormalised search data, and the version number that cached search figures key on.
 
-PostgreSQL keeps a weighted ``search_vector`` (name A; summary and services B; description C)
-with a GIN index; SQLite keeps ``search_text``, a lower-cased copy of the same text. Call
-``refresh_search_documents`` after saving an organisation or its services, and once after a
-bulk insert (with no ids: every organisation, in one statement).
+PostgreSQL keeps search documents (tables created by the search_documents migration; see
+directory.document_search): per organisation and per service, every filter as a flag or a bit
+mask, and the weighted text vectors apart. Triggers on every table they are made from refresh
+them within the writing statement, so every write path (forms, admin, importer, shell) keeps
+them in step; a bulk load can switch that off with ``deferred_search_documents`` and rebuild
+afterwards.
+
+SQLite keeps ``Organisation.search_text``, a lower-cased copy of the searchable text: call
+``refresh_search_documents`` after saving an organisation or its services (the write services
+do), and once after a bulk insert (with no ids: every organisation, in one statement).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 
 from django.core.cache import cache
@@ -19,23 +26,6 @@ _VERSION_KEY = "search-data-version"
 
 # SQLite limits the number of bound parameters in one statement.
 _ID_CHUNK = 500
-
-_POSTGRES_UPDATE = """
-UPDATE directory_organisation AS o
-SET search_vector =
-    setweight(to_tsvector('english', o.name), 'A')
-    || setweight(to_tsvector('english', o.summary), 'B')
-    || setweight(to_tsvector('english', coalesce(s.service_text, '')), 'B')
-    || setweight(to_tsvector('english', o.description), 'C')
-FROM (
-    SELECT o2.id, string_agg(sv.name || ' ' || sv.description, ' ') AS service_text
-    FROM directory_organisation AS o2
-    LEFT JOIN directory_service AS sv ON sv.organisation_id = o2.id
-    {where}
-    GROUP BY o2.id
-) AS s
-WHERE o.id = s.id
-"""
 
 _SQLITE_UPDATE = """
 UPDATE directory_organisation
@@ -58,7 +48,15 @@ def _chunks(ids: Iterable[int], size: int):
 
 
 def search_data_version() -> int:
-    """A number that changes whenever search data is refreshed (cached search figures use it)."""
+    """A number that changes whenever search data changes (cached search figures use it).
+
+    PostgreSQL: the newest document's version, read in the caller's snapshot, so a count
+    cached under it can never be older than the data it is keyed on. SQLite: a counter in the
+    cache, moved by refresh_search_documents."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT coalesce(max(version), 0) FROM directory_search_document")
+            return cursor.fetchone()[0]
     return cache.get_or_set(_VERSION_KEY, 1, timeout=None)
 
 
@@ -72,26 +70,38 @@ def _bump_search_data_version() -> None:
 @transaction.atomic
 def refresh_search_documents(*, organisation_ids: Iterable[int] | None = None) -> int:
     """Recompute the stored search data of the given organisations (all when None); return rows."""
+    if connection.vendor == "postgresql":
+        ids = None if organisation_ids is None else list(organisation_ids)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT directory_refresh_search_documents(%s::bigint[])", [ids])
+            return cursor.fetchone()[0] or 0
     # Now, for this process's next read, and again at commit, so that a search made by another
     # process in between cannot keep figures from before the commit.
     _bump_search_data_version()
     transaction.on_commit(_bump_search_data_version)
-    if connection.vendor == "postgresql":
-        template, where_all, where_some = _POSTGRES_UPDATE, "", "WHERE o2.id = ANY(%s)"
-    else:
-        template, where_all, where_some = _SQLITE_UPDATE, "", "WHERE id IN ({placeholders})"
     with connection.cursor() as cursor:
         if organisation_ids is None:
-            cursor.execute(template.format(where=where_all))
+            cursor.execute(_SQLITE_UPDATE.format(where=""))
             return cursor.rowcount
         updated = 0
         for chunk in _chunks(organisation_ids, _ID_CHUNK):
-            if connection.vendor == "postgresql":
-                cursor.execute(template.format(where=where_some), [chunk])
-            else:
-                placeholders = ", ".join(["%s"] * len(chunk))
-                cursor.execute(
-                    template.format(where=where_some.format(placeholders=placeholders)), chunk
-                )
+            placeholders = ", ".join(["%s"] * len(chunk))
+            cursor.execute(_SQLITE_UPDATE.format(where=f"WHERE id IN ({placeholders})"), chunk)
             updated += cursor.rowcount
         return updated
+
+
+@contextmanager
+def deferred_search_documents() -> Iterator[None]:
+    """Within a transaction: leave the PostgreSQL search documents alone until it ends (for
+    bulk inserts, which then call refresh_search_documents once for everything)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('directory.defer_search_documents', 'on', true)")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('directory.defer_search_documents', 'off', true)")

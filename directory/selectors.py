@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from itertools import islice
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -27,9 +26,13 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 
+from . import document_search
+from .document_search import SearchCounts
 from .filters import (
     EVIDENCE_LEVEL_CHOICES,
     PARTNERSHIP_INTEREST_GROUPS,
@@ -39,7 +42,6 @@ from .filters import (
     linked_to,
     locations_within,
     parse_text_query,
-    websearch_query,
 )
 from .models import (
     ClientGroup,
@@ -116,6 +118,7 @@ class TaxonomyTermRow:
     slug: str
     name: str
     is_national: bool
+    bit: int | None = None  # the term's bit in the PostgreSQL search documents' masks
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +147,19 @@ class SearchResult:
     page_size: int
 
 
+def _search_bit(model, group: str):
+    """The term's bit in the search documents (PostgreSQL), None on SQLite."""
+    if connection.vendor != "postgresql":
+        return Value(None, output_field=IntegerField())
+    taxonomy = "partnership_role" if group in PARTNERSHIP_INTEREST_GROUPS else group
+    return RawSQL(
+        "SELECT b.bit FROM directory_search_bit b "
+        f"WHERE b.taxonomy = %s AND b.term_id = {model._meta.db_table}.id",
+        [taxonomy],
+        output_field=IntegerField(),
+    )
+
+
 def taxonomy_terms() -> dict[str, list[TaxonomyTermRow]]:
     """Every taxonomy term, by search group, in display order: one query."""
     queries = []
@@ -153,16 +169,20 @@ def taxonomy_terms() -> dict[str, list[TaxonomyTermRow]]:
         )
         queries.append(
             model.objects.order_by()
-            .annotate(group=Value(group, output_field=CharField()), national=is_national)
-            .values_list("group", "id", "slug", "name", "national", "position")
+            .annotate(
+                group=Value(group, output_field=CharField()),
+                national=is_national,
+                bit=_search_bit(model, group),
+            )
+            .values_list("group", "id", "slug", "name", "national", "position", "bit")
         )
     terms: dict[str, list[TaxonomyTermRow]] = {group: [] for group in TAXONOMY_MODELS}
     rows = queries[0].union(*queries[1:], all=True)
-    for group, pk, slug, name, national, _position in sorted(
+    for group, pk, slug, name, national, _position, bit in sorted(
         rows, key=lambda r: (r[0], r[5], r[3])
     ):
         terms[group].append(
-            TaxonomyTermRow(id=pk, slug=slug, name=name, is_national=bool(national))
+            TaxonomyTermRow(id=pk, slug=slug, name=name, is_national=bool(national), bit=bit)
         )
     return terms
 
@@ -171,9 +191,19 @@ def _count(condition: Q) -> Count:
     return Count("pk", filter=condition) if condition else Count("pk")
 
 
-def facet_counts(*, filterset: OrganisationFilterSet) -> tuple[int, dict[str, dict[str, int]]]:
-    """(result count, {group: {value: count}}): counts for the current results where each group's
-    own selection is ignored, in one query per service group plus one for everything else."""
+def search_counts(*, filterset: OrganisationFilterSet) -> SearchCounts:
+    """The result count and each option's count for the current results, where each group's
+    own selection is ignored. PostgreSQL: one statement over the search documents (which also
+    sizes the parts of the results' order); SQLite: one query per service group plus one for
+    everything else."""
+    if connection.vendor == "postgresql":
+        return document_search.DocumentSearch(filterset).counts()
+    return relational_search_counts(filterset=filterset)
+
+
+def relational_search_counts(*, filterset: OrganisationFilterSet) -> SearchCounts:
+    """search_counts from the tables themselves (any engine; the documents' counts on
+    PostgreSQL are tested against it)."""
     taxonomy = filterset.taxonomy
     published = Organisation.objects.published().filter(filterset.text_condition())
     counts: dict[str, dict[str, int]] = {}
@@ -245,26 +275,26 @@ def facet_counts(*, filterset: OrganisationFilterSet) -> tuple[int, dict[str, di
     figures = published.aggregate(**aggregates)
     for group, options in option_conditions.items():
         counts[group] = {value: figures[f"{group}__{value}"] for value in options}
-    return figures["total"], counts
+    return SearchCounts(total=figures["total"], facets=counts, tiers={}, located=0)
 
 
 FACET_CACHE_SECONDS = 300
 
 
-def cached_facet_counts(
-    *, filterset: OrganisationFilterSet
-) -> tuple[int, dict[str, dict[str, int]]]:
-    """facet_counts, kept for FACET_CACHE_SECONDS per search state and search-data version.
+def cached_search_counts(*, filterset: OrganisationFilterSet) -> SearchCounts:
+    """search_counts, kept for FACET_CACHE_SECONDS per search state and search-data version.
 
     Counting over every organisation is the expensive part of a search page, and the same
-    states (the landing page, a region, a popular word) are asked for again and again. The
-    version changes whenever refresh_search_documents runs, so edits show at once in this
-    process; other processes see them within FACET_CACHE_SECONDS.
+    states (the landing page, a region, a popular word) are asked for again and again, not
+    least by the pages that follow the first. The version changes with every change to the
+    search data (search_index.search_data_version), so edits show at once; FACET_CACHE_SECONDS
+    bounds the counts that move with the clock ("verified in the last 12 months").
+    The benchmark (scripts/bench.py) reports uncounted requests too.
     """
-    key = f"search-facets:{search_data_version()}:{filterset.state_key()}"
+    key = f"search-counts:{search_data_version()}:{filterset.state_key()}"
     cached = cache.get(key)
     if cached is None:
-        cached = facet_counts(filterset=filterset)
+        cached = search_counts(filterset=filterset)
         cache.set(key, cached, FACET_CACHE_SECONDS)
     return cached
 
@@ -326,10 +356,23 @@ def _organisation_option_conditions(filterset: OrganisationFilterSet) -> dict[st
     return options
 
 
+# Long texts no result line or export column shows: they are most of a row's size.
+_LONG_TEXTS = ("description", "partnership_notes", "search_text")
+
+
 def search_queryset(*, filterset: OrganisationFilterSet) -> QuerySet[Organisation]:
     """The matching published organisations in the chosen order (annotated with `miles` when a
     postcode is given: the nearest matching delivery location, None for region-wide services)."""
-    organisations = filterset.filter_queryset(Organisation.objects.published())
+    return ordered_queryset(
+        filterset=filterset,
+        organisations=filterset.filter_queryset(Organisation.objects.published()),
+    )
+
+
+def ordered_queryset(
+    *, filterset: OrganisationFilterSet, organisations: QuerySet[Organisation]
+) -> QuerySet[Organisation]:
+    """`organisations` in the search's order, with what a result line shows."""
     order: list = []
     sort = filterset.sort_order
     if place := filterset.place:
@@ -346,7 +389,7 @@ def search_queryset(*, filterset: OrganisationFilterSet) -> QuerySet[Organisatio
             )
         )
     if sort == "best" and filterset.query_text:
-        organisations = organisations.annotate(relevance=_relevance(filterset.query_text))
+        organisations = organisations.annotate(relevance=_relevance(filterset))
         order = [F("relevance").desc()]
     elif sort == "verified":
         order = [F("last_verified_at").desc(nulls_last=True)]
@@ -356,22 +399,20 @@ def search_queryset(*, filterset: OrganisationFilterSet) -> QuerySet[Organisatio
     return (
         organisations.select_related("legal_form", "income_band")
         .annotate(has_verified_evidence=Exists(verified))
-        # Long texts no result line or export column shows: they are most of a row's size.
-        .defer("description", "partnership_notes", "search_vector", "search_text")
+        .defer(*_LONG_TEXTS)
         .order_by(*order, "name", "id")
     )
 
 
-def _relevance(text: str):
+def _relevance(filterset: OrganisationFilterSet):
+    text = filterset.query_text
     if connection.vendor == "postgresql":
-        query = websearch_query(text)
-        if not parse_text_query(text).is_plain:
-            return SearchRank(F("search_vector"), query)
-        # Name similarity only ranks the trigram-only (misspelt) matches: computing it for
-        # every full-text match of a common word would cost more than the ranking itself.
-        return Case(
-            When(search_vector=query, then=SearchRank(F("search_vector"), query)),
-            default=TrigramWordSimilarity(text, "name") / 10,
+        # The best-match tier of the search page (document_search.DocumentSearch.tiers).
+        relevance = document_search.DocumentSearch(filterset).relevance()
+        return RawSQL(
+            f"(SELECT {relevance.text} FROM {document_search.DOCUMENTS} d "
+            f"WHERE d.organisation_id = {Organisation._meta.db_table}.id)",
+            relevance.params,
             output_field=FloatField(),
         )
     # SQLite: the whole query in the name first, then any required term in the name.
@@ -384,23 +425,71 @@ def _relevance(text: str):
 def organisation_search(*, params: QueryDict) -> SearchResult:
     """One page of search results with facet counts, in a bounded number of queries."""
     filterset = OrganisationFilterSet(params, queryset=Organisation.objects.published())
-    total, counts = cached_facet_counts(filterset=filterset)
+    results = SearchResults(filterset, counts=cached_search_counts(filterset=filterset))
     page_size = _page_size(params.get("page_size"))
-    paginator = Paginator(search_queryset(filterset=filterset), page_size)
-    # The facet query already counted the results; Paginator.count is a cached property.
-    paginator.count = total
+    paginator = Paginator(results, page_size)
     paginator.num_pages = min(paginator.num_pages, MAX_PAGE)
     page = paginator.get_page(params.get("page"))
     page.object_list = list(page.object_list)
-    _attach_service_summaries(page.object_list, filterset.taxonomy)
     return SearchResult(
         filterset=filterset,
         page=page,
-        total=total,
-        facets=_facet_groups(filterset, counts),
+        total=results.count(),
+        facets=_facet_groups(filterset, results.counts.facets),
         sort=filterset.sort_order,
         page_size=page_size,
     )
+
+
+class SearchResults:
+    """The matching organisations in the chosen order, for a Paginator to slice: each with
+    `miles`, `has_verified_evidence` and `summary_of_services`. The count comes with the facet
+    counts (cached_search_counts). PostgreSQL: a slice is one query for the ids in order with
+    what their result lines show, and one for the organisations; SQLite: search_queryset."""
+
+    def __init__(self, filterset: OrganisationFilterSet, counts: SearchCounts | None = None):
+        self.filterset = filterset
+        self._counts = counts
+
+    @property
+    def counts(self) -> SearchCounts:
+        if self._counts is None:
+            self._counts = cached_search_counts(filterset=self.filterset)
+        return self._counts
+
+    def count(self) -> int:
+        if self._counts is None and connection.vendor != "postgresql":
+            # Only the number is wanted (the API): SQLite's counts of every option cost more.
+            return search_queryset(filterset=self.filterset).count()
+        return self.counts.total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[Organisation]:
+        start = item.start or 0
+        if connection.vendor != "postgresql":
+            page = list(search_queryset(filterset=self.filterset)[start : item.stop])
+            _attach_service_summaries(page, self.filterset.taxonomy)
+            return page
+        search = document_search.DocumentSearch(self.filterset)
+        ordered = search.ordered(
+            self.filterset.sort_order, self.counts, limit=item.stop - start, offset=start
+        )
+        rows = document_search.result_lines(ordered)
+        found = (
+            Organisation.objects.select_related("legal_form", "income_band")
+            .defer(*_LONG_TEXTS)
+            .in_bulk([row.organisation_id for row in rows])
+        )
+        page = []
+        for row in rows:
+            if (organisation := found.get(row.organisation_id)) is not None:
+                organisation.miles = row.miles
+                organisation.has_verified_evidence = row.has_verified_evidence
+                organisation.summary_of_services = _document_summary(row, self.filterset.taxonomy)
+                page.append(organisation)
+        return page
 
 
 def _page_size(value: str | None) -> int:
@@ -574,7 +663,20 @@ EXPORT_COLUMNS = (
 
 def organisation_export_rows(*, filterset: OrganisationFilterSet) -> Iterator[dict]:
     """Every matching organisation as a flat dict (services summarised), streamed in chunks so
-    that memory stays flat however many rows there are: four queries per chunk."""
+    that memory stays flat however many rows there are. PostgreSQL: the ordered ids through a
+    server-side cursor and two queries per chunk for the rest; SQLite: four queries a chunk."""
+    profile_url = settings.SITE_URL + reverse(
+        "directory:organisation_detail", kwargs={"slug": "-slug-"}
+    )
+    if connection.vendor == "postgresql":
+        rows = _document_export_rows(filterset)
+    else:
+        rows = _relational_export_rows(filterset)
+    for organisation, summary, evidence in rows:
+        yield _export_row(organisation, summary, evidence, profile_url=profile_url)
+
+
+def _relational_export_rows(filterset: OrganisationFilterSet):
     organisations = search_queryset(filterset=filterset).iterator(chunk_size=EXPORT_CHUNK)
     while chunk := list(islice(organisations, EXPORT_CHUNK)):
         ids = [organisation.pk for organisation in chunk]
@@ -591,17 +693,65 @@ def organisation_export_rows(*, filterset: OrganisationFilterSet) -> Iterator[di
             .order_by()
         }
         for organisation in chunk:
-            yield _export_row(
-                organisation, summaries[organisation.pk], evidence.get(organisation.pk, {})
+            yield organisation, summaries[organisation.pk], evidence.get(organisation.pk, {})
+
+
+def _document_summary(line: document_search.ResultLine, taxonomy) -> ServiceSummary:
+    """A ServiceSummary from a line's masks (a term is in it when its bit is set)."""
+    terms = {
+        group: [t.name for t in taxonomy[group] if line.masks[group] >> t.bit & 1]
+        for group in document_search.SUMMARY_GROUPS
+    }
+    return ServiceSummary(line.service_names, line.accepting_referrals, terms)
+
+
+def _document_export_rows(filterset: OrganisationFilterSet):
+    """(organisation, ServiceSummary, evidence) of every match in order: the ordered ids
+    through a server-side cursor, then two queries per chunk."""
+    ordered = document_search.DocumentSearch(filterset).ordered(filterset.sort_order, None)
+    with connection.chunked_cursor() as ids:
+        ids.execute(ordered.text, ordered.params)
+        while chunk := ids.fetchmany(EXPORT_CHUNK):
+            lines = document_search.lines_of(chunk)
+            found = (
+                Organisation.objects.select_related("legal_form", "income_band")
+                .defer(*_LONG_TEXTS)
+                .in_bulk(list(lines))
             )
+            for pk, miles, _row in chunk:
+                if (organisation := found.get(pk)) is None:
+                    continue  # deleted since the ids were read
+                line = lines[pk]
+                organisation.miles = miles
+                yield (
+                    organisation,
+                    _document_summary(line, filterset.taxonomy),
+                    {
+                        "items": line.evidence_count,
+                        "best_level": line.evidence_level or None,
+                        "jdl": line.jdl_count,
+                    },
+                )
 
 
-def _export_row(organisation: Organisation, summary: ServiceSummary, evidence: dict) -> dict:
+def _export_row(
+    organisation: Organisation,
+    summary: ServiceSummary,
+    evidence: dict,
+    *,
+    profile_url: str | None = None,
+) -> dict:
+    """An export row. `profile_url`: the profile address with "-slug-" for the slug (reversing
+    the URL once for a whole export)."""
     terms = summary.terms
     miles = getattr(organisation, "miles", None)
+    if profile_url is None:
+        profile_url = settings.SITE_URL + organisation.get_absolute_url()
+    else:
+        profile_url = profile_url.replace("-slug-", organisation.slug)
     return {
         "name": organisation.name,
-        "profile_url": settings.SITE_URL + organisation.get_absolute_url(),
+        "profile_url": profile_url,
         "summary": organisation.summary,
         "legal_form": organisation.legal_form.name if organisation.legal_form else "",
         "charity_number": organisation.charity_number_ew,

@@ -84,13 +84,8 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
             errors.update(filterset.form.errors)
         if errors:
             raise ValidationError(errors)
-        page = self.paginate_queryset(selectors.search_queryset(filterset=filterset))
-        summaries = selectors.service_summaries(
-            organisation_ids=[organisation.pk for organisation in page],
-            taxonomy=filterset.taxonomy,
-        )
-        for organisation in page:
-            organisation.summary_of_services = summaries[organisation.pk]
+        # The search page's results: ordered and counted the same way, with the same lines.
+        page = self.paginate_queryset(selectors.SearchResults(filterset))
         serializer = self.get_serializer(page, many=True)
         return self.get_paginated_response(serializer.data)
 

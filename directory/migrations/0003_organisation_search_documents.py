@@ -25,10 +25,38 @@ def _run_on_postgres(statements):
     return run
 
 
-def fill_search_documents(apps, schema_editor):
-    from directory.search_index import refresh_search_documents
+# The search data as this migration defined it (0007 moves PostgreSQL's into a separate table).
+POSTGRES_FILL = """
+UPDATE directory_organisation AS o
+SET search_vector =
+    setweight(to_tsvector('english', o.name), 'A')
+    || setweight(to_tsvector('english', o.summary), 'B')
+    || setweight(to_tsvector('english', coalesce(s.service_text, '')), 'B')
+    || setweight(to_tsvector('english', o.description), 'C')
+FROM (
+    SELECT o2.id, string_agg(sv.name || ' ' || sv.description, ' ') AS service_text
+    FROM directory_organisation AS o2
+    LEFT JOIN directory_service AS sv ON sv.organisation_id = o2.id
+    GROUP BY o2.id
+) AS s
+WHERE o.id = s.id
+"""
+SQLITE_FILL = """
+UPDATE directory_organisation
+SET search_text = lower(
+    name || ' ' || summary || ' ' || description || ' ' || coalesce(
+        (SELECT group_concat(sv.name || ' ' || sv.description, ' ')
+         FROM directory_service AS sv
+         WHERE sv.organisation_id = directory_organisation.id),
+        ''
+    )
+)
+"""
 
-    refresh_search_documents()
+
+def fill_search_documents(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    schema_editor.execute(POSTGRES_FILL if vendor == "postgresql" else SQLITE_FILL)
 
 
 class Migration(migrations.Migration):

@@ -46,7 +46,6 @@ PRIVATE_KEYS = {
     "completed_sections",
     "registration_token",
     "search_text",
-    "search_vector",
     "verified_by",
     "verified_at",
     "document",
@@ -94,7 +93,7 @@ def directory():
             legal_form=LegalFormFactory(name="CIC", slug="cic"),
             income_band=IncomeBandFactory(name="£100,000 to £1m", slug="medium"),
         ),
-        "split": OrganisationFactory(name="Split Services"),
+        "split": OrganisationFactory(name="Split Services", legal_form=None),
         "old": OrganisationFactory(
             name="Old Trust",
             last_verified_at=timezone.now() - timezone.timedelta(days=800),

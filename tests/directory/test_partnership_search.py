@@ -151,7 +151,8 @@ def test_partnership_counts_match_the_results():
     filterset = OrganisationFilterSet(
         QueryDict("offers_role=subcontractor&open_to_partnership=yes")
     )
-    total, counts = selectors.facet_counts(filterset=filterset)
+    counts = selectors.search_counts(filterset=filterset)
+    total, counts = counts.total, counts.facets
     assert total == filterset.qs.count() == 2
     assert counts["offers_role"]["subcontractor"] == 2
     assert counts["open_to_partnership"]["yes"] == 2

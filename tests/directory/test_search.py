@@ -251,7 +251,8 @@ def test_facet_counts_match_the_results(taxonomies):
             f"Org {n}", services=[{"pathways": [accommodation], "accepting_referrals": n != 0}]
         )
     filterset = OrganisationFilterSet(QueryDict("pathway=accommodation&accepting_referrals=yes"))
-    total, counts = selectors.facet_counts(filterset=filterset)
+    counts = selectors.search_counts(filterset=filterset)
+    total, counts = counts.total, counts.facets
     assert total == filterset.qs.count() == 2
     assert counts["pathway"]["accommodation"] == 2
     assert counts["accepting_referrals"]["yes"] == 2

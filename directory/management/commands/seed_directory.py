@@ -34,7 +34,7 @@ from directory.models import (
     Region,
     Service,
 )
-from directory.search_index import refresh_search_documents
+from directory.search_index import deferred_search_documents, refresh_search_documents
 
 POSTCODE_AREA_RE = re.compile(r"[A-Z]+")
 PLACES_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo" / "postcodes_by_region.json"
@@ -412,8 +412,11 @@ class Command(BaseCommand):
         ) as progress:
             for first in range(0, organisations, batch_size):
                 size = min(batch_size, organisations - first)
-                # update(), unlike +=, keeps tables that got no rows in the summary.
-                counts.update(self.insert_batch(generator, range(first + 1, first + size + 1)))
+                # update(), unlike +=, keeps tables that got no rows in the summary. The search
+                # documents are built once at the end, not row by row by the triggers.
+                with transaction.atomic(), deferred_search_documents():
+                    numbers = range(first + 1, first + size + 1)
+                    counts.update(self.insert_batch(generator, numbers))
                 # With DEBUG on, Django keeps the SQL of recent queries, and each bulk insert's
                 # SQL is megabytes long: forget it so memory stays bounded by one batch.
                 reset_queries()

@@ -1,0 +1,760 @@
+"""The organisation search on PostgreSQL, over the search documents (migration 0009).
+
+The same rules as the relational search in filters.py (which SQLite uses): every parameter is
+read from the one OrganisationFilterSet and turned into SQL on the narrow document tables:
+``d`` (directory_search_document, one row per organisation, every filter a flag or a bit mask)
+and ``s`` (directory_search_service, one row per service, for the conditions that must hold for
+one service). A term's bit is TaxonomyTermRow.bit. A condition this module has no column for
+(a filter added later) still works: it is taken from the FilterSet as a subquery.
+
+Best match puts the matches in tiers: the exact name; every word in the name; in the summary
+or a service name; anywhere (service descriptions, description); names that only look alike
+(trigram word similarity, for plain queries). Alphabetical within a tier, so that a page of a
+word found in half the directory is read in name order from an index instead of ranking every
+match. The tiers' sizes are counted with the facets, so a page knows which tier it starts in.
+"""
+
+from dataclasses import dataclass, field
+from math import cos, radians
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from . import geo
+from .filters import (
+    MILES_PER_DEGREE,
+    PARTNERSHIP_INTEREST_GROUPS,
+    SERVICE_TAXONOMY_GROUPS,
+    VERIFIED_WITHIN,
+    OrganisationFilterSet,
+    parse_text_query,
+)
+from .models import Organisation, Service
+from .search_index import SEARCH_CONFIG
+
+DOCUMENTS = "directory_search_document"
+SERVICES = "directory_search_service"
+TEXTS = "directory_search_text"
+TSQUERY = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
+EVIDENCE_LEVELS = range(1, 6)
+
+# The bit-mask column of each taxonomy group (the service groups' on both document tables).
+MASK_COLUMNS = {
+    "pathway": "pathway_bits",
+    "client_group": "client_group_bits",
+    "setting": "setting_bits",
+    "region": "region_bits",
+    "legal_form": "legal_form_bits",
+    "income_band": "income_band_bits",
+    "partnership_role": "partnership_role_bits",
+    "quality_mark": "quality_mark_bits",
+    "offers_role": "offered_role_bits",
+    "seeks_role": "sought_role_bits",
+}
+# The service groups' bit-number arrays (GIN-indexed) on directory_search_service.
+NUMBER_COLUMNS = {group: f"{group}_numbers" for group in SERVICE_TAXONOMY_GROUPS}
+ORGANISATION_MASK_GROUPS = ("legal_form", "income_band", "partnership_role", "quality_mark")
+# Yes/no organisation groups: the document condition that says yes.
+ORGANISATION_FLAGS = {
+    "open_to_partnership": "d.open_to_partnership",
+    "lived_experience_led": "d.lived_experience_led",
+    "has_jdl": "d.jdl_count > 0",
+}
+# Service conditions that the union of an organisation's services answers when they are the
+# only service condition (no other condition has to hold for the same service).
+UNION_SERVICE_GROUPS = {*SERVICE_TAXONOMY_GROUPS, "accepting_referrals"}
+
+# The groups whose options show counts, as the search page lists them.
+FACET_GROUPS = (
+    *SERVICE_TAXONOMY_GROUPS,
+    "accepting_referrals",
+    *ORGANISATION_MASK_GROUPS,
+    *PARTNERSHIP_INTEREST_GROUPS,
+    *ORGANISATION_FLAGS,
+    "has_evidence",
+    "verified_recently",
+)
+
+# A part of a results order this small is found whole and then sorted (see _parts).
+SMALL_PART = 5000
+
+# Best-match tiers, best first (TIER_TRIGRAM only for plain queries).
+TIER_EXACT, TIER_NAME, TIER_HEAD, TIER_ANYWHERE, TIER_TRIGRAM = 4, 3, 2, 1, 0
+
+
+@dataclass
+class Sql:
+    """A piece of SQL with its parameters (%s placeholders, % written %%)."""
+
+    text: str
+    params: list = field(default_factory=list)
+
+    def __add__(self, other: "Sql") -> "Sql":
+        return Sql(self.text + other.text, self.params + other.params)
+
+
+def _join(parts: list[Sql], separator: str) -> Sql:
+    return Sql(separator.join(p.text for p in parts), [x for p in parts for x in p.params])
+
+
+def _all(parts: list[Sql]) -> Sql:
+    return _join([Sql(f"({p.text})", p.params) for p in parts], " AND ") if parts else Sql("TRUE")
+
+
+def _subquery(queryset: QuerySet, column: str) -> Sql:
+    sql, params = queryset.values("pk").query.sql_with_params()
+    return Sql(f"{column} IN ({sql})", list(params))
+
+
+def text_ids(text: str) -> Sql:
+    """SELECT of the ids of the organisations a websearch-style query matches: its words
+    anywhere, and for a plain query, a name with a word like the text (a misspelt name)."""
+    found = Sql(f"SELECT x.organisation_id FROM {TEXTS} x WHERE x.search_vector @@ {TSQUERY}")
+    found.params = [text]
+    if parse_text_query(text).is_plain:
+        found += Sql(
+            f" UNION SELECT y.organisation_id FROM {DOCUMENTS} y WHERE %s <%% y.name", [text]
+        )
+    return found
+
+
+@dataclass
+class Counter:
+    """One number of the facet statement: rows of a branch that meet `condition`."""
+
+    group: str
+    option: str
+    condition: Sql
+
+
+@dataclass
+class Branch:
+    """Rows to count (FROM and WHERE) and what to count among them."""
+
+    source: Sql
+    where: Sql
+    counters: list[Counter]
+
+    def sql(self, number: int) -> Sql:
+        """SELECT number, ARRAY[the counts]."""
+        counts = _join(
+            [Sql("count(*) FILTER (WHERE ") + c.condition + Sql(")") for c in self.counters], ", "
+        )
+        return (
+            Sql(f"SELECT {number}, ARRAY[")
+            + counts
+            + Sql("]::bigint[] FROM ")
+            + self.source
+            + Sql(" WHERE ")
+            + self.where
+        )
+
+
+@dataclass
+class ServiceCondition:
+    """A condition on one service ``s``, and the same on the union of an organisation's
+    services (document ``d``) where that can be told from it."""
+
+    on_service: Sql
+    on_union: Sql | None = None
+
+
+@dataclass
+class Part:
+    """A part of a results order: its rows (a condition on ``d``) and their order."""
+
+    condition: Sql
+    order: str
+    order_params: list = field(default_factory=list)
+    implies: str | None = None  # a service group whose condition `condition` implies
+
+
+@dataclass
+class SearchCounts:
+    """The result count, each facet option's count, and the size of each ordering tier."""
+
+    total: int
+    facets: dict[str, dict[str, int]]
+    tiers: dict[int, int]
+    located: int  # matches with a delivery location within the distance of the postcode
+
+
+class DocumentSearch:
+    """The search of one FilterSet's parameters over the documents."""
+
+    def __init__(self, filterset: OrganisationFilterSet):
+        self.filterset = filterset
+        self.text = filterset.query_text
+        self.plain = parse_text_query(self.text).is_plain
+        self.taxonomy = filterset.taxonomy
+        # Partnership interest is matched within the chosen regions and pathways, which the
+        # documents' masks (of any region and pathway) cannot tell.
+        self.interest_in_place = bool(
+            filterset.selected_ids("region") or filterset.selected_ids("pathway")
+        )
+        self.organisation = self._organisation_conditions()
+        self.services = self._service_conditions()
+
+    # --- masks --------------------------------------------------------------------------------
+    def mask(self, group: str, ids) -> int:
+        wanted = set(ids)
+        return sum(1 << t.bit for t in self.taxonomy[group] if t.id in wanted and t.bit is not None)
+
+    def national_mask(self) -> int:
+        return self.mask("region", self.filterset.national_region_ids())
+
+    def term_condition(self, group: str, term, alias: str) -> Sql:
+        """That `alias` has `term` of `group` (a National region covers every region)."""
+        bits = 1 << term.bit
+        if group == "region":
+            bits |= self.national_mask()
+        return Sql(f"{alias}.{MASK_COLUMNS[group]} & %s <> 0", [bits])
+
+    # --- conditions ---------------------------------------------------------------------------
+    def _organisation_conditions(self) -> dict[str, Sql]:
+        """Conditions on a document ``d``, by group (the text query is separate)."""
+        filterset, values = self.filterset, self.filterset.values
+        conditions = {}
+        for group, condition in filterset.organisation_conditions().items():
+            if group == "fresh":
+                conditions[group] = Sql("NOT d.hidden")
+            elif group in ORGANISATION_MASK_GROUPS or (
+                group in PARTNERSHIP_INTEREST_GROUPS and not self.interest_in_place
+            ):
+                mask = self.mask(group, filterset.selected_ids(group))
+                conditions[group] = Sql(f"d.{MASK_COLUMNS[group]} & %s <> 0", [mask])
+            elif group in ORGANISATION_FLAGS:
+                conditions[group] = Sql(ORGANISATION_FLAGS[group])
+            elif group == "has_evidence":
+                level = int(values.get("min_evidence_level") or 1)
+                conditions[group] = Sql("d.evidence_level >= %s", [level])
+            elif group == "verified_recently":
+                conditions[group] = self._verified()
+            else:
+                organisations = Organisation.objects.filter(condition)
+                conditions[group] = _subquery(organisations, "d.organisation_id")
+        return conditions
+
+    def _verified(self) -> Sql:
+        return Sql("d.last_verified_at >= %s", [timezone.now() - VERIFIED_WITHIN])
+
+    def _service_conditions(self) -> dict[str, ServiceCondition]:
+        """Conditions on one service ``s``, by group (with the same condition on the union of
+        an organisation's services ``d`` for a group in UNION_SERVICE_GROUPS)."""
+        filterset = self.filterset
+        conditions = {}
+        for group, condition in filterset.service_conditions().items():
+            if group in SERVICE_TAXONOMY_GROUPS:
+                ids = filterset.selected_ids(group)
+                if group == "region":
+                    ids = ids + filterset.national_region_ids()
+                numbers = [t.bit for t in self.taxonomy[group] if t.id in set(ids)]
+                conditions[group] = ServiceCondition(
+                    Sql(f"s.{NUMBER_COLUMNS[group]} && %s::smallint[]", [numbers]),
+                    Sql(f"d.{MASK_COLUMNS[group]} & %s <> 0", [self.mask(group, ids)]),
+                )
+            elif group == "accepting_referrals":
+                conditions[group] = ServiceCondition(
+                    Sql("s.accepting_referrals"), Sql("d.accepting_referrals")
+                )
+            elif group == "near":
+                place = filterset.place
+                regions = [t.id for t in self.taxonomy["region"] if t.slug == place.region_slug]
+                numbers = [
+                    t.bit
+                    for t in self.taxonomy["region"]
+                    if t.id in set(regions + filterset.national_region_ids())
+                ]
+                locations = self.near_locations()
+                conditions[group] = ServiceCondition(
+                    Sql(
+                        # = ANY(ARRAY(...)), not IN: both sides can then be read from
+                        # an index (a BitmapOr) instead of every service being looked at.
+                        "(s.region_numbers && %s::smallint[] OR s.service_id = ANY(ARRAY("
+                        f"SELECT near.service_id FROM ({locations.text}) AS near)))",
+                        [numbers, *locations.params],
+                    )
+                )
+            else:
+                conditions[group] = ServiceCondition(
+                    _subquery(Service.objects.filter(condition), "s.service_id")
+                )
+        return conditions
+
+    def near_locations(self) -> Sql:
+        """(service_id, miles) of the delivery locations within the distance: a bounding box
+        on the latitude/longitude index, then the exact distance."""
+        place, miles = self.filterset.place, self.filterset.miles
+        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(
+            place.latitude, place.longitude, miles
+        )
+        distance = Sql(
+            "sqrt(power((l.latitude - %s) * %s, 2) + power((l.longitude - %s) * %s, 2))",
+            [
+                place.latitude,
+                MILES_PER_DEGREE,
+                place.longitude,
+                MILES_PER_DEGREE * cos(radians(place.latitude)),
+            ],
+        )
+        return (
+            Sql("SELECT l.service_id, ")
+            + distance
+            + Sql(
+                " AS miles FROM directory_deliverylocation l "
+                "WHERE l.latitude BETWEEN %s AND %s AND l.longitude BETWEEN %s AND %s AND ",
+                [min_lat, max_lat, min_lon, max_lon],
+            )
+            + distance
+            + Sql(" <= %s", [float(miles)])
+        )
+
+    def _service_sql(self, exclude: str | None = None) -> list[Sql]:
+        """The conditions on one service ``s`` but `exclude`'s."""
+        return [c.on_service for group, c in self.services.items() if group != exclude]
+
+    def _service_groups(self, exclude: str | None = None) -> list[str]:
+        return [group for group in self.services if group != exclude]
+
+    def service_condition(self, exclude: str | None = None) -> Sql | None:
+        """That one service of the organisation meets every service condition but `exclude`'s."""
+        groups = self._service_groups(exclude)
+        if not groups:
+            return None
+        if len(groups) == 1 and groups[0] in UNION_SERVICE_GROUPS:
+            return self.services[groups[0]].on_union
+        services = _all(self._service_sql(exclude))
+        return Sql(
+            f"d.organisation_id IN (SELECT s.organisation_id FROM {SERVICES} s "
+            f"WHERE {services.text})",
+            services.params,
+        )
+
+    def matched_services(self, exclude: str | None = None) -> Sql:
+        """Per organisation, the union of the services meeting every service condition but
+        `exclude`'s (masks, referrals, and whether one has a delivery location near)."""
+        located = Sql("false")
+        if self.filterset.place is not None:
+            located = (
+                Sql("bool_or(s.service_id IN (SELECT n.service_id FROM (")
+                + self.near_locations()
+                + Sql(") n))")
+            )
+        services = _all(self._service_sql(exclude))
+        return (
+            Sql(
+                "SELECT s.organisation_id, bit_or(s.pathway_bits) AS pathway_bits, "
+                "bit_or(s.client_group_bits) AS client_group_bits, "
+                "bit_or(s.setting_bits) AS setting_bits, bit_or(s.region_bits) AS region_bits, "
+                "bool_or(s.accepting_referrals) AS accepting_referrals, "
+            )
+            + located
+            + Sql(f" AS located FROM {SERVICES} s WHERE ")
+            + services
+            + Sql(" GROUP BY s.organisation_id")
+        )
+
+    def where(self, exclude: str | None = None, *, text: bool = True, services: bool = True) -> Sql:
+        """Every condition on a document ``d`` but group `exclude`'s."""
+        parts = [Sql("d.published")]
+        if text and self.text:
+            ids = text_ids(self.text)
+            parts.append(Sql(f"d.organisation_id IN ({ids.text})", ids.params))
+        parts += [c for group, c in self.organisation.items() if group != exclude]
+        if services and (condition := self.service_condition(exclude)):
+            parts.append(condition)
+        return _all(parts)
+
+    def matching_ids(self) -> Sql:
+        """SELECT of the matching organisations' ids."""
+        where = self.where()
+        return Sql(f"SELECT d.organisation_id FROM {DOCUMENTS} d WHERE {where.text}", where.params)
+
+    # --- best-match tiers ---------------------------------------------------------------------
+    def tier_matches(self) -> Sql:
+        """(organisation_id, tier) of every text match (the exact name is told apart on ``d``)."""
+        q = TSQUERY
+        found = Sql(
+            f"SELECT x.organisation_id, CASE WHEN x.name_vector @@ {q} THEN {TIER_NAME} "
+            f"WHEN x.head_vector @@ {q} THEN {TIER_HEAD} ELSE {TIER_ANYWHERE} END AS tier "
+            f"FROM {TEXTS} x WHERE x.search_vector @@ {q}",
+            [self.text] * 3,
+        )
+        if not self.plain:
+            return found
+        # Alike names that the text does not match (no match is counted twice).
+        return found + Sql(
+            f" UNION ALL SELECT y.organisation_id, {TIER_TRIGRAM} FROM {DOCUMENTS} y "
+            f"WHERE %s <%% y.name AND NOT EXISTS (SELECT 1 FROM {TEXTS} z "
+            f"WHERE z.organisation_id = y.organisation_id AND z.search_vector @@ {q})",
+            [self.text, self.text],
+        )
+
+    def exact_name(self) -> Sql:
+        return Sql("lower(d.name) = lower(%s)", [self.text])
+
+    def tier_condition(self, tier: int) -> Sql:
+        """That document ``d`` matches the text, in `tier` (as tier_matches decides it)."""
+        q = TSQUERY
+        if tier == TIER_TRIGRAM:
+            found = Sql(
+                f"d.organisation_id IN (SELECT y.organisation_id FROM {DOCUMENTS} y "
+                f"WHERE %s <%% y.name) AND NOT EXISTS (SELECT 1 FROM {TEXTS} z "
+                f"WHERE z.organisation_id = d.organisation_id AND z.search_vector @@ {q})",
+                [self.text, self.text],
+            )
+        else:
+            vectors = {
+                TIER_NAME: ["x.name_vector"],
+                TIER_HEAD: ["NOT x.name_vector", "x.head_vector"],
+                TIER_ANYWHERE: ["NOT x.name_vector", "NOT x.head_vector"],
+            }.get(tier, [])
+            tests = [f"{vector} @@ {q}" for vector in [*vectors, "x.search_vector"]]
+            found = Sql(
+                f"d.organisation_id IN (SELECT x.organisation_id FROM {TEXTS} x "
+                f"WHERE {' AND '.join(tests)})",
+                [self.text] * len(tests),
+            )
+        if tier == TIER_EXACT:
+            return _all([self.exact_name(), found])
+        return _all([found, Sql("NOT ") + self.exact_name()])
+
+    def tiers(self) -> list[int]:
+        """The best-match tiers of this query, best first."""
+        tiers = [TIER_EXACT, TIER_NAME, TIER_HEAD, TIER_ANYWHERE]
+        return [*tiers, TIER_TRIGRAM] if self.plain else tiers
+
+    def relevance(self) -> Sql:
+        """The best-match tier of document ``d`` as one expression (word similarity / 10 in
+        the trigram tier, so that the most alike come first there)."""
+        whens = [
+            Sql("WHEN ") + self.tier_condition(tier) + Sql(f" THEN {tier}")
+            for tier in self.tiers()
+            if tier != TIER_TRIGRAM
+        ]
+        default = Sql("word_similarity(%s, d.name) / 10", [self.text])
+        return Sql("CASE ") + _join(whens, " ") + Sql(" ELSE ") + default + Sql(" END")
+
+    # --- ordering -----------------------------------------------------------------------------
+    def ordered(
+        self, sort: str, counts: SearchCounts | None, *, limit: int | None = None, offset: int = 0
+    ) -> Sql:
+        """SELECT organisation_id, miles, row of the matches in `sort` order (miles NULL when no
+        postcode is given or when only the region is covered): all of them, or the slice
+        [offset, offset + limit), for which `counts` tells the size of each part of the order."""
+        name_order = "d.name, d.organisation_id"
+        if sort == "distance":
+            parts = [
+                # A service located within the distance is near by definition.
+                Part(Sql("n.miles IS NOT NULL"), "d.miles, " + name_order, implies="near"),
+                Part(Sql("n.miles IS NULL"), name_order),
+            ]
+            sizes = [counts.located, counts.total - counts.located] if counts else []
+            ordered = self._parts(parts, sizes, limit, offset, text_decided=False, distances=True)
+            return (
+                Sql("SELECT p.organisation_id, p.miles, p.row FROM (")
+                + ordered
+                + Sql(") p ORDER BY p.row")
+            )
+        if sort == "best" and self.text:
+            parts = [Part(self.tier_condition(tier), name_order) for tier in self.tiers()]
+            sizes = [counts.tiers.get(tier, 0) for tier in self.tiers()] if counts else []
+            if self.plain:
+                # The most alike names first among those that only look alike.
+                parts[-1].order = "word_similarity(%s, d.name) DESC, " + name_order
+                parts[-1].order_params = [self.text]
+            ordered = self._parts(parts, sizes, limit, offset, text_decided=True)
+        else:
+            if sort == "verified":
+                name_order = "d.last_verified_at DESC NULLS LAST, " + name_order
+            sizes = [counts.total] if counts else []
+            ordered = self._parts(
+                [Part(Sql("TRUE"), name_order)], sizes, limit, offset, text_decided=False
+            )
+        miles = Sql("NULL::float")
+        if self.filterset.place is not None:
+            # The distance of the rows returned only.
+            miles = Sql("(") + self._nearest() + Sql(" AND s.organisation_id = p.organisation_id)")
+        return (
+            Sql("SELECT p.organisation_id, ")
+            + miles
+            + Sql(" AS miles, p.row FROM (")
+            + ordered
+            + Sql(") p ORDER BY p.row")
+        )
+
+    def _parts(
+        self,
+        parts: list["Part"],
+        sizes: list[int],
+        limit: int | None,
+        offset: int,
+        *,
+        text_decided: bool,
+        distances: bool = False,
+    ) -> Sql:
+        """SELECT organisation_id[, miles], row of the concatenation of `parts`: all of it, or
+        the rows [offset, offset + limit), reading only the parts that overlap them (whose
+        sizes are known), each in its own order. `text_decided`: the parts' conditions imply
+        the text match."""
+        source = Sql(f"{DOCUMENTS} d")
+        miles = "NULL::float"
+        if distances:
+            miles = "n.miles"
+            source += (
+                Sql(" LEFT JOIN (")
+                + self._nearest_by_organisation()
+                + Sql(") n ON n.organisation_id = d.organisation_id")
+            )
+        branches, start = [], 0
+        for number, part in enumerate(parts):
+            size = sizes[number] if sizes else None
+            rows = (
+                Sql(f"SELECT d.organisation_id, d.name, d.last_verified_at, {miles} AS miles FROM ")
+                + source
+                + Sql(" WHERE ")
+                + _all([self.where(part.implies, text=not text_decided), part.condition])
+            )
+            if size is not None and size <= SMALL_PART:
+                # Few rows: find them all, then sort; in index order the planner might read
+                # the whole index for a page of them (it takes matches to be spread evenly).
+                rows += Sql(" OFFSET 0")
+            order = Sql(part.order, part.order_params)
+            branch = (
+                Sql(f"(SELECT d.organisation_id, d.miles, {number} AS part, ")
+                + Sql("row_number() OVER (ORDER BY ")
+                + order
+                + Sql(") AS position FROM (")
+                + rows
+                + Sql(") d ORDER BY ")
+                + order
+            )
+            if limit is None:
+                branches.append(branch + Sql(")"))
+                continue
+            end = start + size
+            if end > offset and start < offset + limit:
+                first = max(offset - start, 0)
+                take = min(end, offset + limit) - start - first
+                branches.append(branch + Sql(" LIMIT %s OFFSET %s)", [take, first]))
+            start = end
+        if not branches:
+            return Sql(
+                f"SELECT d.organisation_id, NULL::float AS miles, 0 AS row FROM {DOCUMENTS} d "
+                "WHERE FALSE"
+            )
+        return (
+            Sql(
+                "SELECT u.organisation_id, u.miles, "
+                "row_number() OVER (ORDER BY u.part, u.position) AS row FROM ("
+            )
+            + _join(branches, " UNION ALL ")
+            + Sql(") u")
+        )
+
+    def _nearest(self) -> Sql:
+        """min(miles) of the located services meeting the other service conditions, as
+        ``SELECT min(...) ... WHERE ...`` (the caller adds the organisation)."""
+        others = _all(self._service_sql("near"))
+        return (
+            Sql("SELECT min(l.miles) AS miles FROM (")
+            + self.near_locations()
+            + Sql(f") l JOIN {SERVICES} s ON s.service_id = l.service_id WHERE ")
+            + others
+        )
+
+    def _nearest_by_organisation(self) -> Sql:
+        """(organisation_id, miles): the nearest located service of each organisation that
+        meets the other service conditions."""
+        others = _all(self._service_sql("near"))
+        return (
+            Sql("SELECT s.organisation_id, min(l.miles) AS miles FROM (")
+            + self.near_locations()
+            + Sql(f") l JOIN {SERVICES} s ON s.service_id = l.service_id WHERE ")
+            + others
+            + Sql(" GROUP BY s.organisation_id")
+        )
+
+    # --- counts -------------------------------------------------------------------------------
+    def counts(self) -> SearchCounts:
+        """Every count a results page shows, in one statement: the total, each facet option as
+        if its own group had no selection, and the ordering tiers."""
+        branches = [self._main_branch()]
+        branches += [
+            self._own_group_branch(group)
+            for group in [*self.organisation, *self.services]
+            if group not in {"fresh", "near"}
+        ]
+        head = Sql("")
+        if self.text:
+            # Found once for every branch; with one branch, not materialised, so that the
+            # whole count can run in parallel.
+            materialised = "MATERIALIZED" if len(branches) > 1 else "NOT MATERIALIZED"
+            head = Sql(f"WITH m AS {materialised} (") + self.tier_matches() + Sql(") ")
+        statement = head + _join(
+            [branch.sql(number) for number, branch in enumerate(branches)], " UNION ALL "
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(statement.text, statement.params)
+            rows = dict(cursor.fetchall())
+        facets: dict[str, dict[str, int]] = {group: {} for group in FACET_GROUPS}
+        for number, branch in enumerate(branches):
+            for counter, count in zip(branch.counters, rows[number], strict=True):
+                facets.setdefault(counter.group, {})[counter.option] = count
+        return SearchCounts(
+            total=facets.pop("")["total"],
+            facets=facets,
+            tiers={int(tier): n for tier, n in facets.pop("tier", {}).items()},
+            located=facets.pop("located", {}).get("yes", 0),
+        )
+
+    def _source(self, exclude: str | None) -> tuple[Sql, str]:
+        """FROM for a branch counting without `exclude`'s condition, and the alias to read the
+        service masks from: the union of the services meeting the other service conditions
+        (``ms``), or of all of them (``d``) when there are none."""
+        source = Sql(f"{DOCUMENTS} d")
+        if self.text:
+            source += Sql(" JOIN m ON m.organisation_id = d.organisation_id")
+        if not self._service_groups(exclude):
+            return source, "d"
+        return source + Sql(" JOIN (") + self.matched_services(exclude) + Sql(
+            ") ms ON ms.organisation_id = d.organisation_id"
+        ), "ms"
+
+    def _branch_where(self, exclude: str | None) -> Sql:
+        # The text and service conditions are the source's joins.
+        return self.where(exclude, text=False, services=False)
+
+    def _main_branch(self) -> Branch:
+        source, services = self._source(None)
+        counters = [Counter("", "total", Sql("TRUE"))]
+        for group in FACET_GROUPS:
+            if group not in self.organisation and group not in self.services:
+                counters += self._options(group, services)
+        if self.text:
+            counters.append(Counter("tier", str(TIER_EXACT), self.exact_name()))
+            not_exact = Sql("NOT ") + self.exact_name()
+            counters += [
+                Counter("tier", str(tier), _all([Sql(f"m.tier = {tier}"), not_exact]))
+                for tier in self.tiers()
+                if tier != TIER_EXACT
+            ]
+        if self.filterset.place is not None:
+            # The located matches, for the distance order (not a facet).
+            counters.append(Counter("located", "yes", Sql("ms.located")))
+        return Branch(source, self._branch_where(None), counters)
+
+    def _own_group_branch(self, group: str) -> Branch:
+        """A group with a selection, counted as if it had none."""
+        source, services = self._source(group)
+        return Branch(source, self._branch_where(group), self._options(group, services))
+
+    def _options(self, group: str, services: str) -> list[Counter]:
+        """A counter for each option of `group`; service masks are read from `services`."""
+        if group in PARTNERSHIP_INTEREST_GROUPS and self.interest_in_place:
+            direction = PARTNERSHIP_INTEREST_GROUPS[group]
+            return [
+                Counter(
+                    group,
+                    t.slug,
+                    _subquery(
+                        Organisation.objects.filter(
+                            self.filterset.partnership_interest_condition(direction, [t.id])
+                        ),
+                        "d.organisation_id",
+                    ),
+                )
+                for t in self.taxonomy[group]
+            ]
+        if group in SERVICE_TAXONOMY_GROUPS:
+            return [
+                Counter(group, t.slug, self.term_condition(group, t, services))
+                for t in self.taxonomy[group]
+            ]
+        if group in MASK_COLUMNS:
+            return [
+                Counter(group, t.slug, self.term_condition(group, t, "d"))
+                for t in self.taxonomy[group]
+            ]
+        if group == "accepting_referrals":
+            return [Counter(group, "yes", Sql(f"{services}.accepting_referrals"))]
+        if group in ORGANISATION_FLAGS:
+            return [Counter(group, "yes", Sql(ORGANISATION_FLAGS[group]))]
+        if group == "has_evidence":
+            return [
+                Counter(group, str(level), Sql("d.evidence_level >= %s", [level]))
+                for level in EVIDENCE_LEVELS
+            ]
+        if group == "verified_recently":
+            return [Counter(group, "yes", self._verified())]
+        raise ValueError(f"No counts for {group}")
+
+
+# --- what result lines and export rows show ---------------------------------------------------
+SUMMARY_GROUPS = (*SERVICE_TAXONOMY_GROUPS, "partnership_role", "quality_mark")
+_LINE_COLUMNS = ", ".join(
+    [
+        "d.accepting_referrals",
+        "d.has_verified_evidence",
+        "d.evidence_count",
+        "d.evidence_level",
+        "d.jdl_count",
+        "ARRAY(SELECT s.name FROM directory_service s WHERE s.organisation_id = d.organisation_id"
+        " ORDER BY s.position, s.id)",
+        *(f"d.{MASK_COLUMNS[group]}" for group in SUMMARY_GROUPS),
+    ]
+)
+
+
+@dataclass
+class ResultLine:
+    """What a result line or an export row says of an organisation beyond its own fields."""
+
+    organisation_id: int
+    miles: float | None
+    accepting_referrals: bool
+    has_verified_evidence: bool
+    evidence_count: int
+    evidence_level: int
+    jdl_count: int
+    service_names: list[str]
+    masks: dict[str, int]
+
+    @classmethod
+    def of(cls, organisation_id: int, miles: float | None, values) -> "ResultLine":
+        accepting, verified, items, level, jdl, names, *masks = values
+        return cls(
+            organisation_id,
+            miles,
+            accepting,
+            verified,
+            items,
+            level,
+            jdl,
+            names,
+            dict(zip(SUMMARY_GROUPS, masks, strict=True)),
+        )
+
+
+def result_lines(ordered: Sql) -> list[ResultLine]:
+    """The lines of the organisations `ordered` (DocumentSearch.ordered) selects, in order."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT o.organisation_id, o.miles, {_LINE_COLUMNS} FROM ({ordered.text}) o "
+            f"JOIN {DOCUMENTS} d ON d.organisation_id = o.organisation_id ORDER BY o.row",
+            ordered.params,
+        )
+        return [ResultLine.of(pk, miles, values) for pk, miles, *values in cursor.fetchall()]
+
+
+def lines_of(chunk: list[tuple]) -> dict[int, ResultLine]:
+    """The lines of a chunk of (organisation_id, miles, row) rows, by organisation."""
+    miles = {pk: distance for pk, distance, _row in chunk}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.organisation_id, {_LINE_COLUMNS} FROM {DOCUMENTS} d "
+            "WHERE d.organisation_id = ANY(%s)",
+            [list(miles)],
+        )
+        return {pk: ResultLine.of(pk, miles[pk], values) for pk, *values in cursor.fetchall()}
