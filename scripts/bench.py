@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ORGANISATIONS = int(os.environ.get("BENCH_ORGANISATIONS", "250000"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "20"))
 WARM_UP = 3
+COLD_REPEATS = int(os.environ.get("BENCH_COLD_REPEATS", "5"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BUDGET_MS = 150
 BUDGET_QUERIES = 12
@@ -59,6 +60,7 @@ from django.urls import reverse  # noqa: E402
 from accounts.models import User  # noqa: E402
 from directory.filters import OrganisationFilterSet  # noqa: E402
 from directory.models import CoverageSnapshot, Organisation  # noqa: E402
+from scripts.load.ramp import replace_section  # noqa: E402
 
 
 def log(message: str) -> None:
@@ -168,15 +170,28 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def measure(path: str, repeats: int, cookie: str | None = None) -> dict:
-    """The first (cold) request's time, then p50 and p95 of `repeats` after warming up."""
+    """p50 and p95 of `repeats` requests after warming up (the search counts then come from
+    the cache), and of COLD_REPEATS requests each made with an empty cache (as the first
+    request after any change to the directory: the counts are made again)."""
     first = timed_get(path, cookie)[0]
     for _ in range(WARM_UP - 1):
         timed_get(path, cookie)
-    times = [timed_get(path, cookie)[0] for _ in range(repeats)]
-    return {"first": first, "p50": statistics.median(times), "p95": percentile(times, 0.95)}
+    warm = [timed_get(path, cookie)[0] for _ in range(repeats)]
+    cold = []
+    for _ in range(COLD_REPEATS):
+        cache.clear()
+        cold.append(timed_get(path, cookie)[0])
+    return {
+        "first": first,
+        "p50": statistics.median(warm),
+        "p95": percentile(warm, 0.95),
+        "cold_p50": statistics.median(cold),
+        "cold_p95": percentile(cold, 0.95),
+    }
 
 
 def query_count(path: str, cookie: str | None = None) -> int:
+    """The SQL queries of a request made with an empty cache (the most a request makes)."""
     cache.clear()
     client = Client()
     if cookie:
@@ -240,7 +255,7 @@ def main() -> None:
             results.append(figures)
             log(
                 f"{label}: p50 {figures['p50']:.0f} ms, p95 {figures['p95']:.0f} ms, "
-                f"{figures['queries']} queries"
+                f"counted afresh p95 {figures['cold_p95']:.0f} ms, {figures['queries']} queries"
             )
         admin = measure(admin_path, max(5, REPEATS // 3), cookie)
         admin.update(label="Django admin changelist search, one word", path=admin_path)
@@ -279,27 +294,31 @@ def write_report(
     published, results, others, csv_params, csv_rows, csv_times, memory, counting
 ) -> None:
     worst_p95 = max(r["p95"] for r in results)
+    worst_cold = max(r["cold_p95"] for r in results)
     most_queries = max(r["queries"] for r in results)
     csv_p95 = max(csv_times) / 1000
     lines = [
-        "# Search performance",
+        "## Search benchmark",
         "",
-        f"Measured by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, on {machine()}, with",
-        f"{published:,} published organisations in PostgreSQL 15 and gunicorn (2 workers,",
-        "production settings). Each case was requested "
-        f"{WARM_UP} times to warm up and then {REPEATS} times in a row; times are",
-        "wall-clock round trips on the loopback (server time plus well under a millisecond).",
-        "The first request of a case is the cold one: facet counts are then cached for five",
-        "minutes per search state (directory.selectors.cached_facet_counts), so p50 and p95",
-        "are mostly the results page itself. Query counts are of a cold request.",
+        f"Measured by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC at commit "
+        f"{commit()}, on {machine()},",
+        f"with {published:,} published organisations in PostgreSQL 15 and gunicorn (2 workers,",
+        "production settings). Times are wall-clock round trips on the loopback (server time plus",
+        "well under a millisecond). *Repeated*: each case requested "
+        f"{WARM_UP} times to warm up, then {REPEATS} times;",
+        "the counts beside the filters and the result count then come from the cache, which",
+        "keeps them until the directory changes (directory.selectors.cached_search_counts).",
+        f"*Counted afresh*: {COLD_REPEATS} requests each with an empty cache, as the first",
+        "request after any change. Query counts are of a request with an empty cache.",
         "",
-        "| case | first request (ms) | p50 (ms) | p95 (ms) | SQL queries |",
-        "|---|---:|---:|---:|---:|",
+        "| case | repeated p50 (ms) | repeated p95 (ms) | counted afresh p50 (ms) "
+        "| counted afresh p95 (ms) | SQL queries |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for row in [*results, *others]:
         lines.append(
-            f"| {row['label']} | {row['first']:.0f} | {row['p50']:.0f} | {row['p95']:.0f} "
-            f"| {row['queries']} |"
+            f"| {row['label']} | {row['p50']:.0f} | {row['p95']:.0f} | {row['cold_p50']:.0f} "
+            f"| {row['cold_p95']:.0f} | {row['queries']} |"
         )
     lines += [
         "",
@@ -307,30 +326,41 @@ def write_report(
         f"{min(csv_times) / 1000:.2f} s fastest, {csv_p95:.2f} s slowest of {len(csv_times)}.",
         "",
         "Market coverage (/insights/) counted from scratch by `refresh_insights` (the timer "
-        f"that keeps its figures current): {counting:.1f} s. Pages show the figures it kept.",
+        f"that keeps its figures current): {counting:.1f} s. Pages show the figures it kept; "
+        f"the first request for filters nobody asked for before counts them: "
+        f"{others[-1]['first']:.0f} ms.",
         "",
         "Peak Python memory while streaming the CSV (in-process, tracemalloc): "
         + "; ".join(f"{rows:,} rows: {peak:.1f} MB" for rows, peak in memory)
         + ".",
         "",
-        "## Budgets",
+        "### Budgets",
         "",
-        f"- p95 of every search page at most {BUDGET_MS} ms: worst {worst_p95:.0f} ms "
-        f"({'met' if worst_p95 <= BUDGET_MS else 'NOT met'}).",
+        f"- p95 of every search page at most {BUDGET_MS} ms: worst {worst_p95:.0f} ms repeated "
+        f"({'met' if worst_p95 <= BUDGET_MS else 'NOT met'}); counted afresh, worst "
+        f"{worst_cold:.0f} ms ({'met' if worst_cold <= BUDGET_MS else 'NOT met'}).",
         f"- At most {BUDGET_QUERIES} SQL queries per search page: most {most_queries} "
         f"({'met' if most_queries <= BUDGET_QUERIES else 'NOT met'}).",
         f"- 5,000-row CSV under {BUDGET_CSV_SECONDS:.0f} s: slowest {csv_p95:.2f} s "
         f"({'met' if csv_p95 < BUDGET_CSV_SECONDS else 'NOT met'}).",
         "",
         "Run it yourself with `make bench` (the first run seeds the data into var/bench-pg,",
-        "which takes several minutes; later runs reuse it). `BENCH_ORGANISATIONS` and",
-        "`BENCH_REPEATS` change the data size and the number of timed requests.",
-        "How the search works, and where the time goes, is in docs/search.md.",
+        "which takes several minutes; later runs reuse it). `BENCH_ORGANISATIONS`,",
+        "`BENCH_REPEATS` and `BENCH_COLD_REPEATS` change the data size and the number of timed",
+        "requests. How the search works, and where the time goes, is in docs/search.md.",
         "",
     ]
-    REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text("\n".join(lines))
-    sys.stdout.write("\n".join(lines))
+    section = "\n".join(lines)
+    existing = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Performance\n"
+    REPORT.write_text(replace_section(existing, section, "## Search benchmark"), encoding="utf-8")
+    sys.stdout.write(section)
+
+
+def commit() -> str:
+    found = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    return found.stdout.strip() or "unknown"
 
 
 def machine() -> str:
