@@ -14,10 +14,11 @@ word found in half the directory is read in name order from an index instead of 
 match. The tiers' sizes are counted with the facets, so a page knows which tier it starts in.
 """
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from math import cos, radians
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -34,6 +35,7 @@ from .models import Organisation, Service
 from .search_index import SEARCH_CONFIG
 
 DOCUMENTS = "directory_search_document"
+LOCATIONS = "directory_search_location"
 SERVICES = "directory_search_service"
 TEXTS = "directory_search_text"
 TSQUERY = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
@@ -168,6 +170,9 @@ class Part:
     order: str
     order_params: list = field(default_factory=list)
     implies: str | None = None  # a service group whose condition `condition` implies
+    indexed: bool = True  # whether an index can give the rows in this order
+    # Its own SELECT organisation_id, name, last_verified_at, miles, instead of the documents.
+    rows: Sql | None = None
 
 
 @dataclass
@@ -195,6 +200,8 @@ class DocumentSearch:
         )
         self.organisation = self._organisation_conditions()
         self.services = self._service_conditions()
+        # Set by ordered() when a part of the page is read in index order (see result_lines).
+        self.reads_in_index_order = False
 
     # --- masks --------------------------------------------------------------------------------
     def mask(self, group: str, ids) -> int:
@@ -282,14 +289,10 @@ class DocumentSearch:
                 )
         return conditions
 
-    def near_locations(self) -> Sql:
-        """(service_id, miles) of the delivery locations within the distance: a bounding box
-        on the latitude/longitude index, then the exact distance."""
-        place, miles = self.filterset.place, self.filterset.miles
-        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(
-            place.latitude, place.longitude, miles
-        )
-        distance = Sql(
+    def _distance(self) -> Sql:
+        """Miles from the postcode to location ``l`` (equirectangular, as filters.py)."""
+        place = self.filterset.place
+        return Sql(
             "sqrt(power((l.latitude - %s) * %s, 2) + power((l.longitude - %s) * %s, 2))",
             [
                 place.latitude,
@@ -298,17 +301,24 @@ class DocumentSearch:
                 MILES_PER_DEGREE * cos(radians(place.latitude)),
             ],
         )
+
+    def _within(self) -> Sql:
+        """That location ``l`` is within the distance: a bounding box on the latitude and
+        longitude index, then the exact distance."""
+        place, miles = self.filterset.place, self.filterset.miles
+        box = geo.bounding_box(place.latitude, place.longitude, miles)
         return (
-            Sql("SELECT l.service_id, ")
-            + distance
-            + Sql(
-                " AS miles FROM directory_deliverylocation l "
-                "WHERE l.latitude BETWEEN %s AND %s AND l.longitude BETWEEN %s AND %s AND ",
-                [min_lat, max_lat, min_lon, max_lon],
+            Sql(
+                "l.latitude BETWEEN %s AND %s AND l.longitude BETWEEN %s AND %s AND ",
+                list(box),
             )
-            + distance
+            + self._distance()
             + Sql(" <= %s", [float(miles)])
         )
+
+    def near_locations(self) -> Sql:
+        """SELECT service_id of the delivery locations within the distance."""
+        return Sql(f"SELECT l.service_id FROM {LOCATIONS} l WHERE ") + self._within()
 
     def _service_sql(self, exclude: str | None = None) -> list[Sql]:
         """The conditions on one service ``s`` but `exclude`'s."""
@@ -372,38 +382,51 @@ class DocumentSearch:
         return Sql(f"SELECT d.organisation_id FROM {DOCUMENTS} d WHERE {where.text}", where.params)
 
     # --- best-match tiers ---------------------------------------------------------------------
-    def tier_matches(self) -> Sql:
-        """(organisation_id, tier) of every text match (the exact name is told apart on ``d``)."""
-        q = TSQUERY
-        found = Sql(
-            f"SELECT x.organisation_id, CASE WHEN x.name_vector @@ {q} THEN {TIER_NAME} "
-            f"WHEN x.head_vector @@ {q} THEN {TIER_HEAD} ELSE {TIER_ANYWHERE} END AS tier "
-            f"FROM {TEXTS} x WHERE x.search_vector @@ {q}",
-            [self.text] * 3,
+    def _text_join(self) -> Sql:
+        """JOIN of the text documents ``x`` the words match (LEFT, for a plain query, whose
+        alike names match too: see _text_where)."""
+        kind = "LEFT JOIN" if self.plain else "JOIN"
+        return Sql(
+            f" {kind} {TEXTS} x ON x.organisation_id = d.organisation_id "
+            f"AND x.search_vector @@ {TSQUERY}",
+            [self.text],
         )
+
+    def _text_where(self) -> Sql | None:
+        """With _text_join: that the organisation matches the text (words, or an alike name)."""
         if not self.plain:
-            return found
-        # Alike names that the text does not match (no match is counted twice).
-        return found + Sql(
-            f" UNION ALL SELECT y.organisation_id, {TIER_TRIGRAM} FROM {DOCUMENTS} y "
-            f"WHERE %s <%% y.name AND NOT EXISTS (SELECT 1 FROM {TEXTS} z "
-            f"WHERE z.organisation_id = y.organisation_id AND z.search_vector @@ {q})",
+            return None
+        return Sql(
+            f"(x.organisation_id IS NOT NULL OR d.organisation_id IN "
+            f"(SELECT y.organisation_id FROM {DOCUMENTS} y WHERE %s <%% y.name))",
+            [self.text],
+        )
+
+    def _tier_of_match(self) -> Sql:
+        """With _text_join: the tier of a match (the exact name is told apart on ``d``)."""
+        q = TSQUERY
+        return Sql(
+            f"CASE WHEN x.organisation_id IS NULL THEN {TIER_TRIGRAM} "
+            f"WHEN x.name_vector @@ {q} THEN {TIER_NAME} WHEN x.head_vector @@ {q} "
+            f"THEN {TIER_HEAD} ELSE {TIER_ANYWHERE} END",
             [self.text, self.text],
         )
 
     def exact_name(self) -> Sql:
         return Sql("lower(d.name) = lower(%s)", [self.text])
 
-    def tier_condition(self, tier: int) -> Sql:
-        """That document ``d`` matches the text, in `tier` (as tier_matches decides it)."""
+    def tier_condition(self, tier: int, *, text_matches: bool = True) -> Sql:
+        """That document ``d`` matches the text, in `tier` (as _tier_of_match decides it).
+        `text_matches`: False when the text is known to match nothing as words."""
         q = TSQUERY
         if tier == TIER_TRIGRAM:
-            found = Sql(
-                f"d.organisation_id IN (SELECT y.organisation_id FROM {DOCUMENTS} y "
-                f"WHERE %s <%% y.name) AND NOT EXISTS (SELECT 1 FROM {TEXTS} z "
-                f"WHERE z.organisation_id = d.organisation_id AND z.search_vector @@ {q})",
-                [self.text, self.text],
-            )
+            found = Sql("%s <%% d.name", [self.text])
+            if text_matches:
+                found += Sql(
+                    f" AND NOT EXISTS (SELECT 1 FROM {TEXTS} z "
+                    f"WHERE z.organisation_id = d.organisation_id AND z.search_vector @@ {q})",
+                    [self.text],
+                )
         else:
             vectors = {
                 TIER_NAME: ["x.name_vector"],
@@ -438,19 +461,25 @@ class DocumentSearch:
 
     # --- ordering -----------------------------------------------------------------------------
     def ordered(
-        self, sort: str, counts: SearchCounts | None, *, limit: int | None = None, offset: int = 0
+        self, sort: str, counts: SearchCounts, *, limit: int | None = None, offset: int = 0
     ) -> Sql:
         """SELECT organisation_id, miles, row of the matches in `sort` order (miles NULL when no
         postcode is given or when only the region is covered): all of them, or the slice
-        [offset, offset + limit), for which `counts` tells the size of each part of the order."""
+        [offset, offset + limit). `counts` tells the size of each part of the order."""
         name_order = "d.name, d.organisation_id"
         if sort == "distance":
             parts = [
                 # A service located within the distance is near by definition.
-                Part(Sql("n.miles IS NOT NULL"), "d.miles, " + name_order, implies="near"),
+                Part(
+                    Sql("n.miles IS NOT NULL"),
+                    "d.miles, " + name_order,
+                    implies="near",
+                    indexed=False,
+                    rows=self._located_rows(),
+                ),
                 Part(Sql("n.miles IS NULL"), name_order),
             ]
-            sizes = [counts.located, counts.total - counts.located] if counts else []
+            sizes = [counts.located, counts.total - counts.located]
             ordered = self._parts(parts, sizes, limit, offset, text_decided=False, distances=True)
             return (
                 Sql("SELECT p.organisation_id, p.miles, p.row FROM (")
@@ -458,24 +487,31 @@ class DocumentSearch:
                 + Sql(") p ORDER BY p.row")
             )
         if sort == "best" and self.text:
-            parts = [Part(self.tier_condition(tier), name_order) for tier in self.tiers()]
-            sizes = [counts.tiers.get(tier, 0) for tier in self.tiers()] if counts else []
-            if self.plain:
-                # The most alike names first among those that only look alike.
+            sizes = [counts.tiers.get(tier, 0) for tier in self.tiers()]
+            # A misspelt name matches no words: its alike names need not be told apart.
+            text_matches = any(sizes[:-1]) or not self.plain
+            parts = [
+                Part(self.tier_condition(tier, text_matches=text_matches), name_order)
+                for tier in self.tiers()
+            ]
+            if self.plain and sizes[-1] <= SMALL_PART:
+                # The most alike names first among those that only look alike (unless
+                # thousands do, when most are as alike as each other: then A to Z).
                 parts[-1].order = "word_similarity(%s, d.name) DESC, " + name_order
                 parts[-1].order_params = [self.text]
+                parts[-1].indexed = False
             ordered = self._parts(parts, sizes, limit, offset, text_decided=True)
         else:
             if sort == "verified":
                 name_order = "d.last_verified_at DESC NULLS LAST, " + name_order
-            sizes = [counts.total] if counts else []
+            sizes = [counts.total]
             ordered = self._parts(
                 [Part(Sql("TRUE"), name_order)], sizes, limit, offset, text_decided=False
             )
         miles = Sql("NULL::float")
         if self.filterset.place is not None:
             # The distance of the rows returned only.
-            miles = Sql("(") + self._nearest() + Sql(" AND s.organisation_id = p.organisation_id)")
+            miles = Sql("(") + self._nearest() + Sql(")")
         return (
             Sql("SELECT p.organisation_id, ")
             + miles
@@ -509,16 +545,18 @@ class DocumentSearch:
             )
         branches, start = [], 0
         for number, part in enumerate(parts):
-            size = sizes[number] if sizes else None
-            rows = (
+            size = sizes[number]
+            rows = part.rows or (
                 Sql(f"SELECT d.organisation_id, d.name, d.last_verified_at, {miles} AS miles FROM ")
                 + source
                 + Sql(" WHERE ")
                 + _all([self.where(part.implies, text=not text_decided), part.condition])
             )
-            if size is not None and size <= SMALL_PART:
-                # Few rows: find them all, then sort; in index order the planner might read
-                # the whole index for a page of them (it takes matches to be spread evenly).
+            in_index_order = part.indexed and size > SMALL_PART
+            if not in_index_order:
+                # Few rows (or an order no index has): find them all, then sort; in index
+                # order the planner might read the whole index for a page of a few matches
+                # (it takes them to be spread evenly).
                 rows += Sql(" OFFSET 0")
             order = Sql(part.order, part.order_params)
             branch = (
@@ -535,6 +573,7 @@ class DocumentSearch:
                 continue
             end = start + size
             if end > offset and start < offset + limit:
+                self.reads_in_index_order |= in_index_order
                 first = max(offset - start, 0)
                 take = min(end, offset + limit) - start - first
                 branches.append(branch + Sql(" LIMIT %s OFFSET %s)", [take, first]))
@@ -553,27 +592,58 @@ class DocumentSearch:
             + Sql(") u")
         )
 
+    def _located(self) -> Sql:
+        """FROM and WHERE of the delivery locations ``l`` within the distance whose services
+        meet the other service conditions."""
+        others = self._service_sql("near")
+        if not others:
+            return Sql(f"{LOCATIONS} l WHERE ") + self._within()
+        return Sql(f"{LOCATIONS} l JOIN {SERVICES} s ON s.service_id = l.service_id WHERE ") + _all(
+            [self._within(), *others]
+        )
+
     def _nearest(self) -> Sql:
-        """min(miles) of the located services meeting the other service conditions, as
-        ``SELECT min(...) ... WHERE ...`` (the caller adds the organisation)."""
-        others = _all(self._service_sql("near"))
+        """The nearest such location of organisation ``p`` (a correlated subquery)."""
         return (
-            Sql("SELECT min(l.miles) AS miles FROM (")
-            + self.near_locations()
-            + Sql(f") l JOIN {SERVICES} s ON s.service_id = l.service_id WHERE ")
-            + others
+            Sql("SELECT min(")
+            + self._distance()
+            + Sql(") FROM ")
+            + self._located()
+            + Sql(" AND l.organisation_id = p.organisation_id")
         )
 
     def _nearest_by_organisation(self) -> Sql:
-        """(organisation_id, miles): the nearest located service of each organisation that
-        meets the other service conditions."""
-        others = _all(self._service_sql("near"))
+        """(organisation_id, miles, name, published, hidden) of each organisation with such a
+        location, and the nearest one's distance."""
         return (
-            Sql("SELECT s.organisation_id, min(l.miles) AS miles FROM (")
-            + self.near_locations()
-            + Sql(f") l JOIN {SERVICES} s ON s.service_id = l.service_id WHERE ")
-            + others
-            + Sql(" GROUP BY s.organisation_id")
+            Sql("SELECT l.organisation_id, min(")
+            + self._distance()
+            + Sql(
+                ") AS miles, min(l.name) AS name, bool_and(l.published) AS published, "
+                "bool_or(l.hidden) AS hidden FROM "
+            )
+            + self._located()
+            + Sql(" GROUP BY l.organisation_id")
+        )
+
+    def _located_rows(self) -> Sql | None:
+        """The located matches straight from their locations, without the documents, when
+        nothing else about the organisation is asked (the documents' whole table would
+        otherwise be joined for a page of them)."""
+        if self.text or set(self.organisation) - {"fresh"}:
+            return None
+        listed = [
+            Sql("n.published"),
+            *([Sql("NOT n.hidden")] if "fresh" in self.organisation else []),
+        ]
+        return (
+            Sql(
+                "SELECT n.organisation_id, n.name, NULL::timestamptz AS last_verified_at, "
+                "n.miles FROM ("
+            )
+            + self._nearest_by_organisation()
+            + Sql(") n WHERE ")
+            + _all(listed)
         )
 
     # --- counts -------------------------------------------------------------------------------
@@ -586,13 +656,7 @@ class DocumentSearch:
             for group in [*self.organisation, *self.services]
             if group not in {"fresh", "near"}
         ]
-        head = Sql("")
-        if self.text:
-            # Found once for every branch; with one branch, not materialised, so that the
-            # whole count can run in parallel.
-            materialised = "MATERIALIZED" if len(branches) > 1 else "NOT MATERIALIZED"
-            head = Sql(f"WITH m AS {materialised} (") + self.tier_matches() + Sql(") ")
-        statement = head + _join(
+        statement = _join(
             [branch.sql(number) for number, branch in enumerate(branches)], " UNION ALL "
         )
         with connection.cursor() as cursor:
@@ -615,7 +679,9 @@ class DocumentSearch:
         (``ms``), or of all of them (``d``) when there are none."""
         source = Sql(f"{DOCUMENTS} d")
         if self.text:
-            source += Sql(" JOIN m ON m.organisation_id = d.organisation_id")
+            # Each branch joins the text its own way: looked up for the few organisations its
+            # filters leave, or matched in bulk when they leave many.
+            source += self._text_join()
         if not self._service_groups(exclude):
             return source, "d"
         return source + Sql(" JOIN (") + self.matched_services(exclude) + Sql(
@@ -624,7 +690,10 @@ class DocumentSearch:
 
     def _branch_where(self, exclude: str | None) -> Sql:
         # The text and service conditions are the source's joins.
-        return self.where(exclude, text=False, services=False)
+        where = self.where(exclude, text=False, services=False)
+        if self.text and (text := self._text_where()):
+            where = _all([where, text])
+        return where
 
     def _main_branch(self) -> Branch:
         source, services = self._source(None)
@@ -636,7 +705,11 @@ class DocumentSearch:
             counters.append(Counter("tier", str(TIER_EXACT), self.exact_name()))
             not_exact = Sql("NOT ") + self.exact_name()
             counters += [
-                Counter("tier", str(tier), _all([Sql(f"m.tier = {tier}"), not_exact]))
+                Counter(
+                    "tier",
+                    str(tier),
+                    _all([self._tier_of_match() + Sql(f" = {tier}"), not_exact]),
+                )
                 for tier in self.tiers()
                 if tier != TIER_EXACT
             ]
@@ -737,14 +810,23 @@ class ResultLine:
         )
 
 
-def result_lines(ordered: Sql) -> list[ResultLine]:
-    """The lines of the organisations `ordered` (DocumentSearch.ordered) selects, in order."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT o.organisation_id, o.miles, {_LINE_COLUMNS} FROM ({ordered.text}) o "
-            f"JOIN {DOCUMENTS} d ON d.organisation_id = o.organisation_id ORDER BY o.row",
-            ordered.params,
-        )
+def result_lines(
+    search: DocumentSearch, sort: str, counts: SearchCounts, *, limit: int, offset: int
+) -> list[ResultLine]:
+    """The lines of a page of `search`'s matches in `sort` order."""
+    ordered = search.ordered(sort, counts, limit=limit, offset=offset)
+    statement = Sql(
+        f"SELECT o.organisation_id, o.miles, {_LINE_COLUMNS} FROM ({ordered.text}) o "
+        f"JOIN {DOCUMENTS} d ON d.organisation_id = o.organisation_id ORDER BY o.row",
+        ordered.params,
+    )
+    serial = transaction.atomic() if search.reads_in_index_order else nullcontext()
+    with serial, connection.cursor() as cursor:
+        if search.reads_in_index_order:
+            # Read in index order, a page stops after a few rows; parallel workers would each
+            # read ahead on their own (ten times the work for a page of a phrase's matches).
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute(statement.text, statement.params)
         return [ResultLine.of(pk, miles, values) for pk, miles, *values in cursor.fetchall()]
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
@@ -292,10 +292,11 @@ def cached_search_counts(*, filterset: OrganisationFilterSet) -> SearchCounts:
     The benchmark (scripts/bench.py) reports uncounted requests too.
     """
     key = f"search-counts:{search_data_version()}:{filterset.state_key()}"
-    cached = cache.get(key)
+    kept = caches["search"]
+    cached = kept.get(key)
     if cached is None:
         cached = search_counts(filterset=filterset)
-        cache.set(key, cached, FACET_CACHE_SECONDS)
+        kept.set(key, cached, FACET_CACHE_SECONDS)
     return cached
 
 
@@ -472,11 +473,13 @@ class SearchResults:
             page = list(search_queryset(filterset=self.filterset)[start : item.stop])
             _attach_service_summaries(page, self.filterset.taxonomy)
             return page
-        search = document_search.DocumentSearch(self.filterset)
-        ordered = search.ordered(
-            self.filterset.sort_order, self.counts, limit=item.stop - start, offset=start
+        rows = document_search.result_lines(
+            document_search.DocumentSearch(self.filterset),
+            self.filterset.sort_order,
+            self.counts,
+            limit=item.stop - start,
+            offset=start,
         )
-        rows = document_search.result_lines(ordered)
         found = (
             Organisation.objects.select_related("legal_form", "income_band")
             .defer(*_LONG_TEXTS)
@@ -708,7 +711,9 @@ def _document_summary(line: document_search.ResultLine, taxonomy) -> ServiceSumm
 def _document_export_rows(filterset: OrganisationFilterSet):
     """(organisation, ServiceSummary, evidence) of every match in order: the ordered ids
     through a server-side cursor, then two queries per chunk."""
-    ordered = document_search.DocumentSearch(filterset).ordered(filterset.sort_order, None)
+    # With the counts, so that the order is the pages' (they size its parts).
+    counts = cached_search_counts(filterset=filterset)
+    ordered = document_search.DocumentSearch(filterset).ordered(filterset.sort_order, counts)
     with connection.chunked_cursor() as ids:
         ids.execute(ordered.text, ordered.params)
         while chunk := ids.fetchmany(EXPORT_CHUNK):

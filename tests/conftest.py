@@ -3,7 +3,7 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps as django_apps
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
 from django.utils import timezone
@@ -11,10 +11,12 @@ from django.utils import timezone
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate-limit counters live in the cache: each test starts with none."""
-    cache.clear()
+    """Rate-limit counters and search counts live in caches: each test starts with none."""
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture

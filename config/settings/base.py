@@ -284,7 +284,17 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The organisation search's counts, kept by each process for itself: they are keyed by the
+# search data's version, so never stale, and reading them costs no round trip.
+SEARCH_COUNTS_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "search-counts",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "search": SEARCH_COUNTS_CACHE,
+}
 
 # Market coverage (/insights/): figures that took longer than this to count are shown as they
 # were while `refresh_insights` counts them again; quicker ones are counted again at once.

@@ -5,6 +5,7 @@ import dj_database_url
 from .base import *  # noqa: F403
 from .base import (
     REST_FRAMEWORK,
+    SEARCH_COUNTS_CACHE,
     env,
     env_bool,
     env_list,
@@ -55,7 +56,11 @@ else:
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        },
+        "search": SEARCH_COUNTS_CACHE,
     }
 else:
     CACHES = {
@@ -64,7 +69,8 @@ else:
             "LOCATION": "rpd_cache",
             # Culled (a third at a time) beyond this many entries.
             "OPTIONS": {"MAX_ENTRIES": 20000},
-        }
+        },
+        "search": SEARCH_COUNTS_CACHE,
     }
 
 # HTTPS only. nginx terminates TLS and sets X-Forwarded-Proto (deploy/nginx); the health check

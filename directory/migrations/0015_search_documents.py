@@ -152,6 +152,25 @@ CROSS JOIN LATERAL (
 ) AS sv
 """
 
+# The delivery locations with a place, with what sorting by distance needs of their
+# organisation (so that the nearest need not be looked up through services and organisations).
+LOCATION_SOURCE = """
+CREATE VIEW directory_search_location_source AS
+SELECT
+    l.id AS location_id,
+    l.service_id,
+    s.organisation_id,
+    o.status = 'published' AS published,
+    o.freshness_stage = 'hidden' AS hidden,
+    o.name,
+    l.latitude,
+    l.longitude
+FROM directory_deliverylocation AS l
+JOIN directory_service AS s ON s.id = l.service_id
+JOIN directory_organisation AS o ON o.id = s.organisation_id
+WHERE l.latitude IS NOT NULL AND l.longitude IS NOT NULL
+"""
+
 DOCUMENT_COLUMNS = [
     "published",
     "hidden",
@@ -245,6 +264,18 @@ TABLES = [
     )
     """,
     """
+    CREATE TABLE directory_search_location (
+        location_id bigint PRIMARY KEY,
+        service_id bigint NOT NULL,
+        organisation_id bigint NOT NULL,
+        published boolean NOT NULL,
+        hidden boolean NOT NULL,
+        name varchar(200) NOT NULL,
+        latitude double precision NOT NULL,
+        longitude double precision NOT NULL
+    )
+    """,
+    """
     CREATE TABLE directory_search_text (
         organisation_id bigint PRIMARY KEY,
         name_vector tsvector NOT NULL,
@@ -257,6 +288,7 @@ TABLES = [
     SERVICE_SOURCE,
     DOCUMENT_SOURCE,
     TEXT_SOURCE,
+    LOCATION_SOURCE,
 ]
 
 _DOCUMENT_LIST = ", ".join(DOCUMENT_COLUMNS)
@@ -273,13 +305,16 @@ FUNCTIONS = [
         refreshed bigint;
     BEGIN
         IF ids IS NULL THEN
-            TRUNCATE directory_search_service, directory_search_document, directory_search_text;
+            TRUNCATE directory_search_service, directory_search_document, directory_search_text,
+                directory_search_location;
             INSERT INTO directory_search_service SELECT * FROM directory_search_service_source;
             INSERT INTO directory_search_document (organisation_id, version, {_DOCUMENT_LIST})
             SELECT organisation_id, nextval('directory_search_version'), {_DOCUMENT_LIST}
             FROM directory_search_document_source;
             GET DIAGNOSTICS refreshed = ROW_COUNT;
             INSERT INTO directory_search_text SELECT * FROM directory_search_text_source;
+            INSERT INTO directory_search_location
+            SELECT * FROM directory_search_location_source;
             RETURN refreshed;
         END IF;
         DELETE FROM directory_search_service WHERE organisation_id = ANY(ids);
@@ -299,6 +334,13 @@ FUNCTIONS = [
         SET published = false, version = nextval('directory_search_version')
         WHERE d.organisation_id = ANY(ids) AND d.published
           AND NOT EXISTS (SELECT 1 FROM directory_organisation o WHERE o.id = d.organisation_id);
+        DELETE FROM directory_search_location WHERE organisation_id = ANY(ids);
+        INSERT INTO directory_search_location
+        SELECT * FROM directory_search_location_source WHERE organisation_id = ANY(ids)
+        ON CONFLICT (location_id) DO UPDATE SET service_id = EXCLUDED.service_id,
+            organisation_id = EXCLUDED.organisation_id, published = EXCLUDED.published,
+            hidden = EXCLUDED.hidden, name = EXCLUDED.name, latitude = EXCLUDED.latitude,
+            longitude = EXCLUDED.longitude;
         DELETE FROM directory_search_text AS t
         WHERE t.organisation_id = ANY(ids)
           AND NOT EXISTS (SELECT 1 FROM directory_organisation o WHERE o.id = t.organisation_id);
@@ -330,7 +372,8 @@ FUNCTIONS = [
     CREATE FUNCTION directory_search_documents_truncated() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        TRUNCATE directory_search_service, directory_search_document, directory_search_text;
+        TRUNCATE directory_search_service, directory_search_document, directory_search_text,
+            directory_search_location;
         RETURN NULL;
     END $$
     """,
@@ -402,6 +445,12 @@ SOURCES = [
         "SELECT organisation_id FROM old_changed",
     ),
     (
+        "directory_deliverylocation",
+        "SELECT s.organisation_id FROM changed c JOIN directory_service s ON s.id = c.service_id",
+        "SELECT s.organisation_id FROM old_changed c "
+        "JOIN directory_service s ON s.id = c.service_id",
+    ),
+    (
         "consortia_partnershipinterest",
         "SELECT organisation_id FROM changed",
         "SELECT organisation_id FROM old_changed",
@@ -465,6 +514,9 @@ INDEXES = [
     "CREATE INDEX directory_search_text_name ON directory_search_text USING gin (name_vector)",
     "CREATE INDEX directory_search_text_head ON directory_search_text USING gin (head_vector)",
     "CREATE INDEX directory_search_text_all ON directory_search_text USING gin (search_vector)",
+    "CREATE INDEX directory_search_location_place ON directory_search_location "
+    "(latitude, longitude)",
+    "CREATE INDEX directory_search_location_org ON directory_search_location (organisation_id)",
 ]
 
 BACKWARDS = [
@@ -486,9 +538,11 @@ BACKWARDS = [
     "DROP FUNCTION IF EXISTS directory_search_documents_truncated()",
     "DROP FUNCTION IF EXISTS directory_search_documents_changed()",
     "DROP FUNCTION IF EXISTS directory_refresh_search_documents(bigint[])",
+    "DROP VIEW IF EXISTS directory_search_location_source",
     "DROP VIEW IF EXISTS directory_search_text_source",
     "DROP VIEW IF EXISTS directory_search_document_source",
     "DROP VIEW IF EXISTS directory_search_service_source",
+    "DROP TABLE IF EXISTS directory_search_location",
     "DROP TABLE IF EXISTS directory_search_text",
     "DROP TABLE IF EXISTS directory_search_document",
     "DROP TABLE IF EXISTS directory_search_service",
@@ -520,6 +574,7 @@ def create_search_documents(apps, schema_editor):
             "ANALYZE directory_search_service",
             "ANALYZE directory_search_document",
             "ANALYZE directory_search_text",
+            "ANALYZE directory_search_location",
         ],
     )
 

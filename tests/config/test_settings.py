@@ -74,8 +74,11 @@ def test_production_passes_deploy_checks():
 def test_production_without_redis_keeps_its_cache_in_the_database():
     """Rate limits count in the cache: a per-process cache would give each gunicorn worker a
     limit of its own."""
-    [backend] = [cache["BACKEND"] for cache in production_caches(PROD_ENV).values()]
-    assert backend == "django.core.cache.backends.db.DatabaseCache"
+    caches_ = production_caches(PROD_ENV)
+    assert caches_["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    # The search's counts are keyed by the data's version: each process keeps its own.
+    assert set(caches_) == {"default", "search"}
+    assert caches_["search"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_production_with_redis_keeps_its_cache_there():

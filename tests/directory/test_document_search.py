@@ -20,6 +20,7 @@ from directory import document_search, selectors
 from directory.filters import OrganisationFilterSet
 from directory.models import (
     ClientGroup,
+    DeliveryLocation,
     DeliverySetting,
     EvidenceItem,
     IncomeBand,
@@ -150,7 +151,16 @@ def relational_order(filterset) -> list[int]:
     return list(ordered.values_list("pk", flat=True))
 
 
-def test_documents_find_count_and_order_as_the_tables_do(directory):
+# Parts of an order up to SMALL_PART rows are found whole and sorted; larger ones are read in
+# index order: both ways, whatever the sizes here.
+READ_IN_INDEX_ORDER = pytest.mark.parametrize(
+    "small_part", [document_search.SMALL_PART, 0], ids=["sorted", "index order"]
+)
+
+
+@READ_IN_INDEX_ORDER
+def test_documents_find_count_and_order_as_the_tables_do(directory, monkeypatch, small_part):
+    monkeypatch.setattr(document_search, "SMALL_PART", small_part)
     searches = random_searches(directory, 80)
     found_something = 0
     for params in searches:
@@ -168,7 +178,9 @@ def test_documents_find_count_and_order_as_the_tables_do(directory):
     assert found_something > len(searches) // 3
 
 
-def test_pages_of_a_search_add_up_to_its_results(directory):
+@READ_IN_INDEX_ORDER
+def test_pages_of_a_search_add_up_to_its_results(directory, monkeypatch, small_part):
+    monkeypatch.setattr(document_search, "SMALL_PART", small_part)
     filterset = OrganisationFilterSet(QueryDict("postcode=M1+1AE&within=100&sort=distance"))
     results = selectors.SearchResults(filterset)
     everything = [o.pk for o in results[0:1000]]
@@ -195,7 +207,9 @@ def wordy(taxonomies):
     OrganisationFactory(name="Hosstel Futures", summary="Beds.")  # alike, not a match
 
 
-def test_best_match_tiers_page_by_page(wordy):
+@READ_IN_INDEX_ORDER
+def test_best_match_tiers_page_by_page(wordy, monkeypatch, small_part):
+    monkeypatch.setattr(document_search, "SMALL_PART", small_part)
     filterset = OrganisationFilterSet(QueryDict("q=hostel"))
     results = selectors.SearchResults(filterset)
     names = [o.name for o in results[0:100]]
@@ -278,6 +292,12 @@ def test_every_write_keeps_the_documents_in_step(taxonomies):
     Organisation.objects.filter(pk=organisation.pk).update(name="Dragon Hope")
     assert found("dragon hope") == ["Dragon Hope"]
 
+    # In Manchester, then moved to Cardiff: no longer within five miles of M1 1AE.
+    location = DeliveryLocationFactory(service=service, latitude=53.4794, longitude=-2.2453)
+    assert miles_from_manchester() == {"Dragon Hope": 0.6}
+    DeliveryLocation.objects.filter(pk=location.pk).update(latitude=51.48, longitude=-3.18)
+    assert miles_from_manchester() == {}
+
     evidence = EvidenceItemFactory(organisation=organisation, nesta_level=4)
     EvidenceItem.objects.filter(pk=evidence.pk).update(verified_by_moderator=True)
     document = organisation_document(organisation)
@@ -303,6 +323,12 @@ def test_every_write_keeps_the_documents_in_step(taxonomies):
     # Kept, unpublished, so that the search-data version moves on.
     gone = organisation_document(organisation)
     assert not gone["published"] and gone["version"] > version
+
+
+def miles_from_manchester() -> dict[str, float]:
+    query = QueryDict("postcode=M1+1AE&within=5&sort=distance")
+    results = selectors.SearchResults(OrganisationFilterSet(query))[0:50]
+    return {o.name: round(o.miles, 1) for o in results if o.miles is not None}
 
 
 def document_search_bit(taxonomy: str, term) -> int:
