@@ -461,11 +461,17 @@ class DocumentSearch:
 
     # --- ordering -----------------------------------------------------------------------------
     def ordered(
-        self, sort: str, counts: SearchCounts, *, limit: int | None = None, offset: int = 0
+        self,
+        sort: str,
+        counts: SearchCounts | None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> Sql:
         """SELECT organisation_id, miles, row of the matches in `sort` order (miles NULL when no
         postcode is given or when only the region is covered): all of them, or the slice
-        [offset, offset + limit). `counts` tells the size of each part of the order."""
+        [offset, offset + limit). `counts` tells the size of each part of the order: needed
+        for a slice, and for the best-match order (its alike names' order depends on them)."""
         name_order = "d.name, d.organisation_id"
         if sort == "distance":
             parts = [
@@ -479,7 +485,7 @@ class DocumentSearch:
                 ),
                 Part(Sql("n.miles IS NULL"), name_order),
             ]
-            sizes = [counts.located, counts.total - counts.located]
+            sizes = [counts.located, counts.total - counts.located] if counts else [0, 0]
             ordered = self._parts(parts, sizes, limit, offset, text_decided=False, distances=True)
             return (
                 Sql("SELECT p.organisation_id, p.miles, p.row FROM (")
@@ -504,7 +510,7 @@ class DocumentSearch:
         else:
             if sort == "verified":
                 name_order = "d.last_verified_at DESC NULLS LAST, " + name_order
-            sizes = [counts.total]
+            sizes = [counts.total if counts else 0]
             ordered = self._parts(
                 [Part(Sql("TRUE"), name_order)], sizes, limit, offset, text_decided=False
             )

@@ -699,6 +699,27 @@ def _relational_export_rows(filterset: OrganisationFilterSet):
             yield organisation, summaries[organisation.pk], evidence.get(organisation.pk, {})
 
 
+# What an export row reads of an organisation (selectors._export_row).
+_EXPORTED_FIELDS = (
+    "name",
+    "slug",
+    "summary",
+    "legal_form__name",
+    "charity_number_ew",
+    "company_number",
+    "society_number",
+    "income_band__name",
+    "town",
+    "postcode",
+    "website",
+    "email",
+    "phone",
+    "lived_experience_led",
+    "open_to_partnership",
+    "last_verified_at",
+)
+
+
 def _document_summary(line: document_search.ResultLine, taxonomy) -> ServiceSummary:
     """A ServiceSummary from a line's masks (a term is in it when its bit is set)."""
     terms = {
@@ -711,16 +732,17 @@ def _document_summary(line: document_search.ResultLine, taxonomy) -> ServiceSumm
 def _document_export_rows(filterset: OrganisationFilterSet):
     """(organisation, ServiceSummary, evidence) of every match in order: the ordered ids
     through a server-side cursor, then two queries per chunk."""
-    # With the counts, so that the order is the pages' (they size its parts).
-    counts = cached_search_counts(filterset=filterset)
-    ordered = document_search.DocumentSearch(filterset).ordered(filterset.sort_order, counts)
+    sort = filterset.sort_order
+    # The best-match order's parts depend on their sizes: counted as for the pages.
+    counts = cached_search_counts(filterset=filterset) if sort == "best" else None
+    ordered = document_search.DocumentSearch(filterset).ordered(sort, counts)
     with connection.chunked_cursor() as ids:
         ids.execute(ordered.text, ordered.params)
         while chunk := ids.fetchmany(EXPORT_CHUNK):
             lines = document_search.lines_of(chunk)
             found = (
                 Organisation.objects.select_related("legal_form", "income_band")
-                .defer(*_LONG_TEXTS)
+                .only(*_EXPORTED_FIELDS)
                 .in_bulk(list(lines))
             )
             for pk, miles, _row in chunk:
