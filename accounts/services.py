@@ -365,6 +365,14 @@ def _anonymise_history(*, user_pk: int) -> None:
                 rows.update(**{field.attname: None})
 
 
+# What handing an organisation to the moderators changes.
+HANDOVER_FIELDS = {"is_unclaimed", "admin_lost_at"}
+
+
+def _fields_but(model: type[models.Model], names: set[str]) -> list[str]:
+    return [field.name for field in model._meta.fields if field.name not in names]
+
+
 @transaction.atomic
 def user_delete(*, user: User) -> list[Organisation]:
     """Delete an account and its personal data; sole-admin organisations go to the moderators'
@@ -375,8 +383,13 @@ def user_delete(*, user: User) -> list[Organisation]:
         organisation = membership.organisation
         other_admins = organisation.memberships.admins().exclude(user=user)
         if not other_admins.exists():
+            organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
             organisation.is_unclaimed = True
             organisation.admin_lost_at = now
+            # Only the fields set here are checked: a profile that falls short of today's rules
+            # (an old import, a draft) is the moderators' to put right, and must not stop
+            # someone deleting their account.
+            organisation.full_clean(exclude=_fields_but(Organisation, HANDOVER_FIELDS))
             organisation._history_user = None
             organisation._change_reason = (
                 "Its last admin deleted their account: handed to moderators to re-assign"

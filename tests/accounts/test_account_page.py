@@ -301,6 +301,34 @@ def test_delete_hands_sole_admin_organisations_to_moderators(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("status", ["published", "draft"])
+def test_a_sole_admins_organisation_is_handed_over_through_the_models_checks(client, status):
+    """The handover is checked like every service write (full_clean): the model's own clean()
+    runs, and a profile falling short of today's rules (an old import, a draft) does not stop
+    the deletion; it is the moderators' to put right."""
+    user = verified_user()
+    organisation = MembershipFactory(
+        user=user, role="admin", organisation__status=status
+    ).organisation
+    Organisation.objects.filter(pk=organisation.pk).update(
+        postcode="m11ae", charity_number_ew="12", summary="", website=""
+    )
+    client.force_login(user)
+
+    response = client.post(reverse("accounts_delete"), {"password": PASSWORD})
+
+    assert "Your account has been deleted" in response.content.decode()
+    assert not User.objects.filter(pk=user.pk).exists()
+    organisation.refresh_from_db()
+    assert organisation.is_unclaimed and organisation.admin_lost_at is not None
+    assert organisation.status == status
+    assert organisation.postcode == "M1 1AE"  # Organisation.clean() ran
+    assert organisation.charity_number_ew == "12"  # left as it was, for the moderators
+    record = organisation.history.first()
+    assert record.history_user is None and record.is_unclaimed
+
+
+@pytest.mark.django_db
 def test_organisations_left_without_an_admin_wait_in_the_moderation_queue(client):
     moderator = moderator_user()
     user = verified_user(email="leaving@example.org")
