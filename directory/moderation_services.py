@@ -27,7 +27,11 @@ from .models import (
     ProblemReport,
     ReviewLock,
 )
-from .notifications import freshness_reminder_notify, moderation_decision_notify
+from .notifications import (
+    commissioner_decision_notify,
+    freshness_reminder_notify,
+    moderation_decision_notify,
+)
 
 Status = Organisation.Status
 Kind = ModerationDecision.Kind
@@ -656,7 +660,7 @@ def commissioner_decide(
         profile = account_services.commissioner_verify(profile=profile, verified_by=moderator)
     else:
         profile = account_services.commissioner_reject(profile=profile, rejected_by=moderator)
-    _decide(
+    decision = _decide(
         organisation=None,
         kind=Kind.COMMISSIONER,
         action=Action.APPROVE if approve else Action.REJECT,
@@ -665,6 +669,7 @@ def commissioner_decide(
         subject=profile.body_name,
         subject_user=profile.user,
     )
+    commissioner_decision_notify(decision=decision, profile=profile)
     return profile
 
 

@@ -1,5 +1,5 @@
 """Emails about organisations: claim requests and their answers, moderation decisions, freshness
-reminders, and organisations left without an admin."""
+reminders, and organisations left without an admin; and commissioners' verification."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -81,6 +81,20 @@ def moderation_decision_notify(*, decision) -> None:
             "decision": decision,
             "organisation": decision.organisation,
             "url": _absolute(url),
+        },
+    )
+
+
+def commissioner_decision_notify(*, decision, profile) -> None:
+    """Tell a commissioner whether a moderator verified them, with the moderator's reason."""
+    _send(
+        template="commissioner_decision",
+        to=[profile.user.email],
+        context={
+            "decision": decision,
+            "profile": profile,
+            "contact_email": settings.SERVICE_CONTACT_EMAIL,
+            "url": _absolute(reverse("account")),
         },
     )
 

@@ -805,6 +805,67 @@ def test_a_moderator_cannot_verify_their_own_commissioner_profile(moderator, mod
     assert profile.verification_status == "verified"
 
 
+@pytest.mark.parametrize(
+    "decision, reason, subject, says",
+    [
+        (
+            "approve",
+            "",
+            "You are verified as a commissioner",
+            "You can now post partnership opportunities",
+        ),
+        (
+            "approve",
+            "Checked with the regional office",
+            "You are verified as a commissioner",
+            "Checked with the regional office",
+        ),
+        (
+            "decline",
+            "Not a commissioning body",
+            "We could not verify you as a commissioner",
+            "could not confirm that you commission services for Probation Service North West",
+        ),
+    ],
+)
+def test_the_commissioner_is_emailed_the_decision_and_the_reason(
+    moderator_client, decision, reason, subject, says
+):
+    profile = CommissionerProfileFactory(user=verified_user(email="pat@probation.example.org"))
+
+    response = moderator_client.post(
+        queue_page("commissioner", profile), {"decision": decision, "reason": reason}
+    )
+
+    assert response["Location"] == reverse("moderation:queue")
+    [email] = mail.outbox
+    assert email.to == ["pat@probation.example.org"]
+    assert email.subject == subject
+    assert says in email.body
+    assert ("The moderator's message:" in email.body) == bool(reason)
+    if reason:
+        assert reason in email.body
+    assert "/account/" in email.body
+    assert "Mo Derator" not in email.body  # the moderator is not named
+    decided = ModerationDecision.objects.get()
+    assert (decided.kind, decided.subject_user, decided.reason) == (
+        "commissioner",
+        profile.user,
+        reason,
+    )
+
+
+def test_no_email_about_a_commissioner_decision_that_was_refused(moderator, moderator_client):
+    own = CommissionerProfileFactory(user=moderator)
+    moderator_client.post(queue_page("commissioner", own), {"decision": "approve"})
+    decided = CommissionerProfileFactory(verification_status="verified", verified_at=timezone.now())
+    with pytest.raises(services.ModerationError):
+        services.commissioner_decide(
+            profile=decided, moderator=moderator, approve=False, reason="x"
+        )
+    assert mail.outbox == []
+
+
 def test_decisions_about_people_keep_nothing_of_them_once_they_delete_their_account(
     moderator,
 ):
