@@ -836,13 +836,46 @@ def result_lines(
         return [ResultLine.of(pk, miles, values) for pk, miles, *values in cursor.fetchall()]
 
 
-def lines_of(chunk: list[tuple]) -> dict[int, ResultLine]:
-    """The lines of a chunk of (organisation_id, miles, row) rows, by organisation."""
+# What an export row shows of an organisation itself, by the name selectors._export_row uses.
+EXPORT_FIELDS = {
+    "name": "o.name",
+    "slug": "o.slug",
+    "summary": "o.summary",
+    "legal_form": "coalesce(lf.name, '')",
+    "charity_number_ew": "o.charity_number_ew",
+    "company_number": "o.company_number",
+    "society_number": "o.society_number",
+    "income_band": "coalesce(ib.name, '')",
+    "town": "o.town",
+    "postcode": "o.postcode",
+    "website": "o.website",
+    "email": "o.email",
+    "phone": "o.phone",
+    "lived_experience_led": "o.lived_experience_led",
+    "open_to_partnership": "o.open_to_partnership",
+    "last_verified_at": "o.last_verified_at",
+    "partnership_notes": "o.partnership_notes",
+}
+
+
+def export_lines(chunk: list[tuple]) -> dict[int, tuple[dict, ResultLine]]:
+    """For a chunk of (organisation_id, miles, row) rows: each organisation's export fields
+    (EXPORT_FIELDS and miles) and line, in one query."""
     miles = {pk: distance for pk, distance, _row in chunk}
+    fields = ", ".join(EXPORT_FIELDS.values())
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT d.organisation_id, {_LINE_COLUMNS} FROM {DOCUMENTS} d "
-            "WHERE d.organisation_id = ANY(%s)",
+            f"SELECT o.id, {fields}, {_LINE_COLUMNS} FROM directory_organisation o "
+            f"JOIN {DOCUMENTS} d ON d.organisation_id = o.id "
+            "LEFT JOIN directory_legalform lf ON lf.id = o.legal_form_id "
+            "LEFT JOIN directory_incomeband ib ON ib.id = o.income_band_id "
+            "WHERE o.id = ANY(%s)",
             [list(miles)],
         )
-        return {pk: ResultLine.of(pk, miles[pk], values) for pk, *values in cursor.fetchall()}
+        found = {}
+        for pk, *values in cursor.fetchall():
+            exported = dict(zip(EXPORT_FIELDS, values[: len(EXPORT_FIELDS)], strict=True))
+            exported["miles"] = miles[pk]
+            line = ResultLine.of(pk, miles[pk], values[len(EXPORT_FIELDS) :])
+            found[pk] = (exported, line)
+        return found

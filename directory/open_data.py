@@ -12,29 +12,22 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice, tee, zip_longest
+from itertools import tee, zip_longest
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import QueryDict
-from django.urls import resolve
 from django.utils import timezone
 
 from . import exports
 from .csv_utils import csv_lines
 from .filters import OrganisationFilterSet
-from .models import Organisation
 from .selectors import EXPORT_COLUMNS, organisation_export_rows
 
 # The search export's columns, less the one that only means something for a postcode search.
-EXPORTED = tuple(column for column in EXPORT_COLUMNS if column != "distance_miles")
-# ...and what each organisation wants from a partner, public on its profile and in the API.
-COLUMNS = (*EXPORTED, "partnership_notes")
+COLUMNS = tuple(column for column in EXPORT_COLUMNS if column != "distance_miles")
 METADATA_FILE = "metadata.json"
-# Rows whose partnership notes are read in one query.
-NOTES_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -50,25 +43,9 @@ DOWNLOADS = {
 }
 
 
-def _slug(profile_url: str) -> str:
-    return resolve(urlsplit(profile_url).path).kwargs["slug"]
-
-
 def _rows():
-    rows = organisation_export_rows(filterset=OrganisationFilterSet(QueryDict()))
-    while chunk := list(islice(rows, NOTES_CHUNK)):
-        slugs = [_slug(row["profile_url"]) for row in chunk]
-        notes = dict(
-            Organisation.objects.filter(slug__in=slugs)
-            .order_by()
-            .values_list("slug", "partnership_notes")
-        )
-        for row, slug in zip(chunk, slugs, strict=True):
-            # An organisation renamed since its row was read has no notes in this file.
-            yield {
-                **{column: row[column] for column in EXPORTED},
-                "partnership_notes": notes.get(slug, ""),
-            }
+    for row in organisation_export_rows(filterset=OrganisationFilterSet(QueryDict())):
+        yield {column: row[column] for column in COLUMNS}
 
 
 @contextmanager

@@ -660,6 +660,7 @@ EXPORT_COLUMNS = (
     "highest_nesta_level",
     "justice_data_lab_results",
     "last_verified",
+    "partnership_notes",
     "distance_miles",
 )
 
@@ -675,12 +676,27 @@ def organisation_export_rows(*, filterset: OrganisationFilterSet) -> Iterator[di
         rows = _document_export_rows(filterset)
     else:
         rows = _relational_export_rows(filterset)
-    for organisation, summary, evidence in rows:
-        yield _export_row(organisation, summary, evidence, profile_url=profile_url)
+    for fields, summary, evidence in rows:
+        yield _export_row(fields, summary, evidence, profile_url=profile_url)
+
+
+def exported_fields(organisation: Organisation) -> dict:
+    """What an export row shows of an organisation itself (document_search.EXPORT_FIELDS)."""
+    fields = {name: getattr(organisation, name) for name in document_search.EXPORT_FIELDS}
+    fields["legal_form"] = organisation.legal_form.name if organisation.legal_form else ""
+    fields["income_band"] = organisation.income_band.name if organisation.income_band else ""
+    fields["miles"] = getattr(organisation, "miles", None)
+    return fields
 
 
 def _relational_export_rows(filterset: OrganisationFilterSet):
-    organisations = search_queryset(filterset=filterset).iterator(chunk_size=EXPORT_CHUNK)
+    # Partnership notes are a column of their own here, unlike in the result lines.
+    organisations = (
+        search_queryset(filterset=filterset)
+        .defer(None)
+        .defer("description", "search_text")
+        .iterator(chunk_size=EXPORT_CHUNK)
+    )
     while chunk := list(islice(organisations, EXPORT_CHUNK)):
         ids = [organisation.pk for organisation in chunk]
         summaries = service_summaries(organisation_ids=ids, taxonomy=filterset.taxonomy)
@@ -696,28 +712,11 @@ def _relational_export_rows(filterset: OrganisationFilterSet):
             .order_by()
         }
         for organisation in chunk:
-            yield organisation, summaries[organisation.pk], evidence.get(organisation.pk, {})
-
-
-# What an export row reads of an organisation (selectors._export_row).
-_EXPORTED_FIELDS = (
-    "name",
-    "slug",
-    "summary",
-    "legal_form__name",
-    "charity_number_ew",
-    "company_number",
-    "society_number",
-    "income_band__name",
-    "town",
-    "postcode",
-    "website",
-    "email",
-    "phone",
-    "lived_experience_led",
-    "open_to_partnership",
-    "last_verified_at",
-)
+            yield (
+                exported_fields(organisation),
+                summaries[organisation.pk],
+                evidence.get(organisation.pk, {}),
+            )
 
 
 def _document_summary(line: document_search.ResultLine, taxonomy) -> ServiceSummary:
@@ -730,8 +729,8 @@ def _document_summary(line: document_search.ResultLine, taxonomy) -> ServiceSumm
 
 
 def _document_export_rows(filterset: OrganisationFilterSet):
-    """(organisation, ServiceSummary, evidence) of every match in order: the ordered ids
-    through a server-side cursor, then two queries per chunk."""
+    """(fields, ServiceSummary, evidence) of every match in order: the ordered ids through a
+    server-side cursor, then one query per chunk for the rest."""
     sort = filterset.sort_order
     # The best-match order's parts depend on their sizes: counted as for the pages.
     counts = cached_search_counts(filterset=filterset) if sort == "best" else None
@@ -739,19 +738,13 @@ def _document_export_rows(filterset: OrganisationFilterSet):
     with connection.chunked_cursor() as ids:
         ids.execute(ordered.text, ordered.params)
         while chunk := ids.fetchmany(EXPORT_CHUNK):
-            lines = document_search.lines_of(chunk)
-            found = (
-                Organisation.objects.select_related("legal_form", "income_band")
-                .only(*_EXPORTED_FIELDS)
-                .in_bulk(list(lines))
-            )
-            for pk, miles, _row in chunk:
-                if (organisation := found.get(pk)) is None:
+            found = document_search.export_lines(chunk)
+            for pk, _miles, _row in chunk:
+                if pk not in found:
                     continue  # deleted since the ids were read
-                line = lines[pk]
-                organisation.miles = miles
+                fields, line = found[pk]
                 yield (
-                    organisation,
+                    fields,
                     _document_summary(line, filterset.taxonomy),
                     {
                         "items": line.evidence_count,
@@ -762,49 +755,47 @@ def _document_export_rows(filterset: OrganisationFilterSet):
 
 
 def _export_row(
-    organisation: Organisation,
-    summary: ServiceSummary,
-    evidence: dict,
-    *,
-    profile_url: str | None = None,
+    fields: dict, summary: ServiceSummary, evidence: dict, *, profile_url: str | None = None
 ) -> dict:
-    """An export row. `profile_url`: the profile address with "-slug-" for the slug (reversing
-    the URL once for a whole export)."""
+    """An export row from an organisation's exported_fields. `profile_url`: the profile
+    address with "-slug-" for the slug (reversing the URL once for a whole export)."""
     terms = summary.terms
-    miles = getattr(organisation, "miles", None)
+    miles = fields["miles"]
     if profile_url is None:
-        profile_url = settings.SITE_URL + organisation.get_absolute_url()
+        profile_url = settings.SITE_URL + reverse(
+            "directory:organisation_detail", kwargs={"slug": fields["slug"]}
+        )
     else:
-        profile_url = profile_url.replace("-slug-", organisation.slug)
+        profile_url = profile_url.replace("-slug-", fields["slug"])
+    verified = fields["last_verified_at"]
     return {
-        "name": organisation.name,
+        "name": fields["name"],
         "profile_url": profile_url,
-        "summary": organisation.summary,
-        "legal_form": organisation.legal_form.name if organisation.legal_form else "",
-        "charity_number": organisation.charity_number_ew,
-        "company_number": organisation.company_number,
-        "society_number": organisation.society_number,
-        "income_band": organisation.income_band.name if organisation.income_band else "",
-        "town": organisation.town,
-        "postcode": organisation.postcode,
-        "website": organisation.website,
-        "email": organisation.email,
-        "phone": organisation.phone,
+        "summary": fields["summary"],
+        "legal_form": fields["legal_form"],
+        "charity_number": fields["charity_number_ew"],
+        "company_number": fields["company_number"],
+        "society_number": fields["society_number"],
+        "income_band": fields["income_band"],
+        "town": fields["town"],
+        "postcode": fields["postcode"],
+        "website": fields["website"],
+        "email": fields["email"],
+        "phone": fields["phone"],
         "services": "; ".join(summary.services),
         "pathways": "; ".join(terms["pathway"]),
         "client_groups": "; ".join(terms["client_group"]),
         "delivery_settings": "; ".join(terms["setting"]),
         "regions": "; ".join(terms["region"]),
         "accepting_referrals": summary.accepting_referrals,
-        "lived_experience_led": organisation.lived_experience_led,
-        "open_to_partnership": organisation.open_to_partnership,
+        "lived_experience_led": fields["lived_experience_led"],
+        "open_to_partnership": fields["open_to_partnership"],
         "partnership_roles_sought": "; ".join(terms["partnership_role"]),
         "quality_marks": "; ".join(terms["quality_mark"]),
         "evidence_items": evidence.get("items", 0),
         "highest_nesta_level": evidence.get("best_level"),
         "justice_data_lab_results": evidence.get("jdl", 0),
-        "last_verified": organisation.last_verified_at.date().isoformat()
-        if organisation.last_verified_at
-        else "",
+        "last_verified": verified.date().isoformat() if verified else "",
+        "partnership_notes": fields["partnership_notes"],
         "distance_miles": round(miles, 1) if miles is not None else None,
     }

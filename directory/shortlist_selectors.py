@@ -18,6 +18,7 @@ from .models import (
 from .selectors import (
     EXPORT_COLUMNS,
     _export_row,
+    exported_fields,
     organisation_profile_queryset,
     service_summaries,
     taxonomy_terms,
@@ -218,7 +219,9 @@ def shortlist_export_rows(*, shortlist: Shortlist) -> Iterator[dict]:
     for item in items:
         organisation_id = item.organisation_id
         row = _export_row(
-            item.organisation, summaries[organisation_id], evidence.get(organisation_id, {})
+            exported_fields(item.organisation),
+            summaries[organisation_id],
+            evidence.get(organisation_id, {}),
         )
         row.pop("distance_miles")
         row["shortlist_note"] = item.note
