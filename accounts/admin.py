@@ -1,11 +1,12 @@
 from allauth.usersessions import admin as allauth_usersessions_admin
 from allauth.usersessions.models import UserSession
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import CommissionerProfile, Invitation, Membership, PublicSectorDomain, User
-from .services import commissioner_reject, commissioner_verify
 
 
 @admin.register(User)
@@ -43,26 +44,31 @@ class PublicSectorDomainAdmin(admin.ModelAdmin):
 
 @admin.register(CommissionerProfile)
 class CommissionerProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "body_name", "body_type", "verification_status", "verified_at"]
+    """Who commissioners work for. Verifying one is a moderator's decision, made in the
+    moderation workspace, where it is recorded and the commissioner is told (with the reason a
+    refusal needs): not changed here."""
+
+    list_display = [
+        "user",
+        "body_name",
+        "body_type",
+        "verification_status",
+        "verified_at",
+        "decided_where",
+    ]
     list_filter = ["verification_status", "body_type"]
     search_fields = ["user__email", "user__full_name", "body_name"]
-    readonly_fields = ["verified_at", "verified_by", "created_at"]
+    readonly_fields = ["verification_status", "verified_at", "verified_by", "created_at"]
     autocomplete_fields = ["user"]
-    actions = ["verify", "reject"]
 
-    @admin.action(description="Verify the selected commissioners")
-    def verify(self, request, queryset):
-        for profile in queryset.exclude(
-            verification_status=CommissionerProfile.Verification.VERIFIED
-        ):
-            commissioner_verify(profile=profile, verified_by=request.user)
-        self.message_user(request, "The selected commissioners are verified.", messages.SUCCESS)
-
-    @admin.action(description="Reject the selected commissioners")
-    def reject(self, request, queryset):
-        for profile in queryset:
-            commissioner_reject(profile=profile, rejected_by=request.user)
-        self.message_user(request, "The selected commissioners are rejected.", messages.SUCCESS)
+    @admin.display(description="Verification")
+    def decided_where(self, profile):
+        if profile.verification_status != CommissionerProfile.Verification.PENDING:
+            return "-"
+        return format_html(
+            '<a href="{}">Decide in the moderation workspace</a>',
+            reverse("moderation:commissioner", kwargs={"pk": profile.pk}),
+        )
 
 
 @admin.register(Invitation)

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import models, services
+from . import models
 
 
 @admin.register(
@@ -116,7 +118,9 @@ class DeliveryLocationAdmin(SimpleHistoryAdmin):
 
 @admin.register(models.ClaimRequest)
 class ClaimRequestAdmin(SimpleHistoryAdmin):
-    """Requests to join or claim; those for organisations with no admins are for moderators."""
+    """Requests to join or claim, shown here but decided where their rules, records and emails
+    are: by the organisation's admins, or (with none) in the moderation workspace. Deciding
+    here would skip the decision record and the reason a refusal needs."""
 
     list_display = [
         "organisation",
@@ -124,6 +128,7 @@ class ClaimRequestAdmin(SimpleHistoryAdmin):
         "kind",
         "status",
         "organisation_has_admins",
+        "decided_where",
         "created_at",
     ]
     list_filter = ["status", "kind"]
@@ -138,28 +143,28 @@ class ClaimRequestAdmin(SimpleHistoryAdmin):
         "decided_by",
         "decided_at",
     ]
-    actions = ["approve", "decline"]
+
+    def has_add_permission(self, request, obj=None):
+        # A request is made by the person asking, which tells the admins who decide it.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     @admin.display(boolean=True, description="Has admins")
     def organisation_has_admins(self, claim_request):
         return claim_request.organisation.memberships.filter(role="admin").exists()
 
-    def _decide(self, request, queryset, *, approve: bool):
-        decided = 0
-        for claim_request in queryset.pending():
-            services.claim_request_decide(
-                claim_request=claim_request, decided_by=request.user, approve=approve
-            )
-            decided += 1
-        self.message_user(request, f"{decided} pending request(s) decided")
-
-    @admin.action(description="Approve the selected pending requests")
-    def approve(self, request, queryset):
-        self._decide(request, queryset, approve=True)
-
-    @admin.action(description="Decline the selected pending requests")
-    def decline(self, request, queryset):
-        self._decide(request, queryset, approve=False)
+    @admin.display(description="Decided by")
+    def decided_where(self, claim_request):
+        if claim_request.status != models.ClaimRequest.Status.PENDING:
+            return "-"
+        if self.organisation_has_admins(claim_request):
+            return "The organisation's admins"
+        return format_html(
+            '<a href="{}">A moderator, in the moderation workspace</a>',
+            reverse("moderation:claim", kwargs={"pk": claim_request.pk}),
+        )
 
 
 # --- Shortlists, saved searches and contact messages ---

@@ -23,7 +23,7 @@ def _send(*, template: str, to: list[str], context: dict) -> None:
 
 
 def claim_request_received_notify(*, claim_request: ClaimRequest) -> None:
-    """Tell the organisation's admins; with none, the request waits for moderators in admin."""
+    """Tell the organisation's admins; with none, it waits in the moderation queue."""
     admins = Membership.objects.admins().filter(organisation=claim_request.organisation)
     recipients = [membership.user.email for membership in admins.select_related("user")]
     if not recipients:

@@ -83,3 +83,51 @@ def test_every_admin_page_loads_for_a_superuser(superuser_client, db, model, mod
     if row := model._default_manager.order_by("pk").first():
         change = superuser_client.get(reverse(f"{prefix}_change", args=[row.pk]))
         assert change.status_code == 200, change.content[:300]
+
+
+def test_claims_are_decided_in_the_workspace_not_the_admin(superuser_client, db):
+    """The admin lists requests to join or claim but has no actions deciding them: they would
+    skip the moderation record and the reason a refusal needs, and end in a 403 for an
+    organisation whose admins decide. It links to the workspace for those moderators decide."""
+    from django.core import mail
+
+    from directory.models import ClaimRequest, ModerationDecision
+    from tests.factories import ClaimRequestFactory, MembershipFactory
+
+    adminless = ClaimRequestFactory(kind="claim", organisation__name="Nobody's Trust")
+    with_admins = ClaimRequestFactory(kind="join")
+    MembershipFactory(organisation=with_admins.organisation, role="admin")
+    changelist = reverse("admin:directory_claimrequest_changelist")
+
+    page = superuser_client.get(changelist, {"status__exact": "pending"})
+    actions = [name for name, _label in page.context["action_form"].fields["action"].choices]
+    assert not {"approve", "decline"} & set(actions)
+    body = page.content.decode()
+    workspace = reverse("moderation:claim", kwargs={"pk": adminless.pk})
+    assert workspace in body
+    assert "The organisation&#x27;s admins" in body
+    assert superuser_client.get(reverse("admin:directory_claimrequest_add")).status_code == 403
+    for action in ["approve", "decline"]:
+        superuser_client.post(
+            changelist, {"action": action, "_selected_action": [adminless.pk, with_admins.pk]}
+        )
+    assert set(ClaimRequest.objects.values_list("status", flat=True)) == {"pending"}
+    assert not ModerationDecision.objects.exists() and mail.outbox == []
+
+    # Where the link goes, the decision has its rules, its record and its email.
+    response = superuser_client.post(workspace, {"decision": "decline", "reason": ""})
+    assert response.context["form"].errors["reason"]
+    superuser_client.post(workspace, {"decision": "decline", "reason": "Use your work address"})
+    adminless.refresh_from_db()
+    assert adminless.status == "declined"
+    decision = ModerationDecision.objects.get()
+    assert (decision.kind, decision.action, decision.subject_user) == (
+        "claim",
+        "reject",
+        adminless.user,
+    )
+    [email] = mail.outbox
+    assert email.to == [adminless.user.email] and "Use your work address" in email.body
+    # The organisation with admins is theirs to decide: not in the workspace.
+    other = reverse("moderation:claim", kwargs={"pk": with_admins.pk})
+    assert superuser_client.get(other).status_code == 404

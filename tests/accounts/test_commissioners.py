@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.models import CommissionerProfile, PublicSectorDomain
 from accounts.selectors import email_is_public_sector
 from accounts.services import commissioner_verify_by_email
+from directory.models import ModerationDecision
 from tests.factories import CommissionerProfileFactory, UserFactory
 
 
@@ -103,7 +104,9 @@ def test_organisation_member_confirming_a_gov_email_gets_no_commissioner_profile
 
 
 @pytest.mark.django_db
-def test_admin_lists_pending_commissioners_and_verifies_them(admin_client):
+def test_admin_lists_pending_commissioners_and_leaves_deciding_to_the_workspace(admin_client):
+    """Verifying is a moderator's decision with a record and an email: the admin has no
+    actions or field for it, only a link to the workspace's page."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     admin_user = admin_client.get("/").wsgi_request.user
@@ -116,10 +119,32 @@ def test_admin_lists_pending_commissioners_and_verifies_them(admin_client):
     page = admin_client.get(changelist, {"verification_status__exact": "pending"})
     assert pending.body_name in page.content.decode()
 
+    actions = [name for name, _label in page.context["action_form"].fields["action"].choices]
+    assert not {"verify", "reject"} & set(actions)
+    workspace = reverse("moderation:commissioner", kwargs={"pk": pending.pk})
+    assert workspace in page.content.decode()
+    change = reverse("admin:accounts_commissionerprofile_change", args=[pending.pk])
+    assert "verification_status" in admin_client.get(change).context["adminform"].readonly_fields
     admin_client.post(changelist, {"action": "verify", "_selected_action": [pending.pk]})
+    admin_client.post(
+        change,
+        {
+            "user": pending.user_id,
+            "body_type": pending.body_type,
+            "body_name": pending.body_name,
+            "verification_status": "verified",
+        },
+    )
+    pending.refresh_from_db()
+    assert pending.verification_status == "pending"
+
+    admin_client.post(workspace, {"decision": "approve"})
     pending.refresh_from_db()
     assert pending.verification_status == "verified"
     assert pending.verified_by == admin_user
+    assert ModerationDecision.objects.get().subject_user == pending.user
+    [email] = mail.outbox
+    assert email.to == [pending.user.email]
 
 
 @pytest.mark.django_db

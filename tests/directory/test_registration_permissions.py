@@ -284,16 +284,21 @@ def test_evidence_without_a_document_is_not_found(client, taxonomies):
     assert client.get(document_url(item)).status_code == 404
 
 
-def test_moderators_decide_requests_in_admin(client, taxonomies):
+def test_moderators_decide_requests_in_the_workspace_not_the_admin(client, taxonomies):
     moderator = UserFactory(is_staff=True, is_superuser=True)
     TOTP.activate(moderator, generate_totp_secret())
     claim = ClaimRequestFactory(organisation=OrganisationFactory(), kind="claim")
     client.force_login(moderator)
-    response = client.post(
+    client.post(
         reverse("admin:directory_claimrequest_changelist"),
         {"action": "approve", "_selected_action": [claim.pk]},
     )
-    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == "pending"  # the admin has no action deciding it
+    response = client.post(
+        reverse("moderation:claim", kwargs={"pk": claim.pk}), {"decision": "approve"}
+    )
+    assert response["Location"] == reverse("moderation:queue")
     claim.refresh_from_db()
     assert (claim.status, claim.decided_by) == ("approved", moderator)
     assert Membership.objects.get(user=claim.user).role == Membership.Role.ADMIN
