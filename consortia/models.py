@@ -129,8 +129,15 @@ class Opportunity(models.Model):
         UNKNOWN = "unknown", "Not known yet"
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Empty once the poster has deleted their account: one posted for an organisation stays
+    # with it (its members manage it); one posted for the poster's employer is withdrawn first
+    # (accounts.services.user_delete).
     posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opportunities"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opportunities",
     )
     # Empty when a commissioner posts for their public body rather than an organisation.
     organisation = models.ForeignKey(
@@ -188,7 +195,9 @@ class Opportunity(models.Model):
         if self.organisation_id:
             return self.organisation.name
         profile = getattr(self.posted_by, "commissioner_profile", None)
-        return profile.body_name if profile else str(self.posted_by)
+        if profile:
+            return profile.body_name
+        return str(self.posted_by) if self.posted_by_id else "Someone no longer in the directory"
 
     @property
     def is_open_for_responses(self) -> bool:

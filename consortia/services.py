@@ -204,7 +204,7 @@ def expression_of_interest_submit(
     eoi.full_clean()
     eoi.save()
     eoi.services.set(services)
-    recipients = [opportunity.posted_by.email]
+    recipients = [opportunity.posted_by.email] if opportunity.posted_by_id else []
     if opportunity.organisation_id:
         recipients += notifications.admin_emails([opportunity.organisation])
     path = reverse("opportunities:responses", kwargs={"opportunity": opportunity.uuid})
