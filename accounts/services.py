@@ -13,7 +13,21 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from directory.models import ContactMessage, Organisation, Region, SavedSearch, Shortlist
+from consortia.models import ConsortiumEvent, ExpressionOfInterest, OfferAppraisal, Opportunity
+from consortia.services import opportunity_withdraw
+from directory.models import (
+    ClaimRequest,
+    ContactMessage,
+    ModerationDecision,
+    Organisation,
+    OrganisationRevision,
+    ProblemReport,
+    Region,
+    SavedSearch,
+    SearchRecord,
+    Shortlist,
+    ShortlistInvitation,
+)
 from directory.notifications import organisations_without_admin_notify
 
 from .models import (
@@ -203,8 +217,26 @@ def _history_models():
     ]
 
 
+def user_addresses(user: User) -> set[str]:
+    """The user's email addresses that are known to be theirs (lower case): the account's and
+    the others they confirmed. An unconfirmed address may be anyone's, so what was sent from it
+    (a report) or to it (an invitation) is not theirs to download."""
+    confirmed = EmailAddress.objects.filter(user=user, verified=True).values_list(
+        "email", flat=True
+    )
+    return {user.email.lower(), *(email.lower() for email in confirmed)}
+
+
+def _iexact_any(field: str, addresses: set[str]) -> models.Q:
+    condition = models.Q(pk__in=[])
+    for address in addresses:
+        condition |= models.Q(**{f"{field}__iexact": address})
+    return condition
+
+
 def user_personal_data(*, user: User) -> dict:
-    """Everything personal the directory holds about a user, for them to download."""
+    """Everything the directory holds about a user, for them to download: what they entered,
+    what they were sent or shared, what was decided about them and what they decided."""
     history = []
     for historical_model in _history_models():
         for record in historical_model.objects.filter(history_user=user).order_by("history_date"):
@@ -217,6 +249,7 @@ def user_personal_data(*, user: User) -> dict:
                     "reason": record.history_change_reason,
                 }
             )
+    addresses = user_addresses(user)
     profile = CommissionerProfile.objects.filter(user=user).select_related("region").first()
     return {
         "account": {
@@ -255,9 +288,47 @@ def user_personal_data(*, user: User) -> dict:
                 "sent_at": i.created_at,
                 "accepted_at": i.accepted_at,
             }
-            for i in Invitation.objects.filter(email__iexact=user.email).select_related(
-                "organisation"
-            )
+            for i in Invitation.objects.filter(_iexact_any("email", addresses))
+            .select_related("organisation")
+            .order_by("created_at", "id")
+        ],
+        "invitations_you_sent": [
+            {
+                "organisation": i.organisation.name,
+                "email": i.email,
+                "role": i.get_role_display(),
+                "sent_at": i.created_at,
+                "accepted_at": i.accepted_at,
+                "withdrawn_at": i.revoked_at,
+            }
+            for i in Invitation.objects.filter(invited_by=user)
+            .select_related("organisation")
+            .order_by("created_at", "id")
+        ],
+        "requests_to_join_or_claim": [
+            {
+                "organisation": claim.organisation.name,
+                "request": claim.get_kind_display(),
+                "message": claim.message,
+                "status": claim.get_status_display(),
+                "sent_at": claim.created_at,
+                "decided_at": claim.decided_at,
+            }
+            for claim in ClaimRequest.objects.filter(user=user)
+            .select_related("organisation")
+            .order_by("created_at", "id")
+        ],
+        "changes_you_proposed": [
+            {
+                "organisation": revision.organisation.name,
+                "status": revision.get_status_display(),
+                "sent_at": revision.submitted_at,
+                "decided_at": revision.decided_at,
+                "moderators_message": revision.message,
+            }
+            for revision in OrganisationRevision.objects.filter(created_by=user)
+            .select_related("organisation")
+            .order_by("created_at", "id")
         ],
         "two_factor_authentication": [
             {
@@ -277,43 +348,140 @@ def user_personal_data(*, user: User) -> dict:
             for s in UserSession.objects.filter(user=user).order_by("created_at")
         ],
         "shortlists": _shortlists_data(user),
-        "shortlists_shared_with_you": [
-            {
-                "shortlist": share.shortlist.name,
-                "role": share.get_role_display(),
-                "since": share.created_at,
-            }
-            for share in user.shortlist_shares.select_related("shortlist").order_by("created_at")
+        "shortlists_shared_with_you": _shortlists_shared_data(user, addresses),
+        "searches_you_recorded_on_others_shortlists": [
+            _search_record_data(record)
+            for record in SearchRecord.objects.filter(recorded_by=user)
+            .exclude(shortlist__owner=user)
+            .select_related("shortlist")
+            .order_by("recorded_at", "id")
         ],
-        "saved_searches": [
-            {
-                "name": saved.name,
-                "search": saved.query_string,
-                "alerts": saved.get_alert_frequency_display(),
-                "created_at": saved.created_at,
-                "last_alerted_at": saved.last_alerted_at,
-            }
-            for saved in SavedSearch.objects.filter(owner=user).order_by("created_at", "id")
-        ],
+        "saved_searches": _saved_searches_data(user),
         "messages_sent": [
             {
                 "organisation": message.organisation.name,
+                "shortlist": message.shortlist and message.shortlist.name,
                 "subject": message.subject,
                 "message": message.body,
                 "sent_at": message.sent_at,
             }
             for message in ContactMessage.objects.filter(sender=user)
-            .select_related("organisation")
+            .select_related("organisation", "shortlist")
             .order_by("sent_at", "id")
         ],
+        "reports_made_with_your_email": [
+            {
+                "organisation": report.organisation.name,
+                "what_is_wrong": report.description,
+                "email": report.email,
+                "status": report.get_status_display(),
+                "sent_at": report.created_at,
+            }
+            for report in ProblemReport.objects.filter(_iexact_any("email", addresses))
+            .select_related("organisation")
+            .order_by("created_at", "id")
+        ],
+        "opportunities_posted": [
+            {
+                "title": opportunity.title,
+                "organisation": opportunity.organisation and opportunity.organisation.name,
+                "description": opportunity.description,
+                "value": opportunity.get_value_band_display(),
+                "closes_on": opportunity.closes_on,
+                "status": opportunity.get_status_display(),
+                "posted_at": opportunity.created_at,
+            }
+            for opportunity in Opportunity.objects.filter(posted_by=user)
+            .select_related("organisation")
+            .order_by("created_at", "id")
+        ],
+        "expressions_of_interest_sent": [
+            {
+                "opportunity": eoi.opportunity.title,
+                "organisation": eoi.organisation.name,
+                "message": eoi.message,
+                "status": eoi.get_status_display(),
+                "answer": eoi.decision_message,
+                "sent_at": eoi.created_at,
+            }
+            for eoi in ExpressionOfInterest.objects.filter(submitted_by=user)
+            .select_related("opportunity", "organisation")
+            .order_by("created_at", "id")
+        ],
+        "expressions_of_interest_you_answered": [
+            {
+                "opportunity": eoi.opportunity.title,
+                "organisation": eoi.organisation.name,
+                "status": eoi.get_status_display(),
+                "answer": eoi.decision_message,
+                "answered_at": eoi.decided_at,
+            }
+            for eoi in ExpressionOfInterest.objects.filter(decided_by=user)
+            .select_related("opportunity", "organisation")
+            .order_by("decided_at", "id")
+        ],
+        "offer_appraisals": [
+            {
+                "name": appraisal.name,
+                "organisation": appraisal.organisation and appraisal.organisation.name,
+                "inputs": appraisal.inputs,
+                "created_at": appraisal.created_at,
+                "updated_at": appraisal.updated_at,
+            }
+            for appraisal in OfferAppraisal.objects.filter(owner=user)
+            .select_related("organisation")
+            .order_by("created_at", "id")
+        ],
+        "consortium_actions": [
+            {
+                "consortium": event.consortium.name,
+                "what": event.description,
+                "at": event.created_at,
+            }
+            for event in ConsortiumEvent.objects.filter(actor=user)
+            .select_related("consortium")
+            .order_by("created_at", "id")
+        ],
+        "moderation_decisions_about_you": [
+            _decision_data(decision)
+            for decision in ModerationDecision.objects.filter(subject_user=user).order_by(
+                "decided_at", "id"
+            )
+        ],
+        "moderation_decisions_you_made": [
+            _decision_data(decision)
+            for decision in ModerationDecision.objects.filter(decided_by=user).order_by(
+                "decided_at", "id"
+            )
+        ],
         "changes_you_made": history,
+    }
+
+
+def _decision_data(decision: ModerationDecision) -> dict:
+    return {
+        "decision": f"{decision.get_kind_display()}: {decision.get_action_display()}",
+        "organisation": decision.organisation_name,
+        "about": decision.subject,
+        "reason": decision.reason,
+        "decided_at": decision.decided_at,
+    }
+
+
+def _search_record_data(record: SearchRecord) -> dict:
+    return {
+        "shortlist": record.shortlist.name,
+        "search": record.query_string,
+        "results": record.result_count,
+        "organisations_found": [found["name"] for found in record.results],
+        "recorded_at": record.recorded_at,
     }
 
 
 def _shortlists_data(user: User) -> list[dict]:
     shortlists = (
         Shortlist.objects.filter(owner=user)
-        .prefetch_related("items__organisation", "shares__user", "search_records")
+        .prefetch_related("items__organisation", "shares__user", "invitations", "search_records")
         .order_by("created_at", "id")
     )
     return [
@@ -330,20 +498,77 @@ def _shortlists_data(user: User) -> list[dict]:
                 }
                 for item in shortlist.items.all()
             ],
-            "shared_with": [
-                {"email": share.user.email, "role": share.get_role_display()}
-                for share in shortlist.shares.all()
-            ],
+            # Addresses with and without an account alike, as the sharing page lists them, so
+            # that the download does not tell which have one either.
+            "shared_with": sorted(
+                [
+                    {"email": share.user.email, "role": share.get_role_display()}
+                    for share in shortlist.shares.all()
+                ]
+                + [
+                    {"email": invitation.email, "role": invitation.get_role_display()}
+                    for invitation in shortlist.invitations.all()
+                ],
+                key=lambda shared: shared["email"].lower(),
+            ),
             "searches_recorded": [
-                {
-                    "search": record.query_string,
-                    "results": record.result_count,
-                    "recorded_at": record.recorded_at,
-                }
-                for record in shortlist.search_records.all()
+                _search_record_data(record) for record in shortlist.search_records.all()
             ],
         }
         for shortlist in shortlists
+    ]
+
+
+def _shortlists_shared_data(user: User, addresses: set[str]) -> list[dict]:
+    shares = [
+        {
+            "shortlist": share.shortlist.name,
+            "role": share.get_role_display(),
+            "since": share.created_at,
+        }
+        for share in user.shortlist_shares.select_related("shortlist")
+    ]
+    # Shared with one of their addresses before they had an account (or before they added it).
+    invitations = [
+        {
+            "shortlist": invitation.shortlist.name,
+            "role": invitation.get_role_display(),
+            "since": invitation.created_at,
+        }
+        for invitation in ShortlistInvitation.objects.filter(email__in=addresses)
+        .exclude(shortlist__owner=user)
+        .select_related("shortlist")
+    ]
+    return sorted(shares + invitations, key=lambda shared: shared["since"])
+
+
+def _saved_searches_data(user: User) -> list[dict]:
+    saved_searches = (
+        SavedSearch.objects.filter(owner=user)
+        .prefetch_related("seen__organisation", "seen_opportunities__opportunity")
+        .order_by("created_at", "id")
+    )
+    return [
+        {
+            "name": saved.name,
+            "searches": saved.get_kind_display(),
+            "search": saved.query_string,
+            "alerts": saved.get_alert_frequency_display(),
+            "created_at": saved.created_at,
+            "last_alerted_at": saved.last_alerted_at,
+            "sent_in_alerts": sorted(
+                [
+                    {"sent": seen.organisation.name, "sent_at": seen.seen_at}
+                    for seen in saved.seen.all()
+                ]
+                + [
+                    {"sent": seen.opportunity.title, "sent_at": seen.seen_at}
+                    for seen in saved.seen_opportunities.all()
+                ],
+                key=lambda sent: (sent["sent_at"], sent["sent"]),
+            ),
+        }
+        for saved in saved_searches
     ]
 
 
@@ -403,11 +628,25 @@ def user_delete(*, user: User) -> list[Organisation]:
         membership.delete()
     for session in UserSession.objects.filter(user=user):
         session.end()
-    Invitation.objects.filter(email__iexact=user.email).delete()
+    # An opportunity posted for their employer has nobody left to answer its responses: it is
+    # withdrawn (telling the organisations waiting) and kept for their record. One posted for
+    # an organisation stays with it.
+    for opportunity in Opportunity.objects.published().filter(
+        posted_by=user, organisation__isnull=True
+    ):
+        opportunity_withdraw(opportunity=opportunity)
+    addresses = user_addresses(user)
+    Invitation.objects.filter(_iexact_any("email", addresses)).delete()
+    ShortlistInvitation.objects.filter(email__in=addresses).delete()
+    # Reports they sent stay (they are about an organisation), without their address.
+    for reports in (ProblemReport.objects, ProblemReport.history):
+        reports.filter(_iexact_any("email", addresses)).update(email="")
     user_pk = user.pk
     # Deleting the user cascades to their shortlists (shared ones too: they were the user's),
-    # their access to others' shortlists, their saved searches and the log of messages they
-    # sent; searches they recorded on others' shortlists stay, without their name.
+    # their access to others' shortlists, their saved searches, the log of messages they sent,
+    # their offer appraisals and their requests to join or claim. What stays without their
+    # name: searches they recorded on others' shortlists, their organisations' opportunities
+    # and responses, the decisions they made as a moderator and the consortium records.
     user.delete()
     _anonymise_history(user_pk=user_pk)
     return handed_over
