@@ -9,10 +9,15 @@ this saved search (`seen_model` remembers what was sent, so nothing is sent twic
 search therefore writes nothing but the search, however many organisations it matches.
 
 An organisation counts as changed when, after the cut-off, it was published, a moderator
-approved a submission or changes to its profile, one of its services was added or changed, or
-it declared a partnership interest. Routine writes (freshness reminders, a confirmation that
-an entry is still correct) are not changes: an organisation that already matched is not news
-because it was reminded. An opportunity counts as changed when it was posted or edited.
+approved a submission or changes to its profile, one of its services was added or changed, it
+declared a partnership interest, or an import changed it (its own fields or terms: the import
+writes each change's history record). For a search of the default results (not including
+entries left out for going unverified), an organisation also counts when it came back into
+them after the cut-off: left out (freshness stage "hidden") at the cut-off, as its audit
+history shows, and not now. Routine writes (freshness reminders, a confirmation that an
+entry is still correct) are not changes otherwise: an organisation that already matched is
+not news because it was reminded. An opportunity counts as changed when it was posted or
+edited.
 """
 
 from collections.abc import Callable
@@ -20,14 +25,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import Exact
 from django.http import QueryDict
 
 from consortia.filters import OpportunityFilterSet
 from consortia.models import Opportunity, OpportunitySearchSeen, PartnershipInterest
 
 from .filters import OrganisationFilterSet
-from .models import ModerationDecision, SavedSearch, SavedSearchSeen, Service
+from .importer import HISTORY_REASON as IMPORT_HISTORY_REASON
+from .models import ModerationDecision, Organisation, SavedSearch, SavedSearchSeen, Service
 from .selectors import search_queryset
 
 
@@ -37,14 +44,11 @@ class SavedSearchKind:
     noun: str
     # The current matches of a search's parameters, as its list page finds them.
     search: Callable[[QueryDict], QuerySet]
-    # Those published or changed after a moment.
-    changed_since: Callable[[datetime], Q]
+    # Those published or changed after a moment, for a search of these parameters.
+    changed_since: Callable[[datetime, QueryDict], Q]
     # The record of matches already sent, and its foreign key to the match.
     seen_model: type[Model]
     seen_field: str
-
-    def matches(self, query_string: str) -> QuerySet:
-        return self.search(QueryDict(query_string))
 
     def new_matches(self, saved_search: SavedSearch) -> list:
         """Current matches published or changed since the cut-off, never sent for it."""
@@ -52,10 +56,9 @@ class SavedSearchKind:
         sent = self.seen_model.objects.filter(saved_search=saved_search).values(
             f"{self.seen_field}_id"
         )
+        params = QueryDict(saved_search.query_string)
         return list(
-            self.matches(saved_search.query_string)
-            .filter(self.changed_since(cutoff))
-            .exclude(pk__in=sent)
+            self.search(params).filter(self.changed_since(cutoff, params)).exclude(pk__in=sent)
         )
 
     def mark_sent(self, saved_search: SavedSearch, ids, *, at: datetime) -> None:
@@ -77,21 +80,42 @@ PROFILE_CHANGING_DECISIONS = Q(
 )
 
 
-def _organisation_changed_since(moment: datetime) -> Q:
+def _organisation_changed_since(moment: datetime, params: QueryDict, *, taxonomy=None) -> Q:
     of_it = {"organisation": OuterRef("pk")}
     decisions = ModerationDecision.objects.filter(
         PROFILE_CHANGING_DECISIONS, decided_at__gt=moment, **of_it
     )
-    return (
+    history = Organisation.history.filter(id=OuterRef("pk"))
+    changed = (
         Q(published_at__gt=moment)
         | Exists(decisions)
         # A service's updated_at is set when it is created too.
         | Exists(Service.objects.filter(updated_at__gt=moment, **of_it))
         | Exists(PartnershipInterest.objects.filter(created_at__gt=moment, **of_it))
+        | Exists(
+            history.filter(history_date__gt=moment, history_change_reason=IMPORT_HISTORY_REASON)
+        )
     )
+    if OrganisationFilterSet(params, taxonomy=taxonomy).values.get("include_out_of_date"):
+        # Entries left out of the default results were in these all along.
+        return changed
+    return changed | _back_in_default_search_since(moment, history)
 
 
-def _opportunity_changed_since(moment: datetime) -> Q:
+def _back_in_default_search_since(moment: datetime, history: QuerySet) -> Q:
+    """In default search now, and left out of it at `moment`, by the audit history (which
+    records every move of the freshness stage). One that was in it then, and left and came
+    back before the next alert, was never out of the search's results as alerted."""
+    hidden = Organisation.Freshness.HIDDEN
+    stage_at_moment = Subquery(
+        history.filter(history_date__lte=moment)
+        .order_by("-history_date", "-history_id")
+        .values("freshness_stage")[:1]
+    )
+    return ~Q(freshness_stage=hidden) & Q(Exact(stage_at_moment, hidden))
+
+
+def _opportunity_changed_since(moment: datetime, params: QueryDict) -> Q:
     return Q(created_at__gt=moment) | Q(updated_at__gt=moment)
 
 
@@ -110,7 +134,7 @@ def saved_search_kinds(*, taxonomy=None) -> dict[str, SavedSearchKind]:
         SavedSearch.Kind.ORGANISATIONS.value: SavedSearchKind(
             noun="organisations",
             search=partial(_organisations, taxonomy=taxonomy),
-            changed_since=_organisation_changed_since,
+            changed_since=partial(_organisation_changed_since, taxonomy=taxonomy),
             seen_model=SavedSearchSeen,
             seen_field="organisation",
         ),

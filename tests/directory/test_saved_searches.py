@@ -1,5 +1,6 @@
 """Saved searches and their email alerts."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from directory import moderation_services
+from directory.importer import organisations_import
 from directory.models import (
     LegalForm,
     ModerationDecision,
@@ -16,8 +19,15 @@ from directory.models import (
     SavedSearch,
     SavedSearchSeen,
 )
+from directory.moderation_services import freshness_update
 from directory.search_alerts import search_alerts_send
-from tests.factories import OrganisationFactory, SavedSearchFactory, ServiceFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    SavedSearchFactory,
+    ServiceFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -317,3 +327,133 @@ def test_a_failed_email_marks_nothing_as_sent(taxonomies, client, monkeypatch, s
     assert saved.seen.count() == 0
     saved.refresh_from_db()
     assert saved.last_alerted_at < simulated_clock.now
+
+
+# --- News that is not a moderator's decision: back in default search, imports ---
+
+
+def _hide(organisation):
+    """Left out of default search, as send_freshness_reminders does (a history record)."""
+    organisation.freshness_stage = Organisation.Freshness.HIDDEN
+    organisation.save(update_fields=["freshness_stage", "updated_at"])
+
+
+def test_an_entry_back_in_default_search_is_news_once_for_the_searches_it_was_left_out_of(
+    client, taxonomies, simulated_clock
+):
+    clock = simulated_clock
+    long_ago = clock.now - timedelta(days=600)
+    returning = _in_region(
+        "wales", name="Back Again", last_verified_at=long_ago, published_at=long_ago
+    )
+    returning_admin = MembershipFactory(organisation=returning, role="admin").user
+    always = _in_region("wales", name="Always There")
+    always_admin = MembershipFactory(organisation=always, role="admin").user
+    freshness_update()  # 18 months unverified: left out of default search
+    returning.refresh_from_db()
+    assert returning.freshness_stage == Organisation.Freshness.HIDDEN
+    mail.outbox.clear()  # the reminder to its admins
+    user = UserFactory()
+    default = _save(client, user, "region=wales", name="Wales")
+    everything = _save(
+        client, user, "region=wales&include_out_of_date=yes", name="Wales with old entries"
+    )
+
+    # Day 1: nothing new.
+    clock.advance(days=1)
+    assert search_alerts_send() == 0
+
+    # Day 2: its admin confirms the entry is still correct, and it is back in default search:
+    # news for the default search only (the other had it in its results all along). Another
+    # entry's routine confirmation is not news.
+    clock.advance(days=1)
+    moderation_services.organisation_confirm_still_correct(
+        organisation=returning, user=returning_admin
+    )
+    moderation_services.organisation_confirm_still_correct(organisation=always, user=always_admin)
+    assert search_alerts_send() == 1
+    [email] = mail.outbox
+    assert "Wales (1 new)" in email.body and "Back Again" in email.body
+    assert "Always There" not in email.body and "Wales with old entries" not in email.body
+    assert list(default.seen.values_list("organisation__name", flat=True)) == ["Back Again"]
+    assert not everything.seen.exists()
+
+    # Day 3: an entry left out and back again between two alerts was in the results at both.
+    clock.advance(days=1)
+    _hide(always)
+    moderation_services.organisation_confirm_still_correct(organisation=always, user=always_admin)
+    assert search_alerts_send() == 0
+
+    # Days 4 and 5: left out again, then back again: it is never sent twice.
+    clock.advance(days=1)
+    _hide(returning)
+    assert search_alerts_send() == 0
+    clock.advance(days=1)
+    moderation_services.organisation_confirm_still_correct(
+        organisation=returning, user=returning_admin
+    )
+    assert search_alerts_send() == 0
+    assert len(mail.outbox) == 1
+
+    # Day 6: a search saved while it was out of default search hears of its return.
+    clock.advance(days=1)
+    _hide(returning)
+    later = _save(client, user, "region=wales", name="Wales again")
+    clock.advance(days=1)
+    moderation_services.organisation_confirm_still_correct(
+        organisation=returning, user=returning_admin
+    )
+    clock.advance(days=1)
+    assert search_alerts_send() == 1
+    assert "Wales again (1 new)" in mail.outbox[1].body
+    assert "Wales (" not in mail.outbox[1].body
+    assert later.seen.get().organisation == returning
+
+
+IMPORT_HEADER = "name,charity_number,legal_form,summary,service_name,pathways,regions"
+
+
+def _import(legal_form: str, summary: str):
+    row = f"Imported Trust,1181234,{legal_form},{summary},Mentoring,accommodation,wales"
+    data = f"{IMPORT_HEADER}\r\n{row}\r\n".encode()
+    return organisations_import(file=io.BytesIO(data))
+
+
+def test_an_import_changing_only_organisation_fields_is_news_once(
+    client, taxonomies, simulated_clock
+):
+    clock = simulated_clock
+    assert _import("charity", "Mentoring in Wales").created == 1
+    organisation = Organisation.objects.get(name="Imported Trust")
+    service_updated = organisation.services.get().updated_at
+    user = UserFactory()
+    cics = _save(client, user, "legal_form=cic", name="CICs")
+    wales = _save(client, user, "region=wales", name="Wales")
+
+    # Day 1: the same file again changes nothing, so there is nothing new.
+    clock.advance(days=1)
+    assert _import("charity", "Mentoring in Wales").unchanged == 1
+    assert search_alerts_send() == 0
+
+    # Day 2: the organisation's legal form changes, nothing of its service.
+    clock.advance(days=1)
+    assert _import("cic", "Mentoring in Wales").updated == 1
+    assert organisation.services.get().updated_at == service_updated
+    assert search_alerts_send() == 1
+    [email] = mail.outbox
+    assert "CICs (1 new)" in email.body and "Wales (1 new)" in email.body
+    assert "Imported Trust" in email.body
+
+    # Day 3: its summary changes: already sent for both searches, so not again; a search
+    # saved since hears of it.
+    later = _save(client, user, "region=wales&legal_form=cic", name="Welsh CICs")
+    clock.advance(days=1)
+    assert _import("cic", "Mentoring and housing in Wales").updated == 1
+    assert search_alerts_send() == 1
+    body = mail.outbox[1].body
+    assert "Welsh CICs (1 new)" in body and "CICs (" not in body.replace("Welsh CICs", "")
+    assert "Wales (" not in body
+    for saved in [cics, wales, later]:
+        assert list(saved.seen.values_list("organisation", flat=True)) == [organisation.pk]
+    clock.advance(days=1)
+    assert search_alerts_send() == 0
