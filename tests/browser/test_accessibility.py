@@ -22,7 +22,7 @@ import pytest
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -52,6 +52,7 @@ from tests.factories import (
     ShortlistItemFactory,
     verified_user,
 )
+from tests.module_data import committed_for_the_module
 from tests.world import ROLES, World, build_world, client_for
 
 # --- The cases ---
@@ -732,18 +733,13 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
         "OPEN_DATA_ROOT": tmp_path_factory.mktemp("open-data"),
         "IMPORT_UPLOAD_ROOT": tmp_path_factory.mktemp("imports"),
     }
-    with django_db_blocker.unblock(), override_settings(**folders):
+    with committed_for_the_module(django_db_blocker), override_settings(**folders):
+        built = build_site()
+        server = LiveServer("localhost")
         try:
-            built = build_site()
-            server = LiveServer("localhost")
-            try:
-                yield replace(built, url=server.url)
-            finally:
-                server.stop()
+            yield replace(built, url=server.url)
         finally:
-            call_command("flush", interactive=False, verbosity=0)
-            # As a transactional test does, so that nothing holds the test database open.
-            connections.close_all()
+            server.stop()
 
 
 # --- Signed in, once per role ---
@@ -782,11 +778,17 @@ class RoleContexts:
 
     def __init__(self, browser, site: Site, roles):
         self.contexts = {role: self._open(browser, site, role) for role in roles}
+        self.pages = {}
 
-    def new_page(self, role: str):
-        page = self.contexts[role].new_page()
-        page.set_default_timeout(10_000)
-        return page
+    def page(self, role: str):
+        """The role's one page, kept open from test to test: a new page costs Chromium more
+        than the test's own navigation and axe-core run (whatever a page held in it goes with
+        the next navigation; the cookies are the context's either way)."""
+        if role not in self.pages:
+            page = self.contexts[role].new_page()
+            page.set_default_timeout(10_000)
+            self.pages[role] = page
+        return self.pages[role]
 
     @staticmethod
     def _open(browser, site: Site, role: str):
@@ -822,10 +824,11 @@ def role_contexts(browser, site, django_db_blocker):
 def tab(request, db, role_contexts, role):
     """A page of the role's context. (Asking for `db`, each test runs in a transaction that is
     rolled back: the module's data, committed before, stays as it is.)"""
-    page = role_contexts.new_page(role)
+    page = role_contexts.page(role)
+    viewport = page.viewport_size
     yield page
     save_artefacts_if_failed(request, page)
-    page.close()
+    page.set_viewport_size(viewport)
 
 
 # --- The test ---

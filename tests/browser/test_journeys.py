@@ -31,6 +31,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Download, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from accounts.models import MODERATORS_GROUP, Membership
 from consortia.models import ConsortiumMembership, ExpressionOfInterest
@@ -197,10 +198,21 @@ class KeyboardPerson(Person):
             self.page.keyboard.press("Space")
         expect(box).to_be_checked()
 
+    UPLOAD_ATTEMPTS = 3
+
     def upload(self, field: Locator, name: str, content: bytes) -> None:
         self.focus(field)
-        with self.page.expect_file_chooser() as chooser:
-            self.page.keyboard.press("Space")
+        # Headless Chromium now and then drops the keypress that opens the file chooser
+        # (a chooser that comes opens in well under a second), so a lost one is pressed again.
+        for attempt in range(1, self.UPLOAD_ATTEMPTS + 1):
+            try:
+                with self.page.expect_file_chooser(timeout=4000) as chooser:
+                    self.page.keyboard.press("Space")
+                break
+            except PlaywrightTimeoutError:
+                expect(field).to_be_focused()
+                if attempt == self.UPLOAD_ATTEMPTS:
+                    raise
         chooser.value.set_files({"name": name, "mimeType": "application/pdf", "buffer": content})
 
 

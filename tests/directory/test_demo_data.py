@@ -1,41 +1,20 @@
 import json
-from collections import Counter
-from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.management import CommandError, call_command
-from django.db import connection
+from django.core.management import CommandError
 from django.test import override_settings
 
 from accounts.models import Membership, User
-from directory import document_search
-from directory.management.commands.seed_directory import SIZE_BY_INCOME_BAND
 from directory.models import (
     DeliveryLocation,
     EvidenceItem,
     Organisation,
-    Pathway,
-    Region,
     Service,
 )
+from tests.directory.demo_data import DEMO_EMAILS, DEMO_PASSWORD, demo_logins, load
 
 pytestmark = pytest.mark.django_db
-
-DEMO_PASSWORD = "correct-horse-rehab-2026"
-DEMO_EMAILS = ["provider@example.org", "commissioner@example.org", "moderator@example.org"]
-
-
-def load(**options) -> tuple[str, str]:
-    out, err = StringIO(), StringIO()
-    call_command("load_demo_data", stdout=out, stderr=err, **options)
-    return out.getvalue(), err.getvalue()
-
-
-def demo_logins() -> str:
-    out = StringIO()
-    call_command("demo_logins", stdout=out)
-    return out.getvalue()
 
 
 def database_state() -> dict:
@@ -65,64 +44,7 @@ def database_state() -> dict:
     }
 
 
-# --- The real demo data set -----------------------------------------------------------------
-
-
-def test_demo_data_loads_at_least_sixty_published_organisations():
-    output, _ = load()
-
-    organisations = Organisation.objects.all()
-    assert organisations.count() >= 60
-    assert organisations.published().count() == organisations.count()
-    assert not organisations.filter(last_verified_at__isnull=True).exists()
-    assert not organisations.filter(published_at__isnull=True).exists()
-    assert not organisations.filter(services__isnull=True).exists()
-    assert f"{organisations.count()} created, 0 updated, 0 unchanged" in output
-
-
-def test_demo_data_covers_every_region_and_pathway_at_least_twice():
-    load()
-
-    for taxonomy, relation in [(Region, "services__regions"), (Pathway, "services__pathways")]:
-        for term in taxonomy.objects.all():
-            providers = Organisation.objects.filter(**{relation: term}).distinct().count()
-            assert providers >= 2, f"{taxonomy.__name__} {term.slug}: {providers} organisations"
-
-
-def test_demo_data_income_is_spread_like_the_sector_most_small_a_few_large():
-    load()
-
-    bands = Counter(Organisation.objects.values_list("income_band__slug", flat=True))
-    total = sum(bands.values())
-    assert set(bands) == set(SIZE_BY_INCOME_BAND), "every income band has organisations"
-    assert bands["under-10k"] + bands["10k-100k"] > total / 2
-    assert 1 <= bands["1m-10m"] + bands["over-10m"] <= total / 10
-    # Staff numbers that fit the income: a £5,000 group has no paid team of twenty.
-    for slug, staff in Organisation.objects.values_list("income_band__slug", "staff_count"):
-        (low, high), _, _ = SIZE_BY_INCOME_BAND[slug]
-        assert low <= staff <= high, (slug, staff)
-
-
-def test_demo_data_has_geocoded_locations_and_evidence():
-    output, _ = load()
-
-    assert DeliveryLocation.objects.filter(latitude__isnull=False).exists()
-    geocoded = DeliveryLocation.objects.filter(latitude__isnull=False).count()
-    assert f"{geocoded} geocoded" in output
-    assert EvidenceItem.objects.filter(verified_by_moderator=True).exists()
-    assert EvidenceItem.objects.filter(kind=EvidenceItem.Kind.JUSTICE_DATA_LAB).exists()
-
-
-def test_demo_data_refreshes_the_search_documents():
-    load()
-
-    organisations = Organisation.objects.all()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {document_search.TEXTS}")
-            assert cursor.fetchone()[0] == organisations.count() > 60
-    else:
-        assert not organisations.filter(search_text="").exists()
+# --- Loading the real demo data set again (what is in it: test_demo_data_set.py) -----------
 
 
 @override_settings(DEBUG=True)
@@ -151,12 +73,12 @@ def test_demo_data_updates_an_organisation_matched_by_name():
     assert "1 updated" in output
 
 
-# --- Demo accounts --------------------------------------------------------------------------
+# --- Demo accounts (from a one-organisation file: they do not depend on the data set) ---------
 
 
 @override_settings(DEBUG=True)
-def test_demo_accounts_are_created_in_debug():
-    load()
+def test_demo_accounts_are_created_in_debug(taxonomies, demo_file):
+    load(file=demo_file(minimal_entry()))
 
     users = {user.email: user for user in User.objects.filter(email__in=DEMO_EMAILS)}
     assert sorted(users) == sorted(DEMO_EMAILS)
@@ -174,18 +96,12 @@ def test_demo_accounts_are_created_in_debug():
     assert not Membership.objects.filter(user__email="commissioner@example.org").exists()
 
 
-def test_demo_accounts_are_refused_without_debug():
-    _, errors = load()
+def test_demo_accounts_are_refused_without_debug(taxonomies, demo_file):
+    _, errors = load(file=demo_file(minimal_entry()))
 
     assert Organisation.objects.exists()
     assert not User.objects.filter(email__in=DEMO_EMAILS).exists()
     assert "Demo accounts not created" in errors
-
-
-def test_demo_accounts_can_be_forced_with_the_flag():
-    load(with_demo_accounts=True)
-
-    assert User.objects.filter(email__in=DEMO_EMAILS).count() == 3
 
 
 @override_settings(DEBUG=True, DEMO_PASSWORD="")
@@ -193,19 +109,6 @@ def test_demo_accounts_need_a_password():
     with pytest.raises(CommandError, match="DEMO_PASSWORD"):
         load()
     assert not Organisation.objects.exists()
-
-
-@override_settings(DEBUG=True)
-def test_demo_logins_lists_the_accounts_and_password():
-    load()
-
-    output = demo_logins()
-
-    for email in DEMO_EMAILS:
-        assert email in output
-    assert DEMO_PASSWORD in output
-    provider_organisation = Membership.objects.get(user__email="provider@example.org").organisation
-    assert f"admin of {provider_organisation.name}" in output
 
 
 def test_demo_logins_without_demo_accounts():
