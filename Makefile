@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run setup install frontend postcodes demo test lint migrations-check test-sqlite test-postgres \
-        test-browser browser-deps lock bench load load-smoke nginx-deps clean audit backup restore
+        test-browser test-postgres-and-browser browser-deps lock bench load load-smoke nginx-deps clean audit backup restore
 
 run: setup demo
 	@$(MANAGE) demo_logins
@@ -68,8 +68,14 @@ browser-deps:
 test-browser: install frontend postcodes browser-deps
 	scripts/with-postgres.sh $(PYTEST) $(XDIST) -m browser
 
-test: lint migrations-check audit test-sqlite test-postgres test-browser
-	@echo "All checks passed"
+# Both of the above in one run: one cluster, one test database per worker, shared-out work.
+test-postgres-and-browser: install frontend postcodes browser-deps
+	scripts/with-postgres.sh $(PYTEST) $(XDIST)
+
+# install, frontend, postcodes, lint, migrations-check, audit, test-sqlite, then
+# test-postgres-and-browser; Chromium is installed in the background meanwhile (scripts/test.sh).
+test:
+	MAKE="$(MAKE)" scripts/test.sh
 
 # Known vulnerabilities in the locked dependencies (pip-audit); see scripts/audit.sh for when
 # the vulnerability service cannot be reached. AUDIT_REQUIRED=1 makes that a failure.
