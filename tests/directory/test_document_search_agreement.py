@@ -11,7 +11,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -29,7 +28,9 @@ from directory.models import (
     QualityMark,
     Region,
 )
-from tests.directory.test_document_search import READ_IN_INDEX_ORDER
+
+# PostgreSQL only, as there.
+from tests.directory.test_document_search import READ_IN_INDEX_ORDER, pytestmark  # noqa: F401
 from tests.factories import (
     DeliveryLocationFactory,
     EvidenceItemFactory,
@@ -38,12 +39,6 @@ from tests.factories import (
     ServiceFactory,
 )
 from tests.module_data import committed_for_the_module
-
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL search documents"),
-    pytest.mark.django_db,
-]
 
 SEED = 20261201
 GROUPS = {
