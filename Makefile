@@ -6,8 +6,13 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PYTEST := $(PY) -m pytest
 # One worker per core; override with `make test TEST_WORKERS=0` to run in one process.
+# Without the browser tests, a worker that runs out of tests takes some from the other's
+# (worksteal); with them, whole files go to one worker, so that the accessibility module's
+# site is built and served once.
 TEST_WORKERS ?= 2
-XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+XDIST_WITH = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist $(1))
+XDIST := $(call XDIST_WITH,worksteal)
+XDIST_BROWSER := $(call XDIST_WITH,loadfile)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -66,11 +71,11 @@ browser-deps:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 test-browser: install frontend postcodes browser-deps
-	scripts/with-postgres.sh $(PYTEST) $(XDIST) -m browser
+	scripts/with-postgres.sh $(PYTEST) $(XDIST_BROWSER) -m browser
 
 # Both of the above in one run: one cluster, one test database per worker, shared-out work.
 test-postgres-and-browser: install frontend postcodes browser-deps
-	scripts/with-postgres.sh $(PYTEST) $(XDIST)
+	scripts/with-postgres.sh $(PYTEST) $(XDIST_BROWSER)
 
 # install, frontend, postcodes, lint, migrations-check, audit, test-sqlite, then
 # test-postgres-and-browser; Chromium is installed in the background meanwhile (scripts/test.sh).
