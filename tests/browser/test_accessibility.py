@@ -9,8 +9,9 @@ in and sends the page's form for each of its `submits`, and runs axe-core on eac
 
 The pages' data is built once for the module and committed, so that the live server (this
 module's own: pytest-django's `live_server` would empty the database after every test) reads it;
-the database is emptied at the end, as after any transactional test. Each role has one browser
-context, signed in when the module starts, which loads axe-core into every page it opens.
+the database is emptied at the end (tests/module_data.py). Each role has one browser context,
+signed in when the module starts, and one page in it that every case of the role uses; the
+context loads axe-core into every document the page opens.
 """
 
 import io
