@@ -51,11 +51,16 @@ def search_data_version() -> int:
     """A number that changes whenever search data changes (cached search figures use it).
 
     PostgreSQL: the newest document's version, read in the caller's snapshot, so a count
-    cached under it can never be older than the data it is keyed on. SQLite: a counter in the
-    cache, moved by refresh_search_documents."""
+    cached under it can never be older than the data it is keyed on. Versions are numbered in
+    commit order (migration 0016); a transaction's own uncommitted documents have provisional
+    negative ones, from the same sequence, so they count as newer still. SQLite: a counter in
+    the cache, moved by refresh_search_documents."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT coalesce(max(version), 0) FROM directory_search_document")
+            cursor.execute(
+                "SELECT greatest(coalesce(max(version), 0), -coalesce(min(version), 0)) "
+                "FROM directory_search_document"
+            )
             return cursor.fetchone()[0]
     return cache.get_or_set(_VERSION_KEY, 1, timeout=None)
 
