@@ -31,7 +31,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from . import document_search
+from . import document_search, facet_index
 from .document_search import SearchCounts
 from .filters import (
     EVIDENCE_LEVEL_CHOICES,
@@ -191,13 +191,18 @@ def _count(condition: Q) -> Count:
     return Count("pk", filter=condition) if condition else Count("pk")
 
 
-def search_counts(*, filterset: OrganisationFilterSet) -> SearchCounts:
+def search_counts(*, filterset: OrganisationFilterSet, version: int | None = None) -> SearchCounts:
     """The result count and each option's count for the current results, where each group's
-    own selection is ignored. PostgreSQL: one statement over the search documents (which also
-    sizes the parts of the results' order); SQLite: one query per service group plus one for
-    everything else."""
+    own selection is ignored, at search data `version` (read when None). PostgreSQL: counted
+    in memory by facet_index (or, inside a transaction, by one statement over the search
+    documents), which also sizes the parts of the results' order; SQLite: one query per
+    service group plus one for everything else."""
     if connection.vendor == "postgresql":
-        return document_search.DocumentSearch(filterset).counts()
+        search = document_search.DocumentSearch(filterset)
+        if version is None:
+            version = search_data_version()
+        counts = facet_index.facet_counts(search, version)
+        return counts if counts is not None else search.counts()
     return relational_search_counts(filterset=filterset)
 
 
@@ -291,11 +296,12 @@ def cached_search_counts(*, filterset: OrganisationFilterSet) -> SearchCounts:
     bounds the counts that move with the clock ("verified in the last 12 months").
     The benchmark (scripts/bench.py) reports uncounted requests too.
     """
-    key = f"search-counts:{search_data_version()}:{filterset.state_key()}"
+    version = search_data_version()
+    key = f"search-counts:{version}:{filterset.state_key()}"
     kept = caches["search"]
     cached = kept.get(key)
     if cached is None:
-        cached = search_counts(filterset=filterset)
+        cached = search_counts(filterset=filterset, version=version)
         kept.set(key, cached, FACET_CACHE_SECONDS)
     return cached
 

@@ -3,7 +3,8 @@
 A random but repeatable directory, built once for the module (tests/module_data.py), and random
 searches over it: the documents must find the same organisations, in the same order, with the
 same counts beside every option, as the relational search (directory.filters and
-selectors.relational_search_counts), which SQLite uses.
+selectors.relational_search_counts), which SQLite uses; and the counts made in memory
+(directory.facet_index) must be the documents' own, tiers and distances included.
 """
 
 import random
@@ -14,7 +15,7 @@ from django.core.management import call_command
 from django.http import QueryDict
 from django.utils import timezone
 
-from directory import document_search, selectors
+from directory import document_search, facet_index, selectors
 from directory.filters import OrganisationFilterSet
 from directory.models import (
     ClientGroup,
@@ -28,6 +29,7 @@ from directory.models import (
     QualityMark,
     Region,
 )
+from directory.search_index import search_data_version
 
 # PostgreSQL only, as there.
 from tests.directory.test_document_search import READ_IN_INDEX_ORDER, pytestmark  # noqa: F401
@@ -180,3 +182,28 @@ def test_pages_of_a_search_add_up_to_its_results(directory, monkeypatch, small_p
     assert pages == everything == relational_order(filterset)
     distances = [o.miles for o in results[0:1000] if o.miles is not None]
     assert distances == sorted(distances)
+
+
+# Words of the random directory's names: one word, a phrase, an exclusion, "or", a misspelt
+# word, an exact name, and words that match nothing.
+QUERIES = [
+    "harbour",
+    '"bridge project"',
+    "project -anchor",
+    "step or anchor",
+    "harbor",
+    "Step Project 12",
+    "zzyzx",
+]
+
+
+def test_counts_in_memory_are_the_documents_counts(directory):
+    index = facet_index.FacetIndex()
+    index.refresh(search_data_version())
+    rng = random.Random(SEED)
+    searches = random_searches(directory, 80)
+    for params in searches[:40]:
+        params["q"] = rng.choice(QUERIES)
+    for params in searches:
+        search = document_search.DocumentSearch(OrganisationFilterSet(params))
+        assert index.counts(search) == search.counts(), params.urlencode()
