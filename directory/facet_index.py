@@ -189,6 +189,48 @@ def _read(table: str, condition: str = "") -> Table:
     return _copy(f"SELECT {select} FROM {source}{where} ORDER BY {owner}{then}", columns)
 
 
+_ZERO = {"int8": "0::int8", "int2": "0::int2", "bool": "false", "float8": "0::float8"}
+
+
+def _read_together(tables: list[str], condition: str) -> dict[str, Table]:
+    """The rows of `tables` whose organisation is in `condition`, in one statement: each row
+    is laid out in the same typed slots (those a table does not use are zero), after the
+    number of its table and its place in that table's order."""
+    layout: list[tuple[str, str]] = []  # (slot, type)
+    placed: dict[str, dict[str, str]] = {}  # table -> column -> slot
+    for table in tables:
+        used: dict[str, int] = {}
+        placed[table] = {}
+        for name, _expression, kind in _SOURCES[table][0]:
+            slot = f"{kind}_{used.setdefault(kind, 0)}"
+            used[kind] += 1
+            placed[table][name] = slot
+            if (slot, kind) not in layout:
+                layout.append((slot, kind))
+    selects = []
+    for number, table in enumerate(tables):
+        columns, source, owner, then = _SOURCES[table]
+        expressions = {placed[table][name]: expression for name, expression, _ in columns}
+        values = [
+            f"{number}::int2",
+            f"row_number() OVER (ORDER BY {owner}{then})::int8",
+            *(expressions.get(slot, _ZERO[kind]) for slot, kind in layout),
+        ]
+        selects.append(f"SELECT {', '.join(values)} FROM {source} WHERE {owner} IN ({condition})")
+    rows = _copy(
+        " UNION ALL ".join(selects),
+        [("table", "", "int2"), ("position", "", "int8"), *((s, "", k) for s, k in layout)],
+    )
+    found = {}
+    for number, table in enumerate(tables):
+        mine = rows["table"] == number
+        order = np.argsort(rows["position"][mine])
+        found[table] = Table(
+            {name: rows[slot][mine][order] for name, slot in placed[table].items()}
+        )
+    return found
+
+
 def _present(values: np.ndarray, among: np.ndarray) -> np.ndarray:
     """Whether each of `values` is in the sorted array `among`."""
     if not len(among):
@@ -276,7 +318,7 @@ class FacetIndex:
         """Replace the rows of the `changed` documents' organisations with theirs as now."""
         ids = changed["organisation_id"]
         listed = f"SELECT unnest({_id_list(ids)})"
-        new = {table: _read(table, listed) for table in _SOURCES.keys() - {"documents"}}
+        new = _read_together(["services", "locations", "interests"], listed)
         new["documents"] = changed
         # A location of a service written after the services were read waits for the next
         # refresh (its document's version is newer), as in _consistent.
