@@ -173,6 +173,8 @@ class Part:
     indexed: bool = True  # whether an index can give the rows in this order
     # Its own SELECT organisation_id, name, last_verified_at, miles, instead of the documents.
     rows: Sql | None = None
+    # Which part it is, for DocumentSearch.members: "all", "located", "elsewhere" or a tier.
+    key: str | int = "all"
 
 
 @dataclass
@@ -202,6 +204,10 @@ class DocumentSearch:
         self.services = self._service_conditions()
         # Set by ordered() when a part of the page is read in index order (see result_lines).
         self.reads_in_index_order = False
+        # The ids of each part's rows, by Part.key, when they are known (facet_index.members):
+        # a part is then read by id instead of by its conditions, which for words or a
+        # postcode PostgreSQL would otherwise evaluate again for every page.
+        self.members: dict[str | int, list[int]] | None = None
 
     # --- masks --------------------------------------------------------------------------------
     def mask(self, group: str, ids) -> int:
@@ -482,8 +488,9 @@ class DocumentSearch:
                     implies="near",
                     indexed=False,
                     rows=self._located_rows(),
+                    key="located",
                 ),
-                Part(Sql("n.miles IS NULL"), name_order),
+                Part(Sql("n.miles IS NULL"), name_order, key="elsewhere"),
             ]
             sizes = [counts.located, counts.total - counts.located] if counts else [0, 0]
             ordered = self._parts(parts, sizes, limit, offset, text_decided=False, distances=True)
@@ -497,7 +504,7 @@ class DocumentSearch:
             # A misspelt name matches no words: its alike names need not be told apart.
             text_matches = any(sizes[:-1]) or not self.plain
             parts = [
-                Part(self.tier_condition(tier, text_matches=text_matches), name_order)
+                Part(self.tier_condition(tier, text_matches=text_matches), name_order, key=tier)
                 for tier in self.tiers()
             ]
             if self.plain and sizes[-1] <= SMALL_PART:
@@ -551,14 +558,15 @@ class DocumentSearch:
             )
         branches, start = [], 0
         for number, part in enumerate(parts):
-            size = sizes[number]
-            rows = part.rows or (
-                Sql(f"SELECT d.organisation_id, d.name, d.last_verified_at, {miles} AS miles FROM ")
-                + source
-                + Sql(" WHERE ")
-                + _all([self.where(part.implies, text=not text_decided), part.condition])
-            )
+            size, first, take = sizes[number], 0, None
+            if limit is not None:
+                end, start = start + size, start + size
+                if not (end > offset and end - size < offset + limit):
+                    continue  # not on this page
+                first = max(offset - (end - size), 0)
+                take = min(end, offset + limit) - (end - size) - first
             in_index_order = part.indexed and size > SMALL_PART
+            rows = self._part_rows(part, source, miles, text_decided)
             if not in_index_order:
                 # Few rows (or an order no index has): find them all, then sort; in index
                 # order the planner might read the whole index for a page of a few matches
@@ -574,16 +582,11 @@ class DocumentSearch:
                 + Sql(") d ORDER BY ")
                 + order
             )
-            if limit is None:
+            if take is None:
                 branches.append(branch + Sql(")"))
-                continue
-            end = start + size
-            if end > offset and start < offset + limit:
+            else:
                 self.reads_in_index_order |= in_index_order
-                first = max(offset - start, 0)
-                take = min(end, offset + limit) - start - first
                 branches.append(branch + Sql(" LIMIT %s OFFSET %s)", [take, first]))
-            start = end
         if not branches:
             return Sql(
                 f"SELECT d.organisation_id, NULL::float AS miles, 0 AS row FROM {DOCUMENTS} d "
@@ -596,6 +599,22 @@ class DocumentSearch:
             )
             + _join(branches, " UNION ALL ")
             + Sql(") u")
+        )
+
+    def _part_rows(self, part: "Part", source: Sql, miles: str, text_decided: bool) -> Sql:
+        """SELECT organisation_id, name, last_verified_at, miles of a part's rows: by id when
+        its members are known, else by its conditions."""
+        select = Sql(
+            f"SELECT d.organisation_id, d.name, d.last_verified_at, {miles} AS miles FROM "
+        )
+        if self.members is not None:
+            ids = "{" + ",".join(map(str, self.members.get(part.key, []))) + "}"
+            return select + source + Sql(" WHERE d.organisation_id = ANY(%s::bigint[])", [ids])
+        return part.rows or (
+            select
+            + source
+            + Sql(" WHERE ")
+            + _all([self.where(part.implies, text=not text_decided), part.condition])
         )
 
     def _located(self) -> Sql:

@@ -8,16 +8,17 @@ interests as numpy columns (about 60 MB at 250,000 organisations) and counts the
 vectorised operations, in milliseconds.
 
 The columns follow the documents' versions: a request that finds a newer version reads the
-documents changed since, with their services, locations and interests, and merges them in.
-Versions are numbered in commit order (migration 0016), so nothing committed below the newest
-version seen can appear later. The four tables are read by separate statements, so a table
-read a moment after the documents may be a moment newer for an organisation changed in
-between; its document's newer version brings it back at the next request.
+documents changed since, then their services, locations and interests (one statement), and
+merges them in. Versions are numbered in commit order (migration 0016), so nothing committed
+below the newest version seen can appear later. What is read after the documents may be a
+moment newer for an organisation changed in between; its document's newer version brings it
+back at the next request.
 
 The words of a query are still matched by PostgreSQL (its GIN indexes): the matching ids and
-their best-match tiers, kept per version and query text. Inside a transaction (which may see
-its own uncommitted writes), and for a condition this module has no column for, the counts
-come from SQL (DocumentSearch.counts), against which tests/directory check these.
+their best-match tiers, kept per query text and brought up to date the same way. Inside a
+transaction (which may see its own uncommitted writes), and for a condition this module has no
+column for, the counts come from SQL (DocumentSearch.counts), against which tests/directory
+check these.
 """
 
 import io
@@ -55,6 +56,7 @@ from .filters import (
     SERVICE_TAXONOMY_GROUPS,
     VERIFIED_WITHIN,
 )
+from .search_index import search_data_version
 
 # PostgreSQL binary COPY: the signature, flags and header-extension length; then each row's
 # field count, and each field's length before its value; then a two-byte trailer.
@@ -274,7 +276,7 @@ class TextMatches:
         )
 
 
-# A tier that marks an exact name in _match_text's rows (not itself a tier).
+# A tier that marks an exact name in match_text's rows (not itself a tier).
 _EXACT_NAME = 9
 
 
@@ -320,11 +322,6 @@ class FacetIndex:
         listed = f"SELECT unnest({_id_list(ids)})"
         new = _read_together(["services", "locations", "interests"], listed)
         new["documents"] = changed
-        # A location of a service written after the services were read waits for the next
-        # refresh (its document's version is newer), as in _consistent.
-        new["locations"] = new["locations"].where(
-            np.isin(new["locations"]["service_id"], new["services"]["service_id"])
-        )
         unmoved = True
         for table, rows in new.items():
             self.tables[table], kept_keys = self.tables[table].replaced(ids, rows)
@@ -367,12 +364,12 @@ class FacetIndex:
             if changed is None:
                 matches = None
             elif len(changed):
-                now = self._match_text(text, plain, changed)
+                now = self.match_text(text, plain, changed)
                 matches = matches.replaced(self.version, changed, now)
             else:
                 matches = TextMatches(self.version, matches.ids, matches.tiers)
         if matches is None:
-            matches = self._match_text(text, plain)
+            matches = self.match_text(text, plain)
         self._texts[text] = matches
         if len(self._texts) > TEXT_MATCHES_KEPT:
             self._texts.popitem(last=False)
@@ -380,7 +377,7 @@ class FacetIndex:
         known = _present(matches.ids, ids)
         return np.searchsorted(ids, matches.ids[known]), matches.tiers[known]
 
-    def _match_text(self, text: str, plain: bool, among: np.ndarray | None = None) -> TextMatches:
+    def match_text(self, text: str, plain: bool, among: np.ndarray | None = None) -> TextMatches:
         """What `text` matches (among the organisations `among`, or all)."""
         query = TSQUERY
 
@@ -423,6 +420,25 @@ class FacetIndex:
             if not counting.supported:
                 return None
             return counting.counts()
+
+    def members(self, search: DocumentSearch) -> dict[str | int, list[int]] | None:
+        """The ids of the rows of each part of `search`'s order (DocumentSearch.members), or
+        None when a condition of the search has no column here."""
+        with self._lock:
+            counting = _Counting(self, search)
+            if not counting.supported:
+                return None
+            rows, union = counting._rows(None)
+            ids = self.tables["documents"]["organisation_id"]
+            sort = search.filterset.sort_order
+            if sort == "distance":
+                located = rows & union["located"]
+                parts = {"located": located, "elsewhere": rows & ~located}
+            elif sort == "best" and search.text:
+                parts = {tier: rows & (counting.tier == tier) for tier in search.tiers()}
+            else:
+                parts = {"all": rows}
+            return {key: ids[part].tolist() for key, part in parts.items()}
 
 
 class _Counting:
@@ -620,6 +636,28 @@ class _Counting:
 
 
 _index = FacetIndex()
+
+
+def load() -> bool:
+    """Read the search data into this process's index now rather than on its first search
+    (gunicorn's master does, so that the workers it forks share it); False where the index is
+    not used (SQLite, or inside a transaction)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    with _index._lock:
+        _index.refresh(search_data_version())
+    return True
+
+
+def part_members(search: DocumentSearch) -> dict[str | int, list[int]] | None:
+    """The rows of each part of `search`'s order from this process's index, as its counts
+    left it, where reading them by id spares PostgreSQL matching the words or the postcode
+    again (None otherwise: SQLite, inside a transaction, no index yet, nothing to spare)."""
+    if connection.in_atomic_block or _index.version is None:
+        return None
+    if not search.text and search.filterset.place is None:
+        return None
+    return _index.members(search)
 
 
 def facet_counts(search: DocumentSearch, version: int) -> SearchCounts | None:

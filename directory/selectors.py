@@ -479,8 +479,10 @@ class SearchResults:
             page = list(search_queryset(filterset=self.filterset)[start : item.stop])
             _attach_service_summaries(page, self.filterset.taxonomy)
             return page
+        search = document_search.DocumentSearch(self.filterset)
+        search.members = facet_index.part_members(search)
         rows = document_search.result_lines(
-            document_search.DocumentSearch(self.filterset),
+            search,
             self.filterset.sort_order,
             self.counts,
             limit=item.stop - start,

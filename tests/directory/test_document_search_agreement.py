@@ -207,3 +207,33 @@ def test_counts_in_memory_are_the_documents_counts(directory):
     for params in searches:
         search = document_search.DocumentSearch(OrganisationFilterSet(params))
         assert index.counts(search) == search.counts(), params.urlencode()
+
+
+@READ_IN_INDEX_ORDER
+def test_pages_read_by_id_are_the_pages_read_by_condition(directory, monkeypatch, small_part):
+    monkeypatch.setattr(document_search, "SMALL_PART", small_part)
+    index = facet_index.FacetIndex()
+    index.refresh(search_data_version())
+    rng = random.Random(SEED + 1)
+    searches = random_searches(directory, 60)
+    for params in searches[:30]:
+        params["q"] = rng.choice(QUERIES)
+        params["sort"] = rng.choice(["best", "name", "distance"])
+    for params in searches:
+        filterset = OrganisationFilterSet(params)
+        by_condition = document_search.DocumentSearch(filterset)
+        counts = by_condition.counts()
+        by_id = document_search.DocumentSearch(filterset)
+        by_id.members = index.members(by_id)
+        assert by_id.members is not None
+        for offset, limit in [(0, 1000), (2, 3)]:
+            pages = [
+                [
+                    (line.organisation_id, line.miles)
+                    for line in document_search.result_lines(
+                        search, filterset.sort_order, counts, limit=limit, offset=offset
+                    )
+                ]
+                for search in (by_condition, by_id)
+            ]
+            assert pages[0] == pages[1], params.urlencode()

@@ -5,7 +5,11 @@ documents' versions, which must be numbered in commit order (migration 0016). Ra
 compared with the documents' own counts: test_document_search_agreement.py.
 """
 
+import logging
+import runpy
 import threading
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -13,7 +17,7 @@ from django.db import connection, transaction
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from directory import selectors
+from directory import facet_index, selectors
 from directory.document_search import DocumentSearch
 from directory.facet_index import FacetIndex
 from directory.filters import OrganisationFilterSet
@@ -176,3 +180,17 @@ def test_uncommitted_writes_are_counted_by_their_transaction_and_never_kept(dire
         assert total() == 6
         raise Rollback
     assert total() == 5
+
+
+def test_gunicorn_reads_the_search_data_before_forking_its_workers(directory, monkeypatch):
+    settings = runpy.run_path(str(Path(__file__).parents[2] / "deploy" / "gunicorn.conf.py"))
+    index = FacetIndex()
+    monkeypatch.setattr(facet_index, "_index", index)
+    with transaction.atomic():
+        assert facet_index.load() is False  # uncommitted writes are never read into it
+    assert index.version is None
+
+    settings["when_ready"](SimpleNamespace(log=logging.getLogger("gunicorn.error")))
+    assert connection.connection is None  # not shared with the workers forked next
+    assert index.version == search_data_version()
+    assert len(index.tables["documents"]) == len(directory)
