@@ -204,10 +204,10 @@ class DocumentSearch:
         self.services = self._service_conditions()
         # Set by ordered() when a part of the page is read in index order (see result_lines).
         self.reads_in_index_order = False
-        # The ids of each part's rows, by Part.key, when they are known (facet_index.members):
-        # a part is then read by id instead of by its conditions, which for words or a
-        # postcode PostgreSQL would otherwise evaluate again for every page.
-        self.members: dict[str | int, list[int]] | None = None
+        # The ids of some parts' rows (numpy arrays), by Part.key, when they are known
+        # (facet_index.members): such a part is read by id instead of by its conditions, which
+        # for words or a postcode PostgreSQL would otherwise evaluate again for every page.
+        self.members: dict | None = None
 
     # --- masks --------------------------------------------------------------------------------
     def mask(self, group: str, ids) -> int:
@@ -607,8 +607,8 @@ class DocumentSearch:
         select = Sql(
             f"SELECT d.organisation_id, d.name, d.last_verified_at, {miles} AS miles FROM "
         )
-        if self.members is not None:
-            ids = "{" + ",".join(map(str, self.members.get(part.key, []))) + "}"
+        if self.members is not None and part.key in self.members:
+            ids = "{" + ",".join(map(str, self.members[part.key].tolist())) + "}"
             return select + source + Sql(" WHERE d.organisation_id = ANY(%s::bigint[])", [ids])
         return part.rows or (
             select

@@ -31,6 +31,7 @@ import numpy as np
 from django.db import connection
 from django.utils import timezone
 
+from . import document_search
 from .document_search import (
     DOCUMENTS,
     EVIDENCE_LEVELS,
@@ -118,6 +119,8 @@ _SOURCES = {
 }
 # More changed documents than this are read again whole rather than merged in.
 CHANGES_MERGED = 20_000
+# Parts of a results order larger than this are read by their conditions, not by id.
+MEMBERS_READ_BY_ID = 50_000
 # Refreshes remembered, so that a query text's matches can be brought up to date.
 CHANGES_KEPT = 200
 # Query texts whose matches are kept (per version), most recently used last.
@@ -421,9 +424,9 @@ class FacetIndex:
                 return None
             return counting.counts()
 
-    def members(self, search: DocumentSearch) -> dict[str | int, list[int]] | None:
-        """The ids of the rows of each part of `search`'s order (DocumentSearch.members), or
-        None when a condition of the search has no column here."""
+    def members(self, search: DocumentSearch) -> dict[str | int, np.ndarray] | None:
+        """The ids of the rows of the parts of `search`'s order worth reading by id
+        (DocumentSearch.members), or None when a condition of the search has no column here."""
         with self._lock:
             counting = _Counting(self, search)
             if not counting.supported:
@@ -438,7 +441,15 @@ class FacetIndex:
                 parts = {tier: rows & (counting.tier == tier) for tier in search.tiers()}
             else:
                 parts = {"all": rows}
-            return {key: ids[part].tolist() for key, part in parts.items()}
+            members = {}
+            for key, part in parts.items():
+                size = int(np.count_nonzero(part))
+                # Best-match tiers are each read in index order by a condition that an index
+                # answers; other large parts are read by id unless they are very large.
+                small = size <= document_search.SMALL_PART
+                if small or (sort != "best" and size <= MEMBERS_READ_BY_ID):
+                    members[key] = ids[part]
+            return members
 
 
 class _Counting:
@@ -649,7 +660,7 @@ def load() -> bool:
     return True
 
 
-def part_members(search: DocumentSearch) -> dict[str | int, list[int]] | None:
+def part_members(search: DocumentSearch) -> dict[str | int, np.ndarray] | None:
     """The rows of each part of `search`'s order from this process's index, as its counts
     left it, where reading them by id spares PostgreSQL matching the words or the postcode
     again (None otherwise: SQLite, inside a transaction, no index yet, nothing to spare)."""
