@@ -661,12 +661,11 @@ def load() -> bool:
 
 
 def part_members(search: DocumentSearch) -> dict[str | int, np.ndarray] | None:
-    """The rows of each part of `search`'s order from this process's index, as its counts
-    left it, where reading them by id spares PostgreSQL matching the words or the postcode
-    again (None otherwise: SQLite, inside a transaction, no index yet, nothing to spare)."""
-    if connection.in_atomic_block or _index.version is None:
-        return None
-    if not search.text and search.filterset.place is None:
+    """The rows of parts of `search`'s order from this process's index, as its counts left
+    it, where reading them by id spares PostgreSQL matching the words again (None otherwise:
+    no words, inside a transaction, no index yet). Masks and places are quick to test in SQL,
+    and the nearest first order is read from the locations themselves."""
+    if not search.text or connection.in_atomic_block or _index.version is None:
         return None
     return _index.members(search)
 
