@@ -304,6 +304,8 @@ class FacetIndex:
         if self.version is not None and version == self.version:
             return
         previous, changed = self.version, None
+        if previous is not None and self._emptied_since(previous):
+            previous = None  # truncated (a test database flushed): every document is new
         if previous is not None:
             changed = _read(
                 "documents", f"SELECT organisation_id FROM {DOCUMENTS} WHERE version > {previous}"
@@ -318,6 +320,16 @@ class FacetIndex:
         if self._texts or self._changes:
             self._changes = self._changes[-CHANGES_KEPT + 1 :]
             self._changes.append((previous, self.version, changed["organisation_id"]))
+
+    @staticmethod
+    def _emptied_since(version: int) -> bool:
+        """Whether no document as old as `version` is left. A refresh never deletes one (a
+        deleted organisation keeps an unpublished document), so only emptying the table
+        (TRUNCATE, which no version records) removes them all."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT coalesce(min(version), 0) FROM {DOCUMENTS}")
+            oldest = cursor.fetchone()[0]
+        return oldest == 0 or oldest > version
 
     def _merge(self, changed: Table) -> None:
         """Replace the rows of the `changed` documents' organisations with theirs as now."""

@@ -31,11 +31,11 @@ from tests.factories import (
     ServiceFactory,
 )
 
-pytestmark = [
+POSTGRES_ONLY = [
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL search documents"),
-    pytest.mark.django_db,
 ]
+pytestmark = [*POSTGRES_ONLY, pytest.mark.django_db]
 
 # Parts of an order up to SMALL_PART rows are found whole and sorted; larger ones are read in
 # index order: both ways, whatever the sizes here.
