@@ -12,3 +12,9 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", "correct-horse-rehab-2026")
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Plain storage: runserver serves files from the finders, so a rebuilt CSS shows without a
+# restart; the manifest storage (base, prod) needs a collectstatic that dev never runs.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
