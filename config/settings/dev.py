@@ -9,6 +9,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 DEMO_PASSWORD = env("DEMO_PASSWORD", "correct-horse-rehab-2026")
+# The demo moderator's authenticator app (base32; demo_logins prints it): dev only.
+DEMO_TOTP_SECRET = env("DEMO_TOTP_SECRET", "DEVONLYDEMOMODERATORSECRETKEY234")
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

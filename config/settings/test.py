@@ -19,6 +19,7 @@ STORAGES = {
 }
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 DEMO_PASSWORD = "correct-horse-rehab-2026"
+DEMO_TOTP_SECRET = "DEVONLYDEMOMODERATORSECRETKEY234"
 # Static files come from the finders (built CSS in static/dist); there is no collectstatic in tests.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from accounts.models import MODERATORS_GROUP, Membership, User
 from directory import geo, validators
+from directory.demo_features import demo_features_load
 from directory.models import (
     ClientGroup,
     DeliveryLocation,
@@ -84,11 +85,23 @@ EVIDENCE_OTHER_FIELDS = [
 DEMO_PROVIDER = "provider@example.org"
 DEMO_COMMISSIONER = "commissioner@example.org"
 DEMO_MODERATOR = "moderator@example.org"
-# (email, what the account can do): the list demo_logins prints.
+# (email, what the account can do, what to do first with it): the list demo_logins prints.
 DEMO_ACCOUNTS = [
-    (DEMO_PROVIDER, "provider: an admin of a demo organisation (edit its profile, members)"),
-    (DEMO_COMMISSIONER, "commissioner: search, shortlist, post opportunities"),
-    (DEMO_MODERATOR, "moderator: review, publish and reject profiles"),
+    (
+        DEMO_PROVIDER,
+        "provider: an admin of a demo organisation (edit its profile, members)",
+        "Your account > Edit the profile: change the summary and send it for review",
+    ),
+    (
+        DEMO_COMMISSIONER,
+        "commissioner: verified, works for a Probation Service region",
+        "Organisations > a profile > Send a message; or open your shortlist and opportunity",
+    ),
+    (
+        DEMO_MODERATOR,
+        "moderator: review, publish and reject profiles (two-factor: code from the secret below)",
+        "Moderation: decide the new submission, the change, the claim and the report",
+    ),
 ]
 
 
@@ -163,6 +176,11 @@ class Command(BaseCommand):
         password = getattr(settings, "DEMO_PASSWORD", "")
         if with_accounts and not password:
             raise CommandError("Set DEMO_PASSWORD to create the demo accounts")
+        if with_accounts and not getattr(settings, "DEMO_TOTP_SECRET", ""):
+            raise CommandError(
+                "Set DEMO_TOTP_SECRET (base32, for example DEVONLYDEMOMODERATORSECRETKEY234) to "
+                "create the demo moderator's authenticator"
+            )
         try:
             entries = json.loads(Path(file).read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
@@ -353,11 +371,17 @@ class Command(BaseCommand):
             organisation=provider_organisation,
             defaults={"role": Membership.Role.ADMIN},
         )
-        demo_user(DEMO_COMMISSIONER, "Chris Commissioner", password)
+        commissioner = demo_user(DEMO_COMMISSIONER, "Chris Commissioner", password)
         moderator = demo_user(DEMO_MODERATOR, "Morgan Moderator", password)
         moderator.groups.add(moderators)
         self.counts["demo accounts"] = 3
         self.provider_organisation = provider_organisation
+        self.working_set = demo_features_load(
+            provider=provider,
+            commissioner=commissioner,
+            moderator=moderator,
+            provider_organisation=provider_organisation,
+        )
 
     def write_summary(self):
         if self.verbosity < 1:
@@ -382,6 +406,10 @@ class Command(BaseCommand):
             lines.append(
                 f"  demo accounts: {counts['demo accounts']} "
                 f"(provider is an admin of {self.provider_organisation.name})"
+            )
+            created = ", ".join(f"{n} {kind}" for kind, n in sorted(self.working_set.items()))
+            lines.append(
+                f"  working set (queue, partnerships, shortlist...): {created or '0 created'}"
             )
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
 
