@@ -96,6 +96,7 @@ class Crawler:
         return parts.path + (f"?{parts.query}" if parts.query else "")
 
     def crawl(self, start_paths: list[str]) -> CrawlResult:
+        start_paths = list(dict.fromkeys(start_paths))
         queue = deque(start_paths)
         seen = set(start_paths)
         per_route: dict[str, int] = {}
