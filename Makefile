@@ -17,7 +17,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run setup install frontend postcodes demo test lint migrations-check test-sqlite test-postgres \
-        test-browser test-postgres-and-browser browser-deps lock bench load load-smoke nginx-deps clean audit backup restore
+        test-browser test-postgres-and-browser test-frontdoor browser-deps lock bench load load-smoke nginx-deps clean audit backup restore
 
 run: setup demo
 	@$(MANAGE) demo_logins
@@ -72,6 +72,12 @@ browser-deps:
 
 test-browser: install frontend postcodes browser-deps
 	scripts/with-postgres.sh $(PYTEST) $(XDIST_BROWSER) -m browser
+
+# The front door on its own: the site as `make run` serves it (dev settings, demo data) crawled
+# as each demo account and used in a browser (tests/frontdoor). Its tests are marked `browser`,
+# so test-browser and `make test` run them too.
+test-frontdoor: install frontend postcodes browser-deps
+	$(PYTEST) -n 0 tests/frontdoor
 
 # Both of the above in one run: one cluster, one test database per worker, shared-out work.
 test-postgres-and-browser: install frontend postcodes browser-deps

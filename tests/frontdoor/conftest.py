@@ -9,7 +9,11 @@ import re
 
 import pytest
 
+from tests.browser import conftest as browser_tests
 from tests.frontdoor.site import TotpCodes, serve
+
+# The browser tests' Chromium (one per session), shared with this folder's tests.
+browser = browser_tests.browser
 
 
 def pytest_collection_modifyitems(items):
@@ -39,3 +43,14 @@ def demo_password(dev_site) -> str:
 def moderator_totp(dev_site) -> TotpCodes:
     """Codes of the moderator's authenticator, from the secret `make run` prints."""
     return TotpCodes(printed(r"secret=([A-Z2-7]+)", dev_site.setup_output))
+
+
+@pytest.fixture
+def page(browser, request, dev_site):
+    """A fresh browser window on the dev-settings site."""
+    context = browser.new_context(base_url=dev_site.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    browser_tests.save_artefacts_if_failed(request, page)
+    context.close()

@@ -35,6 +35,7 @@ from directory.models import (
     Service,
 )
 from directory.search_index import refresh_search_documents
+from directory.services import SECTIONS
 
 DEFAULT_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo" / "organisations.json"
 
@@ -247,6 +248,8 @@ class Command(BaseCommand):
             "status": Organisation.Status.PUBLISHED,
             "last_verified_at": verified_at,
             "is_unclaimed": False,
+            # Published, so every section is complete (the owners' task list says so).
+            "completed_sections": list(SECTIONS),
         }
         values["lived_experience_led"] = bool(values["lived_experience_led"])
         values["open_to_partnership"] = bool(values["open_to_partnership"])
