@@ -79,3 +79,14 @@ def test_the_crawl_runs_make_run_s_commands():
         if name != "runserver"
     ]
     assert in_order == MAKE_RUN_COMMANDS
+
+
+def test_make_run_prints_the_logins_the_two_factor_secret_and_where_emails_go(dev_site):
+    printed = dev_site.setup_output
+
+    for email in ACCOUNT_PAGES:
+        assert email in printed
+    assert len(re.findall(r"^\s+first: \w", printed, re.M)) == len(ACCOUNT_PAGES)
+    assert re.search(r"otpauth://totp/moderator%40example\.org\?secret=[A-Z2-7]+", printed)
+    assert "Emails (sign-up confirmations" in printed and "printed in this terminal" in printed
+    assert "working set (queue, partnerships...): " in printed and "not loaded" not in printed

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 
 from accounts.models import MODERATORS_GROUP, Membership, User
 from directory import geo, validators
-from directory.demo_features import demo_features_load
+from directory.demo_features import demo_features_load, demo_features_missing
 from directory.models import (
     ClientGroup,
     DeliveryLocation,
@@ -379,12 +379,14 @@ class Command(BaseCommand):
         moderator.groups.add(moderators)
         self.counts["demo accounts"] = 3
         self.provider_organisation = provider_organisation
-        self.working_set = demo_features_load(
-            provider=provider,
-            commissioner=commissioner,
-            moderator=moderator,
-            provider_organisation=provider_organisation,
-        )
+        self.working_set_missing = demo_features_missing()
+        if not self.working_set_missing:
+            self.working_set = demo_features_load(
+                provider=provider,
+                commissioner=commissioner,
+                moderator=moderator,
+                provider_organisation=provider_organisation,
+            )
 
     def write_summary(self):
         if self.verbosity < 1:
@@ -410,11 +412,14 @@ class Command(BaseCommand):
                 f"  demo accounts: {counts['demo accounts']} "
                 f"(provider is an admin of {self.provider_organisation.name})"
             )
-            created = ", ".join(f"{n} {kind}" for kind, n in sorted(self.working_set.items()))
-            lines.append(
-                f"  working set (queue, partnerships, shortlist...): {created or '0 created'}"
-            )
+            lines.append(f"  working set (queue, partnerships...): {self.working_set_summary()}")
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
+
+    def working_set_summary(self) -> str:
+        if self.working_set_missing:
+            return "not loaded: the demo file lacks " + ", ".join(self.working_set_missing)
+        created = ", ".join(f"{n} {kind}" for kind, n in sorted(self.working_set.items()))
+        return created or "0 created"
 
 
 def demo_provider_organisation(organisations: list[Organisation]) -> Organisation:
