@@ -21,13 +21,17 @@ PORT ?= 8000
 
 run: setup demo
 	@$(MANAGE) demo_logins
+	@$(PY) -c "import socket as s; p = s.socket(); p.setsockopt(s.SOL_SOCKET, s.SO_REUSEADDR, 1); p.bind(('$(HOST)', $(PORT)))" 2>/dev/null || { \
+	  echo "Port $(PORT) on $(HOST) is in use (another make run?): stop that server, or run make run PORT=$$(( $(PORT) + 1 ))"; exit 1; }
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 setup: install frontend postcodes
-	$(MANAGE) migrate --noinput
+	@echo "Setting up the database (db.sqlite3, or DATABASE_URL if set): migrations, then the taxonomies"
+	@$(MANAGE) migrate --noinput || { echo "Migrating failed (above). A db.sqlite3 from an older checkout may not migrate: remove it and run make run again"; exit 1; }
 	$(MANAGE) load_taxonomies
 
 demo:
+	@echo "Loading the demo data (fictional organisations; in development also the demo accounts and their working set)"
 	$(MANAGE) load_demo_data
 
 install: $(VENV)/.installed
@@ -48,6 +52,7 @@ var/postcodes.sqlite3: requirements.lock directory/postcode_build.py
 	$(PY) scripts/build_postcodes.py
 
 node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed to build the CSS and JavaScript (not found): install Node.js 20+ with npm, then run make again"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
