@@ -50,9 +50,11 @@ from .models import (
     ShortlistItem,
 )
 from .search_index import refresh_search_documents
+from .shortlist_services import search_record_create
 
 EVIDENCE_PDF = Path(settings.BASE_DIR) / "fixtures" / "demo" / "evidence-summary.pdf"
 REGION = "greater-manchester"
+IN_THE_REGION = f"region={REGION}"
 COMMISSIONER_BODY = "Probation Service: Greater Manchester region"
 # People in the demo who are not demo logins (they cannot sign in): the other organisations'
 # staff, someone claiming an organisation, and a commissioner waiting to be verified.
@@ -413,6 +415,10 @@ class WorkingSet:
                 {"shortlist": shortlist, "organisation": organisation},
                 {"note": note},
             )
+        if not shortlist.search_records.exists():
+            # How the market was tested: the search behind the shortlist, as it found them.
+            search_record_create(shortlist=shortlist, query_string=IN_THE_REGION, user=commissioner)
+            self.created["search records"] += 1
 
     def saved_search(self, commissioner: User) -> None:
         self.add(

@@ -93,6 +93,11 @@ def test_the_commissioner_has_a_shortlist_with_notes_and_a_saved_search(loaded, 
     shortlist = Shortlist.objects.get(owner__email="commissioner@example.org")
     assert shortlist.items.count() == 3
     assert all(item.note for item in shortlist.items.all())
+    record = shortlist.search_records.get()
+    assert record.result_count >= 3
+    assert {item.organisation.name for item in shortlist.items.all()} <= {
+        result["name"] for result in record.results
+    }
 
     saved = SavedSearch.objects.get(owner__email="commissioner@example.org")
     results = client.get(saved.get_search_url())

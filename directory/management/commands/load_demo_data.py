@@ -193,9 +193,10 @@ class Command(BaseCommand):
         self.counts = Counter()
         with transaction.atomic():
             organisations = self.load_organisations(entries)
+            # Before the accounts: their working set records a search of these organisations.
+            refresh_search_documents(organisation_ids=[o.pk for o in organisations])
             if with_accounts:
                 self.create_demo_accounts(organisations, password)
-            refresh_search_documents(organisation_ids=[o.pk for o in organisations])
 
         if not with_accounts:
             self.stderr.write(
