@@ -2,19 +2,40 @@
 
 Loading it takes seconds (tens on PostgreSQL), so it is loaded once for the module (see
 tests/module_data.py): its tests only read.
-Loading it again, and the accounts' rules: test_demo_data.py.
+Loading it again, and the accounts' rules: test_demo_data.py. The working set of the demo
+accounts (directory/demo_features.py) is here too: after one load each account has its whole
+job to do.
 """
 
+import re
 from collections import Counter
 
+import pikepdf
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.db import connection
 
-from accounts.models import Membership, User
+from accounts.models import CommissionerProfile, Membership, User
+from consortia.models import Consortium, ConsortiumMembership, Opportunity
+from consortia.selectors import consortium_coverage
 from directory import document_search
+from directory.contact_services import contact_sender_kind
+from directory.demo_features import EVIDENCE_PDF
 from directory.management.commands.seed_directory import SIZE_BY_INCOME_BAND
-from directory.models import DeliveryLocation, EvidenceItem, Organisation, Pathway, Region
+from directory.models import (
+    DeliveryLocation,
+    EvidenceItem,
+    Organisation,
+    Pathway,
+    Region,
+    SavedSearch,
+    Shortlist,
+)
+from directory.moderation_selectors import moderation_queue
+from tests.accounts.helpers import current_totp_code
 from tests.directory.demo_data import DEMO_EMAILS, DEMO_PASSWORD, demo_logins, load
 from tests.module_data import committed_for_the_module
 
@@ -94,3 +115,105 @@ def test_demo_logins_lists_the_accounts_and_password(loaded):
     assert DEMO_PASSWORD in output
     provider_organisation = Membership.objects.get(user__email="provider@example.org").organisation
     assert f"admin of {provider_organisation.name}" in output
+
+
+# --- The demo accounts' working set ---------------------------------------------------------
+
+
+def test_the_commissioner_is_verified_with_an_employer_and_may_message(loaded):
+    commissioner = User.objects.get(email="commissioner@example.org")
+    profile = commissioner.commissioner_profile
+
+    assert profile.is_verified and profile.verified_at
+    assert profile.body_name and profile.region is not None
+    assert contact_sender_kind(commissioner) == "commissioner"
+
+
+def test_the_moderator_signs_in_with_the_printed_secret(loaded):
+    moderator = User.objects.get(email="moderator@example.org")
+    authenticator = Authenticator.objects.get(user=moderator, type=Authenticator.Type.TOTP)
+
+    assert TOTP(authenticator).validate_code(current_totp_code(settings.DEMO_TOTP_SECRET))
+    printed = demo_logins()
+    assert settings.DEMO_TOTP_SECRET in printed
+    assert f"otpauth://totp/moderator%40example.org?secret={settings.DEMO_TOTP_SECRET}" in printed
+
+
+def test_demo_logins_says_where_emails_go_and_what_to_do_first(loaded):
+    printed = demo_logins()
+
+    assert "Emails" in printed and "printed in this terminal" not in printed  # test: locmem
+    assert "delivered by django.core.mail.backends.locmem.EmailBackend" in printed
+    assert len(re.findall(r"^\s+first: \w", printed, re.M)) == 3
+
+
+def test_the_moderation_queue_has_an_item_of_each_kind(loaded):
+    items, counts = moderation_queue()
+
+    for kind in ["submission", "revision", "claim", "report", "commissioner"]:
+        assert counts[kind] >= 1, kind
+    assert "Salford Second Chances" in [item.title for item in items]
+
+
+def test_open_opportunities_have_responses(loaded):
+    opportunities = Opportunity.objects.open_for_responses()
+
+    assert opportunities.count() >= 2
+    for opportunity in opportunities:
+        assert opportunity.expressions_of_interest.exists(), opportunity.title
+    commissioner = User.objects.get(email="commissioner@example.org")
+    assert opportunities.filter(posted_by=commissioner, organisation=None).exists()
+    assert opportunities.filter(organisation__isnull=False, is_subcontract=True).exists()
+
+
+def test_a_public_consortium_has_members_and_a_coverage_grid_with_gaps(loaded):
+    consortium = Consortium.objects.public().get()
+    members = consortium.memberships.filter(status=ConsortiumMembership.Status.ACCEPTED)
+
+    assert members.count() >= 3
+    assert consortium.memberships.filter(status=ConsortiumMembership.Status.INVITED).exists()
+    cells = [cell for row in consortium_coverage(consortium=consortium) for cell in row.cells]
+    assert any(cell.organisations for cell in cells)
+    assert any(cell.is_gap for cell in cells)
+    assert consortium.lead_organisation.memberships.filter(user__email="provider@example.org")
+
+
+def test_the_commissioner_has_a_shortlist_with_notes_and_a_saved_search(loaded, client):
+    shortlist = Shortlist.objects.get(owner__email="commissioner@example.org")
+    assert shortlist.items.count() == 3
+    assert all(item.note for item in shortlist.items.all())
+    record = shortlist.search_records.get()
+    assert record.result_count >= 3
+    assert {item.organisation.name for item in shortlist.items.all()} <= {
+        result["name"] for result in record.results
+    }
+
+    saved = SavedSearch.objects.get(owner__email="commissioner@example.org")
+    results = client.get(saved.get_search_url())
+    assert saved.alert_frequency == SavedSearch.AlertFrequency.WEEKLY
+    assert "Irwell Women&#x27;s Centre" in results.content.decode()
+
+
+def test_evidence_has_an_uploaded_pdf_linked_from_the_profile(loaded, client):
+    item = EvidenceItem.objects.exclude(document="").get()
+    with item.document.open("rb") as stored, pikepdf.open(stored) as pdf:
+        assert len(pdf.pages) == 1
+
+    profile = client.get(item.organisation.get_absolute_url()).content.decode()
+    [link] = re.findall(r'href="([^"]+/evidence/[^"]+/document)"', profile)
+    document = client.get(link)
+    assert document["Content-Type"] == "application/pdf"
+    assert b"".join(document.streaming_content) == EVIDENCE_PDF.read_bytes()
+
+
+def test_the_demo_people_other_than_the_logins_cannot_sign_in(loaded):
+    demo_logins_emails = {
+        "provider@example.org",
+        "commissioner@example.org",
+        "moderator@example.org",
+    }
+    others = User.objects.exclude(email__in=demo_logins_emails)
+
+    assert others.count() >= 4
+    assert not any(user.has_usable_password() for user in others)
+    assert CommissionerProfile.objects.filter(verification_status="pending").count() == 1
