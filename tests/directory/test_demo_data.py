@@ -71,7 +71,9 @@ def database_state() -> dict:
             EvidenceItem.objects.order_by("id").values_list("id", "title", "updated_at")
         ),
         "users": list(User.objects.order_by("id").values_list("id", "email", "password")),
-        "memberships": list(Membership.objects.values_list("id", "user_id", "organisation_id")),
+        "memberships": list(
+            Membership.objects.order_by("id").values_list("id", "user_id", "organisation_id")
+        ),
         # The working set (directory/demo_features.py): found again, never added twice.
         **{
             model.__name__: list(model.objects.order_by("pk").values_list("pk", flat=True))
