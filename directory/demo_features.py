@@ -63,7 +63,7 @@ SUBMITTER = ("sam.submitter@example.org", "Sam Submitter")
 CLAIMANT = ("jo.claimant@example.org", "Jo Claimant")
 PENDING_COMMISSIONER = ("pat.pending@example.org", "Pat Pending")
 # Organisations of fixtures/demo/organisations.json that the working set uses.
-PARTNER = "Neurodiversity Justice Partnership"  # NADIA's: a pending change, responses
+PARTNER = "Neurodiversity Justice Partnership"  # EDITOR's: a pending change, responses
 FAMILY_SUPPORT = "St Peter's Welcome Home Project"  # no admin: claimed
 YOUTH = "Manchester Youth Voices CIC"  # reported; invited to the consortium
 NEW_ORGANISATION = "Salford Second Chances"  # not published yet: a new submission
