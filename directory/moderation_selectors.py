@@ -1,8 +1,9 @@
 """Reads for the moderation workspace: the queue, freshness counts and an organisation's history."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +30,12 @@ QUEUE_KINDS = {
     "commissioner": "Commissioner verifications",
     "report": "Reports from the public",
     "adminless": "Organisations without an admin",
+    "evidence": "Evidence to verify",
+    "stale": "Stale entries to check again",
 }
+# The kinds that wait for a decision: counted in the header and emailed to the moderators.
+# Unverified evidence and stale entries are work to pick up, not requests waiting for an answer.
+DECISION_KINDS = ("submission", "revision", "claim", "commissioner", "report", "adminless")
 
 
 @dataclass
@@ -45,6 +51,24 @@ class QueueItem:
     @property
     def kind_label(self) -> str:
         return QUEUE_KINDS[self.kind]
+
+    @property
+    def overdue(self) -> bool:
+        """Waiting longer than the daily summary allows."""
+        return working_days_since(self.waiting_since) > settings.MODERATION_OVERDUE_WORKING_DAYS
+
+
+def working_days_since(moment: datetime, now: datetime | None = None) -> int:
+    """Whole working days (Monday to Friday; bank holidays are not known) from `moment`."""
+    start, end = moment.date(), (now or timezone.now()).date()
+    if end <= start:
+        return 0
+    weeks, extra = divmod((end - start).days, 7)
+    days = weeks * 5
+    for offset in range(1, extra + 1):
+        if (start + timedelta(days=offset)).weekday() < 5:
+            days += 1
+    return days
 
 
 def _in_region(region_slug: str, field: str = "pk") -> Q:
@@ -78,8 +102,8 @@ def organisations_without_admin() -> QuerySet[Organisation]:
     )
 
 
-def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueItem], dict]:
-    """Everything waiting for a moderator, oldest first, and the count of each kind."""
+def _queue_sources(region: str = "") -> dict[str, QuerySet]:
+    """What waits, by kind."""
     submissions = Organisation.objects.filter(
         _in_region(region), status=Organisation.Status.SUBMITTED
     )
@@ -92,15 +116,36 @@ def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueIte
         commissioners = commissioners.filter(region__slug=region)
     reports = ProblemReport.objects.open().filter(_in_region(region, "organisation_id"))
     adminless = organisations_without_admin().filter(_in_region(region))
-    sources = {
+    published = Organisation.objects.published().filter(_in_region(region))
+    return {
         "submission": submissions,
         "revision": revisions,
         "claim": claims,
         "commissioner": commissioners,
         "report": reports,
         "adminless": adminless,
+        "evidence": EvidenceItem.objects.filter(
+            organisation__in=published, verified_by_moderator=False
+        ),
+        "stale": published.filter(
+            freshness_stage__in=[Organisation.Freshness.STALE, Organisation.Freshness.HIDDEN]
+        ),
     }
+
+
+def waiting_count() -> int:
+    """How many items wait for a moderator's decision (the header's "Moderation (N waiting)")."""
+    sources = _queue_sources()
+    return sum(sources[kind].count() for kind in DECISION_KINDS)
+
+
+def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueItem], dict]:
+    """Everything waiting for a moderator, oldest first, and the count of each kind."""
+    sources = _queue_sources(region)
     counts = {name: queryset.count() for name, queryset in sources.items()}
+    submissions, revisions, claims, commissioners, reports, adminless, evidence, stale = (
+        sources[name] for name in QUEUE_KINDS
+    )
     items: list[QueueItem] = []
     if kind in ("", "submission"):
         items += [
@@ -173,6 +218,32 @@ def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueIte
                 f"organisation:{organisation.pk}",
             )
             for organisation in adminless
+        ]
+    if kind == "evidence":
+        items += [
+            QueueItem(
+                "evidence",
+                item.organisation.name,
+                f"Evidence: {item.title}",
+                item.created_at,
+                _review_url(item.organisation),
+                f"organisation:{item.organisation_id}",
+            )
+            for item in evidence.select_related("organisation")
+        ]
+    if kind == "stale":
+        items += [
+            QueueItem(
+                "stale",
+                organisation.name,
+                organisation.get_freshness_stage_display(),
+                organisation.last_verified_at
+                or organisation.published_at
+                or organisation.created_at,
+                _review_url(organisation),
+                f"organisation:{organisation.pk}",
+            )
+            for organisation in stale
         ]
     locks = {
         lock.item: str(lock.user)
@@ -287,9 +358,7 @@ def _authored_records(records, excluded: list[str]) -> bool:
     return False
 
 
-def authored_by(
-    organisation: Organisation, revision: OrganisationRevision | None, user
-) -> bool:
+def authored_by(organisation: Organisation, revision: OrganisationRevision | None, user) -> bool:
     """Whether `user` made any of the changes waiting for a decision: edits in `revision` (to a
     published entry), or, for a submission, edits to the profile (or sending it) since the
     last decision on a submission of it."""

@@ -6,7 +6,7 @@ attributed to the moderator (`_history_user`).
 """
 
 import calendar
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +22,7 @@ from .models import (
     ClaimRequest,
     EvidenceItem,
     ModerationDecision,
+    ModerationEmailSent,
     Organisation,
     OrganisationRevision,
     ProblemReport,
@@ -31,6 +32,7 @@ from .notifications import (
     commissioner_decision_notify,
     freshness_reminder_notify,
     moderation_decision_notify,
+    moderators_notify,
 )
 
 Status = Organisation.Status
@@ -58,6 +60,9 @@ SYSTEM_FIELDS = {
 }
 PROFILE_M2M_FIELDS = ("partnership_roles", "quality_marks")
 REVIEW_LOCK_DURATION = timedelta(minutes=30)
+# New work is emailed to the moderators at most this often, in one digest.
+DIGEST_INTERVAL = timedelta(hours=1)
+NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class ModerationError(Exception):
@@ -180,7 +185,7 @@ def revision_overlay(organisation: Organisation) -> dict:
     revision = organisation.revisions.open().first()
     if revision is None:
         return {}
-    _apply_fields(organisation, revision.proposed)
+    apply_fields(organisation, revision.proposed)
     initial = {}
     for name in PROFILE_M2M_FIELDS:
         if name in revision.proposed:
@@ -197,9 +202,7 @@ def saved_snapshot(organisation: Organisation, m2m_names) -> dict:
     return profile_snapshot(organisation, m2m)
 
 
-def saved_profile(
-    organisation: Organisation, revision: OrganisationRevision | None = None
-) -> dict:
+def saved_profile(organisation: Organisation, revision: OrganisationRevision | None = None) -> dict:
     """Every owner-edited field, services and evidence included, as JSON: the live values with
     those of `revision` (the open one, if any) put over them. A submission's is what would be
     published; a kept one says what the owners had when it was sent back."""
@@ -269,7 +272,7 @@ def revision_summary(revision: OrganisationRevision | None) -> list[str]:
     return lines
 
 
-def _apply_fields(organisation: Organisation, values: dict) -> None:
+def apply_fields(organisation: Organisation, values: dict) -> None:
     for field in profile_fields():
         if field.name not in values:
             continue
@@ -322,9 +325,7 @@ def _refuse_own_organisation(organisation: Organisation, moderator: User) -> Non
 class OwnChangesError(PermissionDenied):
     """Four eyes: the moderator made (some of) the changes they are asked to decide on."""
 
-    message = (
-        "You made some of these changes yourself, so another moderator must decide on them"
-    )
+    message = "You made some of these changes yourself, so another moderator must decide on them"
 
     def __init__(self):
         super().__init__(self.message)
@@ -491,7 +492,7 @@ def revision_approve(
     organisation = _lock_organisation(revision.organisation, {Status.PUBLISHED})
     revision = _lock_pending_revision(revision)
     _refuse_changed_since_review(organisation, expected_version)
-    _apply_fields(organisation, revision.proposed)
+    apply_fields(organisation, revision.proposed)
     _mark_verified(organisation, timezone.now())
     _save_organisation(organisation, moderator)
     for name in PROFILE_M2M_FIELDS:
@@ -855,3 +856,57 @@ def freshness_update(*, now: datetime | None = None) -> dict[str, int]:
     if changed_ids:
         search_index.refresh_search_documents(organisation_ids=changed_ids)
     return moved
+
+
+# --- Telling the moderators ---
+
+
+def _email_record(kind: str) -> ModerationEmailSent:
+    """When the `kind` of email last went, locked so that two runs at once send it once."""
+    ModerationEmailSent.objects.get_or_create(kind=kind, defaults={"sent_at": NEVER})
+    return ModerationEmailSent.objects.select_for_update().get(kind=kind)
+
+
+def _email_sent(record: ModerationEmailSent, now: datetime) -> None:
+    record.sent_at = now
+    record.full_clean()
+    record.save()
+
+
+@transaction.atomic
+def moderation_digest_send(*, now: datetime | None = None) -> int:
+    """Email the moderators what has arrived for a decision since the last digest, at most
+    once an hour (DIGEST_INTERVAL), however many items come. Returns the new items emailed."""
+    now = now or timezone.now()
+    record = _email_record("digest")
+    if record.sent_at > now - DIGEST_INTERVAL:
+        return 0
+    items, _ = moderation_selectors.moderation_queue()
+    new = [item for item in items if record.sent_at < item.waiting_since <= now]
+    if not new:
+        return 0
+    _email_sent(record, now)
+    moderators_notify(template="moderation_digest", context={"new": new, "waiting": len(items)})
+    return len(new)
+
+
+@transaction.atomic
+def moderation_summary_send(*, now: datetime | None = None) -> int:
+    """Email the moderators, once a day, everything that has waited more than
+    settings.MODERATION_OVERDUE_WORKING_DAYS working days. Returns the items emailed."""
+    now = now or timezone.now()
+    record = _email_record("summary")
+    if timezone.localdate(record.sent_at) >= timezone.localdate(now):
+        return 0
+    items, _ = moderation_selectors.moderation_queue()
+    days = settings.MODERATION_OVERDUE_WORKING_DAYS
+    overdue = [
+        item
+        for item in items
+        if moderation_selectors.working_days_since(item.waiting_since, now) > days
+    ]
+    if not overdue:
+        return 0
+    _email_sent(record, now)
+    moderators_notify(template="moderation_overdue", context={"overdue": overdue, "days": days})
+    return len(overdue)

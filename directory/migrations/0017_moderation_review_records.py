@@ -4,28 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0016_search_versions_in_commit_order'),
+        ("directory", "0016_search_versions_in_commit_order"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ModerationEmailSent',
+            name="ModerationEmailSent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=20, unique=True)),
-                ('sent_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=20, unique=True)),
+                ("sent_at", models.DateTimeField()),
             ],
         ),
         migrations.AddField(
-            model_name='moderationdecision',
-            name='self_decided',
+            model_name="moderationdecision",
+            name="self_decided",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='moderationdecision',
-            name='snapshot',
+            model_name="moderationdecision",
+            name="snapshot",
             field=models.JSONField(blank=True, editable=False, null=True),
         ),
     ]
