@@ -229,7 +229,8 @@ def field_labels() -> dict[str, str]:
     """The owner-edited fields' labels, as the moderators' pages show them."""
     labels = {field.name: field.verbose_name for field in profile_fields()}
     labels |= {name: Organisation._meta.get_field(name).verbose_name for name in PROFILE_M2M_FIELDS}
-    return {name: str(label).capitalize() for name, label in labels.items()}
+    # Upper-case the first letter only: "Charity number (England and Wales)".
+    return {name: str(label)[:1].upper() + str(label)[1:] for name, label in labels.items()}
 
 
 def profile_diff(original: dict, proposed: dict) -> list[dict]:
