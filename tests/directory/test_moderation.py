@@ -604,10 +604,20 @@ def test_history_page_lists_changes_with_who_made_them(moderator_client, moderat
     services.submission_approve(
         organisation=organisation, moderator=moderator, expected_version=organisation.version
     )
+    organisation.refresh_from_db()
+    organisation.summary = "Mentoring at the gate"
+    organisation.completed_sections = ["about"]
+    organisation.version += 1
+    organisation.save()
+    services.organisation_archive(organisation=organisation, moderator=moderator, reason="Closed")
     page = moderator_client.get(org_url("history", organisation)).content.decode()
-    assert "Service: Mentoring" in page
-    assert "Decision: New submission" in page
-    assert "Mo Derator" in page
+    assert "Service ‘Mentoring’ added" in page
+    assert "Approved by Mo Derator (new submission)" in page
+    assert "Archived by Mo Derator with the message “Closed”" in page
+    assert "Summary changed" in page
+    assert "Status changed to “Published”" in page
+    for raw in ("completed_sections", "summary,", "version", "Changed</td>"):
+        assert raw not in page
 
 
 # --- The queue ------------------------------------------------------------------------------
