@@ -12,8 +12,9 @@ def service(request):
 
 
 def moderation(request):
-    """For moderators, how many items wait for a decision (counted only if a page shows it)."""
+    """For moderators, how many items wait for a decision (counted only if a page shows it);
+    None for everyone else."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_moderator:
-        return {}
+        return {"moderation_waiting": None}
     return {"moderation_waiting": waiting_count}
