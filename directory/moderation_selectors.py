@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -426,70 +426,3 @@ def organisation_history(*, organisation: Organisation) -> list[dict]:
     ]
     rows.sort(key=lambda row: row["when"], reverse=True)
     return rows
-
-
-# --- Four eyes ---
-
-# Fields that moderators' decisions and the system change, not the authors of a profile.
-NOT_AUTHORED_FIELDS = [
-    "status",
-    "is_unclaimed",
-    "admin_lost_at",
-    "last_verified_at",
-    "freshness_stage",
-    "completed_sections",
-    "version",
-    "published_at",
-    "verified_by_moderator",
-    "verified_at",
-    "verified_by",
-]
-
-
-def _authored_records(records, excluded: list[str]) -> bool:
-    """Whether any of these history records created, deleted or changed more than `excluded`."""
-    for record in records:
-        if record.history_type != "~":
-            return True
-        previous = record.prev_record
-        if previous is None:
-            return True
-        if record.diff_against(previous, excluded_fields=excluded).changes:
-            return True
-    return False
-
-
-def authored_by(organisation: Organisation, revision: OrganisationRevision | None, user) -> bool:
-    """Whether `user` made any of the changes waiting for a decision: edits in `revision` (to a
-    published entry), or, for a submission, edits to the profile (or sending it) since the
-    last decision on a submission of it."""
-    if revision is not None:
-        if revision.created_by_id == user.pk:
-            return True
-        records = OrganisationRevision.history.filter(id=revision.pk).order_by(
-            "history_date", "history_id"
-        )
-        previous = None
-        for record in records:
-            if record.history_user_id == user.pk and (
-                previous is None or record.proposed != previous.proposed
-            ):
-                return True
-            previous = record
-        return False
-    mine = Q(history_user=user)
-    since = ModerationDecision.objects.filter(
-        organisation=organisation, kind=ModerationDecision.Kind.SUBMISSION
-    ).aggregate(last=Max("decided_at"))["last"]
-    if since is not None:
-        mine &= Q(history_date__gt=since)
-    pk = organisation.pk
-    return any(
-        _authored_records(records.filter(mine), NOT_AUTHORED_FIELDS)
-        for records in (
-            Organisation.history.filter(id=pk),
-            Service.history.filter(organisation_id=pk),
-            DeliveryLocation.history.filter(service__organisation_id=pk),
-            EvidenceItem.history.filter(organisation_id=pk),
-        )
-    )

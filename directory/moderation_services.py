@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from accounts.models import CommissionerProfile, User
 from . import moderation_selectors, revision_lists, search_index
 from .models import (
     ClaimRequest,
+    DeliveryLocation,
     EvidenceItem,
     ModerationDecision,
     ModerationEmailSent,
@@ -27,6 +29,7 @@ from .models import (
     OrganisationRevision,
     ProblemReport,
     ReviewLock,
+    Service,
 )
 from .notifications import (
     commissioner_decision_notify,
@@ -283,6 +286,68 @@ def apply_fields(organisation: Organisation, values: dict) -> None:
         setattr(organisation, field.name, value)
 
 
+# --- Four eyes ---
+
+# Fields that moderators' decisions and the system change, not the authors of a profile (the
+# owners' sending it for review, `submitted_at`, is authorship).
+NOT_AUTHORED_FIELDS = (SYSTEM_FIELDS - {"submitted_at"}) | {
+    "verified_by_moderator",
+    "verified_at",
+    "verified_by",
+}
+
+
+def _authored_records(records, excluded: set[str]) -> bool:
+    """Whether any of these history records created, deleted or changed more than `excluded`."""
+    for record in records:
+        if record.history_type != "~":
+            return True
+        previous = record.prev_record
+        if previous is None:
+            return True
+        if record.diff_against(previous, excluded_fields=excluded).changes:
+            return True
+    return False
+
+
+def changes_authored_by(
+    organisation: Organisation, revision: OrganisationRevision | None, user
+) -> bool:
+    """Whether `user` made any of the changes waiting for a decision: edits in `revision` (to a
+    published entry), or, for a submission, edits to the profile (or sending it) since the
+    last decision on a submission of it."""
+    if revision is not None:
+        if revision.created_by_id == user.pk:
+            return True
+        records = OrganisationRevision.history.filter(id=revision.pk).order_by(
+            "history_date", "history_id"
+        )
+        previous = None
+        for record in records:
+            if record.history_user_id == user.pk and (
+                previous is None or record.proposed != previous.proposed
+            ):
+                return True
+            previous = record
+        return False
+    mine = Q(history_user=user)
+    since = ModerationDecision.objects.filter(
+        organisation=organisation, kind=ModerationDecision.Kind.SUBMISSION
+    ).aggregate(last=Max("decided_at"))["last"]
+    if since is not None:
+        mine &= Q(history_date__gt=since)
+    pk = organisation.pk
+    return any(
+        _authored_records(records.filter(mine), NOT_AUTHORED_FIELDS)
+        for records in (
+            Organisation.history.filter(id=pk),
+            Service.history.filter(organisation_id=pk),
+            DeliveryLocation.history.filter(service__organisation_id=pk),
+            EvidenceItem.history.filter(organisation_id=pk),
+        )
+    )
+
+
 # --- Shared steps ---
 
 
@@ -339,7 +404,7 @@ def _refuse_own_changes(
     they made them and the deployment allows it (settings.MODERATION_ALLOW_SELF_APPROVAL), so
     that the decision is marked."""
     _refuse_own_organisation(organisation, moderator)
-    if not moderation_selectors.authored_by(organisation, revision, moderator):
+    if not changes_authored_by(organisation, revision, moderator):
         return False
     if not settings.MODERATION_ALLOW_SELF_APPROVAL:
         raise OwnChangesError

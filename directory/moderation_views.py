@@ -122,7 +122,7 @@ def organisation_review(request, org: uuid.UUID):
             "other_reviewer": lock.user if lock.user_id != request.user.pk else None,
             "is_member": organisation.memberships.filter(user=request.user).exists(),
             "is_author": decidable
-            and moderation_selectors.authored_by(organisation, revision, request.user),
+            and moderation_services.changes_authored_by(organisation, revision, request.user),
             "self_approval_allowed": settings.MODERATION_ALLOW_SELF_APPROVAL,
             "without_admin": moderation_selectors.organisations_without_admin()
             .filter(pk=organisation.pk)

@@ -159,9 +159,7 @@ def test_a_moderator_reviews_asks_for_a_change_compares_and_approves(windows, su
     assert organisation.status == Organisation.Status.PUBLISHED
 
 
-def test_a_moderators_first_sign_in_sets_up_two_factor_then_goes_to_the_queue(
-    windows, submission
-):
+def test_a_moderators_first_sign_in_sets_up_two_factor_then_goes_to_the_queue(windows, submission):
     _, _, moderator = submission
     page = windows()
     sign_in(page, moderator.email)

@@ -43,19 +43,6 @@ pytestmark = pytest.mark.django_db
 Status = Organisation.Status
 
 
-@pytest.fixture
-def moderator():
-    return moderator_user(full_name="Mo Derator")
-
-
-@pytest.fixture
-def moderator_client(moderator):
-    """A client of its own, so a test can also use `client` as someone else."""
-    moderator_client = Client()
-    moderator_client.force_login(moderator)
-    return moderator_client
-
-
 def submitted_with_admin(**fields):
     organisation = OrganisationFactory(status=Status.SUBMITTED, last_verified_at=None, **fields)
     admin = MembershipFactory(organisation=organisation, role=Membership.Role.ADMIN).user

@@ -8,7 +8,6 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,18 +37,6 @@ Status = Organisation.Status
 
 
 @pytest.fixture
-def moderator():
-    return moderator_user(full_name="Mo Derator")
-
-
-@pytest.fixture
-def moderator_client(moderator):
-    moderator_client = Client()
-    moderator_client.force_login(moderator)
-    return moderator_client
-
-
-@pytest.fixture
 def submission(taxonomies):
     return full_submission()
 
@@ -67,6 +54,17 @@ def review(moderator_client, organisation):
 def version(organisation) -> int:
     organisation.refresh_from_db()
     return organisation.version
+
+
+def save_fields(organisation, user, **fields) -> Organisation:
+    """`user` saves the profile fields as the owners' pages do; the organisation as saved."""
+    organisation = Organisation.objects.get(pk=organisation.pk)
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    registration.organisation_section_save(
+        organisation=organisation, expected_version=organisation.version, user=user
+    )
+    return organisation
 
 
 # --- What will be published, and what only moderators see ---
@@ -118,10 +116,7 @@ def test_a_change_to_a_published_entry_shows_it_as_it_will_be_published(moderato
     ServiceFactory(organisation=organisation, name="Move-on homes")
     editor = verified_user()
     MembershipFactory(user=editor, organisation=organisation)
-    organisation.summary = "The proposed summary"
-    registration.organisation_section_save(
-        organisation=organisation, expected_version=organisation.version, user=editor
-    )
+    organisation = save_fields(organisation, editor, summary="The proposed summary")
     preview = review(moderator_client, organisation).context["preview"]
     assert preview.summary == "The proposed summary"
     assert [service.name for service in preview.services.all()] == ["Move-on homes"]
@@ -295,10 +290,8 @@ def test_a_resubmission_shows_what_changed_since_it_was_sent_back_and_the_thread
     moderation.submission_request_changes(
         organisation=organisation, moderator=moderator, reason="Name the prison you work in."
     )
-    organisation.refresh_from_db()
-    organisation.summary = "Mentoring for men leaving HMP Altcourse"
-    registration.organisation_section_save(
-        organisation=organisation, expected_version=organisation.version, user=charity
+    organisation = save_fields(
+        organisation, charity, summary="Mentoring for men leaving HMP Altcourse"
     )
     ServiceFactory(organisation=organisation, name="Family days")
     registration.organisation_submit(
@@ -326,17 +319,10 @@ def test_changes_to_a_published_entry_compare_with_it_and_with_what_was_sent_bac
     organisation = OrganisationFactory(summary="Published summary")
     editor = verified_user(full_name="Ed Itor")
     MembershipFactory(user=editor, organisation=organisation)
-    organisation.summary = "First proposal"
-    registration.organisation_section_save(
-        organisation=organisation, expected_version=organisation.version, user=editor
-    )
+    organisation = save_fields(organisation, editor, summary="First proposal")
     revision = organisation.revisions.get()
     moderation.revision_request_changes(revision=revision, moderator=moderator, reason="Shorter")
-    organisation = Organisation.objects.get(pk=organisation.pk)
-    organisation.summary = "Second proposal"
-    registration.organisation_section_save(
-        organisation=organisation, expected_version=organisation.version, user=editor
-    )
+    organisation = save_fields(organisation, editor, summary="Second proposal")
     registration.organisation_submit(
         organisation=organisation, user=editor, expected_version=version(organisation)
     )
@@ -361,10 +347,7 @@ def test_changes_to_a_published_entry_compare_with_it_and_with_what_was_sent_bac
 def edit_someone_elses_profile(moderator) -> OrganisationRevision:
     organisation = OrganisationFactory(summary="Published summary")
     MembershipFactory(organisation=organisation, role="admin")
-    organisation.summary = "A moderator's summary"
-    registration.organisation_section_save(
-        organisation=organisation, expected_version=organisation.version, user=moderator
-    )
+    organisation = save_fields(organisation, moderator, summary="A moderator's summary")
     return organisation.revisions.pending().get()
 
 
@@ -392,18 +375,11 @@ def test_a_moderator_who_changed_a_revision_later_cannot_decide_it(moderator):
     organisation = OrganisationFactory()
     editor = verified_user()
     MembershipFactory(user=editor, organisation=organisation)
-    organisation.summary = "By the editor"
-    registration.organisation_section_save(
-        organisation=organisation, expected_version=organisation.version, user=editor
-    )
+    organisation = save_fields(organisation, editor, summary="By the editor")
     revision = organisation.revisions.get()
-    assert not moderation_selectors.authored_by(organisation, revision, moderator)
-    organisation = Organisation.objects.get(pk=organisation.pk)
-    organisation.description = "By the moderator"
-    registration.organisation_section_save(
-        organisation=organisation, expected_version=organisation.version, user=moderator
-    )
-    assert moderation_selectors.authored_by(organisation, revision, moderator)
+    assert not moderation.changes_authored_by(organisation, revision, moderator)
+    organisation = save_fields(organisation, moderator, description="By the moderator")
+    assert moderation.changes_authored_by(organisation, revision, moderator)
 
 
 def test_the_review_page_says_another_moderator_must_decide(moderator, moderator_client):
@@ -443,11 +419,7 @@ def test_a_moderator_cannot_decide_a_submission_they_edited_or_sent(moderator, t
         organisation=organisation, moderator=moderator, reason="Fix"
     )
     # Asking for changes is no authorship: the same moderator may decide the next sending.
-    organisation = Organisation.objects.get(pk=organisation.pk)
-    organisation.description = "Rewritten by the moderator"
-    registration.organisation_section_save(
-        organisation=organisation, expected_version=organisation.version, user=moderator
-    )
+    organisation = save_fields(organisation, moderator, description="Rewritten by the moderator")
     registration.organisation_submit(
         organisation=organisation, user=moderator, expected_version=version(organisation)
     )
