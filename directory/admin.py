@@ -318,6 +318,14 @@ class ReviewLockAdmin(ReadOnlyAdmin):
     list_select_related = ["user"]
 
 
+@admin.register(models.ModerationEmailSent)
+class ModerationEmailSentAdmin(ReadOnlyAdmin):
+    """When the moderators' digest and daily summary last went; deleting one lets it go again."""
+
+    list_display = ["kind", "sent_at"]
+    search_fields = ["kind"]
+
+
 # --- Alerts and market coverage ---
 
 
