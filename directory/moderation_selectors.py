@@ -60,7 +60,7 @@ class QueueItem:
 
 def working_days_since(moment: datetime, now: datetime | None = None) -> int:
     """Whole working days (Monday to Friday; bank holidays are not known) from `moment`."""
-    start, end = moment.date(), (now or timezone.now()).date()
+    start, end = timezone.localdate(moment), timezone.localdate(now or timezone.now())
     if end <= start:
         return 0
     weeks, extra = divmod((end - start).days, 7)
