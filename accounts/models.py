@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 
@@ -56,8 +57,10 @@ class User(AbstractUser):
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
-    @property
+    @cached_property
     def is_moderator(self) -> bool:
+        # Asked once per request (request.user is loaded afresh each time) though the
+        # two-factor middleware, the header's moderation link and the views all want it.
         return self.is_superuser or any(g.name == MODERATORS_GROUP for g in self.groups.all())
 
 

@@ -1,9 +1,10 @@
 from django.contrib import admin
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import models
+from . import models, moderation_selectors
 
 
 @admin.register(
@@ -71,7 +72,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_select_related = ["legal_form", "income_band"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["partnership_roles", "quality_marks"]
-    readonly_fields = ["uuid", "created_at", "updated_at"]
+    readonly_fields = ["uuid", "created_at", "updated_at", "readable_history"]
     inlines = [ServiceInline, EvidenceInline]
     date_hierarchy = "created_at"
     show_full_result_count = False
@@ -79,6 +80,14 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         # Only a moderator's purge of an archived organisation deletes one (/moderation/).
         return False
+
+    @admin.display(description="History")
+    def readable_history(self, obj):
+        """Who changed what and when, as sentences (the raw records are under "History")."""
+        if obj is None or obj.pk is None:
+            return ""
+        rows = moderation_selectors.organisation_history(organisation=obj)
+        return render_to_string("moderation/includes/history_table.html", {"rows": rows})
 
 
 class LocationInline(admin.TabularInline):
@@ -307,6 +316,14 @@ class ReviewLockAdmin(ReadOnlyAdmin):
     list_display = ["item", "user", "expires_at"]
     search_fields = ["item", "user__email"]
     list_select_related = ["user"]
+
+
+@admin.register(models.ModerationEmailSent)
+class ModerationEmailSentAdmin(ReadOnlyAdmin):
+    """When the moderators' digest and daily summary last went; deleting one lets it go again."""
+
+    list_display = ["kind", "sent_at"]
+    search_fields = ["kind"]
 
 
 # --- Alerts and market coverage ---

@@ -742,6 +742,12 @@ class ModerationDecision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     decided_at = models.DateTimeField(default=timezone.now, editable=False)
+    # A moderator deciding on changes they made themselves, allowed only where the deployment
+    # has one moderator (settings.MODERATION_ALLOW_SELF_APPROVAL): marked for the audit.
+    self_decided = models.BooleanField(default=False)
+    # The profile as the owners had it when the moderator sent it back (request changes), so
+    # that the next review shows what changed since: see moderation_selectors.saved_profile.
+    snapshot = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-decided_at", "-id"]
@@ -771,6 +777,17 @@ class ModerationDecision(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.get_action_display()} ({self.organisation_name})"
+
+
+class ModerationEmailSent(models.Model):
+    """When the moderators were last emailed each kind of digest, so that it goes at most once
+    an hour (new work) or once a day (long waits)."""
+
+    kind = models.CharField(max_length=20, unique=True)
+    sent_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.kind} sent {self.sent_at:%Y-%m-%d %H:%M}"
 
 
 class ProblemReportQuerySet(models.QuerySet):

@@ -1,13 +1,14 @@
 """Reads for the moderation workspace: the queue, freshness counts and an organisation's history."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import CommissionerProfile, Membership
+from accounts.models import CommissionerProfile, Membership, User
 
 from . import revision_lists
 from .models import (
@@ -29,7 +30,12 @@ QUEUE_KINDS = {
     "commissioner": "Commissioner verifications",
     "report": "Reports from the public",
     "adminless": "Organisations without an admin",
+    "evidence": "Evidence to verify",
+    "stale": "Stale entries to check again",
 }
+# The kinds that wait for a decision: counted in the header and emailed to the moderators.
+# Unverified evidence and stale entries are work to pick up, not requests waiting for an answer.
+DECISION_KINDS = ("submission", "revision", "claim", "commissioner", "report", "adminless")
 
 
 @dataclass
@@ -45,6 +51,24 @@ class QueueItem:
     @property
     def kind_label(self) -> str:
         return QUEUE_KINDS[self.kind]
+
+    @property
+    def overdue(self) -> bool:
+        """Waiting longer than the daily summary allows."""
+        return working_days_since(self.waiting_since) > settings.MODERATION_OVERDUE_WORKING_DAYS
+
+
+def working_days_since(moment: datetime, now: datetime | None = None) -> int:
+    """Whole working days (Monday to Friday; bank holidays are not known) from `moment`."""
+    start, end = timezone.localdate(moment), timezone.localdate(now or timezone.now())
+    if end <= start:
+        return 0
+    weeks, extra = divmod((end - start).days, 7)
+    days = weeks * 5
+    for offset in range(1, extra + 1):
+        if (start + timedelta(days=offset)).weekday() < 5:
+            days += 1
+    return days
 
 
 def _in_region(region_slug: str, field: str = "pk") -> Q:
@@ -78,8 +102,8 @@ def organisations_without_admin() -> QuerySet[Organisation]:
     )
 
 
-def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueItem], dict]:
-    """Everything waiting for a moderator, oldest first, and the count of each kind."""
+def _queue_sources(region: str = "") -> dict[str, QuerySet]:
+    """What waits, by kind."""
     submissions = Organisation.objects.filter(
         _in_region(region), status=Organisation.Status.SUBMITTED
     )
@@ -92,15 +116,36 @@ def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueIte
         commissioners = commissioners.filter(region__slug=region)
     reports = ProblemReport.objects.open().filter(_in_region(region, "organisation_id"))
     adminless = organisations_without_admin().filter(_in_region(region))
-    sources = {
+    published = Organisation.objects.published().filter(_in_region(region))
+    return {
         "submission": submissions,
         "revision": revisions,
         "claim": claims,
         "commissioner": commissioners,
         "report": reports,
         "adminless": adminless,
+        "evidence": EvidenceItem.objects.filter(
+            organisation__in=published, verified_by_moderator=False
+        ),
+        "stale": published.filter(
+            freshness_stage__in=[Organisation.Freshness.STALE, Organisation.Freshness.HIDDEN]
+        ),
     }
+
+
+def waiting_count() -> int:
+    """How many items wait for a moderator's decision (the header's "Moderation (N waiting)")."""
+    sources = _queue_sources()
+    return sum(sources[kind].count() for kind in DECISION_KINDS)
+
+
+def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueItem], dict]:
+    """Everything waiting for a moderator, oldest first, and the count of each kind."""
+    sources = _queue_sources(region)
     counts = {name: queryset.count() for name, queryset in sources.items()}
+    submissions, revisions, claims, commissioners, reports, adminless, evidence, stale = (
+        sources[name] for name in QUEUE_KINDS
+    )
     items: list[QueueItem] = []
     if kind in ("", "submission"):
         items += [
@@ -174,6 +219,32 @@ def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueIte
             )
             for organisation in adminless
         ]
+    if kind == "evidence":
+        items += [
+            QueueItem(
+                "evidence",
+                item.organisation.name,
+                f"Evidence: {item.title}",
+                item.created_at,
+                _review_url(item.organisation),
+                f"organisation:{item.organisation_id}",
+            )
+            for item in evidence.select_related("organisation")
+        ]
+    if kind == "stale":
+        items += [
+            QueueItem(
+                "stale",
+                organisation.name,
+                organisation.get_freshness_stage_display(),
+                organisation.last_verified_at
+                or organisation.published_at
+                or organisation.created_at,
+                _review_url(organisation),
+                f"organisation:{organisation.pk}",
+            )
+            for organisation in stale
+        ]
     locks = {
         lock.item: str(lock.user)
         for lock in ReviewLock.objects.filter(
@@ -197,56 +268,157 @@ def freshness_counts() -> list[tuple[str, int]]:
     return [(label, counts.get(value, 0)) for value, label in Organisation.Freshness.choices]
 
 
-def _history_rows(queryset: QuerySet, what) -> list[dict]:
+# --- Readable history ---
+
+# Kept by the system or said better otherwise (a decision, "Sent for review"): not listed.
+UNLISTED_FIELDS = {"version", "completed_sections", "submitted_at", "freshness_stage"}
+UNLISTED_FIELDS |= {"verified_by_moderator", "verified_at", "verified_by", "position"}
+
+
+def _label(model, name: str) -> str:
+    label = str(model._meta.get_field(name).verbose_name)
+    return label[:1].upper() + label[1:]
+
+
+def _who(record) -> str:
+    return str(record.history_user) if record.history_user else "The system"
+
+
+def _changed_fields(record, previous) -> list[str]:
+    if previous is None:
+        return []
+    changes = record.diff_against(previous).changes
+    return [change.field for change in changes if change.field not in UNLISTED_FIELDS]
+
+
+def _organisation_sentences(record, previous) -> list[str]:
+    if record.history_type == "+":
+        return ["Organisation created"]
+    if record.history_type == "-":
+        return ["Organisation deleted"]
+    sentences = []
+    if previous is not None and record.submitted_at != previous.submitted_at:
+        sentences.append("Sent for review")
+    for name in _changed_fields(record, previous):
+        if name == "status":
+            sentences.append(f"Status changed to “{record.get_status_display()}”")
+        else:
+            sentences.append(f"{_label(Organisation, name)} changed")
+    return sentences
+
+
+def _item_sentences(model, noun: str, title: str):
+    """Sentences for a service, delivery location or item of evidence."""
+
+    def sentences(record, previous) -> list[str]:
+        name = f"{noun} ‘{getattr(record, title)}’"
+        if record.history_type == "+":
+            return [f"{name} added"]
+        if record.history_type == "-":
+            return [f"{name} removed"]
+        fields = _changed_fields(record, previous)
+        if not fields:
+            return []
+        labels = ", ".join(_label(model, field).lower() for field in fields)
+        return [f"{name} changed: {labels}"]
+
+    return sentences
+
+
+def _member(record) -> str:
+    try:
+        return str(record.user)
+    except User.DoesNotExist:
+        return "Someone who has since deleted their account"
+
+
+def _membership_sentences(record, previous) -> list[str]:
+    person = _member(record)
+    role = record.get_role_display().lower()
+    if record.history_type == "+":
+        return [f"{person} joined as {role}"]
+    if record.history_type == "-":
+        return [f"{person} left (was {role})"]
+    return [f"{person} is now {role}"] if "role" in _changed_fields(record, previous) else []
+
+
+def _revision_sentences(record, previous) -> list[str]:
+    if record.history_type == "+":
+        return ["Changes to the published entry proposed"]
+    if previous is None or record.history_type == "-":
+        return []
+    sentences = []
+    if record.proposed != previous.proposed:
+        sentences.append("Proposed changes updated")
+    if record.submitted_at != previous.submitted_at:
+        sentences.append("Proposed changes sent for review again")
+    return sentences
+
+
+def _history_rows(queryset: QuerySet, sentences) -> list[dict]:
     rows = []
     previous_by_object: dict = {}
-    records = list(queryset.select_related("history_user").order_by("history_date", "history_id"))
+    records = queryset.select_related("history_user").order_by("history_date", "history_id")
     for record in records:
         previous = previous_by_object.get(record.id)
-        changed = []
-        if previous is not None and record.history_type == "~":
-            changed = [change.field for change in record.diff_against(previous).changes]
         previous_by_object[record.id] = record
-        rows.append(
-            {
-                "when": record.history_date,
-                "who": str(record.history_user) if record.history_user else "System",
-                "what": what(record),
-                "action": record.get_history_type_display(),
-                "changed": changed,
-            }
-        )
+        rows += [
+            {"when": record.history_date, "who": _who(record), "what": sentence, "message": ""}
+            for sentence in sentences(record, previous)
+        ]
     return rows
 
 
+# What a decision that is simply done did, by kind.
+DONE_VERBS = {
+    ModerationDecision.Kind.ARCHIVE: "Archived",
+    ModerationDecision.Kind.RESTORE: "Restored as a draft",
+    ModerationDecision.Kind.PURGE: "Deleted for good",
+    ModerationDecision.Kind.CONFIRMATION: "Confirmed as still correct",
+}
+
+
+def decision_sentence(decision: ModerationDecision) -> str:
+    """ "Approved by Mo Derator (new submission)", with what it was about and whether they
+    decided on their own changes."""
+    who = str(decision.decided_by) if decision.decided_by else "someone since deleted"
+    verb = DONE_VERBS.get(decision.kind, decision.get_action_display())
+    sentence = f"{verb} by {who}"
+    if decision.kind not in DONE_VERBS:
+        sentence += f" ({decision.get_kind_display().lower()})"
+    if decision.subject:
+        sentence += f": ‘{decision.subject}’"
+    if decision.self_decided:
+        sentence += ", who had made some of the changes (self-approval is allowed here)"
+    return sentence
+
+
 def organisation_history(*, organisation: Organisation) -> list[dict]:
-    """Every recorded change to the organisation and what belongs to it, newest first."""
+    """Every recorded change to the organisation and what belongs to it, as sentences (who,
+    when, what, and the message of a decision), newest first."""
     pk = organisation.pk
-    rows = _history_rows(Organisation.history.filter(id=pk), lambda r: "Organisation")
+    rows = _history_rows(Organisation.history.filter(id=pk), _organisation_sentences)
     rows += _history_rows(
-        Service.history.filter(organisation_id=pk), lambda r: f"Service: {r.name}"
+        Service.history.filter(organisation_id=pk), _item_sentences(Service, "Service", "name")
     )
     rows += _history_rows(
         DeliveryLocation.history.filter(service__organisation_id=pk),
-        lambda r: f"Delivery location: {r.name}",
+        _item_sentences(DeliveryLocation, "Delivery location", "name"),
     )
     rows += _history_rows(
-        EvidenceItem.history.filter(organisation_id=pk), lambda r: f"Evidence: {r.title}"
+        EvidenceItem.history.filter(organisation_id=pk),
+        _item_sentences(EvidenceItem, "Evidence", "title"),
     )
+    rows += _history_rows(Membership.history.filter(organisation_id=pk), _membership_sentences)
     rows += _history_rows(
-        Membership.history.filter(organisation_id=pk),
-        lambda r: f"Membership ({r.role})",
-    )
-    rows += _history_rows(
-        OrganisationRevision.history.filter(organisation_id=pk), lambda r: "Pending changes"
+        OrganisationRevision.history.filter(organisation_id=pk), _revision_sentences
     )
     rows += [
         {
             "when": decision.decided_at,
-            "who": str(decision.decided_by) if decision.decided_by else "System",
-            "what": f"Decision: {decision.get_kind_display()}",
-            "action": decision.get_action_display(),
-            "changed": [decision.reason] if decision.reason else [],
+            "who": str(decision.decided_by) if decision.decided_by else "Someone since deleted",
+            "what": decision_sentence(decision),
+            "message": decision.reason,
         }
         for decision in ModerationDecision.objects.filter(organisation_id=pk).select_related(
             "decided_by"

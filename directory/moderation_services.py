@@ -6,31 +6,36 @@ attributed to the moderator (`_history_user`).
 """
 
 import calendar
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import CommissionerProfile, User
 
-from . import revision_lists, search_index
+from . import moderation_selectors, revision_lists, search_index
 from .models import (
     ClaimRequest,
+    DeliveryLocation,
     EvidenceItem,
     ModerationDecision,
+    ModerationEmailSent,
     Organisation,
     OrganisationRevision,
     ProblemReport,
     ReviewLock,
+    Service,
 )
 from .notifications import (
     commissioner_decision_notify,
     freshness_reminder_notify,
     moderation_decision_notify,
+    moderators_notify,
 )
 
 Status = Organisation.Status
@@ -58,6 +63,9 @@ SYSTEM_FIELDS = {
 }
 PROFILE_M2M_FIELDS = ("partnership_roles", "quality_marks")
 REVIEW_LOCK_DURATION = timedelta(minutes=30)
+# New work is emailed to the moderators at most this often, in one digest.
+DIGEST_INTERVAL = timedelta(hours=1)
+NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class ModerationError(Exception):
@@ -148,6 +156,9 @@ def _revision_merge(
             revision.delete()
         return None
     revision.updated_at = timezone.now()
+    if user is not None:
+        # Who changed it, for the four-eyes rule (moderation_selectors.authored_by).
+        revision._history_user = user
     revision.full_clean(exclude=["created_by"])
     revision.save()
     return revision
@@ -177,7 +188,7 @@ def revision_overlay(organisation: Organisation) -> dict:
     revision = organisation.revisions.open().first()
     if revision is None:
         return {}
-    _apply_fields(organisation, revision.proposed)
+    apply_fields(organisation, revision.proposed)
     initial = {}
     for name in PROFILE_M2M_FIELDS:
         if name in revision.proposed:
@@ -194,6 +205,16 @@ def saved_snapshot(organisation: Organisation, m2m_names) -> dict:
     return profile_snapshot(organisation, m2m)
 
 
+def saved_profile(organisation: Organisation, revision: OrganisationRevision | None = None) -> dict:
+    """Every owner-edited field, services and evidence included, as JSON: the live values with
+    those of `revision` (the open one, if any) put over them. A submission's is what would be
+    published; a kept one says what the owners had when it was sent back."""
+    live = Organisation.objects.get(pk=organisation.pk)
+    values = profile_snapshot(live)
+    values |= {key: revision_lists.LIVE[key](live) for key in revision_lists.LISTS}
+    return values | (revision.proposed if revision is not None else {})
+
+
 def _term_names(model: type[models.Model], *values) -> dict[str, str]:
     slugs = set()
     for value in values:
@@ -204,31 +225,39 @@ def _term_names(model: type[models.Model], *values) -> dict[str, str]:
 def revision_diff(revision: OrganisationRevision) -> list[dict]:
     """Field by field: label, the live value and the proposed one; services and evidence item
     by item (new, removed, changed) and field by field."""
+    return profile_diff(revision.original, revision.proposed)
+
+
+def field_labels() -> dict[str, str]:
+    """The owner-edited fields' labels, as the moderators' pages show them."""
     labels = {field.name: field.verbose_name for field in profile_fields()}
     labels |= {name: Organisation._meta.get_field(name).verbose_name for name in PROFILE_M2M_FIELDS}
+    # Upper-case the first letter only: "Charity number (England and Wales)".
+    return {name: str(label)[:1].upper() + str(label)[1:] for name, label in labels.items()}
+
+
+def profile_diff(original: dict, proposed: dict) -> list[dict]:
+    """The rows of `revision_diff` for each field of `proposed` whose value differs from the
+    one in `original` (a field missing there counts as empty)."""
+    labels = field_labels()
     rows = []
-    for name, proposed in revision.proposed.items():
-        if name in revision_lists.LISTS:
+    for name, after in proposed.items():
+        before = original.get(name)
+        if name in revision_lists.LISTS or before == after:
             continue
-        original = revision.original.get(name)
-        row = {"field": name, "label": str(labels.get(name, name)).capitalize()}
+        row = {"field": name, "label": labels.get(name, name)}
         field = Organisation._meta.get_field(name)
         # Related terms (legal form, quality marks...) are kept as slugs and shown by name.
-        names = _term_names(field.related_model, original, proposed) if field.is_relation else {}
+        names = _term_names(field.related_model, before, after) if field.is_relation else {}
         if name in PROFILE_M2M_FIELDS:
-            row["added"] = [names.get(s, s) for s in sorted(set(proposed) - set(original or []))]
-            row["removed"] = [names.get(s, s) for s in sorted(set(original or []) - set(proposed))]
+            row["added"] = [names.get(s, s) for s in sorted(set(after) - set(before or []))]
+            row["removed"] = [names.get(s, s) for s in sorted(set(before or []) - set(after))]
         else:
-            row["before"], row["after"] = (
-                names.get(original, original),
-                names.get(proposed, proposed),
-            )
+            row["before"], row["after"] = names.get(before, before), names.get(after, after)
         rows.append(row)
     for key in revision_lists.LISTS:
-        if key in revision.proposed:
-            rows += revision_lists.list_diff(
-                key, revision.original.get(key, []), revision.proposed[key]
-            )
+        if key in proposed:
+            rows += revision_lists.list_diff(key, original.get(key, []), proposed[key])
     return rows
 
 
@@ -247,7 +276,7 @@ def revision_summary(revision: OrganisationRevision | None) -> list[str]:
     return lines
 
 
-def _apply_fields(organisation: Organisation, values: dict) -> None:
+def apply_fields(organisation: Organisation, values: dict) -> None:
     for field in profile_fields():
         if field.name not in values:
             continue
@@ -255,6 +284,68 @@ def _apply_fields(organisation: Organisation, values: dict) -> None:
         if field.is_relation:
             value = field.related_model.objects.filter(slug=value).first() if value else None
         setattr(organisation, field.name, value)
+
+
+# --- Four eyes ---
+
+# Fields that moderators' decisions and the system change, not the authors of a profile (the
+# owners' sending it for review, `submitted_at`, is authorship).
+NOT_AUTHORED_FIELDS = (SYSTEM_FIELDS - {"submitted_at"}) | {
+    "verified_by_moderator",
+    "verified_at",
+    "verified_by",
+}
+
+
+def _authored_records(records, excluded: set[str]) -> bool:
+    """Whether any of these history records created, deleted or changed more than `excluded`."""
+    for record in records:
+        if record.history_type != "~":
+            return True
+        previous = record.prev_record
+        if previous is None:
+            return True
+        if record.diff_against(previous, excluded_fields=excluded).changes:
+            return True
+    return False
+
+
+def changes_authored_by(
+    organisation: Organisation, revision: OrganisationRevision | None, user
+) -> bool:
+    """Whether `user` made any of the changes waiting for a decision: edits in `revision` (to a
+    published entry), or, for a submission, edits to the profile (or sending it) since the
+    last decision on a submission of it."""
+    if revision is not None:
+        if revision.created_by_id == user.pk:
+            return True
+        records = OrganisationRevision.history.filter(id=revision.pk).order_by(
+            "history_date", "history_id"
+        )
+        previous = None
+        for record in records:
+            if record.history_user_id == user.pk and (
+                previous is None or record.proposed != previous.proposed
+            ):
+                return True
+            previous = record
+        return False
+    mine = Q(history_user=user)
+    since = ModerationDecision.objects.filter(
+        organisation=organisation, kind=ModerationDecision.Kind.SUBMISSION
+    ).aggregate(last=Max("decided_at"))["last"]
+    if since is not None:
+        mine &= Q(history_date__gt=since)
+    pk = organisation.pk
+    return any(
+        _authored_records(records.filter(mine), NOT_AUTHORED_FIELDS)
+        for records in (
+            Organisation.history.filter(id=pk),
+            Service.history.filter(organisation_id=pk),
+            DeliveryLocation.history.filter(service__organisation_id=pk),
+            EvidenceItem.history.filter(organisation_id=pk),
+        )
+    )
 
 
 # --- Shared steps ---
@@ -270,8 +361,12 @@ def _decide(
     subject: str = "",
     subject_user: User | None = None,
     notify: bool = True,
+    self_decided: bool = False,
+    snapshot: dict | None = None,
 ) -> ModerationDecision:
     decision = ModerationDecision(
+        self_decided=self_decided,
+        snapshot=snapshot,
         organisation=organisation,
         organisation_name=organisation.name if organisation else "",
         kind=kind,
@@ -291,6 +386,29 @@ def _decide(
 def _refuse_own_organisation(organisation: Organisation, moderator: User) -> None:
     if organisation.memberships.filter(user=moderator).exists():
         raise PermissionDenied("You cannot moderate an organisation you belong to")
+
+
+class OwnChangesError(PermissionDenied):
+    """Four eyes: the moderator made (some of) the changes they are asked to decide on."""
+
+    message = "You made some of these changes yourself, so another moderator must decide on them"
+
+    def __init__(self):
+        super().__init__(self.message)
+
+
+def _refuse_own_changes(
+    organisation: Organisation, revision: OrganisationRevision | None, moderator: User
+) -> bool:
+    """Refuse a moderator deciding on their own organisation or on changes they made; True when
+    they made them and the deployment allows it (settings.MODERATION_ALLOW_SELF_APPROVAL), so
+    that the decision is marked."""
+    _refuse_own_organisation(organisation, moderator)
+    if not changes_authored_by(organisation, revision, moderator):
+        return False
+    if not settings.MODERATION_ALLOW_SELF_APPROVAL:
+        raise OwnChangesError
+    return True
 
 
 def _require_reason(reason: str, what: str) -> None:
@@ -335,7 +453,7 @@ def submission_approve(
     *, organisation: Organisation, moderator: User, expected_version: int
 ) -> Organisation:
     """Publish a submitted organisation, as it was at the version the moderator reviewed."""
-    _refuse_own_organisation(organisation, moderator)
+    self_decided = _refuse_own_changes(organisation, None, moderator)
     locked = _lock_organisation(organisation, {Status.SUBMITTED})
     _refuse_changed_since_review(locked, expected_version)
     now = timezone.now()
@@ -343,7 +461,13 @@ def submission_approve(
     locked.published_at = locked.published_at or now
     _mark_verified(locked, now)
     _save_organisation(locked, moderator)
-    _decide(organisation=locked, kind=Kind.SUBMISSION, action=Action.APPROVE, moderator=moderator)
+    _decide(
+        organisation=locked,
+        kind=Kind.SUBMISSION,
+        action=Action.APPROVE,
+        moderator=moderator,
+        self_decided=self_decided,
+    )
     _release_lock(f"organisation:{locked.pk}")
     search_index.refresh_search_documents(organisation_ids=[locked.pk])
     return locked
@@ -355,7 +479,7 @@ def submission_request_changes(
 ) -> Organisation:
     """Send a submission back to its owners with a message saying what to change."""
     _require_reason(reason, "a message saying what needs to change")
-    _refuse_own_organisation(organisation, moderator)
+    self_decided = _refuse_own_changes(organisation, None, moderator)
     locked = _lock_organisation(organisation, {Status.SUBMITTED})
     locked.status = Status.CHANGES_REQUESTED
     _save_organisation(locked, moderator)
@@ -365,6 +489,8 @@ def submission_request_changes(
         action=Action.REQUEST_CHANGES,
         moderator=moderator,
         reason=reason,
+        self_decided=self_decided,
+        snapshot=saved_profile(locked),
     )
     _release_lock(f"organisation:{locked.pk}")
     return locked
@@ -374,7 +500,7 @@ def submission_request_changes(
 def submission_reject(*, organisation: Organisation, moderator: User, reason: str) -> Organisation:
     """Refuse a submission, saying why."""
     _require_reason(reason, "the reason for rejecting it")
-    _refuse_own_organisation(organisation, moderator)
+    self_decided = _refuse_own_changes(organisation, None, moderator)
     locked = _lock_organisation(organisation, {Status.SUBMITTED})
     locked.status = Status.REJECTED
     _save_organisation(locked, moderator)
@@ -384,6 +510,7 @@ def submission_reject(*, organisation: Organisation, moderator: User, reason: st
         action=Action.REJECT,
         moderator=moderator,
         reason=reason,
+        self_decided=self_decided,
     )
     _release_lock(f"organisation:{locked.pk}")
     return locked
@@ -426,12 +553,12 @@ def revision_approve(
 ) -> Organisation:
     """Apply the pending changes to the live profile, as they were at the version of the
     organisation the moderator reviewed."""
-    _refuse_own_organisation(revision.organisation, moderator)
+    self_decided = _refuse_own_changes(revision.organisation, revision, moderator)
     # The organisation first, as the owners' edits lock it (claiming a version) first.
     organisation = _lock_organisation(revision.organisation, {Status.PUBLISHED})
     revision = _lock_pending_revision(revision)
     _refuse_changed_since_review(organisation, expected_version)
-    _apply_fields(organisation, revision.proposed)
+    apply_fields(organisation, revision.proposed)
     _mark_verified(organisation, timezone.now())
     _save_organisation(organisation, moderator)
     for name in PROFILE_M2M_FIELDS:
@@ -452,7 +579,11 @@ def revision_approve(
         )
     _close_revision(revision, OrganisationRevision.Status.APPROVED, moderator, "")
     _decide(
-        organisation=organisation, kind=Kind.REVISION, action=Action.APPROVE, moderator=moderator
+        organisation=organisation,
+        kind=Kind.REVISION,
+        action=Action.APPROVE,
+        moderator=moderator,
+        self_decided=self_decided,
     )
     _release_lock(f"organisation:{organisation.pk}")
     search_index.refresh_search_documents(organisation_ids=[organisation.pk])
@@ -466,7 +597,7 @@ def revision_request_changes(
     """Send the pending changes back to the owners unapplied, telling them what to change; they
     go on from what they proposed and send it for review again."""
     _require_reason(reason, "a message saying what needs to change")
-    _refuse_own_organisation(revision.organisation, moderator)
+    self_decided = _refuse_own_changes(revision.organisation, revision, moderator)
     revision = _lock_pending_revision(revision)
     _close_revision(revision, OrganisationRevision.Status.CHANGES_REQUESTED, moderator, reason)
     _decide(
@@ -475,6 +606,8 @@ def revision_request_changes(
         action=Action.REQUEST_CHANGES,
         moderator=moderator,
         reason=reason,
+        self_decided=self_decided,
+        snapshot=saved_profile(revision.organisation, revision),
     )
     _release_lock(f"organisation:{revision.organisation_id}")
     return revision
@@ -486,7 +619,7 @@ def revision_reject(
 ) -> OrganisationRevision:
     """Refuse the pending changes; the live profile stays as it is."""
     _require_reason(reason, "the reason for rejecting the changes")
-    _refuse_own_organisation(revision.organisation, moderator)
+    self_decided = _refuse_own_changes(revision.organisation, revision, moderator)
     revision = _lock_pending_revision(revision)
     _close_revision(revision, OrganisationRevision.Status.REJECTED, moderator, reason)
     _decide(
@@ -495,6 +628,7 @@ def revision_reject(
         action=Action.REJECT,
         moderator=moderator,
         reason=reason,
+        self_decided=self_decided,
     )
     _release_lock(f"organisation:{revision.organisation_id}")
     return revision
@@ -626,6 +760,7 @@ def claim_decide(
     decline; sent to the person who asked)."""
     from .services import claim_request_decide
 
+    _refuse_own_organisation(claim_request.organisation, moderator)
     if not approve:
         _require_reason(reason, "the reason for declining the request")
     claim = claim_request_decide(
@@ -787,3 +922,57 @@ def freshness_update(*, now: datetime | None = None) -> dict[str, int]:
     if changed_ids:
         search_index.refresh_search_documents(organisation_ids=changed_ids)
     return moved
+
+
+# --- Telling the moderators ---
+
+
+def _email_record(kind: str) -> ModerationEmailSent:
+    """When the `kind` of email last went, locked so that two runs at once send it once."""
+    ModerationEmailSent.objects.get_or_create(kind=kind, defaults={"sent_at": NEVER})
+    return ModerationEmailSent.objects.select_for_update().get(kind=kind)
+
+
+def _email_sent(record: ModerationEmailSent, now: datetime) -> None:
+    record.sent_at = now
+    record.full_clean()
+    record.save()
+
+
+@transaction.atomic
+def moderation_digest_send(*, now: datetime | None = None) -> int:
+    """Email the moderators what has arrived for a decision since the last digest, at most
+    once an hour (DIGEST_INTERVAL), however many items come. Returns the new items emailed."""
+    now = now or timezone.now()
+    record = _email_record("digest")
+    if record.sent_at > now - DIGEST_INTERVAL:
+        return 0
+    items, _ = moderation_selectors.moderation_queue()
+    new = [item for item in items if record.sent_at < item.waiting_since <= now]
+    if not new:
+        return 0
+    _email_sent(record, now)
+    moderators_notify(template="moderation_digest", context={"new": new, "waiting": len(items)})
+    return len(new)
+
+
+@transaction.atomic
+def moderation_summary_send(*, now: datetime | None = None) -> int:
+    """Email the moderators, once a day, everything that has waited more than
+    settings.MODERATION_OVERDUE_WORKING_DAYS working days. Returns the items emailed."""
+    now = now or timezone.now()
+    record = _email_record("summary")
+    if timezone.localdate(record.sent_at) >= timezone.localdate(now):
+        return 0
+    items, _ = moderation_selectors.moderation_queue()
+    days = settings.MODERATION_OVERDUE_WORKING_DAYS
+    overdue = [
+        item
+        for item in items
+        if moderation_selectors.working_days_since(item.waiting_since, now) > days
+    ]
+    if not overdue:
+        return 0
+    _email_sent(record, now)
+    moderators_notify(template="moderation_overdue", context={"overdue": overdue, "days": days})
+    return len(overdue)

@@ -16,6 +16,11 @@ urlpatterns = [
         views.evidence_verify,
         name="evidence_verify",
     ),
+    path(
+        "organisations/<uuid:org>/evidence/<uuid:item>/document/",
+        views.evidence_document,
+        name="evidence_document",
+    ),
     path("claims/<int:pk>/", views.claim, name="claim"),
     path("commissioners/<int:pk>/", views.commissioner, name="commissioner"),
     path("reports/<int:pk>/", views.report, name="report"),

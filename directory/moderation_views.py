@@ -18,7 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import CommissionerProfile
 
-from . import moderation_selectors, moderation_services
+from . import (
+    evidence_views,
+    moderation_review,
+    moderation_selectors,
+    moderation_services,
+    revision_lists,
+)
 from .models import EvidenceItem, Organisation, ProblemReport, Region
 from .moderation_forms import (
     ClaimOutcomeForm,
@@ -61,6 +67,12 @@ def queue(request):
     kind = kind if kind in moderation_selectors.QUEUE_KINDS else ""
     region = request.GET.get("region", "")
     items, counts = moderation_selectors.moderation_queue(kind=kind, region=region)
+    header = {}
+    if not region:
+        # The header's count from the counts at hand, not counted again.
+        header["moderation_waiting"] = sum(
+            counts[name] for name in moderation_selectors.DECISION_KINDS
+        )
     return render(
         request,
         "moderation/queue.html",
@@ -73,6 +85,8 @@ def queue(request):
             "region": region,
             "regions": Region.objects.all(),
             "freshness": moderation_selectors.freshness_counts(),
+            "overdue_days": settings.MODERATION_OVERDUE_WORKING_DAYS,
+            **header,
         },
     )
 
@@ -84,7 +98,8 @@ def _organisation(org: uuid.UUID) -> Organisation:
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def organisation_review(request, org: uuid.UUID):
-    """An organisation as moderators review it: its submission or pending changes to decide."""
+    """An organisation as moderators review it: as it will be published, with what only they
+    see, and its submission or pending changes to decide."""
     organisation = _organisation(org)
     revision = organisation.revisions.pending().first()
     decidable = organisation.status == Organisation.Status.SUBMITTED or revision is not None
@@ -102,19 +117,40 @@ def organisation_review(request, org: uuid.UUID):
         {
             "organisation": organisation,
             "revision": revision,
-            "diff": moderation_services.revision_diff(revision) if revision else [],
             "decidable": decidable,
             "form": form,
             "other_reviewer": lock.user if lock.user_id != request.user.pk else None,
             "is_member": organisation.memberships.filter(user=request.user).exists(),
+            "is_author": decidable
+            and moderation_services.changes_authored_by(organisation, revision, request.user),
+            "self_approval_allowed": settings.MODERATION_ALLOW_SELF_APPROVAL,
             "without_admin": moderation_selectors.organisations_without_admin()
             .filter(pk=organisation.pk)
             .exists(),
-            "services": organisation.services.prefetch_related("pathways", "regions"),
-            "evidence_items": organisation.evidence_items.all(),
             "reports": organisation.problem_reports.open(),
+            **_review_context(organisation, revision),
         },
     )
+
+
+def _review_context(organisation: Organisation, revision) -> dict:
+    """The profile as approving would publish it, what only moderators see, and comparisons."""
+    values = moderation_services.saved_profile(organisation, revision)
+    preview = moderation_review.ProfilePreview(organisation, values)
+    sender = moderation_review.submitter(organisation, revision)
+    sent_back = moderation_review.last_sent_back(organisation, revision)
+    return {
+        "preview": preview,
+        "submitter": sender,
+        "submitter_domain": moderation_review.email_domain(sender.email) if sender else "",
+        "people": moderation_review.people(organisation),
+        "evidence_checks": moderation_review.evidence_checks(organisation, values),
+        "warnings": moderation_review.warnings(preview, sender),
+        "thread": moderation_review.thread(organisation, revision),
+        "diff": moderation_services.revision_diff(revision) if revision else [],
+        "sent_back": sent_back,
+        "since_sent_back": moderation_review.since_sent_back(sent_back, values),
+    }
 
 
 def _decide(request, form, organisation, revision) -> HttpResponse | None:
@@ -177,6 +213,17 @@ def evidence_verify(request, org: uuid.UUID, item: uuid.UUID):
     else:
         messages.success(request, f"“{evidence.title}” is marked as verified")
     return redirect("moderation:organisation", org=organisation.uuid)
+
+
+@moderator_required
+def evidence_document(request, org: uuid.UUID, item: uuid.UUID):
+    """The PDF of an item of evidence as its owners last saved it (perhaps waiting for review),
+    for moderators only."""
+    organisation = _organisation(org)
+    data = revision_lists.find(revision_lists.current(organisation, revision_lists.EVIDENCE), item)
+    if data is None or not data["document"]:
+        raise Http404
+    return evidence_views.pdf_response(revision_lists.evidence_instance(organisation, data))
 
 
 @moderator_required

@@ -117,3 +117,15 @@ def freshness_reminder_notify(*, organisation, stage: str) -> int:
         },
     )
     return 1
+
+
+def moderators_notify(*, template: str, context: dict) -> int:
+    """Email every moderator (one message); returns how many were sent to."""
+    recipients = moderator_emails()
+    if recipients:
+        _send(
+            template=template,
+            to=recipients,
+            context=context | {"url": _absolute(reverse("moderation:queue"))},
+        )
+    return len(recipients)

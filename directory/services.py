@@ -438,6 +438,8 @@ def organisation_submit(
         return organisation
     organisation.status = Organisation.Status.SUBMITTED
     organisation.submitted_at = timezone.now()
+    # Who sent it, shown to the moderators and kept from deciding on it (four eyes).
+    organisation._history_user = user
     organisation.full_clean()
     organisation.save()
     _profile_changed(organisation)

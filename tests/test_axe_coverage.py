@@ -13,6 +13,7 @@ EXCLUDED = {
     "directory:organisation_export_json",
     "directory:evidence_document",
     "registration:evidence_document",
+    "moderation:evidence_document",
     "open_data_download",
     "shortlists:export_csv",
     "consortia:offer_appraisal_export",

@@ -282,6 +282,11 @@ MATRIX = {
         lambda w: {**org(w), "item": w.evidence.uuid},
         roles(404, anonymous=LOGIN, moderator=405),
     ),
+    # The report as the owners last saved it, for moderators only (not even the owners).
+    "moderation:evidence_document": (
+        lambda w: {**org(w), "item": w.evidence.uuid},
+        MODERATORS,
+    ),
     "moderation:claim": (lambda w: {"pk": w.unclaimed_claim.pk}, MODERATORS),
     "moderation:commissioner": (lambda w: {"pk": w.pending_commissioner.pk}, MODERATORS),
     "moderation:report": (lambda w: {"pk": w.problem_report.pk}, MODERATORS),

@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.service",
+                "config.context_processors.moderation",
             ],
         },
     },
@@ -310,6 +311,11 @@ SEARCH_MAX_QUERY_LENGTH = 200
 CONTACT_MESSAGES_PER_DAY = int(env("CONTACT_MESSAGES_PER_DAY", "20"))
 # How many "report a problem" forms one address may send an hour (with a honeypot, no CAPTCHA).
 PROBLEM_REPORTS_PER_HOUR = int(env("PROBLEM_REPORTS_PER_HOUR", "5"))
+# Four eyes: a moderator may not decide on changes they made. A deployment with a single
+# moderator can allow it; each such decision is marked in the audit (docs/moderation.md).
+MODERATION_ALLOW_SELF_APPROVAL = env_bool("MODERATION_ALLOW_SELF_APPROVAL", False)
+# An item waiting longer than this many working days goes in the moderators' daily summary.
+MODERATION_OVERDUE_WORKING_DAYS = 5
 
 LOGGING = {
     "version": 1,

@@ -43,19 +43,6 @@ pytestmark = pytest.mark.django_db
 Status = Organisation.Status
 
 
-@pytest.fixture
-def moderator():
-    return moderator_user(full_name="Mo Derator")
-
-
-@pytest.fixture
-def moderator_client(moderator):
-    """A client of its own, so a test can also use `client` as someone else."""
-    moderator_client = Client()
-    moderator_client.force_login(moderator)
-    return moderator_client
-
-
 def submitted_with_admin(**fields):
     organisation = OrganisationFactory(status=Status.SUBMITTED, last_verified_at=None, **fields)
     admin = MembershipFactory(organisation=organisation, role=Membership.Role.ADMIN).user
@@ -604,10 +591,20 @@ def test_history_page_lists_changes_with_who_made_them(moderator_client, moderat
     services.submission_approve(
         organisation=organisation, moderator=moderator, expected_version=organisation.version
     )
+    organisation.refresh_from_db()
+    organisation.summary = "Mentoring at the gate"
+    organisation.completed_sections = ["about"]
+    organisation.version += 1
+    organisation.save()
+    services.organisation_archive(organisation=organisation, moderator=moderator, reason="Closed")
     page = moderator_client.get(org_url("history", organisation)).content.decode()
-    assert "Service: Mentoring" in page
-    assert "Decision: New submission" in page
-    assert "Mo Derator" in page
+    assert "Service ‘Mentoring’ added" in page
+    assert "Approved by Mo Derator (new submission)" in page
+    assert "Archived by Mo Derator with the message “Closed”" in page
+    assert "Summary changed" in page
+    assert "Status changed to “Published”" in page
+    for raw in ("completed_sections", "summary,", "version", "Changed</td>"):
+        assert raw not in page
 
 
 # --- The queue ------------------------------------------------------------------------------

@@ -37,23 +37,10 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
     ServiceFactory,
-    moderator_user,
     verified_user,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def moderator():
-    return moderator_user(full_name="Mo Derator")
-
-
-@pytest.fixture
-def moderator_client(moderator):
-    moderator_client = Client()
-    moderator_client.force_login(moderator)
-    return moderator_client
 
 
 @pytest.fixture
@@ -289,7 +276,12 @@ def test_new_evidence_with_a_report_waits_and_is_dropped_when_rejected(
     assert Client().get(public_copy).status_code == 404
     rows = diff_rows(published)
     assert rows["Evidence “Evaluation 2025” (new): Uploaded report"] == (None, "A new PDF")
-    assert owners_copy in moderator_client.get(moderation_url(published)).content.decode()
+    # The review page links to the moderators' copy.
+    moderators_copy = reverse(
+        "moderation:evidence_document", kwargs={"org": published.uuid, "item": pending["uuid"]}
+    )
+    assert moderators_copy in moderator_client.get(moderation_url(published)).content.decode()
+    assert moderator_client.get(moderators_copy)["Content-Type"] == "application/pdf"
 
     with django_capture_on_commit_callbacks(execute=True):
         response = moderator_client.post(
