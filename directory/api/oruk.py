@@ -195,29 +195,28 @@ _UNENCODED_OFFSET = re.compile(r" (\d{2}(:?\d{2})?)$")
 
 
 def _positive_int(request, name: str, default: int) -> int:
-    value = request.GET.get(name, "").strip()
-    if not value:
+    if name not in request.GET:
         return default
+    value = request.GET[name].strip()
     if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise BadRequest(name, f"{name} must be a whole number, 1 or more")
     return int(value)
 
 
 def _boolean(request, name: str) -> bool:
-    value = request.GET.get(name, "").strip().lower()
-    if not value:
+    if name not in request.GET:
         return False
+    value = request.GET[name].strip().lower()
     if value not in BOOLEAN_VALUES:
         raise BadRequest(name, f"{name} must be true or false")
     return BOOLEAN_VALUES[value]
 
 
 def _age(request, name: str) -> float | None:
-    value = request.GET.get(name, "").strip()
-    if not value:
+    if name not in request.GET:
         return None
     try:
-        age = float(value)
+        age = float(request.GET[name])
     except ValueError:
         age = -1
     if not 0 <= age <= 150:
@@ -299,7 +298,7 @@ def _age_condition(minimum: float | None, maximum: float | None) -> Q:
 
 def _refuse_schedule_filters(request) -> None:
     for name in SCHEDULE_PARAMETERS:
-        if request.GET.get(name, "").strip():
+        if name in request.GET:
             raise BadRequest(
                 name, f"{name} cannot be used: this directory records no opening times"
             )
