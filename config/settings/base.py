@@ -284,6 +284,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": f"{SERVICE_NAME} API",
     "DESCRIPTION": "Read-only open data about published organisations and opportunities.",
     "VERSION": "1.0.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "directory.api.public.describe_api",
+    ],
     # The schema's own endpoint is not part of the API it describes.
     "SERVE_INCLUDE_SCHEMA": False,
     # The reference page's Redoc comes from the project's own static files, not a CDN.

@@ -4,6 +4,7 @@ paging, CORS, caching headers with conditional GET, and a schema that documents 
 from datetime import datetime
 
 import django_filters
+from django.conf import settings
 from django.http import JsonResponse
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import http_date
@@ -157,3 +158,34 @@ class PublicApiSchema(AutoSchema):
             responses.setdefault(status, response)
         responses["304"] = {"description": "Not modified since the ETag or date sent."}
         return responses
+
+
+def describe_api(result, generator, request, public):
+    """drf-spectacular hook: the schema's description says how to use the API, with the
+    throttle rate this site really has."""
+    rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"].replace("/", " a ")
+    result["info"]["description"] = API_DESCRIPTION.format(rate=rate)
+    return result
+
+
+API_DESCRIPTION = """Read-only open data about the organisations and partnership opportunities \
+published in the directory: the same search and filters as the site's search pages.
+
+**Authentication**: none. No key, account or cookie; every endpoint is public.
+
+**Rate limits**: {rate} per IP address. Past that, `429 Too Many Requests` with a \
+`Retry-After` header (seconds).
+
+**Errors** always have one shape: `{{"detail": "...", "errors": {{"parameter": ["..."]}}}}`. \
+A parameter the API cannot use (an unknown slug, a bad boolean, page or page size) is a 400 \
+whose `errors` names it and says what it accepts. Booleans take `true` or `false`.
+
+**Caching**: answers carry `Cache-Control: public, max-age=300` and an `ETag`; a profile or an \
+opportunity also has `Last-Modified`. Send `If-None-Match` or `If-Modified-Since` to get \
+`304 Not Modified` when nothing changed. Any website may call the API (CORS `*`).
+
+**Example**: `curl "https://HOST/api/v1/organisations/?pathway=accommodation&region=wales"`
+
+**Licence**: terms modelled on the Open Government Licence v3.0 (attribution: "Contains \
+information from the Rehabilitation Partners Directory"); see /data/ on this site. The guide \
+at /api/ also covers the Open Referral UK API at /api/oruk/."""

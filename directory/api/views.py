@@ -1,6 +1,7 @@
 """The project's own read-only JSON API (/api/v1/) and the human-readable API page (/api/)."""
 
 import django_filters
+from django.conf import settings
 from django.shortcuts import render
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -109,6 +110,8 @@ def api_docs(request):
             "taxonomies": oruk.TAXONOMIES,
             "max_per_page": oruk.MAX_PER_PAGE,
             "default_per_page": oruk.DEFAULT_PER_PAGE,
+            "max_minimal_per_page": oruk.MAX_MINIMAL_PER_PAGE,
+            "rate_limit": settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"].split("/")[0],
             "page_sizes": selectors.PAGE_SIZES,
         },
     )

@@ -552,3 +552,30 @@ def test_a_profile_has_a_last_modified_date_for_conditional_gets(client, directo
     changed = client.get(url, HTTP_IF_MODIFIED_SINCE=modified)
     assert changed.status_code == 200
     assert parsedate_to_datetime(changed["Last-Modified"]) == later.replace(microsecond=0)
+
+
+def test_the_reference_runs_swagger_ui_from_the_sites_own_files(client):
+    response = client.get(reverse("api_reference"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in text
+    assert "<script>" not in text and "<style>" not in text and "https://" not in text
+    script = client.get(reverse("api_reference"), {"script": ""})
+    assert script["Content-Type"].startswith("application/javascript")
+    assert reverse("api_v1:schema") in script.content.decode()
+
+
+def test_the_schema_explains_authentication_limits_errors_and_licence(client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "77/minute"},
+    }
+    schema = client.get(reverse("api_v1:schema"), {"format": "json"}).json()
+    description = schema["info"]["description"]
+    for words in ("**Authentication**: none", "77 a minute per IP address", "If-None-Match"):
+        assert words in description
+    assert "Open Government Licence" in description
+    page = client.get(reverse("api_docs")).content.decode()
+    assert "77 requests a minute" in page
+    assert f'href="{reverse("api_reference")}"' in page
+    assert f'href="{reverse("open_data")}"' in page
