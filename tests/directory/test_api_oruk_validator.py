@@ -24,7 +24,6 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
-from django.core.cache import cache
 
 from directory.api import oruk
 from tests.directory.oruk_standard import (
@@ -33,6 +32,7 @@ from tests.directory.oruk_standard import (
     response_schema,
     schema_errors,
 )
+from tests.directory.test_api_oruk import fresh_throttle, minimal_service  # noqa: F401 (fixtures)
 from tests.factories import (
     ClientGroupFactory,
     DeliveryLocationFactory,
@@ -43,7 +43,7 @@ from tests.factories import (
     ServiceFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttle")]
 
 BASE = "/api/oruk"
 MAX_IDS = 10
@@ -145,31 +145,13 @@ def check_collection(client, report: Report, official: dict, path: str) -> list[
     return [item["id"] for item in first["contents"] if item.get("id")]
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
-def feed(monkeypatch):
-    """Services of every kind the directory holds, two to a page so that the validator sees
-    a first, a middle and a last page."""
+def feed(monkeypatch, request):
+    """Services of every kind the directory holds, from the barest to the fullest, two to a
+    page so that the validator sees a first, a middle and a last page."""
+    request.getfixturevalue("minimal_service")
     monkeypatch.setattr(oruk, "DEFAULT_PER_PAGE", 2)
     young = ClientGroupFactory(slug="young-adults", name="Young adults (18 to 25)")
-    bare = OrganisationFactory(
-        name="Bare Minimum",
-        summary="",
-        description="",
-        website="",
-        email="",
-        phone="",
-        charity_number_ew="",
-        legal_form=None,
-        last_verified_at=None,
-    )
-    ServiceFactory(organisation=bare, description="", pathways=[], regions=[])
     rich = OrganisationFactory(company_number="01234567", phone="0161 496 0000")
     rich.quality_marks.set([QualityMarkFactory()])
     for n, postcode in enumerate(["M1 1AE", "CF10 1EP", "SW1A 1AA", "EH1 1YZ"]):
