@@ -56,6 +56,8 @@ EXAMPLES = settings(
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,
+    # The same requests every run, and no example database left in the working tree.
+    database=None,
 )
 
 
