@@ -22,5 +22,5 @@ urlpatterns = [
     path("taxonomy_terms", oruk.taxonomy_term_list, name="taxonomy_term_list"),
     path("taxonomy_terms/<str:id>", oruk.taxonomy_term_detail, name="taxonomy_term_detail"),
     # Last: every other address here answers a JSON 404 with CORS, not the HTML page.
-    re_path(r"^(?P<path>(?s:.*))$", oruk.not_found, name="not_found"),
+    re_path(r"^(?P<path>(?s:.*))$", oruk.not_found),
 ]

@@ -19,5 +19,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     *router.urls,
     # Last: every other address here is a JSON 404 too.
-    re_path(r"^(?P<path>(?s:.*))$", not_found, name="not_found"),
+    re_path(r"^(?P<path>(?s:.*))$", not_found),
 ]
