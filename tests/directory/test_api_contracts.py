@@ -16,7 +16,9 @@ import json
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.throttling import AnonRateThrottle
@@ -62,7 +64,18 @@ EXAMPLES = settings(
 
 
 @pytest.fixture
-def directory(monkeypatch):
+def in_test_transaction():
+    """Requests through the real WSGI handler keep the test's database connection, as Django's
+    test client does: closing it at the end of a request would end the test's transaction."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def directory(monkeypatch, in_test_transaction):
     """A little of everything both APIs publish, and no throttle in the way."""
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "100000/minute"})
     cache.clear()
