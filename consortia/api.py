@@ -5,8 +5,8 @@ the page shows (an organisation or a commissioning body), never as a person."""
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
 
+from directory.api.public import PublicReadOnlyMixin, StrictPageNumberPagination, strict_booleans
 from directory.api.serializers import TermSerializer
 from directory.api.views import filter_parameters
 
@@ -84,9 +84,8 @@ class OpportunitySerializer(serializers.ModelSerializer):
         ).data
 
 
-class OpportunityPagination(PageNumberPagination):
+class OpportunityPagination(StrictPageNumberPagination):
     page_size = OPPORTUNITIES_PER_PAGE
-    page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
 
@@ -99,7 +98,7 @@ class OpportunityPagination(PageNumberPagination):
     ),
     retrieve=extend_schema(summary="A published opportunity"),
 )
-class OpportunityViewSet(viewsets.ReadOnlyModelViewSet):
+class OpportunityViewSet(PublicReadOnlyMixin, viewsets.ReadOnlyModelViewSet):
     """Published opportunities only; throttled per IP address (REST_FRAMEWORK settings)."""
 
     lookup_field = "uuid"
@@ -110,7 +109,13 @@ class OpportunityViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.opportunity_search_queryset().prefetch_related("client_groups")
 
+    def get_object(self):
+        opportunity = super().get_object()
+        self.last_modified = opportunity.updated_at
+        return opportunity
+
     def list(self, request, *args, **kwargs):
+        strict_booleans(request.query_params, OpportunityFilterSet)
         filterset = OpportunityFilterSet(request.query_params, queryset=self.get_queryset())
         if not filterset.is_valid():
             raise ValidationError(filterset.form.errors)

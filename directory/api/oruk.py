@@ -16,6 +16,8 @@ Every identifier is a stable UUID: the rows' own `uuid`, or one derived with uui
 for records the directory has no table for (taxonomies, addresses, service areas, attributes).
 """
 
+import contextlib
+import json
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -25,8 +27,9 @@ from functools import wraps
 from math import ceil
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model, Q, QuerySet
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -44,19 +47,31 @@ from ..models import (
     Region,
     Service,
 )
+from . import oruk_openapi
+from .post_towns import postcode_area
 
 HSDS_VERSION = "3.0"
 PROFILE_URL = "https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index.md"
-OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/uk-profile/main/openapi.json"
 # Never change: every derived identifier depends on it.
 ORUK_NAMESPACE = uuid.UUID("5b0e7f3c-2f6a-4a51-9d1e-6c7c1b2f9a40")
 DEFAULT_PER_PAGE = 50
 # Bounds the work and the response size of one request, whatever a client asks for.
 MAX_PER_PAGE = 200
+# `minimal` asks for every service in one call: id and date only, so a bigger page is cheap.
+MAX_MINIMAL_PER_PAGE = 5000
+# Public data that changes a few times a day: shared caches may keep it for five minutes.
+CACHE_CONTROL = "public, max-age=300"
+NDJSON_CHUNK = 500
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 METRES_PER_MILE = 1609.344
 MAX_PROXIMITY_METRES = 200_000
 COUNTRY_CODE = "GB"
+COUNTRY_NAMES = {"england": "England", "wales": "Wales"}
+# Client groups that bound a service's ages: (youngest, oldest or None).
+AGE_BANDS = {"young-adults": (18, 25), "older-people": (50, None)}
+# The standard's schedule filters: the directory records no opening times.
+SCHEDULE_PARAMETERS = ("day", "start_time", "end_time")
+BOOLEAN_VALUES = {"true": True, "1": True, "false": False, "0": False}
 NOT_ACCEPTING_ALERT = "This service is not accepting new referrals at the moment."
 
 
@@ -121,13 +136,18 @@ TAXONOMIES_BY_ID = {taxonomy.id: taxonomy for taxonomy in TAXONOMIES}
 class BadRequest(Exception):
     """A query parameter the API cannot use; the message tells the client which and why."""
 
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+
 
 class NotFound(Exception):
     pass
 
 
-def _json_error(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"status": status, "detail": message}, status=status)
+def _json_error(status: int, message: str, errors: dict | None = None) -> JsonResponse:
+    body = {"status": status, "detail": message, "errors": errors or {}}
+    return JsonResponse(body, status=status)
 
 
 def oruk_endpoint(view: Callable) -> Callable:
@@ -151,9 +171,12 @@ def oruk_endpoint(view: Callable) -> Callable:
             response["Retry-After"] = str(ceil(throttle.wait() or 1))
         else:
             try:
-                response = JsonResponse(view(request, *args, **kwargs))
+                response = view(request, *args, **kwargs)
+                if isinstance(response, dict):
+                    response = JsonResponse(response)
+                response["Cache-Control"] = CACHE_CONTROL
             except BadRequest as error:
-                response = _json_error(400, str(error))
+                response = _json_error(400, str(error), {error.parameter: [str(error)]})
             except NotFound:
                 response = _json_error(404, "Not found")
         if request.method not in ("GET", "HEAD"):
@@ -172,19 +195,40 @@ _UNENCODED_OFFSET = re.compile(r" (\d{2}(:?\d{2})?)$")
 
 
 def _positive_int(request, name: str, default: int) -> int:
-    value = request.GET.get(name, "").strip()
-    if not value:
+    if name not in request.GET:
         return default
+    value = request.GET[name].strip()
     if not (value.isascii() and value.isdigit()) or int(value) < 1:
-        raise BadRequest(f"{name} must be a whole number, 1 or more")
+        raise BadRequest(name, f"{name} must be a whole number, 1 or more")
     return int(value)
+
+
+def _boolean(request, name: str) -> bool:
+    if name not in request.GET:
+        return False
+    value = request.GET[name].strip().lower()
+    if value not in BOOLEAN_VALUES:
+        raise BadRequest(name, f"{name} must be true or false")
+    return BOOLEAN_VALUES[value]
+
+
+def _age(request, name: str) -> float | None:
+    if name not in request.GET:
+        return None
+    try:
+        age = float(request.GET[name])
+    except ValueError:
+        age = -1
+    if not 0 <= age <= 150:
+        raise BadRequest(name, f"{name} must be a number of years, from 0 to 150")
+    return age
 
 
 def _uuid(value: str, name: str) -> uuid.UUID:
     try:
         return uuid.UUID(value.strip())
     except ValueError:
-        raise BadRequest(f"{name} must be a UUID") from None
+        raise BadRequest(name, f"{name} must be a UUID") from None
 
 
 def parse_modified_after(value: str) -> datetime:
@@ -198,14 +242,15 @@ def parse_modified_after(value: str) -> datetime:
         moment = None
     if moment is None:
         raise BadRequest(
-            "modified_after must be an ISO 8601 date or date-time, like 2025-01-31T09:00:00Z"
+            "modified_after",
+            "modified_after must be an ISO 8601 date or date-time, like 2025-01-31T09:00:00Z",
         )
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     try:
         return moment.astimezone(UTC)
     except OverflowError:
-        raise BadRequest("modified_after is too far in the past") from None
+        raise BadRequest("modified_after", "modified_after is too far in the past") from None
 
 
 def _search_text(request) -> str:
@@ -213,14 +258,60 @@ def _search_text(request) -> str:
     text = request.GET.get("search") or request.GET.get("text") or ""
     text = " ".join(_CONTROL_CHARACTERS.sub(" ", text).split())
     if len(text) > settings.SEARCH_MAX_QUERY_LENGTH:
-        raise BadRequest(f"search must be {settings.SEARCH_MAX_QUERY_LENGTH} characters or fewer")
+        raise BadRequest(
+            "search", f"search must be {settings.SEARCH_MAX_QUERY_LENGTH} characters or fewer"
+        )
     return text
 
 
+def age_range(client_group_slugs: set[str]) -> tuple[int | None, int | None]:
+    """A service's (minimum, maximum) age, known only when every client group it supports has
+    an age band (young adults, older people); a service for anyone else has no age limits."""
+    if not client_group_slugs or not client_group_slugs <= AGE_BANDS.keys():
+        return None, None
+    bands = [AGE_BANDS[slug] for slug in client_group_slugs]
+    oldest = [band[1] for band in bands]
+    return min(band[0] for band in bands), None if None in oldest else max(oldest)
+
+
+def _age_condition(minimum: float | None, maximum: float | None) -> Q:
+    """The standard's age filters: a minimum age of at least `minimum`, a maximum age of at
+    most `maximum`. Services whose ages are unknown match neither."""
+    bounded = ClientGroup.objects.filter(slug__in=AGE_BANDS)
+    unbounded = ClientGroup.objects.exclude(slug__in=AGE_BANDS)
+    condition = Q(pk__in=[])
+    slugs = sorted(AGE_BANDS)
+    for mask in range(1, 2 ** len(slugs)):
+        chosen = {slug for n, slug in enumerate(slugs) if mask >> n & 1}
+        youngest, oldest = age_range(chosen)
+        if minimum is not None and youngest < minimum:
+            continue
+        if maximum is not None and (oldest is None or oldest > maximum):
+            continue
+        exact = ~Q(pk__in=Service.objects.filter(client_groups__in=unbounded).values("pk"))
+        for slug in slugs:
+            having = Q(pk__in=Service.objects.filter(client_groups__slug=slug).values("pk"))
+            exact &= having if slug in chosen else ~having
+        condition |= exact & Q(pk__in=Service.objects.filter(client_groups__in=bounded))
+    return condition
+
+
+def _refuse_schedule_filters(request) -> None:
+    for name in SCHEDULE_PARAMETERS:
+        if name in request.GET:
+            raise BadRequest(
+                name, f"{name} cannot be used: this directory records no opening times"
+            )
+
+
 def filter_services(services: QuerySet[Service], request) -> QuerySet[Service]:
-    """The standard's filters that apply to the directory: text, taxonomy, organisation and
-    modification time. Age, schedule and day filters do not: the directory records none."""
+    """The standard's filters that apply to the directory: text, taxonomy, organisation,
+    modification time and age. Schedule filters do not: the directory records no times."""
     params = request.GET
+    _refuse_schedule_filters(request)
+    minimum, maximum = _age(request, "minimum_age"), _age(request, "maximum_age")
+    if minimum is not None or maximum is not None:
+        services = services.filter(_age_condition(minimum, maximum))
     if text := _search_text(request):
         matching = Organisation.objects.filter(text_condition(text))
         services = services.filter(
@@ -259,12 +350,12 @@ def filter_by_postcode(
     proximity = request.GET.get("proximity", "").strip()
     if not postcode:
         if proximity:
-            raise BadRequest("proximity needs a postcode to measure from")
+            raise BadRequest("proximity", "proximity needs a postcode to measure from")
         return locations
     try:
         place = geo.lookup_postcode(postcode)
     except geo.PostcodeError as error:
-        raise BadRequest(f"postcode: {error.message}") from None
+        raise BadRequest("postcode", f"postcode: {error.message}") from None
     if proximity:
         try:
             metres = float(proximity)
@@ -272,8 +363,9 @@ def filter_by_postcode(
             metres = 0
         if not 0 < metres <= MAX_PROXIMITY_METRES:
             raise BadRequest(
+                "proximity",
                 f"proximity must be a number of metres, more than 0 and at most "
-                f"{MAX_PROXIMITY_METRES}"
+                f"{MAX_PROXIMITY_METRES}",
             )
         nearby = locations_within(place, metres / METRES_PER_MILE)
         return locations.filter(pk__in=nearby.values("pk"))
@@ -281,12 +373,23 @@ def filter_by_postcode(
     return locations.filter(service__in=Service.objects.filter(regions__in=covering))
 
 
-def paginate(request, items: QuerySet | Sequence, serialise: Callable[[object], dict]) -> dict:
-    """A page in the standard's envelope; pages past the end are empty, not errors."""
+def paginate(
+    request,
+    items: QuerySet | Sequence,
+    serialise: Callable[[object], dict],
+    *,
+    default_per_page: int | None = None,
+    max_per_page: int | None = None,
+) -> dict:
+    """A page in the standard's envelope; pages past the end are empty, not errors, and an
+    empty result is one empty page (page 1 of 1), as the first page always exists."""
     page_number = _positive_int(request, "page", 1)
-    per_page = min(_positive_int(request, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
+    per_page = min(
+        _positive_int(request, "per_page", default_per_page or DEFAULT_PER_PAGE),
+        max_per_page or MAX_PER_PAGE,
+    )
     total = items.count() if isinstance(items, QuerySet) else len(items)
-    total_pages = ceil(total / per_page)
+    total_pages = max(1, ceil(total / per_page))
     start = (page_number - 1) * per_page
     # A page far past the end is answered without asking the database for a huge OFFSET.
     contents = (
@@ -304,6 +407,35 @@ def paginate(request, items: QuerySet | Sequence, serialise: Callable[[object], 
     }
 
 
+def list_shape(request) -> str:
+    """ "minimal" (id and last_modified), "full" (fully nested) or "standard" (one-to-one)."""
+    minimal, full = _boolean(request, "minimal"), _boolean(request, "full")
+    if minimal and full:
+        raise BadRequest("minimal", "minimal and full cannot be used together")
+    return "minimal" if minimal else "full" if full else "standard"
+
+
+def _wants_ndjson(request) -> bool:
+    value = request.GET.get("format", "").strip().lower() or "json"
+    if value not in ("json", "ndjson"):
+        raise BadRequest("format", "format must be json or ndjson")
+    return value == "ndjson"
+
+
+def list_response(request, items: QuerySet, shape: str, serialise: Callable[[object], dict]):
+    """A page of `items`, or with format=ndjson all of them, streamed a record a line."""
+    if _wants_ndjson(request):
+        lines = (
+            json.dumps(serialise(item), cls=DjangoJSONEncoder) + "\n"
+            for item in items.iterator(chunk_size=NDJSON_CHUNK)
+        )
+        return StreamingHttpResponse(lines, content_type="application/x-ndjson")
+    if shape == "minimal":
+        limit = MAX_MINIMAL_PER_PAGE
+        return paginate(request, items, serialise, default_per_page=limit, max_per_page=limit)
+    return paginate(request, items, serialise)
+
+
 # --- Reads -----------------------------------------------------------------------------------
 
 
@@ -311,7 +443,7 @@ def published_services() -> QuerySet[Service]:
     return (
         Service.objects.filter(organisation__in=Organisation.objects.published())
         .select_related("organisation")
-        .prefetch_related("organisation__quality_marks")
+        .prefetch_related("organisation__quality_marks", "client_groups")
         .order_by("organisation__name", "organisation_id", "position", "id")
     )
 
@@ -324,7 +456,7 @@ def published_locations() -> QuerySet[DeliveryLocation]:
     return (
         DeliveryLocation.objects.filter(service__organisation__in=Organisation.objects.published())
         .select_related("service__organisation")
-        .prefetch_related("service__organisation__quality_marks")
+        .prefetch_related("service__organisation__quality_marks", "service__client_groups")
         .order_by("service__organisation__name", "service__organisation_id", "service_id", "id")
     )
 
@@ -352,8 +484,9 @@ def _term_and_taxonomy(raw_id: str):
 
 
 def _compact(record: dict) -> dict:
-    """Leave out what the directory does not know: the schemas allow absence, not null."""
-    return {key: value for key, value in record.items() if value is not None}
+    """Leave out what the directory does not know: the schemas allow absence, not null, and
+    Open Referral UK asks for no empty values."""
+    return {key: value for key, value in record.items() if value not in (None, "")}
 
 
 def _timestamp(moment: datetime) -> str:
@@ -375,7 +508,8 @@ class Serialiser:
         record = {
             "id": str(organisation.uuid),
             "name": organisation.name,
-            "description": organisation.description or organisation.summary,
+            # Required: an organisation that has written nothing yet is described by its name.
+            "description": organisation.description or organisation.summary or organisation.name,
             "email": organisation.email or None,
             "website": organisation.website or None,
             "uri": registers[0][2] if registers else None,
@@ -401,7 +535,7 @@ class Serialiser:
     # Services
     def service(self, service: Service, *, full: bool, with_locations: bool = True) -> dict:
         organisation = service.organisation
-        modified = max(service.updated_at, organisation.updated_at)
+        minimum_age, maximum_age = age_range({g.slug for g in service.client_groups.all()})
         record = {
             "id": str(service.uuid),
             "organization_id": str(organisation.uuid),
@@ -411,11 +545,13 @@ class Serialiser:
             "email": organisation.email or None,
             "status": "active" if service.accepting_referrals else "temporarily closed",
             "accreditations": "; ".join(m.name for m in organisation.quality_marks.all()) or None,
+            "minimum_age": minimum_age,
+            "maximum_age": maximum_age,
             "assured_date": timezone.localdate(organisation.last_verified_at).isoformat()
             if organisation.last_verified_at
             else None,
             "alert": None if service.accepting_referrals else NOT_ACCEPTING_ALERT,
-            "last_modified": _timestamp(modified),
+            "last_modified": _timestamp(_modified(service)),
             "organization": self.organization(organisation, full=full),
         }
         if full:
@@ -487,6 +623,19 @@ class Serialiser:
         }
         return record
 
+    def service_at_location_detail(self, location: DeliveryLocation) -> dict:
+        """A service at a location, fully nested. The profile's OpenAPI document gives this
+        endpoint the service schema, so the service's own one-to-one fields (name, status...)
+        are also at the top level, and the record satisfies both schemas."""
+        service = location.service
+        one_to_one = self.service(service, full=False)
+        del one_to_one["id"], one_to_one["organization"]
+        return {
+            **one_to_one,
+            **self.service_at_location(location, service=service, full=True),
+            "service": self.service(service, full=True, with_locations=False),
+        }
+
     def location(self, location: DeliveryLocation, *, full: bool) -> dict:
         location_id = _location_id(location)
         record = {
@@ -497,14 +646,14 @@ class Serialiser:
             "longitude": location.longitude,
         }
         if full:
+            town, country = _town_and_country(location)
             record["addresses"] = [
                 {
                     "id": derived_id(location.uuid, "address"),
                     "location_id": location_id,
                     "address_1": location.address or location.name,
-                    # The directory records a street address and postcode, not the town.
-                    "city": "",
-                    "state_province": "",
+                    "city": town,
+                    "state_province": country,
                     "postal_code": location.postcode,
                     "country": COUNTRY_CODE,
                     "address_type": "physical",
@@ -539,6 +688,15 @@ class Serialiser:
         }
 
 
+def _town_and_country(location: DeliveryLocation) -> tuple[str, str]:
+    """The directory records a street address and postcode, not the town: the town is the
+    postcode area's, the country (England or Wales) the postcode table's where it knows it."""
+    town, country = postcode_area(location.postcode) or (location.name, "United Kingdom")
+    with contextlib.suppress(geo.PostcodeError):
+        country = COUNTRY_NAMES[geo.lookup_postcode(location.postcode).country]
+    return town, country
+
+
 def _location_id(location: DeliveryLocation) -> str:
     return derived_id(location.uuid, "location")
 
@@ -561,14 +719,46 @@ def _identifier_schemes(organisation: Organisation) -> list[str]:
 @oruk_endpoint
 def api_root(request) -> dict:
     """What this API is and which standard it follows."""
-    return {"version": HSDS_VERSION, "profile": PROFILE_URL, "openapi_url": OPENAPI_URL}
+    return {
+        "version": HSDS_VERSION,
+        "profile": PROFILE_URL,
+        "openapi_url": request.build_absolute_uri(reverse("oruk:openapi")),
+    }
 
 
 @oruk_endpoint
-def service_list(request) -> dict:
+def openapi_document(request) -> dict:
+    """The profile's OpenAPI document, as this API implements it (see oruk_openapi)."""
+    return oruk_openapi.served_document(request.build_absolute_uri(reverse("oruk:root")))
+
+
+@oruk_endpoint
+def not_found(request, path: str = "") -> dict:
+    """Any other address under /api/oruk/: a JSON 404, open to every origin like the rest."""
+    raise NotFound
+
+
+def _minimal(service: Service) -> dict:
+    return {"id": str(service.uuid), "last_modified": _timestamp(_modified(service))}
+
+
+def _modified(service: Service) -> datetime:
+    return max(service.updated_at, service.organisation.updated_at)
+
+
+@oruk_endpoint
+def service_list(request):
     serialiser = Serialiser(request)
+    shape = list_shape(request)
     services = filter_services(published_services(), request)
-    return paginate(request, services, lambda s: serialiser.service(s, full=False))
+    if shape == "full":
+        services = fully_nested(services)
+    serialise = {
+        "minimal": _minimal,
+        "full": lambda s: serialiser.service(s, full=True),
+        "standard": lambda s: serialiser.service(s, full=False),
+    }[shape]
+    return list_response(request, services, shape, serialise)
 
 
 @oruk_endpoint
@@ -577,32 +767,39 @@ def service_detail(request, id: str) -> dict:
     return Serialiser(request).service(service, full=True)
 
 
+def _with_service_taxonomies(locations: QuerySet[DeliveryLocation]) -> QuerySet:
+    return locations.prefetch_related(*(f"service__{taxonomy.relation}" for taxonomy in TAXONOMIES))
+
+
 @oruk_endpoint
-def service_at_location_list(request) -> dict:
+def service_at_location_list(request):
     serialiser = Serialiser(request)
+    shape = list_shape(request)
     services = filter_services(Service.objects.all(), request)
     locations = filter_by_postcode(published_locations().filter(service__in=services), request)
+    if shape == "full":
+        locations = _with_service_taxonomies(locations)
 
-    def serialise(location: DeliveryLocation) -> dict:
+    def standard(location: DeliveryLocation) -> dict:
         record = serialiser.service_at_location(location, full=False)
         record["service"] = serialiser.service(location.service, full=False)
         return record
 
-    return paginate(request, locations, serialise)
+    def minimal(location: DeliveryLocation) -> dict:
+        return {**_minimal(location.service), "id": str(location.uuid)}
+
+    serialise = {
+        "minimal": minimal,
+        "full": serialiser.service_at_location_detail,
+        "standard": standard,
+    }[shape]
+    return list_response(request, locations, shape, serialise)
 
 
 @oruk_endpoint
 def service_at_location_detail(request, id: str) -> dict:
-    location = _one(
-        published_locations().prefetch_related(
-            *(f"service__{taxonomy.relation}" for taxonomy in TAXONOMIES)
-        ),
-        id,
-    )
-    serialiser = Serialiser(request)
-    record = serialiser.service_at_location(location, full=True)
-    record["service"] = serialiser.service(location.service, full=True, with_locations=False)
-    return record
+    location = _one(_with_service_taxonomies(published_locations()), id)
+    return Serialiser(request).service_at_location_detail(location)
 
 
 @oruk_endpoint

@@ -4,10 +4,41 @@ Fields are listed one by one (never `__all__`), so that a field added to a model
 until someone decides to publish it here.
 """
 
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import DeliveryLocation, EvidenceItem, Organisation, Service
+
+
+class OptionalURLField(serializers.URLField):
+    """A link that may not have been given: null then, never "" (which is no URI)."""
+
+    def to_representation(self, value):
+        return value or None
+
+
+class OptionalEmailField(serializers.EmailField):
+    """An address that may not have been given: null then, never "" (which is no address)."""
+
+    def to_representation(self, value):
+        return value or None
+
+
+class PublicModelSerializer(serializers.ModelSerializer):
+    """Links and addresses a profile may leave blank are null when blank, and say so."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: OptionalURLField,
+        models.EmailField: OptionalEmailField,
+    }
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if field_class in (OptionalURLField, OptionalEmailField) and model_field.blank:
+            field_kwargs["allow_null"] = True
+        return field_class, field_kwargs
 
 
 class TermSerializer(serializers.Serializer):
@@ -21,14 +52,14 @@ class RegisterEntrySerializer(serializers.Serializer):
     url = serializers.URLField(read_only=True)
 
 
-class DeliveryLocationSerializer(serializers.ModelSerializer):
+class DeliveryLocationSerializer(PublicModelSerializer):
     class Meta:
         model = DeliveryLocation
         fields = ["uuid", "name", "address", "postcode", "latitude", "longitude"]
         read_only_fields = fields
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class ServiceSerializer(PublicModelSerializer):
     pathways = TermSerializer(many=True, read_only=True)
     client_groups = TermSerializer(many=True, read_only=True)
     settings = TermSerializer(many=True, read_only=True)
@@ -54,8 +85,8 @@ class ServiceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EvidenceItemSerializer(serializers.ModelSerializer):
-    service = serializers.SlugRelatedField(slug_field="name", read_only=True)
+class EvidenceItemSerializer(PublicModelSerializer):
+    service = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
@@ -80,15 +111,15 @@ class EvidenceItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrganisationSummarySerializer(serializers.ModelSerializer):
+class OrganisationSummarySerializer(PublicModelSerializer):
     """A search result: the organisation and what its services add up to."""
 
     api_url = serializers.HyperlinkedIdentityField(
         view_name="api_v1:organisation-detail", lookup_field="slug"
     )
     profile_url = serializers.SerializerMethodField()
-    legal_form = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    income_band = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    legal_form = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    income_band = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     services = serializers.SerializerMethodField()
     accepting_referrals = serializers.SerializerMethodField()
     pathways = serializers.SerializerMethodField()
@@ -160,12 +191,12 @@ class OrganisationSummarySerializer(serializers.ModelSerializer):
         return round(miles, 1) if miles is not None else None
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(PublicModelSerializer):
     """A whole public profile."""
 
     profile_url = serializers.SerializerMethodField()
-    legal_form = TermSerializer(read_only=True)
-    income_band = TermSerializer(read_only=True)
+    legal_form = TermSerializer(read_only=True, allow_null=True)
+    income_band = TermSerializer(read_only=True, allow_null=True)
     registers = serializers.SerializerMethodField()
     partnership_roles = TermSerializer(many=True, read_only=True)
     quality_marks = TermSerializer(many=True, read_only=True)

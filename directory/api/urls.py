@@ -1,11 +1,22 @@
-"""/api/: the page describing the APIs, the Open Referral UK API and the JSON API."""
+"""/api/: the page describing the APIs, the JSON API's interactive reference, the Open Referral
+UK API and the JSON API."""
 
 from django.urls import include, path
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from .views import api_docs
 
 urlpatterns = [
     path("", api_docs, name="api_docs"),
+    path(
+        "reference/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api_v1:schema",
+            template_name="api/reference.html",
+            title="JSON API reference - Rehabilitation Partners Directory",
+        ),
+        name="api_reference",
+    ),
     path("oruk/", include("directory.api.oruk_urls")),
     path("v1/", include("directory.api.v1_urls")),
 ]

@@ -1,11 +1,12 @@
 """/api/v1/: the directory's own read-only JSON API and its OpenAPI schema."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from consortia.api import OpportunityViewSet
 
+from .public import not_found
 from .views import OrganisationViewSet
 
 app_name = "api_v1"
@@ -17,4 +18,6 @@ router.register("opportunities", OpportunityViewSet, basename="opportunity")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     *router.urls,
+    # Last: every other address here is a JSON 404 too.
+    re_path(r"^(?P<path>(?s:.*))$", not_found),
 ]

@@ -1,23 +1,23 @@
 """The project's own read-only JSON API (/api/v1/) and the human-readable API page (/api/)."""
 
 import django_filters
+from django.conf import settings
 from django.shortcuts import render
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
 
 from .. import selectors
 from ..filters import OrganisationFilterSet
 from ..models import Organisation
 from . import oruk
+from .public import PublicReadOnlyMixin, StrictPageNumberPagination, strict_booleans
 from .serializers import OrganisationSerializer, OrganisationSummarySerializer
 
 
-class OrganisationPagination(PageNumberPagination):
+class OrganisationPagination(StrictPageNumberPagination):
     page_size = selectors.DEFAULT_PAGE_SIZE
-    page_size_query_param = "page_size"
     max_page_size = max(selectors.PAGE_SIZES)
 
 
@@ -26,9 +26,11 @@ def filter_parameters(filterset_class) -> list[OpenApiParameter]:
     parameters = []
     for name, field in filterset_class.base_filters.items():
         many = isinstance(field, django_filters.MultipleChoiceFilter)
-        kind = OpenApiTypes.BOOL if isinstance(field, django_filters.BooleanFilter) else str
+        boolean = isinstance(field, django_filters.BooleanFilter)
         choices = field.extra.get("choices")
         description = str(field.label)
+        if boolean:
+            description += ": true to apply it; false, like leaving it out, does not"
         values = [value for value, _label in choices] if choices else None
         if many:
             kinds = f"one of {', '.join(values)}" if values else "a term's slug, as in profiles"
@@ -36,7 +38,7 @@ def filter_parameters(filterset_class) -> list[OpenApiParameter]:
         parameters.append(
             OpenApiParameter(
                 name,
-                kind,
+                OpenApiTypes.BOOL if boolean else str,
                 description=description,
                 many=many or None,
                 enum=values if not many else None,
@@ -62,7 +64,7 @@ def _unknown_terms(params, taxonomy) -> dict[str, list[str]]:
     ),
     retrieve=extend_schema(summary="A published organisation's whole profile"),
 )
-class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+class OrganisationViewSet(PublicReadOnlyMixin, viewsets.ReadOnlyModelViewSet):
     """Published organisations only; throttled per IP address (REST_FRAMEWORK settings)."""
 
     lookup_field = "slug"
@@ -76,7 +78,15 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return OrganisationSummarySerializer if self.action == "list" else OrganisationSerializer
 
+    def get_object(self):
+        organisation = super().get_object()
+        self.last_modified = max(
+            [organisation.updated_at, *(s.updated_at for s in organisation.services.all())]
+        )
+        return organisation
+
     def list(self, request, *args, **kwargs):
+        strict_booleans(request.query_params, OrganisationFilterSet)
         filterset = OrganisationFilterSet(request.query_params)
         # The HTML search drops what it cannot use and says so; a program is told instead.
         errors = _unknown_terms(request.query_params, filterset.taxonomy)
@@ -100,6 +110,8 @@ def api_docs(request):
             "taxonomies": oruk.TAXONOMIES,
             "max_per_page": oruk.MAX_PER_PAGE,
             "default_per_page": oruk.DEFAULT_PER_PAGE,
+            "max_minimal_per_page": oruk.MAX_MINIMAL_PER_PAGE,
+            "rate_limit": settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"].split("/")[0],
             "page_sizes": selectors.PAGE_SIZES,
         },
     )

@@ -220,7 +220,7 @@ def test_bad_parameters_get_a_400_naming_them(client, opportunities, params, fie
     response = client.get(LIST_URL, params)
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
 
 
 def test_the_list_is_paginated_in_a_fixed_number_of_queries(

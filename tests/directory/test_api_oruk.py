@@ -1,21 +1,29 @@
-"""The Open Referral UK API: real responses validated against the profile's JSON Schemas,
-pagination, filters, visibility, identifiers, CORS and bounded queries."""
+"""The Open Referral UK API: real responses validated against the profile's official JSON
+Schemas (shared/standards/oruk-3.0), pagination, filters, shapes, visibility, identifiers,
+CORS and bounded queries. test_api_oruk_validator.py reproduces the official validator."""
 
 import json
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
-from jsonschema import Draft202012Validator
 from rest_framework.throttling import AnonRateThrottle
 
-from directory.api import oruk
+from directory.api import oruk, oruk_openapi
 from directory.models import Organisation, Service
 from directory.search_index import refresh_search_documents
+from tests.directory.oruk_standard import (
+    STANDARDS,
+    empty_values,
+    load_official,
+    official_document,
+    response_schema,
+    schema_errors,
+    validator,
+)
 from tests.factories import (
     ClientGroupFactory,
     DeliveryLocationFactory,
@@ -31,7 +39,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-SCHEMAS = Path(__file__).parent / "oruk_schemas"
 PAGE_FIELDS = [
     "total_items",
     "total_pages",
@@ -44,11 +51,7 @@ PAGE_FIELDS = [
 
 
 def load_schema(name: str) -> dict:
-    return json.loads((SCHEMAS / name).read_text())
-
-
-def validator(schema: dict) -> Draft202012Validator:
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return load_official(name if name == "openapi.json" else f"compiled/{name}")
 
 
 def definition(name: str) -> dict:
@@ -75,8 +78,9 @@ def page_of(item_schema: dict) -> dict:
 
 
 def assert_valid(schema: dict, instance) -> None:
-    errors = sorted(validator(schema).iter_errors(instance), key=lambda e: list(e.path))
-    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+    errors = schema_errors(schema, instance)
+    assert not errors, "\n".join(errors)
+    assert empty_values(instance) == []
 
 
 def get_json(client, name: str, *args, status: int = 200, **params):
@@ -156,7 +160,23 @@ def test_the_root_describes_the_api(client):
     body = get_json(client, "root")
     assert body["version"] == "3.0"
     assert body["profile"].startswith("https://")
-    assert body["openapi_url"].endswith("openapi.json")
+    assert body["openapi_url"] == "http://testserver/api/oruk/openapi.json"
+
+
+def test_the_openapi_url_serves_the_profiles_document_as_corrected(client):
+    """The document `openapi_url` points at is the official one with only the changes
+    oruk_openapi lists, and the stored copy is exactly what the build makes of the official
+    files today (run scripts/build_oruk_openapi.py when the profile changes)."""
+    served = client.get(reverse("oruk:openapi")).json()
+    assert served["servers"] == [{"url": "http://testserver/api/oruk/"}]
+    del served["servers"]
+    assert served == official_document()
+    stored = json.loads(oruk_openapi.DOCUMENT_PATH.read_text())
+    assert stored == oruk_openapi.build_document(STANDARDS)
+    official = load_schema("openapi.json")
+    assert served["paths"].keys() == official["paths"].keys()
+    assert served["info"] == official["info"]
+    assert "raw.githubusercontent.com" not in json.dumps(served)
 
 
 def test_a_fully_filled_service_matches_the_service_schema(client, full_service):
@@ -222,7 +242,8 @@ def test_a_minimal_service_matches_the_service_schema(client, minimal_service):
         assert absent not in body
     assert body["service_at_locations"] == []
     assert body["contacts"] == []
-    assert body["organization"]["description"] == ""
+    # Required by the profile, and never empty: the name stands in for a description.
+    assert body["organization"]["description"] == "Small Steps"
     assert body["organization"]["organization_identifiers"] == []
 
 
@@ -242,8 +263,41 @@ def test_service_at_locations_match_their_schemas(client, full_service, minimal_
     location = full_service.locations.get(name="Salford hub")
     detail = get_json(client, "service_at_location_detail", location.uuid)
     assert_valid(load_schema("service_at_location.json"), detail)
+    # The profile's OpenAPI document gives this endpoint the service schema: both hold.
+    assert_valid(response_schema("/service_at_locations/{id}"), detail)
+    assert_valid(load_schema("service.json"), detail)
+    assert (detail["id"], detail["name"], detail["status"]) == (
+        str(location.uuid),
+        "Move-on accommodation",
+        "temporarily closed",
+    )
     assert detail["service"]["id"] == str(full_service.uuid)
-    assert detail["location"]["addresses"][0]["country"] == "GB"
+    address = detail["location"]["addresses"][0]
+    assert (address["city"], address["state_province"], address["country"]) == (
+        "Manchester",
+        "England",
+        "GB",
+    )
+
+
+@pytest.mark.parametrize(
+    ("postcode", "town", "country"),
+    [
+        ("CF10 1EP", "Cardiff", "Wales"),
+        ("SW1A 1AA", "London", "England"),
+        # Outside the postcode table (which covers England and Wales): the area's country.
+        ("EH1 1YZ", "Edinburgh", "Scotland"),
+    ],
+)
+def test_addresses_have_a_town_and_a_country(client, postcode, town, country):
+    location = DeliveryLocationFactory(postcode=postcode, address="")
+    detail = get_json(client, "service_at_location_detail", location.uuid)
+    address = detail["location"]["addresses"][0]
+    assert (address["address_1"], address["city"], address["state_province"]) == (
+        location.name,
+        town,
+        country,
+    )
 
 
 def test_taxonomies_and_terms_match_their_schemas(client, full_service):
@@ -335,7 +389,7 @@ def test_an_empty_list_is_one_empty_page(client):
     body = get_json(client, "service_list")
     assert body == {
         "total_items": 0,
-        "total_pages": 0,
+        "total_pages": 1,
         "page_number": 1,
         "size": 0,
         "first_page": True,
@@ -378,6 +432,11 @@ def test_bad_parameters_get_a_json_400(client, five_services, endpoint, params):
     body = get_json(client, endpoint, status=400, **params)
     assert body["status"] == 400
     assert body["detail"]
+    # The parameter at fault is named (modified_after when two are wrong: it is read first).
+    assert list(body["errors"]) == [
+        "modified_after" if "modified_after" in params else [*params][0]
+    ]
+    assert_valid({"$ref": "#/components/schemas/Error", **official_document()}, body)
 
 
 # --- Filters ---------------------------------------------------------------------------------
@@ -478,7 +537,18 @@ def test_only_published_organisations_appear(client, full_service, status):
 @pytest.mark.parametrize("bad_id", ["9f0c2b1e-4d7a-4c55-8e3b-0a1d2c3e4f50", "not-a-uuid", "1"])
 def test_unknown_ids_are_not_found(client, endpoint, bad_id):
     body = get_json(client, endpoint, bad_id, status=404)
-    assert body == {"status": 404, "detail": "Not found"}
+    assert body == {"status": 404, "detail": "Not found", "errors": {}}
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/oruk/organizations", "/api/oruk/services/", "/api/oruk/a/b/c", "/api/oruk/%00"]
+)
+def test_unknown_addresses_are_json_404s_open_to_every_origin(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response.json()["detail"] == "Not found"
 
 
 def test_nothing_private_is_ever_published(client, full_service):
@@ -526,6 +596,12 @@ def test_head_requests_work(client, full_service):
     assert response["Access-Control-Allow-Origin"] == "*"
 
 
+def test_public_data_may_be_cached_for_a_while(client, full_service):
+    response = client.get(reverse("oruk:service_list"))
+    assert response["Cache-Control"] == "public, max-age=300"
+    assert "Cache-Control" not in client.get(reverse("oruk:service_list"), {"page": "x"})
+
+
 def test_requests_are_throttled_per_ip(client, monkeypatch):
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
     url = reverse("oruk:root")
@@ -560,7 +636,7 @@ def many_full_services(count: int) -> None:
 @pytest.mark.parametrize("endpoint", ["service_list", "service_at_location_list"])
 def test_lists_take_a_fixed_number_of_queries(client, django_assert_max_num_queries, endpoint):
     many_full_services(12)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         body = get_json(client, endpoint, per_page=200)
     assert body["size"] >= 12
 
@@ -624,3 +700,115 @@ def test_service_at_locations_near_a_postcode(client, places, params, expected):
 def test_bad_postcode_searches_get_a_json_400(client, places, params):
     body = get_json(client, "service_at_location_list", status=400, **params)
     assert body["detail"]
+
+
+# --- The profile's other filters and shapes ------------------------------------------------
+
+
+@pytest.fixture
+def ages():
+    """Services for young adults, for older people, for both, and for anyone."""
+    young = ClientGroupFactory(slug="young-adults")
+    older = ClientGroupFactory(slug="older-people")
+    women = ClientGroupFactory(slug="women")
+    return {
+        "young": ServiceFactory(name="young", client_groups=[young]),
+        "older": ServiceFactory(name="older", client_groups=[older]),
+        "both": ServiceFactory(name="both", client_groups=[young, older]),
+        "young women": ServiceFactory(name="young women", client_groups=[young, women]),
+        "anyone": ServiceFactory(name="anyone", client_groups=[]),
+    }
+
+
+def test_services_state_the_ages_their_client_groups_set(client, ages):
+    body = get_json(client, "service_list")
+    found = {s["name"]: (s.get("minimum_age"), s.get("maximum_age")) for s in body["contents"]}
+    assert found == {
+        "young": (18, 25),
+        "older": (50, None),
+        "both": (18, None),
+        # Women of any age: no age limits.
+        "young women": (None, None),
+        "anyone": (None, None),
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"minimum_age": "18"}, {"young", "older", "both"}),
+        ({"minimum_age": "18.5"}, {"older"}),
+        ({"minimum_age": "51"}, set()),
+        ({"maximum_age": "25"}, {"young"}),
+        ({"maximum_age": "24"}, set()),
+        ({"minimum_age": "18", "maximum_age": "30"}, {"young"}),
+    ],
+)
+@pytest.mark.parametrize("endpoint", ["service_list", "service_at_location_list"])
+def test_age_filters_follow_the_profiles_wording(client, ages, endpoint, params, expected):
+    """minimum_age: "a minimum age of at least the specified value"; maximum_age: "a maximum
+    age ... equal to or below the specified value" (openapi.json components/parameters)."""
+    for service in ages.values():
+        DeliveryLocationFactory(service=service)
+    body = get_json(client, endpoint, **params)
+    names = {item.get("name") or item["service"]["name"] for item in body["contents"]}
+    assert names == expected
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"day": "MO"}, "day"),
+        ({"start_time": "09:00"}, "start_time"),
+        ({"end_time": "17:00"}, "end_time"),
+        ({"minimum_age": "old"}, "minimum_age"),
+        ({"maximum_age": "-1"}, "maximum_age"),
+        ({"maximum_age": "nan"}, "maximum_age"),
+        ({"full": "yes"}, "full"),
+        ({"minimal": "2"}, "minimal"),
+        ({"minimal": "true", "full": "true"}, "minimal"),
+        ({"format": "xml"}, "format"),
+    ],
+)
+@pytest.mark.parametrize("endpoint", ["service_list", "service_at_location_list"])
+def test_filters_the_directory_cannot_apply_are_refused_by_name(
+    client, endpoint, params, parameter
+):
+    body = get_json(client, endpoint, status=400, **params)
+    assert list(body["errors"]) == [parameter]
+    assert parameter in body["detail"]
+
+
+def test_full_lists_nest_whole_records(client, full_service):
+    services = get_json(client, "service_list", full="true")
+    assert_valid(response_schema("/services"), services)
+    assert_valid(load_schema("service.json"), services["contents"][0])
+    assert len(services["contents"][0]["service_at_locations"]) == 2
+    locations = get_json(client, "service_at_location_list", full="1")
+    assert_valid(response_schema("/service_at_locations"), locations)
+    first = locations["contents"][0]
+    assert first["location"]["addresses"][0]["postal_code"] == "M1 1AE"
+    assert first["service"]["attributes"]
+    assert get_json(client, "service_list", full="false") == get_json(client, "service_list")
+
+
+def test_minimal_lists_give_ids_and_dates_in_one_page(client, five_services, monkeypatch):
+    monkeypatch.setattr(oruk, "DEFAULT_PER_PAGE", 2)
+    body = get_json(client, "service_list", minimal="true")
+    assert body["total_pages"] == 1
+    assert [set(item) for item in body["contents"]] == [{"id", "last_modified"}] * 5
+    assert body["contents"][0]["id"] == str(five_services[0].uuid)
+
+
+@pytest.mark.parametrize("shape", [{}, {"minimal": "true"}, {"full": "true"}])
+def test_ndjson_streams_every_record_without_pages(client, five_services, shape, monkeypatch):
+    monkeypatch.setattr(oruk, "NDJSON_CHUNK", 2)
+    response = client.get(reverse("oruk:service_list"), {"format": "ndjson", **shape})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/x-ndjson"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    records = [json.loads(line) for line in b"".join(response.streaming_content).splitlines()]
+    assert [record["id"] for record in records] == [str(s.uuid) for s in five_services]
+    if not shape:
+        for record in records:
+            assert_valid(load_schema("service_list.json"), record)

@@ -1,6 +1,8 @@
 """The directory's own JSON API (/api/v1/) and the API page (/api/): the HTML search's filters,
 published organisations only, never a private field, throttling and bounded queries."""
 
+from email.utils import parsedate_to_datetime
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -289,11 +291,13 @@ def test_results_are_paginated(client, directory):
 def test_bad_search_parameters_get_a_400_naming_them(client, directory, params, field):
     response = client.get(LIST_URL, params)
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
 
 
 def test_a_page_past_the_end_is_not_found(client, directory):
-    assert client.get(LIST_URL, {"page": 99}).status_code == 404
+    response = client.get(LIST_URL, {"page": 99})
+    assert response.status_code == 404
+    assert "page 1" in response.json()["detail"]
 
 
 def test_the_list_takes_a_fixed_number_of_queries(client, directory, django_assert_max_num_queries):
@@ -409,3 +413,169 @@ def test_the_api_page_is_linked_from_every_page_and_has_examples(client):
     assert 'curl "http://testserver/api/oruk/services?' in text
     assert "<script>" not in text
     assert "style=" not in text
+
+
+# --- Strict parameters, one error shape ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "accepted"),
+    [
+        ({"has_jdl": "0"}, "has_jdl", "true or false"),
+        ({"has_jdl": "no"}, "has_jdl", "true or false"),
+        ({"open_to_partnership": "maybe"}, "open_to_partnership", "true or false"),
+        ({"page_size": "0"}, "page_size", "from 1 to 100"),
+        ({"page_size": "-3"}, "page_size", "from 1 to 100"),
+        ({"page_size": "x"}, "page_size", "from 1 to 100"),
+        ({"page_size": "101"}, "page_size", "from 1 to 100"),
+        ({"page": "0"}, "page", "1 or more"),
+        ({"page": "two"}, "page", "1 or more"),
+        ({"page": ""}, "page", "1 or more"),
+    ],
+)
+def test_bad_booleans_and_pages_are_a_400_saying_what_is_accepted(
+    client, directory, params, field, accepted
+):
+    response = client.get(LIST_URL, params)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"]
+    assert list(body["errors"]) == [field]
+    assert accepted in body["errors"][field][0]
+
+
+@pytest.mark.parametrize("value", ["true", "false"])
+def test_booleans_take_true_and_false(client, directory, value):
+    expected = ["Anchor Jobs"] if value == "true" else ALL
+    assert api_names(client, has_jdl=value) == expected
+
+
+def test_every_error_has_the_same_shape(client, directory, monkeypatch):
+    page_past_end = client.get(LIST_URL, {"page": 99})
+    unknown = client.get(reverse("api_v1:organisation-detail", args=["nobody"]))
+    elsewhere = client.get("/api/v1/no-such-thing/\n")
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "1/minute"})
+    cache.clear()
+    client.get(LIST_URL)
+    throttled = client.get(LIST_URL)
+    for response, status in (
+        (page_past_end, 404),
+        (unknown, 404),
+        (elsewhere, 404),
+        (throttled, 429),
+    ):
+        assert response.status_code == status
+        assert response["Content-Type"] == "application/json"
+        assert response["Access-Control-Allow-Origin"] == "*"
+        assert set(response.json()) == {"detail", "errors"}
+        assert response.json()["errors"] == {}
+
+
+# --- A schema that tells the truth -----------------------------------------------------------
+
+
+def test_missing_links_are_null_and_the_schema_says_they_may_be(client, directory):
+    harbour = directory["harbour"]
+    harbour.website = ""
+    harbour.email = ""
+    harbour.save()
+    EvidenceItemFactory(organisation=harbour, url="", service=None)
+    body = client.get(reverse("api_v1:organisation-detail", args=[harbour.slug])).json()
+    assert (body["website"], body["email"]) == (None, None)
+    assert (body["evidence"][0]["url"], body["evidence"][0]["service"]) == (None, None)
+
+    schema = client.get(reverse("api_v1:schema"), {"format": "json"}).json()["components"]
+    evidence = schema["schemas"]["EvidenceItem"]["properties"]
+    assert evidence["url"]["nullable"] and evidence["url"]["format"] == "uri"
+    assert evidence["service"]["nullable"]
+    organisation = schema["schemas"]["Organisation"]["properties"]
+    assert organisation["website"]["nullable"] and organisation["email"]["nullable"]
+
+
+def test_every_operation_documents_its_errors_in_one_shape(client):
+    schema = client.get(reverse("api_v1:schema"), {"format": "json"}).json()
+    error = schema["components"]["schemas"]["Error"]
+    assert set(error["required"]) == {"detail", "errors"}
+    operations = [ops["get"] for ops in schema["paths"].values()]
+    assert len(operations) == 4
+    for operation in operations:
+        responses = operation["responses"]
+        assert {"200", "304", "404", "406", "429"} <= set(responses)
+        for status in set(responses) - {"200", "304"}:
+            content = responses[status]["content"]["application/json"]["schema"]
+            assert content == {"$ref": "#/components/schemas/Error"}
+    listing = schema["paths"]["/api/v1/organisations/"]["get"]
+    assert "400" in listing["responses"]
+    page_size = next(p for p in listing["parameters"] if p["name"] == "page_size")
+    assert (page_size["schema"]["minimum"], page_size["schema"]["maximum"]) == (1, 100)
+
+
+# --- HTTP: CORS, caching, conditional GET ----------------------------------------------------
+
+
+def test_any_site_may_read_the_api(client, directory):
+    response = client.get(LIST_URL, HTTP_ORIGIN="https://example.org")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response["Access-Control-Expose-Headers"]
+    preflight = client.options(LIST_URL, HTTP_ORIGIN="https://example.org")
+    assert preflight["Access-Control-Allow-Origin"] == "*"
+    assert preflight["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+
+
+def test_a_list_answers_304_to_its_etag_until_it_changes(client, directory):
+    first = client.get(LIST_URL)
+    assert first["Cache-Control"] == "public, max-age=300"
+    etag = first["ETag"]
+    again = client.get(LIST_URL, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["Access-Control-Allow-Origin"] == "*"
+    assert client.get(LIST_URL, {"page_size": 1}, HTTP_IF_NONE_MATCH=etag).status_code == 200
+    directory["harbour"].name = "Harbour Homes"
+    directory["harbour"].save()
+    refresh_search_documents()
+    changed = client.get(LIST_URL, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+
+
+def test_a_profile_has_a_last_modified_date_for_conditional_gets(client, directory):
+    harbour = directory["harbour"]
+    url = reverse("api_v1:organisation-detail", args=[harbour.slug])
+    first = client.get(url)
+    modified = first["Last-Modified"]
+    assert parsedate_to_datetime(modified) == harbour.updated_at.replace(microsecond=0)
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    later = harbour.updated_at + timezone.timedelta(seconds=5)
+    harbour.services.update(updated_at=later)
+    changed = client.get(url, HTTP_IF_MODIFIED_SINCE=modified)
+    assert changed.status_code == 200
+    assert parsedate_to_datetime(changed["Last-Modified"]) == later.replace(microsecond=0)
+
+
+def test_the_reference_runs_swagger_ui_from_the_sites_own_files(client):
+    response = client.get(reverse("api_reference"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in text
+    assert "<script>" not in text and "<style>" not in text and "https://" not in text
+    script = client.get(reverse("api_reference"), {"script": ""})
+    assert script["Content-Type"].startswith("application/javascript")
+    assert reverse("api_v1:schema") in script.content.decode()
+
+
+def test_the_schema_explains_authentication_limits_errors_and_licence(client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "77/minute"},
+    }
+    schema = client.get(reverse("api_v1:schema"), {"format": "json"}).json()
+    description = schema["info"]["description"]
+    for words in ("**Authentication**: none", "77 a minute per IP address", "If-None-Match"):
+        assert words in description
+    assert "Open Government Licence" in description
+    page = client.get(reverse("api_docs")).content.decode()
+    assert "77 requests a minute" in page
+    assert f'href="{reverse("api_reference")}"' in page
+    assert f'href="{reverse("open_data")}"' in page
