@@ -101,10 +101,15 @@ class OpportunityQuerySet(models.QuerySet):
         return self.published().filter(closes_on__gte=timezone.localdate())
 
     def managed_by(self, user):
-        """Opportunities the user posted, or posted for one of the user's organisations."""
+        """Opportunities for one of the user's organisations now, or that the user posted for
+        their public body while still a verified commissioner (or a moderator): authority
+        comes from current memberships and roles, not from having posted it."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Q(posted_by=user) | Q(organisation__memberships__user=user)).distinct()
+        own_body = Q(organisation__isnull=True, posted_by=user)
+        if not user.is_moderator:
+            own_body &= Q(posted_by__commissioner_profile__verification_status="verified")
+        return self.filter(own_body | Q(organisation__memberships__user=user)).distinct()
 
     def visible_to(self, user):
         """Published ones for everyone, and the user's own in any state."""
