@@ -6,7 +6,7 @@ renames, shares or deletes it."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -327,9 +327,10 @@ def shortlist_print(request, pk):
 @login_required
 def search_record_create(request):
     """Record the current search (what, when, how many found) against a shortlist."""
-    shortlist = get_object_or_404(
-        Shortlist.objects.editable_by(request.user), pk=request.POST.get("shortlist") or 0
-    )
+    shortlist_id = request.POST.get("shortlist", "")
+    if not shortlist_id.isdecimal():
+        raise Http404("No shortlist was chosen")
+    shortlist = get_object_or_404(Shortlist.objects.editable_by(request.user), pk=shortlist_id)
     record = services.search_record_create(
         shortlist=shortlist, query_string=request.POST.get("query_string", ""), user=request.user
     )

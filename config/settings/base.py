@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.middleware.PrivacyHeadersMiddleware",
+    "config.middleware.OversizedNumberMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionInactivityMiddleware",  # after messages: it leaves a note
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
