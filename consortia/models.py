@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from accounts.fields import OneLineCharField
+
 
 class OfferAppraisalQuerySet(models.QuerySet):
     def owned_by(self, user):
@@ -152,7 +154,7 @@ class Opportunity(models.Model):
         blank=True,
         related_name="opportunities",
     )
-    title = models.CharField(max_length=200)
+    title = OneLineCharField(max_length=200)
     description = models.TextField(max_length=10000)
     regions = models.ManyToManyField("directory.Region", related_name="opportunities")
     pathways = models.ManyToManyField("directory.Pathway", related_name="opportunities")
@@ -325,7 +327,7 @@ class Consortium(models.Model):
         MEMBERS = "members", "Members only"
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(max_length=200)
+    name = OneLineCharField(max_length=200)
     purpose = models.TextField(max_length=5000)
     lead_organisation = models.ForeignKey(
         "directory.Organisation", on_delete=models.PROTECT, related_name="led_consortia"
