@@ -891,6 +891,8 @@ class ShortlistItem(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="shortlist_items"
     )
     note = models.TextField(blank=True, max_length=2000)
+    # Moved on by every save of the note, so that two editors cannot overwrite each other.
+    note_version = models.PositiveIntegerField(default=1, editable=False)
     added_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

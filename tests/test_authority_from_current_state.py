@@ -232,7 +232,7 @@ CASES = {
                     "shortlists:item_note",
                     kwargs={"pk": t["shortlist"].pk, "item": t["item"].pk},
                 ),
-                {"note": "Spoke to their manager"},
+                {"note": "Spoke to their manager", "version": "1"},
             ),
         },
         allowed={"read it": {"editor", "viewer"}, "write a note": {"editor"}},
