@@ -174,7 +174,7 @@ MATRIX = {
     # allauth
     "account_login": (no_kwargs, roles("-> /account/", anonymous=200)),
     # The admin's sign-in is the site's (with its rate limits and second factor).
-    "admin_login": (no_kwargs, roles(LOGIN)),
+    "admin_login": (no_kwargs, roles(403, anonymous=LOGIN)),
     "account_logout": (no_kwargs, roles(200, anonymous="-> /")),
     "account_inactive": (no_kwargs, PUBLIC),
     "account_signup": (no_kwargs, roles("-> /account/", anonymous=200)),

@@ -402,6 +402,16 @@ def test_the_admin_sign_in_is_the_site_sign_in(client, db):
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
 
 
+@pytest.mark.django_db
+def test_someone_signed_in_without_admin_access_is_told_so_not_sent_round(client):
+    client.force_login(verified_user())
+    assert client.get("/admin/login/?next=/admin/").status_code == 403
+    client.force_login(staff_with_totp())
+    response = client.get("/admin/login/?next=/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == "/admin/"
+    assert response.status_code == 200
+
+
 def paths_without_parameters(patterns=None, prefix: str = ""):
     """Every path of the URLconf that takes no parameter."""
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
