@@ -3,6 +3,7 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from directory.models import Region
@@ -114,6 +115,13 @@ class SignupForm(AllauthSignupForm):
             if not cleaned_data.get("body_name", "").strip():
                 self.add_error("body_name", "Enter the name of the organisation you work for")
         return cleaned_data
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            # The same work as a new account's: hashing the password is most of its time, and
+            # a quicker answer would tell that the address has an account.
+            make_password(self.cleaned_data["password1"])
+        return super().try_save(request)
 
     @transaction.atomic
     def save(self, request):

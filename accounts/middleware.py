@@ -2,12 +2,14 @@
 
 import time
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
-from django.shortcuts import redirect
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
+from django.shortcuts import redirect, resolve_url
+from django.utils.http import urlencode
 
 LAST_ACTIVITY_KEY = "accounts_last_activity"
 SIGNED_IN_AT_KEY = "accounts_signed_in_at"
@@ -60,8 +62,18 @@ MFA_SETUP_URL_NAMES = {
 }
 
 
+def second_factor_used(request) -> bool:
+    """Whether this session's sign-in included an authenticator code (not merely set one up)."""
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
 class MfaRequiredMiddleware:
-    """Send moderators and staff who have not set up an authenticator app to set one up."""
+    """Moderators and staff must have used an authenticator app to sign in to this session.
+
+    Without one set up, they are sent to set it up; with one set up but not used in this
+    session (signed in some other way), they are signed out and asked to sign in again.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -73,15 +85,27 @@ class MfaRequiredMiddleware:
         user = request.user
         if not user.is_authenticated or request.resolver_match is None:
             return None
-        if request.resolver_match.url_name in MFA_SETUP_URL_NAMES:
-            return None
         if not (user.is_staff or user.is_moderator):
             return None
-        if is_mfa_enabled(user, [Authenticator.Type.TOTP]):
+        if second_factor_used(request):
             return None
+        url_name = request.resolver_match.url_name
+        if not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
+            if url_name in MFA_SETUP_URL_NAMES:
+                return None
+            messages.warning(
+                request,
+                "You must set up two-factor authentication before you can continue, "
+                "because your account can moderate or administer the directory.",
+            )
+            return redirect("mfa_activate_totp")
+        if url_name == "account_logout":
+            return None
+        logout(request)
         messages.warning(
             request,
-            "You must set up two-factor authentication before you can continue, "
+            "Sign in again with your password and a code from your authenticator app, "
             "because your account can moderate or administer the directory.",
         )
-        return redirect("mfa_activate_totp")
+        login_url = resolve_url(settings.LOGIN_URL)
+        return redirect(f"{login_url}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}")

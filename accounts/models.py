@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
+from .fields import OneLineCharField
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -38,7 +40,7 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField("email address", unique=True)
-    full_name = models.CharField("full name", max_length=150, blank=True)
+    full_name = OneLineCharField("full name", max_length=150, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -154,7 +156,7 @@ class CommissionerProfile(models.Model):
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="commissioner_profile")
     body_type = models.CharField("type of organisation", max_length=20, choices=BodyType.choices)
-    body_name = models.CharField("name of organisation", max_length=200)
+    body_name = OneLineCharField("name of organisation", max_length=200)
     region = models.ForeignKey(
         "directory.Region", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -29,6 +29,7 @@ from directory.models import (
     ShortlistInvitation,
 )
 from directory.notifications import organisations_without_admin_notify
+from outbox.services import emails_withhold
 
 from .models import (
     INVITATION_LIFETIME,
@@ -193,13 +194,15 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     refusal = invitation_refusal(invitation=invitation, user=user)
     if refusal:
         raise ValidationError(refusal)
-    membership, created = Membership.objects.get_or_create(
-        user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
-    )
-    if not created and invitation.role == Membership.Role.ADMIN:
-        membership.role = Membership.Role.ADMIN
-        membership.save()
+    membership = Membership.objects.filter(user=user, organisation=invitation.organisation).first()
+    if membership is None:
+        membership = Membership(user=user, organisation=invitation.organisation)
+    if membership.pk is None or invitation.role == Membership.Role.ADMIN:
+        membership.role = invitation.role
     invitation.accepted_at = timezone.now()
+    invitation.full_clean()
+    membership.full_clean()
+    membership.save()
     invitation.save(update_fields=["accepted_at"])
     return membership
 
@@ -636,6 +639,8 @@ def user_delete(*, user: User) -> list[Organisation]:
     ):
         opportunity_withdraw(opportunity=opportunity)
     addresses = user_addresses(user)
+    # Nothing more is sent to them, or on their behalf, once they have gone.
+    emails_withhold(addresses=addresses)
     Invitation.objects.filter(_iexact_any("email", addresses)).delete()
     ShortlistInvitation.objects.filter(email__in=addresses).delete()
     # Reports they sent stay (they are about an organisation), without their address.

@@ -1,6 +1,12 @@
+from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect
 from django.template import loader
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
 
@@ -19,3 +25,13 @@ def healthz(request):
 def server_error(request):
     """A 500 page rendered without context processors: they may be what failed."""
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def admin_login(request):
+    """The admin's sign-in is the site's: the same rate limits, lockout and second factor.
+    Someone signed in without access to the admin is told so (the sign-in page would send them
+    back to the admin, and the admin back here)."""
+    if request.user.is_authenticated and not admin.site.has_permission(request):
+        raise PermissionDenied("Your account cannot use the admin")
+    next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+    return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from accounts.fields import OneLineCharField
+
 
 class OfferAppraisalQuerySet(models.QuerySet):
     def owned_by(self, user):
@@ -101,10 +103,15 @@ class OpportunityQuerySet(models.QuerySet):
         return self.published().filter(closes_on__gte=timezone.localdate())
 
     def managed_by(self, user):
-        """Opportunities the user posted, or posted for one of the user's organisations."""
+        """Opportunities for one of the user's organisations now, or that the user posted for
+        their public body while still a verified commissioner (or a moderator): authority
+        comes from current memberships and roles, not from having posted it."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Q(posted_by=user) | Q(organisation__memberships__user=user)).distinct()
+        own_body = Q(organisation__isnull=True, posted_by=user)
+        if not user.is_moderator:
+            own_body &= Q(posted_by__commissioner_profile__verification_status="verified")
+        return self.filter(own_body | Q(organisation__memberships__user=user)).distinct()
 
     def visible_to(self, user):
         """Published ones for everyone, and the user's own in any state."""
@@ -147,7 +154,7 @@ class Opportunity(models.Model):
         blank=True,
         related_name="opportunities",
     )
-    title = models.CharField(max_length=200)
+    title = OneLineCharField(max_length=200)
     description = models.TextField(max_length=10000)
     regions = models.ManyToManyField("directory.Region", related_name="opportunities")
     pathways = models.ManyToManyField("directory.Pathway", related_name="opportunities")
@@ -320,7 +327,7 @@ class Consortium(models.Model):
         MEMBERS = "members", "Members only"
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(max_length=200)
+    name = OneLineCharField(max_length=200)
     purpose = models.TextField(max_length=5000)
     lead_organisation = models.ForeignKey(
         "directory.Organisation", on_delete=models.PROTECT, related_name="led_consortia"

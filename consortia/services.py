@@ -204,7 +204,10 @@ def expression_of_interest_submit(
     eoi.full_clean()
     eoi.save()
     eoi.services.set(services)
-    recipients = [opportunity.posted_by.email] if opportunity.posted_by_id else []
+    poster = opportunity.posted_by
+    # Only while the poster still manages it: a removed member reads no more responses.
+    managing = poster is not None and opportunity in Opportunity.objects.managed_by(poster)
+    recipients = [poster.email] if managing else []
     if opportunity.organisation_id:
         recipients += notifications.admin_emails([opportunity.organisation])
     path = reverse("opportunities:responses", kwargs={"opportunity": opportunity.uuid})

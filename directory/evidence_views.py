@@ -2,6 +2,7 @@
 
 import uuid
 
+from csp.decorators import csp
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
@@ -9,7 +10,12 @@ from django.utils.text import slugify
 
 from .models import EvidenceItem, Organisation
 
+# A document is never a page: no scripts, no plugins, no forms, whatever the file holds
+# (should a browser ever render it despite the attachment header).
+document_policy = csp({"default-src": ["'none'"], "sandbox": [], "frame-ancestors": ["'none'"]})
 
+
+@document_policy
 def evidence_document(request, slug: str, evidence: uuid.UUID):
     """The PDF of a published organisation's evidence, or of one the user may edit; else 404."""
     may_see = Q(organisation__status=Organisation.Status.PUBLISHED) | Q(
@@ -26,13 +32,15 @@ def evidence_document(request, slug: str, evidence: uuid.UUID):
 
 
 def pdf_response(item: EvidenceItem) -> FileResponse:
-    """The item's uploaded PDF, shown in the browser under a name made from its title."""
+    """The item's uploaded PDF, downloaded (never shown in the site's origin) under a name
+    made from its title."""
     try:
         document = item.document.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
     filename = f"{slugify(item.title)[:80] or 'evidence'}.pdf"
     response = FileResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
     return response

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from accounts.fields import OneLineCharField
+
 from . import validators
 
 # --- Taxonomies: tables seeded from fixtures/taxonomies.json, editable by admins. ---
@@ -147,7 +149,7 @@ class Organisation(models.Model):
         HIDDEN = "hidden", "Left out of default search"
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(max_length=200)
+    name = OneLineCharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     legal_form = models.ForeignKey(LegalForm, on_delete=models.PROTECT, null=True, blank=True)
     charity_number_ew = models.CharField(
@@ -255,6 +257,11 @@ class Organisation(models.Model):
             models.Index(fields=["status", "-last_verified_at"], name="org_status_verified_idx"),
         ]
         constraints = [
+            # The name goes into email subjects: a line break there would start a new header.
+            models.CheckConstraint(
+                condition=~Q(name__contains="\n") & ~Q(name__contains="\r"),
+                name="organisation_name_one_line",
+            ),
             models.CheckConstraint(
                 condition=Q(
                     status__in=[
@@ -390,7 +397,7 @@ class Service(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="services"
     )
-    name = models.CharField(max_length=200)
+    name = OneLineCharField(max_length=200)
     description = models.TextField(blank=True, max_length=5000)
     pathways = models.ManyToManyField(Pathway, related_name="services")
     client_groups = models.ManyToManyField(ClientGroup, blank=True, related_name="services")
@@ -474,7 +481,7 @@ class EvidenceItem(models.Model):
         Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="evidence_items"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    title = models.CharField(max_length=200)
+    title = OneLineCharField(max_length=200)
     year = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1990), MaxValueValidator(2100)]
     )
@@ -878,7 +885,7 @@ class Shortlist(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shortlists"
     )
-    name = models.CharField(max_length=120)
+    name = OneLineCharField(max_length=120)
     description = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -901,6 +908,8 @@ class ShortlistItem(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="shortlist_items"
     )
     note = models.TextField(blank=True, max_length=2000)
+    # Moved on by every save of the note, so that two editors cannot overwrite each other.
+    note_version = models.PositiveIntegerField(default=1, editable=False)
     added_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -1026,7 +1035,7 @@ class SavedSearch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
     )
     kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.ORGANISATIONS)
-    name = models.CharField(max_length=120)
+    name = OneLineCharField(max_length=120)
     query_string = models.TextField(blank=True, max_length=2000)
     alert_frequency = models.CharField(
         max_length=10, choices=AlertFrequency.choices, default=AlertFrequency.NONE

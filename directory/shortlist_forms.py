@@ -58,6 +58,13 @@ class ShortlistAddForm(forms.Form):
 
 
 class ShortlistItemNoteForm(CrispyFormMixin, forms.ModelForm):
+    # The note's version when the page was opened (see shortlist_item_note_update).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, instance, **kwargs):
+        kwargs.setdefault("initial", {})["version"] = instance.note_version
+        super().__init__(*args, instance=instance, **kwargs)
+
     class Meta:
         model = ShortlistItem
         fields = ["note"]

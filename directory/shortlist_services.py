@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -77,12 +78,28 @@ def shortlist_item_move(*, item: ShortlistItem, target: Shortlist) -> ShortlistI
     return item
 
 
+class StaleNoteError(Exception):
+    """Someone else saved the note after this editor opened it; `current` is theirs."""
+
+    def __init__(self, current: ShortlistItem):
+        self.current = current
+        super().__init__(current.note)
+
+
 @transaction.atomic
-def shortlist_item_note_update(*, item: ShortlistItem, note: str) -> ShortlistItem:
-    """Change the note kept about an organisation on a shortlist."""
+def shortlist_item_note_update(
+    *, item: ShortlistItem, note: str, expected_version: int
+) -> ShortlistItem:
+    """Change the note kept about an organisation on a shortlist, unless it has been saved by
+    someone else since the editor opened it at `expected_version`."""
     item.note = note
     item.full_clean()
-    item.save(update_fields=["note"])
+    saved = ShortlistItem.objects.filter(pk=item.pk, note_version=expected_version).update(
+        note=note, note_version=F("note_version") + 1
+    )
+    if not saved:
+        raise StaleNoteError(ShortlistItem.objects.get(pk=item.pk))
+    item.note_version = expected_version + 1
     return item
 
 

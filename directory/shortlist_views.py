@@ -6,7 +6,7 @@ renames, shares or deletes it."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -207,19 +207,38 @@ def shortlist_item_move(request, pk, item):
     return redirect(shortlist)
 
 
+NOTE_CHANGED_MEANWHILE = (
+    "Someone else saved this note after you opened it. Your note has not been saved: it is "
+    "still in the box. Their note is shown above it. Combine the two and save again"
+)
+
+
 @login_required
 def shortlist_item_note(request, pk, item):
     shortlist = _editable(request, pk)
     shortlist_item = get_object_or_404(shortlist.items.select_related("organisation"), pk=item)
     form = ShortlistItemNoteForm(request.POST or None, instance=shortlist_item)
+    their_note = None
     if request.method == "POST" and form.is_valid():
-        services.shortlist_item_note_update(item=shortlist_item, note=form.cleaned_data["note"])
-        messages.success(request, f"Note about {shortlist_item.organisation.name} saved")
-        return redirect(shortlist)
+        try:
+            services.shortlist_item_note_update(
+                item=shortlist_item,
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.StaleNoteError as stale:
+            # Both versions on the page: theirs to read, this editor's kept in the box.
+            their_note = stale.current.note
+            data = {"note": form.cleaned_data["note"], "version": stale.current.note_version}
+            form = ShortlistItemNoteForm(data, instance=stale.current)
+            form.add_error("note", NOTE_CHANGED_MEANWHILE)
+        else:
+            messages.success(request, f"Note about {shortlist_item.organisation.name} saved")
+            return redirect(shortlist)
     return render(
         request,
         "shortlists/note.html",
-        {"form": form, "shortlist": shortlist, "item": shortlist_item},
+        {"form": form, "shortlist": shortlist, "item": shortlist_item, "their_note": their_note},
     )
 
 
@@ -327,9 +346,10 @@ def shortlist_print(request, pk):
 @login_required
 def search_record_create(request):
     """Record the current search (what, when, how many found) against a shortlist."""
-    shortlist = get_object_or_404(
-        Shortlist.objects.editable_by(request.user), pk=request.POST.get("shortlist") or 0
-    )
+    shortlist_id = request.POST.get("shortlist", "")
+    if not shortlist_id.isdecimal():
+        raise Http404("No shortlist was chosen")
+    shortlist = get_object_or_404(Shortlist.objects.editable_by(request.user), pk=shortlist_id)
     record = services.search_record_create(
         shortlist=shortlist, query_string=request.POST.get("query_string", ""), user=request.user
     )

@@ -1,5 +1,8 @@
 """Checks on uploaded evidence documents: a PDF by its content, not only by its name."""
 
+import re
+
+import pikepdf
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
@@ -21,6 +24,16 @@ EMBEDDED_EXECUTABLE_MARKERS = (
     b"\x7fELF\x02\x01\x01",
 )
 ALLOWED_CONTENT_TYPES = {"application/pdf", "application/x-pdf"}
+# Markup that makes a file a PDF/HTML polyglot: a browser sniffing it would run it as a page.
+HTML_MARKERS = re.compile(rb"<(script|html|body|iframe|svg|!doctype html)[\s>/]", re.IGNORECASE)
+# What a PDF may do beyond showing pages: run scripts, start programs, carry other files,
+# submit forms. Key names (and /S action types) that mark each, wherever they appear.
+ACTIVE_CONTENT = {
+    "JavaScript": {"/JS", "/JavaScript"},
+    "an action that opens a program": {"/Launch"},
+    "attached files": {"/EmbeddedFiles", "/EmbeddedFile", "/EF"},
+    "a form": {"/AcroForm", "/XFA", "/SubmitForm"},
+}
 
 
 def check_pdf_upload(upload: UploadedFile, *, max_bytes: int) -> None:
@@ -47,6 +60,72 @@ def check_pdf_upload(upload: UploadedFile, *, max_bytes: int) -> None:
             "The selected file contains a program. Upload a PDF without attachments",
             code="file_contains_program",
         )
+    if _contains_html(upload):
+        raise ValidationError(
+            "The selected file contains web page code. Upload a PDF made by saving or "
+            "printing the document as a PDF",
+            code="file_contains_html",
+        )
+    found = _active_content(upload)
+    if found:
+        raise ValidationError(
+            f"The selected file contains {found}. Save or print the document as a PDF "
+            "without them and upload that",
+            code="file_active_content",
+        )
+
+
+def _contains_html(upload: UploadedFile) -> bool:
+    tail = b""
+    upload.seek(0)
+    try:
+        for chunk in upload.chunks():
+            window = tail + chunk
+            if HTML_MARKERS.search(window):
+                return True
+            tail = window[-32:]
+    finally:
+        upload.seek(0)
+    return False
+
+
+def _active_content(upload: UploadedFile) -> str:
+    """What active content the PDF holds ("" for none); a file that is not a PDF is refused."""
+    upload.seek(0)
+    try:
+        with pikepdf.open(upload) as pdf:
+            return _active_content_in(pdf)
+    except pikepdf.PdfError as error:
+        raise ValidationError(
+            "The selected file is not a readable PDF. Open it and save it as a PDF again",
+            code="file_unreadable",
+        ) from error
+    finally:
+        upload.seek(0)
+
+
+def _active_content_in(pdf: pikepdf.Pdf) -> str:
+    names: set[str] = set()
+    for obj in pdf.objects:
+        _collect_names(obj.stream_dict if isinstance(obj, pikepdf.Stream) else obj, names)
+    return " and ".join(kind for kind, markers in ACTIVE_CONTENT.items() if names & markers)
+
+
+def _collect_names(obj, names: set[str]) -> None:
+    """The keys and name values of a dictionary, with those of the objects written inside it
+    (objects of their own are each visited from pdf.objects)."""
+    if isinstance(obj, pikepdf.Dictionary):
+        names.update(obj.keys())
+        values = obj.values()
+    elif isinstance(obj, pikepdf.Array):
+        values = list(obj)
+    else:
+        return
+    for value in values:
+        if isinstance(value, pikepdf.Name):
+            names.add(str(value))
+        elif isinstance(value, pikepdf.Dictionary | pikepdf.Array) and not value.is_indirect:
+            _collect_names(value, names)
 
 
 def _contains_embedded_executable(upload: UploadedFile) -> bool:

@@ -5,10 +5,12 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from email.mime.base import MIMEBase
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import OutgoingEmail
@@ -167,3 +169,35 @@ def emails_retry(*, ids: list[int]) -> int:
         next_attempt_at=timezone.now(),
         claimed_until=None,
     )
+
+
+@transaction.atomic
+def emails_withhold(*, addresses: set[str]) -> int:
+    """Take the addresses off every email not yet sent; emails left with nobody to send to,
+    or written on behalf of one of them (replies go to them), are deleted. How many were."""
+    wanted = {address.lower() for address in addresses}
+    if not wanted:
+        return 0
+    mentions = Q()
+    for address in wanted:
+        mentions |= Q(recipients__icontains=address) | Q(message__reply_to__icontains=address)
+    deleted = 0
+    for email in OutgoingEmail.objects.select_for_update().filter(mentions):
+        data = email.message
+        if _addressed_to(data["reply_to"], wanted):
+            email.delete()
+            deleted += 1
+            continue
+        for field in ("to", "cc", "bcc"):
+            data[field] = [each for each in data[field] if not _addressed_to([each], wanted)]
+        if not (data["to"] or data["cc"] or data["bcc"]):
+            email.delete()
+            deleted += 1
+            continue
+        email.recipients = ", ".join(data["to"] + data["cc"] + data["bcc"])
+        email.save(update_fields=["message", "recipients"])
+    return deleted
+
+
+def _addressed_to(entries: list[str], addresses: set[str]) -> bool:
+    return any(parseaddr(entry)[1].lower() in addresses for entry in entries)

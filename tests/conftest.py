@@ -6,7 +6,15 @@ from django.apps import apps as django_apps
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
+from django.test import Client
 from django.utils import timezone
+
+from tests.accounts.helpers import force_login_with_both_factors
+
+# A test's force_login stands for a complete sign-in: moderators and staff must have used their
+# second factor in the session (accounts.middleware). Password-only sessions are made with
+# tests.accounts.helpers.force_login_password_only.
+Client.force_login = force_login_with_both_factors
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,11 @@
 """Every test factory, in one place."""
 
+import io
+from collections.abc import Callable
 from datetime import timedelta
 
 import factory
+import pikepdf
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -410,3 +413,14 @@ class ProblemReportFactory(DjangoModelFactory):
 
     organisation = factory.SubFactory(OrganisationFactory)
     description = "The phone number no longer works."
+
+
+def pdf_document(change: Callable[[pikepdf.Pdf], None] | None = None) -> bytes:
+    """A real one-page PDF (built with pikepdf), changed by `change` before it is saved."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    if change is not None:
+        change(pdf)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()

@@ -60,6 +60,8 @@ EXCLUDED = {
     # password), and every account has a password, so "set a password" sends you to "change".
     "account_confirm_login_code",
     "account_set_password",
+    # Redirect-only: the admin's sign-in is the site's (account_login).
+    "admin_login",
 }
 
 

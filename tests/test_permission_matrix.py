@@ -175,6 +175,8 @@ MATRIX = {
     "saved_searches:delete": (lambda w: {"pk": w.saved_search.pk}, OWNER_ONLY),
     # allauth
     "account_login": (no_kwargs, roles("-> /account/", anonymous=200)),
+    # The admin's sign-in is the site's (with its rate limits and second factor).
+    "admin_login": (no_kwargs, roles(403, anonymous=LOGIN)),
     "account_logout": (no_kwargs, roles(200, anonymous="-> /")),
     "account_inactive": (no_kwargs, PUBLIC),
     "account_signup": (no_kwargs, roles("-> /account/", anonymous=200)),

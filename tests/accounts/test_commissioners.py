@@ -113,6 +113,7 @@ def test_admin_lists_pending_commissioners_and_leaves_deciding_to_the_workspace(
     # Admins must use two-factor authentication; give this one an authenticator.
     TOTP.activate(admin_user, generate_totp_secret())
     EmailAddress.objects.get_or_create(user=admin_user, email=admin_user.email, verified=True)
+    admin_client.force_login(admin_user)  # signed in again, with the second factor
     pending = CommissionerProfileFactory()
     changelist = reverse("admin:accounts_commissionerprofile_changelist")
 

@@ -400,3 +400,48 @@ def test_deleting_the_account_leaves_nothing_of_them(client, django_capture_on_c
     client.force_login(everything.organisation.memberships.get().user)
     page = client.get(everything.opportunity_for_organisation.get_absolute_url())
     assert page.status_code == 200
+
+
+# --- Nothing leaves the system about them afterwards ---
+
+
+def test_emails_still_queued_for_a_deleted_account_are_not_sent():
+    from django.core.mail import EmailMessage
+
+    from accounts.services import user_delete
+    from outbox.models import OutgoingEmail
+    from outbox.services import emails_deliver, emails_keep
+
+    user = verified_user(email="Leaving.Person@example.org")
+    colleague = "colleague@example.org"
+    emails_keep(
+        messages=[
+            EmailMessage("Your weekly alert", "3 new organisations", to=[user.email]),
+            EmailMessage(
+                "A new response", "Someone responded", to=[f"Leaving <{user.email.lower()}>"]
+            ),
+            EmailMessage("To both", "Hello", to=[colleague], bcc=[user.email]),
+            EmailMessage("Their message", "From them", to=[colleague], reply_to=[user.email]),
+        ]
+    )
+
+    user_delete(user=user)
+    emails_deliver()
+
+    assert [(email.subject, email.to, email.bcc) for email in mail.outbox] == [
+        ("To both", [colleague], [])
+    ]
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_accepting_an_invitation_validates_what_it_saves(client):
+    from django.core.exceptions import ValidationError
+
+    from accounts.services import invitation_accept
+
+    # An address from before addresses were checked: the membership is not created from it.
+    user = verified_user(email="ada@example")
+    invitation = InvitationFactory(email=user.email)
+    with pytest.raises(ValidationError):
+        invitation_accept(invitation=invitation, user=user)
+    assert not user.memberships.exists()

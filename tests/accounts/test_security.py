@@ -1,11 +1,14 @@
 """Rate limits, session lifetimes and two-factor authentication."""
 
+from urllib.parse import quote
+
 import pytest
 from allauth.core.internal import ratelimit
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, reverse
 
 from accounts import middleware
 from accounts.models import MODERATORS_GROUP, User
@@ -14,6 +17,7 @@ from tests.accounts.helpers import (
     FakeClock,
     activate_totp,
     current_totp_code,
+    force_login_password_only,
     sign_in,
 )
 from tests.factories import verified_user
@@ -337,3 +341,138 @@ def test_guessing_two_factor_codes_hits_the_same_cool_off(client, clock):
     response = client.post(reverse("mfa_authenticate"), {"code": current_totp_code(secret)})
     assert not is_signed_in(client)
     assert "Too many failed" in response.content.decode()
+
+
+# --- One sign-in path: the second factor is used in the session, not merely set up ---
+
+
+def staff_with_totp():
+    user = verified_user(is_staff=True)
+    activate_totp(user)
+    return user
+
+
+def moderator_with_totp():
+    user = moderator()
+    activate_totp(user)
+    return user
+
+
+SECOND_FACTOR_USERS = pytest.mark.parametrize(
+    "make_user", [staff_with_totp, moderator_with_totp], ids=["staff", "moderator"]
+)
+
+
+@pytest.mark.django_db
+@SECOND_FACTOR_USERS
+@pytest.mark.parametrize("path", ["/moderation/", "/admin/", "/account/"])
+def test_a_session_without_the_second_factor_is_signed_out(client, make_user, path):
+    """An authenticator set up but not used to sign in (as the admin's own sign-in allowed)."""
+    force_login_password_only(client, make_user())
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('account_login')}?next={quote(path, safe='')}"
+    assert not is_signed_in(client)
+
+
+@pytest.mark.django_db
+@SECOND_FACTOR_USERS
+def test_signing_in_with_both_factors_reaches_the_moderators_workspace(client, make_user):
+    user = make_user()
+    secret = user.authenticator_set.get(type="totp").wrap().instance.data["secret"]
+    sign_in(client, user)
+    client.post(reverse("mfa_authenticate"), {"code": current_totp_code(secret)})
+    assert client.get("/admin/" if user.is_staff else "/moderation/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)  # allauth announces the new authenticator on commit
+def test_setting_up_an_authenticator_counts_as_using_it(client):
+    user = moderator()
+    sign_in(client, user)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    secret = client.get(reverse("mfa_activate_totp")).context["form"].secret
+    client.post(reverse("mfa_activate_totp"), {"code": current_totp_code(secret)})
+    assert client.get("/moderation/").status_code == 200
+
+
+def test_the_admin_sign_in_is_the_site_sign_in(client, db):
+    response = client.get("/admin/login/?next=/admin/directory/")
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2Fdirectory%2F"
+    assert client.get("/admin/login/")["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.django_db
+def test_someone_signed_in_without_admin_access_is_told_so_not_sent_round(client):
+    client.force_login(verified_user())
+    assert client.get("/admin/login/?next=/admin/").status_code == 403
+    client.force_login(staff_with_totp())
+    response = client.get("/admin/login/?next=/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == "/admin/"
+    assert response.status_code == 200
+
+
+def paths_without_parameters(patterns=None, prefix: str = ""):
+    """Every path of the URLconf that takes no parameter."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if pattern.pattern.regex.groups:
+            continue
+        part = str(pattern.pattern).lstrip("^").rstrip("$").replace("\\Z", "")
+        if isinstance(pattern, URLResolver):
+            yield from paths_without_parameters(pattern.url_patterns, prefix + part)
+        else:
+            yield "/" + prefix + part
+
+
+def paths_that_accept_a_password() -> list[str]:
+    """The paths whose page (after any redirect) asks a signed-out visitor for a password."""
+    client = Client()
+    found = []
+    for path in set(paths_without_parameters()):
+        page = client.get(path, follow=True)
+        is_html = page.get("Content-Type", "").startswith("text/html") and not page.streaming
+        if is_html and 'type="password"' in page.content.decode():
+            found.append(path)
+    return sorted(found)
+
+
+def post_credentials(client, path: str, user, password: str):
+    fields = {"login": user.email, "username": user.email, "email": user.email}
+    return client.post(path, {**fields, "password": password, "password1": password})
+
+
+@pytest.mark.django_db
+def test_the_walk_finds_the_ways_in():
+    found = paths_that_accept_a_password()
+    for expected in ["/accounts/login/", "/admin/login/", "/accounts/signup/"]:
+        assert expected in found
+
+
+@pytest.mark.django_db
+@SECOND_FACTOR_USERS
+def test_every_way_in_with_a_password_demands_the_second_factor(make_user):
+    user = make_user()
+    for path in paths_that_accept_a_password():
+        client = Client()
+        response = post_credentials(client, path, user, PASSWORD)
+        assert not is_signed_in(client), path
+        assert client.get("/moderation/").status_code == 302, path
+        if path == reverse("account_login"):
+            assert response["Location"] == reverse("mfa_authenticate")
+
+
+@pytest.mark.django_db
+@SECOND_FACTOR_USERS
+def test_every_way_in_with_a_password_is_rate_limited(make_user, clock):
+    user = make_user()
+    for path in paths_that_accept_a_password():
+        cache.clear()
+        client = Client()
+        for _ in range(5):
+            post_credentials(client, path, user, "wrong-password-guess")
+        response = post_credentials(client, path, user, PASSWORD)
+        assert not is_signed_in(client), path
+        assert response.get("Location") != reverse("mfa_authenticate"), path
+        # The lockout is the site's: its sign-in refuses the right password too.
+        if path == reverse("account_login"):
+            assert "Too many failed" in response.content.decode()

@@ -53,11 +53,12 @@ from tests.factories import (
     OrganisationFactory,
     ServiceFactory,
     ShortlistFactory,
+    pdf_document,
     verified_user,
 )
 
 PASSWORD = "a-long-test-password"  # tests.factories.UserFactory's password
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PDF_BYTES = pdf_document()
 
 # Evaluated in the page after each Tab: the focused element, and whether it looks different
 # focused from unfocused (outline, shadow, colours, border, underline; a radio's or

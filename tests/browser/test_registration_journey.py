@@ -10,10 +10,11 @@ from tests.browser.conftest import sign_in
 from tests.factories import (
     UserFactory,
     VerifiedEmailAddressFactory,
+    pdf_document,
 )
 
 PASSWORD = "a-long-test-password"
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PDF_BYTES = pdf_document()
 
 
 @pytest.fixture

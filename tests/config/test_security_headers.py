@@ -30,6 +30,37 @@ EXPECTED_CSP_DIRECTIVES = {
 }
 
 
+DENIED_FEATURES = {
+    "camera",
+    "microphone",
+    "geolocation",
+    "payment",
+    "usb",
+    "fullscreen",
+    "autoplay",
+    "display-capture",
+    "publickey-credentials-get",
+    "accelerometer",
+    "gyroscope",
+    "magnetometer",
+    "midi",
+    "encrypted-media",
+    "picture-in-picture",
+    "screen-wake-lock",
+    "xr-spatial-tracking",
+}
+
+
+def permissions_policy(response) -> set[str]:
+    """The features the Permissions-Policy header denies to every origin."""
+    denied = set()
+    for part in response["Permissions-Policy"].split(","):
+        feature, _, allowlist = part.strip().partition("=")
+        assert allowlist == "()", part
+        denied.add(feature)
+    return denied
+
+
 def csp_directives(header: str) -> dict[str, str]:
     directives = {}
     for part in header.split(";"):
@@ -56,6 +87,7 @@ def test_every_response_carries_the_security_headers(client, db, path):
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response["X-Frame-Options"] == "DENY"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert permissions_policy(response) == DENIED_FEATURES
 
 
 def test_the_policy_allows_no_inline_script_or_style(client, db):
@@ -162,3 +194,40 @@ def test_production_cookies_are_secure_httponly_and_samesite(production_response
     assert production_response["csrf_cookie_secure"] is True
     assert production_response["csrf_cookie_httponly"] is True
     assert production_response["csrf_cookie_samesite"] == "Lax"
+
+
+SIGNED_IN_PAGES = [
+    "/",
+    "/account/",
+    "/account/details/",
+    "/shortlists/",
+    "/saved-searches/",
+    "/organisations/",
+    "/opportunities/",
+    "/account/download/",
+]
+
+
+@pytest.mark.parametrize("path", SIGNED_IN_PAGES)
+def test_pages_for_a_signed_in_user_are_never_stored(client, verified_user, path):
+    client.force_login(verified_user)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert permissions_policy(response) == DENIED_FEATURES
+
+
+def test_a_shortlist_with_notes_and_its_export_are_never_stored(client, verified_user):
+    from tests.factories import ShortlistFactory, ShortlistItemFactory
+
+    shortlist = ShortlistFactory(owner=verified_user)
+    ShortlistItemFactory(shortlist=shortlist, note="Their manager is on leave until March")
+    client.force_login(verified_user)
+    for name in ("shortlists:detail", "shortlists:export_csv", "shortlists:print"):
+        response = client.get(reverse(name, kwargs={"pk": shortlist.pk}))
+        assert response.status_code == 200, name
+        assert "no-store" in response["Cache-Control"], name
+
+
+def test_public_pages_for_a_visitor_may_be_cached(client, db):
+    assert "no-store" not in client.get("/accessibility/").get("Cache-Control", "")

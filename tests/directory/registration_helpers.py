@@ -5,9 +5,14 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from directory.models import ClientGroup, EvidenceItem, Organisation, Pathway, Region
-from tests.factories import MembershipFactory, OrganisationFactory, VerifiedEmailAddressFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    VerifiedEmailAddressFactory,
+    pdf_document,
+)
 
-PDF_BYTES = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PDF_BYTES = pdf_document()
 
 
 def draft_with_admin(**organisation_fields) -> tuple[Organisation, object]:

@@ -70,6 +70,17 @@ def test_starting_creates_a_draft_with_you_as_admin(client, taxonomies):
     assert organisation.history.first().history_user == user
 
 
+def test_name_step_puts_the_name_on_one_line(admin_client, mailoutbox):
+    """A line break in a name made every email about the organisation unsendable."""
+    organisation = admin_client.organisation
+    admin_client.post(
+        step_url(organisation, "name"),
+        name_data(organisation, name="Harbour\r\nBcc: everyone@example.org\u2028Trust"),
+    )
+    organisation.refresh_from_db()
+    assert organisation.name == "Harbour Bcc: everyone@example.org Trust"
+
+
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [

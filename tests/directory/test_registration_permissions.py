@@ -252,8 +252,11 @@ def test_published_document_is_served_as_a_pdf(client, document_item):
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF_BYTES
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'inline; filename="evaluation-202425-final.pdf"'
+    assert response["Content-Disposition"] == 'attachment; filename="evaluation-202425-final.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
+    policy = {part.strip() for part in response["Content-Security-Policy"].split(";")}
+    assert policy == {"default-src 'none'", "frame-ancestors 'none'", "sandbox"}
+    assert response["Cache-Control"] == "no-store"
 
 
 @pytest.mark.parametrize("status", ["draft", "submitted", "rejected", "archived"])

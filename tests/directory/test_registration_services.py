@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pikepdf
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -23,7 +24,12 @@ from tests.directory.registration_helpers import (
     service_data,
     url,
 )
-from tests.factories import DeliveryLocationFactory, EvidenceItemFactory, ServiceFactory
+from tests.factories import (
+    DeliveryLocationFactory,
+    EvidenceItemFactory,
+    ServiceFactory,
+    pdf_document,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -304,6 +310,113 @@ def test_upload_refuses_what_is_not_a_pdf(admin_client, upload, message):
     assert message in " ".join(errors_of(response)["document"])
     assert response.context["form"]["title"].value() == "Outcomes 2024"
     assert not EvidenceItem.objects.exists()
+
+
+def _open_action(action: pikepdf.Dictionary):
+    def change(pdf):
+        pdf.Root.OpenAction = pdf.make_indirect(action)
+
+    return change
+
+
+def _javascript_name_tree(pdf):
+    script = pdf.make_indirect(
+        pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    )
+    pdf.Root.Names = pikepdf.Dictionary(
+        JavaScript=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("a"), script]))
+    )
+
+
+def _link_that_launches(pdf):
+    launch = pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("cmd.exe"))
+    annotation = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.Link,
+        Rect=pikepdf.Array([0, 0, 100, 100]),
+        A=launch,
+    )
+    pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(annotation)]))
+
+
+def _attached_file(pdf):
+    pdf.attachments["invoice.exe"] = pikepdf.AttachedFileSpec(pdf, b"not really a program")
+
+
+def _form(pdf):
+    field = pdf.make_indirect(
+        pikepdf.Dictionary(FT=pikepdf.Name.Tx, T=pikepdf.String("name"), V=pikepdf.String(""))
+    )
+    pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([field]))
+
+
+HTML_PAGE = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            pdf_document(
+                _open_action(
+                    pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+                )
+            ),
+            "contains JavaScript",
+        ),
+        (pdf_document(_javascript_name_tree), "contains JavaScript"),
+        (
+            pdf_document(
+                _open_action(
+                    pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("calc.exe"))
+                )
+            ),
+            "contains an action that opens a program",
+        ),
+        (pdf_document(_link_that_launches), "contains an action that opens a program"),
+        (pdf_document(_attached_file), "contains attached files"),
+        (pdf_document(_form), "contains a form"),
+        # HTML or script before the header: a polyglot a browser would render as a page.
+        (HTML_PAGE + pdf_document(), "must be a PDF"),
+        (b"<script>alert(1)</script>" + pdf_document(), "must be a PDF"),
+        # ...or after it, in a comment where a PDF reader ignores it.
+        (pdf_document().replace(b"\n", b"\n%" + HTML_PAGE, 1), "contains web page code"),
+        (b"%PDF-1.4\n%%EOF\n", "not a readable PDF"),
+    ],
+    ids=[
+        "javascript-open-action",
+        "javascript-name-tree",
+        "launch-open-action",
+        "launch-link",
+        "embedded-file",
+        "form",
+        "html-before-header",
+        "script-before-header",
+        "html-after-header",
+        "unreadable",
+    ],
+)
+def test_upload_refuses_pdfs_that_do_more_than_show_pages(admin_client, content, message):
+    organisation = admin_client.organisation
+    response = admin_client.post(
+        url("evidence_add", organisation),
+        evidence_data(organisation, document=pdf_upload(content)),
+    )
+    assert response.status_code == 200
+    assert message in " ".join(errors_of(response)["document"])
+    assert not EvidenceItem.objects.exists()
+
+
+def test_upload_accepts_a_pdf_that_only_shows_pages(admin_client):
+    organisation = admin_client.organisation
+    content = pdf_document(
+        lambda pdf: setattr(pdf.docinfo, "Title", "Outcomes <2024>")  # markup-like text is fine
+    )
+    response = admin_client.post(
+        url("evidence_add", organisation), evidence_data(organisation, document=pdf_upload(content))
+    )
+    assert response.status_code == 302
+    assert EvidenceItem.objects.get().document.read() == content
 
 
 def test_upload_refuses_an_over_size_file(admin_client, settings):

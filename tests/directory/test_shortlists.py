@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -108,9 +109,39 @@ def test_editors_change_notes(client, world, role, status):
     client.force_login(world["users"][role])
     url = _url("item_note", world, item=world["item"].pk)
     assert client.get(url).status_code == status
-    client.post(url, {"note": "Changed"})
+    client.post(url, {"note": "Changed", "version": "1"})
     world["item"].refresh_from_db()
     assert world["item"].note == ("Changed" if status == 200 else "Strong on women's accommodation")
+
+
+def test_two_editors_changing_a_note_at_once_both_see_both_versions(client, world):
+    """The second to save is told, sees the first's note, and keeps their own to combine."""
+    url = _url("item_note", world, item=world["item"].pk)
+    first, second = Client(), client
+    first.force_login(world["users"][OWNER])
+    second.force_login(world["users"][EDITOR])
+    opened_by_first = first.get(url).context["form"]["version"].value()
+    opened_by_second = second.get(url).context["form"]["version"].value()
+
+    assert (
+        first.post(url, {"note": "Call Sam first", "version": opened_by_first}).status_code == 302
+    )
+    response = second.post(url, {"note": "Ask about capacity", "version": opened_by_second})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Someone else saved this note after you opened it" in page
+    assert "Call Sam first" in page  # theirs
+    assert response.context["form"]["note"].value() == "Ask about capacity"  # kept
+    world["item"].refresh_from_db()
+    assert world["item"].note == "Call Sam first"
+
+    # Saving again from that page, with both combined, succeeds.
+    combined = {"note": "Call Sam first. Ask about capacity"}
+    version = response.context["form"]["version"].value()
+    assert second.post(url, {**combined, "version": version}).status_code == 302
+    world["item"].refresh_from_db()
+    assert world["item"].note == combined["note"]
 
 
 @pytest.mark.parametrize(
@@ -264,7 +295,7 @@ def test_an_address_shared_before_it_had_an_account_sees_the_shortlist_once_it_h
     assert world["shortlist"].name in client.get(reverse("shortlists:list")).content.decode()
     # An editor: notes can be changed.
     note = _url("item_note", world, item=world["item"].pk)
-    assert client.post(note, {"note": "Call them"}).status_code == 302
+    assert client.post(note, {"note": "Call them", "version": "1"}).status_code == 302
 
     # Sharing again once the account exists turns the invitation into a share.
     client.force_login(world["users"][OWNER])
