@@ -18,7 +18,7 @@ def names_on_one_line(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directory", "0016_search_versions_in_commit_order"),
+        ("directory", "0017_moderation_review_records"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directory", "0017_security_organisation_name_one_line"),
+        ("directory", "0018_security_organisation_name_one_line"),
     ]
 
     operations = [
