@@ -29,16 +29,16 @@ from .filters import (
     SERVICE_TAXONOMY_GROUPS,
     VERIFIED_WITHIN,
     OrganisationFilterSet,
-    parse_text_query,
 )
 from .models import Organisation, Service
 from .search_index import SEARCH_CONFIG
+from .search_query import SearchQuery, parse_search_query
 
 DOCUMENTS = "directory_search_document"
 LOCATIONS = "directory_search_location"
 SERVICES = "directory_search_service"
 TEXTS = "directory_search_text"
-TSQUERY = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
+TSQUERY = f"to_tsquery('{SEARCH_CONFIG}', %s)"
 EVIDENCE_LEVELS = range(1, 6)
 
 # The bit-mask column of each taxonomy group (the service groups' on both document tables).
@@ -109,12 +109,32 @@ def _subquery(queryset: QuerySet, column: str) -> Sql:
     return Sql(f"{column} IN ({sql})", list(params))
 
 
-def text_ids(text: str) -> Sql:
+# The text a quoted phrase's stop words are looked for in (the vectors leave them out).
+_RAW_TEXT = (
+    "concat_ws(' ', po.name, po.summary, po.description, (SELECT string_agg(ps.name || ' ' "
+    "|| ps.description, ' ') FROM directory_service ps WHERE ps.organisation_id = po.id))"
+)
+
+
+def words_match(query: SearchQuery, alias: str = "x", vector: str = "search_vector") -> Sql:
+    """That text document `alias` has the query's words in `vector` (and, anywhere in its
+    text, a quoted phrase's stop words in their places)."""
+    found = Sql(f"{alias}.{vector} @@ {TSQUERY}", [query.tsquery()])
+    for pattern in query.phrase_patterns():
+        found += Sql(
+            " AND EXISTS (SELECT 1 FROM directory_organisation po "
+            f"WHERE po.id = {alias}.organisation_id AND {_RAW_TEXT} ~* %s)",
+            [pattern],
+        )
+    return found
+
+
+def text_ids(text: str, query: SearchQuery | None = None) -> Sql:
     """SELECT of the ids of the organisations a websearch-style query matches: its words
     anywhere, and for a plain query, a name with a word like the text (a misspelt name)."""
-    found = Sql(f"SELECT x.organisation_id FROM {TEXTS} x WHERE x.search_vector @@ {TSQUERY}")
-    found.params = [text]
-    if parse_text_query(text).is_plain:
+    query = query or parse_search_query(text)
+    found = Sql(f"SELECT x.organisation_id FROM {TEXTS} x WHERE ") + words_match(query)
+    if query.plain:
         found += Sql(
             f" UNION SELECT y.organisation_id FROM {DOCUMENTS} y WHERE %s <%% y.name", [text]
         )
@@ -192,8 +212,9 @@ class DocumentSearch:
 
     def __init__(self, filterset: OrganisationFilterSet):
         self.filterset = filterset
-        self.text = filterset.query_text
-        self.plain = parse_text_query(self.text).is_plain
+        self.text = filterset.match_text
+        self.query = filterset.search_query
+        self.plain = self.query.plain
         self.taxonomy = filterset.taxonomy
         # Partnership interest is matched within the chosen regions and pathways, which the
         # documents' masks (of any region and pathway) cannot tell.
@@ -375,7 +396,7 @@ class DocumentSearch:
         """Every condition on a document ``d`` but group `exclude`'s."""
         parts = [Sql("d.published")]
         if text and self.text:
-            ids = text_ids(self.text)
+            ids = text_ids(self.text, self.query)
             parts.append(Sql(f"d.organisation_id IN ({ids.text})", ids.params))
         parts += [c for group, c in self.organisation.items() if group != exclude]
         if services and (condition := self.service_condition(exclude)):
@@ -393,10 +414,8 @@ class DocumentSearch:
         alike names match too: see _text_where)."""
         kind = "LEFT JOIN" if self.plain else "JOIN"
         return Sql(
-            f" {kind} {TEXTS} x ON x.organisation_id = d.organisation_id "
-            f"AND x.search_vector @@ {TSQUERY}",
-            [self.text],
-        )
+            f" {kind} {TEXTS} x ON x.organisation_id = d.organisation_id AND "
+        ) + words_match(self.query)
 
     def _text_where(self) -> Sql | None:
         """With _text_join: that the organisation matches the text (words, or an alike name)."""
@@ -410,12 +429,12 @@ class DocumentSearch:
 
     def _tier_of_match(self) -> Sql:
         """With _text_join: the tier of a match (the exact name is told apart on ``d``)."""
-        q = TSQUERY
-        return Sql(
-            f"CASE WHEN x.organisation_id IS NULL THEN {TIER_TRIGRAM} "
-            f"WHEN x.name_vector @@ {q} THEN {TIER_NAME} WHEN x.head_vector @@ {q} "
-            f"THEN {TIER_HEAD} ELSE {TIER_ANYWHERE} END",
-            [self.text, self.text],
+        return (
+            Sql(f"CASE WHEN x.organisation_id IS NULL THEN {TIER_TRIGRAM} WHEN ")
+            + words_match(self.query, vector="name_vector")
+            + Sql(f" THEN {TIER_NAME} WHEN ")
+            + words_match(self.query, vector="head_vector")
+            + Sql(f" THEN {TIER_HEAD} ELSE {TIER_ANYWHERE} END")
         )
 
     def exact_name(self) -> Sql:
@@ -424,26 +443,31 @@ class DocumentSearch:
     def tier_condition(self, tier: int, *, text_matches: bool = True) -> Sql:
         """That document ``d`` matches the text, in `tier` (as _tier_of_match decides it).
         `text_matches`: False when the text is known to match nothing as words."""
-        q = TSQUERY
         if tier == TIER_TRIGRAM:
             found = Sql("%s <%% d.name", [self.text])
             if text_matches:
-                found += Sql(
-                    f" AND NOT EXISTS (SELECT 1 FROM {TEXTS} z "
-                    f"WHERE z.organisation_id = d.organisation_id AND z.search_vector @@ {q})",
-                    [self.text],
+                found += (
+                    Sql(
+                        f" AND NOT EXISTS (SELECT 1 FROM {TEXTS} z "
+                        "WHERE z.organisation_id = d.organisation_id AND "
+                    )
+                    + words_match(self.query, "z")
+                    + Sql(")")
                 )
         else:
             vectors = {
-                TIER_NAME: ["x.name_vector"],
-                TIER_HEAD: ["NOT x.name_vector", "x.head_vector"],
-                TIER_ANYWHERE: ["NOT x.name_vector", "NOT x.head_vector"],
+                TIER_NAME: [("", "name_vector")],
+                TIER_HEAD: [("NOT ", "name_vector"), ("", "head_vector")],
+                TIER_ANYWHERE: [("NOT ", "name_vector"), ("NOT ", "head_vector")],
             }.get(tier, [])
-            tests = [f"{vector} @@ {q}" for vector in [*vectors, "x.search_vector"]]
-            found = Sql(
-                f"d.organisation_id IN (SELECT x.organisation_id FROM {TEXTS} x "
-                f"WHERE {' AND '.join(tests)})",
-                [self.text] * len(tests),
+            tests = [
+                Sql(f"{negation}(") + words_match(self.query, vector=vector) + Sql(")")
+                for negation, vector in [*vectors, ("", "search_vector")]
+            ]
+            found = (
+                Sql(f"d.organisation_id IN (SELECT x.organisation_id FROM {TEXTS} x WHERE ")
+                + _join(tests, " AND ")
+                + Sql(")")
             )
         if tier == TIER_EXACT:
             return _all([self.exact_name(), found])

@@ -8,8 +8,8 @@ A service whose regions include National counts as covering every region.
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 import django_filters
 from django import forms
@@ -24,6 +24,8 @@ from consortia.models import PartnershipInterest
 
 from . import geo
 from .models import DeliveryLocation, EvidenceItem, Organisation, Service
+from .search_index import FTS_TABLE
+from .search_query import SearchQuery, parse_search_query
 
 # Groups matched within a single service, in the order the filter panel shows them.
 SERVICE_TAXONOMY_GROUPS = ("pathway", "client_group", "setting", "region")
@@ -56,60 +58,29 @@ VERIFIED_WITHIN = timedelta(days=365)
 MILES_PER_DEGREE = 69.05
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
-_QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
-@dataclass
-class TextQuery:
-    """A websearch-style query parsed for the SQLite matcher: AND of OR-groups, minus exclusions."""
-
-    required: list[list[str]] = field(default_factory=list)
-    excluded: list[str] = field(default_factory=list)
-
-    @property
-    def is_plain(self) -> bool:
-        return not self.excluded and all(len(group) == 1 for group in self.required)
+def fts_ids(expression: str) -> RawSQL:
+    """SQLite: the ids of the organisations whose text matches an FTS5 expression."""
+    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
 
 
-def parse_text_query(text: str) -> TextQuery:
-    """Split "a "b c" or d -e" into required groups [[a], [b c, d]] and exclusions [e]."""
-    parsed = TextQuery()
-    join_next = False
-    for match in _QUERY_TOKEN.finditer(text.lower()):
-        quoted_minus, phrase, word = match.groups()
-        negative = bool(quoted_minus) if phrase is not None else word.startswith("-")
-        term = (phrase if phrase is not None else word.lstrip("-")).strip()
-        if phrase is None and word == "or":
-            join_next = bool(parsed.required)
-            continue
-        if not term:
-            continue
-        if negative:
-            parsed.excluded.append(term)
-        elif join_next:
-            parsed.required[-1].append(term)
-        else:
-            parsed.required.append([term])
-        join_next = False
-    return parsed
-
-
-def text_condition(text: str) -> Q:
-    """Organisations matching a websearch-style query (with a trigram fallback on PostgreSQL)."""
+def text_condition(text: str, query: SearchQuery | None = None) -> Q:
+    """Organisations matching a websearch-style query (`query`: `text` parsed, when it was
+    already), with a trigram fallback on PostgreSQL."""
+    query = query or parse_search_query(text)
     if connection.vendor == "postgresql":
         from .document_search import text_ids
 
-        ids = text_ids(text)
+        ids = text_ids(text, query)
         return Q(pk__in=RawSQL(ids.text, ids.params))
-    parsed = parse_text_query(text)
+    if query.is_empty:
+        return Q(pk__in=[])
     condition = Q()
-    for group in parsed.required:
-        alternatives = Q()
-        for term in group:
-            alternatives |= Q(search_text__contains=term)
-        condition &= alternatives
-    for term in parsed.excluded:
-        condition &= ~Q(search_text__contains=term)
+    if expression := query.fts5():
+        condition &= Q(pk__in=fts_ids(expression))
+    if excluded := query.fts5_excluded():
+        condition &= ~Q(pk__in=fts_ids(excluded))
     return condition
 
 
@@ -210,6 +181,9 @@ class OrganisationFilterSet(django_filters.FilterSet):
         label="Distance", choices=DISTANCE_CHOICES, empty_label=None
     )
     sort = django_filters.ChoiceFilter(label="Sort by", choices=SORT_CHOICES, empty_label=None)
+    as_typed = django_filters.BooleanFilter(
+        label="Search for exactly what I typed", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Organisation
@@ -264,7 +238,26 @@ class OrganisationFilterSet(django_filters.FilterSet):
 
     @property
     def query_text(self) -> str:
+        """The words as typed."""
         return self.values.get("q") or ""
+
+    @cached_property
+    def spelling_correction(self) -> str | None:
+        """The words with misspellings corrected, when any were (and not asked for as typed)."""
+        if not self.query_text or self.values.get("as_typed"):
+            return None
+        from .spelling import correct_spelling
+
+        return correct_spelling(self.query_text)
+
+    @property
+    def match_text(self) -> str:
+        """The words searched for: as typed, or corrected."""
+        return self.spelling_correction or self.query_text
+
+    @cached_property
+    def search_query(self) -> SearchQuery:
+        return parse_search_query(self.match_text)
 
     @property
     def sort_order(self) -> str:
@@ -280,7 +273,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
     def state_key(self) -> str:
         """The search state that decides the results and counts (not sort or page), as text."""
         values = self.values
-        parts = [f"q={self.query_text}"]
+        parts = [f"q={self.search_query.key if self.query_text else ''}"]
         for name in sorted(self.filters):
             if name in {"q", "sort", "postcode", "within"}:
                 continue
@@ -375,7 +368,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
         return Service.objects.filter(combined)
 
     def text_condition(self) -> Q:
-        return text_condition(self.query_text) if self.query_text else Q()
+        return text_condition(self.match_text, self.search_query) if self.query_text else Q()
 
     def condition(self, *, exclude: str | None = None) -> Q:
         """Every condition except group `exclude`'s, as one Q on Organisation (text excluded)."""

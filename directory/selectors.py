@@ -39,9 +39,9 @@ from .filters import (
     SERVICE_TAXONOMY_GROUPS,
     VERIFIED_WITHIN,
     OrganisationFilterSet,
+    fts_ids,
     linked_to,
     locations_within,
-    parse_text_query,
 )
 from .models import (
     ClientGroup,
@@ -412,7 +412,6 @@ def ordered_queryset(
 
 
 def _relevance(filterset: OrganisationFilterSet):
-    text = filterset.query_text
     if connection.vendor == "postgresql":
         # The best-match tier of the search page (document_search.DocumentSearch.tiers).
         relevance = document_search.DocumentSearch(filterset).relevance()
@@ -422,11 +421,16 @@ def _relevance(filterset: OrganisationFilterSet):
             relevance.params,
             output_field=FloatField(),
         )
-    # SQLite: the whole query in the name first, then any required term in the name.
-    first_terms = [group[0] for group in parse_text_query(text).required]
-    whens = [When(name__icontains=text, then=Value(len(first_terms) + 1))]
-    whens += [When(name__icontains=term, then=Value(1)) for term in first_terms]
-    return Case(*whens, default=Value(0), output_field=IntegerField())
+    # SQLite: the same tiers from the text index's columns (name; summary and service names).
+    query = filterset.search_query
+    whens = [When(name__iexact=filterset.match_text, then=Value(document_search.TIER_EXACT))]
+    for tier, columns in [
+        (document_search.TIER_NAME, "{name}"),
+        (document_search.TIER_HEAD, "{name head}"),
+    ]:
+        if expression := query.fts5(columns):
+            whens.append(When(pk__in=fts_ids(expression), then=Value(tier)))
+    return Case(*whens, default=Value(document_search.TIER_ANYWHERE), output_field=IntegerField())
 
 
 def organisation_search(*, params: QueryDict) -> SearchResult:
