@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from directory import selectors
 from directory.filters import OrganisationFilterSet
-from directory.search_query import parse_search_query, synonym_groups
 from directory.models import ClientGroup, Organisation, Pathway, Region
 from directory.search_index import refresh_search_documents
+from directory.search_query import parse_search_query, synonym_groups
 from tests.factories import (
     DeliveryLocationFactory,
     EvidenceItemFactory,
