@@ -504,7 +504,17 @@ class SearchResults:
                 organisation.has_verified_evidence = row.has_verified_evidence
                 organisation.summary_of_services = _document_summary(row, self.filterset.taxonomy)
                 page.append(organisation)
+        self._label_alike_names(page, start)
         return page
+
+    def _label_alike_names(self, page: list[Organisation], start: int) -> None:
+        """Mark the names that only look like the words (the last best-match tier)."""
+        search = document_search.DocumentSearch(self.filterset)
+        if self.filterset.sort_order != "best" or not search.text or not search.plain:
+            return
+        matched = self.counts.total - self.counts.tiers.get(document_search.TIER_TRIGRAM, 0)
+        for position, organisation in enumerate(page, start):
+            organisation.name_only_alike = position >= matched
 
 
 def _page_size(value: str | None) -> int:
