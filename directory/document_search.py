@@ -81,8 +81,9 @@ FACET_GROUPS = (
 # A part of a results order this small is found whole and then sorted (see _parts).
 SMALL_PART = 5000
 
-# Best-match tiers, best first (TIER_TRIGRAM only for plain queries).
-TIER_EXACT, TIER_NAME, TIER_HEAD, TIER_ANYWHERE, TIER_TRIGRAM = 4, 3, 2, 1, 0
+# Best-match tiers, best first (TIER_TERMS only when the words name a taxonomy term, see
+# OrganisationFilterSet.named_terms; TIER_TRIGRAM only for plain queries).
+TIER_EXACT, TIER_NAME, TIER_TERMS, TIER_HEAD, TIER_ANYWHERE, TIER_TRIGRAM = 5, 4, 3, 2, 1, 0
 
 
 @dataclass
@@ -127,6 +128,20 @@ def words_match(query: SearchQuery, alias: str = "x", vector: str = "search_vect
             [pattern],
         )
     return found
+
+
+def tier_cases(query: SearchQuery, named_terms: Sql | None) -> Sql:
+    """WHEN ... END of the best-match tier of a text document ``x`` that the words match
+    (``d``, its organisation's document, when `named_terms` is given)."""
+    cases = Sql("WHEN ") + words_match(query, vector="name_vector") + Sql(f" THEN {TIER_NAME} ")
+    if named_terms is not None:
+        cases += Sql("WHEN ") + named_terms + Sql(f" THEN {TIER_TERMS} ")
+    return (
+        cases
+        + Sql("WHEN ")
+        + words_match(query, vector="head_vector")
+        + Sql(f" THEN {TIER_HEAD} ELSE {TIER_ANYWHERE} END")
+    )
 
 
 def text_ids(text: str, query: SearchQuery | None = None) -> Sql:
@@ -215,6 +230,7 @@ class DocumentSearch:
         self.text = filterset.match_text
         self.query = filterset.search_query
         self.plain = self.query.plain
+        self.named_terms = self._named_terms()
         self.taxonomy = filterset.taxonomy
         # Partnership interest is matched within the chosen regions and pathways, which the
         # documents' masks (of any region and pathway) cannot tell.
@@ -229,6 +245,18 @@ class DocumentSearch:
         # (facet_index.members): such a part is read by id instead of by its conditions, which
         # for words or a postcode PostgreSQL would otherwise evaluate again for every page.
         self.members: dict | None = None
+
+    def _named_terms(self) -> Sql | None:
+        """That document ``d`` has a service in a term of each group the words name."""
+        named = self.filterset.named_terms
+        if not named:
+            return None
+        return _all(
+            [
+                _join([self.term_condition(group, term, "d") for term in terms], " OR ")
+                for group, terms in named.items()
+            ]
+        )
 
     # --- masks --------------------------------------------------------------------------------
     def mask(self, group: str, ids) -> int:
@@ -429,12 +457,8 @@ class DocumentSearch:
 
     def _tier_of_match(self) -> Sql:
         """With _text_join: the tier of a match (the exact name is told apart on ``d``)."""
-        return (
-            Sql(f"CASE WHEN x.organisation_id IS NULL THEN {TIER_TRIGRAM} WHEN ")
-            + words_match(self.query, vector="name_vector")
-            + Sql(f" THEN {TIER_NAME} WHEN ")
-            + words_match(self.query, vector="head_vector")
-            + Sql(f" THEN {TIER_HEAD} ELSE {TIER_ANYWHERE} END")
+        return Sql(f"CASE WHEN x.organisation_id IS NULL THEN {TIER_TRIGRAM} ") + tier_cases(
+            self.query, self.named_terms
         )
 
     def exact_name(self) -> Sql:
@@ -457,6 +481,7 @@ class DocumentSearch:
         else:
             vectors = {
                 TIER_NAME: [("", "name_vector")],
+                TIER_TERMS: [("NOT ", "name_vector")],
                 TIER_HEAD: [("NOT ", "name_vector"), ("", "head_vector")],
                 TIER_ANYWHERE: [("NOT ", "name_vector"), ("NOT ", "head_vector")],
             }.get(tier, [])
@@ -469,13 +494,18 @@ class DocumentSearch:
                 + _join(tests, " AND ")
                 + Sql(")")
             )
+            if self.named_terms is not None and tier in (TIER_TERMS, TIER_HEAD, TIER_ANYWHERE):
+                named = Sql("(") + self.named_terms + Sql(")")
+                found = _all([found, named if tier == TIER_TERMS else Sql("NOT ") + named])
         if tier == TIER_EXACT:
             return _all([self.exact_name(), found])
         return _all([found, Sql("NOT ") + self.exact_name()])
 
     def tiers(self) -> list[int]:
         """The best-match tiers of this query, best first."""
-        tiers = [TIER_EXACT, TIER_NAME, TIER_HEAD, TIER_ANYWHERE]
+        tiers = [TIER_EXACT, TIER_NAME, TIER_TERMS, TIER_HEAD, TIER_ANYWHERE]
+        if self.named_terms is None:
+            tiers.remove(TIER_TERMS)
         return [*tiers, TIER_TRIGRAM] if self.plain else tiers
 
     def relevance(self) -> Sql:

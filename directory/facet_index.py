@@ -42,15 +42,13 @@ from .document_search import (
     ORGANISATION_MASK_GROUPS,
     SERVICES,
     TEXTS,
-    TIER_ANYWHERE,
     TIER_EXACT,
-    TIER_HEAD,
-    TIER_NAME,
     TIER_TRIGRAM,
     DocumentSearch,
     SearchCounts,
     Sql,
     _join,
+    tier_cases,
     words_match,
 )
 from .filters import (
@@ -373,23 +371,24 @@ class FacetIndex:
             self._derived["location_services"] = order[found]
         return self._derived["location_services"]
 
-    def text_matches(self, text: str, query: SearchQuery) -> tuple[np.ndarray, np.ndarray]:
-        """(document positions, best-match tier) of the organisations `text` (parsed as
-        `query`) matches: kept per query, and brought up to date by matching only the
-        organisations changed since."""
-        key = f"{text}\0{query.key}"
+    def text_matches(self, search: DocumentSearch) -> tuple[np.ndarray, np.ndarray]:
+        """(document positions, best-match tier) of the organisations `search`'s words match:
+        kept per query, and brought up to date by matching only the organisations changed
+        since."""
+        text, query, named = search.text, search.query, search.named_terms
+        key = f"{text}\0{query.key}\0{named}"
         matches = self._texts.pop(key, None)
         if matches is not None and matches.version != self.version:
             changed = self._changed_since(matches.version)
             if changed is None:
                 matches = None
             elif len(changed):
-                now = self.match_text(text, query, changed)
+                now = self.match_text(text, query, named, changed)
                 matches = matches.replaced(self.version, changed, now)
             else:
                 matches = TextMatches(self.version, matches.ids, matches.tiers)
         if matches is None:
-            matches = self.match_text(text, query)
+            matches = self.match_text(text, query, named)
         self._texts[key] = matches
         if len(self._texts) > TEXT_MATCHES_KEPT:
             self._texts.popitem(last=False)
@@ -398,21 +397,26 @@ class FacetIndex:
         return np.searchsorted(ids, matches.ids[known]), matches.tiers[known]
 
     def match_text(
-        self, text: str, query: SearchQuery, among: np.ndarray | None = None
+        self,
+        text: str,
+        query: SearchQuery,
+        named_terms: Sql | None = None,
+        among: np.ndarray | None = None,
     ) -> TextMatches:
-        """What `text` (parsed as `query`) matches (among the organisations `among`, or all)."""
+        """What `text` (parsed as `query`) matches (among the organisations `among`, or all),
+        `named_terms` the condition of DocumentSearch.named_terms."""
 
         def only(alias: str) -> Sql:
             return Sql(
                 "" if among is None else f" AND {alias}.organisation_id = ANY({_id_list(among)})"
             )
 
+        # The taxonomy terms the words name are told from the organisation's document.
+        documents = "" if named_terms is None else f" JOIN {DOCUMENTS} d USING (organisation_id)"
         branches = [
-            Sql("SELECT x.organisation_id, CASE WHEN ")
-            + words_match(query, vector="name_vector")
-            + Sql(f" THEN {TIER_NAME} WHEN ")
-            + words_match(query, vector="head_vector")
-            + Sql(f" THEN {TIER_HEAD} ELSE {TIER_ANYWHERE} END::int2 FROM {TEXTS} x WHERE ")
+            Sql("SELECT x.organisation_id, CASE ")
+            + tier_cases(query, named_terms)
+            + Sql(f"::int2 FROM {TEXTS} x{documents} WHERE ")
             + words_match(query)
             + only("x"),
             Sql(
@@ -496,7 +500,7 @@ class _Counting:
         self.tier = None
         base = self.documents["published"].copy()
         if search.text:
-            positions, tiers = index.text_matches(search.text, search.query)
+            positions, tiers = index.text_matches(search)
             self.tier = np.full(self.size, -1, dtype=np.int8)
             self.tier[positions] = tiers
             base &= self.tier >= 0

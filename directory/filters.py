@@ -25,7 +25,7 @@ from consortia.models import PartnershipInterest
 from . import geo
 from .models import DeliveryLocation, EvidenceItem, Organisation, Service
 from .search_index import FTS_TABLE
-from .search_query import SearchQuery, parse_search_query
+from .search_query import STOP_WORDS, SearchQuery, parse_search_query, synonym_key, words_of
 
 # Groups matched within a single service, in the order the filter panel shows them.
 SERVICE_TAXONOMY_GROUPS = ("pathway", "client_group", "setting", "region")
@@ -43,6 +43,12 @@ ORGANISATION_TAXONOMY_GROUPS = (
     "quality_mark",
 )
 TAXONOMY_GROUPS = SERVICE_TAXONOMY_GROUPS + ORGANISATION_TAXONOMY_GROUPS
+SERVICE_RELATIONS = {
+    "pathway": Service.pathways,
+    "client_group": Service.client_groups,
+    "setting": Service.settings,
+    "region": Service.regions,
+}
 
 DISTANCE_CHOICES = [("1", "1 mile")] + [(str(m), f"{m} miles") for m in (3, 5, 10, 25, 50, 100)]
 DEFAULT_DISTANCE = "25"
@@ -259,6 +265,36 @@ class OrganisationFilterSet(django_filters.FilterSet):
     def search_query(self) -> SearchQuery:
         return parse_search_query(self.match_text)
 
+    @cached_property
+    def named_terms(self) -> dict[str, list]:
+        """The service taxonomy terms the words name, by group: a term of at most three words
+        (of four letters or more) of which one is a word of the query (or of its synonyms), or
+        all are a phrase of it: "women", "housing" (Accommodation), "Yorkshire". Best match
+        ranks organisations with them first, and the page offers them as filters."""
+        if not self.query_text:
+            return {}
+        # A phrase names a term by all its words ("prison leaver"), a word by itself.
+        keys = {synonym_key(term) for group in self.search_query.required for term in group}
+        named: dict[str, list] = {}
+        for group in SERVICE_TAXONOMY_GROUPS:
+            for term in self.taxonomy[group]:
+                words = [w for w in words_of(term.name) if w not in STOP_WORDS and len(w) > 3]
+                names = {synonym_key(words), *(synonym_key([w]) for w in words)}
+                if len(words) <= 3 and keys.intersection(names):
+                    named.setdefault(group, []).append(term)
+        return named
+
+    def named_terms_condition(self) -> Q | None:
+        """Organisations with a service in a named term of each group the words name."""
+        if not self.named_terms:
+            return None
+        condition = Q()
+        for group, terms in self.named_terms.items():
+            ids = [t.id for t in terms] + (self.national_region_ids() if group == "region" else [])
+            services = Service.objects.filter(linked_to(SERVICE_RELATIONS[group], ids))
+            condition &= Q(pk__in=services.values("organisation_id"))
+        return condition
+
     @property
     def sort_order(self) -> str:
         chosen = self.values.get("sort")
@@ -287,13 +323,9 @@ class OrganisationFilterSet(django_filters.FilterSet):
     def service_conditions(self) -> dict[str, Q]:
         """Conditions on one Service, by group."""
         conditions = {}
-        for group, relation in [
-            ("pathway", Service.pathways),
-            ("client_group", Service.client_groups),
-            ("setting", Service.settings),
-        ]:
+        for group in ("pathway", "client_group", "setting"):
             if ids := self.selected_ids(group):
-                conditions[group] = linked_to(relation, ids)
+                conditions[group] = linked_to(SERVICE_RELATIONS[group], ids)
         if ids := self.selected_ids("region"):
             conditions["region"] = linked_to(Service.regions, ids + self.national_region_ids())
         if self.values.get("accepting_referrals"):

@@ -5,8 +5,7 @@ from dataclasses import dataclass
 
 from django.http import QueryDict
 
-from .filters import SERVICE_TAXONOMY_GROUPS, OrganisationFilterSet
-from .search_query import STOP_WORDS, synonym_key, words_of
+from .filters import OrganisationFilterSet
 
 # Yes/no filters a broader search may leave out, with how the page names them.
 _FLAG_LABELS = {
@@ -33,21 +32,17 @@ def _url(params: QueryDict) -> str:
 
 
 def filter_offers(filterset: OrganisationFilterSet, params: QueryDict) -> list[Suggestion]:
-    """The service filters whose term a query names (by a word of the term's name, or through
-    a synonym): "women" offers People supported: Women, "housing" Pathway: Accommodation."""
-    query = filterset.search_query
-    typed = {synonym_key([w]) for group in query.required for term in group for w in term}
+    """The service filters whose term the words name (OrganisationFilterSet.named_terms):
+    "women" offers People supported: Women, "housing" Pathway: Accommodation."""
     offers = []
-    for group in SERVICE_TAXONOMY_GROUPS:
+    for group, terms in filterset.named_terms.items():
         chosen = set(filterset.values.get(group) or [])
         label = filterset.filters[group].label.lower()
-        for term in filterset.taxonomy[group]:
-            words = [w for w in words_of(term.name) if w not in STOP_WORDS and len(w) > 3]
-            if term.slug in chosen or not typed.intersection(synonym_key([w]) for w in words):
-                continue
-            wider = params.copy()
-            wider.appendlist(group, term.slug)
-            offers.append(Suggestion(f"Filter by {label}: {term.name}", _url(wider)))
+        for term in terms:
+            if term.slug not in chosen:
+                wider = params.copy()
+                wider.appendlist(group, term.slug)
+                offers.append(Suggestion(f"Filter by {label}: {term.name}", _url(wider)))
     return offers[:4]
 
 

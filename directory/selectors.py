@@ -424,12 +424,12 @@ def _relevance(filterset: OrganisationFilterSet):
     # SQLite: the same tiers from the text index's columns (name; summary and service names).
     query = filterset.search_query
     whens = [When(name__iexact=filterset.match_text, then=Value(document_search.TIER_EXACT))]
-    for tier, columns in [
-        (document_search.TIER_NAME, "{name}"),
-        (document_search.TIER_HEAD, "{name head}"),
-    ]:
-        if expression := query.fts5(columns):
-            whens.append(When(pk__in=fts_ids(expression), then=Value(tier)))
+    if expression := query.fts5("{name}"):
+        whens.append(When(pk__in=fts_ids(expression), then=Value(document_search.TIER_NAME)))
+    if (named := filterset.named_terms_condition()) is not None:
+        whens.append(When(named, then=Value(document_search.TIER_TERMS)))
+    if expression := query.fts5("{name head}"):
+        whens.append(When(pk__in=fts_ids(expression), then=Value(document_search.TIER_HEAD)))
     return Case(*whens, default=Value(document_search.TIER_ANYWHERE), output_field=IntegerField())
 
 

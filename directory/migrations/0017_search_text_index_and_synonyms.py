@@ -34,6 +34,8 @@ CREATE_FTS = (
 
 def seed_synonyms(apps, schema_editor):
     SearchSynonym = apps.get_model("directory", "SearchSynonym")
+    if SearchSynonym.objects.exists():
+        return
     SearchSynonym.objects.bulk_create(SearchSynonym(terms="\n".join(group)) for group in SYNONYMS)
 
 
