@@ -110,22 +110,38 @@ def _subquery(queryset: QuerySet, column: str) -> Sql:
     return Sql(f"{column} IN ({sql})", list(params))
 
 
-# The text a quoted phrase's stop words are looked for in (the vectors leave them out).
+# The text a quoted phrase's stop words are looked for in (the vectors leave them out): as
+# the vectors' (migration 0017), services' taxonomy term names included.
+_TERM_NAMES = ", ".join(
+    f"(SELECT string_agg(t.name, ' ') FROM directory_service ts JOIN {link} l "
+    f"ON l.service_id = ts.id JOIN {terms} t ON t.id = l.{column} "
+    "WHERE ts.organisation_id = po.id)"
+    for link, column, terms in [
+        ("directory_service_pathways", "pathway_id", "directory_pathway"),
+        ("directory_service_client_groups", "clientgroup_id", "directory_clientgroup"),
+        ("directory_service_settings", "deliverysetting_id", "directory_deliverysetting"),
+        ("directory_service_regions", "region_id", "directory_region"),
+    ]
+)
 _RAW_TEXT = (
     "concat_ws(' ', po.name, po.summary, po.description, (SELECT string_agg(ps.name || ' ' "
-    "|| ps.description, ' ') FROM directory_service ps WHERE ps.organisation_id = po.id))"
+    f"|| ps.description, ' ') FROM directory_service ps WHERE ps.organisation_id = po.id), "
+    f"{_TERM_NAMES})"
 )
 
 
 def words_match(query: SearchQuery, alias: str = "x", vector: str = "search_vector") -> Sql:
-    """That text document `alias` has the query's words in `vector` (and, anywhere in its
-    text, a quoted phrase's stop words in their places)."""
+    """That text document `alias` has the query's words in `vector` (in the name, the words
+    as typed), and anywhere in its text what SearchQuery.phrase_patterns asks."""
+    if vector == "name_vector":
+        query = query.name_query
     found = Sql(f"{alias}.{vector} @@ {TSQUERY}", [query.tsquery()])
-    for pattern in query.phrase_patterns():
+    if patterns := query.phrase_patterns():
+        tests = " AND ".join([f"{_RAW_TEXT} ~* %s"] * len(patterns))
         found += Sql(
             " AND EXISTS (SELECT 1 FROM directory_organisation po "
-            f"WHERE po.id = {alias}.organisation_id AND {_RAW_TEXT} ~* %s)",
-            [pattern],
+            f"WHERE po.id = {alias}.organisation_id AND {tests})",
+            patterns,
         )
     return found
 
@@ -230,8 +246,8 @@ class DocumentSearch:
         self.text = filterset.match_text
         self.query = filterset.search_query
         self.plain = self.query.plain
-        self.named_terms = self._named_terms()
         self.taxonomy = filterset.taxonomy
+        self.named_terms = self._named_terms()
         # Partnership interest is matched within the chosen regions and pathways, which the
         # documents' masks (of any region and pathway) cannot tell.
         self.interest_in_place = bool(

@@ -66,9 +66,15 @@ MILES_PER_DEGREE = 69.05
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
 
 
-def fts_ids(expression: str) -> RawSQL:
-    """SQLite: the ids of the organisations whose text matches an FTS5 expression."""
-    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
+def fts_ids(expression: str, like: list[list[str]] | None = None) -> RawSQL:
+    """SQLite: the ids of the organisations whose text matches an FTS5 expression (and, for
+    each list of `like`, one of its LIKE patterns: SearchQuery.like_patterns)."""
+    sql, params = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression]
+    for patterns in like or []:
+        text = "lower(name || ' ' || head || ' ' || body)"
+        sql += " AND (" + " OR ".join([f"{text} LIKE %s"] * len(patterns)) + ")"
+        params += patterns
+    return RawSQL(sql, params)
 
 
 def text_condition(text: str, query: SearchQuery | None = None) -> Q:
@@ -84,7 +90,7 @@ def text_condition(text: str, query: SearchQuery | None = None) -> Q:
         return Q(pk__in=[])
     condition = Q()
     if expression := query.fts5():
-        condition &= Q(pk__in=fts_ids(expression))
+        condition &= Q(pk__in=fts_ids(expression, query.like_patterns()))
     if excluded := query.fts5_excluded():
         condition &= ~Q(pk__in=fts_ids(excluded))
     return condition
@@ -188,7 +194,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
     )
     sort = django_filters.ChoiceFilter(label="Sort by", choices=SORT_CHOICES, empty_label=None)
     as_typed = django_filters.BooleanFilter(
-        label="Search for exactly what I typed", widget=forms.HiddenInput
+        label="Search for exactly what I typed", widget=forms.CheckboxInput
     )
 
     class Meta:

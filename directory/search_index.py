@@ -9,8 +9,9 @@ afterwards.
 
 SQLite keeps an FTS5 table (directory_search_fts, rowid the organisation's id) with the same
 three parts as PostgreSQL's weighted vector: the name; the summary and service names; the
-description and service descriptions, each as search_query.normalise_text reads it (and
-``Organisation.search_text``, a lower-cased copy): call ``refresh_search_documents`` after
+description, service descriptions and the services' taxonomy term names, each as
+search_query.normalise_text reads it (and ``Organisation.search_text``, a lower-cased copy):
+call ``refresh_search_documents`` after
 saving an organisation or its services (the write services do), and once after a bulk insert
 (with no ids: every organisation).
 """
@@ -120,13 +121,20 @@ def _refresh_fts(cursor, ids: list[int]) -> None:
         organisation_id__in=ids
     ).values_list("organisation_id", "name", "description"):
         services.setdefault(organisation_id, []).append((name, description))
+    terms: dict[int, list[str]] = {}
+    for relation in (Service.pathways, Service.client_groups, Service.settings, Service.regions):
+        term = relation.field.m2m_reverse_field_name()
+        for organisation_id, name in relation.through.objects.filter(
+            service__organisation_id__in=ids
+        ).values_list("service__organisation_id", f"{term}__name"):
+            terms.setdefault(organisation_id, []).append(name)
     rows = []
     for pk, name, summary, description in Organisation.objects.filter(pk__in=ids).values_list(
         "pk", "name", "summary", "description"
     ):
         offered = services.get(pk, [])
         head = " ".join([summary, *(n for n, _ in offered)])
-        body = " ".join([description, *(d for _, d in offered)])
+        body = " ".join([description, *(d for _, d in offered), *terms.get(pk, [])])
         rows.append([pk, *map(normalise_text, [name, head, body])])
     if rows:
         cursor.executemany(

@@ -16,7 +16,7 @@ out, so "through the gate" would otherwise be any "gate").
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
 
@@ -44,6 +44,9 @@ _QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 # matches the two words apart.
 _SPLIT_PREFIXES = ("re", "ex", "non", "co")
 SYNONYMS_SECONDS = 60
+# Words that both engines' stemmers reduce to the stem of an unrelated word (probation and
+# probate are both "probat"): a group with one must also find one of its terms as written.
+WRITTEN_AS_TYPED = frozenset({"probation", "probate"})
 # The longest synonym looked for in a query, in words.
 _LONGEST_SYNONYM = 6
 
@@ -110,9 +113,14 @@ class SearchQuery:
     required: tuple[tuple[Term, ...], ...] = ()
     excluded: tuple[Term, ...] = ()
     phrases: tuple[Term, ...] = ()
-    # The terms typed (before synonyms), for ranking: a name with all of them comes first.
-    typed: tuple[Term, ...] = ()
     plain: bool = True
+    # The same without synonyms, when they widened it: a name is matched by the words typed.
+    as_typed: "SearchQuery | None" = None
+
+    @property
+    def name_query(self) -> "SearchQuery":
+        """What a name must have for a name match ("housing" is not "Home Ties Project")."""
+        return self.as_typed or self
 
     @property
     def is_empty(self) -> bool:
@@ -150,13 +158,32 @@ class SearchQuery:
         return " & ".join(parts)
 
     def phrase_patterns(self) -> list[str]:
-        """Case-insensitive PostgreSQL patterns that a quoted phrase with stop words must also
-        match, word for word (possessives and plurals allowed)."""
-        return [
-            r"\m" + r"[^[:alnum:]]+".join(f"{word}(?:'s|s|es)?" for word in phrase) + r"\M"
+        """Case-insensitive PostgreSQL patterns that the text must also match: a quoted phrase
+        with stop words word for word (possessives and plurals allowed), and a group with a
+        word of WRITTEN_AS_TYPED one of its terms as written (or longer: "probationary")."""
+        patterns = [
+            r"\m" + r"[^[:alnum:]]+".join(f"{word}(?:['’]s|s|es)?" for word in phrase) + r"\M"
             for phrase in self.phrases
             if len(phrase) > 1 and STOP_WORDS.intersection(phrase)
         ]
+        patterns += [
+            "|".join(r"\m" + r"[^[:alnum:]]+".join(term) for term in group)
+            for group in self.written_groups()
+        ]
+        return patterns
+
+    def written_groups(self) -> list[tuple[Term, ...]]:
+        """The required groups with a word that must be found as written."""
+        return [
+            group
+            for group in self.required
+            if any(WRITTEN_AS_TYPED.intersection(term) for term in group)
+        ]
+
+    def like_patterns(self) -> list[list[str]]:
+        """SQLite: for each group of written_groups, LIKE patterns of which the normalised
+        text must match one."""
+        return [["%" + " ".join(term) + "%" for term in group] for group in self.written_groups()]
 
 
 @dataclass
@@ -231,10 +258,14 @@ def parse_search_query(text: str, *, synonyms: bool = True) -> SearchQuery:
             required[-1].extend(token.terms)
         else:
             required.append(list(token.terms))
-    return SearchQuery(
+    query = SearchQuery(
         required=tuple(tuple(dict.fromkeys(group)) for group in required),
         excluded=tuple(dict.fromkeys(excluded)),
         phrases=tuple(tuple(t.words) for t in tokens if t.quoted and not t.negative),
-        typed=tuple(tuple(t.words) for t in tokens if not t.negative),
         plain=plain,
     )
+    if synonyms and tokens:
+        typed = parse_search_query(text, synonyms=False)
+        if typed.required != query.required:
+            return replace(query, as_typed=typed)
+    return query

@@ -424,7 +424,7 @@ def _relevance(filterset: OrganisationFilterSet):
     # SQLite: the same tiers from the text index's columns (name; summary and service names).
     query = filterset.search_query
     whens = [When(name__iexact=filterset.match_text, then=Value(document_search.TIER_EXACT))]
-    if expression := query.fts5("{name}"):
+    if expression := query.name_query.fts5("{name}"):
         whens.append(When(pk__in=fts_ids(expression), then=Value(document_search.TIER_NAME)))
     if (named := filterset.named_terms_condition()) is not None:
         whens.append(When(named, then=Value(document_search.TIER_TERMS)))
