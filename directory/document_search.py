@@ -83,7 +83,9 @@ SMALL_PART = 5000
 
 # Best-match tiers, best first (TIER_TERMS only when the words name a taxonomy term, see
 # OrganisationFilterSet.named_terms; TIER_TRIGRAM only for plain queries).
-TIER_EXACT, TIER_NAME, TIER_TERMS, TIER_HEAD, TIER_ANYWHERE, TIER_TRIGRAM = 5, 4, 3, 2, 1, 0
+# TIER_TERMS_NAME: a named term's organisations whose name has the words or their synonyms.
+TIER_EXACT, TIER_NAME, TIER_TERMS_NAME, TIER_TERMS = 6, 5, 4, 3
+TIER_HEAD, TIER_ANYWHERE, TIER_TRIGRAM = 2, 1, 0
 
 
 @dataclass
@@ -130,10 +132,13 @@ _RAW_TEXT = (
 )
 
 
-def words_match(query: SearchQuery, alias: str = "x", vector: str = "search_vector") -> Sql:
+def words_match(
+    query: SearchQuery, alias: str = "x", vector: str = "search_vector", *, typed: bool = True
+) -> Sql:
     """That text document `alias` has the query's words in `vector` (in the name, the words
-    as typed), and anywhere in its text what SearchQuery.phrase_patterns asks."""
-    if vector == "name_vector":
+    as typed unless not `typed`), and anywhere in its text what SearchQuery.phrase_patterns
+    asks."""
+    if vector == "name_vector" and typed:
         query = query.name_query
     found = Sql(f"{alias}.{vector} @@ {TSQUERY}", [query.tsquery()])
     if patterns := query.phrase_patterns():
@@ -151,7 +156,15 @@ def tier_cases(query: SearchQuery, named_terms: Sql | None) -> Sql:
     (``d``, its organisation's document, when `named_terms` is given)."""
     cases = Sql("WHEN ") + words_match(query, vector="name_vector") + Sql(f" THEN {TIER_NAME} ")
     if named_terms is not None:
-        cases += Sql("WHEN ") + named_terms + Sql(f" THEN {TIER_TERMS} ")
+        cases += (
+            Sql("WHEN (")
+            + named_terms
+            + Sql(") AND ")
+            + words_match(query, vector="name_vector", typed=False)
+            + Sql(f" THEN {TIER_TERMS_NAME} WHEN ")
+            + named_terms
+            + Sql(f" THEN {TIER_TERMS} ")
+        )
     return (
         cases
         + Sql("WHEN ")
@@ -495,33 +508,36 @@ class DocumentSearch:
                     + Sql(")")
                 )
         else:
+            # (NOT or not, the vector, and for the name whether the words as typed)
             vectors = {
-                TIER_NAME: [("", "name_vector")],
-                TIER_TERMS: [("NOT ", "name_vector")],
-                TIER_HEAD: [("NOT ", "name_vector"), ("", "head_vector")],
-                TIER_ANYWHERE: [("NOT ", "name_vector"), ("NOT ", "head_vector")],
+                TIER_NAME: [("", "name_vector", True)],
+                TIER_TERMS_NAME: [("NOT ", "name_vector", True), ("", "name_vector", False)],
+                TIER_TERMS: [("NOT ", "name_vector", True), ("NOT ", "name_vector", False)],
+                TIER_HEAD: [("NOT ", "name_vector", True), ("", "head_vector", True)],
+                TIER_ANYWHERE: [("NOT ", "name_vector", True), ("NOT ", "head_vector", True)],
             }.get(tier, [])
             tests = [
-                Sql(f"{negation}(") + words_match(self.query, vector=vector) + Sql(")")
-                for negation, vector in [*vectors, ("", "search_vector")]
+                Sql(f"{negation}(") + words_match(self.query, vector=vector, typed=typed) + Sql(")")
+                for negation, vector, typed in [*vectors, ("", "search_vector", True)]
             ]
             found = (
                 Sql(f"d.organisation_id IN (SELECT x.organisation_id FROM {TEXTS} x WHERE ")
                 + _join(tests, " AND ")
                 + Sql(")")
             )
-            if self.named_terms is not None and tier in (TIER_TERMS, TIER_HEAD, TIER_ANYWHERE):
+            if self.named_terms is not None and tier != TIER_NAME:
                 named = Sql("(") + self.named_terms + Sql(")")
-                found = _all([found, named if tier == TIER_TERMS else Sql("NOT ") + named])
+                terms = tier in (TIER_TERMS_NAME, TIER_TERMS)
+                found = _all([found, named if terms else Sql("NOT ") + named])
         if tier == TIER_EXACT:
             return _all([self.exact_name(), found])
         return _all([found, Sql("NOT ") + self.exact_name()])
 
     def tiers(self) -> list[int]:
         """The best-match tiers of this query, best first."""
-        tiers = [TIER_EXACT, TIER_NAME, TIER_TERMS, TIER_HEAD, TIER_ANYWHERE]
+        tiers = [TIER_EXACT, TIER_NAME, TIER_TERMS_NAME, TIER_TERMS, TIER_HEAD, TIER_ANYWHERE]
         if self.named_terms is None:
-            tiers.remove(TIER_TERMS)
+            tiers = [t for t in tiers if t not in (TIER_TERMS_NAME, TIER_TERMS)]
         return [*tiers, TIER_TRIGRAM] if self.plain else tiers
 
     def relevance(self) -> Sql:

@@ -8,6 +8,7 @@ A service whose regions include National counts as covering every region.
 
 import hashlib
 import re
+from dataclasses import replace
 from datetime import timedelta
 from functools import cached_property
 
@@ -269,7 +270,17 @@ class OrganisationFilterSet(django_filters.FilterSet):
 
     @cached_property
     def search_query(self) -> SearchQuery:
-        return parse_search_query(self.match_text)
+        query = parse_search_query(self.match_text)
+        if query.plain and connection.vendor == "postgresql":
+            from .spelling import unknown_words
+
+            words = [w for group in query.required for term in group for w in term]
+            unknown = unknown_words(list(dict.fromkeys(words)))
+            # Names that only look like the words are a fallback for words found nowhere (a
+            # group none of whose terms any text has), never mixed in with real matches.
+            found = [any(unknown.isdisjoint(term) for term in group) for group in query.required]
+            query = replace(query, plain=not all(found))
+        return query
 
     @cached_property
     def named_terms(self) -> dict[str, list]:

@@ -113,6 +113,8 @@ class SearchQuery:
     required: tuple[tuple[Term, ...], ...] = ()
     excluded: tuple[Term, ...] = ()
     phrases: tuple[Term, ...] = ()
+    # Plain (no phrase, `or` or exclusion) and with a word found nowhere: names that only look
+    # alike are then matched too (PostgreSQL's trigram fallback).
     plain: bool = True
     # The same without synonyms, when they widened it: a name is matched by the words typed.
     as_typed: "SearchQuery | None" = None
@@ -129,7 +131,7 @@ class SearchQuery:
     @property
     def key(self) -> str:
         """The query as text, for caches."""
-        return repr((self.required, self.excluded, self.phrases))
+        return repr((self.required, self.excluded, self.phrases, self.plain))
 
     # --- SQLite FTS5 ------------------------------------------------------------------------
     @staticmethod

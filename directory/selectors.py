@@ -427,6 +427,9 @@ def _relevance(filterset: OrganisationFilterSet):
     if expression := query.name_query.fts5("{name}"):
         whens.append(When(pk__in=fts_ids(expression), then=Value(document_search.TIER_NAME)))
     if (named := filterset.named_terms_condition()) is not None:
+        if expression := query.fts5("{name}"):
+            name = Q(pk__in=fts_ids(expression))
+            whens.append(When(named & name, then=Value(document_search.TIER_TERMS_NAME)))
         whens.append(When(named, then=Value(document_search.TIER_TERMS)))
     if expression := query.fts5("{name head}"):
         whens.append(When(pk__in=fts_ids(expression), then=Value(document_search.TIER_HEAD)))

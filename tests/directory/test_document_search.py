@@ -80,12 +80,18 @@ def test_best_match_tiers_page_by_page(wordy, monkeypatch, small_part):
         "Description Mention 0",
         "Description Mention 1",
         "Description Mention 2",
-        "Hosstel Futures",
-    ]
+    ]  # not "Hosstel Futures": alike names only for words found nowhere
     assert results.count() == len(names)
     for size in (1, 2, 5):
         pages = [o.name for start in range(0, 20, size) for o in results[start : start + size]]
         assert pages == names, size
+
+
+def test_alike_names_are_the_fallback_for_words_found_nowhere(wordy):
+    filterset = OrganisationFilterSet(QueryDict("q=hosstel&as_typed=yes"))
+    results = selectors.SearchResults(filterset)[0:100]
+    assert results[0].name == "Hosstel Futures"
+    assert all(o.name_only_alike for o in results)
 
 
 def test_phrase_and_exclusion_keep_their_tiers(wordy):
