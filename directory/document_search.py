@@ -525,7 +525,7 @@ class DocumentSearch:
                 + _join(tests, " AND ")
                 + Sql(")")
             )
-            if self.named_terms is not None and tier != TIER_NAME:
+            if self.named_terms is not None and tier not in (TIER_EXACT, TIER_NAME):
                 named = Sql("(") + self.named_terms + Sql(")")
                 terms = tier in (TIER_TERMS_NAME, TIER_TERMS)
                 found = _all([found, named if terms else Sql("NOT ") + named])

