@@ -112,8 +112,8 @@ def _subquery(queryset: QuerySet, column: str) -> Sql:
     return Sql(f"{column} IN ({sql})", list(params))
 
 
-# The text a quoted phrase's stop words are looked for in (the vectors leave them out): as
-# the vectors' (migration 0017), services' taxonomy term names included.
+# The text of each vector, where a quoted phrase's stop words are looked for (the vectors
+# leave them out): as the vectors' (migration 0017), services' taxonomy term names included.
 _TERM_NAMES = ", ".join(
     f"(SELECT string_agg(t.name, ' ') FROM directory_service ts JOIN {link} l "
     f"ON l.service_id = ts.id JOIN {terms} t ON t.id = l.{column} "
@@ -125,24 +125,27 @@ _TERM_NAMES = ", ".join(
         ("directory_service_regions", "region_id", "directory_region"),
     ]
 )
-_RAW_TEXT = (
-    "concat_ws(' ', po.name, po.summary, po.description, (SELECT string_agg(ps.name || ' ' "
-    f"|| ps.description, ' ') FROM directory_service ps WHERE ps.organisation_id = po.id), "
-    f"{_TERM_NAMES})"
-)
+_RAW_TEXTS = {
+    "name_vector": "po.name",
+    "head_vector": "concat_ws(' ', po.name, po.summary, (SELECT string_agg(ps.name, ' ') "
+    "FROM directory_service ps WHERE ps.organisation_id = po.id))",
+    "search_vector": "concat_ws(' ', po.name, po.summary, po.description, (SELECT "
+    "string_agg(ps.name || ' ' || ps.description, ' ') FROM directory_service ps "
+    f"WHERE ps.organisation_id = po.id), {_TERM_NAMES})",
+}
 
 
 def words_match(
     query: SearchQuery, alias: str = "x", vector: str = "search_vector", *, typed: bool = True
 ) -> Sql:
     """That text document `alias` has the query's words in `vector` (in the name, the words
-    as typed unless not `typed`), and anywhere in its text what SearchQuery.phrase_patterns
+    as typed unless not `typed`), and in the same text what SearchQuery.phrase_patterns
     asks."""
     if vector == "name_vector" and typed:
         query = query.name_query
     found = Sql(f"{alias}.{vector} @@ {TSQUERY}", [query.tsquery()])
     if patterns := query.phrase_patterns():
-        tests = " AND ".join([f"{_RAW_TEXT} ~* %s"] * len(patterns))
+        tests = " AND ".join([f"{_RAW_TEXTS[vector]} ~* %s"] * len(patterns))
         found += Sql(
             " AND EXISTS (SELECT 1 FROM directory_organisation po "
             f"WHERE po.id = {alias}.organisation_id AND {tests})",

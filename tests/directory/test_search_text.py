@@ -5,7 +5,7 @@ misspellings corrected from the directory's own words, taxonomy words, and empty
 import pytest
 from django.urls import reverse
 
-from directory.models import ClientGroup, Organisation, Pathway, SearchSynonym
+from directory.models import ClientGroup, DeliverySetting, Organisation, Pathway, SearchSynonym
 from directory.search_query import parse_search_query
 from tests.directory.test_search import names, organisation, search, term
 
@@ -191,3 +191,15 @@ def test_the_text_index_follows_edits(client):
 )
 def test_the_query_both_engines_run(text, tsquery):
     assert parse_search_query(text, synonyms=False).tsquery() == tsquery
+
+
+def test_a_phrase_in_the_name_ranks_above_a_phrase_elsewhere(client, taxonomies):
+    gate = term(DeliverySetting, "through-the-gate")
+    organisation(
+        "Aardvark Gate Project", **SHORT, services=[{"name": "Mentoring", "settings": [gate]}]
+    )
+    organisation("Zebra Through the Gate", **SHORT)
+    assert names(search(client, q='"through the gate"')) == [
+        "Zebra Through the Gate",
+        "Aardvark Gate Project",
+    ]
