@@ -296,7 +296,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
         for group in SERVICE_TAXONOMY_GROUPS:
             for term in self.taxonomy[group]:
                 words = [w for w in words_of(term.name) if w not in STOP_WORDS and len(w) > 3]
-                names = {synonym_key(words), *(synonym_key([w]) for w in words)}
+                names = {synonym_key(words_of(term.name)), *(synonym_key([w]) for w in words)}
                 if len(words) <= 3 and keys.intersection(names):
                     named.setdefault(group, []).append(term)
         return named

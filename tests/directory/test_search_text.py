@@ -199,7 +199,8 @@ def test_a_phrase_in_the_name_ranks_above_a_phrase_elsewhere(client, taxonomies)
         "Aardvark Gate Project", **SHORT, services=[{"name": "Mentoring", "settings": [gate]}]
     )
     organisation("Zebra Through the Gate", **SHORT)
-    assert names(search(client, q='"through the gate"')) == [
-        "Zebra Through the Gate",
-        "Aardvark Gate Project",
+    response = search(client, q='"through the gate"')
+    assert names(response) == ["Zebra Through the Gate", "Aardvark Gate Project"]
+    assert [o.label for o in response.context["filter_offers"]] == [
+        "Filter by delivery setting: Through the gate"
     ]
