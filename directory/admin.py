@@ -49,6 +49,12 @@ class EvidenceInline(admin.StackedInline):
     raw_id_fields = ["service", "verified_by"]
 
 
+@admin.register(models.SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "updated_at"]
+    search_fields = ["terms"]
+
+
 @admin.register(models.Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
     list_display = [

@@ -29,16 +29,16 @@ from .filters import (
     SERVICE_TAXONOMY_GROUPS,
     VERIFIED_WITHIN,
     OrganisationFilterSet,
-    parse_text_query,
 )
 from .models import Organisation, Service
 from .search_index import SEARCH_CONFIG
+from .search_query import SearchQuery, parse_search_query
 
 DOCUMENTS = "directory_search_document"
 LOCATIONS = "directory_search_location"
 SERVICES = "directory_search_service"
 TEXTS = "directory_search_text"
-TSQUERY = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
+TSQUERY = f"to_tsquery('{SEARCH_CONFIG}', %s)"
 EVIDENCE_LEVELS = range(1, 6)
 
 # The bit-mask column of each taxonomy group (the service groups' on both document tables).
@@ -81,8 +81,11 @@ FACET_GROUPS = (
 # A part of a results order this small is found whole and then sorted (see _parts).
 SMALL_PART = 5000
 
-# Best-match tiers, best first (TIER_TRIGRAM only for plain queries).
-TIER_EXACT, TIER_NAME, TIER_HEAD, TIER_ANYWHERE, TIER_TRIGRAM = 4, 3, 2, 1, 0
+# Best-match tiers, best first (TIER_TERMS only when the words name a taxonomy term, see
+# OrganisationFilterSet.named_terms; TIER_TRIGRAM only for plain queries).
+# TIER_TERMS_NAME: a named term's organisations whose name has the words or their synonyms.
+TIER_EXACT, TIER_NAME, TIER_TERMS_NAME, TIER_TERMS = 6, 5, 4, 3
+TIER_HEAD, TIER_ANYWHERE, TIER_TRIGRAM = 2, 1, 0
 
 
 @dataclass
@@ -109,12 +112,76 @@ def _subquery(queryset: QuerySet, column: str) -> Sql:
     return Sql(f"{column} IN ({sql})", list(params))
 
 
-def text_ids(text: str) -> Sql:
+# The text of each vector, where a quoted phrase's stop words are looked for (the vectors
+# leave them out): as the vectors' (migration 0017), services' taxonomy term names included.
+_TERM_NAMES = ", ".join(
+    f"(SELECT string_agg(t.name, ' ') FROM directory_service ts JOIN {link} l "
+    f"ON l.service_id = ts.id JOIN {terms} t ON t.id = l.{column} "
+    "WHERE ts.organisation_id = po.id)"
+    for link, column, terms in [
+        ("directory_service_pathways", "pathway_id", "directory_pathway"),
+        ("directory_service_client_groups", "clientgroup_id", "directory_clientgroup"),
+        ("directory_service_settings", "deliverysetting_id", "directory_deliverysetting"),
+        ("directory_service_regions", "region_id", "directory_region"),
+    ]
+)
+_RAW_TEXTS = {
+    "name_vector": "po.name",
+    "head_vector": "concat_ws(' ', po.name, po.summary, (SELECT string_agg(ps.name, ' ') "
+    "FROM directory_service ps WHERE ps.organisation_id = po.id))",
+    "search_vector": "concat_ws(' ', po.name, po.summary, po.description, (SELECT "
+    "string_agg(ps.name || ' ' || ps.description, ' ') FROM directory_service ps "
+    f"WHERE ps.organisation_id = po.id), {_TERM_NAMES})",
+}
+
+
+def words_match(
+    query: SearchQuery, alias: str = "x", vector: str = "search_vector", *, typed: bool = True
+) -> Sql:
+    """That text document `alias` has the query's words in `vector` (in the name, the words
+    as typed unless not `typed`), and in the same text what SearchQuery.phrase_patterns
+    asks."""
+    if vector == "name_vector" and typed:
+        query = query.name_query
+    found = Sql(f"{alias}.{vector} @@ {TSQUERY}", [query.tsquery()])
+    if patterns := query.phrase_patterns():
+        tests = " AND ".join([f"{_RAW_TEXTS[vector]} ~* %s"] * len(patterns))
+        found += Sql(
+            " AND EXISTS (SELECT 1 FROM directory_organisation po "
+            f"WHERE po.id = {alias}.organisation_id AND {tests})",
+            patterns,
+        )
+    return found
+
+
+def tier_cases(query: SearchQuery, named_terms: Sql | None) -> Sql:
+    """WHEN ... END of the best-match tier of a text document ``x`` that the words match
+    (``d``, its organisation's document, when `named_terms` is given)."""
+    cases = Sql("WHEN ") + words_match(query, vector="name_vector") + Sql(f" THEN {TIER_NAME} ")
+    if named_terms is not None:
+        cases += (
+            Sql("WHEN (")
+            + named_terms
+            + Sql(") AND ")
+            + words_match(query, vector="name_vector", typed=False)
+            + Sql(f" THEN {TIER_TERMS_NAME} WHEN ")
+            + named_terms
+            + Sql(f" THEN {TIER_TERMS} ")
+        )
+    return (
+        cases
+        + Sql("WHEN ")
+        + words_match(query, vector="head_vector")
+        + Sql(f" THEN {TIER_HEAD} ELSE {TIER_ANYWHERE} END")
+    )
+
+
+def text_ids(text: str, query: SearchQuery | None = None) -> Sql:
     """SELECT of the ids of the organisations a websearch-style query matches: its words
     anywhere, and for a plain query, a name with a word like the text (a misspelt name)."""
-    found = Sql(f"SELECT x.organisation_id FROM {TEXTS} x WHERE x.search_vector @@ {TSQUERY}")
-    found.params = [text]
-    if parse_text_query(text).is_plain:
+    query = query or parse_search_query(text)
+    found = Sql(f"SELECT x.organisation_id FROM {TEXTS} x WHERE ") + words_match(query)
+    if query.plain:
         found += Sql(
             f" UNION SELECT y.organisation_id FROM {DOCUMENTS} y WHERE %s <%% y.name", [text]
         )
@@ -192,9 +259,11 @@ class DocumentSearch:
 
     def __init__(self, filterset: OrganisationFilterSet):
         self.filterset = filterset
-        self.text = filterset.query_text
-        self.plain = parse_text_query(self.text).is_plain
+        self.text = filterset.match_text
+        self.query = filterset.search_query
+        self.plain = self.query.plain
         self.taxonomy = filterset.taxonomy
+        self.named_terms = self._named_terms()
         # Partnership interest is matched within the chosen regions and pathways, which the
         # documents' masks (of any region and pathway) cannot tell.
         self.interest_in_place = bool(
@@ -208,6 +277,18 @@ class DocumentSearch:
         # (facet_index.members): such a part is read by id instead of by its conditions, which
         # for words or a postcode PostgreSQL would otherwise evaluate again for every page.
         self.members: dict | None = None
+
+    def _named_terms(self) -> Sql | None:
+        """That document ``d`` has a service in a term of each group the words name."""
+        named = self.filterset.named_terms
+        if not named:
+            return None
+        return _all(
+            [
+                _join([self.term_condition(group, term, "d") for term in terms], " OR ")
+                for group, terms in named.items()
+            ]
+        )
 
     # --- masks --------------------------------------------------------------------------------
     def mask(self, group: str, ids) -> int:
@@ -375,7 +456,7 @@ class DocumentSearch:
         """Every condition on a document ``d`` but group `exclude`'s."""
         parts = [Sql("d.published")]
         if text and self.text:
-            ids = text_ids(self.text)
+            ids = text_ids(self.text, self.query)
             parts.append(Sql(f"d.organisation_id IN ({ids.text})", ids.params))
         parts += [c for group, c in self.organisation.items() if group != exclude]
         if services and (condition := self.service_condition(exclude)):
@@ -393,10 +474,8 @@ class DocumentSearch:
         alike names match too: see _text_where)."""
         kind = "LEFT JOIN" if self.plain else "JOIN"
         return Sql(
-            f" {kind} {TEXTS} x ON x.organisation_id = d.organisation_id "
-            f"AND x.search_vector @@ {TSQUERY}",
-            [self.text],
-        )
+            f" {kind} {TEXTS} x ON x.organisation_id = d.organisation_id AND "
+        ) + words_match(self.query)
 
     def _text_where(self) -> Sql | None:
         """With _text_join: that the organisation matches the text (words, or an alike name)."""
@@ -410,12 +489,8 @@ class DocumentSearch:
 
     def _tier_of_match(self) -> Sql:
         """With _text_join: the tier of a match (the exact name is told apart on ``d``)."""
-        q = TSQUERY
-        return Sql(
-            f"CASE WHEN x.organisation_id IS NULL THEN {TIER_TRIGRAM} "
-            f"WHEN x.name_vector @@ {q} THEN {TIER_NAME} WHEN x.head_vector @@ {q} "
-            f"THEN {TIER_HEAD} ELSE {TIER_ANYWHERE} END",
-            [self.text, self.text],
+        return Sql(f"CASE WHEN x.organisation_id IS NULL THEN {TIER_TRIGRAM} ") + tier_cases(
+            self.query, self.named_terms
         )
 
     def exact_name(self) -> Sql:
@@ -424,34 +499,48 @@ class DocumentSearch:
     def tier_condition(self, tier: int, *, text_matches: bool = True) -> Sql:
         """That document ``d`` matches the text, in `tier` (as _tier_of_match decides it).
         `text_matches`: False when the text is known to match nothing as words."""
-        q = TSQUERY
         if tier == TIER_TRIGRAM:
             found = Sql("%s <%% d.name", [self.text])
             if text_matches:
-                found += Sql(
-                    f" AND NOT EXISTS (SELECT 1 FROM {TEXTS} z "
-                    f"WHERE z.organisation_id = d.organisation_id AND z.search_vector @@ {q})",
-                    [self.text],
+                found += (
+                    Sql(
+                        f" AND NOT EXISTS (SELECT 1 FROM {TEXTS} z "
+                        "WHERE z.organisation_id = d.organisation_id AND "
+                    )
+                    + words_match(self.query, "z")
+                    + Sql(")")
                 )
         else:
+            # (NOT or not, the vector, and for the name whether the words as typed)
             vectors = {
-                TIER_NAME: ["x.name_vector"],
-                TIER_HEAD: ["NOT x.name_vector", "x.head_vector"],
-                TIER_ANYWHERE: ["NOT x.name_vector", "NOT x.head_vector"],
+                TIER_NAME: [("", "name_vector", True)],
+                TIER_TERMS_NAME: [("NOT ", "name_vector", True), ("", "name_vector", False)],
+                TIER_TERMS: [("NOT ", "name_vector", True), ("NOT ", "name_vector", False)],
+                TIER_HEAD: [("NOT ", "name_vector", True), ("", "head_vector", True)],
+                TIER_ANYWHERE: [("NOT ", "name_vector", True), ("NOT ", "head_vector", True)],
             }.get(tier, [])
-            tests = [f"{vector} @@ {q}" for vector in [*vectors, "x.search_vector"]]
-            found = Sql(
-                f"d.organisation_id IN (SELECT x.organisation_id FROM {TEXTS} x "
-                f"WHERE {' AND '.join(tests)})",
-                [self.text] * len(tests),
+            tests = [
+                Sql(f"{negation}(") + words_match(self.query, vector=vector, typed=typed) + Sql(")")
+                for negation, vector, typed in [*vectors, ("", "search_vector", True)]
+            ]
+            found = (
+                Sql(f"d.organisation_id IN (SELECT x.organisation_id FROM {TEXTS} x WHERE ")
+                + _join(tests, " AND ")
+                + Sql(")")
             )
+            if self.named_terms is not None and tier not in (TIER_EXACT, TIER_NAME):
+                named = Sql("(") + self.named_terms + Sql(")")
+                terms = tier in (TIER_TERMS_NAME, TIER_TERMS)
+                found = _all([found, named if terms else Sql("NOT ") + named])
         if tier == TIER_EXACT:
             return _all([self.exact_name(), found])
         return _all([found, Sql("NOT ") + self.exact_name()])
 
     def tiers(self) -> list[int]:
         """The best-match tiers of this query, best first."""
-        tiers = [TIER_EXACT, TIER_NAME, TIER_HEAD, TIER_ANYWHERE]
+        tiers = [TIER_EXACT, TIER_NAME, TIER_TERMS_NAME, TIER_TERMS, TIER_HEAD, TIER_ANYWHERE]
+        if self.named_terms is None:
+            tiers = [t for t in tiers if t not in (TIER_TERMS_NAME, TIER_TERMS)]
         return [*tiers, TIER_TRIGRAM] if self.plain else tiers
 
     def relevance(self) -> Sql:

@@ -42,14 +42,14 @@ from .document_search import (
     ORGANISATION_MASK_GROUPS,
     SERVICES,
     TEXTS,
-    TIER_ANYWHERE,
     TIER_EXACT,
-    TIER_HEAD,
-    TIER_NAME,
     TIER_TRIGRAM,
-    TSQUERY,
     DocumentSearch,
     SearchCounts,
+    Sql,
+    _join,
+    tier_cases,
+    words_match,
 )
 from .filters import (
     MILES_PER_DEGREE,
@@ -58,6 +58,7 @@ from .filters import (
     VERIFIED_WITHIN,
 )
 from .search_index import search_data_version
+from .search_query import SearchQuery
 
 # PostgreSQL binary COPY: the signature, flags and header-extension length; then each row's
 # field count, and each field's length before its value; then a two-byte trailer.
@@ -370,54 +371,77 @@ class FacetIndex:
             self._derived["location_services"] = order[found]
         return self._derived["location_services"]
 
-    def text_matches(self, text: str, plain: bool) -> tuple[np.ndarray, np.ndarray]:
-        """(document positions, best-match tier) of the organisations `text` matches: kept per
-        text, and brought up to date by matching only the organisations changed since."""
-        matches = self._texts.pop(text, None)
+    def text_matches(self, search: DocumentSearch) -> tuple[np.ndarray, np.ndarray]:
+        """(document positions, best-match tier) of the organisations `search`'s words match:
+        kept per query, and brought up to date by matching only the organisations changed
+        since."""
+        text, query, named = search.text, search.query, search.named_terms
+        key = f"{text}\0{query.key}\0{named}"
+        matches = self._texts.pop(key, None)
         if matches is not None and matches.version != self.version:
             changed = self._changed_since(matches.version)
             if changed is None:
                 matches = None
             elif len(changed):
-                now = self.match_text(text, plain, changed)
+                now = self.match_text(text, query, named, changed)
                 matches = matches.replaced(self.version, changed, now)
             else:
                 matches = TextMatches(self.version, matches.ids, matches.tiers)
         if matches is None:
-            matches = self.match_text(text, plain)
-        self._texts[text] = matches
+            matches = self.match_text(text, query, named)
+        self._texts[key] = matches
         if len(self._texts) > TEXT_MATCHES_KEPT:
             self._texts.popitem(last=False)
         ids = self.tables["documents"]["organisation_id"]
         known = _present(matches.ids, ids)
         return np.searchsorted(ids, matches.ids[known]), matches.tiers[known]
 
-    def match_text(self, text: str, plain: bool, among: np.ndarray | None = None) -> TextMatches:
-        """What `text` matches (among the organisations `among`, or all)."""
-        query = TSQUERY
+    def match_text(
+        self,
+        text: str,
+        query: SearchQuery,
+        named_terms: Sql | None = None,
+        among: np.ndarray | None = None,
+    ) -> TextMatches:
+        """What `text` (parsed as `query`) matches (among the organisations `among`, or all),
+        `named_terms` the condition of DocumentSearch.named_terms."""
 
-        def only(alias: str) -> str:
-            return "" if among is None else f" AND {alias}.organisation_id = ANY({_id_list(among)})"
+        def only(alias: str) -> Sql:
+            return Sql(
+                "" if among is None else f" AND {alias}.organisation_id = ANY({_id_list(among)})"
+            )
 
+        # The taxonomy terms the words name are told from the organisation's document.
+        documents = "" if named_terms is None else f" JOIN {DOCUMENTS} d USING (organisation_id)"
         branches = [
-            "SELECT x.organisation_id, CASE "
-            f"WHEN x.name_vector @@ {query} THEN {TIER_NAME} "
-            f"WHEN x.head_vector @@ {query} THEN {TIER_HEAD} ELSE {TIER_ANYWHERE} END::int2 "
-            f"FROM {TEXTS} x WHERE x.search_vector @@ {query}" + only("x"),
-            f"SELECT d.organisation_id, {_EXACT_NAME}::int2 FROM {DOCUMENTS} d "
-            "WHERE lower(d.name) = lower(%s)" + only("d"),
+            Sql("SELECT x.organisation_id, CASE ")
+            + tier_cases(query, named_terms)
+            + Sql(f"::int2 FROM {TEXTS} x{documents} WHERE ")
+            + words_match(query)
+            + only("x"),
+            Sql(
+                f"SELECT d.organisation_id, {_EXACT_NAME}::int2 FROM {DOCUMENTS} d "
+                "WHERE lower(d.name) = lower(%s)",
+                [text],
+            )
+            + only("d"),
         ]
-        params = [text] * 4
-        if plain:
+        if query.plain:
             # A name that only looks like the words (a misspelling).
             branches.append(
-                f"SELECT y.organisation_id, {TIER_TRIGRAM}::int2 FROM {DOCUMENTS} y "
-                f"WHERE %s <%% y.name AND NOT EXISTS (SELECT 1 FROM {TEXTS} z WHERE "
-                f"z.organisation_id = y.organisation_id AND z.search_vector @@ {query})" + only("y")
+                Sql(
+                    f"SELECT y.organisation_id, {TIER_TRIGRAM}::int2 FROM {DOCUMENTS} y "
+                    f"WHERE %s <%% y.name AND NOT EXISTS (SELECT 1 FROM {TEXTS} z WHERE "
+                    "z.organisation_id = y.organisation_id AND ",
+                    [text],
+                )
+                + words_match(query, "z")
+                + Sql(")")
+                + only("y")
             )
-            params += [text] * 2
+        statement = _join(branches, " UNION ALL ")
         with connection.cursor() as cursor:
-            sql = cursor.mogrify(" UNION ALL ".join(branches), params).decode()
+            sql = cursor.mogrify(statement.text, statement.params).decode()
         found = _copy(sql, [("organisation_id", "", "int8"), ("tier", "", "int2")])
         exact = found["tier"] == _EXACT_NAME
         matched = found.where(~exact)
@@ -476,7 +500,7 @@ class _Counting:
         self.tier = None
         base = self.documents["published"].copy()
         if search.text:
-            positions, tiers = index.text_matches(search.text, search.plain)
+            positions, tiers = index.text_matches(search)
             self.tier = np.full(self.size, -1, dtype=np.int8)
             self.tier[positions] = tiers
             base &= self.tier >= 0

@@ -8,8 +8,9 @@ A service whose regions include National counts as covering every region.
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import timedelta
+from functools import cached_property
 
 import django_filters
 from django import forms
@@ -24,6 +25,8 @@ from consortia.models import PartnershipInterest
 
 from . import geo
 from .models import DeliveryLocation, EvidenceItem, Organisation, Service
+from .search_index import FTS_TABLE
+from .search_query import STOP_WORDS, SearchQuery, parse_search_query, synonym_key, words_of
 
 # Groups matched within a single service, in the order the filter panel shows them.
 SERVICE_TAXONOMY_GROUPS = ("pathway", "client_group", "setting", "region")
@@ -41,6 +44,12 @@ ORGANISATION_TAXONOMY_GROUPS = (
     "quality_mark",
 )
 TAXONOMY_GROUPS = SERVICE_TAXONOMY_GROUPS + ORGANISATION_TAXONOMY_GROUPS
+SERVICE_RELATIONS = {
+    "pathway": Service.pathways,
+    "client_group": Service.client_groups,
+    "setting": Service.settings,
+    "region": Service.regions,
+}
 
 DISTANCE_CHOICES = [("1", "1 mile")] + [(str(m), f"{m} miles") for m in (3, 5, 10, 25, 50, 100)]
 DEFAULT_DISTANCE = "25"
@@ -56,60 +65,35 @@ VERIFIED_WITHIN = timedelta(days=365)
 MILES_PER_DEGREE = 69.05
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
-_QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
-@dataclass
-class TextQuery:
-    """A websearch-style query parsed for the SQLite matcher: AND of OR-groups, minus exclusions."""
-
-    required: list[list[str]] = field(default_factory=list)
-    excluded: list[str] = field(default_factory=list)
-
-    @property
-    def is_plain(self) -> bool:
-        return not self.excluded and all(len(group) == 1 for group in self.required)
-
-
-def parse_text_query(text: str) -> TextQuery:
-    """Split "a "b c" or d -e" into required groups [[a], [b c, d]] and exclusions [e]."""
-    parsed = TextQuery()
-    join_next = False
-    for match in _QUERY_TOKEN.finditer(text.lower()):
-        quoted_minus, phrase, word = match.groups()
-        negative = bool(quoted_minus) if phrase is not None else word.startswith("-")
-        term = (phrase if phrase is not None else word.lstrip("-")).strip()
-        if phrase is None and word == "or":
-            join_next = bool(parsed.required)
-            continue
-        if not term:
-            continue
-        if negative:
-            parsed.excluded.append(term)
-        elif join_next:
-            parsed.required[-1].append(term)
-        else:
-            parsed.required.append([term])
-        join_next = False
-    return parsed
+def fts_ids(expression: str, like: list[list[str]] | None = None) -> RawSQL:
+    """SQLite: the ids of the organisations whose text matches an FTS5 expression (and, for
+    each list of `like`, one of its LIKE patterns: SearchQuery.like_patterns)."""
+    sql, params = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression]
+    for patterns in like or []:
+        text = "lower(name || ' ' || head || ' ' || body)"
+        sql += " AND (" + " OR ".join([f"{text} LIKE %s"] * len(patterns)) + ")"
+        params += patterns
+    return RawSQL(sql, params)
 
 
-def text_condition(text: str) -> Q:
-    """Organisations matching a websearch-style query (with a trigram fallback on PostgreSQL)."""
+def text_condition(text: str, query: SearchQuery | None = None) -> Q:
+    """Organisations matching a websearch-style query (`query`: `text` parsed, when it was
+    already), with a trigram fallback on PostgreSQL."""
+    query = query or parse_search_query(text)
     if connection.vendor == "postgresql":
         from .document_search import text_ids
 
-        ids = text_ids(text)
+        ids = text_ids(text, query)
         return Q(pk__in=RawSQL(ids.text, ids.params))
-    parsed = parse_text_query(text)
+    if query.is_empty:
+        return Q(pk__in=[])
     condition = Q()
-    for group in parsed.required:
-        alternatives = Q()
-        for term in group:
-            alternatives |= Q(search_text__contains=term)
-        condition &= alternatives
-    for term in parsed.excluded:
-        condition &= ~Q(search_text__contains=term)
+    if expression := query.fts5():
+        condition &= Q(pk__in=fts_ids(expression, query.like_patterns()))
+    if excluded := query.fts5_excluded():
+        condition &= ~Q(pk__in=fts_ids(excluded))
     return condition
 
 
@@ -210,6 +194,9 @@ class OrganisationFilterSet(django_filters.FilterSet):
         label="Distance", choices=DISTANCE_CHOICES, empty_label=None
     )
     sort = django_filters.ChoiceFilter(label="Sort by", choices=SORT_CHOICES, empty_label=None)
+    as_typed = django_filters.BooleanFilter(
+        label="Search for exactly what I typed", widget=forms.CheckboxInput
+    )
 
     class Meta:
         model = Organisation
@@ -264,7 +251,66 @@ class OrganisationFilterSet(django_filters.FilterSet):
 
     @property
     def query_text(self) -> str:
+        """The words as typed."""
         return self.values.get("q") or ""
+
+    @cached_property
+    def spelling_correction(self) -> str | None:
+        """The words with misspellings corrected, when any were (and not asked for as typed)."""
+        if not self.query_text or self.values.get("as_typed"):
+            return None
+        from .spelling import correct_spelling
+
+        return correct_spelling(self.query_text)
+
+    @property
+    def match_text(self) -> str:
+        """The words searched for: as typed, or corrected."""
+        return self.spelling_correction or self.query_text
+
+    @cached_property
+    def search_query(self) -> SearchQuery:
+        query = parse_search_query(self.match_text)
+        if query.plain and connection.vendor == "postgresql":
+            from .spelling import unknown_words
+
+            words = [w for group in query.required for term in group for w in term]
+            unknown = unknown_words(list(dict.fromkeys(words)))
+            # Names that only look like the words are a fallback for words found nowhere (a
+            # group none of whose terms any text has), never mixed in with real matches.
+            found = [any(unknown.isdisjoint(term) for term in group) for group in query.required]
+            query = replace(query, plain=not all(found))
+        return query
+
+    @cached_property
+    def named_terms(self) -> dict[str, list]:
+        """The service taxonomy terms the words name, by group: a term of at most three words
+        (of four letters or more) of which one is a word of the query (or of its synonyms), or
+        all are a phrase of it: "women", "housing" (Accommodation), "Yorkshire". Best match
+        ranks organisations with them first, and the page offers them as filters."""
+        if not self.query_text:
+            return {}
+        # A phrase names a term by all its words ("prison leaver"), a word by itself.
+        keys = {synonym_key(term) for group in self.search_query.required for term in group}
+        named: dict[str, list] = {}
+        for group in SERVICE_TAXONOMY_GROUPS:
+            for term in self.taxonomy[group]:
+                words = [w for w in words_of(term.name) if w not in STOP_WORDS and len(w) > 3]
+                names = {synonym_key(words_of(term.name)), *(synonym_key([w]) for w in words)}
+                if len(words) <= 3 and keys.intersection(names):
+                    named.setdefault(group, []).append(term)
+        return named
+
+    def named_terms_condition(self) -> Q | None:
+        """Organisations with a service in a named term of each group the words name."""
+        if not self.named_terms:
+            return None
+        condition = Q()
+        for group, terms in self.named_terms.items():
+            ids = [t.id for t in terms] + (self.national_region_ids() if group == "region" else [])
+            services = Service.objects.filter(linked_to(SERVICE_RELATIONS[group], ids))
+            condition &= Q(pk__in=services.values("organisation_id"))
+        return condition
 
     @property
     def sort_order(self) -> str:
@@ -280,7 +326,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
     def state_key(self) -> str:
         """The search state that decides the results and counts (not sort or page), as text."""
         values = self.values
-        parts = [f"q={self.query_text}"]
+        parts = [f"q={self.search_query.key if self.query_text else ''}"]
         for name in sorted(self.filters):
             if name in {"q", "sort", "postcode", "within"}:
                 continue
@@ -294,13 +340,9 @@ class OrganisationFilterSet(django_filters.FilterSet):
     def service_conditions(self) -> dict[str, Q]:
         """Conditions on one Service, by group."""
         conditions = {}
-        for group, relation in [
-            ("pathway", Service.pathways),
-            ("client_group", Service.client_groups),
-            ("setting", Service.settings),
-        ]:
+        for group in ("pathway", "client_group", "setting"):
             if ids := self.selected_ids(group):
-                conditions[group] = linked_to(relation, ids)
+                conditions[group] = linked_to(SERVICE_RELATIONS[group], ids)
         if ids := self.selected_ids("region"):
             conditions["region"] = linked_to(Service.regions, ids + self.national_region_ids())
         if self.values.get("accepting_referrals"):
@@ -375,7 +417,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
         return Service.objects.filter(combined)
 
     def text_condition(self) -> Q:
-        return text_condition(self.query_text) if self.query_text else Q()
+        return text_condition(self.match_text, self.search_query) if self.query_text else Q()
 
     def condition(self, *, exclude: str | None = None) -> Q:
         """Every condition except group `exclude`'s, as one Q on Organisation (text excluded)."""

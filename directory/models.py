@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -982,6 +983,44 @@ class ShortlistInvitation(models.Model):
 
     def clean(self):
         self.email = self.email.lower()
+
+
+# Where search_query keeps the synonym groups (a minute at most: other processes' copies).
+SYNONYMS_CACHE_KEY = "search-synonyms"
+
+
+class SearchSynonym(models.Model):
+    """Words and phrases that a search treats as one ("housing", "accommodation", "homes"):
+    a search for any of them finds every one. Moderators keep the list in the admin."""
+
+    terms = models.TextField(
+        help_text="One word or phrase a line. A search for any of them finds all of them."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "search synonym group"
+
+    def __str__(self):
+        return ", ".join(self.term_list())
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(SYNONYMS_CACHE_KEY)
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        cache.delete(SYNONYMS_CACHE_KEY)
+        return deleted
+
+    def term_list(self) -> list[str]:
+        return [line.strip() for line in self.terms.splitlines() if line.strip()]
+
+    def clean(self):
+        super().clean()
+        if len(self.term_list()) < 2:
+            raise ValidationError({"terms": "Enter at least two words or phrases, one a line"})
 
 
 class SearchRecord(models.Model):

@@ -7,9 +7,13 @@ them within the writing statement, so every write path (forms, admin, importer, 
 them in step; a bulk load can switch that off with ``deferred_search_documents`` and rebuild
 afterwards.
 
-SQLite keeps ``Organisation.search_text``, a lower-cased copy of the searchable text: call
-``refresh_search_documents`` after saving an organisation or its services (the write services
-do), and once after a bulk insert (with no ids: every organisation, in one statement).
+SQLite keeps an FTS5 table (directory_search_fts, rowid the organisation's id) with the same
+three parts as PostgreSQL's weighted vector: the name; the summary and service names; the
+description, service descriptions and the services' taxonomy term names, each as
+search_query.normalise_text reads it (and ``Organisation.search_text``, a lower-cased copy):
+call ``refresh_search_documents`` after
+saving an organisation or its services (the write services do), and once after a bulk insert
+(with no ids: every organisation).
 """
 
 from collections.abc import Iterable, Iterator
@@ -19,10 +23,13 @@ from itertools import islice
 from django.core.cache import cache
 from django.db import connection, transaction
 
+from .search_query import normalise_text
+
 # The text search configuration used both to build the vectors and to parse queries.
 SEARCH_CONFIG = "english"
 
 _VERSION_KEY = "search-data-version"
+FTS_TABLE = "directory_search_fts"
 
 # SQLite limits the number of bound parameters in one statement.
 _ID_CHUNK = 500
@@ -87,13 +94,52 @@ def refresh_search_documents(*, organisation_ids: Iterable[int] | None = None) -
     with connection.cursor() as cursor:
         if organisation_ids is None:
             cursor.execute(_SQLITE_UPDATE.format(where=""))
-            return cursor.rowcount
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")
+            from .models import Organisation
+
+            everyone = Organisation.objects.order_by("pk").values_list("pk", flat=True)
+            for chunk in _chunks(everyone.iterator(), _ID_CHUNK):
+                _refresh_fts(cursor, chunk)
+            return everyone.count()
         updated = 0
         for chunk in _chunks(organisation_ids, _ID_CHUNK):
             placeholders = ", ".join(["%s"] * len(chunk))
             cursor.execute(_SQLITE_UPDATE.format(where=f"WHERE id IN ({placeholders})"), chunk)
             updated += cursor.rowcount
+            _refresh_fts(cursor, chunk)
         return updated
+
+
+def _refresh_fts(cursor, ids: list[int]) -> None:
+    """SQLite: the FTS5 rows of the organisations `ids` (those that still exist)."""
+    from .models import Organisation, Service
+
+    placeholders = ", ".join(["%s"] * len(ids))
+    cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", ids)
+    services: dict[int, list[tuple[str, str]]] = {}
+    for organisation_id, name, description in Service.objects.filter(
+        organisation_id__in=ids
+    ).values_list("organisation_id", "name", "description"):
+        services.setdefault(organisation_id, []).append((name, description))
+    terms: dict[int, list[str]] = {}
+    for relation in (Service.pathways, Service.client_groups, Service.settings, Service.regions):
+        term = relation.field.m2m_reverse_field_name()
+        for organisation_id, name in relation.through.objects.filter(
+            service__organisation_id__in=ids
+        ).values_list("service__organisation_id", f"{term}__name"):
+            terms.setdefault(organisation_id, []).append(name)
+    rows = []
+    for pk, name, summary, description in Organisation.objects.filter(pk__in=ids).values_list(
+        "pk", "name", "summary", "description"
+    ):
+        offered = services.get(pk, [])
+        head = " ".join([summary, *(n for n, _ in offered)])
+        body = " ".join([description, *(d for _, d in offered), *terms.get(pk, [])])
+        rows.append([pk, *map(normalise_text, [name, head, body])])
+    if rows:
+        cursor.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, name, head, body) VALUES (%s, %s, %s, %s)", rows
+        )
 
 
 @contextmanager

@@ -39,9 +39,9 @@ from .filters import (
     SERVICE_TAXONOMY_GROUPS,
     VERIFIED_WITHIN,
     OrganisationFilterSet,
+    fts_ids,
     linked_to,
     locations_within,
-    parse_text_query,
 )
 from .models import (
     ClientGroup,
@@ -412,7 +412,6 @@ def ordered_queryset(
 
 
 def _relevance(filterset: OrganisationFilterSet):
-    text = filterset.query_text
     if connection.vendor == "postgresql":
         # The best-match tier of the search page (document_search.DocumentSearch.tiers).
         relevance = document_search.DocumentSearch(filterset).relevance()
@@ -422,11 +421,19 @@ def _relevance(filterset: OrganisationFilterSet):
             relevance.params,
             output_field=FloatField(),
         )
-    # SQLite: the whole query in the name first, then any required term in the name.
-    first_terms = [group[0] for group in parse_text_query(text).required]
-    whens = [When(name__icontains=text, then=Value(len(first_terms) + 1))]
-    whens += [When(name__icontains=term, then=Value(1)) for term in first_terms]
-    return Case(*whens, default=Value(0), output_field=IntegerField())
+    # SQLite: the same tiers from the text index's columns (name; summary and service names).
+    query = filterset.search_query
+    whens = [When(name__iexact=filterset.match_text, then=Value(document_search.TIER_EXACT))]
+    if expression := query.name_query.fts5("{name}"):
+        whens.append(When(pk__in=fts_ids(expression), then=Value(document_search.TIER_NAME)))
+    if (named := filterset.named_terms_condition()) is not None:
+        if expression := query.fts5("{name}"):
+            name = Q(pk__in=fts_ids(expression))
+            whens.append(When(named & name, then=Value(document_search.TIER_TERMS_NAME)))
+        whens.append(When(named, then=Value(document_search.TIER_TERMS)))
+    if expression := query.fts5("{name head}"):
+        whens.append(When(pk__in=fts_ids(expression), then=Value(document_search.TIER_HEAD)))
+    return Case(*whens, default=Value(document_search.TIER_ANYWHERE), output_field=IntegerField())
 
 
 def organisation_search(*, params: QueryDict) -> SearchResult:
@@ -500,7 +507,17 @@ class SearchResults:
                 organisation.has_verified_evidence = row.has_verified_evidence
                 organisation.summary_of_services = _document_summary(row, self.filterset.taxonomy)
                 page.append(organisation)
+        self._label_alike_names(page, start)
         return page
+
+    def _label_alike_names(self, page: list[Organisation], start: int) -> None:
+        """Mark the names that only look like the words (the last best-match tier)."""
+        search = document_search.DocumentSearch(self.filterset)
+        if self.filterset.sort_order != "best" or not search.text or not search.plain:
+            return
+        matched = self.counts.total - self.counts.tiers.get(document_search.TIER_TRIGRAM, 0)
+        for position, organisation in enumerate(page, start):
+            organisation.name_only_alike = position >= matched
 
 
 def _page_size(value: str | None) -> int:

@@ -2,7 +2,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from . import exports, selectors
+from . import exports, search_suggestions, selectors
 from .csv_utils import csv_response
 from .filters import DISTANCE_CHOICES, SORT_CHOICES, OrganisationFilterSet
 from .models import Organisation, Region
@@ -31,8 +31,28 @@ def organisation_list(request):
         "sort_choices": [c for c in SORT_CHOICES if c[0] != "distance" or result.filterset.place],
         "distance_choices": DISTANCE_CHOICES,
         "page_sizes": selectors.PAGE_SIZES,
+        **_suggestions(request.GET, result),
     }
     return render(request, "directory/organisation_list.html", context)
+
+
+def _suggestions(params, result) -> dict:
+    """The spelling the search used instead of the words typed (with a link to the words as
+    typed), the filters its words name, and for no results the nearest broader search."""
+    filterset = result.filterset
+    as_typed = params.copy()
+    as_typed.pop("page", None)
+    as_typed["as_typed"] = "yes"
+    return {
+        "spelling_correction": filterset.spelling_correction,
+        "as_typed_url": "?" + as_typed.urlencode(),
+        "filter_offers": search_suggestions.filter_offers(filterset, params)
+        if filterset.query_text
+        else [],
+        "broader_search": None
+        if result.total
+        else search_suggestions.broader_search(filterset, params),
+    }
 
 
 def _active_filters(params, facets, filterset: OrganisationFilterSet) -> list[dict]:

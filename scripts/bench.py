@@ -61,9 +61,10 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from directory import facet_index  # noqa: E402
-from directory.filters import OrganisationFilterSet, parse_text_query  # noqa: E402
+from directory.filters import OrganisationFilterSet  # noqa: E402
 from directory.models import CoverageSnapshot, Organisation  # noqa: E402
 from directory.search_index import search_data_version  # noqa: E402
+from directory.search_query import parse_search_query  # noqa: E402
 from directory.selectors import search_counts  # noqa: E402
 from scripts.load.ramp import replace_section  # noqa: E402
 
@@ -250,7 +251,7 @@ def first_search_in_a_process(cases: list[tuple[str, dict]]) -> tuple[float, flo
     for label, params in cases:
         if text := params.get("q"):
             start = time.perf_counter()
-            index.match_text(text, parse_text_query(text).is_plain)
+            index.match_text(text, parse_search_query(text))
             matching[label] = (time.perf_counter() - start) * 1000
     return loading, size / 1e6, matching
 
@@ -277,6 +278,9 @@ def main() -> None:
         ("One-word query", {"q": "housing"}),
         ("Phrase query", {"q": '"peer support"'}),
         ("Misspelt name", {"q": misspelt_name()}),
+        ("Misspelt word", {"q": "accomodation"}),
+        ("Synonym", {"q": "ex-offenders"}),
+        ("Phrase with stop words", {"q": '"through the gate"'}),
         ("Three filters, no query", three_filters),
         ("Query and three filters", {"q": "mentoring", **three_filters}),
         ("Within 25 miles of a postcode", {"postcode": "M1 1AE", "within": "25"}),

@@ -183,7 +183,8 @@ NEAR = {"postcode": "M1 1AE", "within": "25"}
 # Every filter of OrganisationFilterSet and every sort, with the organisations found, in order.
 SEARCHES = [
     ({}, ALL),
-    ({"q": "housing"}, ["Harbour Housing"]),
+    # Split has an accommodation service (a synonym of housing); Harbour's name has the word.
+    ({"q": "housing"}, ["Harbour Housing", "Split Services"]),
     # Split's name matches; Harbour only its description: best match first, unless by name.
     ({"q": "split"}, ["Split Services", "Harbour Housing"]),
     ({"q": "split", "sort": "best"}, ["Split Services", "Harbour Housing"]),
@@ -234,6 +235,8 @@ SEARCHES = [
     ({**NEAR, "sort": "name"}, ["Harbour Housing", "Split Services"]),
     ({**NEAR, "include_out_of_date": "true"}, ["Split Services", "Old Trust", "Harbour Housing"]),
     ({**NEAR, "pathway": "accommodation"}, ["Harbour Housing"]),
+    # Words as typed: no spelling correction ("zzqx" is like no word of the directory).
+    ({"q": "zzqx", "as_typed": "true"}, []),
     # Split Services was verified last (created last), Anchor Jobs over a year ago.
     ({"sort": "verified"}, ["Split Services", "Harbour Housing", "Anchor Jobs"]),
 ]

@@ -80,12 +80,24 @@ def test_best_match_tiers_page_by_page(wordy, monkeypatch, small_part):
         "Description Mention 0",
         "Description Mention 1",
         "Description Mention 2",
-        "Hosstel Futures",
-    ]
+    ]  # not "Hosstel Futures": alike names only for words found nowhere
     assert results.count() == len(names)
     for size in (1, 2, 5):
         pages = [o.name for start in range(0, 20, size) for o in results[start : start + size]]
         assert pages == names, size
+
+
+def test_alike_names_are_the_fallback_for_words_found_nowhere(wordy):
+    filterset = OrganisationFilterSet(QueryDict("q=hostelx&as_typed=yes"))
+    results = selectors.SearchResults(filterset)[0:100]
+    assert results[0].name == "Hostel"
+    assert all(o.name_only_alike for o in results)
+    found = selectors.SearchResults(wordy_search())[0:100]
+    assert found and not any(getattr(o, "name_only_alike", False) for o in found)
+
+
+def wordy_search() -> OrganisationFilterSet:
+    return OrganisationFilterSet(QueryDict("q=hostel"))
 
 
 def test_phrase_and_exclusion_keep_their_tiers(wordy):
