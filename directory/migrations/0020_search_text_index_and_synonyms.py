@@ -96,7 +96,7 @@ def drop_text_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("directory", "0016_search_versions_in_commit_order")]
+    dependencies = [("directory", "0019_security_shortlist_note_version")]
 
     operations = [
         migrations.CreateModel(
