@@ -304,11 +304,7 @@ class Organisation(models.Model):
 
     def clean(self):
         for field, normalise in [
-            ("charity_number_ew", validators.compact),
-            ("charity_number_scotland", validators.compact),
-            ("charity_number_ni", validators.compact),
-            ("society_number", validators.compact),
-            ("company_number", validators.normalise_company_number),
+            *validators.NUMBER_NORMALISERS.items(),
             ("postcode", validators.normalise_postcode),
         ]:
             value = getattr(self, field)
