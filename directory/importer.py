@@ -44,13 +44,6 @@ from .models import (
 )
 
 BATCH_SIZE = 500
-NUMBER_VALIDATORS = {
-    "charity_number_ew": validators.validate_charity_number_ew,
-    "company_number": validators.validate_company_number,
-    "charity_number_scotland": validators.validate_charity_number_scotland,
-    "charity_number_ni": validators.validate_charity_number_ni,
-    "society_number": validators.validate_society_number,
-}
 # The report keeps this many rejected rows in full; the rest are counted.
 MAX_REPORTED_ERRORS = 1000
 LIST_SEPARATOR = ";"
@@ -373,9 +366,9 @@ def organisations_import(
     # One transaction for a run that may be undone at the end; otherwise one per batch, so a
     # long import commits as it goes and an interrupted one keeps what it finished.
     single = dry_run or all_or_nothing
-    with transaction.atomic() if single else _no_transaction():
+    with transaction.atomic() if single else no_transaction():
         while batch_rows := list(islice(rows, batch_size or BATCH_SIZE)):
-            with _no_transaction() if single else transaction.atomic():
+            with no_transaction() if single else transaction.atomic():
                 batch = _Batch(
                     taxonomy=taxonomy, index=index, rows=batch_rows, user=user, strict=strict
                 )
@@ -390,7 +383,7 @@ def organisations_import(
     return report
 
 
-class _no_transaction:
+class no_transaction:
     def __enter__(self):
         return self
 
@@ -623,7 +616,7 @@ class _Batch:
         now = timezone.now()
         entries = list(self.touched)
         new = [e for e in entries if e.is_new]
-        for entry, slug in zip(new, _unique_slugs([e.organisation.name for e in new]), strict=True):
+        for entry, slug in zip(new, unique_slugs([e.organisation.name for e in new]), strict=True):
             entry.organisation.slug = slug
         _save(
             Organisation,
@@ -776,7 +769,7 @@ def _record_history_terms(model, records: list) -> None:
         )
 
 
-def _unique_slugs(names: list[str]) -> list[str]:
+def unique_slugs(names: list[str]) -> list[str]:
     """A free slug for each new organisation, unused in the directory and in the list."""
     bases = [slugify(name)[:200] or "organisation" for name in names]
     taken = set(Organisation.objects.filter(slug__in=bases).values_list("slug", flat=True))
@@ -925,7 +918,7 @@ def _valid_numbers(values: dict[str, str], problems: _Problems) -> dict[str, str
         if field_name in REGISTRATION_NUMBER_FIELDS and values.get(column):
             number = validators.NUMBER_NORMALISERS[field_name](values[column])
             try:
-                NUMBER_VALIDATORS[field_name](number)
+                validators.NUMBER_VALIDATORS[field_name](number)
             except ValidationError as error:
                 problems.append((column, error.messages[0]))
             else:

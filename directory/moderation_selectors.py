@@ -29,6 +29,7 @@ QUEUE_KINDS = {
     "commissioner": "Commissioner verifications",
     "report": "Reports from the public",
     "adminless": "Organisations without an admin",
+    "removed": "Removed from a register",
 }
 
 
@@ -78,6 +79,16 @@ def organisations_without_admin() -> QuerySet[Organisation]:
     )
 
 
+def removed_from_register() -> QuerySet[Organisation]:
+    """Organisations a register says were removed or dissolved, until archived or verified
+    again (verifying puts them back in default search)."""
+    return (
+        Organisation.objects.filter(removed_from_register_on__isnull=False)
+        .exclude(status=Organisation.Status.ARCHIVED)
+        .filter(freshness_stage=Organisation.Freshness.HIDDEN)
+    )
+
+
 def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueItem], dict]:
     """Everything waiting for a moderator, oldest first, and the count of each kind."""
     submissions = Organisation.objects.filter(
@@ -92,6 +103,7 @@ def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueIte
         commissioners = commissioners.filter(region__slug=region)
     reports = ProblemReport.objects.open().filter(_in_region(region, "organisation_id"))
     adminless = organisations_without_admin().filter(_in_region(region))
+    removed = removed_from_register().filter(_in_region(region))
     sources = {
         "submission": submissions,
         "revision": revisions,
@@ -99,6 +111,7 @@ def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueIte
         "commissioner": commissioners,
         "report": reports,
         "adminless": adminless,
+        "removed": removed,
     }
     counts = {name: queryset.count() for name, queryset in sources.items()}
     items: list[QueueItem] = []
@@ -173,6 +186,21 @@ def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueIte
                 f"organisation:{organisation.pk}",
             )
             for organisation in adminless
+        ]
+    if kind in ("", "removed"):
+        items += [
+            QueueItem(
+                "removed",
+                organisation.name,
+                f"Removed from the register on {organisation.removed_from_register_on:%-d %B %Y}"
+                ": archive it, or check it and mark it verified",
+                timezone.make_aware(
+                    datetime.combine(organisation.removed_from_register_on, datetime.min.time())
+                ),
+                _review_url(organisation),
+                f"organisation:{organisation.pk}",
+            )
+            for organisation in removed
         ]
     locks = {
         lock.item: str(lock.user)

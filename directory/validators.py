@@ -150,6 +150,15 @@ def validate_uk_phone(value: str) -> None:
         )
 
 
+NUMBER_VALIDATORS = {
+    "charity_number_ew": validate_charity_number_ew,
+    "company_number": validate_company_number,
+    "charity_number_scotland": validate_charity_number_scotland,
+    "charity_number_ni": validate_charity_number_ni,
+    "society_number": validate_society_number,
+}
+
+
 # Every character str.splitlines() breaks a line at: in an email header, CR or LF would start a
 # new header (Django refuses to send it), and the others show as breaks in mail programs.
 LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
