@@ -197,6 +197,29 @@ class StartForm(GovukFormMixin, forms.Form):
         return validators.normalise_company_number(number) if number else ""
 
 
+class RegisterDetailsForm(StartForm):
+    """The start form once the charity's or company's register entry is found: what the
+    register says, filled in for the person registering to confirm or correct."""
+
+    address_line_1 = forms.CharField(label="Address line 1", max_length=200, required=False)
+    address_line_2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    town = forms.CharField(label="Town or city", max_length=100, required=False)
+    postcode = forms.CharField(
+        label="Postcode", max_length=10, required=False, validators=[validators.validate_postcode]
+    )
+    legal_form = forms.ModelChoiceField(
+        queryset=LegalForm.objects.all(), label="Legal form", required=False
+    )
+    income_band = forms.ModelChoiceField(
+        queryset=IncomeBand.objects.all(), label="Annual income", required=False
+    )
+    from_register = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_postcode(self):
+        postcode = self.cleaned_data["postcode"]
+        return validators.normalise_postcode(postcode) if postcode else ""
+
+
 class ClaimRequestForm(GovukFormMixin, forms.ModelForm):
     class Meta:
         model = ClaimRequest

@@ -18,6 +18,7 @@ from .models import (
     Organisation,
     OrganisationRevision,
     ProblemReport,
+    RegisterEntry,
     ReviewLock,
     Service,
 )
@@ -87,6 +88,22 @@ def removed_from_register() -> QuerySet[Organisation]:
         .exclude(status=Organisation.Status.ARCHIVED)
         .filter(freshness_stage=Organisation.Freshness.HIDDEN)
     )
+
+
+def register_checks(organisation: Organisation) -> list[tuple[str, str, RegisterEntry | None]]:
+    """(register, number, its loaded register entry or None) for each registration number the
+    organisation gives, where that register's data is loaded: a match tells moderators the
+    number is real and whose it is."""
+    checks = []
+    for register, field in RegisterEntry.NUMBER_FIELDS.items():
+        number = getattr(organisation, field)
+        if not number:
+            continue
+        entries = RegisterEntry.objects.filter(register=register)
+        if entries.exists():
+            label = RegisterEntry.Register(register).label
+            checks.append((label, number, entries.filter(number=number).first()))
+    return checks
 
 
 def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueItem], dict]:

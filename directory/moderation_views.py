@@ -113,6 +113,7 @@ def organisation_review(request, org: uuid.UUID):
             "services": organisation.services.prefetch_related("pathways", "regions"),
             "evidence_items": organisation.evidence_items.all(),
             "reports": organisation.problem_reports.open(),
+            "register_checks": moderation_selectors.register_checks(organisation),
         },
     )
 

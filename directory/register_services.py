@@ -223,16 +223,3 @@ def draft_from_register(register: str, record: RegisterRecord, terms: _Terms) ->
     except ValidationError:
         setattr(organisation, field, "")
     return organisation
-
-
-def register_entries_for(*, charity_number_ew: str = "", company_number: str = ""):
-    """The register entries of a charity and company number, charity register first."""
-    entries = []
-    if charity_number_ew:
-        entries += RegisterEntry.objects.filter(register="ccew", number=charity_number_ew)
-    if company_number:
-        entries += RegisterEntry.objects.filter(
-            Q(register="companies_house", number=company_number)
-            | Q(register__in=["ccew", "oscr", "ccni"], company_number=company_number)
-        ).order_by("register")
-    return entries

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from directory.models import Organisation, RegisterEntry
+from directory.models import IncomeBand, LegalForm, Organisation, RegisterEntry
 from directory.moderation_selectors import moderation_queue
 from directory.register_services import register_import
 from directory.registers import RegisterFileError
@@ -216,3 +216,59 @@ def test_a_removed_organisation_is_shown_to_moderators(taxonomies, client):
 
     assert organisation.name in page
     assert "Removed from a register" in page
+
+
+def test_registering_a_charity_on_the_register_fills_in_its_details(taxonomies, client):
+    from tests.factories import UserFactory
+
+    load("ccew", CCEW_TXT.name)
+    client.force_login(UserFactory())
+    start = {
+        "name": "Nacro",
+        "charity_number_ew": "226171",
+        "company_number": "",
+        "token": "2a4f2a7e-8d2c-4b55-9a57-5d0c2f5b6a11",
+    }
+
+    found = client.post(reverse("registration:new"), start)
+
+    assert found.context["register_entry"].number == "226171"
+    form = found.context["form"]
+    assert form["name"].value() == "NACRO"
+    assert form["postcode"].value() == "EC2M 4SQ"
+    assert form["legal_form"].value() == LegalForm.objects.get(slug="charitable-company").pk
+    assert form["income_band"].value() == IncomeBand.objects.get(slug="over-10m").pk
+    assert not Organisation.objects.exists()
+
+    confirmed = {name: form[name].value() or "" for name in form.fields} | {
+        "name": "Nacro",
+        "town": "London",
+        "postcode": "not a postcode",
+    }
+    refused = client.post(reverse("registration:new"), confirmed)
+    assert "Enter a real postcode" in refused.content.decode()
+    assert refused.context["form"]["town"].value() == "London"
+
+    client.post(reverse("registration:new"), confirmed | {"postcode": "EC2M 4SQ"})
+
+    organisation = Organisation.objects.get()
+    assert (organisation.name, organisation.town, organisation.postcode) == (
+        "Nacro",
+        "London",
+        "EC2M 4SQ",
+    )
+    assert organisation.legal_form.slug == "charitable-company"
+    client.force_login(moderator_user())
+    review = client.get(reverse("moderation:organisation", kwargs={"org": organisation.uuid}))
+    assert review.context["register_checks"][0][2].name == "NACRO"
+    assert "Matches the register" in review.content.decode()
+
+
+def test_a_number_not_on_the_loaded_register_is_marked_for_moderators(taxonomies, client):
+    load("ccew", CCEW_TXT.name)
+    organisation = OrganisationFactory(charity_number_ew="1199999")
+    client.force_login(moderator_user())
+
+    review = client.get(reverse("moderation:organisation", kwargs={"org": organisation.uuid}))
+
+    assert "Not on the register" in review.content.decode()
