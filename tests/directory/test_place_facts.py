@@ -54,3 +54,19 @@ def test_result_lines_leave_out_facts_not_given(client, taxonomies):
 
     assert "Anchor" in page
     assert "not given" not in page
+
+
+def test_name_order_ignores_case_and_a_leading_the(client, taxonomies):
+    for name in ["Zomba Trust", "bohemia counselling", "The Anchor", "dressCode", "Theatre Arts"]:
+        published(name=name)
+    refresh_search_documents()
+
+    page = client.get(reverse("directory:organisation_list"), {"sort": "name"})
+
+    assert [o.name for o in page.context["page_obj"]] == [
+        "The Anchor",
+        "bohemia counselling",
+        "dressCode",
+        "Theatre Arts",
+        "Zomba Trust",
+    ]
