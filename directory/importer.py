@@ -557,7 +557,7 @@ class _Batch:
         self.touched: dict[_Entry, None] = {}
         candidates = set()
         for _line, values in rows:
-            by_number, by_place = index.lookup(_normalised_numbers(values), values)
+            by_number, by_place = index.lookup(list(_valid_numbers(values).items()), values)
             candidates |= by_number | by_place
         self.entries = _load_entries(candidates)
 
@@ -910,7 +910,7 @@ def _checked_form(form_class, cells, columns, problems: _Problems, *, keep, inst
                 cells = {**cells, problem[0]: ""}
 
 
-def _valid_numbers(values: dict[str, str], problems: _Problems) -> dict[str, str]:
+def _valid_numbers(values: dict[str, str], problems: _Problems | None = None) -> dict[str, str]:
     """The row's registration numbers in their stored form; one in no known format is left
     out with a warning (so it neither matches nor is stored)."""
     numbers = {}
@@ -920,7 +920,8 @@ def _valid_numbers(values: dict[str, str], problems: _Problems) -> dict[str, str
             try:
                 validators.NUMBER_VALIDATORS[field_name](number)
             except ValidationError as error:
-                problems.append((column, error.messages[0]))
+                if problems is not None:
+                    problems.append((column, error.messages[0]))
             else:
                 numbers[field_name] = number
     return numbers
@@ -974,15 +975,6 @@ def _status(values: dict[str, str], errors: list) -> str | None:
         errors.append(("status", "Enter published or draft"))
         return None
     return IMPORTABLE_STATUSES[value]
-
-
-def _normalised_numbers(values: dict[str, str]) -> list[tuple[str, str]]:
-    """(field, number in its stored form) for each registration number cell of the row."""
-    return [
-        (field_name, validators.NUMBER_NORMALISERS[field_name](values[column]))
-        for column, field_name in ORGANISATION_COLUMNS.items()
-        if field_name in REGISTRATION_NUMBER_FIELDS and values.get(column)
-    ]
 
 
 def _service_values(values, terms, flags, problems: _Problems) -> dict | None:

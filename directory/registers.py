@@ -118,9 +118,9 @@ def parse_amount(value) -> int | None:
         return None
 
 
-def split_address(parts: list[str], postcode: str = "") -> tuple[str, str, str, str]:
-    """(line 1, line 2, town, postcode) of address lines, the postcode found at the end of the
-    last one when not given apart."""
+def split_address(parts: list[str], postcode: str = "") -> dict[str, str]:
+    """A RegisterRecord's address fields from address lines, the postcode found at the end of
+    the last one when not given apart."""
     parts = [part.strip() for part in parts if part and part.strip()]
     if not postcode and parts and (match := POSTCODE_AT_END.search(parts[-1])):
         postcode = match.group(1)
@@ -129,7 +129,12 @@ def split_address(parts: list[str], postcode: str = "") -> tuple[str, str, str, 
     line_1 = parts[0] if parts else ""
     town = parts[-1] if len(parts) > 1 else ""
     line_2 = ", ".join(parts[1:-1])
-    return line_1[:200], line_2[:200], town[:100], _postcode(postcode)
+    return {
+        "address_line_1": line_1[:200],
+        "address_line_2": line_2[:200],
+        "town": town[:100],
+        "postcode": _postcode(postcode),
+    }
 
 
 def _postcode(value: str) -> str:
@@ -160,7 +165,7 @@ def read_ccew(binary: BinaryIO, *, json_file: bool = False) -> Iterator[Register
         }
         linked = row.get("linked_charity_number") or "0"
         number = row["registered_charity_number"] + ("" if linked == "0" else f"-{linked}")
-        line_1, line_2, town, postcode = split_address(
+        address = split_address(
             [row.get(f"charity_contact_address{n}", "") for n in range(1, 6)],
             row.get("charity_contact_postcode", ""),
         )
@@ -168,10 +173,7 @@ def read_ccew(binary: BinaryIO, *, json_file: bool = False) -> Iterator[Register
         yield RegisterRecord(
             number=validators.normalise_charity_number_ew(number),
             name=row["charity_name"],
-            address_line_1=line_1,
-            address_line_2=line_2,
-            town=town,
-            postcode=postcode,
+            **address,
             company_number=_number(
                 validators.normalise_company_number,
                 row.get("charity_company_registration_number", ""),
@@ -191,7 +193,7 @@ def read_oscr(binary: BinaryIO) -> Iterator[RegisterRecord]:
     """OSCR's charity register download (current charities, or the former-charities file with
     its "Ceased Date")."""
     for row in _rows(binary, ("Charity Number", "Charity Name")):
-        line_1, line_2, town, postcode = split_address(
+        address = split_address(
             row.get("Principal Office/Trustees Address", "").split(","), row.get("Postcode", "")
         )
         status = row.get("Charity Status", "")
@@ -199,10 +201,7 @@ def read_oscr(binary: BinaryIO) -> Iterator[RegisterRecord]:
         yield RegisterRecord(
             number=validators.normalise_charity_number_scotland(row["Charity Number"]),
             name=row["Charity Name"],
-            address_line_1=line_1,
-            address_line_2=line_2,
-            town=town,
-            postcode=postcode,
+            **address,
             website=row.get("Website", ""),
             legal_form=row.get("Constitutional Form", ""),
             activities=row.get("Objectives") or row.get("Activities", ""),
@@ -220,16 +219,13 @@ def read_ccni(binary: BinaryIO) -> Iterator[RegisterRecord]:
     for row in _rows(binary, ("Reg charity number", "Charity name")):
         if row.get("Sub charity number", "0") not in ("", "0"):
             continue
-        line_1, line_2, town, postcode = split_address(row.get("Public address", "").split(","))
+        address = split_address(row.get("Public address", "").split(","))
         company = row.get("Company number", "")
         status = row.get("Status", "")
         yield RegisterRecord(
             number=validators.normalise_charity_number_ni(row["Reg charity number"]),
             name=row["Charity name"].replace("`", "'"),
-            address_line_1=line_1,
-            address_line_2=line_2,
-            town=town,
-            postcode=postcode,
+            **address,
             # Its companies are Northern Ireland companies: NI and six digits.
             company_number=_number(
                 validators.normalise_company_number,
@@ -255,16 +251,13 @@ def read_fca(binary: BinaryIO) -> Iterator[RegisterRecord]:
         number = row.get("Full Registation Number") or row.get("Full Registration Number", "")
         if not number:
             continue
-        line_1, line_2, town, postcode = split_address(row.get("Society Address", "").split(","))
+        address = split_address(row.get("Society Address", "").split(","))
         status = row.get("Society Status", "")
         removed_on = parse_date(row.get("Deregistration Date"))
         yield RegisterRecord(
             number=validators.normalise_society_number(number),
             name=row["Society Name"],
-            address_line_1=line_1,
-            address_line_2=line_2,
-            town=town,
-            postcode=postcode,
+            **address,
             legal_form=row.get("Registered As", ""),
             status=status,
             registered_on=parse_date(row.get("Registration Date")),
