@@ -522,9 +522,11 @@ def number_label(field_name: str) -> str:
 
 
 def _place_key(name: str, postcode: str, town: str) -> tuple[str, str, str]:
+    """A postcode that is not one counts as none: the import leaves it out of the entry."""
+    postcode = validators.normalise_postcode(postcode or "")
     return (
         normalise_name(name),
-        validators.compact(postcode or ""),
+        postcode if validators.POSTCODE_RE.match(postcode) else "",
         normalise_name(town or ""),
     )
 

@@ -216,6 +216,7 @@ ROUND_TRIP_ROWS = [
     "Nacro,226171,,,142552,,SE1 1AA,London,nacro.org.uk,Knitting circle",
     "\x07Bell Trust\x07,1099999,,,,,XX1,,,",
     "Junk Number Trust,none,,,,,,Leeds,,",  # a bad number is left out: matched by place
+    "Junk Postcode Trust,,,,,,XX1,York,,",  # and so is a bad postcode
 ]
 
 
