@@ -353,3 +353,13 @@ class CoverageSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["filters", "counted_at", "seconds", "wanted"]
     list_filter = ["wanted"]
     search_fields = ["filters"]
+
+
+@admin.register(models.RegisterEntry)
+class RegisterEntryAdmin(ReadOnlyAdmin):
+    """What the public registers say, as import_register last loaded them."""
+
+    list_display = ["name", "register", "number", "postcode", "is_removed", "loaded_at"]
+    list_filter = ["register", "is_removed"]
+    search_fields = ["=number", "name", "=company_number"]
+    show_full_result_count = False

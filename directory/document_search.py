@@ -567,7 +567,7 @@ class DocumentSearch:
         postcode is given or when only the region is covered): all of them, or the slice
         [offset, offset + limit). `counts` tells the size of each part of the order: needed
         for a slice, and for the best-match order (its alike names' order depends on them)."""
-        name_order = "d.name, d.organisation_id"
+        name_order = f"{SORT_NAME_SQL}, d.organisation_id"
         if sort == "distance":
             parts = [
                 # A service located within the distance is near by definition.
@@ -892,6 +892,11 @@ _LINE_COLUMNS = ", ".join(
         *(f"d.{MASK_COLUMNS[group]}" for group in SUMMARY_GROUPS),
     ]
 )
+
+
+# The A to Z order of names: ignoring case and a leading "The" (as selectors.sort_name does for
+# the ORM, and indexes of migration 0018 serve).
+SORT_NAME_SQL = "regexp_replace(lower(d.name), '^the ', '')"
 
 
 @dataclass

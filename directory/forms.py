@@ -55,6 +55,25 @@ def checkboxes_field(model, label: str, *, required_message: str = "", help_text
     )
 
 
+def _without_control_characters(data):
+    """A copy of submitted data with control characters taken out of every text."""
+    if hasattr(data, "lists"):
+        cleaned = data.copy()
+        for key, values in data.lists():
+            cleaned.setlist(
+                key,
+                [
+                    validators.without_control_characters(v) if isinstance(v, str) else v
+                    for v in values
+                ],
+            )
+        return cleaned
+    return {
+        key: validators.without_control_characters(value) if isinstance(value, str) else value
+        for key, value in data.items()
+    }
+
+
 class GovukFormMixin:
     """GOV.UK wording for the generic errors, and a crispy helper that leaves the <form> tag,
     the buttons and the error summary to the page template."""
@@ -63,6 +82,8 @@ class GovukFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            self.data = _without_control_characters(self.data)
         for name, field in self.fields.items():
             label = str(field.label or name).removesuffix(" (optional)")
             label = label[:1].upper() + label[1:]
@@ -169,11 +190,34 @@ class StartForm(GovukFormMixin, forms.Form):
         return " ".join(self.cleaned_data["name"].split())
 
     def clean_charity_number_ew(self):
-        return validators.compact(self.cleaned_data["charity_number_ew"])
+        return validators.normalise_charity_number_ew(self.cleaned_data["charity_number_ew"])
 
     def clean_company_number(self):
         number = self.cleaned_data["company_number"]
         return validators.normalise_company_number(number) if number else ""
+
+
+class RegisterDetailsForm(StartForm):
+    """The start form once the charity's or company's register entry is found: what the
+    register says, filled in for the person registering to confirm or correct."""
+
+    address_line_1 = forms.CharField(label="Address line 1", max_length=200, required=False)
+    address_line_2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    town = forms.CharField(label="Town or city", max_length=100, required=False)
+    postcode = forms.CharField(
+        label="Postcode", max_length=10, required=False, validators=[validators.validate_postcode]
+    )
+    legal_form = forms.ModelChoiceField(
+        queryset=LegalForm.objects.all(), label="Legal form", required=False
+    )
+    income_band = forms.ModelChoiceField(
+        queryset=IncomeBand.objects.all(), label="Annual income", required=False
+    )
+    from_register = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_postcode(self):
+        postcode = self.cleaned_data["postcode"]
+        return validators.normalise_postcode(postcode) if postcode else ""
 
 
 class ClaimRequestForm(GovukFormMixin, forms.ModelForm):

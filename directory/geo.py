@@ -213,6 +213,15 @@ def lookup_postcode(text: str) -> PostcodeLocation:
     )
 
 
+def postcode_place(text: str) -> tuple[str, str | None] | None:
+    """(country, Probation Service region slug or None) of any UK postcode, or None when it is
+    not known: where an organisation's own address is, Scotland and Northern Ireland included."""
+    conn = _connection()
+    with _lock:
+        row = conn.execute(_LOOKUP_SQL, (normalise_postcode(text).replace(" ", ""),)).fetchone()
+    return None if row is None else (row[3], row[4])
+
+
 # --- Distances -----------------------------------------------------------------------------
 def distance_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle (haversine) distance in miles between two WGS84 points."""

@@ -65,6 +65,12 @@ class ImportUploadForm(GovukFormMixin, forms.Form):
     all_or_nothing = forms.BooleanField(
         label="Import nothing if any row is rejected", required=False
     )
+    strict = forms.BooleanField(
+        label="Reject a row for any bad cell",
+        help_text="Otherwise a bad optional cell (a website, a postcode) is left out and the "
+        "report lists it",
+        required=False,
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

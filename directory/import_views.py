@@ -58,17 +58,22 @@ def import_upload(request):
                 for chunk in upload.chunks():
                     destination.write(chunk)
             all_or_nothing = form.cleaned_data["all_or_nothing"]
+            strict = form.cleaned_data["strict"]
             try:
                 with path.open("rb") as file:
                     report = organisations_import(
-                        file=file, dry_run=True, all_or_nothing=all_or_nothing
+                        file=file, dry_run=True, all_or_nothing=all_or_nothing, strict=strict
                     )
             except ImportFileError as error:
                 path.unlink(missing_ok=True)
                 form.add_error("file", error.message)
             else:
                 pending = request.session.get(SESSION_KEY, {})
-                pending[token] = {"name": upload.name, "all_or_nothing": all_or_nothing}
+                pending[token] = {
+                    "name": upload.name,
+                    "all_or_nothing": all_or_nothing,
+                    "strict": strict,
+                }
                 request.session[SESSION_KEY] = pending
                 return render(
                     request,
@@ -99,7 +104,10 @@ def import_confirm(request):
     try:
         with path.open("rb") as file:
             report = organisations_import(
-                file=file, all_or_nothing=details["all_or_nothing"], user=request.user
+                file=file,
+                all_or_nothing=details["all_or_nothing"],
+                strict=details.get("strict", False),
+                user=request.user,
             )
     finally:
         path.unlink(missing_ok=True)

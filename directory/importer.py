@@ -1,9 +1,13 @@
 """Bulk import of organisations from a CSV file (see docs/import.md for the columns).
 
 Rows are read one at a time and written in batches, so memory stays flat however long the
-file is, and a run killed halfway can simply be run again: matching is idempotent (by
-registration number first, then by exact normalised name), so rows already imported come out
-"unchanged". Every row is checked with the registration forms' rules.
+file is, and a run killed halfway can simply be run again: matching is idempotent, so rows
+already imported come out "unchanged". Registration numbers decide who is who: the same number
+is the same organisation, a different one a different organisation whatever the name; a row
+with no number is the same as an entry with no number only when name, postcode and town all
+agree, and a mere name match is reported as a possible duplicate, never merged. Every row is
+checked with the registration forms' rules; a bad optional cell is dropped with a warning
+(unless `strict`), so one junk website does not lose an organisation.
 """
 
 import codecs
@@ -16,6 +20,7 @@ from itertools import islice
 from typing import BinaryIO
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -107,6 +112,7 @@ REGISTRATION_NUMBER_FIELDS = (
     "charity_number_ni",
     "society_number",
 )
+_COLUMN_OF = {field_name: column for column, field_name in ORGANISATION_COLUMNS.items()}
 IMPORTABLE_STATUSES = {
     "published": Organisation.Status.PUBLISHED,
     "draft": Organisation.Status.DRAFT,
@@ -130,6 +136,16 @@ class RowError:
     message: str
 
 
+@dataclass(frozen=True)
+class RowWarning:
+    """A cell left out of an imported row (or a possible duplicate), and why."""
+
+    line: int
+    column: str
+    value: str
+    message: str
+
+
 @dataclass
 class ImportReport:
     created: int = 0
@@ -137,6 +153,8 @@ class ImportReport:
     unchanged: int = 0
     rejected: int = 0
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowWarning] = field(default_factory=list)
+    warning_count: int = 0
     dry_run: bool = False
     rolled_back: bool = False
 
@@ -148,10 +166,40 @@ class ImportReport:
     def unlisted_errors(self) -> bool:
         return self.rejected > len({error.line for error in self.errors})
 
+    @property
+    def unlisted_warnings(self) -> bool:
+        return self.warning_count > len(self.warnings)
+
 
 class _Rejected(Exception):
     def __init__(self, errors: list[tuple[str, str]]):
         self.errors = errors
+
+
+class _Problems:
+    """A row's problems: errors reject it; warnings leave a cell out (errors when strict)."""
+
+    def __init__(self, values: dict[str, str], *, strict: bool):
+        self.values, self.strict = values, strict
+        self.errors: list[tuple[str, str]] = []
+        self.warnings: list[tuple[str, str, str]] = []
+
+    def append(self, problem: tuple[str, str], *, left_out: str = "Left out") -> None:
+        """A bad optional cell: an error when strict, otherwise left out with a warning."""
+        column, message = problem
+        if self.strict:
+            self.errors.append(problem)
+        else:
+            message = f"{left_out}: {message[:1].lower()}{message[1:]}"
+            self.warnings.append((column, self.values.get(column, ""), message))
+
+    def note(self, column: str, message: str) -> None:
+        """A warning that never rejects (a possible duplicate)."""
+        self.warnings.append((column, self.values.get(column, ""), message))
+
+    def reject_if_any(self) -> None:
+        if self.errors:
+            raise _Rejected(self.errors)
 
 
 def normalise_name(name: str) -> str:
@@ -196,7 +244,13 @@ def read_rows(binary: BinaryIO) -> Iterator[tuple[int, dict[str, str]]]:
                     },
                 )
                 continue
-            yield line, {column: cell.strip() for column, cell in zip(columns, cells, strict=True)}
+            yield (
+                line,
+                {
+                    column: validators.without_control_characters(cell).strip()
+                    for column, cell in zip(columns, cells, strict=True)
+                },
+            )
     except UnicodeDecodeError as error:
         raise ImportFileError(
             "The file is not UTF-8 text (it may be saved as Windows-1252 or another encoding). "
@@ -297,10 +351,12 @@ def organisations_import(
     progress: Callable[[int], None] | None = None,
     user=None,
     batch_size: int | None = None,
+    strict: bool = False,
 ) -> ImportReport:
     """Import every row of a CSV file; return the report (ImportFileError for a bad file).
 
-    Valid rows are imported even if others are rejected, unless `all_or_nothing`; a dry run
+    Valid rows are imported even if others are rejected, unless `all_or_nothing`; a bad
+    optional cell is left out with a warning, or rejects its row when `strict`. A dry run
     checks everything, matching included, and writes nothing. History records name `user`.
     Rows are written `batch_size` (default BATCH_SIZE) at a time, one transaction each.
     """
@@ -310,10 +366,12 @@ def organisations_import(
     # One transaction for a run that may be undone at the end; otherwise one per batch, so a
     # long import commits as it goes and an interrupted one keeps what it finished.
     single = dry_run or all_or_nothing
-    with transaction.atomic() if single else _no_transaction():
+    with transaction.atomic() if single else no_transaction():
         while batch_rows := list(islice(rows, batch_size or BATCH_SIZE)):
-            with _no_transaction() if single else transaction.atomic():
-                batch = _Batch(taxonomy=taxonomy, index=index, rows=batch_rows, user=user)
+            with no_transaction() if single else transaction.atomic():
+                batch = _Batch(
+                    taxonomy=taxonomy, index=index, rows=batch_rows, user=user, strict=strict
+                )
                 for line, values in batch_rows:
                     _import_row(line, values, batch, report)
                 batch.write()
@@ -325,7 +383,7 @@ def organisations_import(
     return report
 
 
-class _no_transaction:
+class no_transaction:
     def __enter__(self):
         return self
 
@@ -334,8 +392,9 @@ class _no_transaction:
 
 
 def _import_row(line: int, values: dict[str, str], batch: "_Batch", report: ImportReport):
+    problems = _Problems(values, strict=batch.strict)
     try:
-        outcome = _plan_row(values, batch)
+        outcome = _plan_row(values, batch, problems)
     except _Rejected as rejected:
         report.rejected += 1
         for column, message in rejected.errors:
@@ -343,6 +402,10 @@ def _import_row(line: int, values: dict[str, str], batch: "_Batch", report: Impo
                 report.errors.append(RowError(line, column, message))
     else:
         setattr(report, outcome, getattr(report, outcome) + 1)
+        report.warning_count += len(problems.warnings)
+        for column, value, message in problems.warnings:
+            if len(report.warnings) < MAX_REPORTED_ERRORS:
+                report.warnings.append(RowWarning(line, column, value[:200], message))
 
 
 # The in-memory state of the organisations a batch touches: rows are checked and applied to
@@ -399,17 +462,23 @@ class _Entry(_Pending):
     def numbers(self) -> list[str]:
         return [getattr(self.organisation, name) for name in REGISTRATION_NUMBER_FIELDS]
 
+    def place(self) -> tuple[str, str, str]:
+        organisation = self.organisation
+        return (organisation.name, organisation.postcode, organisation.town)
+
 
 class _Index:
-    """Organisations by registration number and by normalised name. The directory's index
-    holds ids, in memory (a few hundred bytes an organisation: it grows with the directory,
-    not with the batch), so that matching a row is a dictionary look-up; a batch's own index
-    holds the entries it changed. A key maps to its one organisation, or to a tuple of them
-    when several share it (a set for every key would take most of the memory)."""
+    """Organisations by registration number; those without any number also by name, and by
+    name, postcode and town together. The directory's index holds ids, in memory (a few hundred
+    bytes an organisation: it grows with the directory, not with the batch), so that matching
+    a row is a dictionary look-up; a batch's own index holds the entries it changed. A key maps
+    to its one organisation, or to a tuple of them when several share it (a set for every key
+    would take most of the memory)."""
 
     def __init__(self):
         self.by_number: dict[tuple[str, str], object] = {}
         self.by_name: dict[str, object] = {}
+        self.by_place: dict[tuple[str, str, str], object] = {}
 
     @classmethod
     def of_directory(cls) -> "_Index":
@@ -417,24 +486,49 @@ class _Index:
         rows = (
             Organisation.objects.exclude(status=Organisation.Status.ARCHIVED)
             .order_by()
-            .values_list("pk", "name", *REGISTRATION_NUMBER_FIELDS)
+            .values_list("pk", "name", "postcode", "town", *REGISTRATION_NUMBER_FIELDS)
         )
-        for pk, name, *numbers in rows.iterator(chunk_size=5000):
-            index.add(pk, name, numbers)
+        for pk, name, postcode, town, *numbers in rows.iterator(chunk_size=5000):
+            index.add(pk, (name, postcode, town), numbers)
         return index
 
-    def add(self, key, name: str, numbers: list[str]) -> None:
+    def add(self, key, place: tuple[str, str, str], numbers: list[str]) -> None:
+        numbered = False
         for field_name, number in zip(REGISTRATION_NUMBER_FIELDS, numbers, strict=True):
             if number:
                 _put(self.by_number, (field_name, number), key)
-        _put(self.by_name, normalise_name(name), key)
+                numbered = True
+        if not numbered:
+            _put(self.by_name, normalise_name(place[0]), key)
+            _put(self.by_place, _place_key(*place), key)
 
-    def lookup(self, values: dict[str, str]) -> tuple[set, set]:
-        """(keys matching a registration number of the row, keys matching its name)."""
+    def lookup(self, numbers: list[tuple[str, str]], values: dict[str, str]) -> tuple[set, set]:
+        """(keys matching a registration number of the row, keys that are the same entry by
+        name, postcode and town when the row has no number)."""
         by_number = set()
-        for key in _normalised_numbers(values):
+        for key in numbers:
             by_number |= _found(self.by_number, key)
-        return by_number, _found(self.by_name, normalise_name(values.get("name", "")))
+        if numbers:
+            return by_number, set()
+        place = (values.get("name", ""), values.get("postcode", ""), values.get("town", ""))
+        return by_number, _found(self.by_place, _place_key(*place))
+
+    def same_name(self, values: dict[str, str]) -> set:
+        return _found(self.by_name, normalise_name(values.get("name", "")))
+
+
+def number_label(field_name: str) -> str:
+    return str(Organisation._meta.get_field(field_name).verbose_name)
+
+
+def _place_key(name: str, postcode: str, town: str) -> tuple[str, str, str]:
+    """A postcode that is not one counts as none: the import leaves it out of the entry."""
+    postcode = validators.normalise_postcode(postcode or "")
+    return (
+        normalise_name(name),
+        postcode if validators.POSTCODE_RE.match(postcode) else "",
+        normalise_name(town or ""),
+    )
 
 
 def _put(index: dict, name, key) -> None:
@@ -459,41 +553,63 @@ class _Batch:
     """Up to BATCH_SIZE rows: the organisations they may match, loaded in a few queries, the
     changes the rows make to them, and the writing of those changes with their history."""
 
-    def __init__(self, *, taxonomy: _Taxonomy, index: _Index, rows: list, user):
-        self.taxonomy, self.index, self.user = taxonomy, index, user
+    def __init__(self, *, taxonomy: _Taxonomy, index: _Index, rows: list, user, strict=False):
+        self.taxonomy, self.index, self.user, self.strict = taxonomy, index, user, strict
         self.own_index = _Index()
         self.touched: dict[_Entry, None] = {}
         candidates = set()
         for _line, values in rows:
-            by_number, by_name = index.lookup(values)
-            candidates |= by_number | by_name
+            by_number, by_place = index.lookup(list(_valid_numbers(values).items()), values)
+            candidates |= by_number | by_place
         self.entries = _load_entries(candidates)
 
-    def match(self, values: dict[str, str], errors: list) -> _Entry | None:
-        """The organisation a row describes: by registration number, then by name."""
-        (numbers, name), (own_numbers, own_name) = (
-            self.index.lookup(values),
-            self.own_index.lookup(values),
+    def match(self, values: dict[str, str], numbers: list[tuple[str, str]]) -> _Entry | None:
+        """The organisation a row describes, by its registration numbers (or, with none, by
+        name, postcode and town); _Rejected when its numbers disagree with what is listed."""
+        (by_number, by_place), (own_numbers, own_place) = (
+            self.index.lookup(numbers, values),
+            self.own_index.lookup(numbers, values),
         )
-        found = {self.entries[pk] for pk in numbers if pk in self.entries} | own_numbers
+        found = {self.entries[pk] for pk in by_number if pk in self.entries} | own_numbers
+        if not numbers:
+            found = {self.entries[pk] for pk in by_place if pk in self.entries} | own_place
         if len(found) > 1:
-            errors.append(("name", "The registration numbers match more than one organisation"))
-            return None
-        if not found:
-            found = {self.entries[pk] for pk in name if pk in self.entries} | own_name
-            if len(found) > 1:
-                errors.append(
-                    (
-                        "name",
-                        "More than one organisation has this name: add its registration number",
+            names = " and ".join(sorted(f"“{e.organisation.name}”" for e in found))
+            raise _Rejected(
+                [("name", f"The registration numbers belong to different organisations: {names}")]
+            )
+        entry = next(iter(found), None)
+        if entry is not None:
+            for field_name, number in numbers:
+                listed = getattr(entry.organisation, field_name)
+                if listed and listed != number:
+                    raise _Rejected(
+                        [
+                            (
+                                _COLUMN_OF[field_name],
+                                f"“{entry.organisation.name}” is listed with "
+                                f"{number_label(field_name)} {listed}, not {number}: a "
+                                "different number is a different organisation",
+                            )
+                        ]
                     )
-                )
-                return None
-        return next(iter(found), None)
+        return entry
+
+    def possible_duplicates(self, values: dict[str, str]) -> list[str]:
+        """Names of listed organisations without a number that a new row's name matches."""
+        pks = self.index.same_name(values)
+        names = [entry.organisation.name for entry in self.own_index.same_name(values)]
+        if pks:
+            names += (
+                Organisation.objects.filter(pk__in=pks)
+                .order_by("pk")
+                .values_list("name", flat=True)
+            )
+        return names
 
     def touch(self, entry: _Entry) -> None:
         self.touched[entry] = None
-        self.own_index.add(entry, entry.organisation.name, entry.numbers())
+        self.own_index.add(entry, entry.place(), entry.numbers())
 
     def write(self) -> None:
         """Save every change of the batch, each with its history record."""
@@ -502,7 +618,7 @@ class _Batch:
         now = timezone.now()
         entries = list(self.touched)
         new = [e for e in entries if e.is_new]
-        for entry, slug in zip(new, _unique_slugs([e.organisation.name for e in new]), strict=True):
+        for entry, slug in zip(new, unique_slugs([e.organisation.name for e in new]), strict=True):
             entry.organisation.slug = slug
         _save(
             Organisation,
@@ -524,7 +640,7 @@ class _Batch:
             user=self.user,
         )
         for entry in entries:
-            self.index.add(entry.organisation.pk, entry.organisation.name, entry.numbers())
+            self.index.add(entry.organisation.pk, entry.place(), entry.numbers())
         search_index.refresh_search_documents(organisation_ids=[e.organisation.pk for e in entries])
 
 
@@ -655,7 +771,7 @@ def _record_history_terms(model, records: list) -> None:
         )
 
 
-def _unique_slugs(names: list[str]) -> list[str]:
+def unique_slugs(names: list[str]) -> list[str]:
     """A free slug for each new organisation, unused in the directory and in the list."""
     bases = [slugify(name)[:200] or "organisation" for name in names]
     taken = set(Organisation.objects.filter(slug__in=bases).values_list("slug", flat=True))
@@ -676,44 +792,53 @@ def _unique_slugs(names: list[str]) -> list[str]:
     return slugs
 
 
-def _plan_row(values: dict[str, str], batch: _Batch) -> str:
+def _plan_row(values: dict[str, str], batch: _Batch, problems: _Problems) -> str:
     """Apply one row to the batch's organisations; "created", "updated" or "unchanged"."""
     if "" in values:
         raise _Rejected([("", values[""])])
-    errors: list[tuple[str, str]] = []
+    if not values.get("name"):
+        raise _Rejected([("name", "Enter the organisation's name")])
     terms = {
-        column: batch.taxonomy.resolve(column, values[column], errors)
+        column: batch.taxonomy.resolve(column, values[column], problems)
         for column in TAXONOMY_COLUMNS
         if values.get(column)
     }
-    flags = {column: _yes_no(values, column, errors) for column in BOOLEAN_COLUMNS}
-    status = _status(values, errors)
-    entry = batch.match(values, errors)
+    flags = {column: _yes_no(values, column, problems) for column in BOOLEAN_COLUMNS}
+    status = _status(values, problems)
+    numbers = _valid_numbers(values, problems)
+    problems.reject_if_any()
+    entry = batch.match(values, [(field_name, number) for field_name, number in numbers.items()])
     if entry is not None and entry.has_members:
-        errors.append(
-            (
-                "name",
-                f"This matches “{entry.organisation.name}”, which its own members manage: "
-                "the import does not change it",
-            )
+        raise _Rejected(
+            [
+                (
+                    "name",
+                    f"This matches “{entry.organisation.name}”, which its own members manage: "
+                    "the import does not change it",
+                )
+            ]
         )
-    if errors:
-        raise _Rejected(errors)
 
     creating = entry is None
     current = Organisation(is_unclaimed=True) if creating else entry.organisation
     before = _snapshot(current)
-    form_data = {
-        field_name: values[column] if values.get(column) else before[field_name]
+    cells = {
+        column: numbers.get(field_name, "")
+        if field_name in REGISTRATION_NUMBER_FIELDS
+        else values.get(column, "")
         for column, field_name in ORGANISATION_COLUMNS.items()
     }
-    # Checked on a copy, so that a row rejected by a later check leaves the entry as it was.
-    form = ImportOrganisationForm(data=_form_strings(form_data), instance=copy.copy(current))
-    if not form.is_valid():
-        raise _Rejected(_column_errors(form, ORGANISATION_COLUMNS))
+    form = _checked_form(
+        ImportOrganisationForm,
+        cells,
+        ORGANISATION_COLUMNS,
+        problems,
+        keep=lambda column: before[ORGANISATION_COLUMNS[column]],
+        instance=current,
+    )
     organisation = form.instance
     for column in ("legal_form", "income_band"):
-        if column in terms:
+        if terms.get(column):
             setattr(organisation, column, terms[column][0])
     for column, field_name in [
         ("lived_experience_led", "lived_experience_led"),
@@ -728,7 +853,15 @@ def _plan_row(values: dict[str, str], batch: _Batch) -> str:
         organisation.status = status
     if organisation.status == Organisation.Status.PUBLISHED and not organisation.published_at:
         organisation.published_at = timezone.now()
-    service_values = _service_values(values, terms, flags)
+    service_values = _service_values(values, terms, flags, problems)
+    problems.reject_if_any()
+    if creating and not numbers:
+        for name in batch.possible_duplicates(values):
+            problems.note(
+                "name",
+                f"Possible duplicate of “{name}” (listed without a registration number, "
+                "elsewhere): imported as a separate organisation; check and archive one",
+            )
 
     # Every check has passed: apply the row.
     changed = creating or _snapshot(organisation) != before
@@ -743,7 +876,7 @@ def _plan_row(values: dict[str, str], batch: _Batch) -> str:
         entry.fields_changed |= changed
     for relation in ORGANISATION_RELATIONS:
         wanted = {term.pk for term in terms.get(relation, [])}
-        if relation in terms and (creating or entry.terms[relation] != wanted):
+        if wanted and (creating or entry.terms[relation] != wanted):
             entry.terms[relation] = wanted
             entry.relations_changed.add(relation)
             changed = True
@@ -752,6 +885,48 @@ def _plan_row(values: dict[str, str], batch: _Batch) -> str:
     if changed:
         batch.touch(entry)
     return "created" if creating else "updated" if changed else "unchanged"
+
+
+def _checked_form(form_class, cells, columns, problems: _Problems, *, keep, instance=None):
+    """The form of a row's cells, valid: a cell the form refuses is put back to what is
+    listed (`keep(column)`) and reported, or rejects the row when strict or required."""
+    while True:
+        data = {
+            field_name: cells[column] if cells.get(column) else keep(column)
+            for column, field_name in columns.items()
+        }
+        # Checked on a copy, so that a row rejected by a later check leaves the entry as it was.
+        form = form_class(
+            data=_form_strings(data),
+            **({"instance": copy.copy(instance)} if instance is not None else {}),
+        )
+        if form.is_valid():
+            return form
+        errors = _column_errors(form, columns)
+        required = [error for error in errors if not cells.get(error[0])]
+        if problems.strict or required or any(column == "name" for column, _ in errors):
+            raise _Rejected(problems.errors + errors)
+        for problem in errors:
+            if cells.get(problem[0]):
+                problems.append(problem)
+                cells = {**cells, problem[0]: ""}
+
+
+def _valid_numbers(values: dict[str, str], problems: _Problems | None = None) -> dict[str, str]:
+    """The row's registration numbers in their stored form; one in no known format is left
+    out with a warning (so it neither matches nor is stored)."""
+    numbers = {}
+    for column, field_name in ORGANISATION_COLUMNS.items():
+        if field_name in REGISTRATION_NUMBER_FIELDS and values.get(column):
+            number = validators.NUMBER_NORMALISERS[field_name](values[column])
+            try:
+                validators.NUMBER_VALIDATORS[field_name](number)
+            except ValidationError as error:
+                if problems is not None:
+                    problems.append((column, error.messages[0]))
+            else:
+                numbers[field_name] = number
+    return numbers
 
 
 def _form_strings(data: dict) -> dict:
@@ -804,36 +979,31 @@ def _status(values: dict[str, str], errors: list) -> str | None:
     return IMPORTABLE_STATUSES[value]
 
 
-def _normalised_numbers(values: dict[str, str]) -> list[tuple[str, str]]:
-    numbers = []
-    for column, field_name in ORGANISATION_COLUMNS.items():
-        if field_name in REGISTRATION_NUMBER_FIELDS and values.get(column):
-            normalise = (
-                validators.normalise_company_number
-                if field_name == "company_number"
-                else validators.compact
-            )
-            numbers.append((field_name, normalise(values[column])))
-    return numbers
-
-
-def _service_values(values, terms, flags) -> dict | None:
-    """The row's service, or None when the row describes none."""
+def _service_values(values, terms, flags, problems: _Problems) -> dict | None:
+    """The row's service, or None when the row describes none (or, not strict, when it cannot
+    be imported: the organisation is imported without it, with a warning)."""
     if not any(values.get(column) for column in SERVICE_ONLY_COLUMNS):
         return None
-    errors = []
-    form_data = {
-        field_name: values.get(column, "") for column, field_name in SERVICE_COLUMNS.items()
-    }
-    form = ImportServiceForm(data=form_data)
-    if not form.is_valid():
-        errors += _column_errors(form, SERVICE_COLUMNS)
+    missing = []
+    if not values.get("service_name"):
+        missing.append(("service_name", "Enter the service's name"))
     if not terms.get("pathways"):
-        errors.append(("pathways", "Select at least one pathway"))
+        missing.append(("pathways", "Select at least one pathway"))
     if not terms.get("regions"):
-        errors.append(("regions", "Select at least one region"))
-    if errors:
-        raise _Rejected(errors)
+        missing.append(("regions", "Select at least one region"))
+    if missing:
+        if problems.strict:
+            raise _Rejected(problems.errors + missing)
+        for problem in missing:
+            problems.append(problem, left_out="The service was left out")
+        return None
+    form = _checked_form(
+        ImportServiceForm,
+        {column: values.get(column, "") for column in SERVICE_COLUMNS},
+        SERVICE_COLUMNS,
+        problems,
+        keep=lambda column: "",
+    )
     return {
         "fields": form.cleaned_data,
         "accepting_referrals": flags["accepting_referrals"],

@@ -219,6 +219,9 @@ class Organisation(models.Model):
     is_unclaimed = models.BooleanField(
         default=False, help_text="Imported from a list and not yet claimed by the organisation"
     )
+    # When its register (charity, company or society) says it was removed or dissolved: shown
+    # on its profile, left out of default search, and in the moderators' queue.
+    removed_from_register_on = models.DateField(null=True, blank=True)
     # When its last admin deleted their account: from then until someone is its admin again it
     # waits in the moderation queue as an organisation without an admin.
     admin_lost_at = models.DateTimeField(null=True, blank=True)
@@ -312,11 +315,7 @@ class Organisation(models.Model):
 
     def clean(self):
         for field, normalise in [
-            ("charity_number_ew", validators.compact),
-            ("charity_number_scotland", validators.compact),
-            ("charity_number_ni", validators.compact),
-            ("society_number", validators.compact),
-            ("company_number", validators.normalise_company_number),
+            *validators.NUMBER_NORMALISERS.items(),
             ("postcode", validators.normalise_postcode),
         ]:
             value = getattr(self, field)
@@ -341,7 +340,7 @@ class Organisation(models.Model):
                     "Charity Commission for England and Wales",
                     self.charity_number_ew,
                     "https://register-of-charities.charitycommission.gov.uk/charity-search/-/charity-details/"
-                    f"{self.charity_number_ew}",
+                    f"{self.charity_number_ew.split('-')[0]}",
                 )
             )
         if self.charity_number_scotland:
@@ -379,6 +378,57 @@ class Organisation(models.Model):
                 )
             )
         return links
+
+
+class RegisterEntry(models.Model):
+    """What a public register (loaded by `import_register`) says of one charity, company or
+    society: the source of register-assisted registration and of removal flags."""
+
+    class Register(models.TextChoices):
+        CCEW = "ccew", "Charity Commission for England and Wales"
+        OSCR = "oscr", "Scottish Charity Regulator (OSCR)"
+        CCNI = "ccni", "Charity Commission for Northern Ireland"
+        FCA = "fca", "Financial Conduct Authority Mutuals Public Register"
+        COMPANIES_HOUSE = "companies_house", "Companies House"
+
+    # The organisation's number field that each register's numbers go in.
+    NUMBER_FIELDS = {
+        "ccew": "charity_number_ew",
+        "oscr": "charity_number_scotland",
+        "ccni": "charity_number_ni",
+        "fca": "society_number",
+        "companies_house": "company_number",
+    }
+
+    register = models.CharField(max_length=20, choices=Register.choices)
+    number = models.CharField(max_length=12)
+    name = models.CharField(max_length=300)
+    address_line_1 = models.CharField(max_length=200, blank=True)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    company_number = models.CharField(max_length=10, blank=True)
+    website = models.CharField(max_length=300, blank=True)
+    legal_form = models.CharField("legal form as the register gives it", max_length=200, blank=True)
+    activities = models.TextField(blank=True)
+    status = models.CharField(max_length=100, blank=True)
+    latest_income = models.BigIntegerField(null=True, blank=True)
+    registered_on = models.DateField(null=True, blank=True)
+    removed_on = models.DateField(null=True, blank=True)
+    is_removed = models.BooleanField(default=False)
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["register", "number"], name="register_entry_unique"),
+            models.CheckConstraint(
+                condition=Q(register__in=["ccew", "oscr", "ccni", "fca", "companies_house"]),
+                name="register_entry_register_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_register_display()} {self.number})"
 
 
 def unique_slug(name: str, model=None) -> str:

@@ -24,6 +24,7 @@ from .models import (
     OrganisationRevision,
     PartnershipRole,
     QualityMark,
+    RegisterEntry,
 )
 
 Kind = ModerationDecision.Kind
@@ -217,21 +218,36 @@ def _domain_warnings(preview: ProfilePreview, sender: User | None) -> list[Revie
     host = (urlsplit(preview.website).hostname or "").lower().removeprefix("www.")
     if not host:
         return []
-    emails = [("The public contact email", preview.email)]
+    emails = [("public contact email", preview.email)]
     if sender is not None:
-        emails.append(("The email address of the person who sent it", sender.email))
+        emails.append(("sender’s email", sender.email))
     return [
         ReviewWarning(
-            f"{who}’s domain ({email_domain(email)}) does not match the website’s ({host})"
+            f"The {who} is at {email_domain(email)}, which does not match the website ({host})"
         )
         for who, email in emails
         if email and not _domains_match(email, host)
     ]
 
 
-# Further checks, each given the preview and returning warnings: the register data registers
-# one saying when a charity number is removed from its register (docs/moderation.md).
-WARNING_CHECKS: list[Callable[[ProfilePreview], list[ReviewWarning]]] = []
+def _register_warnings(preview: ProfilePreview) -> list[ReviewWarning]:
+    """A number that the loaded register data says was removed or dissolved."""
+    warnings = []
+    for register, field in RegisterEntry.NUMBER_FIELDS.items():
+        number = getattr(preview, field)
+        entry = number and RegisterEntry.objects.filter(register=register, number=number).first()
+        if entry and entry.is_removed:
+            when = f" on {entry.removed_on:%-d %B %Y}" if entry.removed_on else ""
+            warnings.append(
+                ReviewWarning(
+                    f"{number}: the {entry.get_register_display()} says it was removed{when}"
+                )
+            )
+    return warnings
+
+
+# Further checks, each given the preview and returning warnings (docs/moderation.md).
+WARNING_CHECKS: list[Callable[[ProfilePreview], list[ReviewWarning]]] = [_register_warnings]
 
 
 def register_warning_check(check: Callable[[ProfilePreview], list[ReviewWarning]]):

@@ -19,6 +19,7 @@ from .models import (
     Organisation,
     OrganisationRevision,
     ProblemReport,
+    RegisterEntry,
     ReviewLock,
     Service,
 )
@@ -32,10 +33,19 @@ QUEUE_KINDS = {
     "adminless": "Organisations without an admin",
     "evidence": "Evidence to verify",
     "stale": "Stale entries to check again",
+    "removed": "Removed from a register",
 }
 # The kinds that wait for a decision: counted in the header and emailed to the moderators.
 # Unverified evidence and stale entries are work to pick up, not requests waiting for an answer.
-DECISION_KINDS = ("submission", "revision", "claim", "commissioner", "report", "adminless")
+DECISION_KINDS = (
+    "submission",
+    "revision",
+    "claim",
+    "commissioner",
+    "report",
+    "adminless",
+    "removed",
+)
 
 
 @dataclass
@@ -102,6 +112,32 @@ def organisations_without_admin() -> QuerySet[Organisation]:
     )
 
 
+def removed_from_register() -> QuerySet[Organisation]:
+    """Organisations a register says were removed or dissolved, until archived or verified
+    again (verifying puts them back in default search)."""
+    return (
+        Organisation.objects.filter(removed_from_register_on__isnull=False)
+        .exclude(status=Organisation.Status.ARCHIVED)
+        .filter(freshness_stage=Organisation.Freshness.HIDDEN)
+    )
+
+
+def register_checks(organisation: Organisation) -> list[tuple[str, str, RegisterEntry | None]]:
+    """(register, number, its loaded register entry or None) for each registration number the
+    organisation gives, where that register's data is loaded: a match tells moderators the
+    number is real and whose it is."""
+    checks = []
+    for register, field in RegisterEntry.NUMBER_FIELDS.items():
+        number = getattr(organisation, field)
+        if not number:
+            continue
+        entries = RegisterEntry.objects.filter(register=register)
+        if entries.exists():
+            label = RegisterEntry.Register(register).label
+            checks.append((label, number, entries.filter(number=number).first()))
+    return checks
+
+
 def _queue_sources(region: str = "") -> dict[str, QuerySet]:
     """What waits, by kind."""
     submissions = Organisation.objects.filter(
@@ -130,6 +166,7 @@ def _queue_sources(region: str = "") -> dict[str, QuerySet]:
         "stale": published.filter(
             freshness_stage__in=[Organisation.Freshness.STALE, Organisation.Freshness.HIDDEN]
         ),
+        "removed": removed_from_register().filter(_in_region(region)),
     }
 
 
@@ -143,9 +180,17 @@ def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueIte
     """Everything waiting for a moderator, oldest first, and the count of each kind."""
     sources = _queue_sources(region)
     counts = {name: queryset.count() for name, queryset in sources.items()}
-    submissions, revisions, claims, commissioners, reports, adminless, evidence, stale = (
-        sources[name] for name in QUEUE_KINDS
-    )
+    (
+        submissions,
+        revisions,
+        claims,
+        commissioners,
+        reports,
+        adminless,
+        evidence,
+        stale,
+        removed,
+    ) = (sources[name] for name in QUEUE_KINDS)
     items: list[QueueItem] = []
     if kind in ("", "submission"):
         items += [
@@ -218,6 +263,21 @@ def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueIte
                 f"organisation:{organisation.pk}",
             )
             for organisation in adminless
+        ]
+    if kind in ("", "removed"):
+        items += [
+            QueueItem(
+                "removed",
+                organisation.name,
+                f"Removed from the register on {organisation.removed_from_register_on:%-d %B %Y}"
+                ": archive it, or check it and mark it verified",
+                timezone.make_aware(
+                    datetime.combine(organisation.removed_from_register_on, datetime.min.time())
+                ),
+                _review_url(organisation),
+                f"organisation:{organisation.pk}",
+            )
+            for organisation in removed
         ]
     if kind == "evidence":
         items += [

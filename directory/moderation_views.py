@@ -128,6 +128,7 @@ def organisation_review(request, org: uuid.UUID):
             .filter(pk=organisation.pk)
             .exists(),
             "reports": organisation.problem_reports.open(),
+            "register_checks": moderation_selectors.register_checks(organisation),
             **_review_context(organisation, revision),
         },
     )

@@ -9,7 +9,17 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from accounts.models import Membership
 
-from .models import ClaimRequest, ModerationDecision, Organisation, OrganisationRevision
+from .models import (
+    ClaimRequest,
+    IncomeBand,
+    LegalForm,
+    ModerationDecision,
+    Organisation,
+    OrganisationRevision,
+    RegisterEntry,
+)
+from .register_services import income_band_for
+from .registers import legal_form_slug
 
 # Words that do not tell two organisations apart ("The Harbour Trust Ltd" is "Harbour Trust").
 NAME_NOISE_WORDS = {"the", "ltd", "limited", "cic", "cio", "plc", "llp", "uk", "and", "of"}
@@ -135,3 +145,35 @@ def moderator_request(organisation: Organisation, revision: OrganisationRevision
         .first()
     )
     return decision.reason if decision else ""
+
+
+def register_entry_for(*, charity_number_ew: str = "", company_number: str = ""):
+    """The loaded register entry of a charity or company number (the charity register's
+    first), or None; entries of removed charities and dissolved companies are not offered."""
+    registers = Q()
+    if charity_number_ew:
+        registers |= Q(register="ccew", number=charity_number_ew)
+    if company_number:
+        registers |= Q(register="companies_house", number=company_number) | Q(
+            register__in=["ccew", "oscr", "ccni"], company_number=company_number
+        )
+    if not registers:
+        return None
+    entries = RegisterEntry.objects.filter(registers, is_removed=False)
+    return min(entries, key=lambda entry: entry.register != "ccew", default=None)
+
+
+def register_details(entry) -> dict:
+    """What a register entry fills in of the start form."""
+    legal_form = LegalForm.objects.filter(slug=legal_form_slug(entry.register, entry)).first()
+    bands = IncomeBand.objects.order_by("min_income")
+    return {
+        "name": entry.name,
+        "address_line_1": entry.address_line_1,
+        "address_line_2": entry.address_line_2,
+        "town": entry.town,
+        "postcode": entry.postcode,
+        "legal_form": legal_form.pk if legal_form else None,
+        "income_band": getattr(income_band_for(entry.latest_income, bands), "pk", None),
+        "from_register": f"{entry.register}:{entry.number}",
+    }

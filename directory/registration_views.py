@@ -145,26 +145,36 @@ def start(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def new(request):
-    """Name and numbers first: an organisation already listed is offered to join or claim."""
-    duplicates = []
+    """Name and numbers first: an organisation already listed is offered to join or claim; one
+    found in a loaded register has what the register says filled in, to confirm."""
+    duplicates, register_entry = [], None
     if request.method == "POST":
-        form = forms.StartForm(request.POST)
+        confirming = bool(request.POST.get("from_register"))
+        form = (forms.RegisterDetailsForm if confirming else forms.StartForm)(request.POST)
         if form.is_valid():
             data = form.cleaned_data
+            numbers = {
+                "charity_number_ew": data["charity_number_ew"],
+                "company_number": data["company_number"],
+            }
             if not data["confirmed_not_duplicate"]:
                 duplicates = registration_selectors.organisation_duplicates(
-                    name=data["name"],
-                    charity_number_ew=data["charity_number_ew"],
-                    company_number=data["company_number"],
+                    name=data["name"], **numbers
                 )
-            if not duplicates:
+            if not duplicates and not confirming:
+                register_entry = registration_selectors.register_entry_for(**numbers)
+            if register_entry is not None:
+                form = forms.RegisterDetailsForm(
+                    initial={**data, **registration_selectors.register_details(register_entry)}
+                )
+            elif not duplicates:
                 try:
                     organisation = services.organisation_create_draft(
                         user=request.user,
                         name=data["name"],
-                        charity_number_ew=data["charity_number_ew"],
-                        company_number=data["company_number"],
                         token=data["token"],
+                        details=_register_details(data) if confirming else None,
+                        **numbers,
                     )
                 except ValidationError as error:
                     _add_validation_error(form, error)
@@ -172,7 +182,25 @@ def new(request):
                     return redirect(_organisation_url("registration:task_list", organisation))
     else:
         form = forms.StartForm(initial={"token": uuid.uuid4()})
-    return render(request, "registration/new.html", {"form": form, "duplicates": duplicates})
+    return render(
+        request,
+        "registration/new.html",
+        {"form": form, "duplicates": duplicates, "register_entry": register_entry},
+    )
+
+
+REGISTER_DETAIL_FIELDS = (
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "legal_form",
+    "income_band",
+)
+
+
+def _register_details(data: dict) -> dict:
+    return {name: data[name] for name in REGISTER_DETAIL_FIELDS if data[name]}
 
 
 @login_required

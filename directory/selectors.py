@@ -27,6 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower, Substr
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -367,6 +368,14 @@ def _organisation_option_conditions(filterset: OrganisationFilterSet) -> dict[st
 _LONG_TEXTS = ("description", "partnership_notes", "search_text")
 
 
+def sort_name():
+    """A name as it is sorted: ignoring case and a leading "The" (document_search.SORT_NAME_SQL
+    is the same order in SQL)."""
+    return Case(
+        When(name__istartswith="the ", then=Substr(Lower("name"), 5)), default=Lower("name")
+    )
+
+
 def search_queryset(*, filterset: OrganisationFilterSet) -> QuerySet[Organisation]:
     """The matching published organisations in the chosen order (annotated with `miles` when a
     postcode is given: the nearest matching delivery location, None for region-wide services)."""
@@ -407,7 +416,7 @@ def ordered_queryset(
         organisations.select_related("legal_form", "income_band")
         .annotate(has_verified_evidence=Exists(verified))
         .defer(*_LONG_TEXTS)
-        .order_by(*order, "name", "id")
+        .order_by(*order, sort_name(), "id")
     )
 
 

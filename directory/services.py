@@ -120,8 +120,10 @@ def organisation_create_draft(
     charity_number_ew: str = "",
     company_number: str = "",
     token: uuid.UUID,
+    details: dict | None = None,
 ) -> Organisation:
-    """Create a draft organisation with the user as its admin (once per start-form token)."""
+    """Create a draft organisation with the user as its admin (once per start-form token);
+    `details` are further fields confirmed from a register entry (address, legal form...)."""
     existing = Organisation.objects.filter(registration_token=token, memberships__user=user).first()
     if existing:
         return existing
@@ -131,6 +133,7 @@ def organisation_create_draft(
         company_number=company_number,
         registration_token=token,
         status=Organisation.Status.DRAFT,
+        **(details or {}),
     )
     organisation.full_clean(exclude=["slug"])
     try:

@@ -4,15 +4,21 @@ import re
 
 from django.core.exceptions import ValidationError
 
-CHARITY_EW_RE = re.compile(r"^\d{6,7}$")
+# England and Wales: 6 or 7 digits, and a linked (subsidiary) charity's number after a hyphen.
+CHARITY_EW_RE = re.compile(r"^\d{6,7}(-\d{1,2})?$")
 CHARITY_SCOTLAND_RE = re.compile(r"^SC\d{6}$")
 CHARITY_NI_RE = re.compile(r"^NIC\d{6}$")
-# Companies House: 8 digits (England and Wales) or a two-letter register prefix and 6 digits.
-COMPANY_RE = re.compile(
-    r"^(\d{8}|(SC|NI|OC|SO|NC|R0|CE|CS|SE|GE|FC|SF|NF|IP|SP|NP|RC|SR|NR|SL|SZ|NZ)\d{6})$"
-)
-# FCA Mutuals Public Register: a number with an optional register suffix (e.g. 31234R).
-SOCIETY_RE = re.compile(r"^(IP)?\d{1,6}[RC]?$")
+# Every prefix Companies House gives a number (its URI customer guide, and the ones it uses
+# without listing them: CE, CS, SG, RS, OE), followed by digits to make 8 characters.
+COMPANY_PREFIXES = [
+    *("AC", "ZC", "FC", "GE", "LP", "OC", "SE", "SA", "SZ", "SF", "GS", "SL", "SO", "SC"),
+    *("ES", "NA", "NZ", "NF", "GN", "NL", "NC", "R0", "NI", "EN", "IP", "SP", "IC", "SI"),
+    *("NP", "NV", "RC", "SR", "NR", "NO", "CE", "CS", "SG", "RS", "OE"),
+]
+COMPANY_RE = re.compile(r"^(\d{8}|(" + "|".join(COMPANY_PREFIXES) + r")\d{6})$")
+# FCA Mutuals Public Register: a number, with the register's letters before or after it
+# (31234R, 1234C, IP30012R, RS007654, 123F).
+SOCIETY_RE = re.compile(r"^(IP|RS|SP|NP)?\d{1,7}(R|C|F|RS|FS)?$")
 # The Royal Mail rules on which letters may appear in each position of a postcode.
 POSTCODE_RE = re.compile(
     r"^(GIR 0AA|[A-PR-UWYZ]([0-9][0-9A-HJKPS-UW]?|[A-HK-Y][0-9][0-9ABEHMNPRV-Y]?) [0-9][ABD-HJLNP-UW-Z]{2})$"  # noqa: E501
@@ -23,11 +29,52 @@ def compact(value: str) -> str:
     return re.sub(r"[\s\-]", "", value or "").upper()
 
 
-def normalise_company_number(value: str) -> str:
+def normalise_charity_number_ew(value: str) -> str:
+    """1123456, or 1123456-1 for a linked charity (written "1123456 1" or "1123456/1" too)."""
+    text = re.sub(r"\s+", " ", value or "").strip()
+    if match := re.fullmatch(r"(\d{6,7})\s*[-/ ]\s*(\d{1,2})", text):
+        main, linked = match.groups()
+        return main if int(linked) == 0 else f"{main}-{int(linked)}"
+    return compact(text)
+
+
+def normalise_charity_number_scotland(value: str) -> str:
     number = compact(value)
-    if number.isdigit() and len(number) < 8:
-        number = number.zfill(8)  # Companies House pads numbers with leading zeros
+    if re.fullmatch(r"SC\d{5}", number):
+        number = "SC" + number[2:].zfill(6)
     return number
+
+
+def normalise_charity_number_ni(value: str) -> str:
+    """NIC100016 however the register or a spreadsheet writes it (NI100016, 100016)."""
+    number = compact(value)
+    if re.fullmatch(r"(NIC?)?\d{5,6}", number):
+        number = "NIC" + number.removeprefix("NI").removeprefix("C").zfill(6)
+    return number
+
+
+def normalise_company_number(value: str) -> str:
+    """Eight characters, as Companies House writes them: leading zeros added after a prefix."""
+    number = compact(value)
+    if match := re.fullmatch(r"([A-Z]{0,2})(\d+)", number):
+        prefix, digits = match.groups()
+        if len(prefix) + len(digits) < 8:
+            number = prefix + digits.zfill(8 - len(prefix))
+    return number
+
+
+def normalise_society_number(value: str) -> str:
+    return compact(value)
+
+
+# The canonical form of each registration number field: one stored form, matched exactly.
+NUMBER_NORMALISERS = {
+    "charity_number_ew": normalise_charity_number_ew,
+    "company_number": normalise_company_number,
+    "charity_number_scotland": normalise_charity_number_scotland,
+    "charity_number_ni": normalise_charity_number_ni,
+    "society_number": normalise_society_number,
+}
 
 
 def normalise_postcode(value: str) -> str:
@@ -38,15 +85,16 @@ def normalise_postcode(value: str) -> str:
 
 
 def validate_charity_number_ew(value: str) -> None:
-    if not CHARITY_EW_RE.match(compact(value)):
+    if not CHARITY_EW_RE.match(normalise_charity_number_ew(value)):
         raise ValidationError(
-            "Enter a charity number for England and Wales in the correct format, like 1123456",
+            "Enter a charity number for England and Wales in the correct format, like 1123456 "
+            "(or 1123456-1 for a linked charity)",
             code="invalid_charity_number",
         )
 
 
 def validate_charity_number_scotland(value: str) -> None:
-    if not CHARITY_SCOTLAND_RE.match(compact(value)):
+    if not CHARITY_SCOTLAND_RE.match(normalise_charity_number_scotland(value)):
         raise ValidationError(
             "Enter a Scottish charity number in the correct format, like SC012345",
             code="invalid_charity_number",
@@ -54,9 +102,10 @@ def validate_charity_number_scotland(value: str) -> None:
 
 
 def validate_charity_number_ni(value: str) -> None:
-    if not CHARITY_NI_RE.match(compact(value)):
+    if not CHARITY_NI_RE.match(normalise_charity_number_ni(value)):
         raise ValidationError(
-            "Enter a Northern Ireland charity number in the correct format, like NIC100123",
+            "Enter a Northern Ireland charity number in the correct format, like NIC100123 "
+            "or 100123",
             code="invalid_charity_number",
         )
 
@@ -70,7 +119,7 @@ def validate_company_number(value: str) -> None:
 
 
 def validate_society_number(value: str) -> None:
-    if not SOCIETY_RE.match(compact(value)):
+    if not SOCIETY_RE.match(normalise_society_number(value)):
         raise ValidationError(
             "Enter a Financial Conduct Authority society number in the correct format, like 31234R",
             code="invalid_society_number",
@@ -82,6 +131,15 @@ def validate_postcode(value: str) -> None:
         raise ValidationError("Enter a real postcode, like SW1A 1AA", code="invalid_postcode")
 
 
+# C0 and C1 control characters and DEL, but not tab, line feed or carriage return: they show
+# as boxes on a page (a bell, U+0007, came in with a register's names).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def without_control_characters(value: str) -> str:
+    return CONTROL_CHARACTERS.sub("", value)
+
+
 def validate_uk_phone(value: str) -> None:
     digits = re.sub(r"[\s()\-]", "", value or "")
     if digits.startswith("+44"):
@@ -90,6 +148,15 @@ def validate_uk_phone(value: str) -> None:
         raise ValidationError(
             "Enter a UK telephone number, like 01632 960 001 or 020 7946 0000", code="invalid_phone"
         )
+
+
+NUMBER_VALIDATORS = {
+    "charity_number_ew": validate_charity_number_ew,
+    "company_number": validate_company_number,
+    "charity_number_scotland": validate_charity_number_scotland,
+    "charity_number_ni": validate_charity_number_ni,
+    "society_number": validate_society_number,
+}
 
 
 # Every character str.splitlines() breaks a line at: in an email header, CR or LF would start a

@@ -2,7 +2,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from . import exports, search_suggestions, selectors
+from . import exports, place_selectors, search_suggestions, selectors
 from .csv_utils import csv_response
 from .filters import DISTANCE_CHOICES, SORT_CHOICES, OrganisationFilterSet
 from .models import Organisation, Region
@@ -115,4 +115,8 @@ def organisation_detail(request, slug):
         selectors.organisation_profile_queryset().filter(status=Organisation.Status.PUBLISHED),
         slug=slug,
     )
-    return render(request, "directory/organisation_detail.html", {"organisation": organisation})
+    return render(
+        request,
+        "directory/organisation_detail.html",
+        {"organisation": organisation, "base": place_selectors.organisation_base(organisation)},
+    )

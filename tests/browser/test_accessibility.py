@@ -151,7 +151,7 @@ def editor_membership(s):
     return {**slug(s), "pk": s.world.editor_membership.pk}
 
 
-IMPORT_CSV = b"name,postcode\nAnchor House,LS1 1AA\nBad Trust,XX1\n"
+IMPORT_CSV = b"name,postcode\nAnchor House,LS1 1AA\nBad Trust,XX1\n,M1 1AE\n"
 APPRAISAL_ERRORS = {**OFFER_APPRAISAL_INPUTS, "results_percent": "10", "contract_months": "0"}
 
 PAGES = [

@@ -127,25 +127,138 @@ def test_a_dry_run_sees_a_repeated_row_as_unchanged(taxonomies):
     assert not Organisation.objects.exists()
 
 
-def test_matching_by_registration_number_first_then_by_normalised_name(taxonomies):
+def test_a_number_decides_and_a_name_alone_never_merges(taxonomies):
     by_number = OrganisationFactory(name="Old Name", charity_number_ew="1123456")
-    by_name = OrganisationFactory(name="Bridges Women's Centre", charity_number_ew="")
+    same_place = OrganisationFactory(
+        name="Bridges Women's Centre", charity_number_ew="", postcode="LS1 1AA", town="Leeds"
+    )
+    elsewhere = OrganisationFactory(
+        name="Hope House", charity_number_ew="", postcode="M1 1AE", town="Manchester"
+    )
 
     report = run(
         csv_bytes(
-            "New Name,1123456,M1 1AE,,,,",
-            "  bridges   WOMEN'S centre ,,LS1 1AA,,,,",
-            "Someone Else,,,,,,",
+            "New Name,1123456,M1 1AE,,,,,",  # renamed: the number is the charity
+            "  Bridges   Women's Centre ,,LS1 1AA,Leeds,,,,",  # the same entry, again
+            "Hope House,,B33 8TH,Birmingham,,,,",  # a namesake in another town
+            header="name,charity_number,postcode,town,legal_form,service_name,pathways,regions",
         )
     )
 
-    assert totals(report) == (1, 2, 0, 0)
+    assert totals(report) == (1, 1, 1, 0)
     by_number.refresh_from_db()
-    by_name.refresh_from_db()
     assert by_number.name == "New Name"
-    assert by_name.postcode == "LS1 1AA"
-    assert by_name.name == "bridges WOMEN'S centre"
-    assert Organisation.objects.count() == 3
+    elsewhere.refresh_from_db()
+    assert elsewhere.postcode == "M1 1AE"
+    assert Organisation.objects.filter(name="Hope House").count() == 2
+    [duplicate] = report.warnings
+    assert (duplicate.line, duplicate.column) == (4, "name")
+    assert "Possible duplicate of “Hope House”" in duplicate.message
+    assert same_place.history.count() == 1
+
+
+def test_the_same_name_with_different_numbers_is_two_organisations(taxonomies):
+    """Two real charities called UNITED CHARITIES, in different towns."""
+    first = OrganisationFactory(name="UNITED CHARITIES", charity_number_ew="225159")
+
+    report = run(csv_bytes("UNITED CHARITIES,217145,,,,,"))
+    again = run(csv_bytes("UNITED CHARITIES,217145,,,,,", "UNITED CHARITIES,225159,,,,,"))
+
+    assert totals(report) == (1, 0, 0, 0)
+    assert not report.warnings  # different numbers: no doubt to report
+    assert totals(again) == (0, 0, 2, 0)
+    assert sorted(Organisation.objects.values_list("charity_number_ew", flat=True)) == [
+        "217145",
+        "225159",
+    ]
+    first.refresh_from_db()
+    assert first.charity_number_ew == "225159"
+
+
+def test_a_charity_with_a_company_number_too_is_one_organisation(taxonomies):
+    header = "name,charity_number,company_number"
+    organisation = OrganisationFactory(name="Nacro", charity_number_ew="226171", company_number="")
+
+    added = run(csv_bytes("Nacro,226171,142552", header=header))
+    by_company = run(csv_bytes("NACRO,,00142552", header=header))
+    conflicting = run(csv_bytes("Nacro,226171,01234567", header=header))
+    OrganisationFactory(name="Other", charity_number_ew="1123456")
+    two_organisations = run(csv_bytes("Nacro,1123456,00142552", header=header))
+
+    assert totals(added) == (0, 1, 0, 0)
+    organisation.refresh_from_db()
+    assert organisation.company_number == "00142552"
+    assert totals(by_company) == (0, 1, 0, 0)  # renamed (capitals) through its company number
+    assert totals(conflicting) == (0, 0, 0, 1)
+    assert "a different number is a different organisation" in conflicting.errors[0].message
+    assert conflicting.errors[0].column == "company_number"
+    assert two_organisations.rejected == 1
+    assert "different organisations" in two_organisations.errors[0].message
+    assert Organisation.objects.filter(company_number="00142552").count() == 1
+
+
+ROUND_TRIP_HEADER = (
+    "name,charity_number,charity_number_scotland,charity_number_ni,company_number,"
+    "society_number,postcode,town,website,legal_form"
+)
+ROUND_TRIP_ROWS = [
+    "UNITED CHARITIES,217145,,,,,,Kettering,,",
+    "UNITED CHARITIES,225159,,,,,,Leominster,,",
+    "Hope House,,,,,,LS1 1AA,Leeds,none,charity-cio",
+    "Hope House,,,,,,M1 1AE,Manchester,in progress,",
+    "Simon Community NI,,,NI100016,,,BT1 1AA,Belfast,,",
+    "Northern Trust,,,100017,,,BT2 8AA,Belfast,,",
+    "Glasgow Mentoring,,SC012345,,SC123456,,G1 1AA,Glasgow,,",
+    "Linked Almshouse,1123456-1,,,,,,,,",
+    "Main Almshouse,1123456,,,,,,,,",
+    "Unregistered Company,,,,ZC000201,,,,,",
+    "Co-op Homes,,,,,31234R,,,,",
+    "Nacro,226171,,,142552,,SE1 1AA,London,nacro.org.uk,Knitting circle",
+    "\x07Bell Trust\x07,1099999,,,,,XX1,,,",
+    "Junk Number Trust,none,,,,,,Leeds,,",  # a bad number is left out: matched by place
+    "Junk Postcode Trust,,,,,,XX1,York,,",  # and so is a bad postcode
+]
+
+
+def test_a_file_imported_twice_merges_nothing_and_changes_nothing_the_second_time(taxonomies):
+    data = csv_bytes(*ROUND_TRIP_ROWS, header=ROUND_TRIP_HEADER)
+
+    first = run(data)
+    listed = {o.pk: (o.name, o.updated_at) for o in Organisation.objects.all()}
+    second = run(data)
+
+    assert totals(first) == (len(ROUND_TRIP_ROWS), 0, 0, 0)
+    assert totals(second) == (0, 0, len(ROUND_TRIP_ROWS), 0)
+    assert {o.pk: (o.name, o.updated_at) for o in Organisation.objects.all()} == listed
+    numbers = {
+        (field, number)
+        for field in importer.REGISTRATION_NUMBER_FIELDS
+        for number in Organisation.objects.exclude(**{field: ""}).values_list(field, flat=True)
+    }
+    assert numbers == {
+        ("charity_number_ew", "217145"),
+        ("charity_number_ew", "225159"),
+        ("charity_number_ni", "NIC100016"),
+        ("charity_number_ni", "NIC100017"),
+        ("charity_number_scotland", "SC012345"),
+        ("company_number", "SC123456"),
+        ("charity_number_ew", "1123456-1"),
+        ("charity_number_ew", "1123456"),
+        ("company_number", "ZC000201"),
+        ("society_number", "31234R"),
+        ("charity_number_ew", "226171"),
+        ("company_number", "00142552"),
+        ("charity_number_ew", "1099999"),
+    }
+    # Bad optional cells were left out, with a warning each; the rows were kept.
+    assert {(w.line, w.column, w.value) for w in first.warnings} >= {
+        (4, "website", "none"),
+        (5, "website", "in progress"),
+        (13, "legal_form", "Knitting circle"),
+        (14, "postcode", "XX1"),
+    }
+    assert Organisation.objects.get(charity_number_ew="1099999").name == "Bell Trust"
+    assert Organisation.objects.get(charity_number_ew="226171").website == "https://nacro.org.uk"
 
 
 def test_blank_cells_never_erase_existing_values(taxonomies):
@@ -190,7 +303,8 @@ def test_organisations_managed_by_their_members_are_not_changed(taxonomies):
 def test_each_rejected_row_is_reported_with_line_column_and_reason(
     taxonomies, row, column, message
 ):
-    report = run(csv_bytes("Good Organisation,,,,,,", row))
+    """As --strict rejects them: a bad cell loses its row."""
+    report = run(csv_bytes("Good Organisation,,,,,,", row), strict=True)
 
     assert totals(report) == (1, 0, 0, 1)
     [error] = [e for e in report.errors if e.column == column]
@@ -213,11 +327,56 @@ def test_each_rejected_row_is_reported_with_line_column_and_reason(
 def test_rows_are_checked_with_the_registration_forms_rules(
     taxonomies, header, row, column, message
 ):
+    strict = run(csv_bytes(row, header=header), strict=True)
+
+    assert strict.rejected == 1
+    assert strict.errors[0].column == column
+    assert message.lower() in strict.errors[0].message.lower()
+    assert not Organisation.objects.exists()
+
+    # Without --strict the row is imported without the bad cell, and the report says so.
     report = run(csv_bytes(row, header=header))
 
+    assert totals(report) == (1, 0, 0, 0)
+    [warning] = report.warnings
+    assert (warning.line, warning.column) == (2, column)
+    assert warning.value == row.split(",", 1)[1][:200]
+    assert message.lower() in warning.message.lower()
+    assert Organisation.objects.get().name == "A"
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        ("A,12,,,,,", "charity_number", "Enter a charity number for England and Wales"),
+        ("A,,XX1,,,,", "postcode", "Enter a real postcode"),
+        ("A,,,Knitting circle,,,", "legal_form", "“Knitting circle” is not a legal form we know"),
+        ("A,,,,Mentoring,Knitting,north-west", "pathways", "Select at least one pathway"),
+        ("A,,,,Mentoring,Accommodation,", "regions", "Select at least one region"),
+        ("A,,,,,Accommodation,north-west", "service_name", "Enter the service's name"),
+    ],
+)
+def test_a_bad_optional_cell_is_left_out_and_the_row_imported(taxonomies, row, column, message):
+    report = run(csv_bytes(row))
+
+    assert totals(report) == (1, 0, 0, 0)
+    assert any(
+        (w.line, w.column) == (2, column) and message.lower() in w.message.lower()
+        for w in report.warnings
+    )
+    organisation = Organisation.objects.get()
+    assert (organisation.charity_number_ew, organisation.postcode) == ("", "")
+    assert organisation.legal_form is None
+    assert not organisation.services.exists()
+
+
+@pytest.mark.parametrize(
+    "row", [",,M1 1AE,,,,", "A,,,,,,,"], ids=["missing name", "unreadable row"]
+)
+def test_only_a_missing_name_an_unreadable_row_or_a_number_conflict_rejects(taxonomies, row):
+    report = run(csv_bytes(row))
+
     assert report.rejected == 1
-    assert report.errors[0].column == column
-    assert message in report.errors[0].message
     assert not Organisation.objects.exists()
 
 
@@ -225,10 +384,15 @@ def test_the_report_lists_rejected_rows_and_totals(taxonomies, tmp_path):
     path = tmp_path / "list.csv"
     path.write_bytes(csv_bytes("Good,,,,,,", "Bad,,XX1,,,,"))
 
-    output = command(path)
+    output = command(path, "--strict")
 
     assert "Line 3, column “postcode”: Enter a real postcode" in output
     assert "Created: 1\nUpdated: 0\nUnchanged: 0\nRejected: 1" in output
+
+    warned = command(path)
+
+    assert "Line 3, column “postcode”, “XX1”: Left out: enter a real postcode" in warned
+    assert "Created: 1\nUpdated: 0\nUnchanged: 1\nRejected: 0\nWarnings: 1" in warned
 
 
 def test_a_long_file_shows_its_progress_after_each_batch(taxonomies, tmp_path):
@@ -254,7 +418,7 @@ def test_a_batch_size_below_one_is_refused(taxonomies, size):
 
 def test_all_or_nothing_imports_nothing_when_a_row_is_rejected(taxonomies, tmp_path):
     path = tmp_path / "list.csv"
-    path.write_bytes(csv_bytes("Good,,,,,,", "Bad,,XX1,,,,"))
+    path.write_bytes(csv_bytes("Good,,,,,,", ",,XX1,,,,"))
 
     with pytest.raises(CommandError, match="nothing was imported"):
         command(path, "--all-or-nothing")
@@ -277,11 +441,11 @@ def test_an_interrupted_import_can_be_run_again(taxonomies, monkeypatch):
     real_plan_row = importer._plan_row
     calls = {"n": 0}
 
-    def killed_on_the_eighth_row(values, batch):
+    def killed_on_the_eighth_row(values, batch, problems):
         calls["n"] += 1
         if calls["n"] == 8:
             raise KeyboardInterrupt
-        return real_plan_row(values, batch)
+        return real_plan_row(values, batch, problems)
 
     monkeypatch.setattr(importer, "_plan_row", killed_on_the_eighth_row)
     with pytest.raises(KeyboardInterrupt):
@@ -388,7 +552,8 @@ def test_a_rejected_row_changes_nothing_of_an_organisation_an_earlier_row_import
             # Valid organisation fields, but its service has no region: rejected whole.
             "Anchor,1123456,LS1 1AA,Mentoring,accommodation,",
             header=header,
-        )
+        ),
+        strict=True,
     )
 
     assert totals(report) == (1, 0, 0, 1)
@@ -475,7 +640,7 @@ def test_excel_dialects_are_read(taxonomies, data):
 def test_line_numbers_count_line_breaks_inside_quoted_cells(taxonomies):
     report = run(b'name,summary,postcode\n"A","two\nlines",\nB,,XX1\n')
 
-    assert report.errors[0].line == 4
+    assert report.warnings[0].line == 4
 
 
 class GeneratedFile(io.RawIOBase):
@@ -554,13 +719,23 @@ def test_a_long_import_holds_only_a_batch_and_the_matchers_index_in_memory(taxon
     assert max(peaks[2:]) - peaks[1] < INDEX_BYTES_PER_ORGANISATION * rows_since + 256 * 1024
 
 
-def test_a_name_shared_by_two_organisations_needs_a_registration_number(taxonomies):
-    OrganisationFactory(name="Hope House", charity_number_ew="1123456")
+def test_a_row_without_a_number_never_joins_a_numbered_namesake(taxonomies):
+    OrganisationFactory(name="Hope House", charity_number_ew="1123456", postcode="LS1 1AA")
     OrganisationFactory(name="Hope House", charity_number_ew="1123457")
 
-    ambiguous = run(csv_bytes("Hope House,,LS1 1AA,,,,"))
+    without_number = run(csv_bytes("Hope House,,LS1 1AA,,,,"))
     by_number = run(csv_bytes("Hope House,1123457,LS1 1AA,,,,"))
 
-    assert "More than one organisation has this name" in ambiguous.errors[0].message
+    assert totals(without_number) == (1, 0, 0, 0)
+    assert not without_number.warnings  # the namesakes have numbers: nothing to suggest
     assert totals(by_number) == (0, 1, 0, 0)
     assert Organisation.objects.get(charity_number_ew="1123457").postcode == "LS1 1AA"
+    assert Organisation.objects.count() == 3
+
+
+def test_control_characters_are_removed_on_the_way_in(taxonomies):
+    report = run(b"name,summary\nBell\x07 Trust,Tea\x00 and\x1b talk\ttime\n")
+
+    assert report.created == 1
+    organisation = Organisation.objects.get()
+    assert (organisation.name, organisation.summary) == ("Bell Trust", "Tea and talk\ttime")

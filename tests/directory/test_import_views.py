@@ -11,7 +11,7 @@ from tests.factories import UserFactory, moderator_user
 pytestmark = pytest.mark.django_db
 UPLOAD = reverse("import_upload")
 CONFIRM = reverse("import_confirm")
-GOOD_AND_BAD = b"name,postcode\r\nAnchor House,LS1 1AA\r\nBad Postcode Trust,XX1\r\n"
+GOOD_AND_BAD = b"name,postcode\r\nAnchor House,LS1 1AA\r\n,M1 1AE\r\nBad Postcode Trust,XX1\r\n"
 
 
 @pytest.fixture(autouse=True)
@@ -37,11 +37,20 @@ def test_the_dry_run_report_comes_first_and_nothing_is_saved(moderator_client):
     html = response.content.decode()
     assert response.status_code == 200
     assert "This is a dry run" in html
-    assert "Enter a real postcode" in html
+    assert "Enter the organisation&#x27;s name" in html
+    # The bad postcode is left out, and the warning says where, what and why.
+    assert "XX1" in html and "Left out: enter a real postcode" in html
     report = response.context["report"]
-    assert (report.created, report.rejected) == (1, 1)
+    assert (report.created, report.rejected, report.warning_count) == (2, 1, 1)
     assert report.errors[0].line == 3
+    assert report.warnings[0].line == 4
     assert not Organisation.objects.exists()
+
+
+def test_strict_rejects_a_row_for_a_bad_cell(moderator_client):
+    report = upload(moderator_client, strict="on").context["report"]
+
+    assert (report.created, report.rejected, report.warning_count) == (1, 2, 0)
 
 
 def test_confirming_imports_the_checked_file_once(moderator_client, upload_root):
@@ -50,10 +59,13 @@ def test_confirming_imports_the_checked_file_once(moderator_client, upload_root)
     response = moderator_client.post(CONFIRM, {"token": token})
 
     assert response.status_code == 200
-    assert response.context["report"].created == 1
-    assert list(Organisation.objects.values_list("name", flat=True)) == ["Anchor House"]
+    assert response.context["report"].created == 2
+    assert list(Organisation.objects.values_list("name", "postcode")) == [
+        ("Anchor House", "LS1 1AA"),
+        ("Bad Postcode Trust", ""),
+    ]
     # The audit trail names the moderator who confirmed it.
-    record = Organisation.objects.get().history.get()
+    record = Organisation.objects.get(name="Anchor House").history.get()
     assert record.history_user == response.wsgi_request.user
     assert not list(upload_root.iterdir())
     # The token is spent: a second confirmation finds nothing.

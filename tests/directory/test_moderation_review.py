@@ -1,7 +1,7 @@
 """The moderators' review page (what will be published, registers, warnings, documents), the
 comparisons and thread, four eyes, the queue's filters and header count, and the digests."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -19,6 +19,7 @@ from directory.models import (
     ModerationDecision,
     Organisation,
     OrganisationRevision,
+    RegisterEntry,
 )
 from tests.directory.moderation_helpers import PDF_BYTES, full_submission
 from tests.factories import (
@@ -253,10 +254,10 @@ def test_email_domains_that_do_not_match_the_website_are_warned(moderator_client
     organisation, _ = full_submission(email="kim.harbour@gmail.com")
     Organisation.objects.filter(pk=organisation.pk).update(email="info@harbourlight.org.uk")
     assert warning_texts(moderator_client, organisation) == [
-        "The public contact email’s domain (harbourlight.org.uk) does not match the "
-        "website’s (harbour-light.example.org)",
-        "The email address of the person who sent it’s domain (gmail.com) does not match the "
-        "website’s (harbour-light.example.org)",
+        "The public contact email is at harbourlight.org.uk, which does not match the website "
+        "(harbour-light.example.org)",
+        "The sender’s email is at gmail.com, which does not match the website "
+        "(harbour-light.example.org)",
     ]
 
 
@@ -278,6 +279,25 @@ def test_further_checks_add_their_warnings(moderator_client, submission, monkeyp
         return [moderation_review.ReviewWarning(f"{preview.charity_number_ew} was removed")]
 
     assert warning_texts(moderator_client, organisation) == ["1187654 was removed"]
+
+
+@pytest.mark.parametrize(("is_removed", "warned"), [(True, True), (False, False)])
+def test_a_number_the_register_says_was_removed_is_warned(
+    moderator_client, submission, is_removed, warned
+):
+    organisation, _ = submission
+    RegisterEntry.objects.create(
+        register="ccew",
+        number=organisation.charity_number_ew,
+        name=organisation.name,
+        is_removed=is_removed,
+        removed_on=date(2025, 3, 1) if is_removed else None,
+    )
+    removed = (
+        f"{organisation.charity_number_ew}: the Charity Commission for England and Wales says "
+        "it was removed on 1 March 2025"
+    )
+    assert (removed in warning_texts(moderator_client, organisation)) is warned
 
 
 # --- Comparing, and the thread of messages ---

@@ -280,7 +280,7 @@ def test_registration_numbers_are_normalised(admin_client):
         ("charity_number_ew", "12345"),
         ("charity_number_ew", "ABC1234"),
         ("charity_number_scotland", "SC12"),
-        ("charity_number_ni", "NI100123"),
+        ("charity_number_ni", "NI1001234"),
         ("company_number", "XX123456"),
         ("company_number", "123456789"),
         ("society_number", "ABCDEFG"),

@@ -1,3 +1,5 @@
+from uuid import uuid4
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -23,23 +25,24 @@ def test_bad_charity_numbers_england_and_wales(number):
     [
         (
             validators.validate_charity_number_scotland,
-            ["SC012345", "sc 012345"],
-            ["SC01234", "012345", "NIC100001"],
+            ["SC012345", "sc 012345", "SC12345"],
+            ["SC0123456", "012345", "NIC100001"],
         ),
         (
             validators.validate_charity_number_ni,
-            ["NIC100123", "nic100123"],
-            ["NI100123", "NIC10012", "1123456"],
+            ["NIC100123", "nic100123", "NI100123", "100123", "NIC 100123"],
+            ["NIC1001234", "SC100123", "1123456", "N100123"],
         ),
         (
             validators.validate_company_number,
-            ["01234567", "1234567", "SC123456", "oc301234", "NI 612345"],
-            ["123456789", "XX123456", "SC12345", "ABCDEFGH"],
+            ["01234567", "1234567", "SC123456", "oc301234", "NI 612345", "SC12345", "ZC000201"]
+            + [f"{prefix}000123" for prefix in validators.COMPANY_PREFIXES],
+            ["123456789", "XX123456", "SC1234567", "ABCDEFGH", "RX123456", "SC"],
         ),
         (
             validators.validate_society_number,
-            ["31234R", "7654", "IP12345R"],
-            ["R31234", "1234567", "ABC"],
+            ["31234R", "7654", "IP12345R", "RS007654", "1234C", "123F"],
+            ["R31234", "12345678", "ABC", "31234X"],
         ),
         (
             validators.validate_postcode,
@@ -59,6 +62,26 @@ def test_registration_number_and_contact_formats(validator, good, bad):
     for value in bad:
         with pytest.raises(ValidationError):
             validator(value)
+
+
+@pytest.mark.parametrize(
+    ("normalise", "written", "stored"),
+    [
+        (validators.normalise_charity_number_ni, "NI100016", "NIC100016"),
+        (validators.normalise_charity_number_ni, "100016", "NIC100016"),
+        (validators.normalise_charity_number_ni, "nic 100016", "NIC100016"),
+        (validators.normalise_charity_number_scotland, "sc12345", "SC012345"),
+        (validators.normalise_charity_number_ew, "1123456-1", "1123456-1"),
+        (validators.normalise_charity_number_ew, "1123456 / 01", "1123456-1"),
+        (validators.normalise_charity_number_ew, "1123456-0", "1123456"),
+        (validators.normalise_charity_number_ew, " 226 171 ", "226171"),
+        (validators.normalise_company_number, "sc 12345", "SC012345"),
+        (validators.normalise_company_number, "142552", "00142552"),
+        (validators.normalise_company_number, "R0000123", "R0000123"),
+    ],
+)
+def test_numbers_are_stored_in_the_registers_own_form(normalise, written, stored):
+    assert normalise(written) == stored
 
 
 def test_company_numbers_are_padded_and_postcodes_spaced():
@@ -104,3 +127,15 @@ def test_slug_is_generated_and_unique():
 def test_evidence_invariants_are_enforced_by_the_database(fields):
     with pytest.raises(IntegrityError):
         EvidenceItemFactory(**fields)
+
+
+def test_forms_take_control_characters_out_of_every_text():
+    from directory.forms import StartForm
+
+    form = StartForm(
+        data={"name": "Bell\x07 Trust\x1b", "charity_number_ew": "226171\x00", "token": uuid4()}
+    )
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["name"] == "Bell Trust"
+    assert form.cleaned_data["charity_number_ew"] == "226171"

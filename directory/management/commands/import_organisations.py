@@ -22,6 +22,11 @@ class Command(BaseCommand):
             help="import nothing if any row is rejected",
         )
         parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="reject a row for any bad cell (by default the cell is left out, with a warning)",
+        )
+        parser.add_argument(
             "--batch-size",
             type=int,
             default=BATCH_SIZE,
@@ -29,7 +34,7 @@ class Command(BaseCommand):
             "every batch it finished",
         )
 
-    def handle(self, *args, file, dry_run, all_or_nothing, batch_size, **options):
+    def handle(self, *args, file, dry_run, all_or_nothing, batch_size, strict, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be 1 or more")
         try:
@@ -40,6 +45,7 @@ class Command(BaseCommand):
                     all_or_nothing=all_or_nothing,
                     progress=self._progress,
                     batch_size=batch_size,
+                    strict=strict,
                 )
         except FileNotFoundError as error:
             raise CommandError(f"No such file: {file}") from error
@@ -62,9 +68,17 @@ class Command(BaseCommand):
             self.stdout.write(f"Line {error.line}{column}: {error.message}")
         if report.unlisted_errors:
             self.stdout.write(f"(only the first {len(report.errors)} problems are listed)")
+        for warning in report.warnings:
+            self.stdout.write(
+                f"Line {warning.line}, column “{warning.column}”, “{warning.value}”: "
+                f"{warning.message}"
+            )
+        if report.unlisted_warnings:
+            self.stdout.write(f"(only the first {len(report.warnings)} warnings are listed)")
         if report.dry_run:
             self.stdout.write("Dry run: nothing was written. Had this been a real import:")
         self.stdout.write(
             f"Created: {report.created:,}\nUpdated: {report.updated:,}\n"
-            f"Unchanged: {report.unchanged:,}\nRejected: {report.rejected:,}"
+            f"Unchanged: {report.unchanged:,}\nRejected: {report.rejected:,}\n"
+            f"Warnings: {report.warning_count:,}"
         )

@@ -1,0 +1,72 @@
+"""What an entry says about itself: where its own address is, where it is registered, and
+result lines without empty facts."""
+
+import pytest
+from django.urls import reverse
+
+from directory.models import Organisation
+from directory.place_selectors import organisation_base
+from directory.search_index import refresh_search_documents
+from tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def published(**fields) -> Organisation:
+    return OrganisationFactory(status=Organisation.Status.PUBLISHED, **fields)
+
+
+def test_a_profile_says_where_its_own_address_is(client, taxonomies):
+    manchester = published(postcode="M1 3HE")
+    glasgow = published(postcode="G1 1XQ", charity_number_scotland="SC012345", charity_number_ew="")
+
+    assert "Greater Manchester" in client.get(manchester.get_absolute_url()).content.decode()
+    page = client.get(glasgow.get_absolute_url()).content.decode()
+    assert "Scotland, outside England and Wales" in page
+    assert "Registered in Scotland only" in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "only_in"),
+    [
+        ({"charity_number_scotland": "SC012345"}, "Scotland"),
+        ({"charity_number_ni": "NIC100016"}, "Northern Ireland"),
+        ({"company_number": "NI612345"}, "Northern Ireland"),
+        ({"charity_number_scotland": "SC012345", "charity_number_ew": "1123456"}, ""),
+        ({"company_number": "SC612345", "charity_number_ew": "1123456"}, ""),
+        ({"company_number": "00142552"}, ""),
+        ({}, ""),
+    ],
+)
+def test_organisations_registered_only_in_scotland_or_northern_ireland(taxonomies, fields, only_in):
+    organisation = OrganisationFactory.build(
+        **{"charity_number_ew": "", "company_number": "", "postcode": "", **fields}
+    )
+
+    assert organisation_base(organisation)["registered_only_in"] == only_in
+
+
+def test_result_lines_leave_out_facts_not_given(client, taxonomies):
+    published(name="Anchor", legal_form=None, town="", income_band=None)
+    refresh_search_documents()
+
+    page = client.get(reverse("directory:organisation_list")).content.decode()
+
+    assert "Anchor" in page
+    assert "not given" not in page
+
+
+def test_name_order_ignores_case_and_a_leading_the(client, taxonomies):
+    for name in ["Zomba Trust", "bohemia counselling", "The Anchor", "dressCode", "Theatre Arts"]:
+        published(name=name)
+    refresh_search_documents()
+
+    page = client.get(reverse("directory:organisation_list"), {"sort": "name"})
+
+    assert [o.name for o in page.context["page_obj"]] == [
+        "The Anchor",
+        "bohemia counselling",
+        "dressCode",
+        "Theatre Arts",
+        "Zomba Trust",
+    ]
