@@ -137,7 +137,9 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def without_control_characters(value: str) -> str:
-    return CONTROL_CHARACTERS.sub("", value)
+    """The text without control characters, its line endings as line feeds: browsers send
+    CRLF, and a text kept with LF would otherwise read as changed when saved unaltered."""
+    return CONTROL_CHARACTERS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def validate_uk_phone(value: str) -> None:

@@ -139,3 +139,24 @@ def test_forms_take_control_characters_out_of_every_text():
     assert form.is_valid(), form.errors
     assert form.cleaned_data["name"] == "Bell Trust"
     assert form.cleaned_data["charity_number_ew"] == "226171"
+
+
+@pytest.mark.django_db
+def test_forms_keep_line_feeds_so_an_unaltered_text_is_not_a_change():
+    """Browsers send CRLF; a description kept with LF and saved as it was must not change."""
+    from directory.forms import WhatYouDoForm
+
+    organisation = OrganisationFactory(description="First line.\nSecond line.")
+    form = WhatYouDoForm(
+        data={
+            "summary": organisation.summary,
+            "description": "First line.\r\nSecond line.",
+            "version": organisation.version,
+        },
+        instance=organisation,
+        organisation=organisation,
+    )
+
+    assert form.is_valid(), form.errors
+    assert "description" not in form.changed_data
+    assert form.cleaned_data["description"] == "First line.\nSecond line."
