@@ -1,7 +1,7 @@
 import uuid
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -1057,11 +1057,11 @@ class SearchSynonym(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        cache.delete(SYNONYMS_CACHE_KEY)
+        caches["search"].delete(SYNONYMS_CACHE_KEY)
 
     def delete(self, *args, **kwargs):
         deleted = super().delete(*args, **kwargs)
-        cache.delete(SYNONYMS_CACHE_KEY)
+        caches["search"].delete(SYNONYMS_CACHE_KEY)
         return deleted
 
     def term_list(self) -> list[str]:

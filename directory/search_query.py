@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-from django.core.cache import cache
+from django.core.cache import caches
 
 from .models import SYNONYMS_CACHE_KEY, SearchSynonym
 
@@ -95,14 +95,14 @@ def _alternatives(words: list[str]) -> list[Term]:
 def synonym_groups() -> dict[str, list[list[str]]]:
     """Each synonym's key: the words of every term of its groups (cached a minute; an edit in
     the admin clears this process's copy at once)."""
-    groups = cache.get(SYNONYMS_CACHE_KEY)
+    groups = caches["search"].get(SYNONYMS_CACHE_KEY)
     if groups is None:
         groups = {}
         for synonym in SearchSynonym.objects.all():
             terms = [words for term in synonym.term_list() if (words := words_of(term))]
             for words in terms:
                 groups.setdefault(synonym_key(words), []).extend(terms)
-        cache.set(SYNONYMS_CACHE_KEY, groups, SYNONYMS_SECONDS)
+        caches["search"].set(SYNONYMS_CACHE_KEY, groups, SYNONYMS_SECONDS)
     return groups
 
 

@@ -9,7 +9,7 @@ index at once, only not yet offered as a correction.
 
 import re
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 
 from .models import Organisation, SearchSynonym, Service
@@ -31,7 +31,7 @@ SELECT w, count(*) FROM (
 
 def vocabulary() -> dict[str, int]:
     """The directory's words and how often each is used."""
-    found = cache.get("search-vocabulary")
+    found = caches["search"].get("search-vocabulary")
     if found is not None:
         return found
     found = {}
@@ -54,13 +54,13 @@ def vocabulary() -> dict[str, int]:
     for word in words_of(" ".join(extra)):
         found[word] = found.get(word, 0) + 1
     found = {w: n for w, n in found.items() if len(w) >= 3 and w.isalpha()}
-    cache.set("search-vocabulary", found, VOCABULARY_SECONDS)
+    caches["search"].set("search-vocabulary", found, VOCABULARY_SECONDS)
     return found
 
 
 def unknown_words(words: list[str]) -> set[str]:
     """Those of `words` that no organisation's text has (one query for the words not cached)."""
-    known = cache.get_many([f"search-known:{w}" for w in words])
+    known = caches["search"].get_many([f"search-known:{w}" for w in words])
     asked = [w for w in words if f"search-known:{w}" not in known]
     if asked:
         with connection.cursor() as cursor:
@@ -77,7 +77,7 @@ def unknown_words(words: list[str]) -> set[str]:
                     [x for w in asked for x in (w, f'"{w}"')],
                 )
             found = {f"search-known:{w}": bool(exists) for w, exists in cursor.fetchall()}
-        cache.set_many(found, KNOWN_SECONDS)
+        caches["search"].set_many(found, KNOWN_SECONDS)
         known.update(found)
     return {w for w in words if not known[f"search-known:{w}"]}
 

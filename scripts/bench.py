@@ -67,6 +67,7 @@ from directory.search_index import search_data_version  # noqa: E402
 from directory.search_query import parse_search_query  # noqa: E402
 from directory.selectors import search_counts  # noqa: E402
 from scripts.load.ramp import replace_section  # noqa: E402
+from tests.accounts.helpers import force_login_with_both_factors  # noqa: E402
 
 
 def log(message: str) -> None:
@@ -134,7 +135,8 @@ def admin_session() -> str:
         user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "benchmark"}}
     )
     client = Client()
-    client.force_login(user)
+    # As a real sign-in: staff must have used their second factor in the session.
+    force_login_with_both_factors(client, user)
     return client.cookies["sessionid"].value
 
 

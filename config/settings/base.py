@@ -323,8 +323,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
-# The organisation search's counts, kept by each process for itself: they are keyed by the
-# search data's version, so never stale, and reading them costs no round trip.
+# The organisation search's counts, synonyms, vocabulary and known words, kept by each process
+# for itself: the counts are keyed by the search data's version, so never stale, the rest live
+# minutes, and reading them costs no round trip (a database cache would add queries a page).
 SEARCH_COUNTS_CACHE = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "search-counts",
