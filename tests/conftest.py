@@ -1,3 +1,4 @@
+import os
 from datetime import timedelta
 from importlib import import_module
 
@@ -68,3 +69,30 @@ def _reseed_migration_data(sender, app_config, using, **kwargs):
 
 
 post_migrate.connect(_reseed_migration_data, dispatch_uid="tests-reseed-migration-data")
+
+
+# Debian's chromium, driven by Playwright: one per test process, shared by tests/browser and
+# tests/frontdoor (a second sync_playwright in the same thread would fail to start).
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()

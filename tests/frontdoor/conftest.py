@@ -12,9 +12,6 @@ import pytest
 from tests.browser import conftest as browser_tests
 from tests.frontdoor.site import TotpCodes, serve
 
-# The browser tests' Chromium (one per session), shared with this folder's tests.
-browser = browser_tests.browser
-
 
 def pytest_collection_modifyitems(items):
     for item in items:
