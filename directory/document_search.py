@@ -63,6 +63,11 @@ ORGANISATION_FLAGS = {
     "lived_experience_led": "d.lived_experience_led",
     "has_jdl": "d.jdl_count > 0",
 }
+# Organisation conditions that narrow the results but have no counts of their own.
+ORGANISATION_LIMITS = {
+    "fresh": "NOT d.hidden",
+    "registered_in_england_or_wales": "NOT d.registered_only_elsewhere",
+}
 # Service conditions that the union of an organisation's services answers when they are the
 # only service condition (no other condition has to hold for the same service).
 UNION_SERVICE_GROUPS = {*SERVICE_TAXONOMY_GROUPS, "accepting_referrals"}
@@ -311,8 +316,8 @@ class DocumentSearch:
         filterset, values = self.filterset, self.filterset.values
         conditions = {}
         for group, condition in filterset.organisation_conditions().items():
-            if group == "fresh":
-                conditions[group] = Sql("NOT d.hidden")
+            if group in ORGANISATION_LIMITS:
+                conditions[group] = Sql(ORGANISATION_LIMITS[group])
             elif group in ORGANISATION_MASK_GROUPS or (
                 group in PARTNERSHIP_INTEREST_GROUPS and not self.interest_in_place
             ):
@@ -768,7 +773,7 @@ class DocumentSearch:
         branches += [
             self._own_group_branch(group)
             for group in [*self.organisation, *self.services]
-            if group not in {"fresh", "near"}
+            if group not in {*ORGANISATION_LIMITS, "near"}
         ]
         statement = _join(
             [branch.sql(number) for number, branch in enumerate(branches)], " UNION ALL "

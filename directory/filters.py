@@ -25,6 +25,7 @@ from consortia.models import PartnershipInterest
 
 from . import geo
 from .models import DeliveryLocation, EvidenceItem, Organisation, Service
+from .place_selectors import registered_only_elsewhere
 from .search_index import FTS_TABLE
 from .search_query import STOP_WORDS, SearchQuery, parse_search_query, synonym_key, words_of
 
@@ -185,6 +186,10 @@ class OrganisationFilterSet(django_filters.FilterSet):
     )
     verified_recently = django_filters.BooleanFilter(
         label="Verified in the last 12 months", widget=forms.CheckboxInput
+    )
+    registered_in_england_or_wales = django_filters.BooleanFilter(
+        label="Leave out organisations registered only in Scotland or Northern Ireland",
+        widget=forms.CheckboxInput,
     )
     include_out_of_date = django_filters.BooleanFilter(
         label="Include entries not checked for over 18 months", widget=forms.CheckboxInput
@@ -391,6 +396,8 @@ class OrganisationFilterSet(django_filters.FilterSet):
             conditions["verified_recently"] = Q(
                 last_verified_at__gte=timezone.now() - VERIFIED_WITHIN
             )
+        if values.get("registered_in_england_or_wales"):
+            conditions["registered_in_england_or_wales"] = ~registered_only_elsewhere()
         if not values.get("include_out_of_date"):
             # Long-unverified entries stay reachable, but only when asked for.
             conditions["fresh"] = ~Q(freshness_stage=Organisation.Freshness.HIDDEN)

@@ -372,7 +372,9 @@ def sort_name():
     """A name as it is sorted: ignoring case and a leading "The" (document_search.SORT_NAME_SQL
     is the same order in SQL)."""
     return Case(
-        When(name__istartswith="the ", then=Substr(Lower("name"), 5)), default=Lower("name")
+        When(name__istartswith="the ", then=Substr(Lower("name"), 5)),
+        default=Lower("name"),
+        output_field=CharField(),
     )
 
 

@@ -42,6 +42,7 @@ SEARCHES = [
     "postcode=M1+1AE&within=25&sort=distance",
     "offers_role=lead-provider&region=north-west&pathway=accommodation",
     "accepting_referrals=yes&include_out_of_date=yes",
+    "registered_in_england_or_wales=yes&region=london",
 ]
 
 
@@ -101,6 +102,9 @@ def test_the_index_follows_each_change_as_reading_everything_again_would(directo
         pathway=Pathway.objects.get(slug="accommodation"),
     )
     Organisation.objects.filter(pk=fifth.pk).update(name="Lighthouse Project")
+    Organisation.objects.filter(pk=first.pk).update(
+        charity_number_ew="", charity_number_scotland="SC012345"
+    )
     version = search_data_version()
     assert version > index.version
     with CaptureQueriesContext(connection) as reads:

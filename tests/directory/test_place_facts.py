@@ -70,3 +70,34 @@ def test_name_order_ignores_case_and_a_leading_the(client, taxonomies):
         "Theatre Arts",
         "Zomba Trust",
     ]
+
+
+def test_organisations_registered_only_in_scotland_or_northern_ireland_can_be_left_out(
+    client, taxonomies
+):
+    published(name="Glasgow Trust", charity_number_ew="", charity_number_scotland="SC012345")
+    published(name="Belfast Trust", charity_number_ew="", company_number="NI612345")
+    published(name="Border Trust", charity_number_scotland="SC054321")
+    published(name="Camden Trust", charity_number_ew="", company_number="01234567")
+    refresh_search_documents()
+    search = reverse("directory:organisation_list")
+
+    every = client.get(search, {"sort": "name"})
+    in_england_or_wales = client.get(
+        search, {"sort": "name", "registered_in_england_or_wales": "yes"}
+    )
+
+    assert [o.name for o in every.context["page_obj"]] == [
+        "Belfast Trust",
+        "Border Trust",
+        "Camden Trust",
+        "Glasgow Trust",
+    ]
+    assert [o.name for o in in_england_or_wales.context["page_obj"]] == [
+        "Border Trust",
+        "Camden Trust",
+    ]
+    assert in_england_or_wales.context["result"].total == 2
+    assert 'name="registered_in_england_or_wales" type="checkbox" value="yes" checked' in (
+        in_england_or_wales.content.decode()
+    )
