@@ -53,10 +53,17 @@ MASK_COLUMNS = {
     "quality_mark": "quality_mark_bits",
     "offers_role": "offered_role_bits",
     "seeks_role": "sought_role_bits",
+    "based_in": "based_region_bits",
 }
 # The service groups' bit-number arrays (GIN-indexed) on directory_search_service.
 NUMBER_COLUMNS = {group: f"{group}_numbers" for group in SERVICE_TAXONOMY_GROUPS}
-ORGANISATION_MASK_GROUPS = ("legal_form", "income_band", "partnership_role", "quality_mark")
+ORGANISATION_MASK_GROUPS = (
+    "legal_form",
+    "income_band",
+    "partnership_role",
+    "quality_mark",
+    "based_in",
+)
 # Yes/no organisation groups: the document condition that says yes.
 ORGANISATION_FLAGS = {
     "open_to_partnership": "d.open_to_partnership",

@@ -43,6 +43,7 @@ ORGANISATION_TAXONOMY_GROUPS = (
     "partnership_role",
     *PARTNERSHIP_INTEREST_GROUPS,
     "quality_mark",
+    "based_in",
 )
 TAXONOMY_GROUPS = SERVICE_TAXONOMY_GROUPS + ORGANISATION_TAXONOMY_GROUPS
 SERVICE_RELATIONS = {
@@ -160,6 +161,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
     client_group = django_filters.MultipleChoiceFilter(label="People supported")
     setting = django_filters.MultipleChoiceFilter(label="Delivery setting")
     region = django_filters.MultipleChoiceFilter(label="Region")
+    based_in = django_filters.MultipleChoiceFilter(label="Based in")
     legal_form = django_filters.MultipleChoiceFilter(label="Legal form")
     income_band = django_filters.MultipleChoiceFilter(label="Annual income")
     partnership_role = django_filters.MultipleChoiceFilter(label="Partnership role it would take")
@@ -370,6 +372,8 @@ class OrganisationFilterSet(django_filters.FilterSet):
             conditions["legal_form"] = Q(legal_form_id__in=ids)
         if ids := self.selected_ids("income_band"):
             conditions["income_band"] = Q(income_band_id__in=ids)
+        if ids := self.selected_ids("based_in"):
+            conditions["based_in"] = Q(based_region_id__in=ids)
         if ids := self.selected_ids("partnership_role"):
             conditions["partnership_role"] = linked_to(Organisation.partnership_roles, ids)
         if values.get("open_to_partnership"):

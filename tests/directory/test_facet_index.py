@@ -43,6 +43,7 @@ SEARCHES = [
     "offers_role=lead-provider&region=north-west&pathway=accommodation",
     "accepting_referrals=yes&include_out_of_date=yes",
     "registered_in_england_or_wales=yes&region=london",
+    "based_in=london&based_in=wales&pathway=accommodation",
 ]
 
 
@@ -105,6 +106,9 @@ def test_the_index_follows_each_change_as_reading_everything_again_would(directo
     Organisation.objects.filter(pk=first.pk).update(
         charity_number_ew="", charity_number_scotland="SC012345"
     )
+    moved = Organisation.objects.get(pk=fifth.pk)
+    moved.postcode = "SW1A 1AA"
+    moved.save()
     version = search_data_version()
     assert version > index.version
     with CaptureQueriesContext(connection) as reads:

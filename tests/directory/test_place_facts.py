@@ -101,3 +101,25 @@ def test_organisations_registered_only_in_scotland_or_northern_ireland_can_be_le
     assert 'name="registered_in_england_or_wales" type="checkbox" value="yes" checked' in (
         in_england_or_wales.content.decode()
     )
+
+
+def test_based_in_finds_organisations_by_their_own_address(client, taxonomies):
+    manchester = published(name="Ancoats Trust", postcode="M1 3HE")
+    published(name="Westminster Trust", postcode="SW1A 1AA")
+    published(name="Glasgow Trust", postcode="G1 1XQ")
+    moved = published(name="Leeds Trust", postcode="M1 3HE")
+    moved.postcode = "LS1 4DY"
+    moved.save()
+    refresh_search_documents()
+    search = reverse("directory:organisation_list")
+
+    page = client.get(search, {"based_in": "greater-manchester", "sort": "name"})
+
+    assert [o.name for o in page.context["page_obj"]] == [manchester.name]
+    based_in = {g.param: g for g in page.context["result"].facets}["based_in"]
+    assert {o.value: o.count for o in based_in.options} == {
+        "london": 1,
+        "greater-manchester": 1,
+        "yorkshire-and-the-humber": 1,
+    }
+    assert moved.based_region.slug == "yorkshire-and-the-humber"
