@@ -93,6 +93,23 @@ def directory_headline_figures() -> dict[str, int]:
     }
 
 
+def region_browse_counts() -> list[dict]:
+    """Each region with the numbers its home page links find: organisations with a service
+    there (National counting everywhere) and organisations based there by their own address
+    (many register entries list no services), as the default search counts them."""
+    from django.http import QueryDict
+
+    facets = cached_search_counts(filterset=OrganisationFilterSet(QueryDict())).facets
+    return [
+        {
+            "region": region,
+            "serving": facets["region"].get(region.slug, 0),
+            "based": facets["based_in"].get(region.slug, 0),
+        }
+        for region in Region.objects.all()
+    ]
+
+
 # --- Search ----------------------------------------------------------------------------------
 
 TAXONOMY_MODELS = {

@@ -4,10 +4,10 @@ result lines without empty facts."""
 import pytest
 from django.urls import reverse
 
-from directory.models import Organisation
+from directory.models import Organisation, Region
 from directory.place_selectors import organisation_base
 from directory.search_index import refresh_search_documents
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +123,24 @@ def test_based_in_finds_organisations_by_their_own_address(client, taxonomies):
         "yorkshire-and-the-humber": 1,
     }
     assert moved.based_region.slug == "yorkshire-and-the-humber"
+
+
+def test_home_page_region_links_count_what_they_find(client, taxonomies):
+    published(name="Westminster Trust", postcode="SW1A 1AA")
+    serving = published(name="Camden Project", postcode="M1 3HE")
+    ServiceFactory(organisation=serving, regions=[Region.objects.get(slug="london")])
+    refresh_search_documents()
+
+    lines = {line["region"].slug: line for line in client.get("/").context["regions"]}
+    page = client.get("/").content.decode()
+
+    assert (lines["london"]["serving"], lines["london"]["based"]) == (1, 1)
+    assert (lines["greater-manchester"]["serving"], lines["greater-manchester"]["based"]) == (0, 1)
+    assert "?based_in=london" in page
+    search = reverse("directory:organisation_list")
+    for slug, line in lines.items():
+        assert client.get(search, {"region": slug}).context["result"].total == line["serving"]
+        if slug != "national":
+            assert client.get(search, {"based_in": slug}).context["result"].total == line["based"]
+    based = client.get(search, {"based_in": "london"}).context["page_obj"]
+    assert [o.name for o in based] == ["Westminster Trust"]
