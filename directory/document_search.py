@@ -53,15 +53,27 @@ MASK_COLUMNS = {
     "quality_mark": "quality_mark_bits",
     "offers_role": "offered_role_bits",
     "seeks_role": "sought_role_bits",
+    "based_in": "based_region_bits",
 }
 # The service groups' bit-number arrays (GIN-indexed) on directory_search_service.
 NUMBER_COLUMNS = {group: f"{group}_numbers" for group in SERVICE_TAXONOMY_GROUPS}
-ORGANISATION_MASK_GROUPS = ("legal_form", "income_band", "partnership_role", "quality_mark")
+ORGANISATION_MASK_GROUPS = (
+    "legal_form",
+    "income_band",
+    "partnership_role",
+    "quality_mark",
+    "based_in",
+)
 # Yes/no organisation groups: the document condition that says yes.
 ORGANISATION_FLAGS = {
     "open_to_partnership": "d.open_to_partnership",
     "lived_experience_led": "d.lived_experience_led",
     "has_jdl": "d.jdl_count > 0",
+}
+# Organisation conditions that narrow the results but have no counts of their own.
+ORGANISATION_LIMITS = {
+    "fresh": "NOT d.hidden",
+    "registered_in_england_or_wales": "NOT d.registered_only_elsewhere",
 }
 # Service conditions that the union of an organisation's services answers when they are the
 # only service condition (no other condition has to hold for the same service).
@@ -311,8 +323,8 @@ class DocumentSearch:
         filterset, values = self.filterset, self.filterset.values
         conditions = {}
         for group, condition in filterset.organisation_conditions().items():
-            if group == "fresh":
-                conditions[group] = Sql("NOT d.hidden")
+            if group in ORGANISATION_LIMITS:
+                conditions[group] = Sql(ORGANISATION_LIMITS[group])
             elif group in ORGANISATION_MASK_GROUPS or (
                 group in PARTNERSHIP_INTEREST_GROUPS and not self.interest_in_place
             ):
@@ -768,7 +780,7 @@ class DocumentSearch:
         branches += [
             self._own_group_branch(group)
             for group in [*self.organisation, *self.services]
-            if group not in {"fresh", "near"}
+            if group not in {*ORGANISATION_LIMITS, "near"}
         ]
         statement = _join(
             [branch.sql(number) for number, branch in enumerate(branches)], " UNION ALL "

@@ -39,6 +39,7 @@ from .document_search import (
     LOCATIONS,
     MASK_COLUMNS,
     ORGANISATION_FLAGS,
+    ORGANISATION_LIMITS,
     ORGANISATION_MASK_GROUPS,
     SERVICES,
     TEXTS,
@@ -76,6 +77,7 @@ _DOCUMENT_COLUMNS = [
     ("accepting_referrals", "d.accepting_referrals", "bool"),
     ("open_to_partnership", "d.open_to_partnership", "bool"),
     ("lived_experience_led", "d.lived_experience_led", "bool"),
+    ("registered_only_elsewhere", "d.registered_only_elsewhere", "bool"),
     ("has_jdl", "d.jdl_count > 0", "bool"),
     ("evidence_level", "d.evidence_level", "int2"),
     # Seconds since 1970 (-infinity when never verified).
@@ -519,6 +521,8 @@ class _Counting:
         search, documents = self.search, self.documents
         if group == "fresh":
             return ~documents["hidden"]
+        if group == "registered_in_england_or_wales":
+            return ~documents["registered_only_elsewhere"]
         if group in PARTNERSHIP_INTEREST_GROUPS and search.interest_in_place:
             roles = search.mask(group, search.filterset.selected_ids(group))
             return self._overlaps(self._roles_in_place(group), roles)
@@ -612,7 +616,7 @@ class _Counting:
         if search.filterset.place is not None:
             located = int(np.count_nonzero(rows & matched["located"]))
         for group in [*search.organisation, *search.services]:
-            if group not in {"fresh", "near"}:
+            if group not in {*ORGANISATION_LIMITS, "near"}:
                 facets[group] = self._options(group, *self._rows(group))
         return SearchCounts(total=total, facets=facets, tiers=tiers, located=located)
 

@@ -25,6 +25,7 @@ from consortia.models import PartnershipInterest
 
 from . import geo
 from .models import DeliveryLocation, EvidenceItem, Organisation, Service
+from .place_selectors import registered_only_elsewhere
 from .search_index import FTS_TABLE
 from .search_query import STOP_WORDS, SearchQuery, parse_search_query, synonym_key, words_of
 
@@ -42,6 +43,7 @@ ORGANISATION_TAXONOMY_GROUPS = (
     "partnership_role",
     *PARTNERSHIP_INTEREST_GROUPS,
     "quality_mark",
+    "based_in",
 )
 TAXONOMY_GROUPS = SERVICE_TAXONOMY_GROUPS + ORGANISATION_TAXONOMY_GROUPS
 SERVICE_RELATIONS = {
@@ -159,6 +161,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
     client_group = django_filters.MultipleChoiceFilter(label="People supported")
     setting = django_filters.MultipleChoiceFilter(label="Delivery setting")
     region = django_filters.MultipleChoiceFilter(label="Region")
+    based_in = django_filters.MultipleChoiceFilter(label="Based in")
     legal_form = django_filters.MultipleChoiceFilter(label="Legal form")
     income_band = django_filters.MultipleChoiceFilter(label="Annual income")
     partnership_role = django_filters.MultipleChoiceFilter(label="Partnership role it would take")
@@ -185,6 +188,10 @@ class OrganisationFilterSet(django_filters.FilterSet):
     )
     verified_recently = django_filters.BooleanFilter(
         label="Verified in the last 12 months", widget=forms.CheckboxInput
+    )
+    registered_in_england_or_wales = django_filters.BooleanFilter(
+        label="Leave out organisations registered only in Scotland or Northern Ireland",
+        widget=forms.CheckboxInput,
     )
     include_out_of_date = django_filters.BooleanFilter(
         label="Include entries not checked for over 18 months", widget=forms.CheckboxInput
@@ -365,6 +372,8 @@ class OrganisationFilterSet(django_filters.FilterSet):
             conditions["legal_form"] = Q(legal_form_id__in=ids)
         if ids := self.selected_ids("income_band"):
             conditions["income_band"] = Q(income_band_id__in=ids)
+        if ids := self.selected_ids("based_in"):
+            conditions["based_in"] = Q(based_region_id__in=ids)
         if ids := self.selected_ids("partnership_role"):
             conditions["partnership_role"] = linked_to(Organisation.partnership_roles, ids)
         if values.get("open_to_partnership"):
@@ -391,6 +400,8 @@ class OrganisationFilterSet(django_filters.FilterSet):
             conditions["verified_recently"] = Q(
                 last_verified_at__gte=timezone.now() - VERIFIED_WITHIN
             )
+        if values.get("registered_in_england_or_wales"):
+            conditions["registered_in_england_or_wales"] = ~registered_only_elsewhere()
         if not values.get("include_out_of_date"):
             # Long-unverified entries stay reachable, but only when asked for.
             conditions["fresh"] = ~Q(freshness_stage=Organisation.Freshness.HIDDEN)

@@ -41,6 +41,7 @@ from .models import (
     QualityMark,
     Region,
     Service,
+    based_region_ids,
 )
 
 BATCH_SIZE = 500
@@ -423,6 +424,7 @@ ORGANISATION_UPDATE_FIELDS = [
     "status",
     "published_at",
     "updated_at",
+    "based_region",
 ]
 SERVICE_UPDATE_FIELDS = [*SERVICE_COLUMNS.values(), "accepting_referrals", "updated_at"]
 HISTORY_REASON = "Imported from a CSV file"
@@ -620,6 +622,9 @@ class _Batch:
         new = [e for e in entries if e.is_new]
         for entry, slug in zip(new, unique_slugs([e.organisation.name for e in new]), strict=True):
             entry.organisation.slug = slug
+        based = based_region_ids(e.organisation.postcode for e in entries)
+        for entry in entries:
+            entry.organisation.based_region_id = based.get(entry.organisation.postcode)
         _save(
             Organisation,
             entries,

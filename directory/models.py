@@ -1,4 +1,5 @@
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import caches
@@ -105,6 +106,23 @@ class QualityMark(TaxonomyTerm):
 # --- Organisations ---
 
 
+def based_region_ids(postcodes: Iterable[str]) -> dict[str, int]:
+    """The Probation Service region (its id) of each of the postcodes that is in England or
+    Wales: where an organisation is based by its own address (Organisation.based_region)."""
+    from . import geo
+
+    regions = dict(Region.objects.filter(is_national=False).values_list("slug", "pk"))
+    found = {}
+    for postcode in set(postcodes) - {""}:
+        try:
+            place = geo.postcode_place(postcode)
+        except geo.PostcodeError:
+            continue
+        if place and place[1] in regions:
+            found[postcode] = regions[place[1]]
+    return found
+
+
 class OrganisationQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Organisation.Status.PUBLISHED)
@@ -195,6 +213,15 @@ class Organisation(models.Model):
     town = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(
         max_length=10, blank=True, validators=[validators.validate_postcode]
+    )
+    # The Probation Service region of its own postcode (kept by save(); imports set it too).
+    based_region = models.ForeignKey(
+        Region,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="based_organisations",
     )
     income_band = models.ForeignKey(IncomeBand, on_delete=models.PROTECT, null=True, blank=True)
     staff_count = models.PositiveIntegerField(null=True, blank=True)
@@ -308,6 +335,11 @@ class Organisation(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "postcode" in update_fields:
+            self.based_region_id = based_region_ids([self.postcode]).get(self.postcode)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "based_region"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -1,9 +1,13 @@
 """Where an organisation is by what its own entry says: its address and its numbers."""
 
+from django.db.models import Q
+
 from . import geo
 from .models import Organisation, Region
 
 OTHER_NATIONS = {"scotland": "Scotland", "northern-ireland": "Northern Ireland"}
+# Companies House prefixes of companies registered in Scotland and in Northern Ireland.
+COMPANY_PREFIXES = {"Scotland": ("SC", "SO", "SL"), "Northern Ireland": ("NI", "NC", "R0")}
 
 
 def organisation_base(organisation: Organisation) -> dict:
@@ -21,10 +25,16 @@ def organisation_base(organisation: Organisation) -> dict:
     registered_elsewhere = [
         nation
         for nation, numbers in [
-            ("Scotland", [organisation.charity_number_scotland, company[:2] in ("SC", "SO", "SL")]),
+            (
+                "Scotland",
+                [organisation.charity_number_scotland, company[:2] in COMPANY_PREFIXES["Scotland"]],
+            ),
             (
                 "Northern Ireland",
-                [organisation.charity_number_ni, company[:2] in ("NI", "NC", "R0")],
+                [
+                    organisation.charity_number_ni,
+                    company[:2] in COMPANY_PREFIXES["Northern Ireland"],
+                ],
             ),
         ]
         if any(numbers)
@@ -39,3 +49,15 @@ def organisation_base(organisation: Organisation) -> dict:
         "nation": OTHER_NATIONS.get(country, ""),
         "registered_only_in": " and ".join(registered_elsewhere) if only_elsewhere else "",
     }
+
+
+def registered_only_elsewhere() -> Q:
+    """Organisations registered only in Scotland or Northern Ireland (organisation_base's
+    "registered_only_in", as a condition): a number there, and no England and Wales charity
+    number or company number."""
+    elsewhere = Q(charity_number_scotland__gt="") | Q(charity_number_ni__gt="")
+    for prefixes in COMPANY_PREFIXES.values():
+        for prefix in prefixes:
+            elsewhere |= Q(company_number__startswith=prefix)
+    in_england_or_wales = Q(charity_number_ew__gt="") | Q(company_number__regex=r"^[0-9]{2}")
+    return elsewhere & ~in_england_or_wales

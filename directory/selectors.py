@@ -93,6 +93,23 @@ def directory_headline_figures() -> dict[str, int]:
     }
 
 
+def region_browse_counts() -> list[dict]:
+    """Each region with the numbers its home page links find: organisations with a service
+    there (National counting everywhere) and organisations based there by their own address
+    (many register entries list no services), as the default search counts them."""
+    from django.http import QueryDict
+
+    facets = cached_search_counts(filterset=OrganisationFilterSet(QueryDict())).facets
+    return [
+        {
+            "region": region,
+            "serving": facets["region"].get(region.slug, 0),
+            "based": facets["based_in"].get(region.slug, 0),
+        }
+        for region in Region.objects.all()
+    ]
+
+
 # --- Search ----------------------------------------------------------------------------------
 
 TAXONOMY_MODELS = {
@@ -105,6 +122,8 @@ TAXONOMY_MODELS = {
     "partnership_role": PartnershipRole,
     **dict.fromkeys(PARTNERSHIP_INTEREST_GROUPS, PartnershipRole),
     "quality_mark": QualityMark,
+    # Where an organisation is based by its own address: the regions but National.
+    "based_in": Region,
 }
 PAGE_SIZES = (20, 50, 100)
 DEFAULT_PAGE_SIZE = 20
@@ -153,6 +172,7 @@ def _search_bit(model, group: str):
     if connection.vendor != "postgresql":
         return Value(None, output_field=IntegerField())
     taxonomy = "partnership_role" if group in PARTNERSHIP_INTEREST_GROUPS else group
+    taxonomy = "region" if group == "based_in" else taxonomy
     return RawSQL(
         "SELECT b.bit FROM directory_search_bit b "
         f"WHERE b.taxonomy = %s AND b.term_id = {model._meta.db_table}.id",
@@ -185,6 +205,7 @@ def taxonomy_terms() -> dict[str, list[TaxonomyTermRow]]:
         terms[group].append(
             TaxonomyTermRow(id=pk, slug=slug, name=name, is_national=bool(national), bit=bit)
         )
+    terms["based_in"] = [term for term in terms["based_in"] if not term.is_national]
     return terms
 
 
@@ -324,6 +345,7 @@ def _organisation_option_conditions(filterset: OrganisationFilterSet) -> dict[st
     options: dict[str, dict[str, Q]] = {
         "legal_form": {t.slug: Q(legal_form_id=t.id) for t in taxonomy["legal_form"]},
         "income_band": {t.slug: Q(income_band_id=t.id) for t in taxonomy["income_band"]},
+        "based_in": {t.slug: Q(based_region_id=t.id) for t in taxonomy["based_in"]},
         "partnership_role": {
             t.slug: linked_to(Organisation.partnership_roles, [t.id])
             for t in taxonomy["partnership_role"]
@@ -606,6 +628,7 @@ FACET_LABELS = {
     "client_group": "People supported",
     "setting": "Delivery setting",
     "region": "Region",
+    "based_in": "Based in (its own address)",
     "accepting_referrals": "Referrals",
     "has_evidence": "Evidence of impact",
     "has_jdl": "Justice Data Lab",

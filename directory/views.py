@@ -5,7 +5,7 @@ from django.utils import timezone
 from . import exports, place_selectors, search_suggestions, selectors
 from .csv_utils import csv_response
 from .filters import DISTANCE_CHOICES, SORT_CHOICES, OrganisationFilterSet
-from .models import Organisation, Region
+from .models import Organisation
 
 
 def home(request):
@@ -13,7 +13,10 @@ def home(request):
     return render(
         request,
         "directory/home.html",
-        {"figures": selectors.directory_headline_figures(), "regions": Region.objects.all()},
+        {
+            "figures": selectors.directory_headline_figures(),
+            "regions": selectors.region_browse_counts(),
+        },
     )
 
 

@@ -92,10 +92,16 @@ def directory():
             last_verified_at=timezone.now() - timezone.timedelta(days=400),
             lived_experience_led=True,
             open_to_partnership=True,
+            postcode="CF10 1EP",  # based in Wales
             legal_form=LegalFormFactory(name="CIC", slug="cic"),
             income_band=IncomeBandFactory(name="£100,000 to £1m", slug="medium"),
         ),
-        "split": OrganisationFactory(name="Split Services", legal_form=None),
+        "split": OrganisationFactory(
+            name="Split Services",
+            legal_form=None,
+            charity_number_ew="",
+            charity_number_scotland="SC012345",
+        ),
         "old": OrganisationFactory(
             name="Old Trust",
             last_verified_at=timezone.now() - timezone.timedelta(days=800),
@@ -213,6 +219,9 @@ SEARCHES = [
     # Split has accommodation, but seeks a lead provider only for its work.
     ({"seeks_role": "lead-provider", "pathway": "accommodation"}, []),
     ({"quality_mark": "pqasso"}, ["Harbour Housing"]),
+    # Anchor's own address is in Cardiff; Split is registered only in Scotland.
+    ({"based_in": "wales"}, ["Anchor Jobs"]),
+    ({"registered_in_england_or_wales": "true"}, ["Anchor Jobs", "Harbour Housing"]),
     ({"accepting_referrals": "true"}, ["Harbour Housing", "Split Services"]),
     ({"has_evidence": "true"}, ["Anchor Jobs"]),
     ({"min_evidence_level": "3"}, ["Anchor Jobs"]),

@@ -54,6 +54,7 @@ GROUPS = {
     "offers_role": PartnershipRole,
     "seeks_role": PartnershipRole,
     "quality_mark": QualityMark,
+    "based_in": Region,
 }
 FLAGS = [
     "open_to_partnership",
@@ -63,7 +64,19 @@ FLAGS = [
     "lived_experience_led",
     "verified_recently",
     "include_out_of_date",
+    "registered_in_england_or_wales",
 ]
+# Every few organisations registered only in Scotland or Northern Ireland, or in both Scotland
+# and England and Wales (by their numbers, as place_selectors.registered_only_elsewhere).
+REGISTERED = [
+    {},
+    {"charity_number_ew": "", "charity_number_scotland": "SC012345"},
+    {"charity_number_ew": "", "company_number": "NI612345"},
+    {"charity_number_scotland": "SC012345"},
+    {"charity_number_ew": "", "company_number": "01234567", "charity_number_ni": "NIC100016"},
+]
+# Own addresses in four regions, in Scotland, and none.
+POSTCODES = ["M1 1AE", "SW1A 1AA", "LS1 4DY", "CF10 1EP", "G1 1XQ", ""]
 # Near Manchester (M1 1AE), and places that are not.
 PLACES = [(53.4794, -2.2453), (53.55, -2.1), (51.5072, -0.1276), (52.4862, -1.8904)]
 
@@ -94,6 +107,8 @@ def _random_directory() -> dict[str, list]:
             open_to_partnership=rng.random() < 0.5,
             last_verified_at=timezone.now() - timedelta(days=rng.randint(1, 800)),
             freshness_stage=rng.choice(["current"] * 6 + ["hidden"]),
+            **REGISTERED[number % len(REGISTERED)],
+            postcode=POSTCODES[number % len(POSTCODES)],
         )
         organisation.partnership_roles.set(_some(rng, terms["partnership_role"], 2))
         organisation.quality_marks.set(_some(rng, terms["quality_mark"], 2))

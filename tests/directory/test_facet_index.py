@@ -42,6 +42,8 @@ SEARCHES = [
     "postcode=M1+1AE&within=25&sort=distance",
     "offers_role=lead-provider&region=north-west&pathway=accommodation",
     "accepting_referrals=yes&include_out_of_date=yes",
+    "registered_in_england_or_wales=yes&region=london",
+    "based_in=london&based_in=wales&pathway=accommodation",
 ]
 
 
@@ -101,6 +103,12 @@ def test_the_index_follows_each_change_as_reading_everything_again_would(directo
         pathway=Pathway.objects.get(slug="accommodation"),
     )
     Organisation.objects.filter(pk=fifth.pk).update(name="Lighthouse Project")
+    Organisation.objects.filter(pk=first.pk).update(
+        charity_number_ew="", charity_number_scotland="SC012345"
+    )
+    moved = Organisation.objects.get(pk=fifth.pk)
+    moved.postcode = "SW1A 1AA"
+    moved.save()
     version = search_data_version()
     assert version > index.version
     with CaptureQueriesContext(connection) as reads:

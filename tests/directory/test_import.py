@@ -51,6 +51,7 @@ def test_the_template_imports_a_published_unclaimed_organisation_with_its_servic
     assert organisation.status == Organisation.Status.PUBLISHED
     assert organisation.is_unclaimed
     assert organisation.company_number == "01234567"
+    assert organisation.based_region.slug == "greater-manchester"
     assert organisation.legal_form.slug == "charitable-company"
     assert organisation.partnership_roles.count() == 2
     service = organisation.services.get()

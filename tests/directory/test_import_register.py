@@ -99,6 +99,7 @@ def test_new_charities_are_added_as_unclaimed_drafts_only_when_asked(taxonomies)
     bridge = Organisation.objects.get(charity_number_ew="1123456")
     assert bridge.status == Organisation.Status.DRAFT and bridge.is_unclaimed
     assert (bridge.postcode, bridge.town, bridge.legal_form.slug) == ("M1 3HE", "Manchester", "cio")
+    assert bridge.based_region.slug == "greater-manchester"
     assert bridge.income_band.slug == "10k-100k"
     nacro = Organisation.objects.get(charity_number_ew="226171")
     assert nacro.company_number == "00142552"
