@@ -7,7 +7,6 @@ A service whose regions include National counts as covering every region.
 """
 
 import hashlib
-import re
 from dataclasses import replace
 from datetime import timedelta
 from functools import cached_property
@@ -21,6 +20,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Power, Sqrt
 from django.utils import timezone
 
+from accounts.fields import one_line
 from consortia.models import PartnershipInterest
 
 from . import geo
@@ -65,8 +65,6 @@ SORT_CHOICES = [
 VERIFIED_WITHIN = timedelta(days=365)
 # Miles per degree of latitude; longitude degrees shrink with cos(latitude).
 MILES_PER_DEGREE = 69.05
-
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def fts_ids(expression: str, like: list[list[str]] | None = None) -> RawSQL:
@@ -134,8 +132,7 @@ def linked_to(relation, ids: list[int]) -> Q:
 
 class OrganisationSearchForm(forms.Form):
     def clean_q(self):
-        text = _CONTROL_CHARACTERS.sub(" ", self.cleaned_data.get("q") or "")
-        return " ".join(text.split())
+        return one_line(self.cleaned_data.get("q") or "")
 
     def clean(self):
         cleaned = super().clean()

@@ -36,6 +36,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.throttling import AnonRateThrottle
 
+from accounts.fields import one_line
+
 from .. import geo
 from ..filters import locations_within, text_condition
 from ..models import (
@@ -189,7 +191,6 @@ def oruk_endpoint(view: Callable) -> Callable:
 
 # --- Query parameters ------------------------------------------------------------------------
 
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
 # A "+hh:mm" offset arrives as " hh:mm" when the client did not percent-encode the "+".
 _UNENCODED_OFFSET = re.compile(r" (\d{2}(:?\d{2})?)$")
 
@@ -256,7 +257,7 @@ def parse_modified_after(value: str) -> datetime:
 def _search_text(request) -> str:
     # "search" is HSDS 3.0's name; "text" is the first Open Referral UK standard's.
     text = request.GET.get("search") or request.GET.get("text") or ""
-    text = " ".join(_CONTROL_CHARACTERS.sub(" ", text).split())
+    text = one_line(text)
     if len(text) > settings.SEARCH_MAX_QUERY_LENGTH:
         raise BadRequest(
             "search", f"search must be {settings.SEARCH_MAX_QUERY_LENGTH} characters or fewer"
