@@ -888,7 +888,7 @@ def test_pages_work_without_javascript(tab_without_js):
     tab_without_js.get_by_label("Search the directory").fill("Organisation A")
     tab_without_js.get_by_role("button", name="Search").click()
     tab_without_js.get_by_role("link", name="Organisation A", exact=True).click()
-    assert tab_without_js.locator("h1").inner_text() == "Organisation A"
+    expect(tab_without_js.locator("h1")).to_have_text("Organisation A")
 
 
 @pytest.mark.parametrize("role", ["anonymous"])

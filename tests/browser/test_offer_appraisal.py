@@ -3,6 +3,7 @@ in test_accessibility.py)."""
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 from tests.factories import (
@@ -30,8 +31,8 @@ def test_appraise_and_save_without_javascript(page_without_js, member):
         if name != "results_paid_after_end":
             page.locator(f"#id_{name}").fill(value)
     page.get_by_role("button", name="Appraise the offer").click()
-    assert page.get_by_role("heading", name="Results", exact=True).is_visible()
-    assert page.get_by_role("img", name="Cumulative cash by month, by scenario").is_visible()
+    expect(page.get_by_role("heading", name="Results", exact=True)).to_be_visible()
+    expect(page.get_by_role("img", name="Cumulative cash by month, by scenario")).to_be_visible()
     page.get_by_label("Name this appraisal").fill("Keyboard offer")
     page.get_by_role("button", name="Save appraisal").click()
-    assert page.locator("h1").inner_text() == "Keyboard offer"
+    expect(page.locator("h1")).to_have_text("Keyboard offer")

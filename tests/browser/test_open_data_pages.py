@@ -4,6 +4,7 @@ import pages are in test_accessibility.py)."""
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from directory.models import Pathway, Region
 from tests.factories import OrganisationFactory, ServiceFactory
@@ -29,5 +30,5 @@ def test_coverage_cells_lead_to_the_search_without_javascript(page_without_js, m
 
     cell.click()
 
-    assert page_without_js.locator("h1").inner_text() == "Find organisations"
+    expect(page_without_js.locator("h1")).to_have_text("Find organisations")
     assert f"{count} organisation" in page_without_js.content()

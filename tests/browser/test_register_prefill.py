@@ -3,6 +3,7 @@
 
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from directory.models import Organisation
 from tests.browser.conftest import axe_violations, sign_in
@@ -18,7 +19,7 @@ def test_a_charity_number_fills_in_what_the_register_says(page, provider):  # no
     page.get_by_label("Charity number (England and Wales)").fill("1123456")
     page.get_by_role("button", name="Continue").click()
 
-    assert page.locator("h1").inner_text() == "Check the details from the register"
+    expect(page.locator("h1")).to_have_text("Check the details from the register")
     assert page.get_by_label("Organisation name").input_value() == "THE BRIDGE MENTORING TRUST"
     assert page.get_by_label("Address line 1").input_value() == "12 Canal Street"
     assert page.get_by_label("Town or city").input_value() == "Manchester"
@@ -26,13 +27,13 @@ def test_a_charity_number_fills_in_what_the_register_says(page, provider):  # no
     legal_form = page.get_by_label("Legal form")
     assert legal_form.locator("option:checked").inner_text().startswith("Charitable incorporated")
     income = page.get_by_label("Annual income")
-    assert income.locator("option:checked").inner_text() == "£10,000 to £100,000"
+    expect(income.locator("option:checked")).to_have_text("£10,000 to £100,000")
     assert axe_violations(page) == []
 
     page.get_by_label("Organisation name").fill("The Bridge Mentoring Trust")
     page.get_by_role("button", name="Confirm and continue").click()
 
-    assert page.locator("h1").inner_text() == "The Bridge Mentoring Trust"
+    expect(page.locator("h1")).to_have_text("The Bridge Mentoring Trust")
     organisation = Organisation.objects.get(charity_number_ew="1123456")
     assert (organisation.postcode, organisation.town) == ("M1 3HE", "Manchester")
     assert organisation.legal_form.slug == "cio"

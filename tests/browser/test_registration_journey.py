@@ -4,6 +4,7 @@ checks of the flow's pages, and their error states, are in test_accessibility.py
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from directory.models import Organisation
 from tests.browser.conftest import sign_in
@@ -37,7 +38,7 @@ def test_register_an_organisation_without_javascript(page_without_js, provider):
     page.get_by_label("Organisation name").fill("Anchor Women's Project")
     page.get_by_label("Charity number (England and Wales)").fill("1190001")
     page.get_by_role("button", name="Continue").click()
-    assert page.locator("h1").inner_text() == "Anchor Women's Project"
+    expect(page.locator("h1")).to_have_text("Anchor Women's Project")
 
     page.get_by_role("link", name="About the organisation").click()
     page.get_by_label("Community interest company (CIC)").check()
@@ -50,7 +51,7 @@ def test_register_an_organisation_without_javascript(page_without_js, provider):
     page.get_by_label("Town or city").fill("Manchester")
     page.get_by_label("Postcode").fill("not a postcode")
     save_and_continue(page)
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert page.get_by_label("Address line 1").input_value() == "1 Quay Street"
     page.get_by_label("Postcode").fill("M1 1AE")
     save_and_continue(page)
@@ -74,7 +75,7 @@ def test_register_an_organisation_without_javascript(page_without_js, provider):
     page.get_by_label("Location name").fill("The Anchor Hub")
     page.get_by_label("Postcode").fill("M1 1AE")
     page.get_by_role("button", name="Save location").click()
-    assert page.get_by_role("term").filter(has_text="The Anchor Hub").is_visible()
+    expect(page.get_by_role("term").filter(has_text="The Anchor Hub")).to_be_visible()
     save_and_continue(page)
 
     page.get_by_role("link", name="Size and capacity").click()
@@ -96,7 +97,7 @@ def test_register_an_organisation_without_javascript(page_without_js, provider):
         {"name": "outcomes.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}
     )
     page.get_by_role("button", name="Save evidence").click()
-    assert page.get_by_role("link", name="View the report (PDF)").is_visible()
+    expect(page.get_by_role("link", name="View the report (PDF)")).to_be_visible()
     save_and_continue(page)
 
     page.get_by_role("link", name="Partnership interest", exact=True).click()
@@ -105,9 +106,9 @@ def test_register_an_organisation_without_javascript(page_without_js, provider):
     save_and_continue(page)
 
     page.get_by_role("link", name="Check your answers and submit for review").click()
-    assert page.get_by_text("hello@anchor.example.org").is_visible()
+    expect(page.get_by_text("hello@anchor.example.org")).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
-    assert page.locator("h1").inner_text() == "Profile submitted for review"
+    expect(page.locator("h1")).to_have_text("Profile submitted for review")
     organisation = Organisation.objects.get(name="Anchor Women's Project")
     assert organisation.status == Organisation.Status.SUBMITTED
     assert organisation.services.get().locations.get().latitude is not None

@@ -26,9 +26,9 @@ def test_filters_update_results_in_place(page, two_regions):
     expect(page.get_by_role("button", name="Apply filters").first).to_be_hidden()
     page.get_by_label("Wales (1 organisations)").check()
     page.wait_for_url("**region=wales**")
-    assert page.locator("#result-count").inner_text() == "1 organisation"
-    assert page.locator("#search-status").inner_text() == "1 organisation found"
-    assert page.get_by_role("link", name="Cardiff Compass").is_visible()
+    expect(page.locator("#result-count")).to_have_text("1 organisation")
+    expect(page.locator("#search-status")).to_have_text("1 organisation found")
+    expect(page.get_by_role("link", name="Cardiff Compass")).to_be_visible()
     assert page.get_by_role("link", name="London Lantern").count() == 0
     assert page.evaluate("document.activeElement.id") == "id_region_2"
 
@@ -39,7 +39,7 @@ def test_filters_work_without_javascript(page_without_js, two_regions):
     page.get_by_label("London (1 organisations)").check()
     page.get_by_role("button", name="Apply filters").first.click()
     assert "region=london" in page.url
-    assert page.get_by_role("link", name="London Lantern").is_visible()
+    expect(page.get_by_role("link", name="London Lantern")).to_be_visible()
     assert page.get_by_role("link", name="Cardiff Compass").count() == 0
     page.get_by_role("link", name="Remove filter: Region, London").click()
-    assert page.get_by_role("link", name="Cardiff Compass").is_visible()
+    expect(page.get_by_role("link", name="Cardiff Compass")).to_be_visible()
