@@ -48,7 +48,7 @@ frontend: node_modules/.installed static/dist/css/main.css
 # The offline postcode table (from the pinned ONS Postcode Directory package), built once.
 postcodes: install var/postcodes.sqlite3
 
-var/postcodes.sqlite3: requirements.lock directory/postcode_build.py
+var/postcodes.sqlite3: requirements.lock directory/organisations/postcode_build.py
 	$(PY) scripts/build_postcodes.py
 
 node_modules/.installed: package.json package-lock.json

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from directory.models import Region
+from directory.organisations.models import Region
 
 from .models import CommissionerProfile, Membership
 from .services import commissioner_register

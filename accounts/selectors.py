@@ -4,7 +4,7 @@ from allauth.account.models import EmailAddress
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from directory.models import Organisation
+from directory.organisations.models import Organisation
 
 from .models import MODERATORS_GROUP, Invitation, Membership, PublicSectorDomain, User
 

@@ -15,7 +15,8 @@ from simple_history.models import HistoricalChanges
 
 from consortia.models import ConsortiumEvent, ExpressionOfInterest, OfferAppraisal, Opportunity
 from consortia.services import opportunity_withdraw
-from directory.models import (
+from directory.moderation.notifications import organisations_without_admin_notify
+from directory.organisations.models import (
     ClaimRequest,
     ContactMessage,
     ModerationDecision,
@@ -28,7 +29,6 @@ from directory.models import (
     Shortlist,
     ShortlistInvitation,
 )
-from directory.notifications import organisations_without_admin_notify
 from outbox.services import emails_withhold
 
 from .models import (

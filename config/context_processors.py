@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from directory.moderation_selectors import waiting_count
+from directory.moderation.selectors import waiting_count
 
 
 def service(request):

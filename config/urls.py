@@ -3,8 +3,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from directory import contact_views, insights_views, open_data_views
-from directory import views as directory_views
+from directory.opendata import insights_views
+from directory.opendata import views as open_data_views
+from directory.search import views as directory_views
+from directory.shortlists import contact_views
 
 from . import views
 
@@ -24,15 +26,15 @@ urlpatterns = [
         name="contact_preferences",
     ),
     path("organisations/", include("directory.urls")),
-    path("shortlists/", include("directory.shortlist_urls")),
-    path("saved-searches/", include("directory.saved_search_urls")),
+    path("shortlists/", include("directory.shortlists.urls")),
+    path("saved-searches/", include("directory.shortlists.saved_search_urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
-    path("register/", include("directory.registration_urls")),
+    path("register/", include("directory.registration.urls")),
     # Before the moderation include, whose patterns would otherwise see "import/" first.
-    path("moderation/import/", include("directory.import_urls")),
-    path("moderation/", include("directory.moderation_urls")),
-    path("api/", include("directory.api.urls")),
+    path("moderation/import/", include("directory.moderation.import_urls")),
+    path("moderation/", include("directory.moderation.urls")),
+    path("api/", include("directory.opendata.api.urls")),
     path("tools/offer-appraisal/", include("consortia.urls")),
     path("opportunities/", include("consortia.opportunity_urls")),
     path("consortia/", include("consortia.partnership_urls")),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from directory.admin import ReadOnlyAdmin
+from directory.organisations.admin import ReadOnlyAdmin
 
 from .models import (
     Consortium,

@@ -6,9 +6,13 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
-from directory.api.public import PublicReadOnlyMixin, StrictPageNumberPagination, strict_booleans
-from directory.api.serializers import TermSerializer
-from directory.api.views import filter_parameters
+from directory.opendata.api.public import (
+    PublicReadOnlyMixin,
+    StrictPageNumberPagination,
+    strict_booleans,
+)
+from directory.opendata.api.serializers import TermSerializer
+from directory.opendata.api.views import filter_parameters
 
 from . import selectors
 from .filters import OpportunityFilterSet

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from directory.csv_utils import csv_response
+from directory.organisations.csv_utils import csv_response
 
 from . import selectors, services
 from .appraisal import AppraisalResult, appraise, money

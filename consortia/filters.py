@@ -5,7 +5,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from directory.models import ClientGroup, PartnershipRole, Pathway, Region
+from directory.organisations.models import ClientGroup, PartnershipRole, Pathway, Region
 
 from .forms import CrispyFormMixin
 from .models import Consortium, Opportunity

@@ -12,7 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from directory.models import Organisation, Service
+from directory.organisations.models import Organisation, Service
 
 from .appraisal import HUNDRED, AppraisalInputs
 from .models import (

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import CharField, Count, F, Max, Prefetch, QuerySet, Value
 
-from directory.models import Organisation, Pathway, Region, Service
+from directory.organisations.models import Organisation, Pathway, Region, Service
 
 from .appraisal import AppraisalInputs, AppraisalResult, appraise
 from .filters import OpportunityFilterSet

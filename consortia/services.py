@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, User
-from directory.models import (
+from directory.organisations.models import (
     ClientGroup,
     Organisation,
     PartnershipRole,

@@ -1,0 +1,1 @@
+"""A folder of apps, one per capability (docs/architecture.md)."""

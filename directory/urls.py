@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import evidence_views, moderation_views, views
+from directory.moderation import views as moderation_views
+from directory.organisations import evidence_views
+from directory.search import views
 
 app_name = "directory"
 

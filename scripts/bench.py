@@ -60,12 +60,12 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from directory import facet_index  # noqa: E402
-from directory.filters import OrganisationFilterSet  # noqa: E402
-from directory.models import CoverageSnapshot, Organisation  # noqa: E402
-from directory.search_index import search_data_version  # noqa: E402
-from directory.search_query import parse_search_query  # noqa: E402
-from directory.selectors import search_counts  # noqa: E402
+from directory.organisations.models import CoverageSnapshot, Organisation  # noqa: E402
+from directory.search import facet_index  # noqa: E402
+from directory.search.filters import OrganisationFilterSet  # noqa: E402
+from directory.search.search_index import search_data_version  # noqa: E402
+from directory.search.search_query import parse_search_query  # noqa: E402
+from directory.search.selectors import search_counts  # noqa: E402
 from scripts.load.ramp import replace_section  # noqa: E402
 from tests.accounts.helpers import force_login_with_both_factors  # noqa: E402
 
@@ -356,10 +356,11 @@ def write_report(
         "well under a millisecond). *Repeated*: each case requested once, then "
         f"{WARM_UP - 1} times by every worker at once to warm up, then {REPEATS} times;",
         "the counts beside the filters and the result count then come from the cache, which",
-        "keeps them until the directory changes (directory.selectors.cached_search_counts).",
+        "keeps them until the directory changes (directory.search.selectors.cached_search_counts).",
         f"*Counted afresh*: {COLD_REPEATS} requests each just after a change to the directory",
         "(an organisation saved), as the first request after any edit, approval or import:",
-        "the worker reads what changed into its in-memory search data (directory.facet_index)",
+        "the worker reads what changed into its in-memory search data",
+        "(directory.search.facet_index)",
         "and counts every option again. Query counts are of such a request, made in-process.",
         "",
         "| case | repeated p50 (ms) | repeated p95 (ms) | counted afresh p50 (ms) "

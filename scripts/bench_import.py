@@ -31,8 +31,8 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from directory.importer import COLUMNS  # noqa: E402
-from directory.models import (  # noqa: E402
+from directory.moderation.importer import COLUMNS  # noqa: E402
+from directory.organisations.models import (  # noqa: E402
     ClientGroup,
     DeliverySetting,
     IncomeBand,

@@ -1,9 +1,9 @@
-"""Write directory/api/oruk_openapi.json from the pinned Open Referral UK profile.
+"""Write directory/opendata/api/oruk_openapi.json from the pinned Open Referral UK profile.
 
 Usage: .venv/bin/python scripts/build_oruk_openapi.py [STANDARDS_DIR]
 (default: ../shared/standards/oruk-3.0 beside the repository). The changes it makes to the
-official document are listed in directory/api/oruk_openapi.py; a test checks the stored file
-is exactly what this writes.
+official document are listed in directory/opendata/api/oruk_openapi.py; a test checks the
+stored file is exactly what this writes.
 """
 
 import json
@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from directory.api.oruk_openapi import DOCUMENT_PATH, build_document  # noqa: E402
+from directory.opendata.api.oruk_openapi import DOCUMENT_PATH, build_document  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

@@ -2,8 +2,8 @@
 
 Usage: .venv/bin/python scripts/build_postcodes.py [OUTPUT_PATH]
 
-directory.geo also builds the file on first use when it is missing or stale, so running
-this is optional (do it at deploy/image build time to keep the first request fast).
+directory.organisations.geo also builds the file on first use when it is missing or stale,
+so running this is optional (do it at deploy/image build time to keep the first request fast).
 """
 
 import sys
@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from directory import geo, postcode_build  # noqa: E402
+from directory.organisations import geo, postcode_build  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

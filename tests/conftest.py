@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.accounts.helpers import force_login_with_both_factors
+from tests.factories import moderator_user
 
 # A test's force_login stands for a complete sign-in: moderators and staff must have used their
 # second factor in the session (accounts.middleware). Password-only sessions are made with
@@ -57,7 +58,7 @@ def taxonomies(db):
 MIGRATION_SEEDS = [
     ("accounts.migrations.0004_seed_public_sector_domains", "seed"),
     ("accounts.migrations.0005_moderators_group", "create_group"),
-    ("directory.migrations.0020_search_text_index_and_synonyms", "seed_synonyms"),
+    ("directory.organisations.migrations.0020_search_text_index_and_synonyms", "seed_synonyms"),
 ]
 
 
@@ -96,3 +97,16 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def moderator():
+    return moderator_user(full_name="Mo Derator")
+
+
+@pytest.fixture
+def moderator_client(moderator):
+    """A client of its own, so a test can also use `client` as someone else."""
+    moderator_client = Client()
+    moderator_client.force_login(moderator)
+    return moderator_client

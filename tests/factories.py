@@ -10,7 +10,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import Membership, User
-from directory import models
+from directory.organisations import models
 
 
 class UserFactory(DjangoModelFactory):

@@ -91,7 +91,7 @@ def test_claims_are_decided_in_the_workspace_not_the_admin(superuser_client, db)
     organisation whose admins decide. It links to the workspace for those moderators decide."""
     from django.core import mail
 
-    from directory.models import ClaimRequest, ModerationDecision
+    from directory.organisations.models import ClaimRequest, ModerationDecision
     from tests.factories import ClaimRequestFactory, MembershipFactory
 
     adminless = ClaimRequestFactory(kind="claim", organisation__name="Nobody's Trust")

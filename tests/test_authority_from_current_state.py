@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts import services as account_services
 from consortia import services as consortia_services
-from directory import shortlist_services
+from directory.shortlists import services as shortlist_services
 from tests.factories import (
     CommissionerProfileFactory,
     ConsortiumFactory,

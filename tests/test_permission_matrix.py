@@ -13,8 +13,8 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from consortia.models import Opportunity
-from directory.api.oruk import TAXONOMIES
-from directory.open_data import open_data_export
+from directory.opendata.api.oruk import TAXONOMIES
+from directory.opendata.open_data import open_data_export
 from tests.world import ROLES, build_world, client_for
 
 

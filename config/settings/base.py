@@ -88,7 +88,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "directory",
+    "directory.organisations",
+    "directory.search",
+    "directory.registration",
+    "directory.moderation",
+    "directory.shortlists",
+    "directory.opendata",
     "consortia",
     "outbox",
     "csp",
@@ -280,7 +285,8 @@ MEDIA_URL = "/private-media-not-served/"
 EVIDENCE_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # Open data downloads, rebuilt by `manage.py export_open_data` (nightly) and served by /data/.
 OPEN_DATA_ROOT = Path(env("OPEN_DATA_ROOT", str(BASE_DIR / "var" / "open-data")))
-# Moderators' CSV imports waiting for confirmation after a dry run (see directory.import_views).
+# Moderators' CSV imports waiting for confirmation after a dry run
+# (see directory.moderation.import_views).
 IMPORT_UPLOAD_ROOT = Path(env("IMPORT_UPLOAD_ROOT", str(BASE_DIR / "var" / "imports")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -301,8 +307,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "directory.api.public.PublicApiSchema",
-    "EXCEPTION_HANDLER": "directory.api.public.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "directory.opendata.api.public.PublicApiSchema",
+    "EXCEPTION_HANDLER": "directory.opendata.api.public.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/minute"},
     "UNAUTHENTICATED_USER": None,
@@ -313,7 +319,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "directory.api.public.describe_api",
+        "directory.opendata.api.public.describe_api",
     ],
     # The schema's own endpoint is not part of the API it describes.
     "SERVE_INCLUDE_SCHEMA": False,

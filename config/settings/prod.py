@@ -52,7 +52,7 @@ else:
 
 # The cache holds the rate limits' counts (sign-in, the API, problem reports), so it must be
 # shared by every gunicorn worker and machine, never per process: Redis if given, else a table
-# in the database (made by `migrate`: see directory.apps).
+# in the database (made by `migrate`: see directory.organisations.apps).
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {

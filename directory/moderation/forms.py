@@ -3,8 +3,8 @@
 from crispy_forms_gds.layout import Layout
 from django import forms
 
-from .forms import GovukFormMixin
-from .models import ProblemReport
+from directory.organisations.models import ProblemReport
+from directory.registration.forms import GovukFormMixin
 
 
 class DecisionForm(GovukFormMixin, forms.Form):

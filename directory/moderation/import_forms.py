@@ -2,8 +2,14 @@
 
 from django import forms
 
-from .forms import AboutNameForm, ContactForm, GovukFormMixin, ServiceForm, StartForm
-from .models import Organisation, Service
+from directory.organisations.models import Organisation, Service
+from directory.registration.forms import (
+    AboutNameForm,
+    ContactForm,
+    GovukFormMixin,
+    ServiceForm,
+    StartForm,
+)
 
 
 class ImportOrganisationForm(GovukFormMixin, forms.ModelForm):

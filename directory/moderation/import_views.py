@@ -13,9 +13,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .import_forms import ImportUploadForm
-from .importer import ImportFileError, organisations_import
-from .moderation_views import moderator_required
+from directory.moderation.import_forms import ImportUploadForm
+from directory.moderation.importer import ImportFileError, organisations_import
+from directory.moderation.views import moderator_required
 
 SESSION_KEY = "pending_imports"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024

@@ -27,10 +27,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Membership
-
-from . import search_index, validators
-from .import_forms import ImportOrganisationForm, ImportServiceForm
-from .models import (
+from directory.moderation.import_forms import ImportOrganisationForm, ImportServiceForm
+from directory.organisations import validators
+from directory.organisations.models import (
     ClientGroup,
     DeliverySetting,
     IncomeBand,
@@ -43,6 +42,7 @@ from .models import (
     Service,
     based_region_ids,
 )
+from directory.search import search_index
 
 BATCH_SIZE = 500
 # The report keeps this many rejected rows in full; the rest are counted.

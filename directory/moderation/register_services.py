@@ -12,10 +12,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import search_index, validators
-from .importer import no_transaction, unique_slugs
-from .models import IncomeBand, LegalForm, Organisation, RegisterEntry, based_region_ids
-from .registers import RegisterRecord, legal_form_slug, reader
+from directory.moderation.importer import no_transaction, unique_slugs
+from directory.moderation.registers import RegisterRecord, legal_form_slug, reader
+from directory.organisations import validators
+from directory.organisations.models import (
+    IncomeBand,
+    LegalForm,
+    Organisation,
+    RegisterEntry,
+    based_region_ids,
+)
+from directory.search import search_index
 
 BATCH_SIZE = 1000
 HISTORY_REASON = "Loaded from a public register"

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 from django.urls import reverse
 
 from accounts.models import Membership, User
-
-from . import moderation_services, revision_lists
-from .models import (
+from directory.moderation import revision_lists
+from directory.moderation import services as moderation_services
+from directory.organisations.models import (
     EvidenceItem,
     ModerationDecision,
     Organisation,

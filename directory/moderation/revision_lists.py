@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Prefetch
 
-from .models import (
+from directory.organisations.models import (
     ClientGroup,
     DeliveryLocation,
     DeliverySetting,

@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CommissionerProfile, Membership, User
-
-from . import revision_lists
-from .models import (
+from directory.moderation import revision_lists
+from directory.organisations.models import (
     ClaimRequest,
     DeliveryLocation,
     EvidenceItem,

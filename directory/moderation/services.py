@@ -17,9 +17,15 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import CommissionerProfile, User
-
-from . import moderation_selectors, revision_lists, search_index
-from .models import (
+from directory.moderation import revision_lists
+from directory.moderation import selectors as moderation_selectors
+from directory.moderation.notifications import (
+    commissioner_decision_notify,
+    freshness_reminder_notify,
+    moderation_decision_notify,
+    moderators_notify,
+)
+from directory.organisations.models import (
     ClaimRequest,
     DeliveryLocation,
     EvidenceItem,
@@ -31,12 +37,7 @@ from .models import (
     ReviewLock,
     Service,
 )
-from .notifications import (
-    commissioner_decision_notify,
-    freshness_reminder_notify,
-    moderation_decision_notify,
-    moderators_notify,
-)
+from directory.search import search_index
 
 Status = Organisation.Status
 Kind = ModerationDecision.Kind
@@ -177,7 +178,7 @@ def revision_record_list(
     *, organisation: Organisation, key: str, items: list[dict], user: User | None = None
 ) -> OrganisationRevision | None:
     """Keep the edited services or evidence of a published organisation (the whole list, as
-    JSON: see directory.revision_lists) in its pending revision, not the live rows."""
+    JSON: see directory.moderation.revision_lists) in its pending revision, not the live rows."""
     return _revision_merge(organisation, {key: items}, user)
 
 
@@ -758,7 +759,7 @@ def claim_decide(
 ) -> ClaimRequest:
     """Decide a claim on an organisation that has no admins to decide it, saying why (needed to
     decline; sent to the person who asked)."""
-    from .services import claim_request_decide
+    from directory.registration.services import claim_request_decide
 
     _refuse_own_organisation(claim_request.organisation, moderator)
     if not approve:

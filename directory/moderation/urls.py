@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import moderation_views as views
+from directory.moderation import views
 
 app_name = "moderation"
 

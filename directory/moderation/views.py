@@ -17,16 +17,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import CommissionerProfile
-
-from . import (
-    evidence_views,
-    moderation_review,
-    moderation_selectors,
-    moderation_services,
-    revision_lists,
-)
-from .models import EvidenceItem, Organisation, ProblemReport, Region
-from .moderation_forms import (
+from directory.moderation import review as moderation_review
+from directory.moderation import revision_lists
+from directory.moderation import selectors as moderation_selectors
+from directory.moderation import services as moderation_services
+from directory.moderation.forms import (
     ClaimOutcomeForm,
     CommissionerOutcomeForm,
     DecisionForm,
@@ -35,6 +30,8 @@ from .moderation_forms import (
     ReasonForm,
     ReportOutcomeForm,
 )
+from directory.organisations import evidence_views
+from directory.organisations.models import EvidenceItem, Organisation, ProblemReport, Region
 
 REPORT_RATE_WINDOW = 60 * 60
 

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from django.db import connection
 from django.urls import reverse
 
-from .models import (
+from directory.organisations.models import (
     CoverageSnapshot,
     EvidenceItem,
     IncomeBand,
@@ -115,7 +115,7 @@ def count_figures(*, client_group_ids: list[int], setting_ids: list[int]) -> dic
 
 def market_coverage(*, client_groups: list[Term], settings: list[Term]) -> Coverage:
     """The coverage figures for services matching the chosen client groups and settings."""
-    from .insights_services import coverage_snapshot_count, coverage_snapshot_want
+    from directory.opendata.insights_services import coverage_snapshot_count, coverage_snapshot_want
 
     fingerprint = data_fingerprint()
     chosen = {

@@ -1,7 +1,7 @@
 from django.shortcuts import render
 
-from . import charts, insights
-from .models import ClientGroup, DeliverySetting
+from directory.opendata import charts, insights
+from directory.organisations.models import ClientGroup, DeliverySetting
 
 
 def _chosen(model, slugs: list[str]) -> list[insights.Term]:

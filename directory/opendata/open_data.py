@@ -20,10 +20,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import QueryDict
 from django.utils import timezone
 
-from . import exports
-from .csv_utils import csv_lines
-from .filters import OrganisationFilterSet
-from .selectors import EXPORT_COLUMNS, organisation_export_rows
+from directory.organisations.csv_utils import csv_lines
+from directory.search import exports
+from directory.search.filters import OrganisationFilterSet
+from directory.search.selectors import EXPORT_COLUMNS, organisation_export_rows
 
 # The search export's columns, less the one that only means something for a postcode search.
 COLUMNS = tuple(column for column in EXPORT_COLUMNS if column != "distance_miles")

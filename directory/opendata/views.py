@@ -1,7 +1,7 @@
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 
-from . import open_data
+from directory.opendata import open_data
 
 
 def open_data_page(request):

@@ -4,7 +4,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import models, moderation_selectors
+from directory.moderation import selectors as moderation_selectors
+from directory.organisations import models
 
 
 @admin.register(

@@ -14,7 +14,7 @@ def drop_orphan_text_rows(sender, *, using: str, **kwargs) -> None:
     sends post_migrate, empties the tables but not the FTS5 index, and ids are then reused)."""
     from django.db import connections
 
-    from .search_index import FTS_TABLE
+    from directory.search.search_index import FTS_TABLE
 
     connection = connections[using]
     if connection.vendor != "sqlite" or FTS_TABLE not in connection.introspection.table_names():
@@ -26,7 +26,9 @@ def drop_orphan_text_rows(sender, *, using: str, **kwargs) -> None:
 
 
 class DirectoryConfig(AppConfig):
-    name = "directory"
+    name = "directory.organisations"
+    # The models keep the label they were made under, so their tables and migrations stay.
+    label = "directory"
     verbose_name = "Directory"
 
     def ready(self):

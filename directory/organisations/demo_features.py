@@ -30,9 +30,8 @@ from consortia.models import (
     ExpressionOfInterest,
     Opportunity,
 )
-
-from . import moderation_services
-from .models import (
+from directory.moderation import services as moderation_services
+from directory.organisations.models import (
     ClaimRequest,
     ClientGroup,
     DeliverySetting,
@@ -49,8 +48,8 @@ from .models import (
     Shortlist,
     ShortlistItem,
 )
-from .search_index import refresh_search_documents
-from .shortlist_services import search_record_create
+from directory.search.search_index import refresh_search_documents
+from directory.shortlists.services import search_record_create
 
 EVIDENCE_PDF = Path(settings.BASE_DIR) / "fixtures" / "demo" / "evidence-summary.pdf"
 REGION = "greater-manchester"

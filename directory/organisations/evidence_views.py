@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
-from .models import EvidenceItem, Organisation
+from directory.organisations.models import EvidenceItem, Organisation
 
 # A document is never a page: no scripts, no plugins, no forms, whatever the file holds
 # (should a browser ever render it despite the attachment header).

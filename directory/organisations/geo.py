@@ -43,7 +43,7 @@ __all__ = [
 EARTH_RADIUS_MILES = 3958.8
 
 # Outward code (A9, A99, AA9, AA99, A9A, AA9A) + inward code (9AA). The inward letters
-# never include C, I, K, M, O or V (same rule as directory.validators.POSTCODE_RE).
+# never include C, I, K, M, O or V (same rule as directory.organisations.validators.POSTCODE_RE).
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][ABD-HJLNP-UW-Z]{2})$")
 _MAX_INPUT_LENGTH = 16  # a postcode with generous spacing; anything longer is not one
 _WHITESPACE_RE = re.compile(r"\s+")
@@ -127,7 +127,7 @@ def database_path() -> Path:
 
 
 def _is_current(path: Path) -> bool:
-    from . import postcode_build
+    from directory.organisations import postcode_build
 
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -145,7 +145,7 @@ def _is_current(path: Path) -> bool:
 
 def ensure_database(*, rebuild: bool = False) -> Path:
     """Build the postcode database if it is missing or stale; return its path."""
-    from . import postcode_build
+    from directory.organisations import postcode_build
 
     path = database_path()
     with _lock:
@@ -201,7 +201,7 @@ def lookup_postcode(text: str) -> PostcodeLocation:
         raise PostcodeOutsideEnglandAndWales(postcode, country)
     if lat is None or lon is None or region is None:
         raise UnknownPostcode(postcode)
-    from .postcode_build import COORD_SCALE
+    from directory.organisations.postcode_build import COORD_SCALE
 
     return PostcodeLocation(
         postcode=postcode,

@@ -14,8 +14,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from accounts.fields import OneLineCharField
-
-from . import validators
+from directory.organisations import validators
 
 # --- Taxonomies: tables seeded from fixtures/taxonomies.json, editable by admins. ---
 
@@ -109,7 +108,7 @@ class QualityMark(TaxonomyTerm):
 def based_region_ids(postcodes: Iterable[str]) -> dict[str, int]:
     """The Probation Service region (its id) of each of the postcodes that is in England or
     Wales: where an organisation is based by its own address (Organisation.based_region)."""
-    from . import geo
+    from directory.organisations import geo
 
     regions = dict(Region.objects.filter(is_national=False).values_list("slug", "pk"))
     found = {}
@@ -133,7 +132,8 @@ class OrganisationQuerySet(models.QuerySet):
 
     def editable_by(self, user):
         """The organisations whose profile pages the user may open to edit (a submitted one's
-        pages open too, but directory.services refuses its edits until a moderator decides)."""
+        pages open too, but directory.registration.services refuses its edits until a moderator
+        decides)."""
         if not user.is_authenticated:
             return self.none()
         if user.is_moderator:
@@ -272,7 +272,7 @@ class Organisation(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     # SQLite's search data (lower-cased text), recomputed by refresh_search_documents.
-    # PostgreSQL keeps its search data in separate documents (directory.search_index).
+    # PostgreSQL keeps its search data in separate documents (directory.search.search_index).
     search_text = models.TextField(blank=True, default="", editable=False)
 
     history = HistoricalRecords(
@@ -1161,7 +1161,7 @@ class SavedSearch(models.Model):
     alert_frequency = models.CharField(
         max_length=10, choices=AlertFrequency.choices, default=AlertFrequency.NONE
     )
-    # The alerts' cut-off: worked out up to this moment (directory.saved_search_kinds). Set
+    # The alerts' cut-off: worked out up to this moment (directory.search.saved_search_kinds). Set
     # when the search is saved or its alerts switched on, and by each run it is due in.
     last_alerted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -1242,14 +1242,15 @@ class ContactMessage(models.Model):
 
 class CoverageSnapshot(models.Model):
     """The market coverage figures (/insights/) for one choice of filters, counted ahead so that
-    the page does not wait for the counting (directory.insights explains when they are
+    the page does not wait for the counting (directory.opendata.insights explains when they are
     counted again)."""
 
     filters = models.CharField(max_length=300, unique=True)
     client_group_ids = models.JSONField(default=list)
     setting_ids = models.JSONField(default=list)
     figures = models.JSONField()
-    # directory.insights.data_fingerprint() when counted: the figures are current while it is.
+    # directory.opendata.insights.data_fingerprint() when counted: the figures are current
+    # while it is.
     fingerprint = models.CharField(max_length=200)
     counted_at = models.DateTimeField()
     seconds = models.FloatField(help_text="How long counting took")

@@ -2,8 +2,8 @@
 
 from django.db.models import Q
 
-from . import geo
-from .models import Organisation, Region
+from directory.organisations import geo
+from directory.organisations.models import Organisation, Region
 
 OTHER_NATIONS = {"scotland": "Scotland", "northern-ireland": "Northern Ireland"}
 # Companies House prefixes of companies registered in Scotland and in Northern Ireland.

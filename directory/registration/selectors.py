@@ -8,8 +8,9 @@ from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from accounts.models import Membership
-
-from .models import (
+from directory.moderation.register_services import income_band_for
+from directory.moderation.registers import legal_form_slug
+from directory.organisations.models import (
     ClaimRequest,
     IncomeBand,
     LegalForm,
@@ -18,8 +19,6 @@ from .models import (
     OrganisationRevision,
     RegisterEntry,
 )
-from .register_services import income_band_for
-from .registers import legal_form_slug
 
 # Words that do not tell two organisations apart ("The Harbour Trust Ltd" is "Harbour Trust").
 NAME_NOISE_WORDS = {"the", "ltd", "limited", "cic", "cio", "plc", "llp", "uk", "and", "of"}
@@ -103,7 +102,7 @@ def organisation_duplicates(
 
 def organisation_for_registration(organisation: Organisation) -> Organisation:
     """The organisation with what the check answers page shows of it (its services and
-    evidence come from directory.revision_lists, as its owners last saved them)."""
+    evidence come from directory.moderation.revision_lists, as its owners last saved them)."""
     return (
         Organisation.objects.select_related("legal_form", "income_band")
         .prefetch_related("quality_marks", "partnership_roles")

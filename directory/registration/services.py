@@ -4,8 +4,8 @@ Every change to an organisation's profile goes through `_claim_version`: the sav
 when someone else saved since the form was loaded, and while the organisation is submitted (the
 moderator decides on it as it was sent). Edits to a published organisation (its own fields,
 services, delivery locations and evidence) go into its pending revision
-(directory.moderation_services, directory.revision_lists) and reach the live profile only when
-a moderator approves them.
+(directory.moderation.services, directory.moderation.revision_lists) and reach the live
+profile only when a moderator approves them.
 """
 
 import uuid
@@ -18,9 +18,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Membership, User
-
-from . import geo, moderation_services, registration_selectors, revision_lists, search_index
-from .models import (
+from directory.moderation import revision_lists
+from directory.moderation import services as moderation_services
+from directory.moderation.notifications import (
+    claim_request_decided_notify,
+    claim_request_received_notify,
+)
+from directory.organisations import geo
+from directory.organisations.models import (
     ClaimRequest,
     DeliveryLocation,
     EvidenceItem,
@@ -28,7 +33,8 @@ from .models import (
     OrganisationRevision,
     Service,
 )
-from .notifications import claim_request_decided_notify, claim_request_received_notify
+from directory.registration import selectors as registration_selectors
+from directory.search import search_index
 
 # Task list sections, in order. The optional ones need not be complete to submit.
 SECTIONS = {

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from . import moderation_views
-from . import registration_views as views
+from directory.moderation import views as moderation_views
+from directory.registration import views
 
 app_name = "registration"
 

@@ -1,7 +1,7 @@
 """The step-by-step flow to register an organisation or edit its profile (/register/...).
 
 Every organisation is fetched through `Organisation.objects.editable_by(user)`: anything the
-user may not edit answers 404. Writes go through `directory.services`.
+user may not edit answers 404. Writes go through `directory.registration.services`.
 """
 
 import uuid
@@ -18,16 +18,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Membership
-
-from . import (
-    evidence_views,
-    forms,
-    moderation_services,
-    registration_selectors,
-    revision_lists,
-    services,
+from directory.moderation import revision_lists
+from directory.moderation import services as moderation_services
+from directory.organisations import evidence_views
+from directory.organisations.models import (
+    ClaimRequest,
+    DeliveryLocation,
+    EvidenceItem,
+    Organisation,
+    Service,
 )
-from .models import ClaimRequest, DeliveryLocation, EvidenceItem, Organisation, Service
+from directory.registration import forms, services
+from directory.registration import selectors as registration_selectors
 
 
 @dataclass(frozen=True)
@@ -371,7 +373,8 @@ def step(request, org: uuid.UUID, step: str):
 
 # --- Services and their delivery locations ---
 # A published organisation's services and evidence are edited as its owners last saved them,
-# which may be waiting for a moderator (directory.revision_lists); a draft's are its rows.
+# which may be waiting for a moderator (directory.moderation.revision_lists); a draft's are
+# its rows.
 
 
 def _saved_service(organisation: Organisation, service_uuid: uuid.UUID) -> dict:

@@ -22,17 +22,17 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from . import geo
-from .filters import (
+from directory.organisations import geo
+from directory.organisations.models import Organisation, Service
+from directory.search.filters import (
     MILES_PER_DEGREE,
     PARTNERSHIP_INTEREST_GROUPS,
     SERVICE_TAXONOMY_GROUPS,
     VERIFIED_WITHIN,
     OrganisationFilterSet,
 )
-from .models import Organisation, Service
-from .search_index import SEARCH_CONFIG
-from .search_query import SearchQuery, parse_search_query
+from directory.search.search_index import SEARCH_CONFIG
+from directory.search.search_query import SearchQuery, parse_search_query
 
 DOCUMENTS = "directory_search_document"
 LOCATIONS = "directory_search_location"

@@ -1,4 +1,4 @@
-"""Streamed JSON rendering of search results (CSV: directory.csv_utils)."""
+"""Streamed JSON rendering of search results (CSV: directory.organisations.csv_utils)."""
 
 import json
 from collections.abc import Iterable, Iterator

@@ -17,7 +17,7 @@ back at the next request.
 The words of a query are still matched by PostgreSQL (its GIN indexes): the matching ids and
 their best-match tiers, kept per query text and brought up to date the same way. Inside a
 transaction (which may see its own uncommitted writes), and for a condition this module has no
-column for, the counts come from SQL (DocumentSearch.counts), against which tests/directory
+column for, the counts come from SQL (DocumentSearch.counts), against which tests/search
 check these.
 """
 
@@ -31,8 +31,8 @@ import numpy as np
 from django.db import connection
 from django.utils import timezone
 
-from . import document_search
-from .document_search import (
+from directory.search import document_search
+from directory.search.document_search import (
     DOCUMENTS,
     EVIDENCE_LEVELS,
     FACET_GROUPS,
@@ -52,14 +52,14 @@ from .document_search import (
     tier_cases,
     words_match,
 )
-from .filters import (
+from directory.search.filters import (
     MILES_PER_DEGREE,
     PARTNERSHIP_INTEREST_GROUPS,
     SERVICE_TAXONOMY_GROUPS,
     VERIFIED_WITHIN,
 )
-from .search_index import search_data_version
-from .search_query import SearchQuery
+from directory.search.search_index import search_data_version
+from directory.search.search_query import SearchQuery
 
 # PostgreSQL binary COPY: the signature, flags and header-extension length; then each row's
 # field count, and each field's length before its value; then a two-byte trailer.

@@ -22,12 +22,17 @@ from django.utils import timezone
 
 from accounts.fields import one_line
 from consortia.models import PartnershipInterest
-
-from . import geo
-from .models import DeliveryLocation, EvidenceItem, Organisation, Service
-from .place_selectors import registered_only_elsewhere
-from .search_index import FTS_TABLE
-from .search_query import STOP_WORDS, SearchQuery, parse_search_query, synonym_key, words_of
+from directory.organisations import geo
+from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
+from directory.organisations.place_selectors import registered_only_elsewhere
+from directory.search.search_index import FTS_TABLE
+from directory.search.search_query import (
+    STOP_WORDS,
+    SearchQuery,
+    parse_search_query,
+    synonym_key,
+    words_of,
+)
 
 # Groups matched within a single service, in the order the filter panel shows them.
 SERVICE_TAXONOMY_GROUPS = ("pathway", "client_group", "setting", "region")
@@ -83,7 +88,7 @@ def text_condition(text: str, query: SearchQuery | None = None) -> Q:
     already), with a trigram fallback on PostgreSQL."""
     query = query or parse_search_query(text)
     if connection.vendor == "postgresql":
-        from .document_search import text_ids
+        from directory.search.document_search import text_ids
 
         ids = text_ids(text, query)
         return Q(pk__in=RawSQL(ids.text, ids.params))
@@ -208,7 +213,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
         form = OrganisationSearchForm
 
     def __init__(self, data=None, queryset=None, *, taxonomy=None, **kwargs):
-        from .selectors import taxonomy_terms
+        from directory.search.selectors import taxonomy_terms
 
         self.taxonomy = taxonomy if taxonomy is not None else taxonomy_terms()
         self.notices: list[str] = []
@@ -263,7 +268,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
         """The words with misspellings corrected, when any were (and not asked for as typed)."""
         if not self.query_text or self.values.get("as_typed"):
             return None
-        from .spelling import correct_spelling
+        from directory.search.spelling import correct_spelling
 
         return correct_spelling(self.query_text)
 
@@ -276,7 +281,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
     def search_query(self) -> SearchQuery:
         query = parse_search_query(self.match_text)
         if query.plain and connection.vendor == "postgresql":
-            from .spelling import unknown_words
+            from directory.search.spelling import unknown_words
 
             words = [w for group in query.required for term in group for w in term]
             unknown = unknown_words(list(dict.fromkeys(words)))
@@ -440,7 +445,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         if connection.vendor == "postgresql":
-            from .document_search import DocumentSearch
+            from directory.search.document_search import DocumentSearch
 
             matching = DocumentSearch(self).matching_ids()
             return queryset.filter(pk__in=RawSQL(matching.text, matching.params))

@@ -1,7 +1,7 @@
 """What each kind of saved search finds, and which of its matches are news.
 
 Saved searches of organisations and of partnership opportunities share the saving, the list
-page and the email alerts (`directory.search_alerts`); only what they search differs.
+page and the email alerts (`directory.search.search_alerts`); only what they search differs.
 
 A saved search's `last_alerted_at` is its cut-off: alerts have been worked out up to then.
 News is what matches now, was published or changed after the cut-off, and was never sent for
@@ -31,11 +31,16 @@ from django.http import QueryDict
 
 from consortia.filters import OpportunityFilterSet
 from consortia.models import Opportunity, OpportunitySearchSeen, PartnershipInterest
-
-from .filters import OrganisationFilterSet
-from .importer import HISTORY_REASON as IMPORT_HISTORY_REASON
-from .models import ModerationDecision, Organisation, SavedSearch, SavedSearchSeen, Service
-from .selectors import search_queryset
+from directory.moderation.importer import HISTORY_REASON as IMPORT_HISTORY_REASON
+from directory.organisations.models import (
+    ModerationDecision,
+    Organisation,
+    SavedSearch,
+    SavedSearchSeen,
+    Service,
+)
+from directory.search.filters import OrganisationFilterSet
+from directory.search.selectors import search_queryset
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ One run a day (the `send_search_alerts` timer) takes every saved search whose al
 by its `last_alerted_at`: a daily one last worked out on an earlier day, a weekly one seven or
 more days ago. Each user gets one email for all their due searches with news, daily and weekly
 alike, and every due search's cut-off moves on to the run's time, news or not (so a weekly
-search is looked at once a week, whatever it finds). `directory.saved_search_kinds` says what
+search is looked at once a week, whatever it finds). `directory.search.saved_search_kinds` says what
 news is.
 """
 
@@ -20,9 +20,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import SavedSearch
-from .saved_search_kinds import SavedSearchKind, saved_search_kinds
-from .selectors import taxonomy_terms
+from directory.organisations.models import SavedSearch
+from directory.search.saved_search_kinds import SavedSearchKind, saved_search_kinds
+from directory.search.selectors import taxonomy_terms
 
 # Days from one alert of a saved search to its next.
 ALERT_INTERVAL_DAYS = {

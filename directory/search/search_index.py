@@ -1,7 +1,7 @@
 """The denormalised search data, and the version number that cached search figures key on.
 
 PostgreSQL keeps search documents (tables created by the search_documents migration; see
-directory.document_search): per organisation and per service, every filter as a flag or a bit
+directory.search.document_search): per organisation and per service, every filter as a flag or a bit
 mask, and the weighted text vectors apart. Triggers on every table they are made from refresh
 them within the writing statement, so every write path (forms, admin, importer, shell) keeps
 them in step; a bulk load can switch that off with ``deferred_search_documents`` and rebuild
@@ -23,7 +23,7 @@ from itertools import islice
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from .search_query import normalise_text
+from directory.search.search_query import normalise_text
 
 # The text search configuration used both to build the vectors and to parse queries.
 SEARCH_CONFIG = "english"
@@ -95,7 +95,7 @@ def refresh_search_documents(*, organisation_ids: Iterable[int] | None = None) -
         if organisation_ids is None:
             cursor.execute(_SQLITE_UPDATE.format(where=""))
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
-            from .models import Organisation
+            from directory.organisations.models import Organisation
 
             everyone = Organisation.objects.order_by("pk").values_list("pk", flat=True)
             for chunk in _chunks(everyone.iterator(), _ID_CHUNK):
@@ -112,7 +112,7 @@ def refresh_search_documents(*, organisation_ids: Iterable[int] | None = None) -
 
 def _refresh_fts(cursor, ids: list[int]) -> None:
     """SQLite: the FTS5 rows of the organisations `ids` (those that still exist)."""
-    from .models import Organisation, Service
+    from directory.organisations.models import Organisation, Service
 
     placeholders = ", ".join(["%s"] * len(ids))
     cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", ids)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.http import QueryDict
 
-from .filters import OrganisationFilterSet
+from directory.search.filters import OrganisationFilterSet
 
 # Yes/no filters a broader search may leave out, with how the page names them.
 _FLAG_LABELS = {
@@ -49,7 +49,7 @@ def filter_offers(filterset: OrganisationFilterSet, params: QueryDict) -> list[S
 def broader_search(filterset: OrganisationFilterSet, params: QueryDict) -> Suggestion | None:
     """For a search with no results: the one filter whose removal finds the most, and how
     many it finds (None when no filter is applied or none helps)."""
-    from .selectors import SearchResults
+    from directory.search.selectors import SearchResults
 
     values = filterset.values
     candidates = []

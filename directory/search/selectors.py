@@ -32,19 +32,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from . import document_search, facet_index
-from .document_search import SearchCounts
-from .filters import (
-    EVIDENCE_LEVEL_CHOICES,
-    PARTNERSHIP_INTEREST_GROUPS,
-    SERVICE_TAXONOMY_GROUPS,
-    VERIFIED_WITHIN,
-    OrganisationFilterSet,
-    fts_ids,
-    linked_to,
-    locations_within,
-)
-from .models import (
+from directory.organisations.models import (
     ClientGroup,
     DeliveryLocation,
     DeliverySetting,
@@ -58,7 +46,19 @@ from .models import (
     Region,
     Service,
 )
-from .search_index import search_data_version
+from directory.search import document_search, facet_index
+from directory.search.document_search import SearchCounts
+from directory.search.filters import (
+    EVIDENCE_LEVEL_CHOICES,
+    PARTNERSHIP_INTEREST_GROUPS,
+    SERVICE_TAXONOMY_GROUPS,
+    VERIFIED_WITHIN,
+    OrganisationFilterSet,
+    fts_ids,
+    linked_to,
+    locations_within,
+)
+from directory.search.search_index import search_data_version
 
 
 def organisation_profile_queryset() -> QuerySet[Organisation]:

@@ -12,9 +12,9 @@ import re
 from django.core.cache import caches
 from django.db import connection
 
-from .models import Organisation, SearchSynonym, Service
-from .search_index import FTS_TABLE
-from .search_query import STOP_WORDS, synonym_groups, synonym_key, words_of
+from directory.organisations.models import Organisation, SearchSynonym, Service
+from directory.search.search_index import FTS_TABLE
+from directory.search.search_query import STOP_WORDS, synonym_groups, synonym_key, words_of
 
 VOCABULARY_SECONDS = 600
 KNOWN_SECONDS = 300
@@ -47,7 +47,7 @@ def vocabulary() -> dict[str, int]:
         ]:
             for word in words_of(text):
                 found[word] = found.get(word, 0) + 1
-    from .selectors import taxonomy_terms  # selectors reads the search parameters
+    from directory.search.selectors import taxonomy_terms
 
     extra = [t.name for terms in taxonomy_terms().values() for t in terms]
     extra += [term for s in SearchSynonym.objects.all() for term in s.term_list()]

@@ -2,10 +2,11 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from . import exports, place_selectors, search_suggestions, selectors
-from .csv_utils import csv_response
-from .filters import DISTANCE_CHOICES, SORT_CHOICES, OrganisationFilterSet
-from .models import Organisation
+from directory.organisations import place_selectors
+from directory.organisations.csv_utils import csv_response
+from directory.organisations.models import Organisation
+from directory.search import exports, search_suggestions, selectors
+from directory.search.filters import DISTANCE_CHOICES, SORT_CHOICES, OrganisationFilterSet
 
 
 def home(request):

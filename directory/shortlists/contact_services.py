@@ -11,8 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import Membership
-
-from .models import ContactMessage, Organisation, Shortlist
+from directory.organisations.models import ContactMessage, Organisation, Shortlist
 
 # Why the service passes on no message from a user (docs/contacting-organisations.md).
 COMMISSIONER_PENDING = "commissioner_pending"

@@ -8,10 +8,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.models import Membership
-
-from . import contact_services as services
-from .models import Organisation, Shortlist
-from .shortlist_forms import ContactForm, ContactPreferencesForm
+from directory.organisations.models import Organisation, Shortlist
+from directory.shortlists import contact_services as services
+from directory.shortlists.forms import ContactForm, ContactPreferencesForm
 
 
 def _contact_page(request, *, organisations, shortlist=None, back_url):

@@ -3,8 +3,14 @@
 from crispy_forms_gds.helper import FormHelper
 from django import forms
 
-from .models import Organisation, SavedSearch, Shortlist, ShortlistItem, ShortlistShare
-from .validators import validate_subject_on_one_line
+from directory.organisations.models import (
+    Organisation,
+    SavedSearch,
+    Shortlist,
+    ShortlistItem,
+    ShortlistShare,
+)
+from directory.organisations.validators import validate_subject_on_one_line
 
 NEW_SHORTLIST = "new"
 

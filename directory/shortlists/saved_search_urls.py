@@ -1,7 +1,7 @@
 from django.urls import path
 
-from . import shortlist_views as views
-from .models import SavedSearch
+from directory.organisations.models import SavedSearch
+from directory.shortlists import views
 
 app_name = "saved_searches"
 

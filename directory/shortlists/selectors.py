@@ -8,14 +8,14 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
 
-from .models import (
+from directory.organisations.models import (
     EvidenceItem,
     Organisation,
     SavedSearch,
     Shortlist,
     ShortlistItem,
 )
-from .selectors import (
+from directory.search.selectors import (
     EXPORT_COLUMNS,
     _export_row,
     exported_fields,

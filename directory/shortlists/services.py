@@ -7,8 +7,7 @@ from django.db.models import F
 from django.http import QueryDict
 from django.utils import timezone
 
-from .filters import OrganisationFilterSet
-from .models import (
+from directory.organisations.models import (
     Organisation,
     SavedSearch,
     SearchRecord,
@@ -17,7 +16,8 @@ from .models import (
     ShortlistItem,
     ShortlistShare,
 )
-from .selectors import search_queryset
+from directory.search.filters import OrganisationFilterSet
+from directory.search.selectors import search_queryset
 
 
 @transaction.atomic

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from . import contact_views
-from . import shortlist_views as views
+from directory.shortlists import contact_views, views
 
 app_name = "shortlists"
 

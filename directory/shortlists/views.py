@@ -13,12 +13,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import shortlist_selectors as selectors
-from . import shortlist_services as services
-from .csv_utils import csv_response
-from .exports import yes_no
-from .models import Organisation, SavedSearch, Shortlist, ShortlistShare
-from .shortlist_forms import (
+from directory.organisations.csv_utils import csv_response
+from directory.organisations.models import Organisation, SavedSearch, Shortlist, ShortlistShare
+from directory.search.exports import yes_no
+from directory.shortlists import selectors, services
+from directory.shortlists.forms import (
     NEW_SHORTLIST,
     SavedSearchForm,
     ShortlistAddForm,

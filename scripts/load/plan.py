@@ -14,10 +14,17 @@ from django.db import transaction
 
 from accounts import services as account_services
 from accounts.models import CommissionerProfile, User
-from directory import shortlist_services
-from directory.management import seed_vocabulary as words
-from directory.management.commands.seed_directory import load_places
-from directory.models import ClientGroup, DeliverySetting, Organisation, Pathway, Region, Shortlist
+from directory.organisations.models import (
+    ClientGroup,
+    DeliverySetting,
+    Organisation,
+    Pathway,
+    Region,
+    Shortlist,
+)
+from directory.search.management import seed_vocabulary as words
+from directory.search.management.commands.seed_directory import load_places
+from directory.shortlists import services as shortlist_services
 
 ACCOUNT_EMAIL = "load-test-{number}@example.org"
 SHORTLIST_NAME = "Load test shortlist"

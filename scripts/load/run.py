@@ -68,8 +68,8 @@ def prepare_database() -> int:
     from django.db import connection
     from django.db.migrations.recorder import MigrationRecorder
 
-    from directory.models import Organisation
-    from directory.search_index import refresh_search_documents
+    from directory.organisations.models import Organisation
+    from directory.search.search_index import refresh_search_documents
 
     recorder = MigrationRecorder(connection)
     before = set(recorder.applied_migrations()) if recorder.has_table() else set()

@@ -9,7 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Invitation, Membership, User
-from directory.models import (
+from directory.moderation.selectors import moderation_queue
+from directory.organisations.models import (
     ContactMessage,
     Organisation,
     SavedSearch,
@@ -18,7 +19,6 @@ from directory.models import (
     ShortlistItem,
     ShortlistShare,
 )
-from directory.moderation_selectors import moderation_queue
 from tests.accounts.helpers import PASSWORD, activate_totp, sign_in
 from tests.factories import (
     ClaimRequestFactory,

@@ -20,8 +20,8 @@ from consortia.models import (
     OfferAppraisal,
     Opportunity,
 )
-from directory import moderation_services
-from directory.models import (
+from directory.moderation import services as moderation_services
+from directory.organisations.models import (
     ClaimRequest,
     ContactMessage,
     ModerationDecision,

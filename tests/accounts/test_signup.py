@@ -77,7 +77,7 @@ def test_confirming_the_email_signs_the_user_in(client):
 
 @pytest.mark.django_db
 def test_commissioner_signs_up_with_their_body(client, taxonomies):
-    from directory.models import Region
+    from directory.organisations.models import Region
 
     region = Region.objects.first()
     response = client.post(

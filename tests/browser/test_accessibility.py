@@ -30,9 +30,17 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
 
-from directory import moderation_services, services
-from directory.models import ClientGroup, DeliverySetting, EvidenceItem, Pathway, Region, Service
-from directory.search_index import refresh_search_documents
+from directory.moderation import services as moderation_services
+from directory.organisations.models import (
+    ClientGroup,
+    DeliverySetting,
+    EvidenceItem,
+    Pathway,
+    Region,
+    Service,
+)
+from directory.registration import services
+from directory.search.search_index import refresh_search_documents
 from tests.accounts.helpers import PASSWORD, activate_totp, sign_in
 from tests.browser.conftest import (
     AXE_JS,

@@ -35,15 +35,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from accounts.models import MODERATORS_GROUP, Membership
 from consortia.models import ConsortiumMembership, ExpressionOfInterest
-from directory import services
-from directory.models import (
-    Organisation,
-    Pathway,
-    ProblemReport,
-    Region,
-    SavedSearch,
-)
-from directory.search_index import refresh_search_documents
+from directory.organisations.models import Organisation, Pathway, ProblemReport, Region, SavedSearch
+from directory.registration import services
+from directory.search.search_index import refresh_search_documents
 from tests.accounts.helpers import activate_totp
 from tests.browser.conftest import _new_page
 from tests.factories import (

@@ -13,11 +13,11 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from accounts.models import MODERATORS_GROUP
-from directory.models import Organisation
+from directory.organisations.models import Organisation
 from tests.accounts.helpers import activate_totp
 from tests.browser.conftest import _new_page, axe_violations
-from tests.directory.moderation_helpers import PDF_BYTES, full_submission
 from tests.factories import verified_user
+from tests.moderation.moderation_helpers import PDF_BYTES, full_submission
 
 PASSWORD = "a-long-test-password"  # tests.factories.UserFactory's password
 NAME = "Harbour Light Trust"

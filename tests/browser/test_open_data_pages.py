@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from directory.models import Pathway, Region
+from directory.organisations.models import Pathway, Region
 from tests.factories import OrganisationFactory, ServiceFactory
 
 

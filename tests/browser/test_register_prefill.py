@@ -5,10 +5,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from directory.models import Organisation
+from directory.organisations.models import Organisation
 from tests.browser.conftest import axe_violations, sign_in
 from tests.browser.test_registration_journey import PASSWORD, provider  # noqa: F401
-from tests.directory.test_import_register import CCEW_TXT
+from tests.moderation.test_import_register import CCEW_TXT
 
 
 def test_a_charity_number_fills_in_what_the_register_says(page, provider):  # noqa: F811

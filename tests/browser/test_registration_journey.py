@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from directory.models import Organisation
+from directory.organisations.models import Organisation
 from tests.browser.conftest import sign_in
 from tests.factories import (
     UserFactory,

@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from directory.models import Region
-from directory.search_index import refresh_search_documents
+from directory.organisations.models import Region
+from directory.search.search_index import refresh_search_documents
 from tests.factories import OrganisationFactory, ServiceFactory
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.search_index import refresh_search_documents
+from directory.search.search_index import refresh_search_documents
 from tests.browser.conftest import sign_in
 from tests.factories import (
     CommissionerProfileFactory,

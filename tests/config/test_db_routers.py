@@ -18,7 +18,7 @@ from config.db_routers import (
     PrimaryReplicaRouter,
     ReplicaPinningMiddleware,
 )
-from directory.models import Organisation
+from directory.organisations.models import Organisation
 from tests.config.test_settings import PROD_ENV
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -24,8 +24,7 @@ from django.utils import timezone
 from accounts.models import Invitation, Membership
 from config.settings import base
 from consortia.models import ExpressionOfInterest
-from directory import search_alerts
-from directory.models import (
+from directory.organisations.models import (
     ContactMessage,
     EvidenceItem,
     ModerationDecision,
@@ -34,8 +33,8 @@ from directory.models import (
     SavedSearchSeen,
     Service,
 )
+from directory.search import search_alerts
 from outbox.models import OutgoingEmail
-from tests.directory.registration_helpers import draft_with_admin
 from tests.external_database import manage, shared_database
 from tests.factories import (
     CommissionerProfileFactory,
@@ -49,6 +48,7 @@ from tests.factories import (
     moderator_user,
     verified_user,
 )
+from tests.registration.registration_helpers import draft_with_admin
 
 FRIENDLY_ERROR = b"Sorry, there is a problem with the service"
 # Transaction control still reaches the database: when a connection really drops, the server

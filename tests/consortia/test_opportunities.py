@@ -11,7 +11,7 @@ from django.utils import timezone
 from consortia import services
 from consortia.models import ExpressionOfInterest, Opportunity
 from consortia.views import EOI_RATE_LIMIT
-from directory.models import Organisation
+from directory.organisations.models import Organisation
 from tests.factories import (
     CommissionerProfileFactory,
     ExpressionOfInterestFactory,

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consortia.models import OpportunitySearchSeen
-from directory.models import SavedSearch
-from directory.search_alerts import search_alerts_send
+from directory.organisations.models import SavedSearch
+from directory.search.search_alerts import search_alerts_send
 from tests.factories import (
     MembershipFactory,
     OpportunityFactory,

@@ -4,8 +4,7 @@ review page's screenshot on a dev server)."""
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Membership
-from directory import services
-from directory.models import (
+from directory.organisations.models import (
     ClientGroup,
     DeliverySetting,
     EvidenceItem,
@@ -13,6 +12,7 @@ from directory.models import (
     Pathway,
     Region,
 )
+from directory.registration import services
 from tests.factories import (
     DeliveryLocationFactory,
     EvidenceItemFactory,

@@ -9,9 +9,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from directory import moderation_services as services
-from directory.models import ModerationDecision, Organisation
-from directory.moderation_selectors import freshness_counts
+from directory.moderation import services
+from directory.moderation.selectors import freshness_counts
+from directory.organisations.models import ModerationDecision, Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from directory import importer, insights
-from directory.importer import ImportFileError, organisations_import, read_rows
-from directory.models import ClaimRequest, Organisation, Service
+from directory.moderation import importer
+from directory.moderation.importer import ImportFileError, organisations_import, read_rows
+from directory.opendata import insights
+from directory.organisations.models import ClaimRequest, Organisation, Service
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, moderator_user
 
 pytestmark = pytest.mark.django_db

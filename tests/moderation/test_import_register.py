@@ -1,5 +1,5 @@
 """The public registers' bulk files, read as their publishers ship them (samples written from
-the publishers' field lists, in tests/directory/register_samples), and what loading them does."""
+the publishers' field lists, in tests/moderation/register_samples), and what loading them does."""
 
 import io
 from datetime import date
@@ -9,10 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from directory.models import IncomeBand, LegalForm, Organisation, RegisterEntry
-from directory.moderation_selectors import moderation_queue
-from directory.register_services import register_import
-from directory.registers import RegisterFileError
+from directory.moderation.register_services import register_import
+from directory.moderation.registers import RegisterFileError
+from directory.moderation.selectors import moderation_queue
+from directory.organisations.models import IncomeBand, LegalForm, Organisation, RegisterEntry
 from tests.factories import OrganisationFactory, moderator_user
 
 pytestmark = pytest.mark.django_db

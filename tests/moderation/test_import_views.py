@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from directory.models import Organisation
+from directory.organisations.models import Organisation
 from tests.factories import UserFactory, moderator_user
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
-from directory import moderation_services as services
-from directory import services as registration_services
-from directory.models import (
+from directory.moderation import services
+from directory.moderation.selectors import moderation_queue
+from directory.organisations.models import (
     ModerationDecision,
     Organisation,
     OrganisationRevision,
@@ -21,8 +21,7 @@ from directory.models import (
     ReviewLock,
     Service,
 )
-from directory.moderation_selectors import moderation_queue
-from tests.directory.registration_helpers import draft_with_admin, step_url
+from directory.registration import services as registration_services
 from tests.factories import (
     ClaimRequestFactory,
     CommissionerProfileFactory,
@@ -38,6 +37,7 @@ from tests.factories import (
     moderator_user,
     verified_user,
 )
+from tests.registration.registration_helpers import draft_with_admin, step_url
 
 pytestmark = pytest.mark.django_db
 Status = Organisation.Status

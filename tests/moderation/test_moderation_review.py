@@ -11,17 +11,18 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from directory import moderation_review, moderation_selectors, revision_lists
-from directory import moderation_services as moderation
-from directory import services as registration
-from directory.models import (
+from directory.moderation import review as moderation_review
+from directory.moderation import revision_lists
+from directory.moderation import selectors as moderation_selectors
+from directory.moderation import services as moderation
+from directory.organisations.models import (
     EvidenceItem,
     ModerationDecision,
     Organisation,
     OrganisationRevision,
     RegisterEntry,
 )
-from tests.directory.moderation_helpers import PDF_BYTES, full_submission
+from directory.registration import services as registration
 from tests.factories import (
     ClaimRequestFactory,
     EvidenceItemFactory,
@@ -32,6 +33,7 @@ from tests.factories import (
     moderator_user,
     verified_user,
 )
+from tests.moderation.moderation_helpers import PDF_BYTES, full_submission
 
 pytestmark = pytest.mark.django_db
 Status = Organisation.Status

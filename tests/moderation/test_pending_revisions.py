@@ -10,8 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Membership
-from directory import moderation_services, revision_lists
-from directory.models import (
+from directory.moderation import revision_lists
+from directory.moderation import services as moderation_services
+from directory.moderation.selectors import moderation_queue
+from directory.organisations.models import (
     DeliveryLocation,
     EvidenceItem,
     Organisation,
@@ -20,8 +22,15 @@ from directory.models import (
     Region,
     Service,
 )
-from directory.moderation_selectors import moderation_queue
-from tests.directory.registration_helpers import (
+from tests.factories import (
+    DeliveryLocationFactory,
+    EvidenceItemFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ServiceFactory,
+    verified_user,
+)
+from tests.registration.registration_helpers import (
     PDF_BYTES,
     current_version,
     evidence_data,
@@ -30,14 +39,6 @@ from tests.directory.registration_helpers import (
     service_data,
     step_url,
     url,
-)
-from tests.factories import (
-    DeliveryLocationFactory,
-    EvidenceItemFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    ServiceFactory,
-    verified_user,
 )
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from jsonschema import Draft202012Validator
 
-from directory.api.oruk_openapi import build_document
+from directory.opendata.api.oruk_openapi import build_document
 
 STANDARDS = Path(settings.BASE_DIR).parent / "shared" / "standards" / "oruk-3.0"
 

@@ -30,7 +30,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.directory.oruk_standard import official_document
 from tests.factories import (
     ClientGroupFactory,
     DeliveryLocationFactory,
@@ -42,6 +41,7 @@ from tests.factories import (
     RegionFactory,
     ServiceFactory,
 )
+from tests.opendata.oruk_standard import official_document
 
 pytestmark = pytest.mark.django_db
 

@@ -12,18 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.throttling import AnonRateThrottle
 
-from directory.api import oruk, oruk_openapi
-from directory.models import Organisation, Service
-from directory.search_index import refresh_search_documents
-from tests.directory.oruk_standard import (
-    STANDARDS,
-    empty_values,
-    load_official,
-    official_document,
-    response_schema,
-    schema_errors,
-    validator,
-)
+from directory.opendata.api import oruk, oruk_openapi
+from directory.organisations.models import Organisation, Service
+from directory.search.search_index import refresh_search_documents
 from tests.factories import (
     ClientGroupFactory,
     DeliveryLocationFactory,
@@ -35,6 +26,15 @@ from tests.factories import (
     QualityMarkFactory,
     RegionFactory,
     ServiceFactory,
+)
+from tests.opendata.oruk_standard import (
+    STANDARDS,
+    empty_values,
+    load_official,
+    official_document,
+    response_schema,
+    schema_errors,
+    validator,
 )
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ feed's base URL, and so does `validate_feed` below:
 - ExtractIdsFromResponse / TestSingleEndpointWithIdSubstitutionAsync: the `id`s of a
   collection's `contents` are substituted into its `{id}` endpoints, up to 10 of them, and each
   response is validated against that endpoint's 200 schema.
-The schemas are the official ones (tests/directory/oruk_standard.py); on top of them, the
+The schemas are the official ones (tests/opendata/oruk_standard.py); on top of them, the
 profile's rule that no property is an empty string or null.
 """
 
@@ -25,14 +25,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from directory.api import oruk
-from tests.directory.oruk_standard import (
-    empty_values,
-    official_document,
-    response_schema,
-    schema_errors,
-)
-from tests.directory.test_api_oruk import fresh_throttle, minimal_service  # noqa: F401 (fixtures)
+from directory.opendata.api import oruk
 from tests.factories import (
     ClientGroupFactory,
     DeliveryLocationFactory,
@@ -42,6 +35,13 @@ from tests.factories import (
     RegionFactory,
     ServiceFactory,
 )
+from tests.opendata.oruk_standard import (
+    empty_values,
+    official_document,
+    response_schema,
+    schema_errors,
+)
+from tests.opendata.test_api_oruk import fresh_throttle, minimal_service  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttle")]
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.throttling import AnonRateThrottle
 
-from directory.filters import SORT_CHOICES, OrganisationFilterSet
-from directory.models import Organisation
-from directory.search_index import refresh_search_documents
+from directory.organisations.models import Organisation
+from directory.search.filters import SORT_CHOICES, OrganisationFilterSet
+from directory.search.search_index import refresh_search_documents
 from tests.factories import (
     ClientGroupFactory,
     DeliveryLocationFactory,

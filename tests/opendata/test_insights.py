@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from directory import insights
-from directory.models import (
+from directory.opendata import insights
+from directory.organisations.models import (
     ClientGroup,
     CoverageSnapshot,
     EvidenceItem,

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from directory.csv_utils import csv_lines, csv_response, safe_csv_cell
+from directory.organisations.csv_utils import csv_lines, csv_response, safe_csv_cell
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from consortia.models import (
     ExpressionOfInterest,
     Opportunity,
 )
-from directory.models import (
+from directory.organisations.models import (
     ClaimRequest,
     DeliveryLocation,
     EvidenceItem,
@@ -27,7 +27,7 @@ from directory.models import (
     Shortlist,
     ShortlistItem,
 )
-from tests.directory.demo_data import DEMO_EMAILS, DEMO_PASSWORD, demo_logins, load
+from tests.organisations.demo_data import DEMO_EMAILS, DEMO_PASSWORD, demo_logins, load
 
 pytestmark = pytest.mark.django_db
 

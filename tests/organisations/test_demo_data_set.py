@@ -21,11 +21,9 @@ from django.db import connection
 from accounts.models import CommissionerProfile, Membership, User
 from consortia.models import Consortium, ConsortiumMembership, Opportunity
 from consortia.selectors import consortium_coverage
-from directory import document_search
-from directory.contact_services import contact_sender_kind
-from directory.demo_features import EVIDENCE_PDF
-from directory.management.commands.seed_directory import SIZE_BY_INCOME_BAND
-from directory.models import (
+from directory.moderation.selectors import moderation_queue
+from directory.organisations.demo_features import EVIDENCE_PDF
+from directory.organisations.models import (
     DeliveryLocation,
     EvidenceItem,
     Organisation,
@@ -34,10 +32,12 @@ from directory.models import (
     SavedSearch,
     Shortlist,
 )
-from directory.moderation_selectors import moderation_queue
+from directory.search import document_search
+from directory.search.management.commands.seed_directory import SIZE_BY_INCOME_BAND
+from directory.shortlists.contact_services import contact_sender_kind
 from tests.accounts.helpers import current_totp_code
-from tests.directory.demo_data import DEMO_EMAILS, DEMO_PASSWORD, demo_logins, load
 from tests.module_data import committed_for_the_module
+from tests.organisations.demo_data import DEMO_EMAILS, DEMO_PASSWORD, demo_logins, load
 
 pytestmark = pytest.mark.django_db
 

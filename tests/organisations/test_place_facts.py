@@ -4,9 +4,9 @@ result lines without empty facts."""
 import pytest
 from django.urls import reverse
 
-from directory.models import Organisation, Region
-from directory.place_selectors import organisation_base
-from directory.search_index import refresh_search_documents
+from directory.organisations.models import Organisation, Region
+from directory.organisations.place_selectors import organisation_base
+from directory.search.search_index import refresh_search_documents
 from tests.factories import OrganisationFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db

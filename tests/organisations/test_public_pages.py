@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consortia.models import Consortium
-from directory.models import (
+from directory.organisations.models import (
     ClientGroup,
     DeliveryLocation,
     DeliverySetting,
@@ -21,7 +21,7 @@ from directory.models import (
     Region,
     Service,
 )
-from directory.search_index import refresh_search_documents
+from directory.search.search_index import refresh_search_documents
 from tests.factories import (
     ClientGroupFactory,
     ConsortiumFactory,

@@ -1,7 +1,14 @@
 import pytest
 from django.core.management import call_command
 
-from directory.models import ClientGroup, DeliverySetting, IncomeBand, LegalForm, Pathway, Region
+from directory.organisations.models import (
+    ClientGroup,
+    DeliverySetting,
+    IncomeBand,
+    LegalForm,
+    Pathway,
+    Region,
+)
 
 pytestmark = pytest.mark.django_db
 

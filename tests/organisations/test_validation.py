@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from directory import validators
-from directory.models import EvidenceItem
+from directory.organisations import validators
+from directory.organisations.models import EvidenceItem
 from tests.factories import EvidenceItemFactory, OrganisationFactory
 
 
@@ -130,7 +130,7 @@ def test_evidence_invariants_are_enforced_by_the_database(fields):
 
 
 def test_forms_take_control_characters_out_of_every_text():
-    from directory.forms import StartForm
+    from directory.registration.forms import StartForm
 
     form = StartForm(
         data={"name": "Bell\x07 Trust\x1b", "charity_number_ew": "226171\x00", "token": uuid4()}
@@ -144,7 +144,7 @@ def test_forms_take_control_characters_out_of_every_text():
 @pytest.mark.django_db
 def test_forms_keep_line_feeds_so_an_unaltered_text_is_not_a_change():
     """Browsers send CRLF; a description kept with LF and saved as it was must not change."""
-    from directory.forms import WhatYouDoForm
+    from directory.registration.forms import WhatYouDoForm
 
     organisation = OrganisationFactory(description="First line.\nSecond line.")
     form = WhatYouDoForm(

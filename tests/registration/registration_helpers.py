@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Membership
-from directory.models import ClientGroup, EvidenceItem, Organisation, Pathway, Region
+from directory.organisations.models import ClientGroup, EvidenceItem, Organisation, Pathway, Region
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,

@@ -6,16 +6,22 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Membership
-from directory import registration_selectors
-from directory.models import IncomeBand, LegalForm, Organisation, PartnershipRole, QualityMark
-from directory.registration_selectors import normalise_organisation_name
-from tests.directory.registration_helpers import draft_with_admin, errors_of, step_url, url
+from directory.organisations.models import (
+    IncomeBand,
+    LegalForm,
+    Organisation,
+    PartnershipRole,
+    QualityMark,
+)
+from directory.registration import selectors as registration_selectors
+from directory.registration.selectors import normalise_organisation_name
 from tests.factories import (
     OrganisationFactory,
     ServiceFactory,
     UserFactory,
     VerifiedEmailAddressFactory,
 )
+from tests.registration.registration_helpers import draft_with_admin, errors_of, step_url, url
 
 pytestmark = pytest.mark.django_db
 
@@ -622,7 +628,7 @@ def test_published_profile_is_edited_through_the_same_pages(client, taxonomies):
     data = {"summary": "New summary", "description": "New", "version": organisation.version}
     assert client.post(step_url(organisation, "what-you-do"), data).status_code == 302
     organisation.refresh_from_db()
-    # The edit waits for a moderator (tests/directory/test_moderation.py); the live row stays.
+    # The edit waits for a moderator (tests/moderation/test_moderation.py); the live row stays.
     assert organisation.summary != "New summary"
     assert organisation.revisions.pending().get().proposed["summary"] == "New summary"
     assert organisation.status == Organisation.Status.PUBLISHED

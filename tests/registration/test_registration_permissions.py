@@ -9,8 +9,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 
 from accounts.models import MODERATORS_GROUP, Membership
-from directory.models import ClaimRequest, Organisation
-from tests.directory.registration_helpers import draft_with_admin, step_url, url
+from directory.organisations.models import ClaimRequest, Organisation
 from tests.factories import (
     ClaimRequestFactory,
     DeliveryLocationFactory,
@@ -20,6 +19,7 @@ from tests.factories import (
     ServiceFactory,
     UserFactory,
 )
+from tests.registration.registration_helpers import draft_with_admin, step_url, url
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +123,7 @@ def test_moderators_can_edit_any_organisation(client, organisation_b):
     TOTP.activate(moderator, generate_totp_secret())  # moderators must use two factors
     client.force_login(moderator)
     assert client.get(url("task_list", organisation_b)).status_code == 200
-    # Its requests to join are its admin's to decide (tests/directory/test_moderation.py).
+    # Its requests to join are its admin's to decide (tests/moderation/test_moderation.py).
     assert client.get(url("claim_requests", organisation_b)).status_code == 404
 
 

@@ -6,14 +6,15 @@ import pikepdf
 import pytest
 from django.core.exceptions import ValidationError
 
-from directory import services as directory_services
-from directory.models import (
-    DeliveryLocation,
-    EvidenceItem,
-    Organisation,
-    Service,
+from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
+from directory.registration import services as directory_services
+from tests.factories import (
+    DeliveryLocationFactory,
+    EvidenceItemFactory,
+    ServiceFactory,
+    pdf_document,
 )
-from tests.directory.registration_helpers import (
+from tests.registration.registration_helpers import (
     PDF_BYTES,
     current_version,
     draft_with_admin,
@@ -23,12 +24,6 @@ from tests.directory.registration_helpers import (
     pdf_upload,
     service_data,
     url,
-)
-from tests.factories import (
-    DeliveryLocationFactory,
-    EvidenceItemFactory,
-    ServiceFactory,
-    pdf_document,
 )
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""A purpose-built directory for judging search relevance (tests/directory/test_relevance.py).
+"""A purpose-built directory for judging search relevance (tests/search/test_relevance.py).
 
 Fictional organisations of three kinds, each with the topics it is about (the judgement of
 relevance): profiles written by organisations (a name, a summary, services with taxonomy

@@ -1,4 +1,4 @@
-"""PostgreSQL's search documents (directory.document_search) against the tables themselves.
+"""PostgreSQL's search documents (directory.search.document_search) against the tables themselves.
 
 The triggers that keep the documents in step, paging across best-match tiers, and the bits
 that stand for taxonomy terms. Random searches compared with the relational search (which
@@ -11,9 +11,7 @@ from django.db import connection
 from django.http import QueryDict
 
 from consortia.models import PartnershipInterest
-from directory import document_search, selectors
-from directory.filters import OrganisationFilterSet
-from directory.models import (
+from directory.organisations.models import (
     DeliveryLocation,
     EvidenceItem,
     Organisation,
@@ -22,6 +20,8 @@ from directory.models import (
     Region,
     Service,
 )
+from directory.search import document_search, selectors
+from directory.search.filters import OrganisationFilterSet
 from tests.factories import (
     DeliveryLocationFactory,
     EvidenceItemFactory,

@@ -1,10 +1,10 @@
-"""PostgreSQL's search documents (directory.document_search) against the tables themselves.
+"""PostgreSQL's search documents (directory.search.document_search) against the tables themselves.
 
 A random but repeatable directory, built once for the module (tests/module_data.py), and random
 searches over it: the documents must find the same organisations, in the same order, with the
-same counts beside every option, as the relational search (directory.filters and
+same counts beside every option, as the relational search (directory.search.filters and
 selectors.relational_search_counts), which SQLite uses; and the counts made in memory
-(directory.facet_index) must be the documents' own, tiers and distances included.
+(directory.search.facet_index) must be the documents' own, tiers and distances included.
 """
 
 import random
@@ -15,9 +15,7 @@ from django.core.management import call_command
 from django.http import QueryDict
 from django.utils import timezone
 
-from directory import document_search, facet_index, selectors
-from directory.filters import OrganisationFilterSet
-from directory.models import (
+from directory.organisations.models import (
     ClientGroup,
     DeliverySetting,
     EvidenceItem,
@@ -29,10 +27,9 @@ from directory.models import (
     QualityMark,
     Region,
 )
-from directory.search_index import search_data_version
-
-# PostgreSQL only, as there.
-from tests.directory.test_document_search import READ_IN_INDEX_ORDER, pytestmark  # noqa: F401
+from directory.search import document_search, facet_index, selectors
+from directory.search.filters import OrganisationFilterSet
+from directory.search.search_index import search_data_version
 from tests.factories import (
     DeliveryLocationFactory,
     EvidenceItemFactory,
@@ -41,6 +38,9 @@ from tests.factories import (
     ServiceFactory,
 )
 from tests.module_data import committed_for_the_module
+
+# PostgreSQL only, as there.
+from tests.search.test_document_search import READ_IN_INDEX_ORDER, pytestmark  # noqa: F401
 
 SEED = 20261201
 GROUPS = {

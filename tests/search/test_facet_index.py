@@ -1,4 +1,4 @@
-"""The search counts kept in memory (directory.facet_index) as the directory changes.
+"""The search counts kept in memory (directory.search.facet_index) as the directory changes.
 
 Transactional: the index reads only what has been committed, and follows changes by the
 documents' versions, which must be numbered in commit order (migration 0016). Random searches
@@ -17,19 +17,19 @@ from django.db import connection, transaction
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from directory import facet_index, selectors
-from directory.document_search import DocumentSearch
-from directory.facet_index import FacetIndex
-from directory.filters import OrganisationFilterSet
-from directory.models import Organisation, PartnershipRole, Pathway, Region
-from directory.search_index import search_data_version
-from tests.directory.test_document_search import POSTGRES_ONLY
+from directory.organisations.models import Organisation, PartnershipRole, Pathway, Region
+from directory.search import facet_index, selectors
+from directory.search.document_search import DocumentSearch
+from directory.search.facet_index import FacetIndex
+from directory.search.filters import OrganisationFilterSet
+from directory.search.search_index import search_data_version
 from tests.factories import (
     DeliveryLocationFactory,
     OrganisationFactory,
     PartnershipInterestFactory,
     ServiceFactory,
 )
+from tests.search.test_document_search import POSTGRES_ONLY
 
 pytestmark = [*POSTGRES_ONLY, pytest.mark.django_db(transaction=True)]
 

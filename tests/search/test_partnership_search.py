@@ -5,9 +5,9 @@ import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
-from directory import selectors
-from directory.filters import OrganisationFilterSet
-from directory.models import PartnershipRole, Pathway, Region
+from directory.organisations.models import PartnershipRole, Pathway, Region
+from directory.search import selectors
+from directory.search.filters import OrganisationFilterSet
 from tests.factories import OrganisationFactory, PartnershipInterestFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db

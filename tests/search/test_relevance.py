@@ -1,5 +1,5 @@
 """Search relevance, judged: queries a commissioner or a charity types, over a purpose-built
-directory (tests/directory/relevance_data.py), on whichever engine the suite runs on.
+directory (tests/search/relevance_data.py), on whichever engine the suite runs on.
 
 Each query names what it is about (topics an organisation must all have to be relevant, or
 the names of the relevant organisations), organisations that must be in the first 10, and
@@ -15,12 +15,18 @@ from django.core.management import call_command
 from django.db import connection
 from django.http import QueryDict
 
-from directory import selectors
-from directory.filters import OrganisationFilterSet
-from directory.models import ClientGroup, DeliverySetting, Organisation, Pathway, Region
-from directory.search_index import refresh_search_documents
-from tests.directory.relevance_data import entries
+from directory.organisations.models import (
+    ClientGroup,
+    DeliverySetting,
+    Organisation,
+    Pathway,
+    Region,
+)
+from directory.search import selectors
+from directory.search.filters import OrganisationFilterSet
+from directory.search.search_index import refresh_search_documents
 from tests.factories import OrganisationFactory, ServiceFactory
+from tests.search.relevance_data import entries
 
 # The figures reached (docs/search.md): a change that makes search worse fails here.
 FLOORS = {

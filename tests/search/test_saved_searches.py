@@ -9,9 +9,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from directory import moderation_services
-from directory.importer import organisations_import
-from directory.models import (
+from directory.moderation import services as moderation_services
+from directory.moderation.importer import organisations_import
+from directory.moderation.services import freshness_update
+from directory.organisations.models import (
     LegalForm,
     ModerationDecision,
     Organisation,
@@ -19,8 +20,7 @@ from directory.models import (
     SavedSearch,
     SavedSearchSeen,
 )
-from directory.moderation_services import freshness_update
-from directory.search_alerts import search_alerts_send
+from directory.search.search_alerts import search_alerts_send
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -321,7 +321,7 @@ def test_a_failed_email_marks_nothing_as_sent(taxonomies, client, monkeypatch, s
     def broken(*args, **kwargs):
         raise ConnectionError("SMTP server down")
 
-    monkeypatch.setattr("directory.search_alerts.send_mail", broken)
+    monkeypatch.setattr("directory.search.search_alerts.send_mail", broken)
     with pytest.raises(ConnectionError):
         search_alerts_send()
     assert saved.seen.count() == 0

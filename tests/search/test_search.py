@@ -9,11 +9,11 @@ from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
 
-from directory import selectors
-from directory.filters import OrganisationFilterSet
-from directory.models import ClientGroup, Organisation, Pathway, Region
-from directory.search_index import refresh_search_documents
-from directory.search_query import parse_search_query
+from directory.organisations.models import ClientGroup, Organisation, Pathway, Region
+from directory.search import selectors
+from directory.search.filters import OrganisationFilterSet
+from directory.search.search_index import refresh_search_documents
+from directory.search.search_query import parse_search_query
 from tests.factories import (
     DeliveryLocationFactory,
     EvidenceItemFactory,

@@ -7,8 +7,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from directory.models import Pathway, Region
-from directory.search_index import refresh_search_documents
+from directory.organisations.models import Pathway, Region
+from directory.search.search_index import refresh_search_documents
 from tests.factories import JusticeDataLabEvidenceFactory, OrganisationFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def test_json_export(client):
 
 
 def test_export_streams_in_chunks(client, monkeypatch):
-    monkeypatch.setattr("directory.selectors.EXPORT_CHUNK", 2)
+    monkeypatch.setattr("directory.search.selectors.EXPORT_CHUNK", 2)
     OrganisationFactory.create_batch(5)
     response = client.get(reverse("directory:organisation_export_csv"))
     assert len(csv_rows(response)) == 5

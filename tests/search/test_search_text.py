@@ -5,9 +5,15 @@ misspellings corrected from the directory's own words, taxonomy words, and empty
 import pytest
 from django.urls import reverse
 
-from directory.models import ClientGroup, DeliverySetting, Organisation, Pathway, SearchSynonym
-from directory.search_query import parse_search_query
-from tests.directory.test_search import names, organisation, search, term
+from directory.organisations.models import (
+    ClientGroup,
+    DeliverySetting,
+    Organisation,
+    Pathway,
+    SearchSynonym,
+)
+from directory.search.search_query import parse_search_query
+from tests.search.test_search import names, organisation, search, term
 
 pytestmark = pytest.mark.django_db
 
@@ -173,7 +179,7 @@ def test_no_results_offers_the_nearest_broader_search_and_no_downloads(client, t
 def test_the_text_index_follows_edits(client):
     created = organisation("Oak Project", **SHORT)
     Organisation.objects.filter(pk=created.pk).update(name="Birch Project")
-    from directory.search_index import refresh_search_documents
+    from directory.search.search_index import refresh_search_documents
 
     refresh_search_documents(organisation_ids=[created.pk])
     assert names(search(client, q="oak")) == []

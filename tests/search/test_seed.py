@@ -3,12 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from directory.models import (
-    DeliveryLocation,
-    EvidenceItem,
-    Organisation,
-    Service,
-)
+from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
 
 pytestmark = pytest.mark.django_db
 

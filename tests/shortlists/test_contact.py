@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import Membership
-from directory.contact_services import contact_send
-from directory.models import ContactMessage, Organisation
+from directory.organisations.models import ContactMessage, Organisation
+from directory.shortlists.contact_services import contact_send
 from tests.factories import (
     CommissionerProfileFactory,
     ContactMessageFactory,

@@ -12,8 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from directory import shortlist_services
-from directory.models import (
+from directory.organisations.models import (
     ClientGroup,
     DeliverySetting,
     IncomeBand,
@@ -28,6 +27,7 @@ from directory.models import (
     ShortlistItem,
     ShortlistShare,
 )
+from directory.shortlists import services as shortlist_services
 from tests.factories import (
     ContactMessageFactory,
     EvidenceItemFactory,

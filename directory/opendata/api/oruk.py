@@ -37,10 +37,10 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.throttling import AnonRateThrottle
 
 from accounts.fields import one_line
-
-from .. import geo
-from ..filters import locations_within, text_condition
-from ..models import (
+from directory.opendata.api import oruk_openapi
+from directory.opendata.api.post_towns import postcode_area
+from directory.organisations import geo
+from directory.organisations.models import (
     ClientGroup,
     DeliveryLocation,
     DeliverySetting,
@@ -49,8 +49,7 @@ from ..models import (
     Region,
     Service,
 )
-from . import oruk_openapi
-from .post_towns import postcode_area
+from directory.search.filters import locations_within, text_condition
 
 HSDS_VERSION = "3.0"
 PROFILE_URL = "https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index.md"

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import oruk
+from directory.opendata.api import oruk
 
 app_name = "oruk"
 

@@ -8,7 +8,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import DeliveryLocation, EvidenceItem, Organisation, Service
+from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
 
 
 class OptionalURLField(serializers.URLField):

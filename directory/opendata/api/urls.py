@@ -4,7 +4,7 @@ UK API and the JSON API."""
 from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from .views import api_docs
+from directory.opendata.api.views import api_docs
 
 urlpatterns = [
     path("", api_docs, name="api_docs"),
@@ -17,6 +17,6 @@ urlpatterns = [
         ),
         name="api_reference",
     ),
-    path("oruk/", include("directory.api.oruk_urls")),
-    path("v1/", include("directory.api.v1_urls")),
+    path("oruk/", include("directory.opendata.api.oruk_urls")),
+    path("v1/", include("directory.opendata.api.v1_urls")),
 ]

@@ -5,9 +5,8 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from consortia.api import OpportunityViewSet
-
-from .public import not_found
-from .views import OrganisationViewSet
+from directory.opendata.api.public import not_found
+from directory.opendata.api.views import OrganisationViewSet
 
 app_name = "api_v1"
 

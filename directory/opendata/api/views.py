@@ -8,12 +8,16 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 
-from .. import selectors
-from ..filters import OrganisationFilterSet
-from ..models import Organisation
-from . import oruk
-from .public import PublicReadOnlyMixin, StrictPageNumberPagination, strict_booleans
-from .serializers import OrganisationSerializer, OrganisationSummarySerializer
+from directory.opendata.api import oruk
+from directory.opendata.api.public import (
+    PublicReadOnlyMixin,
+    StrictPageNumberPagination,
+    strict_booleans,
+)
+from directory.opendata.api.serializers import OrganisationSerializer, OrganisationSummarySerializer
+from directory.organisations.models import Organisation
+from directory.search import selectors
+from directory.search.filters import OrganisationFilterSet
 
 
 class OrganisationPagination(StrictPageNumberPagination):

@@ -9,8 +9,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import directory.models
-import directory.validators
+import directory.organisations.models
+import directory.organisations.validators
 
 
 class Migration(migrations.Migration):
@@ -213,7 +213,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=10,
-                        validators=[directory.validators.validate_charity_number_ew],
+                        validators=[directory.organisations.validators.validate_charity_number_ew],
                         verbose_name="charity number (England and Wales)",
                     ),
                 ),
@@ -222,7 +222,9 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=10,
-                        validators=[directory.validators.validate_charity_number_scotland],
+                        validators=[
+                            directory.organisations.validators.validate_charity_number_scotland
+                        ],
                         verbose_name="charity number (Scotland)",
                     ),
                 ),
@@ -231,7 +233,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=10,
-                        validators=[directory.validators.validate_charity_number_ni],
+                        validators=[directory.organisations.validators.validate_charity_number_ni],
                         verbose_name="charity number (Northern Ireland)",
                     ),
                 ),
@@ -240,7 +242,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=10,
-                        validators=[directory.validators.validate_company_number],
+                        validators=[directory.organisations.validators.validate_company_number],
                     ),
                 ),
                 (
@@ -248,7 +250,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=10,
-                        validators=[directory.validators.validate_society_number],
+                        validators=[directory.organisations.validators.validate_society_number],
                         verbose_name="FCA society number",
                     ),
                 ),
@@ -277,7 +279,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=30,
-                        validators=[directory.validators.validate_uk_phone],
+                        validators=[directory.organisations.validators.validate_uk_phone],
                         verbose_name="public contact phone",
                     ),
                 ),
@@ -289,7 +291,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=10,
-                        validators=[directory.validators.validate_postcode],
+                        validators=[directory.organisations.validators.validate_postcode],
                     ),
                 ),
                 ("staff_count", models.PositiveIntegerField(blank=True, null=True)),
@@ -400,7 +402,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=10,
-                        validators=[directory.validators.validate_charity_number_ew],
+                        validators=[directory.organisations.validators.validate_charity_number_ew],
                         verbose_name="charity number (England and Wales)",
                     ),
                 ),
@@ -409,7 +411,9 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=10,
-                        validators=[directory.validators.validate_charity_number_scotland],
+                        validators=[
+                            directory.organisations.validators.validate_charity_number_scotland
+                        ],
                         verbose_name="charity number (Scotland)",
                     ),
                 ),
@@ -418,7 +422,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=10,
-                        validators=[directory.validators.validate_charity_number_ni],
+                        validators=[directory.organisations.validators.validate_charity_number_ni],
                         verbose_name="charity number (Northern Ireland)",
                     ),
                 ),
@@ -427,7 +431,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=10,
-                        validators=[directory.validators.validate_company_number],
+                        validators=[directory.organisations.validators.validate_company_number],
                     ),
                 ),
                 (
@@ -435,7 +439,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=10,
-                        validators=[directory.validators.validate_society_number],
+                        validators=[directory.organisations.validators.validate_society_number],
                         verbose_name="FCA society number",
                     ),
                 ),
@@ -464,7 +468,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=30,
-                        validators=[directory.validators.validate_uk_phone],
+                        validators=[directory.organisations.validators.validate_uk_phone],
                         verbose_name="public contact phone",
                     ),
                 ),
@@ -476,7 +480,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=10,
-                        validators=[directory.validators.validate_postcode],
+                        validators=[directory.organisations.validators.validate_postcode],
                     ),
                 ),
                 ("staff_count", models.PositiveIntegerField(blank=True, null=True)),
@@ -1038,7 +1042,8 @@ class Migration(migrations.Migration):
                 (
                     "postcode",
                     models.CharField(
-                        max_length=10, validators=[directory.validators.validate_postcode]
+                        max_length=10,
+                        validators=[directory.organisations.validators.validate_postcode],
                     ),
                 ),
                 ("latitude", models.FloatField(blank=True, null=True)),
@@ -1132,7 +1137,9 @@ class Migration(migrations.Migration):
                 (
                     "document",
                     models.FileField(
-                        blank=True, max_length=200, upload_to=directory.models.evidence_upload_to
+                        blank=True,
+                        max_length=200,
+                        upload_to=directory.organisations.models.evidence_upload_to,
                     ),
                 ),
                 (
@@ -1228,7 +1235,8 @@ class Migration(migrations.Migration):
                 (
                     "postcode",
                     models.CharField(
-                        max_length=10, validators=[directory.validators.validate_postcode]
+                        max_length=10,
+                        validators=[directory.organisations.validators.validate_postcode],
                     ),
                 ),
                 ("latitude", models.FloatField(blank=True, null=True)),

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-import directory.validators
+import directory.organisations.validators
 
 
 class Migration(migrations.Migration):
@@ -17,7 +17,8 @@ class Migration(migrations.Migration):
             model_name="contactmessage",
             name="subject",
             field=models.CharField(
-                max_length=150, validators=[directory.validators.validate_subject_on_one_line]
+                max_length=150,
+                validators=[directory.organisations.validators.validate_subject_on_one_line],
             ),
         ),
         migrations.AddConstraint(

@@ -2,7 +2,7 @@
 
 0015 numbered a document when its refresh wrote it, so a transaction that wrote first and
 committed last showed a version below one a reader had already seen, and a reader asking for
-"what changed since the version I have" (directory.facet_index) would miss it. Now a refresh
+"what changed since the version I have" (directory.search.facet_index) would miss it. Now a refresh
 numbers its documents provisionally (negative, so they still sort as the newest in their own
 transaction), and a constraint trigger deferred to the commit gives them their numbers there,
 one committing transaction at a time: an advisory lock held until that commit is done. Once a
@@ -13,7 +13,9 @@ import importlib
 
 from django.db import migrations
 
-search_documents = importlib.import_module("directory.migrations.0015_search_documents")
+search_documents = importlib.import_module(
+    "directory.organisations.migrations.0015_search_documents"
+)
 
 # The advisory lock of numbering (any constant; "RPDS" in ASCII).
 NUMBERING_LOCK = 0x52504453

@@ -15,7 +15,9 @@ import importlib
 
 from django.db import migrations, models
 
-search_documents = importlib.import_module("directory.migrations.0015_search_documents")
+search_documents = importlib.import_module(
+    "directory.organisations.migrations.0015_search_documents"
+)
 
 # The taxonomy terms of an organisation's services, by their tables: (link table, its term
 # column, the term table).
@@ -82,7 +84,7 @@ def create_text_index(apps, schema_editor):
         return
     schema_editor.execute(CREATE_FTS)
     # The same fill as every later refresh (it reads only columns this migration has).
-    from directory.search_index import refresh_search_documents
+    from directory.search.search_index import refresh_search_documents
 
     refresh_search_documents()
 

@@ -8,8 +8,12 @@ import importlib
 import django.db.models.deletion
 from django.db import migrations, models
 
-search_documents = importlib.import_module("directory.migrations.0015_search_documents")
-commit_order = importlib.import_module("directory.migrations.0016_search_versions_in_commit_order")
+search_documents = importlib.import_module(
+    "directory.organisations.migrations.0015_search_documents"
+)
+commit_order = importlib.import_module(
+    "directory.organisations.migrations.0016_search_versions_in_commit_order"
+)
 
 COLUMN = "registered_only_elsewhere"
 BASED = "based_region_bits"
@@ -65,7 +69,7 @@ def _run(statements):
 
 def fill_based_regions(apps, schema_editor):
     """Each organisation's based_region from its postcode (as models.based_region_ids)."""
-    from directory import geo
+    from directory.organisations import geo
 
     organisation = apps.get_model("directory", "Organisation")
     regions = dict(

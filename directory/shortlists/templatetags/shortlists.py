@@ -1,7 +1,7 @@
 from django import template
 
 from accounts.models import Membership
-from directory.models import Shortlist
+from directory.organisations.models import Shortlist
 
 register = template.Library()
 

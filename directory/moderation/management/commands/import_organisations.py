@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from directory.importer import (
+from directory.moderation.importer import (
     BATCH_SIZE,
     ImportFileError,
     ImportReport,

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from directory.register_services import BATCH_SIZE, RegisterReport, register_import
-from directory.registers import RegisterFileError
+from directory.moderation.register_services import BATCH_SIZE, RegisterReport, register_import
+from directory.moderation.registers import RegisterFileError
 
 REGISTERS = {
     "ccew": "ccew",

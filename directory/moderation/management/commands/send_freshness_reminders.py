@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from directory.moderation_services import freshness_update
+from directory.moderation.services import freshness_update
 
 
 class Command(BaseCommand):

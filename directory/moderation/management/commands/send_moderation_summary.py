@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from directory.moderation_services import moderation_summary_send
+from directory.moderation.services import moderation_summary_send
 
 
 class Command(BaseCommand):

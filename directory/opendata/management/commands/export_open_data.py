@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from directory.open_data import open_data_export
+from directory.opendata.open_data import open_data_export
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from directory.insights_services import coverage_snapshots_refresh
+from directory.opendata.insights_services import coverage_snapshots_refresh
 
 
 class Command(BaseCommand):

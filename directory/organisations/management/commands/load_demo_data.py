@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import MODERATORS_GROUP, Membership, User
-from directory import geo, validators
-from directory.demo_features import demo_features_load, demo_features_missing
-from directory.models import (
+from directory.organisations import geo, validators
+from directory.organisations.demo_features import demo_features_load, demo_features_missing
+from directory.organisations.models import (
     ClientGroup,
     DeliveryLocation,
     DeliverySetting,
@@ -34,8 +34,8 @@ from directory.models import (
     Region,
     Service,
 )
-from directory.search_index import refresh_search_documents
-from directory.services import SECTIONS
+from directory.registration.services import SECTIONS
+from directory.search.search_index import refresh_search_documents
 
 DEFAULT_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo" / "organisations.json"
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from directory import models
+from directory.organisations import models
 
 TAXONOMY_MODELS = {
     "regions": models.Region,

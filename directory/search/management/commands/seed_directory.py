@@ -18,9 +18,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from directory import geo
-from directory.management import seed_vocabulary as words
-from directory.models import (
+from directory.organisations import geo
+from directory.organisations.models import (
     ClientGroup,
     DeliveryLocation,
     DeliverySetting,
@@ -34,7 +33,8 @@ from directory.models import (
     Region,
     Service,
 )
-from directory.search_index import deferred_search_documents, refresh_search_documents
+from directory.search.management import seed_vocabulary as words
+from directory.search.search_index import deferred_search_documents, refresh_search_documents
 
 POSTCODE_AREA_RE = re.compile(r"[A-Z]+")
 PLACES_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo" / "postcodes_by_region.json"

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from directory.search_alerts import search_alerts_send
+from directory.search.search_alerts import search_alerts_send
 
 
 class Command(BaseCommand):

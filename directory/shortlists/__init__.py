@@ -1,0 +1,1 @@
+"""Shortlists, comparison, records of searches and contacting organisations."""

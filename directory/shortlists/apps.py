@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ShortlistsConfig(AppConfig):
+    name = "directory.shortlists"
+    label = "shortlists"
+    verbose_name = "Shortlists"
