@@ -26,6 +26,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0003_commissioners_domains_invitations")]
+    dependencies = [("accounts", "0002_initial")]
 
     operations = [migrations.RunPython(seed, unseed)]

@@ -1,6 +1,6 @@
 """The denormalised search data, and the version number that cached search figures key on.
 
-PostgreSQL keeps search documents (tables created by the search_documents migration; see
+PostgreSQL keeps search documents (tables declared in directory.search.schema; see
 directory.search.document_search): per organisation and per service, every filter as a flag or a bit
 mask, and the weighted text vectors apart. Triggers on every table they are made from refresh
 them within the writing statement, so every write path (forms, admin, importer, shell) keeps
@@ -23,13 +23,13 @@ from itertools import islice
 from django.core.cache import cache
 from django.db import connection, transaction
 
+from directory.search.schema import FTS_TABLE
 from directory.search.search_query import normalise_text
 
 # The text search configuration used both to build the vectors and to parse queries.
 SEARCH_CONFIG = "english"
 
 _VERSION_KEY = "search-data-version"
-FTS_TABLE = "directory_search_fts"
 
 # SQLite limits the number of bound parameters in one statement.
 _ID_CHUNK = 500

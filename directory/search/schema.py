@@ -1,4 +1,9 @@
-"""PostgreSQL search documents, kept in step by triggers (docs/search.md).
+"""The search's tables, functions and triggers, declared once (docs/search.md).
+
+The search app's migrations call `create` and `drop`; nothing else writes this SQL, and a
+change to it is a change here plus a migration that runs the changed statements.
+
+PostgreSQL: search documents, kept in step by triggers.
 
 - directory_search_document: one narrow row per organisation with every filter as a flag or a
   bit mask (a term's bit is kept in directory_search_bit), so that counting the options of
@@ -9,11 +14,29 @@
   (a wide row would make every count read more): the name; the name, summary and service
   names; everything (name A, summary and services B, description C). GIN indexes on each.
 
-SQLite (the zero-set-up default) has none of this: it searches the tables themselves. The
-organisation's own search_vector is replaced by these tables.
+Versions are numbered in commit order: a refresh numbers its documents provisionally
+(negative, so they still sort as the newest in their own transaction), and a constraint
+trigger deferred to the commit gives them their numbers there, one committing transaction at
+a time (an advisory lock held until that commit is done). Once a reader has seen version v, no
+version below v can appear later (directory.search.facet_index relies on it).
+
+SQLite (the zero-set-up default) has none of this: it searches the tables themselves, and its
+text index is directory_search_fts, an FTS5 table (porter stemmer over unicode61, accents
+removed) with the organisation's id as its rowid and three columns as PostgreSQL's weights:
+name; summary and service names; description, service descriptions and the names of the
+services' taxonomy terms. search_index.refresh_search_documents keeps it, as it keeps
+PostgreSQL's.
 """
 
-from django.db import migrations
+# SQLite's text index (search_index.refresh_search_documents keeps it).
+FTS_TABLE = "directory_search_fts"
+SQLITE_TEXT_INDEX = (
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(name, head, body, "
+    "tokenize = 'porter unicode61 remove_diacritics 2')"
+)
+
+# The advisory lock of numbering versions (any constant; "RPDS" in ASCII).
+NUMBERING_LOCK = 0x52504453
 
 # Bit-mask taxonomies: (name in directory_search_bit, table).
 TAXONOMIES = [
@@ -85,6 +108,34 @@ CROSS JOIN LATERAL (
 ) AS t
 """
 
+# A Scottish or Northern Irish number (Companies House prefixes SC, SO, SL; NI, NC, R0) and no
+# England and Wales charity number or company number (two digits first).
+REGISTERED_ONLY_ELSEWHERE = (
+    "(o.charity_number_scotland <> '' OR o.charity_number_ni <> '' "
+    "OR left(o.company_number, 2) IN ('SC', 'SO', 'SL', 'NI', 'NC', 'R0')) "
+    "AND o.charity_number_ew = '' AND o.company_number !~ '^[0-9]{2}'"
+)
+
+_OWNED = "x.organisation_id = o.id"
+_ROLES_MASK = _mask(
+    "partnership_role", "directory_organisation_partnership_roles", "partnershiprole_id", _OWNED
+)
+_QUALITY_MARKS_MASK = _mask(
+    "quality_mark", "directory_organisation_quality_marks", "qualitymark_id", _OWNED
+)
+
+
+def _interest_mask(direction: str) -> str:
+    """The roles an organisation's partnership interests offer or seek."""
+    return _mask(
+        "partnership_role",
+        "consortia_partnershipinterest",
+        "role_id",
+        _OWNED,
+        f" AND x.direction = '{direction}'",
+    )
+
+
 # Reads directory_search_service, so services are refreshed first.
 DOCUMENT_SOURCE = f"""
 CREATE VIEW directory_search_document_source AS
@@ -96,14 +147,10 @@ SELECT
     o.last_verified_at,
     {_term_bit("legal_form", "o.legal_form_id")} AS legal_form_bits,
     {_term_bit("income_band", "o.income_band_id")} AS income_band_bits,
-    {_mask("partnership_role", "directory_organisation_partnership_roles", "partnershiprole_id", "x.organisation_id = o.id")}
-        AS partnership_role_bits,
-    {_mask("quality_mark", "directory_organisation_quality_marks", "qualitymark_id", "x.organisation_id = o.id")}
-        AS quality_mark_bits,
-    {_mask("partnership_role", "consortia_partnershipinterest", "role_id", "x.organisation_id = o.id", " AND x.direction = 'offer'")}
-        AS offered_role_bits,
-    {_mask("partnership_role", "consortia_partnershipinterest", "role_id", "x.organisation_id = o.id", " AND x.direction = 'seek'")}
-        AS sought_role_bits,
+    {_ROLES_MASK} AS partnership_role_bits,
+    {_QUALITY_MARKS_MASK} AS quality_mark_bits,
+    {_interest_mask("offer")} AS offered_role_bits,
+    {_interest_mask("seek")} AS sought_role_bits,
     sv.pathway_bits,
     sv.client_group_bits,
     sv.setting_bits,
@@ -114,7 +161,9 @@ SELECT
     e.verified AS has_verified_evidence,
     coalesce(e.best_level, 0)::smallint AS evidence_level,
     e.items::integer AS evidence_count,
-    e.jdl::integer AS jdl_count
+    e.jdl::integer AS jdl_count,
+    {REGISTERED_ONLY_ELSEWHERE} AS registered_only_elsewhere,
+    {_term_bit("region", "o.based_region_id")} AS based_region_bits
 FROM directory_organisation AS o
 CROSS JOIN LATERAL (
     SELECT coalesce(bit_or(x.pathway_bits), 0) AS pathway_bits,
@@ -132,8 +181,25 @@ CROSS JOIN LATERAL (
 ) AS e
 """
 
-# Weights: name A; summary and service names B; service descriptions B; description C.
-TEXT_SOURCE = """
+# The taxonomy terms of an organisation's services, by their tables: (link table, its term
+# column, the term table).
+SERVICE_TERMS = [
+    ("directory_service_pathways", "pathway_id", "directory_pathway"),
+    ("directory_service_client_groups", "clientgroup_id", "directory_clientgroup"),
+    ("directory_service_settings", "deliverysetting_id", "directory_deliverysetting"),
+    ("directory_service_regions", "region_id", "directory_region"),
+]
+_TERM_NAMES = " || ' ' || ".join(
+    f"coalesce((SELECT string_agg(t.name, ' ') FROM directory_service ts JOIN {link} l "
+    f"ON l.service_id = ts.id JOIN {terms} t ON t.id = l.{column} "
+    "WHERE ts.organisation_id = o.id), '')"
+    for link, column, terms in SERVICE_TERMS
+)
+
+# Weights: name A; summary and service names B; service descriptions B; description C, with
+# the services' term names, so that a query naming a region, pathway or group ("Yorkshire",
+# "women") finds the organisations serving it.
+TEXT_SOURCE = f"""
 CREATE VIEW directory_search_text_source AS
 SELECT
     o.id AS organisation_id,
@@ -143,7 +209,8 @@ SELECT
         AS head_vector,
     setweight(to_tsvector('english', o.name), 'A')
         || setweight(to_tsvector('english', o.summary || ' ' || coalesce(sv.texts, '')), 'B')
-        || setweight(to_tsvector('english', o.description), 'C') AS search_vector
+        || setweight(to_tsvector('english', o.description || ' ' || {_TERM_NAMES}), 'C')
+        AS search_vector
 FROM directory_organisation AS o
 CROSS JOIN LATERAL (
     SELECT string_agg(x.name, ' ' ORDER BY x.position, x.id) AS names,
@@ -193,6 +260,8 @@ DOCUMENT_COLUMNS = [
     "evidence_level",
     "evidence_count",
     "jdl_count",
+    "registered_only_elsewhere",
+    "based_region_bits",
 ]
 SERVICE_COLUMNS = [
     "organisation_id",
@@ -221,6 +290,7 @@ def _column_definitions(columns: list[str]) -> str:
         "evidence_level": "smallint",
         "evidence_count": "integer",
         "jdl_count": "integer",
+        "registered_only_elsewhere": "boolean",
         "organisation_id": "bigint",
         "pathway_numbers": "smallint[]",
         "client_group_numbers": "smallint[]",
@@ -283,6 +353,8 @@ TABLES = [
         search_vector tsvector NOT NULL
     )
     """,
+    # One row per transaction that refreshed documents (its commit numbers them).
+    "CREATE TABLE directory_search_pending (transaction_id bigint PRIMARY KEY)",
     # Before the first fill: the documents read their services by organisation.
     "CREATE INDEX directory_search_service_org ON directory_search_service (organisation_id)",
     SERVICE_SOURCE,
@@ -296,20 +368,35 @@ _DOCUMENT_UPDATES = ", ".join(f"{c} = EXCLUDED.{c}" for c in ["version", *DOCUME
 _SERVICE_UPDATES = ", ".join(f"{c} = EXCLUDED.{c}" for c in SERVICE_COLUMNS)
 
 FUNCTIONS = [
+    # At the commit of a transaction that refreshed documents: their numbers, in commit order.
+    f"""
+    CREATE FUNCTION directory_search_number_versions() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_advisory_xact_lock({NUMBERING_LOCK});
+        UPDATE directory_search_document SET version = nextval('directory_search_version')
+        WHERE version < 0;
+        DELETE FROM directory_search_pending WHERE transaction_id = NEW.transaction_id;
+        RETURN NULL;
+    END $$
+    """,
     # ids NULL: rebuild everything (after a bulk load). Otherwise refresh those organisations;
     # one that no longer exists keeps an unpublished document, so that the version still moves.
+    # Versions are provisional (negative) until the transaction commits (number_versions).
     f"""
     CREATE FUNCTION directory_refresh_search_documents(ids bigint[]) RETURNS bigint
     LANGUAGE plpgsql AS $$
     DECLARE
         refreshed bigint;
     BEGIN
+        INSERT INTO directory_search_pending (transaction_id)
+        VALUES (txid_current()) ON CONFLICT DO NOTHING;
         IF ids IS NULL THEN
             TRUNCATE directory_search_service, directory_search_document, directory_search_text,
                 directory_search_location;
             INSERT INTO directory_search_service SELECT * FROM directory_search_service_source;
             INSERT INTO directory_search_document (organisation_id, version, {_DOCUMENT_LIST})
-            SELECT organisation_id, nextval('directory_search_version'), {_DOCUMENT_LIST}
+            SELECT organisation_id, -nextval('directory_search_version'), {_DOCUMENT_LIST}
             FROM directory_search_document_source;
             GET DIAGNOSTICS refreshed = ROW_COUNT;
             INSERT INTO directory_search_text SELECT * FROM directory_search_text_source;
@@ -322,7 +409,7 @@ FUNCTIONS = [
         SELECT * FROM directory_search_service_source WHERE organisation_id = ANY(ids)
         ON CONFLICT (service_id) DO UPDATE SET {_SERVICE_UPDATES};
         INSERT INTO directory_search_document (organisation_id, version, {_DOCUMENT_LIST})
-        SELECT organisation_id, nextval('directory_search_version'), {_DOCUMENT_LIST}
+        SELECT organisation_id, -nextval('directory_search_version'), {_DOCUMENT_LIST}
         FROM directory_search_document_source WHERE organisation_id = ANY(ids)
         ON CONFLICT (organisation_id) DO UPDATE SET {_DOCUMENT_UPDATES};
         GET DIAGNOSTICS refreshed = ROW_COUNT;
@@ -331,7 +418,7 @@ FUNCTIONS = [
         ON CONFLICT (organisation_id) DO UPDATE SET name_vector = EXCLUDED.name_vector,
             head_vector = EXCLUDED.head_vector, search_vector = EXCLUDED.search_vector;
         UPDATE directory_search_document AS d
-        SET published = false, version = nextval('directory_search_version')
+        SET published = false, version = -nextval('directory_search_version')
         WHERE d.organisation_id = ANY(ids) AND d.published
           AND NOT EXISTS (SELECT 1 FROM directory_organisation o WHERE o.id = d.organisation_id);
         DELETE FROM directory_search_location WHERE organisation_id = ANY(ids);
@@ -394,7 +481,8 @@ FUNCTIONS = [
             IF free IS NULL THEN
                 RAISE EXCEPTION 'The search keeps at most 63 terms in the % taxonomy', TG_ARGV[0];
             END IF;
-            INSERT INTO directory_search_bit (taxonomy, term_id, bit) VALUES (TG_ARGV[0], term, free);
+            INSERT INTO directory_search_bit (taxonomy, term_id, bit)
+            VALUES (TG_ARGV[0], term, free);
         END LOOP;
         RETURN NULL;
     END $$
@@ -497,8 +585,15 @@ def _triggers() -> list[str]:
             "REFERENCING OLD TABLE AS removed FOR EACH STATEMENT "
             f"EXECUTE FUNCTION directory_search_bits_removed('{taxonomy}')",
         ]
+    statements.append(
+        "CREATE CONSTRAINT TRIGGER directory_search_pending_number AFTER INSERT "
+        "ON directory_search_pending DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+        "EXECUTE FUNCTION directory_search_number_versions()"
+    )
     return statements
 
+
+SORT_NAME = "regexp_replace(lower(name), '^the ', '')"
 
 INDEXES = [
     "CREATE INDEX directory_search_service_terms ON directory_search_service USING gin "
@@ -507,10 +602,13 @@ INDEXES = [
     "CREATE INDEX directory_search_document_name_trgm ON directory_search_document "
     "USING gin (name gin_trgm_ops)",
     "CREATE INDEX directory_search_document_lower_name ON directory_search_document (lower(name))",
+    # The A to Z order of names ignoring case and a leading "The" (document_search.SORT_NAME_SQL).
     "CREATE INDEX directory_search_document_name ON directory_search_document "
-    "(name, organisation_id) WHERE published",
+    f"(({SORT_NAME}), organisation_id) WHERE published",
     "CREATE INDEX directory_search_document_verified ON directory_search_document "
-    "(last_verified_at DESC NULLS LAST, name, organisation_id) WHERE published",
+    f"(last_verified_at DESC NULLS LAST, ({SORT_NAME}), organisation_id) WHERE published",
+    # Names like a new registration's (registration.selectors' duplicate check).
+    "CREATE INDEX org_name_trgm_gin ON directory_organisation USING gin (name gin_trgm_ops)",
     "CREATE INDEX directory_search_text_name ON directory_search_text USING gin (name_vector)",
     "CREATE INDEX directory_search_text_head ON directory_search_text USING gin (head_vector)",
     "CREATE INDEX directory_search_text_all ON directory_search_text USING gin (search_vector)",
@@ -538,6 +636,8 @@ BACKWARDS = [
     "DROP FUNCTION IF EXISTS directory_search_documents_truncated()",
     "DROP FUNCTION IF EXISTS directory_search_documents_changed()",
     "DROP FUNCTION IF EXISTS directory_refresh_search_documents(bigint[])",
+    "DROP FUNCTION IF EXISTS directory_search_number_versions() CASCADE",
+    "DROP INDEX IF EXISTS org_name_trgm_gin",
     "DROP VIEW IF EXISTS directory_search_location_source",
     "DROP VIEW IF EXISTS directory_search_text_source",
     "DROP VIEW IF EXISTS directory_search_document_source",
@@ -547,6 +647,7 @@ BACKWARDS = [
     "DROP TABLE IF EXISTS directory_search_document",
     "DROP TABLE IF EXISTS directory_search_service",
     "DROP TABLE IF EXISTS directory_search_bit",
+    "DROP TABLE IF EXISTS directory_search_pending",
     "DROP SEQUENCE IF EXISTS directory_search_version",
 ]
 
@@ -558,13 +659,17 @@ def _execute(schema_editor, statements) -> None:
             cursor.execute(statement)
 
 
-def create_search_documents(apps, schema_editor):
+def create(schema_editor) -> None:
+    """Create the search tables, functions, triggers and indexes of this database's engine."""
+    if schema_editor.connection.vendor == "sqlite":
+        _execute(schema_editor, [SQLITE_TEXT_INDEX])
     if schema_editor.connection.vendor != "postgresql":
         return
     # Fill before indexing: one sorted build per index is far quicker than row by row.
     _execute(
         schema_editor,
         [
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm",
             *TABLES,
             *FUNCTIONS,
             "SELECT directory_refresh_search_documents(NULL)",
@@ -579,18 +684,9 @@ def create_search_documents(apps, schema_editor):
     )
 
 
-def drop_search_documents(apps, schema_editor):
+def drop(schema_editor) -> None:
+    """Drop what `create` made."""
+    if schema_editor.connection.vendor == "sqlite":
+        _execute(schema_editor, [f"DROP TABLE IF EXISTS {FTS_TABLE}"])
     if schema_editor.connection.vendor == "postgresql":
         _execute(schema_editor, BACKWARDS)
-
-
-class Migration(migrations.Migration):
-    dependencies = [
-        ("directory", "0014_shortlist_invitation"),
-        ("consortia", "0002_partnerships_opportunities_consortia"),
-    ]
-
-    operations = [
-        migrations.RunPython(create_search_documents, drop_search_documents),
-        migrations.RemoveField(model_name="organisation", name="search_vector"),
-    ]
