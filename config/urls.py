@@ -34,6 +34,7 @@ urlpatterns = [
     # Before the moderation include, whose patterns would otherwise see "import/" first.
     path("moderation/import/", include("directory.moderation.import_urls")),
     path("moderation/", include("directory.moderation.urls")),
+    path("api/v1/", include("config.api_v1_urls")),
     path("api/", include("directory.opendata.api.urls")),
     path("tools/offer-appraisal/", include("consortia.urls")),
     path("opportunities/", include("consortia.opportunity_urls")),

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "directory.moderation",
     "directory.shortlists",
     "directory.opendata",
+    "directory.demo",
     "consortia",
     "outbox",
     "csp",

@@ -1,10 +1,8 @@
 from django.contrib import admin
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from directory.moderation import selectors as moderation_selectors
 from directory.organisations import models
 
 
@@ -79,7 +77,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_select_related = ["legal_form", "income_band"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["partnership_roles", "quality_marks"]
-    readonly_fields = ["uuid", "created_at", "updated_at", "readable_history"]
+    readonly_fields = ["uuid", "created_at", "updated_at"]
     inlines = [ServiceInline, EvidenceInline]
     date_hierarchy = "created_at"
     show_full_result_count = False
@@ -87,14 +85,6 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         # Only a moderator's purge of an archived organisation deletes one (/moderation/).
         return False
-
-    @admin.display(description="History")
-    def readable_history(self, obj):
-        """Who changed what and when, as sentences (the raw records are under "History")."""
-        if obj is None or obj.pk is None:
-            return ""
-        rows = moderation_selectors.organisation_history(organisation=obj)
-        return render_to_string("moderation/includes/history_table.html", {"rows": rows})
 
 
 class LocationInline(admin.TabularInline):

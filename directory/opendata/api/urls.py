@@ -1,5 +1,5 @@
 """/api/: the page describing the APIs, the JSON API's interactive reference, the Open Referral
-UK API and the JSON API."""
+UK API (the JSON API itself: config/api_v1_urls.py)."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
@@ -18,5 +18,4 @@ urlpatterns = [
         name="api_reference",
     ),
     path("oruk/", include("directory.opendata.api.oruk_urls")),
-    path("v1/", include("directory.opendata.api.v1_urls")),
 ]

@@ -1,4 +1,6 @@
-"""/api/v1/: the directory's own read-only JSON API and its OpenAPI schema."""
+"""/api/v1/: the directory's own read-only JSON API and its OpenAPI schema, composed here from
+the apps' viewsets (organisations from opendata, opportunities from consortia, a higher
+layer that opendata may not import)."""
 
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView

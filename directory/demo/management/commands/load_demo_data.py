@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import MODERATORS_GROUP, Membership, User
+from directory.demo.demo_features import demo_features_load, demo_features_missing
 from directory.organisations import geo, validators
-from directory.organisations.demo_features import demo_features_load, demo_features_missing
 from directory.organisations.models import (
     ClientGroup,
     DeliveryLocation,

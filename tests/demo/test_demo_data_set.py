@@ -3,7 +3,7 @@
 Loading it takes seconds (tens on PostgreSQL), so it is loaded once for the module (see
 tests/module_data.py): its tests only read.
 Loading it again, and the accounts' rules: test_demo_data.py. The working set of the demo
-accounts (directory/demo_features.py) is here too: after one load each account has its whole
+accounts (directory/demo/demo_features.py) is here too: after one load each account has its whole
 job to do.
 """
 
@@ -21,8 +21,8 @@ from django.db import connection
 from accounts.models import CommissionerProfile, Membership, User
 from consortia.models import Consortium, ConsortiumMembership, Opportunity
 from consortia.selectors import consortium_coverage
+from directory.demo.demo_features import EVIDENCE_PDF
 from directory.moderation.selectors import moderation_queue
-from directory.organisations.demo_features import EVIDENCE_PDF
 from directory.organisations.models import (
     DeliveryLocation,
     EvidenceItem,
@@ -36,8 +36,8 @@ from directory.search import document_search
 from directory.search.management.commands.seed_directory import SIZE_BY_INCOME_BAND
 from directory.shortlists.contact_services import contact_sender_kind
 from tests.accounts.helpers import current_totp_code
+from tests.demo.demo_data import DEMO_EMAILS, DEMO_PASSWORD, demo_logins, load
 from tests.module_data import committed_for_the_module
-from tests.organisations.demo_data import DEMO_EMAILS, DEMO_PASSWORD, demo_logins, load
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.urls import reverse
 
 from accounts.models import Membership, User
-from directory.organisations.management.commands.load_demo_data import DEMO_ACCOUNTS, DEMO_MODERATOR
+from directory.demo.management.commands.load_demo_data import DEMO_ACCOUNTS, DEMO_MODERATOR
 
 CONSOLE_EMAIL = "django.core.mail.backends.console.EmailBackend"
 

@@ -27,7 +27,7 @@ from directory.organisations.models import (
     Shortlist,
     ShortlistItem,
 )
-from tests.organisations.demo_data import DEMO_EMAILS, DEMO_PASSWORD, demo_logins, load
+from tests.demo.demo_data import DEMO_EMAILS, DEMO_PASSWORD, demo_logins, load
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def database_state() -> dict:
         "memberships": list(
             Membership.objects.order_by("id").values_list("id", "user_id", "organisation_id")
         ),
-        # The working set (directory/demo_features.py): found again, never added twice.
+        # The working set (directory/demo/demo_features.py): found again, never added twice.
         **{
             model.__name__: list(model.objects.order_by("pk").values_list("pk", flat=True))
             for model in WORKING_SET_MODELS
