@@ -30,6 +30,7 @@ from accounts.models import Membership
 from directory.moderation.import_forms import ImportOrganisationForm, ImportServiceForm
 from directory.organisations import validators
 from directory.organisations.models import (
+    IMPORT_HISTORY_REASON,
     ClientGroup,
     DeliverySetting,
     IncomeBand,
@@ -427,7 +428,7 @@ ORGANISATION_UPDATE_FIELDS = [
     "based_region",
 ]
 SERVICE_UPDATE_FIELDS = [*SERVICE_COLUMNS.values(), "accepting_referrals", "updated_at"]
-HISTORY_REASON = "Imported from a CSV file"
+HISTORY_REASON = IMPORT_HISTORY_REASON
 
 
 @dataclass(eq=False)

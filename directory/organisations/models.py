@@ -19,6 +19,10 @@ from directory.organisations import validators
 # --- Taxonomies: tables seeded from fixtures/taxonomies.json, editable by admins. ---
 
 
+# The change reason of the history records a CSV import writes (saved searches count them).
+IMPORT_HISTORY_REASON = "Imported from a CSV file"
+
+
 class TaxonomyTerm(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=150, unique=True)

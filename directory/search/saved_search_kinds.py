@@ -2,6 +2,8 @@
 
 Saved searches of organisations and of partnership opportunities share the saving, the list
 page and the email alerts (`directory.search.search_alerts`); only what they search differs.
+Organisations are this app's kind; an app above it adds its own with `saved_search_kind_register`
+from its AppConfig.ready() (consortia: partnership opportunities).
 
 A saved search's `last_alerted_at` is its cut-off: alerts have been worked out up to then.
 News is what matches now, was published or changed after the cut-off, and was never sent for
@@ -29,10 +31,9 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import Exact
 from django.http import QueryDict
 
-from consortia.filters import OpportunityFilterSet
-from consortia.models import Opportunity, OpportunitySearchSeen, PartnershipInterest
-from directory.moderation.importer import HISTORY_REASON as IMPORT_HISTORY_REASON
+from consortia.models import PartnershipInterest
 from directory.organisations.models import (
+    IMPORT_HISTORY_REASON,
     ModerationDecision,
     Organisation,
     SavedSearch,
@@ -120,16 +121,17 @@ def _back_in_default_search_since(moment: datetime, history: QuerySet) -> Q:
     return ~Q(freshness_stage=hidden) & Q(Exact(stage_at_moment, hidden))
 
 
-def _opportunity_changed_since(moment: datetime, params: QueryDict) -> Q:
-    return Q(created_at__gt=moment) | Q(updated_at__gt=moment)
-
-
 def _organisations(params: QueryDict, *, taxonomy=None) -> QuerySet:
     return search_queryset(filterset=OrganisationFilterSet(params, taxonomy=taxonomy))
 
 
-def _opportunities(params: QueryDict) -> QuerySet:
-    return OpportunityFilterSet(params, queryset=Opportunity.objects.published()).qs
+# The kinds other apps registered, by their `SavedSearch.kind` value.
+_REGISTERED_KINDS: dict[str, SavedSearchKind] = {}
+
+
+def saved_search_kind_register(*, value: str, kind: SavedSearchKind) -> None:
+    """Add a kind of saved search (called from the owning app's AppConfig.ready())."""
+    _REGISTERED_KINDS[value] = kind
 
 
 def saved_search_kinds(*, taxonomy=None) -> dict[str, SavedSearchKind]:
@@ -143,11 +145,5 @@ def saved_search_kinds(*, taxonomy=None) -> dict[str, SavedSearchKind]:
             seen_model=SavedSearchSeen,
             seen_field="organisation",
         ),
-        SavedSearch.Kind.OPPORTUNITIES.value: SavedSearchKind(
-            noun="partnership opportunities",
-            search=_opportunities,
-            changed_since=_opportunity_changed_since,
-            seen_model=OpportunitySearchSeen,
-            seen_field="opportunity",
-        ),
+        **_REGISTERED_KINDS,
     }
