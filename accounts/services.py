@@ -13,21 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from consortia.models import ConsortiumEvent, ExpressionOfInterest, OfferAppraisal, Opportunity
-from consortia.services import opportunity_withdraw
-from directory.moderation.notifications import organisations_without_admin_notify
 from directory.organisations.models import (
-    ClaimRequest,
-    ContactMessage,
-    ModerationDecision,
     Organisation,
-    OrganisationRevision,
-    ProblemReport,
     Region,
-    SavedSearch,
-    SearchRecord,
-    Shortlist,
-    ShortlistInvitation,
 )
 from outbox.services import emails_withhold
 
@@ -38,6 +26,7 @@ from .models import (
     Membership,
     User,
 )
+from .personal_data import matching_any_address, personal_data_parts
 from .selectors import email_is_public_sector, invitation_refusal
 
 
@@ -230,29 +219,82 @@ def user_addresses(user: User) -> set[str]:
     return {user.email.lower(), *(email.lower() for email in confirmed)}
 
 
-def _iexact_any(field: str, addresses: set[str]) -> models.Q:
-    condition = models.Q(pk__in=[])
-    for address in addresses:
-        condition |= models.Q(**{f"{field}__iexact": address})
-    return condition
+def _history_data(user: User) -> list[dict]:
+    """The changes the user made, from every audit table."""
+    return [
+        {
+            "record": historical_model.instance_type._meta.verbose_name,
+            "record_id": getattr(record, "id", None),
+            "change": record.get_history_type_display(),
+            "changed_at": record.history_date,
+            "reason": record.history_change_reason,
+        }
+        for historical_model in _history_models()
+        for record in historical_model.objects.filter(history_user=user).order_by("history_date")
+    ]
 
 
-def user_personal_data(*, user: User) -> dict:
-    """Everything the directory holds about a user, for them to download: what they entered,
-    what they were sent or shared, what was decided about them and what they decided."""
-    history = []
-    for historical_model in _history_models():
-        for record in historical_model.objects.filter(history_user=user).order_by("history_date"):
-            history.append(
-                {
-                    "record": historical_model.instance_type._meta.verbose_name,
-                    "record_id": getattr(record, "id", None),
-                    "change": record.get_history_type_display(),
-                    "changed_at": record.history_date,
-                    "reason": record.history_change_reason,
-                }
-            )
-    addresses = user_addresses(user)
+def _memberships_data(user: User, addresses: set[str]) -> dict:
+    return {
+        "memberships": [
+            {
+                "organisation": m.organisation.name,
+                "organisation_slug": m.organisation.slug,
+                "role": m.get_role_display(),
+                "since": m.created_at,
+            }
+            for m in user.memberships.select_related("organisation").order_by("created_at")
+        ],
+        "invitations_received": [
+            {
+                "organisation": i.organisation.name,
+                "role": i.get_role_display(),
+                "sent_at": i.created_at,
+                "accepted_at": i.accepted_at,
+            }
+            for i in Invitation.objects.filter(matching_any_address("email", addresses))
+            .select_related("organisation")
+            .order_by("created_at", "id")
+        ],
+        "invitations_you_sent": [
+            {
+                "organisation": i.organisation.name,
+                "email": i.email,
+                "role": i.get_role_display(),
+                "sent_at": i.created_at,
+                "accepted_at": i.accepted_at,
+                "withdrawn_at": i.revoked_at,
+            }
+            for i in Invitation.objects.filter(invited_by=user)
+            .select_related("organisation")
+            .order_by("created_at", "id")
+        ],
+    }
+
+
+def _sign_in_data(user: User) -> dict:
+    return {
+        "two_factor_authentication": [
+            {
+                "type": a.get_type_display(),
+                "created_at": a.created_at,
+                "last_used_at": a.last_used_at,
+            }
+            for a in Authenticator.objects.filter(user=user).order_by("created_at")
+        ],
+        "sessions": [
+            {
+                "ip_address": s.ip,
+                "browser": s.user_agent,
+                "started_at": s.created_at,
+                "last_seen_at": s.last_seen_at,
+            }
+            for s in UserSession.objects.filter(user=user).order_by("created_at")
+        ],
+    }
+
+
+def _account_data(user: User) -> dict:
     profile = CommissionerProfile.objects.filter(user=user).select_related("region").first()
     return {
         "account": {
@@ -275,304 +317,20 @@ def user_personal_data(*, user: User) -> dict:
             "verification_status": profile.get_verification_status_display(),
             "verified_at": profile.verified_at,
         },
-        "memberships": [
-            {
-                "organisation": m.organisation.name,
-                "organisation_slug": m.organisation.slug,
-                "role": m.get_role_display(),
-                "since": m.created_at,
-            }
-            for m in user.memberships.select_related("organisation").order_by("created_at")
-        ],
-        "invitations_received": [
-            {
-                "organisation": i.organisation.name,
-                "role": i.get_role_display(),
-                "sent_at": i.created_at,
-                "accepted_at": i.accepted_at,
-            }
-            for i in Invitation.objects.filter(_iexact_any("email", addresses))
-            .select_related("organisation")
-            .order_by("created_at", "id")
-        ],
-        "invitations_you_sent": [
-            {
-                "organisation": i.organisation.name,
-                "email": i.email,
-                "role": i.get_role_display(),
-                "sent_at": i.created_at,
-                "accepted_at": i.accepted_at,
-                "withdrawn_at": i.revoked_at,
-            }
-            for i in Invitation.objects.filter(invited_by=user)
-            .select_related("organisation")
-            .order_by("created_at", "id")
-        ],
-        "requests_to_join_or_claim": [
-            {
-                "organisation": claim.organisation.name,
-                "request": claim.get_kind_display(),
-                "message": claim.message,
-                "status": claim.get_status_display(),
-                "sent_at": claim.created_at,
-                "decided_at": claim.decided_at,
-            }
-            for claim in ClaimRequest.objects.filter(user=user)
-            .select_related("organisation")
-            .order_by("created_at", "id")
-        ],
-        "changes_you_proposed": [
-            {
-                "organisation": revision.organisation.name,
-                "status": revision.get_status_display(),
-                "sent_at": revision.submitted_at,
-                "decided_at": revision.decided_at,
-                "moderators_message": revision.message,
-            }
-            for revision in OrganisationRevision.objects.filter(created_by=user)
-            .select_related("organisation")
-            .order_by("created_at", "id")
-        ],
-        "two_factor_authentication": [
-            {
-                "type": a.get_type_display(),
-                "created_at": a.created_at,
-                "last_used_at": a.last_used_at,
-            }
-            for a in Authenticator.objects.filter(user=user).order_by("created_at")
-        ],
-        "sessions": [
-            {
-                "ip_address": s.ip,
-                "browser": s.user_agent,
-                "started_at": s.created_at,
-                "last_seen_at": s.last_seen_at,
-            }
-            for s in UserSession.objects.filter(user=user).order_by("created_at")
-        ],
-        "shortlists": _shortlists_data(user),
-        "shortlists_shared_with_you": _shortlists_shared_data(user, addresses),
-        "searches_you_recorded_on_others_shortlists": [
-            _search_record_data(record)
-            for record in SearchRecord.objects.filter(recorded_by=user)
-            .exclude(shortlist__owner=user)
-            .select_related("shortlist")
-            .order_by("recorded_at", "id")
-        ],
-        "saved_searches": _saved_searches_data(user),
-        "messages_sent": [
-            {
-                "organisation": message.organisation.name,
-                "shortlist": message.shortlist and message.shortlist.name,
-                "subject": message.subject,
-                "message": message.body,
-                "sent_at": message.sent_at,
-            }
-            for message in ContactMessage.objects.filter(sender=user)
-            .select_related("organisation", "shortlist")
-            .order_by("sent_at", "id")
-        ],
-        "reports_made_with_your_email": [
-            {
-                "organisation": report.organisation.name,
-                "what_is_wrong": report.description,
-                "email": report.email,
-                "status": report.get_status_display(),
-                "sent_at": report.created_at,
-            }
-            for report in ProblemReport.objects.filter(_iexact_any("email", addresses))
-            .select_related("organisation")
-            .order_by("created_at", "id")
-        ],
-        "opportunities_posted": [
-            {
-                "title": opportunity.title,
-                "organisation": opportunity.organisation and opportunity.organisation.name,
-                "description": opportunity.description,
-                "value": opportunity.get_value_band_display(),
-                "closes_on": opportunity.closes_on,
-                "status": opportunity.get_status_display(),
-                "posted_at": opportunity.created_at,
-            }
-            for opportunity in Opportunity.objects.filter(posted_by=user)
-            .select_related("organisation")
-            .order_by("created_at", "id")
-        ],
-        "expressions_of_interest_sent": [
-            {
-                "opportunity": eoi.opportunity.title,
-                "organisation": eoi.organisation.name,
-                "message": eoi.message,
-                "status": eoi.get_status_display(),
-                "answer": eoi.decision_message,
-                "sent_at": eoi.created_at,
-            }
-            for eoi in ExpressionOfInterest.objects.filter(submitted_by=user)
-            .select_related("opportunity", "organisation")
-            .order_by("created_at", "id")
-        ],
-        "expressions_of_interest_you_answered": [
-            {
-                "opportunity": eoi.opportunity.title,
-                "organisation": eoi.organisation.name,
-                "status": eoi.get_status_display(),
-                "answer": eoi.decision_message,
-                "answered_at": eoi.decided_at,
-            }
-            for eoi in ExpressionOfInterest.objects.filter(decided_by=user)
-            .select_related("opportunity", "organisation")
-            .order_by("decided_at", "id")
-        ],
-        "offer_appraisals": [
-            {
-                "name": appraisal.name,
-                "organisation": appraisal.organisation and appraisal.organisation.name,
-                "inputs": appraisal.inputs,
-                "created_at": appraisal.created_at,
-                "updated_at": appraisal.updated_at,
-            }
-            for appraisal in OfferAppraisal.objects.filter(owner=user)
-            .select_related("organisation")
-            .order_by("created_at", "id")
-        ],
-        "consortium_actions": [
-            {
-                "consortium": event.consortium.name,
-                "what": event.description,
-                "at": event.created_at,
-            }
-            for event in ConsortiumEvent.objects.filter(actor=user)
-            .select_related("consortium")
-            .order_by("created_at", "id")
-        ],
-        "moderation_decisions_about_you": [
-            _decision_data(decision)
-            for decision in ModerationDecision.objects.filter(subject_user=user).order_by(
-                "decided_at", "id"
-            )
-        ],
-        "moderation_decisions_you_made": [
-            _decision_data(decision)
-            for decision in ModerationDecision.objects.filter(decided_by=user).order_by(
-                "decided_at", "id"
-            )
-        ],
-        "changes_you_made": history,
     }
 
 
-def _decision_data(decision: ModerationDecision) -> dict:
-    return {
-        "decision": f"{decision.get_kind_display()}: {decision.get_action_display()}",
-        "organisation": decision.organisation_name,
-        "about": decision.subject,
-        "reason": decision.reason,
-        "decided_at": decision.decided_at,
-    }
-
-
-def _search_record_data(record: SearchRecord) -> dict:
-    return {
-        "shortlist": record.shortlist.name,
-        "search": record.query_string,
-        "results": record.result_count,
-        "organisations_found": [found["name"] for found in record.results],
-        "recorded_at": record.recorded_at,
-    }
-
-
-def _shortlists_data(user: User) -> list[dict]:
-    shortlists = (
-        Shortlist.objects.filter(owner=user)
-        .prefetch_related("items__organisation", "shares__user", "invitations", "search_records")
-        .order_by("created_at", "id")
-    )
-    return [
-        {
-            "name": shortlist.name,
-            "description": shortlist.description,
-            "created_at": shortlist.created_at,
-            "organisations": [
-                {
-                    "organisation": item.organisation.name,
-                    "organisation_slug": item.organisation.slug,
-                    "note": item.note,
-                    "added_at": item.added_at,
-                }
-                for item in shortlist.items.all()
-            ],
-            # Addresses with and without an account alike, as the sharing page lists them, so
-            # that the download does not tell which have one either.
-            "shared_with": sorted(
-                [
-                    {"email": share.user.email, "role": share.get_role_display()}
-                    for share in shortlist.shares.all()
-                ]
-                + [
-                    {"email": invitation.email, "role": invitation.get_role_display()}
-                    for invitation in shortlist.invitations.all()
-                ],
-                key=lambda shared: shared["email"].lower(),
-            ),
-            "searches_recorded": [
-                _search_record_data(record) for record in shortlist.search_records.all()
-            ],
-        }
-        for shortlist in shortlists
-    ]
-
-
-def _shortlists_shared_data(user: User, addresses: set[str]) -> list[dict]:
-    shares = [
-        {
-            "shortlist": share.shortlist.name,
-            "role": share.get_role_display(),
-            "since": share.created_at,
-        }
-        for share in user.shortlist_shares.select_related("shortlist")
-    ]
-    # Shared with one of their addresses before they had an account (or before they added it).
-    invitations = [
-        {
-            "shortlist": invitation.shortlist.name,
-            "role": invitation.get_role_display(),
-            "since": invitation.created_at,
-        }
-        for invitation in ShortlistInvitation.objects.filter(email__in=addresses)
-        .exclude(shortlist__owner=user)
-        .select_related("shortlist")
-    ]
-    return sorted(shares + invitations, key=lambda shared: shared["since"])
-
-
-def _saved_searches_data(user: User) -> list[dict]:
-    saved_searches = (
-        SavedSearch.objects.filter(owner=user)
-        .prefetch_related("seen__organisation", "seen_opportunities__opportunity")
-        .order_by("created_at", "id")
-    )
-    return [
-        {
-            "name": saved.name,
-            "searches": saved.get_kind_display(),
-            "search": saved.query_string,
-            "alerts": saved.get_alert_frequency_display(),
-            "created_at": saved.created_at,
-            "last_alerted_at": saved.last_alerted_at,
-            "sent_in_alerts": sorted(
-                [
-                    {"sent": seen.organisation.name, "sent_at": seen.seen_at}
-                    for seen in saved.seen.all()
-                ]
-                + [
-                    {"sent": seen.opportunity.title, "sent_at": seen.seen_at}
-                    for seen in saved.seen_opportunities.all()
-                ],
-                key=lambda sent: (sent["sent_at"], sent["sent"]),
-            ),
-        }
-        for saved in saved_searches
-    ]
+def user_personal_data(*, user: User) -> dict:
+    """Everything the directory holds about a user, for them to download: what they entered,
+    what they were sent or shared, what was decided about them and what they decided. Each
+    app adds its own part (accounts.personal_data)."""
+    addresses = user_addresses(user)
+    data = {**_account_data(user), **_memberships_data(user, addresses), **_sign_in_data(user)}
+    for part in personal_data_parts():
+        if part.export:
+            data.update(part.export(user=user, addresses=addresses))
+    data["changes_you_made"] = _history_data(user)
+    return data
 
 
 def _anonymise_history(*, user_pk: int) -> None:
@@ -593,59 +351,23 @@ def _anonymise_history(*, user_pk: int) -> None:
                 rows.update(**{field.attname: None})
 
 
-# What handing an organisation to the moderators changes.
-HANDOVER_FIELDS = {"is_unclaimed", "admin_lost_at"}
-
-
-def _fields_but(model: type[models.Model], names: set[str]) -> list[str]:
-    return [field.name for field in model._meta.fields if field.name not in names]
-
-
 @transaction.atomic
-def user_delete(*, user: User) -> list[Organisation]:
-    """Delete an account and its personal data; sole-admin organisations go to the moderators'
-    queue, and the moderators are told."""
-    handed_over = []
-    now = timezone.now()
-    for membership in user.memberships.select_related("organisation").admins():
-        organisation = membership.organisation
-        other_admins = organisation.memberships.admins().exclude(user=user)
-        if not other_admins.exists():
-            organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-            organisation.is_unclaimed = True
-            organisation.admin_lost_at = now
-            # Only the fields set here are checked: a profile that falls short of today's rules
-            # (an old import, a draft) is the moderators' to put right, and must not stop
-            # someone deleting their account.
-            organisation.full_clean(exclude=_fields_but(Organisation, HANDOVER_FIELDS))
-            organisation._history_user = None
-            organisation._change_reason = (
-                "Its last admin deleted their account: handed to moderators to re-assign"
-            )
-            organisation.save()
-            handed_over.append(organisation)
-    if handed_over:
-        organisations_without_admin_notify(organisations=handed_over, departed_email=user.email)
+def user_delete(*, user: User) -> None:
+    """Delete an account and its personal data. Each app first does what deleting it means for
+    its part (accounts.personal_data): sole-admin organisations go to the moderators' queue,
+    and the moderators are told; opportunities posted for an employer are withdrawn."""
+    addresses = user_addresses(user)
+    for part in personal_data_parts():
+        if part.delete:
+            part.delete(user=user, addresses=addresses)
     for membership in user.memberships.all():
         membership._history_user = None
         membership.delete()
     for session in UserSession.objects.filter(user=user):
         session.end()
-    # An opportunity posted for their employer has nobody left to answer its responses: it is
-    # withdrawn (telling the organisations waiting) and kept for their record. One posted for
-    # an organisation stays with it.
-    for opportunity in Opportunity.objects.published().filter(
-        posted_by=user, organisation__isnull=True
-    ):
-        opportunity_withdraw(opportunity=opportunity)
-    addresses = user_addresses(user)
     # Nothing more is sent to them, or on their behalf, once they have gone.
     emails_withhold(addresses=addresses)
-    Invitation.objects.filter(_iexact_any("email", addresses)).delete()
-    ShortlistInvitation.objects.filter(email__in=addresses).delete()
-    # Reports they sent stay (they are about an organisation), without their address.
-    for reports in (ProblemReport.objects, ProblemReport.history):
-        reports.filter(_iexact_any("email", addresses)).update(email="")
+    Invitation.objects.filter(matching_any_address("email", addresses)).delete()
     user_pk = user.pk
     # Deleting the user cascades to their shortlists (shared ones too: they were the user's),
     # their access to others' shortlists, their saved searches, the log of messages they sent,
@@ -654,4 +376,3 @@ def user_delete(*, user: User) -> list[Organisation]:
     # and responses, the decisions they made as a moderator and the consortium records.
     user.delete()
     _anonymise_history(user_pk=user_pk)
-    return handed_over

@@ -6,6 +6,9 @@ class ConsortiaConfig(AppConfig):
     verbose_name = "Partnerships and consortia"
 
     def ready(self):
+        from accounts.personal_data import personal_data_register
+        from consortia import personal_data
         from consortia.saved_searches import opportunities_kind_register
 
         opportunities_kind_register()
+        personal_data_register(export=personal_data.export, delete=personal_data.delete)

@@ -5,3 +5,9 @@ class ModerationConfig(AppConfig):
     name = "directory.moderation"
     label = "moderation"
     verbose_name = "Moderation"
+
+    def ready(self):
+        from accounts.personal_data import personal_data_register
+        from directory.moderation import personal_data
+
+        personal_data_register(export=personal_data.export, delete=personal_data.delete)

@@ -24,4 +24,8 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self):
+        from accounts.personal_data import personal_data_register
+        from directory.search import personal_data
+
         post_migrate.connect(drop_orphan_text_rows, sender=self)
+        personal_data_register(export=personal_data.export)

@@ -1,0 +1,102 @@
+"""Moderation's part of a person's data: changes they proposed, reports sent from their
+addresses, decisions about them and by them. Deleting the account hands organisations left
+without an admin to the moderators (who are told) and keeps reports without the address."""
+
+from django.utils import timezone
+
+from accounts.personal_data import matching_any_address
+from directory.moderation.notifications import organisations_without_admin_notify
+from directory.organisations.models import (
+    ModerationDecision,
+    Organisation,
+    OrganisationRevision,
+    ProblemReport,
+)
+
+# What handing an organisation to the moderators changes.
+HANDOVER_FIELDS = {"is_unclaimed", "admin_lost_at"}
+
+
+def _decision_data(decision: ModerationDecision) -> dict:
+    return {
+        "decision": f"{decision.get_kind_display()}: {decision.get_action_display()}",
+        "organisation": decision.organisation_name,
+        "about": decision.subject,
+        "reason": decision.reason,
+        "decided_at": decision.decided_at,
+    }
+
+
+def export(*, user, addresses: set[str]) -> dict:
+    return {
+        "changes_you_proposed": [
+            {
+                "organisation": revision.organisation.name,
+                "status": revision.get_status_display(),
+                "sent_at": revision.submitted_at,
+                "decided_at": revision.decided_at,
+                "moderators_message": revision.message,
+            }
+            for revision in OrganisationRevision.objects.filter(created_by=user)
+            .select_related("organisation")
+            .order_by("created_at", "id")
+        ],
+        "reports_made_with_your_email": [
+            {
+                "organisation": report.organisation.name,
+                "what_is_wrong": report.description,
+                "email": report.email,
+                "status": report.get_status_display(),
+                "sent_at": report.created_at,
+            }
+            for report in ProblemReport.objects.filter(matching_any_address("email", addresses))
+            .select_related("organisation")
+            .order_by("created_at", "id")
+        ],
+        "moderation_decisions_about_you": [
+            _decision_data(decision)
+            for decision in ModerationDecision.objects.filter(subject_user=user).order_by(
+                "decided_at", "id"
+            )
+        ],
+        "moderation_decisions_you_made": [
+            _decision_data(decision)
+            for decision in ModerationDecision.objects.filter(decided_by=user).order_by(
+                "decided_at", "id"
+            )
+        ],
+    }
+
+
+def _fields_but(model, names: set[str]) -> list[str]:
+    return [field.name for field in model._meta.fields if field.name not in names]
+
+
+def _hand_over(organisation: Organisation, now) -> Organisation:
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    organisation.is_unclaimed = True
+    organisation.admin_lost_at = now
+    # Only the fields set here are checked: a profile that falls short of today's rules (an
+    # old import, a draft) is the moderators' to put right, and must not stop someone
+    # deleting their account.
+    organisation.full_clean(exclude=_fields_but(Organisation, HANDOVER_FIELDS))
+    organisation._history_user = None
+    organisation._change_reason = (
+        "Its last admin deleted their account: handed to moderators to re-assign"
+    )
+    organisation.save()
+    return organisation
+
+
+def delete(*, user, addresses: set[str]) -> None:
+    now = timezone.now()
+    handed_over = [
+        _hand_over(membership.organisation, now)
+        for membership in user.memberships.select_related("organisation").admins()
+        if not membership.organisation.memberships.admins().exclude(user=user).exists()
+    ]
+    if handed_over:
+        organisations_without_admin_notify(organisations=handed_over, departed_email=user.email)
+    # Reports they sent stay (they are about an organisation), without their address.
+    for reports in (ProblemReport.objects, ProblemReport.history):
+        reports.filter(matching_any_address("email", addresses)).update(email="")
