@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from directory.organisations.admin import ReadOnlyAdmin
+from directory.organisations.models import PartnershipInterest
 
 from .models import (
     Consortium,
@@ -11,7 +12,6 @@ from .models import (
     OfferAppraisal,
     Opportunity,
     OpportunitySearchSeen,
-    PartnershipInterest,
 )
 
 

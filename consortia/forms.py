@@ -12,7 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from directory.organisations.models import Organisation, Service
+from directory.organisations.models import Organisation, PartnershipInterest, Service
 
 from .appraisal import HUNDRED, AppraisalInputs
 from .models import (
@@ -20,7 +20,6 @@ from .models import (
     ConsortiumMembership,
     OfferAppraisal,
     Opportunity,
-    PartnershipInterest,
 )
 
 MAX_CONTRACT_MONTHS = 120

@@ -50,47 +50,6 @@ class OfferAppraisal(models.Model):
         return self.name
 
 
-# --- Partnership interest ---
-
-
-class PartnershipInterest(models.Model):
-    """One role an organisation seeks or offers in one region and pathway."""
-
-    class Direction(models.TextChoices):
-        SEEK = "seek", "Seeks"
-        OFFER = "offer", "Offers"
-
-    organisation = models.ForeignKey(
-        "directory.Organisation", on_delete=models.CASCADE, related_name="partnership_interests"
-    )
-    region = models.ForeignKey("directory.Region", on_delete=models.CASCADE, related_name="+")
-    pathway = models.ForeignKey("directory.Pathway", on_delete=models.CASCADE, related_name="+")
-    role = models.ForeignKey(
-        "directory.PartnershipRole", on_delete=models.CASCADE, related_name="interests"
-    )
-    direction = models.CharField(max_length=5, choices=Direction.choices)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        ordering = ["organisation", "region", "pathway", "role", "direction"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "region", "pathway", "role", "direction"],
-                name="partnershipinterest_unique",
-            ),
-            models.CheckConstraint(
-                condition=Q(direction__in=["seek", "offer"]),
-                name="partnershipinterest_direction_valid",
-            ),
-        ]
-
-    def __str__(self):
-        return (
-            f"{self.organisation} {self.get_direction_display().lower()} {self.role} "
-            f"({self.pathway}, {self.region})"
-        )
-
-
 # --- Opportunities ---
 
 

@@ -4,7 +4,13 @@ from dataclasses import dataclass
 
 from django.db.models import CharField, Count, F, Max, Prefetch, QuerySet, Value
 
-from directory.organisations.models import Organisation, Pathway, Region, Service
+from directory.organisations.models import (
+    Organisation,
+    PartnershipInterest,
+    Pathway,
+    Region,
+    Service,
+)
 
 from .appraisal import AppraisalInputs, AppraisalResult, appraise
 from .filters import OpportunityFilterSet
@@ -14,7 +20,6 @@ from .models import (
     ConsortiumMembership,
     OfferAppraisal,
     Opportunity,
-    PartnershipInterest,
 )
 
 

@@ -11,6 +11,7 @@ from accounts.models import Membership, User
 from directory.organisations.models import (
     ClientGroup,
     Organisation,
+    PartnershipInterest,
     PartnershipRole,
     Pathway,
     Region,
@@ -26,7 +27,6 @@ from .models import (
     ExpressionOfInterest,
     OfferAppraisal,
     Opportunity,
-    PartnershipInterest,
 )
 
 LEAD_ROLE = "Lead organisation"

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from directory.organisations.models import Organisation
+from directory.organisations.models import Organisation, PartnershipInterest
 
 from . import selectors, services
 from .filters import ConsortiumFilterSet, OpportunityFilterSet
@@ -32,7 +32,6 @@ from .models import (
     ConsortiumMembership,
     ExpressionOfInterest,
     Opportunity,
-    PartnershipInterest,
 )
 
 OPPORTUNITIES_PER_PAGE = 20

@@ -226,7 +226,7 @@ class OfferAppraisalFactory(DjangoModelFactory):
 
 class PartnershipInterestFactory(DjangoModelFactory):
     class Meta:
-        model = "consortia.PartnershipInterest"
+        model = "directory.PartnershipInterest"
 
     organisation = factory.SubFactory(OrganisationFactory)
     region = factory.SubFactory(RegionFactory)

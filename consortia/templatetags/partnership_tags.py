@@ -2,7 +2,8 @@
 
 from django import template
 
-from ..models import PartnershipInterest
+from directory.organisations.models import PartnershipInterest
+
 from ..selectors import organisation_public_consortia
 
 register = template.Library()

@@ -1075,6 +1075,46 @@ class ShortlistInvitation(models.Model):
 SYNONYMS_CACHE_KEY = "search-synonyms"
 
 
+class PartnershipInterest(models.Model):
+    """One role an organisation seeks or offers in one region and pathway."""
+
+    class Direction(models.TextChoices):
+        SEEK = "seek", "Seeks"
+        OFFER = "offer", "Offers"
+
+    organisation = models.ForeignKey(
+        "directory.Organisation", on_delete=models.CASCADE, related_name="partnership_interests"
+    )
+    region = models.ForeignKey("directory.Region", on_delete=models.CASCADE, related_name="+")
+    pathway = models.ForeignKey("directory.Pathway", on_delete=models.CASCADE, related_name="+")
+    role = models.ForeignKey(
+        "directory.PartnershipRole", on_delete=models.CASCADE, related_name="interests"
+    )
+    direction = models.CharField(max_length=5, choices=Direction.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        # Made by consortia first; the name stays, as the search's SQL reads it.
+        db_table = "consortia_partnershipinterest"
+        ordering = ["organisation", "region", "pathway", "role", "direction"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "region", "pathway", "role", "direction"],
+                name="partnershipinterest_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=["seek", "offer"]),
+                name="partnershipinterest_direction_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.organisation} {self.get_direction_display().lower()} {self.role} "
+            f"({self.pathway}, {self.region})"
+        )
+
+
 class SearchSynonym(models.Model):
     """Words and phrases that a search treats as one ("housing", "accommodation", "homes"):
     a search for any of them finds every one. Moderators keep the list in the admin."""

@@ -21,9 +21,14 @@ from django.db.models.functions import Cast, Power, Sqrt
 from django.utils import timezone
 
 from accounts.fields import one_line
-from consortia.models import PartnershipInterest
 from directory.organisations import geo
-from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
+from directory.organisations.models import (
+    DeliveryLocation,
+    EvidenceItem,
+    Organisation,
+    PartnershipInterest,
+    Service,
+)
 from directory.organisations.place_selectors import registered_only_elsewhere
 from directory.search.search_index import FTS_TABLE
 from directory.search.search_query import (
@@ -36,7 +41,7 @@ from directory.search.search_query import (
 
 # Groups matched within a single service, in the order the filter panel shows them.
 SERVICE_TAXONOMY_GROUPS = ("pathway", "client_group", "setting", "region")
-# Partnership interest (consortia.PartnershipInterest) by direction: the options are the
+# Partnership interest (PartnershipInterest) by direction: the options are the
 # partnership roles, matched within the chosen regions and pathways when there are any.
 PARTNERSHIP_INTEREST_GROUPS = {
     "offers_role": PartnershipInterest.Direction.OFFER,

@@ -31,11 +31,11 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import Exact
 from django.http import QueryDict
 
-from consortia.models import PartnershipInterest
 from directory.organisations.models import (
     IMPORT_HISTORY_REASON,
     ModerationDecision,
     Organisation,
+    PartnershipInterest,
     SavedSearch,
     SavedSearchSeen,
     Service,

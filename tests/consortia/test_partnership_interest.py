@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from consortia.models import PartnershipInterest
+from directory.organisations.models import PartnershipInterest
 from tests.factories import (
     ClientGroupFactory,
     EvidenceItemFactory,

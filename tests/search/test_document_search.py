@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import QueryDict
 
-from consortia.models import PartnershipInterest
 from directory.organisations.models import (
     DeliveryLocation,
     EvidenceItem,
     Organisation,
+    PartnershipInterest,
     Pathway,
     QualityMark,
     Region,

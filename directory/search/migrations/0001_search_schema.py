@@ -14,7 +14,7 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    # The triggers read the organisations' tables and consortia's partnership interests.
-    dependencies = [("directory", "0001_initial"), ("consortia", "0001_initial")]
+    # The triggers read the organisations' tables (partnership interests among them).
+    dependencies = [("directory", "0001_initial")]
 
     operations = [migrations.RunPython(create, drop)]
