@@ -46,7 +46,7 @@ def when_ready(server):
     begins with it (shared until changed) and reads only what changed since."""
     from django.db import connections
 
-    from directory import facet_index
+    from directory.search import facet_index
 
     try:
         facet_index.load()
