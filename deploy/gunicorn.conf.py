@@ -31,7 +31,7 @@ keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
 
 # Restart each worker after a while (with jitter, so they do not all restart at once): a slow
 # memory leak in any library cannot grow without bound. Not often: a new worker matches each
-# query text again (directory.facet_index keeps the matches per process).
+# query text again (directory.search.facet_index keeps the matches per process).
 max_requests = _env_int("GUNICORN_MAX_REQUESTS", 20000)
 max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 2000)
 
