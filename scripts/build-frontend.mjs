@@ -39,10 +39,8 @@ async function buildCss () {
     loadPaths: [nodeModules],
     style: 'compressed',
     sourceMap: false,
-    // GOV.UK Frontend 5.x is written with @import; silence the warnings it cannot fix
-    // but keep warnings about our own code.
-    quietDeps: true,
-    silenceDeprecations: ['import']
+    // Keep warnings about our own code; GOV.UK Frontend's own are its maintainers' to fix.
+    quietDeps: true
   })
   const css = result.css
   if (/GDS Transport/i.test(css)) {

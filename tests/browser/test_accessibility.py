@@ -898,3 +898,49 @@ def test_skip_link_is_first_and_visible_on_focus(tab, role):
     focused = tab.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Skip to main content"
     assert tab.evaluate("document.activeElement.getBoundingClientRect().height") > 0
+
+
+# --- Reflow (WCAG 1.4.10) and page titles, on every page of the list ---
+
+NARROWEST = 320  # CSS pixels: WCAG 1.4.10's width, 1280 pixels at 400% zoom
+
+
+def sideways_overflow(page) -> dict:
+    """How far the page is wider than the window, and the widest elements that make it so."""
+    return page.evaluate(
+        """(width) => {
+            const overflow = document.documentElement.scrollWidth - width;
+            const culprits = [...document.querySelectorAll('main *, header *, footer *')]
+                .filter((el) => el.getBoundingClientRect().right > width + 1)
+                .filter((el) => !el.closest('.govuk-visually-hidden, [hidden]'))
+                .slice(0, 5)
+                .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
+            return overflow > 0 ? {overflow, culprits} : {};
+        }""",
+        NARROWEST,
+    )
+
+
+def assert_titled_by_heading(page) -> None:
+    """The page's title is its h1 (after "Error: " when it shows an error summary), then any
+    further parts and the service's name, each after an en dash."""
+    heading = " ".join(page.locator("h1").inner_text().split())
+    title = page.title()
+    prefix = "Error: " if page.locator(".govuk-error-summary").count() else ""
+    assert title.startswith(f"{prefix}{heading}"), f"title {title!r} for h1 {heading!r}"
+    assert title.endswith(f" – {settings.SERVICE_NAME}"), title
+    assert " - " not in title, f"a hyphen, not an en dash, between parts: {title!r}"
+
+
+@pytest.mark.parametrize("case,role", CASES)
+def test_page_reflows_at_320_pixels_and_is_titled_by_its_heading(site, tab, case, role):
+    tab.set_viewport_size({"width": NARROWEST, "height": 900})
+    url = case.url(site)
+    response = tab.goto(url)
+    assert (response.status, response.url) == (case.status, site.url + url)
+    assert sideways_overflow(tab) == {}
+    assert_titled_by_heading(tab)
+    for submit in case.submits:
+        send(tab, submit)
+        assert sideways_overflow(tab) == {}, f"after {submit.button}"
+        assert_titled_by_heading(tab)
