@@ -906,16 +906,16 @@ NARROWEST = 320  # CSS pixels: WCAG 1.4.10's width, 1280 pixels at 400% zoom
 
 
 def sideways_overflow(page) -> dict:
-    """How far the page is wider than the window, and the widest elements that make it so."""
+    """How far the page is wider than the window, and the outermost elements that are."""
     return page.evaluate(
         """(width) => {
             const overflow = document.documentElement.scrollWidth - width;
-            const culprits = [...document.querySelectorAll('main *, header *, footer *')]
-                .filter((el) => el.getBoundingClientRect().right > width + 1)
-                .filter((el) => !el.closest('.govuk-visually-hidden, [hidden]'))
-                .slice(0, 5)
+            if (overflow <= 0) return {};
+            const wide = [...document.body.querySelectorAll('*')]
+                .filter((el) => el.getBoundingClientRect().right > width + 1);
+            const culprits = wide.filter((el) => !wide.includes(el.parentElement)).slice(0, 5)
                 .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
-            return overflow > 0 ? {overflow, culprits} : {};
+            return {overflow, culprits};
         }""",
         NARROWEST,
     )
@@ -932,15 +932,36 @@ def assert_titled_by_heading(page) -> None:
     assert " - " not in title, f"a hyphen, not an en dash, between parts: {title!r}"
 
 
+def links_without_govuk_focus_style(page) -> list[str]:
+    """Visible links that, focused, lack GOV.UK's focus style (the yellow focus colour behind
+    them, as `govuk-link` and every component's links have) and show the browser's instead."""
+    return page.evaluate(
+        """() => {
+            const focusColour = 'rgb(255, 221, 0)';
+            const before = document.activeElement;
+            const links = [...document.querySelectorAll('a[href]')].filter((a) =>
+                a.getClientRects().length && !a.closest('.govuk-visually-hidden'));
+            const bare = links.filter((a) => {
+                a.focus();
+                return getComputedStyle(a).backgroundColor !== focusColour;
+            }).map((a) => a.outerHTML.slice(0, 120));
+            before && before.focus && before.focus();
+            return bare.slice(0, 5);
+        }"""
+    )
+
+
 @pytest.mark.parametrize("case,role", CASES)
-def test_page_reflows_at_320_pixels_and_is_titled_by_its_heading(site, tab, case, role):
+def test_page_reflows_at_320_pixels_with_its_title_and_focus_styles(site, tab, case, role):
     tab.set_viewport_size({"width": NARROWEST, "height": 900})
     url = case.url(site)
     response = tab.goto(url)
     assert (response.status, response.url) == (case.status, site.url + url)
     assert sideways_overflow(tab) == {}
     assert_titled_by_heading(tab)
+    assert links_without_govuk_focus_style(tab) == []
     for submit in case.submits:
         send(tab, submit)
         assert sideways_overflow(tab) == {}, f"after {submit.button}"
         assert_titled_by_heading(tab)
+        assert links_without_govuk_focus_style(tab) == [], f"after {submit.button}"
