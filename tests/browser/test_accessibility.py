@@ -905,7 +905,7 @@ def test_skip_link_is_first_and_visible_on_focus(tab, role):
 NARROWEST = 320  # CSS pixels: WCAG 1.4.10's width, 1280 pixels at 400% zoom
 
 
-def sideways_overflow(page) -> dict:
+def sideways_overflow(page, width: int = NARROWEST) -> dict:
     """How far the page is wider than the window, and the outermost elements that are."""
     return page.evaluate(
         """(width) => {
@@ -917,7 +917,7 @@ def sideways_overflow(page) -> dict:
                 .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
             return {overflow, culprits};
         }""",
-        NARROWEST,
+        width,
     )
 
 
@@ -965,3 +965,33 @@ def test_page_reflows_at_320_pixels_with_its_title_and_focus_styles(site, tab, c
         assert sideways_overflow(tab) == {}, f"after {submit.button}"
         assert_titled_by_heading(tab)
         assert links_without_govuk_focus_style(tab) == [], f"after {submit.button}"
+
+
+@pytest.fixture(params=[True, False], ids=["with JavaScript", "without JavaScript"])
+def anonymous_tab(request, browser, db, site):
+    yield from _new_page(browser, request, base_url=site.url, java_script_enabled=request.param)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_wide_table_scrolls_in_its_own_region(anonymous_tab, width):
+    """The appraisal's results: the page never scrolls sideways; the tables' regions can be
+    scrolled by keyboard, and with JavaScript are a Tab stop only while they have more to show."""
+    anonymous_tab.set_viewport_size({"width": width, "height": 900})
+    anonymous_tab.goto(
+        reverse("consortia:offer_appraisal") + "?" + urlencode(OFFER_APPRAISAL_INPUTS)
+    )
+    assert sideways_overflow(anonymous_tab, width) == {}
+    assert_titled_by_heading(anonymous_tab)
+    regions = anonymous_tab.locator(".app-table-scroll").evaluate_all(
+        """(regions) => regions.map((region) => ({
+            scrolls: region.scrollWidth > region.clientWidth,
+            tabStop: region.getAttribute('tabindex') === '0',
+            named: Boolean(region.getAttribute('aria-label')),
+        }))"""
+    )
+    assert regions and all(region["named"] for region in regions)
+    enhanced = "js-enabled" in anonymous_tab.locator("body").get_attribute("class")
+    for region in regions:
+        assert region["tabStop"] == (region["scrolls"] or not enhanced), region
+    if width < 400:
+        assert any(region["scrolls"] for region in regions)
