@@ -124,6 +124,7 @@ def opportunity_list(request):
             "form": filterset.form,
             "page_obj": page_obj,
             "query_string_without_page": query_string_without_page,
+            "is_filtered": filterset.is_filtered(),
             "can_post": services.opportunity_can_post(user=request.user),
         },
     )
