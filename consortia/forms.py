@@ -701,11 +701,16 @@ class ConsortiumSettingsForm(CrispyFormMixin, forms.ModelForm):
 
 
 class ConsortiumInviteForm(CrispyFormMixin, forms.Form):
+    """The organisation to invite, chosen from a server search's matches (radios) or by the
+    autocomplete (its id), and the role proposed. The choices shown are only the matches:
+    the directory may hold 250,000 organisations."""
+
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         label="Organisation to invite",
+        widget=forms.RadioSelect,
         error_messages={
-            "required": "Select the organisation to invite",
+            "required": "Search for the organisation to invite, then select it",
             "invalid_choice": "Select an organisation in the directory that is not a member yet",
         },
     )
@@ -719,14 +724,17 @@ class ConsortiumInviteForm(CrispyFormMixin, forms.Form):
         },
     )
 
-    def __init__(self, *args, consortium: Consortium, **kwargs):
+    def __init__(self, *args, invitable, matches: list[Organisation], **kwargs):
         super().__init__(*args, **kwargs)
-        current = consortium.memberships.filter(
-            status__in=[ConsortiumMembership.Status.INVITED, ConsortiumMembership.Status.ACCEPTED]
-        ).values("organisation")
-        self.fields["organisation"].queryset = Organisation.objects.published().exclude(
-            pk__in=current
-        )
+        field = self.fields["organisation"]
+        field.queryset = invitable
+        # Shown: the matches only. Checked: the whole queryset, one row looked up by its id.
+        field.choices = [(match.pk, organisation_label(match)) for match in matches]
+
+
+def organisation_label(organisation: Organisation) -> str:
+    """An organisation's name with its town, to tell apart ones of the same name."""
+    return f"{organisation.name} ({organisation.town})" if organisation.town else organisation.name
 
 
 class ConsortiumLeadershipForm(CrispyFormMixin, forms.Form):
