@@ -253,9 +253,18 @@ class OfferAppraisalForm(forms.Form):
         "a month": ("referrals_per_month",),
     }
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"results_paid_after_end": "yes"})
+    def __init__(self, *args, best_evidence=None, **kwargs):
+        """`best_evidence` (a selectors.BestEvidence) fills in the evidence rate, saying whence."""
+        initial = {"results_paid_after_end": "yes"}
+        if best_evidence:
+            initial["best_evidence_rate"] = best_evidence.rate
+        kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
+        if best_evidence:
+            self.fields["best_evidence_rate"].help_text = (
+                f"Filled in from {best_evidence.source}. Change it if the contract measures a "
+                "different outcome"
+            )
 
     def clean(self):
         cleaned = super().clean()

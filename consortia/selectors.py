@@ -1,11 +1,12 @@
 """Reads of the consortia app."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import CharField, Count, F, Max, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Upper
 
-from directory.models import Organisation, Pathway, Region, Service
+from directory.models import EvidenceItem, Organisation, Pathway, Region, Service
 
 from .appraisal import AppraisalInputs, AppraisalResult, appraise
 from .filters import OpportunityFilterSet
@@ -67,6 +68,45 @@ def consortium_invite_matches(
         .only("pk", "name", "slug", "town", "charity_number_ew")[: limit + 1]
     )
     return matches[:limit], len(matches) > limit
+
+
+@dataclass(frozen=True)
+class BestEvidence:
+    """An outcome rate (0-100) that an organisation's own evidence supports, and whence."""
+
+    rate: Decimal
+    source: str
+
+
+def offer_appraisal_best_evidence(*, user) -> BestEvidence | None:
+    """From the strongest Justice Data Lab report of the user's organisations (verified,
+    significant, highest Nesta level, newest), the share of its cohort not proven to reoffend
+    within a year; None without one."""
+    if not user.is_authenticated:
+        return None
+    report = (
+        EvidenceItem.objects.filter(
+            organisation__memberships__user=user,
+            kind=EvidenceItem.Kind.JUSTICE_DATA_LAB,
+            jdl_cohort_rate__isnull=False,
+        )
+        .select_related("organisation")
+        .order_by(
+            "-verified_by_moderator",
+            F("jdl_significant").desc(nulls_last=True),
+            "-nesta_level",
+            "-year",
+            "pk",
+        )
+        .first()
+    )
+    if report is None:
+        return None
+    return BestEvidence(
+        rate=Decimal(100) - report.jdl_cohort_rate,
+        source=f"{report.organisation.name}'s Justice Data Lab report ({report.year}): "
+        f"{100 - report.jdl_cohort_rate:f}% of the people supported did not reoffend within a year",
+    )
 
 
 def opportunity_search_queryset() -> QuerySet[Opportunity]:
