@@ -300,14 +300,17 @@ def shortlist_compare(request, pk):
         shortlist=shortlist, slugs=request.GET.getlist("organisation")
     )
     organisations = [organisation for organisation, _ in pairs]
+    notes = [item.note for _, item in pairs]
+    rows = selectors.compare_rows(organisations)
     return render(
         request,
         "shortlists/compare.html",
         {
             "shortlist": shortlist,
             "organisations": organisations,
-            "notes": [item.note for _, item in pairs],
-            "rows": selectors.compare_rows(organisations),
+            "notes": notes,
+            "rows": rows,
+            "stacked": selectors.compare_stacked(rows, organisations, notes),
             "compare_max": selectors.COMPARE_MAX,
             "item_count": shortlist.items.count(),
         },
