@@ -670,8 +670,8 @@ def compare_and_export(person: Person) -> None:
     download = person.download(page.get_by_role("link", name="Download as CSV"))
     with open(download.path(), encoding="utf-8-sig", newline="") as exported:
         rows = list(csv.DictReader(exported))
-    assert [row["name"] for row in rows] == SHORTLISTED
-    assert {row["town"] for row in rows} == {"Manchester"}
+    assert [row["Name"] for row in rows] == SHORTLISTED
+    assert {row["Town"] for row in rows} == {"Manchester"}
 
 
 def commission(person: Person, commissioner) -> None:
