@@ -42,6 +42,9 @@ class LoginForm(AllauthLoginForm):
             "Enter an email address in the correct format, like name@example.org"
         )
         self.fields["password"].error_messages["required"] = "Enter your password"
+        # allauth's hint is a bare "Forgot your password?" link, read out with the field and
+        # without GOV.UK's link and focus styles; the page has its own link below the form.
+        self.fields["password"].help_text = ""
 
 
 class SignupForm(AllauthSignupForm):

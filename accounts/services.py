@@ -78,7 +78,29 @@ def commissioner_verify_by_email(*, user: User, email: str) -> bool:
     if profile is None or not email_is_public_sector(email):
         return False
     commissioner_verify(profile=profile)
+    _send_commissioner_verified_email(profile=profile, email=email)
     return True
+
+
+def _send_commissioner_verified_email(*, profile: CommissionerProfile, email: str) -> None:
+    """Tell someone verified by their email domain (a moderator's decision has its own email)."""
+    context = {
+        "profile": profile,
+        "email": email,
+        "domain": email.rpartition("@")[2],
+        "service_name": settings.SERVICE_NAME,
+        "contact_email": settings.SERVICE_CONTACT_EMAIL,
+        "search_url": settings.SITE_URL + reverse("directory:organisation_list"),
+        "account_url": settings.SITE_URL + reverse("account"),
+    }
+    send_mail(
+        subject=render_to_string(
+            "accounts/email/commissioner_verified_subject.txt", context
+        ).strip(),
+        message=render_to_string("accounts/email/commissioner_verified_message.txt", context),
+        from_email=None,
+        recipient_list=[email],
+    )
 
 
 # --- Members and invitations ---

@@ -2,7 +2,8 @@
 
 A pure module: no database, no Django. `appraise(inputs)` returns an `AppraisalResult` with one
 `ScenarioResult` (low, expected, high outcome rate) per scenario. All money is `Decimal` and is
-never rounded inside the model; `money()` rounds to whole pennies, half up, for presentation.
+never rounded inside the model; pages show estimates in whole pounds (`format_money()`) and
+the CSV export whole pennies (`money()`), both rounded half up.
 
 The model, precisely
 --------------------
@@ -494,10 +495,76 @@ def money(amount: Decimal) -> Decimal:
 
 
 def format_money(amount: Decimal) -> str:
-    """ "£1,234.57", or "-£1,234.57" for a negative amount."""
+    """An estimate in whole pounds, as people write it: "£12,400", or "-£1,235"."""
+    rounded = amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    sign = "-" if rounded < ZERO else ""
+    return f"{sign}£{abs(rounded):,}"
+
+
+def format_price(amount: Decimal) -> str:
+    """A price as entered: pence only where there are some ("£250", "£1,500.50")."""
     rounded = money(amount)
+    if rounded == rounded.to_integral_value():
+        return format_money(rounded)
     sign = "-" if rounded < ZERO else ""
     return f"{sign}£{abs(rounded):,.2f}"
+
+
+def format_duration(months: int) -> str:
+    """ "3 years", "1 year", "18 months"."""
+    if months % 12 == 0:
+        years = months // 12
+        return f"{years} year{'s' if years != 1 else ''}"
+    return f"{months} month{'s' if months != 1 else ''}"
+
+
+def verdict(result: AppraisalResult) -> str:
+    """The expected scenario's outcome and the break-even rate, in one plain sentence."""
+    inputs, expected = result.inputs, result.scenario("expected")
+    surplus = format_money(abs(expected.surplus))
+    if surplus == "£0":
+        outcome = "would break even"
+    elif expected.surplus < ZERO:
+        outcome = f"would lose {surplus}"
+    else:
+        outcome = f"would make a surplus of {surplus}"
+    rate = result.break_even_rate
+    if rate is None:
+        break_even = "it does not break even even if every person achieves the outcome"
+    elif rate == ZERO:
+        break_even = "it breaks even even if no one achieves the outcome"
+    else:
+        break_even = (
+            f"it breaks even if at least {format_percent(rate)} of people achieve the outcome"
+        )
+    evidence = inputs.best_evidence_rate
+    against = (
+        "" if evidence is None else f", against your best evidence of {format_percent(evidence)}"
+    )
+    return (
+        f"On these assumptions the contract {outcome} over "
+        f"{format_duration(inputs.contract_months)} at your expected outcome rate of "
+        f"{format_percent(expected.outcome_rate)}; {break_even}{against}."
+    )
+
+
+def working_capital_verdict(result: AppraisalResult) -> str:
+    """The expected scenario's peak funding need against the working capital entered."""
+    expected, capital = result.scenario("expected"), result.inputs.working_capital
+    if expected.peak_funding_month is None:
+        return "Your cash would never fall below zero, so you would need no working capital."
+    need = (
+        f"You would need up to {format_money(expected.peak_funding_need)} of working capital, "
+        f"in month {expected.peak_funding_month}"
+    )
+    if capital == ZERO:
+        return f"{need}; you have not entered any working capital."
+    if expected.working_capital_shortfall > ZERO:
+        return (
+            f"{need}: {format_money(expected.working_capital_shortfall)} more than the "
+            f"{format_money(capital)} you have."
+        )
+    return f"{need}, within the {format_money(capital)} you have."
 
 
 def format_percent(rate: Decimal) -> str:

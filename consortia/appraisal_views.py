@@ -58,7 +58,8 @@ def _tool_page(request, *, form, save_form=None, status=200):
 def offer_appraisal(request):
     """The tool: the form, and once submitted, the results on the same page."""
     submitted = "contract_months" in request.GET
-    form = OfferAppraisalForm(request.GET if submitted else None)
+    best_evidence = selectors.offer_appraisal_best_evidence(user=request.user)
+    form = OfferAppraisalForm(request.GET if submitted else None, best_evidence=best_evidence)
     return _tool_page(request, form=form)
 
 

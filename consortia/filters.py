@@ -70,6 +70,10 @@ class OpportunityFilterSet(django_filters.FilterSet):
             queryset = queryset.filter(pk__in=open_ones)
         return queryset
 
+    def is_filtered(self) -> bool:
+        """Whether any filter narrows the list (an empty search box does not)."""
+        return self.form.is_valid() and any(self.form.cleaned_data.values())
+
     def filter_text(self, queryset, name, value):
         for word in value.split():
             queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))

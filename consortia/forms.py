@@ -5,8 +5,11 @@ crispy-forms: the GOV.UK template pack has no input prefixes or suffixes ("£", 
 which these money and rate questions need. The small forms use crispy-forms as usual.
 """
 
+import calendar
+from datetime import date
 from decimal import Decimal
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
@@ -249,9 +252,18 @@ class OfferAppraisalForm(forms.Form):
         "a month": ("referrals_per_month",),
     }
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"results_paid_after_end": "yes"})
+    def __init__(self, *args, best_evidence=None, **kwargs):
+        """`best_evidence` (a selectors.BestEvidence) fills in the evidence rate, saying whence."""
+        initial = {"results_paid_after_end": "yes"}
+        if best_evidence:
+            initial["best_evidence_rate"] = best_evidence.rate
+        kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
+        if best_evidence:
+            self.fields["best_evidence_rate"].help_text = (
+                f"Filled in from {best_evidence.source}. Change it if the contract measures a "
+                "different outcome"
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -398,20 +410,56 @@ class OfferAppraisalCompareForm(CrispyFormMixin, forms.Form):
 
 # --- Partnerships, opportunities and consortia ---
 
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d", "%d-%m-%Y"]
+# Month names people type into the month box, in full or abbreviated ("January", "jan", "Sept").
+MONTH_NUMBERS = {
+    **{calendar.month_name[number].lower(): number for number in range(1, 13)},
+    **{calendar.month_abbr[number].lower(): number for number in range(1, 13)},
+    "sept": 9,
+}
+DATE_PARTS = ("day", "month", "year")
 
 
-def _date_field(label: str, *, required: bool, what: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=DATE_INPUT_FORMATS,
-        help_text="For example, 27/3/2027",
-        error_messages={
-            "required": f"Enter the {what}",
-            "invalid": f"The {what} must be a real date, like 27/3/2027",
-        },
-    )
+class GovukDateField(DateInputField):
+    """The GOV.UK date input (day, month and year boxes) with the Design System's error
+    messages, each part's box marked when only that part is wrong."""
+
+    def __init__(self, *, what: str, **kwargs):
+        super().__init__(require_all_fields=False, help_text="For example, 27 3 2027", **kwargs)
+        self.what = what
+        for part, field in zip(DATE_PARTS, self.fields, strict=True):
+            field.widget.part = part
+
+    def clean(self, value):
+        parts = [str(part or "").strip() for part in (list(value or []) + ["", "", ""])[:3]]
+        for field in self.fields:
+            field.widget.errors = []
+        if not any(parts):
+            if self.required:
+                raise ValidationError(f"Enter the {self.what}", code="required")
+            return None
+        missing = [name for name, part in zip(DATE_PARTS, parts, strict=True) if not part]
+        if missing:
+            self._mark(missing)
+            raise ValidationError(
+                f"The {self.what} must include a {' and '.join(missing)}", code="incomplete"
+            )
+        day, month, year = parts
+        month = str(MONTH_NUMBERS.get(month.lower().rstrip("."), month))
+        if not (year.isdigit() and len(year) == 4):
+            self._mark(["year"])
+            raise ValidationError("Year must include 4 numbers", code="invalid_year")
+        try:
+            value = date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(f"The {self.what} must be a real date", code="invalid") from None
+        self.run_validators(value)
+        return value
+
+    def _mark(self, names: list[str]) -> None:
+        """Mark the boxes of these parts as in error (crispy-forms-gds reads widget.errors)."""
+        for field in self.fields:
+            if field.widget.part in names:
+                field.widget.errors = [field.widget.part]
 
 
 class PartnershipInterestForm(CrispyFormMixin, forms.ModelForm):
@@ -451,8 +499,10 @@ class OpportunityForm(CrispyFormMixin, forms.ModelForm):
         label="Who is posting it?",
         empty_label="Not for an organisation: for the public body I work for",
     )
-    expected_start = _date_field("Expected start (optional)", required=False, what="start date")
-    closes_on = _date_field("Closing date for responses", required=True, what="closing date")
+    expected_start = GovukDateField(
+        label="Expected start (optional)", required=False, what="expected start date"
+    )
+    closes_on = GovukDateField(label="Closing date for responses", what="closing date")
 
     class Meta:
         model = Opportunity
@@ -506,6 +556,8 @@ class OpportunityForm(CrispyFormMixin, forms.ModelForm):
         self.fields["organisation"].queryset = Organisation.objects.published().filter(
             memberships__user=user
         )
+        # The model field has no default, so Django would offer a blank "---------" radio.
+        self.fields["value_band"].choices = Opportunity.ValueBand.choices
         profile = getattr(user, "commissioner_profile", None)
         self.commissioner_may_post = bool(profile and profile.is_verified) or user.is_moderator
         if not self.commissioner_may_post:
@@ -657,11 +709,16 @@ class ConsortiumSettingsForm(CrispyFormMixin, forms.ModelForm):
 
 
 class ConsortiumInviteForm(CrispyFormMixin, forms.Form):
+    """The organisation to invite, chosen from a server search's matches (radios) or by the
+    autocomplete (its id), and the role proposed. The choices shown are only the matches:
+    the directory may hold 250,000 organisations."""
+
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         label="Organisation to invite",
+        widget=forms.RadioSelect,
         error_messages={
-            "required": "Select the organisation to invite",
+            "required": "Search for the organisation to invite, then select it",
             "invalid_choice": "Select an organisation in the directory that is not a member yet",
         },
     )
@@ -675,14 +732,17 @@ class ConsortiumInviteForm(CrispyFormMixin, forms.Form):
         },
     )
 
-    def __init__(self, *args, consortium: Consortium, **kwargs):
+    def __init__(self, *args, invitable, matches: list[Organisation], **kwargs):
         super().__init__(*args, **kwargs)
-        current = consortium.memberships.filter(
-            status__in=[ConsortiumMembership.Status.INVITED, ConsortiumMembership.Status.ACCEPTED]
-        ).values("organisation")
-        self.fields["organisation"].queryset = Organisation.objects.published().exclude(
-            pk__in=current
-        )
+        field = self.fields["organisation"]
+        field.queryset = invitable
+        # Shown: the matches only. Checked: the whole queryset, one row looked up by its id.
+        field.choices = [(match.pk, organisation_label(match)) for match in matches]
+
+
+def organisation_label(organisation: Organisation) -> str:
+    """An organisation's name with its town, to tell apart ones of the same name."""
+    return f"{organisation.name} ({organisation.town})" if organisation.town else organisation.name
 
 
 class ConsortiumLeadershipForm(CrispyFormMixin, forms.Form):

@@ -11,6 +11,11 @@ urlpatterns = [
     path("<uuid:consortium>/settings/", views.consortium_settings, name="consortium_settings"),
     path("<uuid:consortium>/invite/", views.consortium_invite, name="consortium_invite"),
     path(
+        "<uuid:consortium>/invite/organisations.json",
+        views.consortium_invite_search,
+        name="consortium_invite_search",
+    ),
+    path(
         "<uuid:consortium>/leadership/", views.consortium_leadership, name="consortium_leadership"
     ),
     path(

@@ -1,10 +1,13 @@
 """Reads of the consortia app."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import CharField, Count, F, Max, Prefetch, QuerySet, Value
+from django.db.models import CharField, Count, F, Max, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Upper
 
 from directory.organisations.models import (
+    EvidenceItem,
     Organisation,
     PartnershipInterest,
     Pathway,
@@ -31,6 +34,85 @@ def offer_appraisal_list(*, user) -> QuerySet[OfferAppraisal]:
 def offer_appraisal_result(appraisal: OfferAppraisal) -> AppraisalResult:
     """The results of a saved appraisal, recomputed from its stored inputs."""
     return appraise(AppraisalInputs.from_dict(appraisal.inputs))
+
+
+# The most words of a search for an organisation to invite that narrow it (each is a LIKE).
+INVITE_SEARCH_MAX_WORDS = 6
+
+
+def consortium_invitable_organisations(*, consortium: Consortium) -> QuerySet[Organisation]:
+    """Published organisations that are neither invited to the consortium nor members of it."""
+    current = consortium.memberships.filter(
+        status__in=[ConsortiumMembership.Status.INVITED, ConsortiumMembership.Status.ACCEPTED]
+    ).values("organisation")
+    return Organisation.objects.published().exclude(pk__in=current)
+
+
+def consortium_invite_matches(
+    *, consortium: Consortium, query: str, limit: int
+) -> tuple[list[Organisation], bool]:
+    """At most `limit` invitable organisations whose name has every word of `query`, or whose
+    charity, company or society number it is, names starting with it first; and whether there
+    were more. Bounded: one query, whatever the size of the directory."""
+    words = query.split()[:INVITE_SEARCH_MAX_WORDS]
+    if not words:
+        return [], False
+    number = query.strip().upper()
+    name_has_words = Q()
+    for word in words:
+        name_has_words &= Q(name__icontains=word)
+    matches = list(
+        consortium_invitable_organisations(consortium=consortium)
+        .filter(
+            name_has_words
+            | Q(charity_number_ew=number)
+            | Q(company_number=number)
+            | Q(society_number=number)
+        )
+        .annotate(starts_with_query=Q(name__istartswith=" ".join(words)))
+        .order_by("-starts_with_query", Upper("name"), "pk")
+        .only("pk", "name", "slug", "town", "charity_number_ew")[: limit + 1]
+    )
+    return matches[:limit], len(matches) > limit
+
+
+@dataclass(frozen=True)
+class BestEvidence:
+    """An outcome rate (0-100) that an organisation's own evidence supports, and whence."""
+
+    rate: Decimal
+    source: str
+
+
+def offer_appraisal_best_evidence(*, user) -> BestEvidence | None:
+    """From the strongest Justice Data Lab report of the user's organisations (verified,
+    significant, highest Nesta level, newest), the share of its cohort not proven to reoffend
+    within a year; None without one."""
+    if not user.is_authenticated:
+        return None
+    report = (
+        EvidenceItem.objects.filter(
+            organisation__memberships__user=user,
+            kind=EvidenceItem.Kind.JUSTICE_DATA_LAB,
+            jdl_cohort_rate__isnull=False,
+        )
+        .select_related("organisation")
+        .order_by(
+            "-verified_by_moderator",
+            F("jdl_significant").desc(nulls_last=True),
+            "-nesta_level",
+            "-year",
+            "pk",
+        )
+        .first()
+    )
+    if report is None:
+        return None
+    return BestEvidence(
+        rate=Decimal(100) - report.jdl_cohort_rate,
+        source=f"{report.organisation.name}'s Justice Data Lab report ({report.year}): "
+        f"{100 - report.jdl_cohort_rate:f}% of the people supported did not reoffend within a year",
+    )
 
 
 def opportunity_search_queryset() -> QuerySet[Opportunity]:

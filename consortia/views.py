@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -26,6 +26,7 @@ from .forms import (
     ExpressionOfInterestForm,
     OpportunityForm,
     PartnershipInterestForm,
+    organisation_label,
 )
 from .models import (
     Consortium,
@@ -123,6 +124,7 @@ def opportunity_list(request):
             "form": filterset.form,
             "page_obj": page_obj,
             "query_string_without_page": query_string_without_page,
+            "is_filtered": filterset.is_filtered(),
             "can_post": services.opportunity_can_post(user=request.user),
         },
     )
@@ -364,10 +366,25 @@ def consortium_settings(request, consortium):
     return redirect(consortium)
 
 
+# Matches listed by the no-JavaScript search, and suggested by the autocomplete as people type.
+INVITE_MATCHES_LISTED = 20
+INVITE_MATCHES_SUGGESTED = 10
+
+
 @login_required
 def consortium_invite(request, consortium):
+    """Search the directory on the server (?q=) and invite one of the matches. With JavaScript
+    an accessible autocomplete over `consortium_invite_search` replaces the search form."""
     consortium = _led_consortium(request, consortium)
-    form = ConsortiumInviteForm(request.POST or None, consortium=consortium)
+    query = (request.POST if request.method == "POST" else request.GET).get("q", "")[:200]
+    matches, more = selectors.consortium_invite_matches(
+        consortium=consortium, query=query, limit=INVITE_MATCHES_LISTED
+    )
+    invitable = selectors.consortium_invitable_organisations(consortium=consortium)
+    chosen = _chosen_organisation(request, invitable)
+    if chosen and chosen not in matches:
+        matches.insert(0, chosen)
+    form = ConsortiumInviteForm(request.POST or None, invitable=invitable, matches=matches)
     if request.method == "POST" and form.is_valid():
         try:
             services.consortium_invite(
@@ -378,9 +395,25 @@ def consortium_invite(request, consortium):
         else:
             messages.success(request, f"{form.cleaned_data['organisation'].name} invited")
             return redirect(consortium)
-    return render(
-        request, "consortia/consortium_invite.html", {"consortium": consortium, "form": form}
+    context = {"consortium": consortium, "form": form, "query": query, "matches": matches}
+    return render(request, "consortia/consortium_invite.html", {**context, "more": more})
+
+
+def _chosen_organisation(request, invitable) -> Organisation | None:
+    """The invitable organisation posted (perhaps chosen by the autocomplete), to show again."""
+    chosen = request.POST.get("organisation", "")
+    return invitable.filter(pk=chosen).first() if chosen.isdigit() else None
+
+
+@login_required
+def consortium_invite_search(request, consortium):
+    """The autocomplete's suggestions: invitable organisations matching ?q=, as JSON."""
+    consortium = _led_consortium(request, consortium)
+    matches, more = selectors.consortium_invite_matches(
+        consortium=consortium, query=request.GET.get("q", "")[:200], limit=INVITE_MATCHES_SUGGESTED
     )
+    results = [{"id": match.pk, "label": organisation_label(match)} for match in matches]
+    return JsonResponse({"results": results, "more": more})
 
 
 def _own_membership(request, consortium, pk, status) -> ConsortiumMembership:

@@ -9,6 +9,8 @@
 // Output (git-ignored, collected by collectstatic):
 //   static/dist/css/main.css              from static/scss/main.scss (compressed, no source map)
 //   static/dist/govuk-frontend.min.js     imported by static/js/app.js as ../dist/govuk-frontend.min.js
+//   static/dist/accessible-autocomplete.min.{js,css}   the GOV.UK accessible autocomplete, for
+//                                         pages that search on the server as people type
 //
 // Nothing is copied from govuk-frontend/dist/govuk/assets: the fonts are GDS Transport,
 // which only GOV.UK may use, and every image there (favicons, touch icons, mask icon,
@@ -24,6 +26,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const nodeModules = path.join(root, 'node_modules')
 const dist = path.join(root, 'static', 'dist')
 const govukDist = path.join(nodeModules, 'govuk-frontend', 'dist', 'govuk')
+const autocompleteDist = path.join(nodeModules, 'accessible-autocomplete', 'dist')
 
 const args = new Set(process.argv.slice(2))
 
@@ -39,10 +42,8 @@ async function buildCss () {
     loadPaths: [nodeModules],
     style: 'compressed',
     sourceMap: false,
-    // GOV.UK Frontend 5.x is written with @import; silence the warnings it cannot fix
-    // but keep warnings about our own code.
-    quietDeps: true,
-    silenceDeprecations: ['import']
+    // Keep warnings about our own code; GOV.UK Frontend's own are its maintainers' to fix.
+    quietDeps: true
   })
   const css = result.css
   if (/GDS Transport/i.test(css)) {
@@ -56,15 +57,24 @@ async function buildCss () {
   console.log(`wrote ${path.relative(root, output)} (${Buffer.byteLength(css)} bytes)`)
 }
 
+// Prebuilt files copied as they are: [source, name in static/dist/].
+const COPIED = [
+  [path.join(govukDist, 'govuk-frontend.min.js'), 'govuk-frontend.min.js'],
+  [path.join(autocompleteDist, 'accessible-autocomplete.min.js'), 'accessible-autocomplete.min.js'],
+  [path.join(autocompleteDist, 'accessible-autocomplete.min.css'), 'accessible-autocomplete.min.css']
+]
+
 async function copyJs () {
-  const source = path.join(govukDist, 'govuk-frontend.min.js')
-  const target = path.join(dist, 'govuk-frontend.min.js')
   await mkdir(dist, { recursive: true })
-  // Drop the sourceMappingURL comment: we do not ship the map, and Django's
-  // ManifestStaticFilesStorage fails collectstatic on a reference to a missing file.
-  const js = (await readFile(source, 'utf8')).replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n')
-  await writeFile(target, js)
-  console.log(`wrote ${path.relative(root, target)}`)
+  for (const [source, name] of COPIED) {
+    const target = path.join(dist, name)
+    // Drop the sourceMappingURL comment: we do not ship the map, and Django's
+    // ManifestStaticFilesStorage fails collectstatic on a reference to a missing file.
+    const text = (await readFile(source, 'utf8'))
+      .replace(/\n?\/[/*]# sourceMappingURL=\S+\s*(\*\/)?\s*$/, '\n')
+    await writeFile(target, text)
+    console.log(`wrote ${path.relative(root, target)}`)
+  }
 }
 
 if (args.has('--clean')) {

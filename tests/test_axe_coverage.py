@@ -17,6 +17,7 @@ EXCLUDED = {
     "open_data_download",
     "shortlists:export_csv",
     "consortia:offer_appraisal_export",
+    "partnerships:consortium_invite_search",
     "accounts_download",
     "mfa_download_recovery_codes",
     "api_v1:schema",

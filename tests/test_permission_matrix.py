@@ -321,6 +321,7 @@ MATRIX = {
     "partnerships:consortium_detail": (consortium, {**ORG_MEMBERS, "anonymous": 404}),
     "partnerships:consortium_settings": (consortium, POST_ONLY),
     "partnerships:consortium_invite": (consortium, LEAD_ADMINS),
+    "partnerships:consortium_invite_search": (consortium, LEAD_ADMINS),
     "partnerships:consortium_leadership": (consortium, LEAD_ADMINS),
     "partnerships:consortium_membership_respond": (
         lambda w: {**consortium(w), "pk": w.consortium_invitation.pk},

@@ -1,10 +1,18 @@
-"""Presentation of the appraisal's Decimals: pennies rounded half up, only here."""
+"""Presentation of the appraisal's Decimals: estimates in whole pounds, prices as entered."""
 
 from decimal import Decimal
 
 from django import template
 
-from consortia.appraisal import HUNDRED, format_money, format_percent
+from consortia.appraisal import (
+    HUNDRED,
+    AppraisalResult,
+    format_money,
+    format_percent,
+    format_price,
+    verdict,
+    working_capital_verdict,
+)
 
 register = template.Library()
 
@@ -18,6 +26,21 @@ def money(amount: Decimal | None) -> str:
     if amount is None:
         return ""
     return format_money(amount).replace("-", f"-{WORD_JOINER}", 1)
+
+
+@register.filter
+def price(amount: Decimal | None) -> str:
+    return "" if amount is None else format_price(amount)
+
+
+@register.filter
+def appraisal_verdict(result: AppraisalResult) -> str:
+    return verdict(result)
+
+
+@register.filter
+def appraisal_working_capital(result: AppraisalResult) -> str:
+    return working_capital_verdict(result)
 
 
 @register.filter

@@ -100,7 +100,7 @@ def organisation_export_csv(request):
     columns = selectors.EXPORT_COLUMNS
     return csv_response(
         filename=_export_filename("csv"),
-        header=columns,
+        header=exports.column_headings(columns),
         rows=([exports.yes_no(row[column]) for column in columns] for row in rows),
     )
 

@@ -165,6 +165,16 @@ def _evidence(organisation: Organisation) -> list[str]:
     return lines
 
 
+def compare_stacked(
+    rows: list[CompareRow], organisations: list[Organisation], notes: list[str]
+) -> list[tuple[Organisation, list[tuple[str, list[str]]], str]]:
+    """The comparison one organisation at a time (its aspects and the note), for a phone."""
+    return [
+        (organisation, [(row.label, row.cells[index]) for row in rows], notes[index])
+        for index, organisation in enumerate(organisations)
+    ]
+
+
 def compare_rows(organisations: list[Organisation]) -> list[CompareRow]:
     """The comparison table, one row per aspect and one cell (lines of text) per organisation."""
     aspects = [

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from directory.organisations.csv_utils import csv_response
 from directory.organisations.models import Organisation, SavedSearch, Shortlist, ShortlistShare
-from directory.search.exports import yes_no
+from directory.search.exports import column_headings, yes_no
 from directory.shortlists import selectors, services
 from directory.shortlists.forms import (
     NEW_SHORTLIST,
@@ -299,14 +299,17 @@ def shortlist_compare(request, pk):
         shortlist=shortlist, slugs=request.GET.getlist("organisation")
     )
     organisations = [organisation for organisation, _ in pairs]
+    notes = [item.note for _, item in pairs]
+    rows = selectors.compare_rows(organisations)
     return render(
         request,
         "shortlists/compare.html",
         {
             "shortlist": shortlist,
             "organisations": organisations,
-            "notes": [item.note for _, item in pairs],
-            "rows": selectors.compare_rows(organisations),
+            "notes": notes,
+            "rows": rows,
+            "stacked": selectors.compare_stacked(rows, organisations, notes),
             "compare_max": selectors.COMPARE_MAX,
             "item_count": shortlist.items.count(),
         },
@@ -320,7 +323,7 @@ def shortlist_export_csv(request, pk):
     rows = selectors.shortlist_export_rows(shortlist=shortlist)
     return csv_response(
         filename=f"shortlist-{shortlist.pk}-{timezone.now():%Y-%m-%d}.csv",
-        header=columns,
+        header=column_headings(columns),
         rows=([yes_no(row[column]) for column in columns] for row in rows),
     )
 

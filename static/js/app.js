@@ -20,3 +20,18 @@ for (const form of document.querySelectorAll('form:not([action]), form[action=""
 }
 
 initAll()
+
+// A table's scrolling region is a Tab stop, so that keyboard users can scroll it, only while
+// it has something to scroll: on a wide screen the whole table shows and the stop is noise.
+const scrollRegions = document.querySelectorAll('.app-table-scroll[tabindex], .app-compare[tabindex]')
+function updateScrollRegions () {
+  for (const region of scrollRegions) {
+    if (region.scrollWidth > region.clientWidth) {
+      region.setAttribute('tabindex', '0')
+    } else {
+      region.removeAttribute('tabindex')
+    }
+  }
+}
+updateScrollRegions()
+window.addEventListener('resize', updateScrollRegions)

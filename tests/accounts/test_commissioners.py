@@ -4,6 +4,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -78,6 +79,23 @@ def test_commissioner_with_public_sector_email_is_verified_on_confirmation(clien
     assert profile.verification_status == "verified"
     assert profile.verified_at is not None
     assert profile.verified_by is None  # verified by the email domain, not a person
+    verified = mail.outbox[-1]
+    assert verified.to == ["sam.patel@justice.gov.uk"]
+    assert verified.subject == "You are verified as a commissioner"
+    assert "sam.patel@justice.gov.uk is at justice.gov.uk, a public sector address" in verified.body
+    assert "for Probation Service Wales" in verified.body
+    assert f"{settings.SITE_URL}/organisations/" in verified.body
+    assert f"{settings.SITE_URL}/account/" in verified.body
+
+
+@pytest.mark.django_db
+def test_only_the_first_confirmation_sends_the_verified_email():
+    profile = CommissionerProfileFactory(user=UserFactory(email="sam@justice.gov.uk"))
+
+    assert commissioner_verify_by_email(user=profile.user, email="sam@justice.gov.uk")
+    assert not commissioner_verify_by_email(user=profile.user, email="sam@justice.gov.uk")
+
+    assert [message.subject for message in mail.outbox] == ["You are verified as a commissioner"]
 
 
 @pytest.mark.django_db
@@ -86,6 +104,7 @@ def test_commissioner_with_other_email_waits_for_a_moderator():
     assert not commissioner_verify_by_email(user=profile.user, email=profile.user.email)
     profile.refresh_from_db()
     assert profile.verification_status == "pending"
+    assert mail.outbox == []
 
 
 @pytest.mark.django_db

@@ -906,3 +906,100 @@ def test_skip_link_is_first_and_visible_on_focus(tab, role):
     focused = tab.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Skip to main content"
     assert tab.evaluate("document.activeElement.getBoundingClientRect().height") > 0
+
+
+# --- Reflow (WCAG 1.4.10) and page titles, on every page of the list ---
+
+NARROWEST = 320  # CSS pixels: WCAG 1.4.10's width, 1280 pixels at 400% zoom
+
+
+def sideways_overflow(page, width: int = NARROWEST) -> dict:
+    """How far the page is wider than the window, and the outermost elements that are."""
+    return page.evaluate(
+        """(width) => {
+            const overflow = document.documentElement.scrollWidth - width;
+            if (overflow <= 0) return {};
+            const wide = [...document.body.querySelectorAll('*')]
+                .filter((el) => el.getBoundingClientRect().right > width + 1);
+            const culprits = wide.filter((el) => !wide.includes(el.parentElement)).slice(0, 5)
+                .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
+            return {overflow, culprits};
+        }""",
+        width,
+    )
+
+
+def assert_titled_by_heading(page) -> None:
+    """The page's title is its h1 (after "Error: " when it shows an error summary), then any
+    further parts and the service's name, each after an en dash."""
+    heading = " ".join(page.locator("h1").inner_text().split())
+    title = page.title()
+    prefix = "Error: " if page.locator(".govuk-error-summary").count() else ""
+    assert title.startswith(f"{prefix}{heading}"), f"title {title!r} for h1 {heading!r}"
+    assert title.endswith(f" – {settings.SERVICE_NAME}"), title
+    assert " - " not in title, f"a hyphen, not an en dash, between parts: {title!r}"
+
+
+def links_without_govuk_focus_style(page) -> list[str]:
+    """Visible links that, focused, lack GOV.UK's focus style (the yellow focus colour behind
+    them, as `govuk-link` and every component's links have) and show the browser's instead."""
+    return page.evaluate(
+        """() => {
+            const focusColour = 'rgb(255, 221, 0)';
+            const before = document.activeElement;
+            const links = [...document.querySelectorAll('a[href]')].filter((a) =>
+                a.getClientRects().length && !a.closest('.govuk-visually-hidden'));
+            const bare = links.filter((a) => {
+                a.focus();
+                return getComputedStyle(a).backgroundColor !== focusColour;
+            }).map((a) => a.outerHTML.slice(0, 120));
+            before && before.focus && before.focus();
+            return bare.slice(0, 5);
+        }"""
+    )
+
+
+@pytest.mark.parametrize("case,role", CASES)
+def test_page_reflows_at_320_pixels_with_its_title_and_focus_styles(site, tab, case, role):
+    tab.set_viewport_size({"width": NARROWEST, "height": 900})
+    url = case.url(site)
+    response = tab.goto(url)
+    assert (response.status, response.url) == (case.status, site.url + url)
+    assert sideways_overflow(tab) == {}
+    assert_titled_by_heading(tab)
+    assert links_without_govuk_focus_style(tab) == []
+    for submit in case.submits:
+        send(tab, submit)
+        assert sideways_overflow(tab) == {}, f"after {submit.button}"
+        assert_titled_by_heading(tab)
+        assert links_without_govuk_focus_style(tab) == [], f"after {submit.button}"
+
+
+@pytest.fixture(params=[True, False], ids=["with JavaScript", "without JavaScript"])
+def anonymous_tab(request, browser, db, site):
+    yield from _new_page(browser, request, base_url=site.url, java_script_enabled=request.param)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_wide_table_scrolls_in_its_own_region(anonymous_tab, width):
+    """The appraisal's results: the page never scrolls sideways; the tables' regions can be
+    scrolled by keyboard, and with JavaScript are a Tab stop only while they have more to show."""
+    anonymous_tab.set_viewport_size({"width": width, "height": 900})
+    anonymous_tab.goto(
+        reverse("consortia:offer_appraisal") + "?" + urlencode(OFFER_APPRAISAL_INPUTS)
+    )
+    assert sideways_overflow(anonymous_tab, width) == {}
+    assert_titled_by_heading(anonymous_tab)
+    regions = anonymous_tab.locator(".app-table-scroll").evaluate_all(
+        """(regions) => regions.map((region) => ({
+            scrolls: region.scrollWidth > region.clientWidth,
+            tabStop: region.getAttribute('tabindex') === '0',
+            named: Boolean(region.getAttribute('aria-label')),
+        }))"""
+    )
+    assert regions and all(region["named"] for region in regions)
+    enhanced = "js-enabled" in anonymous_tab.locator("body").get_attribute("class")
+    for region in regions:
+        assert region["tabStop"] == (region["scrolls"] or not enhanced), region
+    if width < 400:
+        assert any(region["scrolls"] for region in regions)

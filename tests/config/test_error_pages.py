@@ -49,7 +49,7 @@ def assert_styled_page(response, status: int, heading: str) -> str:
     for footer_link in ('href="/accessibility/"', 'href="/privacy/"', 'href="/cookies/"'):
         assert footer_link in content
     assert re.findall(r"<h1[^>]*>(.*?)</h1>", content) == [heading]
-    assert f"<title>{heading} - Rehabilitation Partners Directory</title>" in content
+    assert f"<title>{heading} – Rehabilitation Partners Directory</title>" in content
     assert "Traceback" not in content and "simulated" not in content
     return content
 

@@ -15,7 +15,10 @@ from consortia.appraisal import (
     appraise,
     format_money,
     format_percent,
+    format_price,
     money,
+    verdict,
+    working_capital_verdict,
 )
 from consortia.charts import cumulative_cash_chart
 
@@ -119,8 +122,8 @@ def test_zero_outcome_rate():
         "never_cash_positive",
         "working_capital_shortfall",
     }
-    assert "This scenario makes a loss of £4,000.00." in [f.message for f in low.flags]
-    assert "You would need £8,000.00 more working capital than you have" in " ".join(
+    assert "This scenario makes a loss of £4,000." in [f.message for f in low.flags]
+    assert "You would need £8,000 more working capital than you have" in " ".join(
         f.message for f in low.flags
     )
 
@@ -193,8 +196,8 @@ def test_fully_results_based_with_six_month_delay():
     assert result.break_even_rate == D(40)
     assert flag_keys(expected.flags) == {"results_majority", "working_capital_shortfall"}
     assert (
-        "You would need £4,000.00 more working capital than you have (the most cash you would "
-        "have tied up is £24,000.00, in month 6)." in [f.message for f in expected.flags]
+        "You would need £4,000 more working capital than you have (the most cash you would "
+        "have tied up is £24,000, in month 6)." in [f.message for f in expected.flags]
     )
 
 
@@ -381,15 +384,29 @@ def test_inputs_round_trip_through_text():
 @pytest.mark.parametrize(
     ("amount", "shown"),
     [
-        (D("2.675"), "£2.68"),
-        (D("2.665"), "£2.67"),
-        (D("-1234.565"), "-£1,234.57"),
-        (D("1000000"), "£1,000,000.00"),
-        (D("-0.004"), "£0.00"),
+        (D("12400.49"), "£12,400"),
+        (D("2.5"), "£3"),
+        (D("-1234.565"), "-£1,235"),
+        (D("1000000"), "£1,000,000"),
+        (D("-0.4"), "£0"),
     ],
 )
-def test_money_rounds_pennies_half_up(amount, shown):
+def test_estimates_are_whole_pounds_rounded_half_up(amount, shown):
     assert format_money(amount) == shown
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [
+        (D("250"), "£250"),
+        (D("1500.5"), "£1,500.50"),
+        (D("2.675"), "£2.68"),
+        (D("2.665"), "£2.67"),
+        (D("83.333333"), "£83.33"),
+    ],
+)
+def test_prices_show_pence_only_when_there_are_some(amount, shown):
+    assert format_price(amount) == shown
 
 
 def test_chart_is_accessible_svg_without_inline_styles():
@@ -399,9 +416,94 @@ def test_chart_is_accessible_svg_without_inline_styles():
     assert 'role="img"' in svg
     assert 'aria-labelledby="test-chart-title test-chart-desc"' in svg
     assert '<title id="test-chart-title">' in svg
-    assert "Low scenario (dotted line): cumulative cash is lowest at -£8,000.00 in month 4" in svg
+    assert "Low scenario (dotted line): cumulative cash is lowest at -£8,000 in month 4" in svg
     assert svg.count("<polyline") == 3
     assert 'stroke-dasharray="3 5"' in svg and 'stroke-dasharray="12 6"' in svg
     assert "style=" not in svg
     assert "<script" not in svg
     assert ">Month</text>" in svg
+
+
+def verdict_inputs(**overrides) -> AppraisalInputs:
+    """Three years, all on results paid at once: surplus = 124,000 x rate - 21,700 set-up."""
+    values = {
+        "contract_months": 36,
+        "referrals_per_month": 1,
+        "price_per_person": None,
+        "total_value": D(124_000),
+        "fee_for_service_percent": D(0),
+        "results_percent": D(100),
+        "results_delay_months": 0,
+        "outcome_rate_low": D(5),
+        "outcome_rate_expected": D("7.5"),
+        "outcome_rate_high": D(30),
+        "best_evidence_rate": D(22),
+        "setup_costs": D(21_700),
+        "working_capital": D(20_000),
+    }
+    return make_inputs(**{**values, **overrides})
+
+
+def test_the_verdict_is_one_plain_sentence_in_whole_pounds():
+    result = appraise(verdict_inputs())
+
+    assert verdict(result) == (
+        "On these assumptions the contract would lose £12,400 over 3 years at your expected "
+        "outcome rate of 7.5%; it breaks even if at least 17.5% of people achieve the outcome, "
+        "against your best evidence of 22%."
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            {"outcome_rate_expected": D(20), "contract_months": 18, "best_evidence_rate": None},
+            "the contract would make a surplus of £3,100 over 18 months at your expected "
+            "outcome rate of 20%; it breaks even if at least 17.5% of people achieve the outcome.",
+        ),
+        (
+            {"outcome_rate_expected": D("17.5"), "contract_months": 12},
+            "the contract would break even over 1 year",
+        ),
+        (
+            {"setup_costs": D(0)},
+            "it breaks even even if no one achieves the outcome, against your best evidence",
+        ),
+        (
+            {"setup_costs": D(200_000)},
+            "it does not break even even if every person achieves the outcome",
+        ),
+    ],
+)
+def test_the_verdict_says_surplus_break_even_and_duration_as_they_are(overrides, expected):
+    assert expected in verdict(appraise(verdict_inputs(**overrides)))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        # Month 1: -21,700 set-up + 124,000 / 36 x 7.5% = -21,441.67, the lowest it gets.
+        (
+            {},
+            "You would need up to £21,442 of working capital, in month 1: £1,442 more than the "
+            "£20,000 you have.",
+        ),
+        (
+            {"working_capital": D(25_000)},
+            "You would need up to £21,442 of working capital, in month 1, within the £25,000 "
+            "you have.",
+        ),
+        (
+            {"working_capital": D(0)},
+            "You would need up to £21,442 of working capital, in month 1; you have not entered "
+            "any working capital.",
+        ),
+        (
+            {"setup_costs": D(0)},
+            "Your cash would never fall below zero, so you would need no working capital.",
+        ),
+    ],
+)
+def test_the_peak_funding_need_is_compared_with_the_working_capital(overrides, expected):
+    assert working_capital_verdict(appraise(verdict_inputs(**overrides))) == expected

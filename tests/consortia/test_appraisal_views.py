@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
@@ -11,6 +12,8 @@ from django.utils.html import escape
 from consortia.models import OfferAppraisal
 from tests.factories import (
     OFFER_APPRAISAL_INPUTS,
+    EvidenceItemFactory,
+    JusticeDataLabEvidenceFactory,
     MembershipFactory,
     OfferAppraisalFactory,
     UserFactory,
@@ -395,3 +398,46 @@ def test_csv_export_of_every_scenario(client, member):
     assert rows[1][1:4] == ["Low", "20", "1"]
     assert rows[1][-1].startswith("-")
     assert float(rows[1][-1]) < 0
+
+
+def test_the_results_start_with_the_verdict_and_show_estimates_in_whole_pounds(client):
+    page = client.get(TOOL_URL, inputs()).content.decode()
+
+    verdict = re.search(r'<p class="govuk-body-l">(On these assumptions[^<]+)</p>', page)
+    assert verdict and verdict[1].endswith(".")
+    assert "working capital" in page[verdict.end() : verdict.end() + 300]
+    money_shown = re.findall(r"£[\d,]+(?:\.\d+)?", page[verdict.start() :])
+    assert money_shown and not [amount for amount in money_shown if "." in amount]
+
+
+def test_a_members_best_justice_data_lab_evidence_fills_in_the_evidence_rate(client, member):
+    organisation = member.memberships.get().organisation
+    JusticeDataLabEvidenceFactory(organisation=organisation, jdl_cohort_rate="40.0", year=2019)
+    JusticeDataLabEvidenceFactory(
+        organisation=organisation, jdl_cohort_rate="27.4", year=2023, verified_by_moderator=True
+    )
+    EvidenceItemFactory(organisation=organisation)
+    JusticeDataLabEvidenceFactory(jdl_cohort_rate="10.0", verified_by_moderator=True)
+
+    page = client.get(TOOL_URL).content.decode()
+
+    field = re.search(r'<input[^>]*name="best_evidence_rate"[^>]*>', page)[0]
+    assert 'value="72.6"' in field
+    assert (
+        escape(
+            f"Filled in from {organisation.name}'s Justice Data Lab report (2023): 72.6% of the "
+            "people supported did not reoffend within a year"
+        )
+        in page
+    )
+
+
+def test_without_evidence_the_evidence_rate_stays_blank_and_a_submitted_one_stands(client, member):
+    JusticeDataLabEvidenceFactory(organisation=member.memberships.get().organisation)
+
+    submitted = client.get(TOOL_URL, inputs(best_evidence_rate="")).content.decode()
+    anonymous = Client().get(TOOL_URL).content.decode()
+
+    for page in (submitted, anonymous):
+        field = re.search(r'<input[^>]*name="best_evidence_rate"[^>]*>', page)[0]
+        assert 'value=""' in field

@@ -1,10 +1,14 @@
 """Consortia: creation, invitations, answers, leaving, leadership, visibility, coverage, record."""
 
+import re
+
+import factory
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from consortia import views
 from consortia.models import Consortium, ConsortiumEvent, ConsortiumMembership
 from consortia.selectors import consortium_coverage, coverage_grid
 from tests.factories import (
@@ -148,7 +152,7 @@ def test_the_lead_invites_and_the_invited_admins_are_emailed(
 @pytest.mark.parametrize(
     "make_data, message",
     [
-        (lambda c: {"organisation": "", "role": "Partner"}, "Select the organisation"),
+        (lambda c: {"organisation": "", "role": "Partner"}, "then select it"),
         (lambda c: {"organisation": OrganisationFactory().pk, "role": ""}, "Enter the role"),
         (
             lambda c: {"organisation": c.lead_organisation.pk, "role": "Again"},
@@ -168,6 +172,88 @@ def test_bad_invitations_are_refused(client, lead_admin, make_data, message):
     assert response.status_code == 200
     assert message in str(response.context["form"].errors)
     assert consortium.memberships.count() == 1
+
+
+def radio_labels(response) -> list[str]:
+    return re.findall(
+        r'class="govuk-label govuk-radios__label"[^>]*>\s*([^<]+?)\s*<', response.content.decode()
+    )
+
+
+def test_without_javascript_the_lead_searches_and_sees_only_the_matches(client, lead_admin):
+    _, consortium = lead_admin
+    OrganisationFactory(name="Haven Housing Trust", town="Bristol")
+    OrganisationFactory(name="Hope Housing", town="")
+    OrganisationFactory(name="Haven Housing Draft", status="draft")
+    OrganisationFactory(name="Women's Centre")
+    invited(consortium, organisation__name="Housing Already Invited")
+
+    before_searching = client.get(url("consortium_invite", consortium))
+    searched = client.get(url("consortium_invite", consortium), {"q": "housing"})
+
+    assert radio_labels(before_searching) == []
+    assert radio_labels(searched) == ["Haven Housing Trust (Bristol)", "Hope Housing"]
+    assert "2 organisations match “housing”." in searched.content.decode()
+
+
+def test_the_search_is_bounded_and_says_when_there_are_more(
+    client, lead_admin, django_assert_max_num_queries
+):
+    _, consortium = lead_admin
+    OrganisationFactory.create_batch(views.INVITE_MATCHES_LISTED + 1, name=factory.Sequence(
+        lambda n: f"Mentoring Trust {n:02}"
+    ))  # fmt: skip
+
+    with django_assert_max_num_queries(12):
+        response = client.get(url("consortium_invite", consortium), {"q": "mentoring trust"})
+
+    assert len(radio_labels(response)) == views.INVITE_MATCHES_LISTED
+    assert "or more organisations match" in response.content.decode()
+    assert "add more of the name" in response.content.decode()
+
+
+def test_a_name_starting_with_the_search_comes_first_and_numbers_find_one(client, lead_admin):
+    _, consortium = lead_admin
+    OrganisationFactory(name="The Hope Project", town="")
+    OrganisationFactory(name="Hope Street", town="", charity_number_ew="1188776")
+
+    by_name = client.get(url("consortium_invite", consortium), {"q": "hope"})
+    by_number = client.get(url("consortium_invite", consortium), {"q": " 1188776 "})
+
+    assert radio_labels(by_name) == ["Hope Street", "The Hope Project"]
+    assert radio_labels(by_number) == ["Hope Street"]
+
+
+def test_the_autocomplete_gets_at_most_ten_suggestions_as_json(client, lead_admin):
+    _, consortium = lead_admin
+    OrganisationFactory.create_batch(12, name=factory.Sequence(lambda n: f"Gate Mentors {n:02}"))
+    chosen = OrganisationFactory(name="Gate Mentors Leeds", town="Leeds")
+
+    answer = client.get(url("consortium_invite_search", consortium), {"q": "gate mentors"}).json()
+    nothing = client.get(url("consortium_invite_search", consortium), {"q": " "}).json()
+    one = client.get(url("consortium_invite_search", consortium), {"q": "mentors leeds"}).json()
+
+    assert len(answer["results"]) == views.INVITE_MATCHES_SUGGESTED and answer["more"] is True
+    assert nothing == {"results": [], "more": False}
+    assert one == {
+        "results": [{"id": chosen.pk, "label": "Gate Mentors Leeds (Leeds)"}],
+        "more": False,
+    }
+
+
+def test_an_organisation_chosen_by_the_autocomplete_is_kept_after_an_error(client, lead_admin):
+    _, consortium = lead_admin
+    chosen = OrganisationFactory(name="Chosen Trust", town="York")
+
+    response = client.post(url("consortium_invite", consortium), {"organisation": chosen.pk})
+
+    assert "Enter the role you propose" in response.content.decode()
+    assert radio_labels(response) == ["Chosen Trust (York)"]
+    assert f'value="{chosen.pk}"' in response.content.decode()
+    assert (
+        "checked"
+        in re.search(r'<input[^>]*name="organisation"[^>]*>', response.content.decode())[0]
+    )
 
 
 def test_only_the_leads_admins_can_invite(client):

@@ -1,6 +1,7 @@
 """Partnership opportunities: posting, listing, responses, decisions, closing date, visibility."""
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
@@ -59,6 +60,15 @@ def taxonomy():
     }
 
 
+def date_parts(name, day, month, year):
+    """The three boxes of a GOV.UK date input, as the browser posts them."""
+    return {f"{name}_0": day, f"{name}_1": month, f"{name}_2": year}
+
+
+def date_boxes(name, value):
+    return date_parts(name, str(value.day), str(value.month), str(value.year))
+
+
 def post_data(taxonomy, **overrides):
     return {
         "title": "Accommodation partner wanted",
@@ -67,7 +77,7 @@ def post_data(taxonomy, **overrides):
         "pathways": [taxonomy["pathway"].pk],
         "roles_sought": [taxonomy["role"].pk],
         "value_band": "50k_250k",
-        "closes_on": in_days(14).strftime("%d/%m/%Y"),
+        **date_boxes("closes_on", in_days(14)),
         **overrides,
     }
 
@@ -143,9 +153,17 @@ def test_posting_needs_sign_in(client):
         ({"regions": []}, "regions", "Select at least one region"),
         ({"roles_sought": []}, "roles_sought", "Select at least one role"),
         ({"value_band": "lots"}, "value_band", "Select a valid choice"),
-        ({"closes_on": "31/02/2027"}, "closes_on", "The closing date must be a real date"),
-        ({"closes_on": "yesterday"}, "closes_on", "The closing date must be a real date"),
-        ({"closes_on": "01/01/2020"}, "closes_on", "must be today or in the future"),
+        (date_parts("closes_on", "31", "2", "2027"), "closes_on", "must be a real date"),
+        (date_parts("closes_on", "x", "2", "2027"), "closes_on", "must be a real date"),
+        (date_parts("closes_on", "", "", ""), "closes_on", "Enter the closing date"),
+        (date_parts("closes_on", "", "2", ""), "closes_on", "must include a day and year"),
+        (date_parts("closes_on", "1", "2", "27"), "closes_on", "Year must include 4 numbers"),
+        (date_parts("closes_on", "1", "1", "2020"), "closes_on", "must be today or in the future"),
+        (
+            date_parts("expected_start", "1", "13", "2027"),
+            "expected_start",
+            "The expected start date must be a real date",
+        ),
         ({"title": "x" * 201}, "title", "200 characters or fewer"),
     ],
 )
@@ -161,6 +179,46 @@ def test_bad_input_is_shown_beside_the_field_and_kept(client, taxonomy, override
     assert "There is a problem" in response.content.decode()
     assert "A resettlement contract in the North West." in response.content.decode()
     assert not Opportunity.objects.exists()
+
+
+@pytest.mark.parametrize("month", ["1", "01", "January", "jan", "JAN."])
+def test_the_closing_date_is_three_boxes_that_take_month_names(client, taxonomy, month):
+    membership = MembershipFactory()
+    client.force_login(membership.user)
+    year = timezone.localdate().year + 1
+
+    data = post_data(taxonomy, organisation=membership.organisation.pk)
+    data.update(date_parts("closes_on", " 15 ", month, str(year)))
+    response = client.post(CREATE_URL, data)
+
+    assert response.status_code == 302
+    assert Opportunity.objects.get().closes_on == date(year, 1, 15)
+
+
+def test_the_form_shows_gov_uk_date_inputs_and_no_blank_value_radio(client, taxonomy):
+    client.force_login(MembershipFactory().user)
+
+    page = client.get(CREATE_URL).content.decode()
+
+    assert page.count('class="govuk-date-input"') == 2
+    assert 'name="closes_on_0"' in page and 'name="closes_on_2"' in page
+    assert "---------" not in page
+    assert page.count('name="value_band"') == len(Opportunity.ValueBand.choices)
+
+
+def test_only_the_missing_part_of_a_date_is_marked_and_the_summary_links_to_it(client, taxonomy):
+    membership = MembershipFactory()
+    client.force_login(membership.user)
+
+    data = post_data(taxonomy, organisation=membership.organisation.pk)
+    data.update(date_parts("closes_on", "15", "1", ""))
+    page = client.post(CREATE_URL, data).content.decode()
+
+    assert 'href="#id_closes_on_0">The closing date must include a year' in page
+    boxes = re.findall(r'<input[^>]*name="closes_on_\d"[^>]*>', page)
+    marked = ["govuk-input--error" in box for box in boxes]
+    assert marked == [False, False, True]
+    assert 'value="15"' in boxes[0]
 
 
 def test_cannot_post_for_someone_elses_organisation(client, taxonomy):
@@ -241,6 +299,17 @@ def test_open_for_responses_ends_after_the_closing_date():
     assert Opportunity.objects.open_for_responses().filter(pk=opportunity.pk).exists()
     Opportunity.objects.filter(pk=opportunity.pk).update(closes_on=in_days(-1))
     assert not Opportunity.objects.open_for_responses().filter(pk=opportunity.pk).exists()
+
+
+def test_an_empty_board_says_so_and_suggests_removing_filters_only_when_filtered(client):
+    unfiltered = client.get(LIST_URL).content.decode()
+    blank_search = client.get(LIST_URL, {"q": ""}).content.decode()
+    filtered = client.get(LIST_URL, {"q": "housing"}).content.decode()
+
+    assert "There are no open opportunities at the moment" in unfiltered
+    assert "Try removing some filters" not in unfiltered
+    assert "Try removing some filters" not in blank_search
+    assert "No open opportunities match your filters. Try removing some filters" in filtered
 
 
 def test_bad_filter_values_show_errors_not_a_crash(client):

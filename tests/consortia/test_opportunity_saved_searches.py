@@ -12,6 +12,7 @@ from django.utils import timezone
 from consortia.models import OpportunitySearchSeen
 from directory.organisations.models import SavedSearch
 from directory.search.search_alerts import search_alerts_send
+from tests.consortia.test_opportunities import date_boxes
 from tests.factories import (
     MembershipFactory,
     OpportunityFactory,
@@ -63,7 +64,7 @@ def post_opportunity(client, regions, title, region="north-west", closes_in=14):
             "pathways": [PathwayFactory().pk],
             "roles_sought": [PartnershipRoleFactory().pk],
             "value_band": "50k_250k",
-            "closes_on": in_days(closes_in).strftime("%d/%m/%Y"),
+            **date_boxes("closes_on", in_days(closes_in)),
         },
     )
     assert response.status_code == 302, response.context["form"].errors

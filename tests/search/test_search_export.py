@@ -7,8 +7,11 @@ import json
 import pytest
 from django.urls import reverse
 
+from directory import open_data
 from directory.organisations.models import Pathway, Region
+from directory.search.exports import column_headings
 from directory.search.search_index import refresh_search_documents
+from directory.search.selectors import EXPORT_COLUMNS
 from tests.factories import JusticeDataLabEvidenceFactory, OrganisationFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,21 +46,39 @@ def test_csv_export_has_the_same_filters_and_escapes_formulas(client, taxonomies
     rows = csv_rows(response)
     assert len(rows) == 1
     row = rows[0]
-    assert row["name"] == '\'=HYPERLINK("http://evil","Click")'
-    assert row["summary"] == "'@risky"
-    assert row["services"] == "'-Housing; Mentoring"
-    assert row["pathways"] == "Accommodation"
-    assert row["regions"] == "London"
-    assert row["justice_data_lab_results"] == "1"
-    assert row["accepting_referrals"] == "yes"
-    assert row["profile_url"].endswith(dangerous.get_absolute_url())
+    assert row["Name"] == '\'=HYPERLINK("http://evil","Click")'
+    assert row["Summary"] == "'@risky"
+    assert row["Services"] == "'-Housing; Mentoring"
+    assert row["Pathways"] == "Accommodation"
+    assert row["Regions"] == "London"
+    assert row["Justice Data Lab results"] == "1"
+    assert row["Accepting referrals"] == "yes"
+    assert row["Profile web address"].endswith(dangerous.get_absolute_url())
 
 
 def test_csv_export_with_no_results_has_a_header(client):
     rows = b"".join(
         client.get(reverse("directory:organisation_export_csv"), {"q": "nothing"}).streaming_content
     )
-    assert rows.decode().startswith("\ufeffname,profile_url,")
+    assert rows.decode().startswith(
+        "\ufeffName,Profile web address,Summary,Legal form,Charity number,"
+    )
+
+
+def test_csv_headings_are_words_and_the_open_data_keeps_machine_names():
+    headings = column_headings([*EXPORT_COLUMNS, "shortlist_note"])
+
+    assert headings[:5] == [
+        "Name",
+        "Profile web address",
+        "Summary",
+        "Legal form",
+        "Charity number",
+    ]
+    assert "Highest Nesta level" in headings and "Distance in miles" in headings
+    assert headings[-1] == "Shortlist note"
+    assert not [heading for heading in headings if "_" in heading or heading[0].islower()]
+    assert open_data.COLUMNS[:2] == ("name", "profile_url")
 
 
 def test_json_export(client):

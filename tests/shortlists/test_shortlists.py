@@ -543,11 +543,12 @@ def test_csv_export_has_notes_and_escapes_formulas(client, compared):
     response = client.get(reverse("shortlists:export_csv", kwargs={"pk": shortlist.pk}))
     text = b"".join(response.streaming_content).decode().removeprefix("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [row["name"] for row in rows] == ["Safe Homes CIC", "'=HYPERLINK(1)"]
-    assert rows[0]["shortlist_note"] == "Call in May"
-    assert rows[0]["justice_data_lab_results"] == "1"
-    assert rows[0]["services"] == "Move-on housing"
-    assert rows[1]["shortlist_note"] == "'@sum(A1)"
+    assert [row["Name"] for row in rows] == ["Safe Homes CIC", "'=HYPERLINK(1)"]
+    assert rows[0]["Shortlist note"] == "Call in May"
+    assert rows[0]["Added to shortlist"]
+    assert rows[0]["Justice Data Lab results"] == "1"
+    assert rows[0]["Services"] == "Move-on housing"
+    assert rows[1]["Shortlist note"] == "'@sum(A1)"
 
 
 def test_printable_page_has_notes_and_recorded_searches(client, compared):
