@@ -7,7 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from directory import open_data
+from directory.opendata import open_data
 from directory.organisations.models import Pathway, Region
 from directory.search.exports import column_headings
 from directory.search.search_index import refresh_search_documents
