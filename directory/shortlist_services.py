@@ -17,6 +17,7 @@ from .models import (
     ShortlistItem,
     ShortlistShare,
 )
+from .notifications import shortlist_shared_notify
 from .selectors import search_queryset
 
 
@@ -107,7 +108,8 @@ def shortlist_item_note_update(
 def shortlist_share(*, shortlist: Shortlist, email: str, role: str) -> None:
     """Share a shortlist with an email address, or change the role it has: its account sees it
     now, or whoever makes an account with it later. The outcome reads the same either way, so
-    that sharing never tells anyone whether an address has an account."""
+    that sharing never tells anyone whether an address has an account. The address is emailed
+    about a new share or a changed role."""
     email = email.strip().lower()
     if email == shortlist.owner.email.lower():
         raise ValidationError({"email": "You cannot share a shortlist with yourself"})
@@ -120,9 +122,12 @@ def shortlist_share(*, shortlist: Shortlist, email: str, role: str) -> None:
         access = access or ShortlistShare(shortlist=shortlist, user=user)
         # Shared before the account was made: the account's share replaces it.
         ShortlistInvitation.objects.filter(shortlist=shortlist, email=email).delete()
+    unchanged = access.pk is not None and access.role == role
     access.role = role
     access.full_clean()
     access.save()
+    if not unchanged:
+        shortlist_shared_notify(shortlist=shortlist, email=email, role=role)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core import mail
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
@@ -28,6 +29,7 @@ from directory.models import (
     ShortlistItem,
     ShortlistShare,
 )
+from outbox.models import OutgoingEmail
 from tests.factories import (
     ContactMessageFactory,
     EvidenceItemFactory,
@@ -279,6 +281,43 @@ def test_sharing_never_tells_whether_an_address_has_an_account(client, world):
     assert "has.account@council.example.org: can view" in without
     assert "no.account@council.example.org: can view" in without
     assert "There is no account" not in with_account + without
+
+
+def test_sharing_emails_the_person_it_is_shared_with(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://directory.example.org"
+    settings.EMAIL_BACKEND = "outbox.backends.DurableEmailBackend"  # kept, then delivered
+    owner = world["users"][OWNER]
+    owner.full_name = "Sam Okoro"
+    owner.save()
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks() as delivery:
+        _share(client, world, "Colleague@Council.example.org", role="editor")
+    [kept] = OutgoingEmail.objects.all()
+    for deliver in delivery:
+        deliver()
+
+    [email] = mail.outbox
+    shortlist = world["shortlist"]
+    assert email.to == ["colleague@council.example.org"]
+    assert email.subject == f"Sam Okoro shared the shortlist “{shortlist.name}” with you"
+    assert "add and remove organisations" in email.body
+    assert f"https://directory.example.org/shortlists/{shortlist.pk}/" in email.body
+    assert kept.subject == email.subject and not OutgoingEmail.objects.exists()
+
+    # The same role again is no news; a changed role is.
+    _share(client, world, "colleague@council.example.org", role="editor")
+    assert not OutgoingEmail.objects.exists()
+    _share(client, world, "colleague@council.example.org", role="viewer")
+    [changed] = OutgoingEmail.objects.all()
+    assert "You can read it and the notes" in changed.message["body"]
+
+
+def test_a_refused_share_sends_no_email(client, world):
+    client.force_login(world["users"][OWNER])
+    _share(client, world, world["users"][OWNER].email)
+    assert mail.outbox == []
 
 
 def test_an_address_shared_before_it_had_an_account_sees_the_shortlist_once_it_has_one(
