@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -135,7 +136,7 @@ def _detail_page(request, shortlist: Shortlist, *, share_form=None, status=200):
             "move_targets": list(move_targets),
             "shared_with": selectors.shortlist_shared_with(shortlist=shortlist) if is_owner else [],
             "share_form": share_form or (ShortlistShareForm() if is_owner else None),
-            "search_records": shortlist.search_records.select_related("recorded_by"),
+            "search_records": selectors.shortlist_search_records(shortlist=shortlist),
         },
         status=status,
     )
@@ -336,7 +337,7 @@ def shortlist_print(request, pk):
         {
             "shortlist": shortlist,
             "items": selectors.shortlist_items(shortlist=shortlist),
-            "search_records": shortlist.search_records.select_related("recorded_by"),
+            "search_records": selectors.shortlist_search_records(shortlist=shortlist),
             "printed_at": timezone.now(),
         },
     )
@@ -356,7 +357,7 @@ def search_record_create(request):
     messages.success(
         request,
         f"Search recorded on “{shortlist.name}”: {record.result_count} "
-        f"organisation{'s' if record.result_count != 1 else ''} found",
+        f"organisation{pluralize(record.result_count)} found",
     )
     return redirect(shortlist)
 

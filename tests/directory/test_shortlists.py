@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from directory import shortlist_services
+from directory import shortlist_selectors, shortlist_services
 from directory.models import (
     ClientGroup,
     DeliverySetting,
@@ -599,7 +599,7 @@ def test_printable_page_has_notes_and_recorded_searches(client, compared):
     )
     client.force_login(shortlist.owner)
     content = client.get(reverse("shortlists:print", kwargs={"pk": shortlist.pk})).content.decode()
-    assert "Call in May" in content and "region=north-west" in content and ">2<" in content
+    assert "Call in May" in content and "In North West" in content and ">2<" in content
     assert "<li>Hope Homes</li><li>Harbour Trust</li>" in content
 
 
@@ -655,6 +655,68 @@ def test_a_recorded_search_keeps_what_was_found_then(client, taxonomies):
         ).content.decode()
         assert "<li>Bridge to Work</li><li>Cymru Homes</li>" in content, page
         assert "Renamed Since" not in content and "Arrived Later" not in content
+
+
+@pytest.mark.parametrize(
+    "query_string,sentence",
+    [
+        (
+            "client_group=women&region=yorkshire-and-the-humber&postcode=ls7+3ab&within=25",
+            "Women, in Yorkshire and the Humber, within 25 miles of LS7 3AB",
+        ),
+        (
+            "q=mentoring&region=wales&region=london&accepting_referrals=on&sort=name",
+            "“mentoring”, in London or Wales, accepting referrals now",
+        ),
+        (
+            "min_evidence_level=3&has_evidence=on",
+            "With evidence of impact, evidence at level 3 or higher",
+        ),
+        ("", "All organisations"),
+        ("page=2&sort=name", "All organisations"),
+    ],
+)
+def test_a_search_is_described_in_a_sentence(taxonomies, query_string, sentence):
+    assert shortlist_selectors.search_description(query_string) == sentence
+
+
+def test_a_recorded_search_reads_as_a_sentence_with_its_count_and_date(client, taxonomies):
+    shortlist = ShortlistFactory()
+    SearchRecordFactory(
+        shortlist=shortlist,
+        query_string="client_group=women&region=yorkshire-and-the-humber",
+        result_count=1,
+        recorded_at=datetime(2026, 12, 4, 10, 30, tzinfo=UTC),
+    )
+    client.force_login(shortlist.owner)
+    content = client.get(shortlist.get_absolute_url()).content.decode()
+    assert "Women, in Yorkshire and the Humber</a>: 1 organisation on 4 December 2026" in content
+    assert "client_group=women&amp;region" in content  # the link runs the search again
+    assert ">client_group=" not in content
+
+
+def test_a_shortlist_without_a_note_offers_to_add_one(client, world):
+    ShortlistItemFactory(shortlist=world["shortlist"], note="")
+    client.force_login(world["users"][EDITOR])
+    content = client.get(_url("detail", world)).content.decode()
+    assert "None" not in content
+    assert content.count("Add a note") == 1 and "Strong on women" in content
+    client.force_login(world["users"][VIEWER])
+    assert "Add a note" not in client.get(_url("detail", world)).content.decode()
+
+
+def test_the_shortlist_worked_on_last_is_chosen_for_adding_and_recording(client, taxonomies):
+    user = UserFactory()
+    ShortlistFactory(owner=user, name="Alpha")
+    working_on = ShortlistFactory(owner=user, name="Zulu")
+    ShortlistFactory(owner=user, name="Middle")
+    shortlist_services.shortlist_add(shortlist=working_on, organisation=OrganisationFactory())
+    client.force_login(user)
+    content = client.get(reverse("directory:organisation_list")).content.decode()
+    selected = f'<option value="{working_on.pk}" selected>Zulu</option>'
+    # "Add to shortlist" adds to it, and "Record this search" records on it.
+    assert content.count(selected) == 2
+    assert "selected>Alpha<" not in content and "selected>Middle<" not in content
 
 
 def test_a_broad_search_is_counted_whole_and_keeps_its_first_results(
