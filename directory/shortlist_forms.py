@@ -7,6 +7,9 @@ from .models import Organisation, SavedSearch, Shortlist, ShortlistItem, Shortli
 from .validators import validate_subject_on_one_line
 
 NEW_SHORTLIST = "new"
+# Where "Add to shortlist" leaves what it did, for the search results to say beside the result
+# (without JavaScript; see shortlist_views._shortlist_changed).
+SHORTLIST_CHANGE_SESSION_KEY = "shortlist-change"
 
 
 class CrispyFormMixin:

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import QueryDict
@@ -89,6 +89,15 @@ def search_description(query_string: str, *, taxonomy=None) -> str:
         return "All organisations"
     sentence = ", ".join(parts)
     return sentence[0].upper() + sentence[1:]
+
+
+def new_shortlist_name(query_string: str | None, *, today: date) -> str:
+    """What a shortlist started from the search results is called: the search it came from,
+    or the day it was started."""
+    described = search_description(query_string) if query_string else None
+    if described and described != "All organisations":
+        return described
+    return f"Shortlist started {date_format(today, 'j F Y')}"
 
 
 def shortlist_search_records(*, shortlist: Shortlist) -> list[SearchRecord]:

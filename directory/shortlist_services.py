@@ -56,6 +56,17 @@ def shortlist_add(
 
 
 @transaction.atomic
+def shortlist_start(*, owner, name: str, organisation: Organisation) -> ShortlistItem:
+    """A new shortlist with its first organisation (from "Add to shortlist"): the owner
+    renames it later if they like."""
+    shortlist = shortlist_create(
+        owner=owner, name=name[: Shortlist._meta.get_field("name").max_length]
+    )
+    item, _ = shortlist_add(shortlist=shortlist, organisation=organisation)
+    return item
+
+
+@transaction.atomic
 def shortlist_item_remove(*, item: ShortlistItem) -> None:
     """Take an organisation off a shortlist."""
     shortlist = item.shortlist

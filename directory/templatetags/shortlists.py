@@ -2,6 +2,7 @@ from django import template
 
 from accounts.models import Membership
 from directory.models import Shortlist
+from directory.shortlist_forms import SHORTLIST_CHANGE_SESSION_KEY
 
 register = template.Library()
 
@@ -19,6 +20,12 @@ def most_recently_changed(shortlists: list[Shortlist]) -> Shortlist | None:
     """The shortlist the user was working on last: what "Add to shortlist" and "Record this
     search" choose unless told otherwise."""
     return max(shortlists, key=lambda shortlist: (shortlist.updated_at, shortlist.pk), default=None)
+
+
+@register.simple_tag(takes_context=True)
+def shortlist_change(context) -> dict | None:
+    """What "Add to shortlist" or its undo has just done, to say once beside the result."""
+    return context["request"].session.pop(SHORTLIST_CHANGE_SESSION_KEY, None)
 
 
 @register.simple_tag(takes_context=True)

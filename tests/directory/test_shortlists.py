@@ -419,23 +419,98 @@ def test_add_refuses_other_peoples_shortlists_and_unpublished_organisations(clie
     assert world["shortlist"].items.count() == 1
 
 
-def test_add_to_a_new_shortlist_creates_it_with_the_organisation(client):
+def test_the_create_page_puts_the_organisation_on_the_new_shortlist(client):
     user = UserFactory()
     organisation = OrganisationFactory()
     client.force_login(user)
     response = client.post(
-        reverse("shortlists:add"), {"organisation": organisation.slug, "shortlist": "new"}
-    )
-    assert (
-        response["Location"] == reverse("shortlists:create") + f"?organisation={organisation.slug}"
-    )
-    response = client.post(
-        response["Location"],
+        reverse("shortlists:create") + f"?organisation={organisation.slug}",
         {"name": "Gate mentoring", "description": "", "organisation": organisation.slug},
     )
     shortlist = Shortlist.objects.get(owner=user)
     assert response["Location"] == shortlist.get_absolute_url()
     assert list(shortlist.items.values_list("organisation", flat=True)) == [organisation.pk]
+
+
+def _add(client, organisation, shortlist="new", *, json=False, **extra):
+    data = {"organisation": organisation.slug, "shortlist": shortlist, **extra}
+    headers = {"HTTP_ACCEPT": "application/json"} if json else {}
+    return client.post(reverse("shortlists:add"), data, **headers)
+
+
+def test_a_first_add_from_the_results_starts_a_shortlist_named_after_the_search(client, taxonomies):
+    user = UserFactory()
+    organisation = OrganisationFactory(name="Second Chances")
+    client.force_login(user)
+    answer = _add(client, organisation, json=True, search="client_group=women&region=wales")
+    shortlist = Shortlist.objects.get(owner=user)
+    item = shortlist.items.get()
+    assert shortlist.name == "Women, in Wales"
+    assert answer.json() == {
+        "organisation": organisation.slug,
+        "message": "Second Chances added to “Women, in Wales”",
+        "shortlist": {"id": shortlist.pk, "name": "Women, in Wales"},
+        "url": shortlist.get_absolute_url(),
+        "undo": reverse("shortlists:item_remove", kwargs={"pk": shortlist.pk, "item": item.pk}),
+        "rename": reverse("shortlists:edit", kwargs={"pk": shortlist.pk}),
+    }
+    # Without any filters (or from a profile) it is named after the day.
+    _add(client, OrganisationFactory(), search="")
+    assert Shortlist.objects.filter(owner=user, name__startswith="Shortlist started ").exists()
+
+
+def test_adding_without_javascript_returns_to_the_result_with_a_banner_beside_it(client):
+    shortlist = ShortlistFactory(name="Gate mentoring")
+    organisation = OrganisationFactory(name="Second Chances", slug="second-chances")
+    OrganisationFactory(name="Other Trust")
+    client.force_login(shortlist.owner)
+    back = reverse("directory:organisation_list") + "?sort=name"
+    response = _add(client, organisation, shortlist.pk, next=back, search="sort=name")
+    assert response["Location"] == back + "#result-second-chances"
+
+    content = client.get(back).content.decode()
+    result = content[content.index('id="result-second-chances"') :]
+    result = result[: result.index("</li>")]
+    assert "Second Chances added to “Gate mentoring” ✓" in result
+    assert "govuk-notification-banner--success" in result
+    item = shortlist.items.get()
+    assert f'formaction="/shortlists/{shortlist.pk}/items/{item.pk}/remove/"' in result
+    assert content.count("govuk-notification-banner__heading") == 1  # nowhere else
+    # Said once: the next page shows no banner.
+    assert "added to" not in client.get(back).content.decode()
+
+
+def test_undo_takes_the_organisation_off_and_returns_to_the_result(client):
+    item = ShortlistItemFactory(organisation__slug="second-chances")
+    client.force_login(item.shortlist.owner)
+    back = reverse("directory:organisation_list") + "?q=chances"
+    remove = reverse("shortlists:item_remove", kwargs={"pk": item.shortlist.pk, "item": item.pk})
+    response = client.post(remove, {"next": back, "search": "q=chances"})
+    assert response["Location"] == back + "#result-second-chances"
+    assert not item.shortlist.items.exists()
+    ShortlistItemFactory(shortlist=item.shortlist, organisation=item.organisation)
+    again = item.shortlist.items.get()
+    remove = reverse("shortlists:item_remove", kwargs={"pk": item.shortlist.pk, "item": again.pk})
+    answer = client.post(remove, HTTP_ACCEPT="application/json").json()
+    assert answer["message"] == f"{item.organisation.name} removed from “{item.shortlist.name}”"
+    assert answer["undo"] is None and not item.shortlist.items.exists()
+
+
+def test_adding_again_offers_no_undo(client):
+    item = ShortlistItemFactory()
+    client.force_login(item.shortlist.owner)
+    answer = _add(client, item.organisation, item.shortlist.pk, json=True).json()
+    assert answer["message"].startswith(f"{item.organisation.name} is already on")
+    assert answer["undo"] is None and item.shortlist.items.count() == 1
+
+
+def test_a_next_address_elsewhere_is_not_followed(client):
+    shortlist = ShortlistFactory()
+    client.force_login(shortlist.owner)
+    response = _add(
+        client, OrganisationFactory(), shortlist.pk, next="https://evil.example/", search=""
+    )
+    assert response["Location"] == shortlist.get_absolute_url()
 
 
 def test_creating_without_a_name_keeps_the_description(client):
