@@ -206,7 +206,8 @@ def test_results_come_first_on_small_screens(window, market):
         expect(skip).to_be_visible()
         skip.click()
         expect(page.locator("#search-results")).to_be_focused()
-    assert axe_violations(page) == []
+    if page.javascript:  # axe-core runs as a script in the page
+        assert axe_violations(page) == []
 
 
 def test_sharing_a_shortlist_emails_the_colleague(window, market):
