@@ -98,6 +98,22 @@ def commissioner_decision_notify(*, decision, profile) -> None:
     )
 
 
+def shortlist_shared_notify(*, shortlist, email: str, role: str) -> None:
+    """Tell the person a shortlist was shared with who shared it, what they can do and where
+    to find it; the email reads the same whether or not the address has an account."""
+    _send(
+        template="shortlist_shared",
+        to=[email],
+        context={
+            "shortlist": shortlist,
+            "sharer": shortlist.owner.get_full_name(),
+            "can_edit": role == "editor",
+            "url": _absolute(shortlist.get_absolute_url()),
+            "sign_up_url": _absolute(reverse("account_signup")),
+        },
+    )
+
+
 def freshness_reminder_notify(*, organisation, stage: str) -> int:
     """Ask the organisation's admins to check their entry is still correct; `stage` says how
     far out of date it is (a reminder, or already flagged). Returns the emails sent (0 or 1)."""

@@ -156,6 +156,10 @@ class FacetGroup:
     options: list[FacetOption]
     errors: list[str]
 
+    @property
+    def selected_count(self) -> int:
+        return sum(option.selected for option in self.options)
+
 
 @dataclass
 class SearchResult:

@@ -13,6 +13,9 @@ from directory.organisations.models import (
 from directory.organisations.validators import validate_subject_on_one_line
 
 NEW_SHORTLIST = "new"
+# Where "Add to shortlist" leaves what it did, for the search results to say beside the result
+# (without JavaScript; see shortlist_views._shortlist_changed).
+SHORTLIST_CHANGE_SESSION_KEY = "shortlist-change"
 
 
 class CrispyFormMixin:

@@ -2,9 +2,10 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.formats import date_format
 
@@ -12,11 +13,14 @@ from directory.organisations.models import (
     EvidenceItem,
     Organisation,
     SavedSearch,
+    SearchRecord,
     Shortlist,
     ShortlistItem,
 )
+from directory.search.filters import EVIDENCE_LEVEL_CHOICES, OrganisationFilterSet
 from directory.search.selectors import (
     EXPORT_COLUMNS,
+    FLAG_LABELS,
     _export_row,
     exported_fields,
     organisation_profile_queryset,
@@ -45,6 +49,64 @@ class SharedWith:
     role: str
     revoke_url: str
     since: datetime
+
+
+# How a search's chosen terms read in a sentence ("in Wales"); groups not named here are
+# listed as they are ("Women", "Accommodation").
+SEARCH_TERM_PREFIXES = {
+    "region": "in",
+    "based_in": "based in",
+    "income_band": "with an annual income of",
+    "partnership_role": "taking the role of",
+    "offers_role": "offering to partner as",
+    "seeks_role": "looking for a partner as",
+    "quality_mark": "holding",
+}
+
+
+def search_description(query_string: str, *, taxonomy=None) -> str:
+    """A search in a sentence: "Women, in Yorkshire and the Humber, within 25 miles of
+    LS7 3AB" (or "All organisations" with nothing chosen)."""
+    filterset = OrganisationFilterSet(QueryDict(query_string), taxonomy=taxonomy)
+    values = filterset.values
+    parts = [f"“{text}”"] if (text := filterset.query_text) else []
+    # The people supported lead ("Women, in Wales"); the other groups follow in their order.
+    for group, terms in sorted(filterset.taxonomy.items(), key=lambda g: g[0] != "client_group"):
+        chosen = set(values.get(group) or [])
+        if names := [term.name for term in terms if term.slug in chosen]:
+            prefix = SEARCH_TERM_PREFIXES.get(group)
+            parts.append(" ".join(filter(None, [prefix, " or ".join(names)])))
+    if values.get("has_evidence"):
+        parts.append("with evidence of impact")
+    if level := values.get("min_evidence_level"):
+        parts.append(f"evidence at {dict(EVIDENCE_LEVEL_CHOICES)[level].lower()}")
+    parts.extend(
+        label[0].lower() + label[1:] for flag, label in FLAG_LABELS.items() if values[flag]
+    )
+    if place := filterset.place:
+        parts.append(f"within {filterset.miles} miles of {place.postcode}")
+    if not parts:
+        return "All organisations"
+    sentence = ", ".join(parts)
+    return sentence[0].upper() + sentence[1:]
+
+
+def new_shortlist_name(query_string: str | None, *, today: date) -> str:
+    """What a shortlist started from the search results is called: the search it came from,
+    or the day it was started."""
+    described = search_description(query_string) if query_string else None
+    if described and described != "All organisations":
+        return described
+    return f"Shortlist started {date_format(today, 'j F Y')}"
+
+
+def shortlist_search_records(*, shortlist: Shortlist) -> list[SearchRecord]:
+    """The searches recorded on a shortlist, newest first, each with its `description`."""
+    records = list(shortlist.search_records.select_related("recorded_by"))
+    taxonomy = taxonomy_terms() if records else None
+    for record in records:
+        record.description = search_description(record.query_string, taxonomy=taxonomy)
+    return records
 
 
 def shortlist_shared_with(*, shortlist: Shortlist) -> list[SharedWith]:

@@ -7,6 +7,7 @@ from django.db.models import F
 from django.http import QueryDict
 from django.utils import timezone
 
+from directory.moderation.notifications import shortlist_shared_notify
 from directory.organisations.models import (
     Organisation,
     SavedSearch,
@@ -52,6 +53,17 @@ def shortlist_add(
     if created:
         shortlist.save(update_fields=["updated_at"])
     return item, created
+
+
+@transaction.atomic
+def shortlist_start(*, owner, name: str, organisation: Organisation) -> ShortlistItem:
+    """A new shortlist with its first organisation (from "Add to shortlist"): the owner
+    renames it later if they like."""
+    shortlist = shortlist_create(
+        owner=owner, name=name[: Shortlist._meta.get_field("name").max_length]
+    )
+    item, _ = shortlist_add(shortlist=shortlist, organisation=organisation)
+    return item
 
 
 @transaction.atomic
@@ -107,7 +119,8 @@ def shortlist_item_note_update(
 def shortlist_share(*, shortlist: Shortlist, email: str, role: str) -> None:
     """Share a shortlist with an email address, or change the role it has: its account sees it
     now, or whoever makes an account with it later. The outcome reads the same either way, so
-    that sharing never tells anyone whether an address has an account."""
+    that sharing never tells anyone whether an address has an account. The address is emailed
+    about a new share or a changed role."""
     email = email.strip().lower()
     if email == shortlist.owner.email.lower():
         raise ValidationError({"email": "You cannot share a shortlist with yourself"})
@@ -120,9 +133,12 @@ def shortlist_share(*, shortlist: Shortlist, email: str, role: str) -> None:
         access = access or ShortlistShare(shortlist=shortlist, user=user)
         # Shared before the account was made: the account's share replaces it.
         ShortlistInvitation.objects.filter(shortlist=shortlist, email=email).delete()
+    unchanged = access.pk is not None and access.role == role
     access.role = role
     access.full_clean()
     access.save()
+    if not unchanged:
+        shortlist_shared_notify(shortlist=shortlist, email=email, role=role)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +20,7 @@ from directory.search.exports import column_headings, yes_no
 from directory.shortlists import selectors, services
 from directory.shortlists.forms import (
     NEW_SHORTLIST,
+    SHORTLIST_CHANGE_SESSION_KEY,
     SavedSearchForm,
     ShortlistAddForm,
     ShortlistForm,
@@ -86,7 +88,8 @@ def shortlist_create(request):
 
 @login_required
 def shortlist_add(request):
-    """Add an organisation to one of the user's shortlists (GET shows the choice)."""
+    """Add an organisation to one of the user's shortlists, or to a new one named after the
+    search it was found by (GET shows the choice)."""
     shortlists = list(Shortlist.objects.editable_by(request.user).order_by("name", "id"))
     data = request.POST if request.method == "POST" else None
     form = ShortlistAddForm(
@@ -94,23 +97,60 @@ def shortlist_add(request):
     )
     if request.method == "POST" and form.is_valid():
         organisation = form.cleaned_data["organisation"]
-        if form.cleaned_data["shortlist"] == NEW_SHORTLIST:
-            url = reverse("shortlists:create") + f"?organisation={organisation.slug}"
-            return JsonResponse({"redirect": url}) if _wants_json(request) else redirect(url)
-        shortlist = next(s for s in shortlists if str(s.pk) == form.cleaned_data["shortlist"])
-        _, created = services.shortlist_add(shortlist=shortlist, organisation=organisation)
+        started = form.cleaned_data["shortlist"] == NEW_SHORTLIST
+        if started:
+            name = selectors.new_shortlist_name(
+                request.POST.get("search"), today=timezone.localdate()
+            )
+            item = services.shortlist_start(
+                owner=request.user, name=name, organisation=organisation
+            )
+            shortlist, created = item.shortlist, True
+        else:
+            shortlist = next(s for s in shortlists if str(s.pk) == form.cleaned_data["shortlist"])
+            item, created = services.shortlist_add(shortlist=shortlist, organisation=organisation)
         text = (
             f"{organisation.name} added to “{shortlist.name}”"
             if created
             else f"{organisation.name} is already on “{shortlist.name}”"
         )
-        if _wants_json(request):
-            return JsonResponse({"message": text, "shortlist": shortlist.get_absolute_url()})
-        messages.success(request, text)
-        return redirect(_safe_next(request, shortlist.get_absolute_url()))
+        return _shortlist_changed(
+            request,
+            organisation=organisation,
+            shortlist=shortlist,
+            text=text,
+            undo=reverse("shortlists:item_remove", kwargs={"pk": shortlist.pk, "item": item.pk})
+            if created
+            else None,
+            rename=reverse("shortlists:edit", kwargs={"pk": shortlist.pk}) if started else None,
+        )
     if _wants_json(request) and request.method == "POST":
         return JsonResponse({"errors": form.errors}, status=400)
     return render(request, "shortlists/add.html", {"form": form})
+
+
+def _shortlist_changed(
+    request, *, organisation, shortlist, text: str, undo=None, rename=None
+) -> HttpResponse:
+    """Say what "Add to shortlist" (or its undo) did: as JSON for the page's script to show
+    where the button was; without JavaScript, back at the same search result with a banner
+    beside it (or a banner at the top of any other page)."""
+    change = {
+        "organisation": organisation.slug,
+        "message": text,
+        "shortlist": {"id": shortlist.pk, "name": shortlist.name},
+        "url": shortlist.get_absolute_url(),
+        "undo": undo,
+        "rename": rename,
+    }
+    if _wants_json(request):
+        return JsonResponse(change)
+    next_url = _safe_next(request, shortlist.get_absolute_url())
+    if "search" in request.POST and next_url == request.POST.get("next"):
+        request.session[SHORTLIST_CHANGE_SESSION_KEY] = change
+        return redirect(f"{next_url}#result-{organisation.slug}")
+    messages.success(request, text)
+    return redirect(next_url)
 
 
 def _detail_page(request, shortlist: Shortlist, *, share_form=None, status=200):
@@ -134,7 +174,7 @@ def _detail_page(request, shortlist: Shortlist, *, share_form=None, status=200):
             "move_targets": list(move_targets),
             "shared_with": selectors.shortlist_shared_with(shortlist=shortlist) if is_owner else [],
             "share_form": share_form or (ShortlistShareForm() if is_owner else None),
-            "search_records": shortlist.search_records.select_related("recorded_by"),
+            "search_records": selectors.shortlist_search_records(shortlist=shortlist),
         },
         status=status,
     )
@@ -175,11 +215,17 @@ def shortlist_delete(request, pk):
 @require_POST
 @login_required
 def shortlist_item_remove(request, pk, item):
+    """Take an organisation off a shortlist (also the "Undo" of "Add to shortlist")."""
     shortlist = _editable(request, pk)
     shortlist_item = get_object_or_404(shortlist.items.select_related("organisation"), pk=item)
     services.shortlist_item_remove(item=shortlist_item)
-    messages.success(request, f"{shortlist_item.organisation.name} removed from the shortlist")
-    return redirect(shortlist)
+    organisation = shortlist_item.organisation
+    return _shortlist_changed(
+        request,
+        organisation=organisation,
+        shortlist=shortlist,
+        text=f"{organisation.name} removed from “{shortlist.name}”",
+    )
 
 
 @require_POST
@@ -338,7 +384,7 @@ def shortlist_print(request, pk):
         {
             "shortlist": shortlist,
             "items": selectors.shortlist_items(shortlist=shortlist),
-            "search_records": shortlist.search_records.select_related("recorded_by"),
+            "search_records": selectors.shortlist_search_records(shortlist=shortlist),
             "printed_at": timezone.now(),
         },
     )
@@ -358,7 +404,7 @@ def search_record_create(request):
     messages.success(
         request,
         f"Search recorded on “{shortlist.name}”: {record.result_count} "
-        f"organisation{'s' if record.result_count != 1 else ''} found",
+        f"organisation{pluralize(record.result_count)} found",
     )
     return redirect(shortlist)
 

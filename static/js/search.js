@@ -26,6 +26,36 @@ function hideApplyButtons (root) {
   }
 }
 
+// Narrow screens: the filters wait behind "Filter results (N selected)", so that the results
+// come first; they stay open or closed as the person left them while the results change.
+const NARROW = window.matchMedia('(max-width: 40.0525em)')
+let filtersOpen = false
+
+function selectedFilters (filters) {
+  const chosen = [...filters.querySelectorAll('input:checked, select:not(#id_within)')]
+    .filter((field) => field.checked || (field.tagName === 'SELECT' && field.value))
+  const postcode = filters.querySelector('#id_postcode')
+  return chosen.length + (postcode?.value.trim() ? 1 : 0)
+}
+
+function showFilters () {
+  const filters = document.getElementById('search-filters')
+  const toggle = filters?.querySelector('.app-filter-toggle')
+  if (!toggle) return
+  const open = !NARROW.matches || filtersOpen
+  toggle.textContent = `Filter results (${selectedFilters(filters)} selected)`
+  toggle.setAttribute('aria-expanded', String(open))
+  toggle.classList.toggle('govuk-!-display-none', !NARROW.matches)
+  filters.classList.toggle('app-filters--closed', !open)
+}
+
+document.addEventListener('click', (event) => {
+  if (!event.target.closest('.app-filter-toggle')) return
+  filtersOpen = !filtersOpen
+  showFilters()
+})
+NARROW.addEventListener('change', showFilters)
+
 async function update (form, focusedId) {
   const url = searchUrl(form)
   const main = document.querySelector(MAIN_SELECTOR)
@@ -36,7 +66,11 @@ async function update (form, focusedId) {
     const page = new DOMParser().parseFromString(await response.text(), 'text/html')
     const replacement = page.querySelector(MAIN_SELECTOR)
     if (!replacement) throw new Error('No results in the response')
+    // Filter groups the person opened stay open.
+    const opened = [...main.querySelectorAll('details[open]')].map((details) => details.id)
     main.replaceChildren(...replacement.childNodes)
+    for (const id of opened) document.getElementById(id)?.setAttribute('open', '')
+    showFilters()
     window.history.pushState({}, '', url)
     shownSearch = window.location.search
     document.title = page.title
@@ -71,3 +105,4 @@ window.addEventListener('popstate', () => {
 })
 
 hideApplyButtons(document)
+showFilters()

@@ -613,6 +613,11 @@ def apply_filters(person: Person) -> None:
         person.follow(person.page.get_by_role("button", name="Apply filters").first)
 
 
+def open_filter_group(person: Person, name: str) -> None:
+    """Filter groups with nothing chosen in them start closed: open one by its heading."""
+    person.press(person.page.locator("summary.app-facet__summary", has_text=name).first)
+
+
 def search_the_market(person: Person) -> None:
     page = person.page
     go_to(person, "Find organisations")
@@ -621,9 +626,11 @@ def search_the_market(person: Person) -> None:
     person.follow(page.get_by_role("button", name="Search", exact=True))
     count = page.locator("#result-count")
     expect(count).to_have_text("5 organisations")
+    open_filter_group(person, "Region")
     person.check(page.get_by_label(re.compile(r"^North West \(")))
     apply_filters(person)
     expect(count).to_have_text("4 organisations")
+    open_filter_group(person, "Pathway")
     person.check(page.get_by_label(re.compile(r"^Education, skills and work \(")))
     apply_filters(person)
     expect(count).to_have_text("3 organisations")

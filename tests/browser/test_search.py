@@ -24,7 +24,8 @@ def two_regions(transactional_db):
 def test_filters_update_results_in_place(page, two_regions):
     page.goto(reverse("directory:organisation_list"))
     expect(page.get_by_role("button", name="Apply filters").first).to_be_hidden()
-    page.get_by_label("Wales (1 organisations)").check()
+    page.locator("summary", has_text="Region").click()
+    page.get_by_label("Wales (1 organisation)").check()
     page.wait_for_url("**region=wales**")
     expect(page.locator("#result-count")).to_have_text("1 organisation")
     expect(page.locator("#search-status")).to_have_text("1 organisation found")
@@ -36,7 +37,8 @@ def test_filters_update_results_in_place(page, two_regions):
 def test_filters_work_without_javascript(page_without_js, two_regions):
     page = page_without_js
     page.goto(reverse("directory:organisation_list"))
-    page.get_by_label("London (1 organisations)").check()
+    page.locator("summary", has_text="Region").click()
+    page.get_by_label("London (1 organisation)").check()
     page.get_by_role("button", name="Apply filters").first.click()
     assert "region=london" in page.url
     expect(page.get_by_role("link", name="London Lantern")).to_be_visible()

@@ -4,6 +4,8 @@ Runs on SQLite and PostgreSQL; tests of PostgreSQL-only behaviour (the trigram f
 skipped on SQLite.
 """
 
+import re
+
 import pytest
 from django.db import connection
 from django.http import QueryDict
@@ -347,6 +349,55 @@ def test_near_a_postcode_by_distance(client, taxonomies):
     assert 2 < miles[1] < 4
     assert miles[2:] == [None, None]
     assert "Within 25 miles of M1 1AE" in response.content.decode()
+
+
+def sort_options(response) -> list[tuple[str, str, bool]]:
+    """The "Sort by" options: (value sent, label, selected)."""
+    content = response.content.decode()
+    select = content[
+        content.index('id="id_sort"') : content.index("</select>", content.index('id="id_sort"'))
+    ]
+    return [
+        (value, label, bool(selected))
+        for value, selected, label in re.findall(
+            r'<option value="([^"]*)"( selected)?>([^<]+)<', select
+        )
+    ]
+
+
+def test_a_sort_left_at_its_default_lets_the_next_search_choose(client, taxonomies):
+    located = ServiceFactory(organisation=OrganisationFactory(name="Zed Near"))
+    DeliveryLocationFactory(service=located, latitude=53.4794, longitude=-2.2453)
+    far = ServiceFactory(organisation=OrganisationFactory(name="Able Far"))
+    DeliveryLocationFactory(service=far, latitude=53.7, longitude=-2.3)
+
+    # By name by default, which sends no order: so adding a postcode sorts nearest first.
+    options = sort_options(search(client))
+    assert ("", "Name (A to Z)", True) in options and (
+        "verified",
+        "Recently verified",
+        False,
+    ) in options
+    response = search(client, postcode="M1 1AE", sort="")
+    assert names(response) == ["Zed Near", "Able Far"]
+    assert ("", "Distance", True) in sort_options(response)
+    assert len(re.findall(r"· \d+\.\d miles away</p>", response.content.decode())) == 2
+    # An order the person chose is sent, and kept when they add a postcode.
+    response = search(client, postcode="M1 1AE", sort="name")
+    assert names(response) == ["Able Far", "Zed Near"]
+    assert ("name", "Name (A to Z)", True) in sort_options(response)
+
+
+def test_filter_groups_start_closed_unless_chosen_from(client, taxonomies):
+    ServiceFactory(regions=[term(Region, "wales")])
+    content = search(client, region="wales").content.decode()
+    assert '<details class="app-facet__details" id="facet-region" open>' in content
+    assert 'Region <span class="app-facet__selected">(1 selected)</span></summary>' in content
+    assert '<details class="app-facet__details" id="facet-pathway">' in content
+    # Skip to the results; the postcode has its own button; the toggle is for JavaScript.
+    assert '<a class="govuk-link" href="#search-results">Skip to results</a>' in content
+    assert 'Search<span class="govuk-visually-hidden"> near this postcode</span>' in content
+    assert "app-filter-toggle govuk-!-display-none" in content
 
 
 # --- Bad input -----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core import mail
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
@@ -27,7 +28,9 @@ from directory.organisations.models import (
     ShortlistItem,
     ShortlistShare,
 )
+from directory.shortlists import selectors as shortlist_selectors
 from directory.shortlists import services as shortlist_services
+from outbox.models import OutgoingEmail
 from tests.factories import (
     ContactMessageFactory,
     EvidenceItemFactory,
@@ -281,6 +284,43 @@ def test_sharing_never_tells_whether_an_address_has_an_account(client, world):
     assert "There is no account" not in with_account + without
 
 
+def test_sharing_emails_the_person_it_is_shared_with(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://directory.example.org"
+    settings.EMAIL_BACKEND = "outbox.backends.DurableEmailBackend"  # kept, then delivered
+    owner = world["users"][OWNER]
+    owner.full_name = "Sam Okoro"
+    owner.save()
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks() as delivery:
+        _share(client, world, "Colleague@Council.example.org", role="editor")
+    [kept] = OutgoingEmail.objects.all()
+    for deliver in delivery:
+        deliver()
+
+    [email] = mail.outbox
+    shortlist = world["shortlist"]
+    assert email.to == ["colleague@council.example.org"]
+    assert email.subject == f"Sam Okoro shared the shortlist “{shortlist.name}” with you"
+    assert "add and remove organisations" in email.body
+    assert f"https://directory.example.org/shortlists/{shortlist.pk}/" in email.body
+    assert kept.subject == email.subject and not OutgoingEmail.objects.exists()
+
+    # The same role again is no news; a changed role is.
+    _share(client, world, "colleague@council.example.org", role="editor")
+    assert not OutgoingEmail.objects.exists()
+    _share(client, world, "colleague@council.example.org", role="viewer")
+    [changed] = OutgoingEmail.objects.all()
+    assert "You can read it and the notes" in changed.message["body"]
+
+
+def test_a_refused_share_sends_no_email(client, world):
+    client.force_login(world["users"][OWNER])
+    _share(client, world, world["users"][OWNER].email)
+    assert mail.outbox == []
+
+
 def test_an_address_shared_before_it_had_an_account_sees_the_shortlist_once_it_has_one(
     client, world
 ):
@@ -380,23 +420,98 @@ def test_add_refuses_other_peoples_shortlists_and_unpublished_organisations(clie
     assert world["shortlist"].items.count() == 1
 
 
-def test_add_to_a_new_shortlist_creates_it_with_the_organisation(client):
+def test_the_create_page_puts_the_organisation_on_the_new_shortlist(client):
     user = UserFactory()
     organisation = OrganisationFactory()
     client.force_login(user)
     response = client.post(
-        reverse("shortlists:add"), {"organisation": organisation.slug, "shortlist": "new"}
-    )
-    assert (
-        response["Location"] == reverse("shortlists:create") + f"?organisation={organisation.slug}"
-    )
-    response = client.post(
-        response["Location"],
+        reverse("shortlists:create") + f"?organisation={organisation.slug}",
         {"name": "Gate mentoring", "description": "", "organisation": organisation.slug},
     )
     shortlist = Shortlist.objects.get(owner=user)
     assert response["Location"] == shortlist.get_absolute_url()
     assert list(shortlist.items.values_list("organisation", flat=True)) == [organisation.pk]
+
+
+def _add(client, organisation, shortlist="new", *, json=False, **extra):
+    data = {"organisation": organisation.slug, "shortlist": shortlist, **extra}
+    headers = {"HTTP_ACCEPT": "application/json"} if json else {}
+    return client.post(reverse("shortlists:add"), data, **headers)
+
+
+def test_a_first_add_from_the_results_starts_a_shortlist_named_after_the_search(client, taxonomies):
+    user = UserFactory()
+    organisation = OrganisationFactory(name="Second Chances")
+    client.force_login(user)
+    answer = _add(client, organisation, json=True, search="client_group=women&region=wales")
+    shortlist = Shortlist.objects.get(owner=user)
+    item = shortlist.items.get()
+    assert shortlist.name == "Women, in Wales"
+    assert answer.json() == {
+        "organisation": organisation.slug,
+        "message": "Second Chances added to “Women, in Wales”",
+        "shortlist": {"id": shortlist.pk, "name": "Women, in Wales"},
+        "url": shortlist.get_absolute_url(),
+        "undo": reverse("shortlists:item_remove", kwargs={"pk": shortlist.pk, "item": item.pk}),
+        "rename": reverse("shortlists:edit", kwargs={"pk": shortlist.pk}),
+    }
+    # Without any filters (or from a profile) it is named after the day.
+    _add(client, OrganisationFactory(), search="")
+    assert Shortlist.objects.filter(owner=user, name__startswith="Shortlist started ").exists()
+
+
+def test_adding_without_javascript_returns_to_the_result_with_a_banner_beside_it(client):
+    shortlist = ShortlistFactory(name="Gate mentoring")
+    organisation = OrganisationFactory(name="Second Chances", slug="second-chances")
+    OrganisationFactory(name="Other Trust")
+    client.force_login(shortlist.owner)
+    back = reverse("directory:organisation_list") + "?sort=name"
+    response = _add(client, organisation, shortlist.pk, next=back, search="sort=name")
+    assert response["Location"] == back + "#result-second-chances"
+
+    content = client.get(back).content.decode()
+    result = content[content.index('id="result-second-chances"') :]
+    result = result[: result.index("</li>")]
+    assert "Second Chances added to “Gate mentoring” ✓" in result
+    assert "govuk-notification-banner--success" in result
+    item = shortlist.items.get()
+    assert f'formaction="/shortlists/{shortlist.pk}/items/{item.pk}/remove/"' in result
+    assert content.count("govuk-notification-banner__heading") == 1  # nowhere else
+    # Said once: the next page shows no banner.
+    assert "added to" not in client.get(back).content.decode()
+
+
+def test_undo_takes_the_organisation_off_and_returns_to_the_result(client):
+    item = ShortlistItemFactory(organisation__slug="second-chances")
+    client.force_login(item.shortlist.owner)
+    back = reverse("directory:organisation_list") + "?q=chances"
+    remove = reverse("shortlists:item_remove", kwargs={"pk": item.shortlist.pk, "item": item.pk})
+    response = client.post(remove, {"next": back, "search": "q=chances"})
+    assert response["Location"] == back + "#result-second-chances"
+    assert not item.shortlist.items.exists()
+    ShortlistItemFactory(shortlist=item.shortlist, organisation=item.organisation)
+    again = item.shortlist.items.get()
+    remove = reverse("shortlists:item_remove", kwargs={"pk": item.shortlist.pk, "item": again.pk})
+    answer = client.post(remove, HTTP_ACCEPT="application/json").json()
+    assert answer["message"] == f"{item.organisation.name} removed from “{item.shortlist.name}”"
+    assert answer["undo"] is None and not item.shortlist.items.exists()
+
+
+def test_adding_again_offers_no_undo(client):
+    item = ShortlistItemFactory()
+    client.force_login(item.shortlist.owner)
+    answer = _add(client, item.organisation, item.shortlist.pk, json=True).json()
+    assert answer["message"].startswith(f"{item.organisation.name} is already on")
+    assert answer["undo"] is None and item.shortlist.items.count() == 1
+
+
+def test_a_next_address_elsewhere_is_not_followed(client):
+    shortlist = ShortlistFactory()
+    client.force_login(shortlist.owner)
+    response = _add(
+        client, OrganisationFactory(), shortlist.pk, next="https://evil.example/", search=""
+    )
+    assert response["Location"] == shortlist.get_absolute_url()
 
 
 def test_creating_without_a_name_keeps_the_description(client):
@@ -561,7 +676,7 @@ def test_printable_page_has_notes_and_recorded_searches(client, compared):
     )
     client.force_login(shortlist.owner)
     content = client.get(reverse("shortlists:print", kwargs={"pk": shortlist.pk})).content.decode()
-    assert "Call in May" in content and "region=north-west" in content and ">2<" in content
+    assert "Call in May" in content and "In North West" in content and ">2<" in content
     assert "<li>Hope Homes</li><li>Harbour Trust</li>" in content
 
 
@@ -617,6 +732,68 @@ def test_a_recorded_search_keeps_what_was_found_then(client, taxonomies):
         ).content.decode()
         assert "<li>Bridge to Work</li><li>Cymru Homes</li>" in content, page
         assert "Renamed Since" not in content and "Arrived Later" not in content
+
+
+@pytest.mark.parametrize(
+    "query_string,sentence",
+    [
+        (
+            "client_group=women&region=yorkshire-and-the-humber&postcode=ls7+3ab&within=25",
+            "Women, in Yorkshire and the Humber, within 25 miles of LS7 3AB",
+        ),
+        (
+            "q=mentoring&region=wales&region=london&accepting_referrals=on&sort=name",
+            "“mentoring”, in London or Wales, accepting referrals now",
+        ),
+        (
+            "min_evidence_level=3&has_evidence=on",
+            "With evidence of impact, evidence at level 3 or higher",
+        ),
+        ("", "All organisations"),
+        ("page=2&sort=name", "All organisations"),
+    ],
+)
+def test_a_search_is_described_in_a_sentence(taxonomies, query_string, sentence):
+    assert shortlist_selectors.search_description(query_string) == sentence
+
+
+def test_a_recorded_search_reads_as_a_sentence_with_its_count_and_date(client, taxonomies):
+    shortlist = ShortlistFactory()
+    SearchRecordFactory(
+        shortlist=shortlist,
+        query_string="client_group=women&region=yorkshire-and-the-humber",
+        result_count=1,
+        recorded_at=datetime(2026, 12, 4, 10, 30, tzinfo=UTC),
+    )
+    client.force_login(shortlist.owner)
+    content = client.get(shortlist.get_absolute_url()).content.decode()
+    assert "Women, in Yorkshire and the Humber</a>: 1 organisation on 4 December 2026" in content
+    assert "client_group=women&amp;region" in content  # the link runs the search again
+    assert ">client_group=" not in content
+
+
+def test_a_shortlist_without_a_note_offers_to_add_one(client, world):
+    ShortlistItemFactory(shortlist=world["shortlist"], note="")
+    client.force_login(world["users"][EDITOR])
+    content = client.get(_url("detail", world)).content.decode()
+    assert "None" not in content
+    assert content.count("Add a note") == 1 and "Strong on women" in content
+    client.force_login(world["users"][VIEWER])
+    assert "Add a note" not in client.get(_url("detail", world)).content.decode()
+
+
+def test_the_shortlist_worked_on_last_is_chosen_for_adding_and_recording(client, taxonomies):
+    user = UserFactory()
+    ShortlistFactory(owner=user, name="Alpha")
+    working_on = ShortlistFactory(owner=user, name="Zulu")
+    ShortlistFactory(owner=user, name="Middle")
+    shortlist_services.shortlist_add(shortlist=working_on, organisation=OrganisationFactory())
+    client.force_login(user)
+    content = client.get(reverse("directory:organisation_list")).content.decode()
+    selected = f'<option value="{working_on.pk}" selected>Zulu</option>'
+    # "Add to shortlist" adds to it, and "Record this search" records on it.
+    assert content.count(selected) == 2
+    assert "selected>Alpha<" not in content and "selected>Middle<" not in content
 
 
 def test_a_broad_search_is_counted_whole_and_keeps_its_first_results(

@@ -2,6 +2,7 @@ from django import template
 
 from accounts.models import Membership
 from directory.organisations.models import Shortlist
+from directory.shortlists.forms import SHORTLIST_CHANGE_SESSION_KEY
 
 register = template.Library()
 
@@ -10,7 +11,21 @@ register = template.Library()
 def editable_shortlists(context) -> list[Shortlist]:
     """The shortlists the signed-in user can add to (one query), for "Add to shortlist"."""
     user = context["request"].user
-    return list(Shortlist.objects.editable_by(user).order_by("name", "id").only("pk", "name"))
+    shortlists = Shortlist.objects.editable_by(user).order_by("name", "id")
+    return list(shortlists.only("pk", "name", "updated_at"))
+
+
+@register.simple_tag
+def most_recently_changed(shortlists: list[Shortlist]) -> Shortlist | None:
+    """The shortlist the user was working on last: what "Add to shortlist" and "Record this
+    search" choose unless told otherwise."""
+    return max(shortlists, key=lambda shortlist: (shortlist.updated_at, shortlist.pk), default=None)
+
+
+@register.simple_tag(takes_context=True)
+def shortlist_change(context) -> dict | None:
+    """What "Add to shortlist" or its undo has just done, to say once beside the result."""
+    return context["request"].session.pop(SHORTLIST_CHANGE_SESSION_KEY, None)
 
 
 @register.simple_tag(takes_context=True)
