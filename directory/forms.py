@@ -5,7 +5,7 @@ field, so a save from a stale page is refused instead of overwriting someone els
 """
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, Layout
+from crispy_forms_gds.layout import HTML, ConditionalQuestion, ConditionalRadios, Layout
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -466,16 +466,50 @@ class ServiceForm(VersionedModelForm):
 
 
 class DeliveryLocationForm(VersionedModelForm):
+    PUBLISHED, CONFIDENTIAL = "Publish the address", "Keep the address confidential"
+    confidential = forms.TypedChoiceField(
+        label="Can the address be published?",
+        help_text=(
+            "Keep it confidential where publishing it could put people at risk: a refuge, "
+            "women's housing or approved premises, for example. We then publish only the town "
+            "and postcode district, like “Leeds, LS7”, never the name or address, and measure "
+            "distances from the centre of the district."
+        ),
+        choices=[(False, PUBLISHED), (True, CONFIDENTIAL)],
+        coerce=lambda value: value in (True, "True"),
+        widget=forms.RadioSelect,
+        # Unanswered (the published answer is selected at first), an address is published.
+        required=False,
+        empty_value=False,
+    )
+
     class Meta:
         model = DeliveryLocation
-        fields = ["name", "address", "postcode"]
+        fields = ["name", "confidential", "address", "postcode"]
         labels = {"name": "Location name", "address": "Address (optional)"}
-        help_texts = {"postcode": "A postcode in England or Wales"}
+        help_texts = {
+            "name": "Only you and the moderators see the name of a confidential address",
+            "postcode": (
+                "A full postcode in England or Wales. For a confidential address the postcode "
+                "district, like LS7, is enough: we keep nothing more precise"
+            ),
+        }
 
     required_messages = {
         "name": "Enter the location's name",
         "postcode": "Enter the location's postcode",
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            "name",
+            ConditionalRadios(
+                "confidential", ConditionalQuestion(self.PUBLISHED, "address"), self.CONFIDENTIAL
+            ),
+            "postcode",
+            "version",
+        )
 
 
 class EvidenceForm(VersionedModelForm):

@@ -508,13 +508,19 @@ class Service(models.Model):
 
 
 class DeliveryLocation(models.Model):
-    """A place a service is delivered from, geocoded from its postcode for distance search."""
+    """A place a service is delivered from, geocoded from its postcode for distance search.
+
+    A confidential one (a refuge, say) keeps only its postcode district, and is placed at the
+    district's centre: what is never stored can never be published."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="locations")
     name = models.CharField(max_length=200)
     address = models.CharField(max_length=300, blank=True)
-    postcode = models.CharField(max_length=10, validators=[validators.validate_postcode])
+    postcode = models.CharField(
+        max_length=10, validators=[validators.validate_postcode_or_district]
+    )
+    confidential = models.BooleanField("confidential address", default=False)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
 
@@ -532,14 +538,35 @@ class DeliveryLocation(models.Model):
                 condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
                 name="location_longitude_range",
             ),
+            models.CheckConstraint(
+                condition=Q(confidential=False) | (Q(address="") & ~Q(postcode__contains=" ")),
+                name="location_confidential_keeps_district_only",
+            ),
         ]
 
     def __str__(self):
         return f"{self.name}, {self.postcode}"
 
     def clean(self):
-        if self.postcode:
-            self.postcode = validators.normalise_postcode(self.postcode)
+        if not self.postcode:
+            return
+        if self.confidential:
+            self.address = ""
+            self.postcode = validators.postcode_district(self.postcode)
+            return
+        self.postcode = validators.normalise_postcode(self.postcode)
+        if not validators.POSTCODE_RE.match(self.postcode):
+            message = "Enter a full postcode, like LS7 3AB, or make it a confidential address"
+            raise ValidationError({"postcode": message})
+
+    @property
+    def public_place(self) -> str:
+        """Where the place is, as it may be published: the town and postcode district of a
+        confidential one ("Leeds, LS7"), else its name, address and postcode."""
+        if self.confidential:
+            town = validators.postcode_town(self.postcode)
+            return f"{town}, {self.postcode}" if town else self.postcode
+        return ", ".join(part for part in (self.name, self.address, self.postcode) if part)
 
 
 def evidence_upload_to(instance, filename):

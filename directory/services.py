@@ -298,9 +298,11 @@ def delivery_location_save(
     expected_version: int,
     user: User | None = None,
 ) -> DeliveryLocation:
-    """Add or change a delivery location, placing it on the map from its postcode."""
+    """Add or change a delivery location, placing it on the map from its postcode (a
+    confidential one at its postcode district's centre, keeping only the district)."""
+    lookup = geo.lookup_district if location.confidential else geo.lookup_postcode
     try:
-        place = geo.lookup_postcode(location.postcode)
+        place = lookup(location.postcode)
     except geo.PostcodeError as error:
         raise ValidationError({"postcode": error.message}) from error
     _claim_version(organisation, expected_version)

@@ -215,6 +215,33 @@ def test_a_location_on_a_new_service_and_removing_a_service(
     assert Service.history.filter(name="Through the gate", history_type="-").exists()
 
 
+def test_a_location_made_confidential_waits_then_keeps_only_its_district(
+    editor_client, moderator_client, published
+):
+    location = published.services.get().locations.get()
+    editor_client.post(
+        url("location_edit", published, location=location.uuid),
+        location_data(published, name="The Anchor Hub", confidential="True"),
+    )
+    location.refresh_from_db()
+    assert (location.address, location.confidential) == ("1 Quay Street", False)
+    rows = diff_rows(published)
+    assert rows["Service “Through the gate” (changed): Delivery location “The Anchor Hub”"] == (
+        "1 Quay Street, M1 1AE",
+        "M1 (confidential address)",
+    )
+    # The review shows the profile as it will be published.
+    review = moderator_client.get(moderation_url(published)).content.decode()
+    assert "Manchester, M1 (confidential address)" in review
+
+    approve(moderator_client, published)
+    location.refresh_from_db()
+    assert (location.address, location.postcode, location.confidential) == ("", "M1", True)
+    page = public_page(published)
+    assert "Manchester, M1 (confidential address)" in page
+    assert "1 Quay Street" not in page and "The Anchor Hub" not in page
+
+
 def test_a_published_organisation_keeps_at_least_one_service(editor_client, published):
     service = published.services.get()
     response = editor_client.post(
