@@ -44,6 +44,18 @@ def yes_no_field(label: str, required_message: str, help_text: str = "") -> form
     )
 
 
+class PoundsField(forms.IntegerField):
+    """Whole pounds, written as people write them: "£250,000" is 250000."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().removeprefix("£").replace(",", "").strip()
+        return super().to_python(value)
+
+    def prepare_value(self, value):
+        return f"{value:,}" if isinstance(value, int) else value
+
+
 def checkboxes_field(model, label: str, *, required_message: str = "", help_text: str = ""):
     return forms.ModelMultipleChoiceField(
         queryset=model.objects.all(),
@@ -433,8 +445,11 @@ class ServiceForm(VersionedModelForm):
     accepting_referrals = yes_no_field(
         "Is the service accepting referrals?", "Select yes if the service is accepting referrals"
     )
-    largest_contract_value = forms.IntegerField(
-        label="Largest contract it could take (£, optional)", required=False, min_value=0
+    largest_contract_value = PoundsField(
+        label="Largest contract it could take (£, optional)",
+        required=False,
+        min_value=0,
+        help_text="In whole pounds, like 250,000",
     )
 
     class Meta:

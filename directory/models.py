@@ -670,6 +670,19 @@ class EvidenceItem(models.Model):
         return self.kind == self.Kind.JUSTICE_DATA_LAB
 
     @property
+    def document_description(self) -> str:
+        """The uploaded report's type and size, as GOV.UK describes a download: "PDF, 240 KB"."""
+        try:
+            size = self.document.size
+        except (FileNotFoundError, ValueError):
+            return "PDF"
+        if size < 1024:
+            return f"PDF, {size} bytes"
+        if size < 1024 * 1024:
+            return f"PDF, {round(size / 1024)} KB"
+        return f"PDF, {size / 1024 / 1024:.1f} MB"
+
+    @property
     def jdl_difference(self):
         """Percentage points fewer reoffending in the cohort than in the comparison group."""
         if self.jdl_cohort_rate is None or self.jdl_comparison_rate is None:
