@@ -28,7 +28,11 @@ from .models import (
     OrganisationRevision,
     Service,
 )
-from .notifications import claim_request_decided_notify, claim_request_received_notify
+from .notifications import (
+    claim_request_decided_notify,
+    claim_request_received_notify,
+    submission_received_notify,
+)
 
 # Task list sections, in order. The optional ones need not be complete to submit.
 SECTIONS = {
@@ -440,6 +444,7 @@ def organisation_submit(
     if organisation.is_published:
         if moderation_services.revision_resubmit(organisation=organisation, user=user) is None:
             raise SubmissionError(NOT_SUBMITTABLE[organisation.status])
+        submission_received_notify(organisation=organisation, user=user)
         return organisation
     organisation.status = Organisation.Status.SUBMITTED
     organisation.submitted_at = timezone.now()
@@ -448,6 +453,7 @@ def organisation_submit(
     organisation.full_clean()
     organisation.save()
     _profile_changed(organisation)
+    submission_received_notify(organisation=organisation, user=user)
     return organisation
 
 

@@ -431,7 +431,11 @@ def test_changes_sent_back_keep_what_the_owners_proposed_until_they_send_them_ag
     )
     response = editor_client.post(url("check", published), {"version": current_version(published)})
     assert response["Location"] == url("submitted", published)
-    assert "Changes sent for review" in editor_client.get(response["Location"]).content.decode()
+    confirmation = editor_client.get(response["Location"]).content.decode()
+    assert "Changes sent for review" in confirmation
+    assert "A moderator will check your changes within 5 working days" in confirmation
+    assert mail.outbox[-1].subject == "Your changes to Harbour Trust are waiting for review"
+    assert "Until then your published profile stays as it is" in mail.outbox[-1].body
     revision.refresh_from_db()
     assert revision.status == OrganisationRevision.Status.PENDING
     [item] = moderation_queue(kind="revision")[0]

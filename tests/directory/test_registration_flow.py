@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import Membership
@@ -572,14 +573,21 @@ def test_check_answers_shows_answers_with_change_links(admin_client):
     assert step_url(organisation, "contact") + "?next=check" in content
 
 
-def test_submit_sends_a_complete_profile_for_review(admin_client):
+def test_submit_sends_a_complete_profile_for_review(admin_client, mailoutbox):
     organisation = admin_client.organisation
     complete_everything(organisation)
     response = admin_client.post(url("check", organisation), {"version": organisation.version})
     assert response["Location"] == url("submitted", organisation)
     organisation.refresh_from_db()
     assert organisation.status == Organisation.Status.SUBMITTED
-    assert admin_client.get(response["Location"]).status_code == 200
+    confirmation = admin_client.get(response["Location"]).content.decode()
+    assert "We have sent you an email to confirm that your profile has arrived" in confirmation
+    assert "A moderator will check your profile within 5 working days" in confirmation
+    [email] = mailoutbox
+    assert email.to == [admin_client.user.email]
+    assert email.subject == f"{organisation.name} is waiting for review"
+    assert "A moderator will review it within 5 working days" in email.body
+    assert f"{settings.SITE_URL}{url('task_list', organisation)}" in email.body
 
 
 def test_submit_is_refused_while_sections_are_incomplete(admin_client):
