@@ -72,7 +72,23 @@ def test_confirming_the_email_signs_the_user_in(client):
 
     assert response.status_code == 302
     assert EmailAddress.objects.get(email="ada@example.org").verified
-    assert client.get(reverse("account")).status_code == 200
+    # They land on their account page, which starts them registering their organisation.
+    assert response["Location"] == reverse("account")
+    page = client.get(response["Location"]).content.decode()
+    start = page.index("govuk-button--start")
+    assert page.index("Register your organisation") < start < page.index("Your details")
+    assert f'href="{reverse("registration:start")}"' in page[start - 200 : start]
+
+
+@pytest.mark.django_db
+def test_the_start_button_is_only_for_people_without_an_organisation(client, taxonomies):
+    from tests.factories import MembershipFactory
+
+    membership = MembershipFactory(user__email="ada@example.org")
+    client.force_login(membership.user)
+    page = client.get(reverse("account")).content.decode()
+    assert "govuk-button--start" not in page
+    assert "Register another organisation" in page
 
 
 @pytest.mark.django_db
