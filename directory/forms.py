@@ -4,8 +4,9 @@ Every form that changes an organisation carries the organisation's `version` as 
 field, so a save from a stale page is refused instead of overwriting someone else's changes.
 """
 
+from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, ConditionalQuestion, ConditionalRadios, Layout
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Layout
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from . import validators
 from .models import (
+    NESTA_LEVELS,
     ClaimRequest,
     ClientGroup,
     DeliveryLocation,
@@ -31,6 +33,7 @@ from .models import (
 from .uploads import check_pdf_upload
 
 YES_NO = [(True, "Yes"), (False, "No")]
+SUMMARY_LENGTH = Organisation._meta.get_field("summary").max_length
 
 
 def yes_no_field(label: str, required_message: str, help_text: str = "") -> forms.TypedChoiceField:
@@ -336,7 +339,7 @@ class WhatYouDoForm(VersionedModelForm):
         fields = ["summary", "description"]
         labels = {"summary": "Summary", "description": "Description"}
         help_texts = {
-            "summary": "One or two sentences shown in search results (up to 280 characters)",
+            "summary": "One or two sentences shown in search results",
             "description": "What you do, who for, where and how",
         }
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
@@ -345,6 +348,17 @@ class WhatYouDoForm(VersionedModelForm):
         "summary": "Enter a summary of what the organisation does",
         "description": "Enter a description of what the organisation does",
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # GOV.UK's character count says how many are left or too many; a maxlength would
+        # silently stop the typing instead (the length is still checked on the server).
+        self.fields["summary"].widget.attrs.pop("maxlength", None)
+        self.helper.layout = Layout(
+            Field.textarea("summary", rows=3, max_characters=SUMMARY_LENGTH),
+            "description",
+            "version",
+        )
 
 
 def _leave_unanswered_until_saved(form: VersionedModelForm, section: str, name: str) -> None:
@@ -410,7 +424,7 @@ class PartnershipForm(VersionedModelForm):
     )
     partnership_roles = checkboxes_field(
         PartnershipRole,
-        "If you are, which roles would you take in a partnership?",
+        "Which roles would you take in a partnership?",
         help_text="Select all that apply",
     )
 
@@ -422,11 +436,24 @@ class PartnershipForm(VersionedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _leave_unanswered_until_saved(self, "partnership", "open_to_partnership")
+        # The roles and wishes are asked for beneath "Yes" (shown there without JavaScript).
+        self.helper.layout = Layout(
+            ConditionalRadios(
+                "open_to_partnership",
+                ConditionalQuestion("Yes", "partnership_roles", "partnership_notes"),
+                "No",
+            ),
+            "version",
+        )
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("open_to_partnership") and not cleaned.get("partnership_roles"):
             self.add_error("partnership_roles", "Select the roles you would take in a partnership")
+        elif cleaned.get("open_to_partnership") is False:
+            # Answers beneath "Yes" mean nothing after "No", and are not kept.
+            cleaned["partnership_roles"] = PartnershipRole.objects.none()
+            cleaned["partnership_notes"] = ""
         return cleaned
 
 
@@ -536,10 +563,12 @@ class EvidenceForm(VersionedModelForm):
     )
     nesta_level = forms.TypedChoiceField(
         label="Nesta standard of evidence level",
-        choices=[(level, f"Level {level}") for level in range(1, 6)],
+        choices=[
+            Choice(level, f"Level {level}", hint=meaning) for level, meaning in NESTA_LEVELS.items()
+        ],
         coerce=int,
         widget=forms.RadioSelect,
-        help_text=EvidenceItem._meta.get_field("nesta_level").help_text,
+        help_text="How strongly this evidence shows that your work makes a difference",
         error_messages={"required": "Select the Nesta standard of evidence level"},
     )
     year = forms.IntegerField(label="Year", error_messages={"required": "Enter the year"})
@@ -599,14 +628,12 @@ class EvidenceForm(VersionedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The figures are grouped rather than revealed by script: every page works without it.
+        # The figures are revealed beneath "Justice Data Lab report" (shown there without
+        # JavaScript), and asked for only for such a report.
+        jdl, *others = EvidenceItem.Kind.labels
         self.helper.layout = Layout(
-            *[name for name in self.Meta.fields if name not in self.jdl_fields],
-            HTML(
-                '<h2 class="govuk-heading-m">Justice Data Lab figures</h2>'
-                '<p class="govuk-body">Only for a Justice Data Lab report.</p>'
-            ),
-            *self.jdl_fields,
+            ConditionalRadios("kind", ConditionalQuestion(jdl, *self.jdl_fields), *others),
+            *[name for name in self.Meta.fields if name not in ["kind", *self.jdl_fields]],
             "version",
         )
 

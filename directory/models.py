@@ -574,6 +574,16 @@ def evidence_upload_to(instance, filename):
     return f"evidence/{uuid.uuid4().hex}.pdf"
 
 
+# What each Nesta standard of evidence level means (Nesta, "Standards of Evidence", 2013).
+NESTA_LEVELS = {
+    1: "You can describe what you do and why it matters, logically and convincingly",
+    2: "You collect data that shows a positive change, but cannot yet show you caused it",
+    3: "You can show you caused the change, using a control or comparison group",
+    4: "Independent evaluations have found the same results again, for example in other places",
+    5: "You have manuals, systems and procedures so others can deliver it with the same results",
+}
+
+
 class EvidenceItem(models.Model):
     class Kind(models.TextChoices):
         JUSTICE_DATA_LAB = "jdl", "Justice Data Lab report"

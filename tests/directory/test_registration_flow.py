@@ -1,5 +1,6 @@
 """The registration flow: start, duplicate check, each section, task list, check answers, submit."""
 
+import html
 import uuid
 
 import pytest
@@ -10,7 +11,13 @@ from accounts.models import Membership
 from directory import registration_selectors
 from directory.models import IncomeBand, LegalForm, Organisation, PartnershipRole, QualityMark
 from directory.registration_selectors import normalise_organisation_name
-from tests.directory.registration_helpers import draft_with_admin, errors_of, step_url, url
+from tests.directory.registration_helpers import (
+    current_version,
+    draft_with_admin,
+    errors_of,
+    step_url,
+    url,
+)
 from tests.factories import (
     OrganisationFactory,
     ServiceFactory,
@@ -373,6 +380,25 @@ def test_what_you_do_refuses_bad_input(admin_client, overrides, field, message):
     assert message in " ".join(errors_of(response)[field])
 
 
+def test_the_summary_counts_its_characters_instead_of_stopping_at_280(admin_client):
+    """GOV.UK's character count: no maxlength to cut the typing short silently; a summary too
+    long comes back whole, with the count and an error beside it."""
+    organisation = admin_client.organisation
+    too_long = "Housing and support for women leaving prison. " * 7
+    data = {"summary": too_long, "description": "Longer", "version": 1}
+    page = admin_client.post(step_url(organisation, "what-you-do"), data).content.decode()
+    count = page.index('<div class="govuk-character-count" data-module="govuk-character-count"')
+    assert 'data-maxlength="280"' in page[count : count + 120]
+    textarea = page[page.index('<textarea name="summary"') :]
+    textarea = textarea[: textarea.index(">")]
+    assert "maxlength" not in textarea
+    assert "govuk-js-character-count" in textarea
+    assert "id_summary-info" in textarea  # described by the count's message
+    assert too_long.strip() in html.unescape(page)
+    assert "You can enter up to 280 characters" in page
+    assert "Summary must be 280 characters or fewer" in page
+
+
 def size_data(**overrides):
     return {
         "income_band": IncomeBand.objects.first().pk,
@@ -452,6 +478,30 @@ def test_partnership_interest_needs_roles_when_interested(admin_client):
     )
     assert response.status_code == 302
     assert list(organisation.partnership_roles.all()) == [role]
+    # Roles and wishes are answers beneath "Yes": after "No" they are not kept.
+    response = admin_client.post(
+        step_url(organisation, "partnership"),
+        {
+            "open_to_partnership": "False",
+            "partnership_roles": [role.pk],
+            "partnership_notes": "A lead partner",
+            "version": current_version(organisation),
+        },
+    )
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert (organisation.open_to_partnership, organisation.partnership_notes) == (False, "")
+    assert not organisation.partnership_roles.exists()
+
+
+def test_partnership_roles_are_asked_only_of_a_charity_that_wants_partners(admin_client):
+    page = admin_client.get(step_url(admin_client.organisation, "partnership")).content.decode()
+    yes = page.index('data-aria-controls="conditional_open_to_partnership_0"')
+    reveal = page.index('id="conditional_open_to_partnership_0"')
+    no = page.index('id="id_open_to_partnership_1"')
+    assert yes < reveal < page.index('name="partnership_roles"') < no
+    assert reveal < page.index('name="partnership_notes"') < no
+    assert page.count("data-aria-controls") == 1
 
 
 def test_unknown_step_is_not_found(admin_client):
