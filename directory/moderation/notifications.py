@@ -67,18 +67,38 @@ def _admin_emails(organisation) -> list[str]:
     return [membership.user.email for membership in admins]
 
 
+def submission_received_notify(*, organisation, user) -> None:
+    """Tell the person who sent a profile (or changes) for review that it arrived, and how
+    long review takes."""
+    _send(
+        template="submission_received",
+        to=[user.email],
+        context={
+            "organisation": organisation,
+            "review_days": settings.MODERATION_OVERDUE_WORKING_DAYS,
+            "url": _absolute(reverse("registration:task_list", kwargs={"org": organisation.uuid})),
+        },
+    )
+
+
 def moderation_decision_notify(*, decision) -> None:
-    """Tell the organisation's admins what a moderator decided, and why."""
+    """Tell the organisation's admins what a moderator decided, and why; an approval links to
+    the public profile, anything else to the pages where they change it."""
     recipients = _admin_emails(decision.organisation)
     if not recipients:
         return
-    url = reverse("registration:task_list", kwargs={"org": decision.organisation.uuid})
+    published = decision.action == "approve" and decision.organisation.is_published
+    if published:
+        url = decision.organisation.get_absolute_url()
+    else:
+        url = reverse("registration:task_list", kwargs={"org": decision.organisation.uuid})
     _send(
         template="moderation_decision",
         to=recipients,
         context={
             "decision": decision,
             "organisation": decision.organisation,
+            "published": published,
             "url": _absolute(url),
         },
     )

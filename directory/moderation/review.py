@@ -64,7 +64,7 @@ def _service(data: dict) -> SimpleNamespace:
     terms = {
         name: _terms(model, data[name]) for name, model in revision_lists.SERVICE_TERMS.items()
     }
-    locations = Terms(SimpleNamespace(**location) for location in data["locations"])
+    locations = Terms(revision_lists.location_preview(location) for location in data["locations"])
     return SimpleNamespace(**fields, **terms, locations=locations)
 
 

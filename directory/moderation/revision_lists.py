@@ -46,7 +46,7 @@ SERVICE_TERMS = {
     "settings": DeliverySetting,
     "regions": Region,
 }
-LOCATION_FIELDS = ("name", "address", "postcode", "latitude", "longitude")
+LOCATION_FIELDS = ("name", "address", "postcode", "confidential", "latitude", "longitude")
 EVIDENCE_FIELDS = (
     "kind",
     "title",
@@ -147,8 +147,10 @@ def documents(items: list[dict] | None) -> set[str]:
 
 
 def _set_fields(instance: models.Model, data: dict, names) -> None:
+    # A revision saved before a field existed leaves that field at its default.
     for name in names:
-        setattr(instance, name, data[name])
+        if name in data:
+            setattr(instance, name, data[name])
 
 
 def service_instance(organisation: Organisation, data: dict) -> Service:
@@ -166,6 +168,13 @@ def service_initial(data: dict) -> dict:
         name: list(model.objects.filter(slug__in=data[name]))
         for name, model in SERVICE_TERMS.items()
     }
+
+
+def location_preview(data: dict) -> DeliveryLocation:
+    """An unsaved location holding the saved values, to show as it will be published."""
+    location = DeliveryLocation(uuid=uuid.UUID(data["uuid"]))
+    _set_fields(location, data, LOCATION_FIELDS)
+    return location
 
 
 def location_instance(service: Service, data: dict) -> DeliveryLocation:
@@ -353,7 +362,8 @@ EVIDENCE_LABELS["document"] = "Uploaded report"
 def _location_text(location: dict | None) -> str | None:
     if location is None:
         return None
-    return ", ".join(part for part in (location["address"], location["postcode"]) if part)
+    text = ", ".join(part for part in (location["address"], location["postcode"]) if part)
+    return f"{text} (confidential address)" if location.get("confidential") else text
 
 
 def _service_rows(before: dict | None, after: dict | None, names) -> list[tuple[str, object]]:

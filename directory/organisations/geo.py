@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from math import asin, cos, degrees, radians, sin, sqrt
 from pathlib import Path
 
+from . import validators
+
 __all__ = [
     "EARTH_RADIUS_MILES",
     "MalformedPostcode",
@@ -36,6 +38,7 @@ __all__ = [
     "database_path",
     "distance_miles",
     "ensure_database",
+    "lookup_district",
     "lookup_postcode",
     "normalise_postcode",
 ]
@@ -207,6 +210,47 @@ def lookup_postcode(text: str) -> PostcodeLocation:
         postcode=postcode,
         latitude=lat / COORD_SCALE,
         longitude=lon / COORD_SCALE,
+        country=country,
+        lad_code=lad_code,
+        region_slug=region,
+    )
+
+
+# Every postcode of a district (its outward code then a three-character inward code), counted
+# per local authority: the mean of their places is the district's centre.
+_DISTRICT_SQL = (
+    "SELECT sum(p.lat), sum(p.lon), count(p.lat), l.code, l.country, l.region"
+    " FROM postcode p JOIN lad l ON l.id = p.lad_id"
+    " WHERE p.pc > ? AND p.pc < ? AND length(p.pc) = ?"
+    " GROUP BY l.id ORDER BY count(*) DESC"
+)
+
+
+def lookup_district(text: str) -> PostcodeLocation:
+    """Locate the centre of a postcode district in England or Wales (the mean of its
+    postcodes), from the district or any postcode in it: where a confidential place is
+    said to be. Raises the errors of lookup_postcode."""
+    if not isinstance(text, str) or len(text) > _MAX_INPUT_LENGTH:
+        raise MalformedPostcode()
+    district = validators.postcode_district(text)
+    if not validators.DISTRICT_RE.match(district):
+        raise MalformedPostcode()
+    conn = _connection()
+    with _lock:
+        rows = conn.execute(_DISTRICT_SQL, (district, f"{district}~", len(district) + 3)).fetchall()
+    if not rows:
+        raise UnknownPostcode(district)
+    located = [row for row in rows if row[2] and row[4] in ("england", "wales")]
+    if not located:
+        raise PostcodeOutsideEnglandAndWales(district, rows[0][4])
+    from .postcode_build import COORD_SCALE
+
+    count = sum(row[2] for row in located)
+    _, _, _, lad_code, country, region = located[0]
+    return PostcodeLocation(
+        postcode=district,
+        latitude=sum(row[0] for row in located) / count / COORD_SCALE,
+        longitude=sum(row[1] for row in located) / count / COORD_SCALE,
         country=country,
         lad_code=lad_code,
         region_slug=region,

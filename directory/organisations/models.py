@@ -512,13 +512,19 @@ class Service(models.Model):
 
 
 class DeliveryLocation(models.Model):
-    """A place a service is delivered from, geocoded from its postcode for distance search."""
+    """A place a service is delivered from, geocoded from its postcode for distance search.
+
+    A confidential one (a refuge, say) keeps only its postcode district, and is placed at the
+    district's centre: what is never stored can never be published."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="locations")
     name = models.CharField(max_length=200)
     address = models.CharField(max_length=300, blank=True)
-    postcode = models.CharField(max_length=10, validators=[validators.validate_postcode])
+    postcode = models.CharField(
+        max_length=10, validators=[validators.validate_postcode_or_district]
+    )
+    confidential = models.BooleanField("confidential address", default=False)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
 
@@ -536,19 +542,50 @@ class DeliveryLocation(models.Model):
                 condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
                 name="location_longitude_range",
             ),
+            models.CheckConstraint(
+                condition=Q(confidential=False) | (Q(address="") & ~Q(postcode__contains=" ")),
+                name="location_confidential_keeps_district_only",
+            ),
         ]
 
     def __str__(self):
         return f"{self.name}, {self.postcode}"
 
     def clean(self):
-        if self.postcode:
-            self.postcode = validators.normalise_postcode(self.postcode)
+        if not self.postcode:
+            return
+        if self.confidential:
+            self.address = ""
+            self.postcode = validators.postcode_district(self.postcode)
+            return
+        self.postcode = validators.normalise_postcode(self.postcode)
+        if not validators.POSTCODE_RE.match(self.postcode):
+            message = "Enter a full postcode, like LS7 3AB, or make it a confidential address"
+            raise ValidationError({"postcode": message})
+
+    @property
+    def public_place(self) -> str:
+        """Where the place is, as it may be published: the town and postcode district of a
+        confidential one ("Leeds, LS7"), else its name, address and postcode."""
+        if self.confidential:
+            town = validators.postcode_town(self.postcode)
+            return f"{town}, {self.postcode}" if town else self.postcode
+        return ", ".join(part for part in (self.name, self.address, self.postcode) if part)
 
 
 def evidence_upload_to(instance, filename):
     # A generated name: the uploader's filename never reaches the file system.
     return f"evidence/{uuid.uuid4().hex}.pdf"
+
+
+# What each Nesta standard of evidence level means (Nesta, "Standards of Evidence", 2013).
+NESTA_LEVELS = {
+    1: "You can describe what you do and why it matters, logically and convincingly",
+    2: "You collect data that shows a positive change, but cannot yet show you caused it",
+    3: "You can show you caused the change, using a control or comparison group",
+    4: "Independent evaluations have found the same results again, for example in other places",
+    5: "You have manuals, systems and procedures so others can deliver it with the same results",
+}
 
 
 class EvidenceItem(models.Model):
@@ -645,6 +682,19 @@ class EvidenceItem(models.Model):
     @property
     def is_justice_data_lab(self) -> bool:
         return self.kind == self.Kind.JUSTICE_DATA_LAB
+
+    @property
+    def document_description(self) -> str:
+        """The uploaded report's type and size, as GOV.UK describes a download: "PDF, 240 KB"."""
+        try:
+            size = self.document.size
+        except (FileNotFoundError, ValueError):
+            return "PDF"
+        if size < 1024:
+            return f"PDF, {size} bytes"
+        if size < 1024 * 1024:
+            return f"PDF, {round(size / 1024)} KB"
+        return f"PDF, {size / 1024 / 1024:.1f} MB"
 
     @property
     def jdl_difference(self):

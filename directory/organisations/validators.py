@@ -131,6 +131,28 @@ def validate_postcode(value: str) -> None:
         raise ValidationError("Enter a real postcode, like SW1A 1AA", code="invalid_postcode")
 
 
+# A postcode district (outward code), like LS7 or SW1A: all a confidential place keeps.
+DISTRICT_RE = re.compile(r"^[A-PR-UWYZ]([0-9][0-9A-HJKPS-UW]?|[A-HK-Y][0-9][0-9ABEHMNPRV-Y]?)$")
+
+
+def postcode_district(value: str) -> str:
+    """The district of a postcode, or a district as given: "ls7 3ab" -> "LS7"."""
+    text = compact(value)
+    return text if DISTRICT_RE.match(text) else normalise_postcode(text).split(" ")[0]
+
+
+def validate_postcode_or_district(value: str) -> None:
+    if not DISTRICT_RE.match(compact(value)):
+        validate_postcode(value)
+
+
+def postcode_town(postcode: str) -> str:
+    """The post town of the postcode's area ("LS7" -> "Leeds"), or "" for an unknown area."""
+    from .api.post_towns import postcode_area
+
+    return (postcode_area(postcode) or ("", ""))[0]
+
+
 # C0 and C1 control characters and DEL, but not tab, line feed or carriage return: they show
 # as boxes on a page (a bell, U+0007, came in with a register's names).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

@@ -4,8 +4,9 @@ Every form that changes an organisation carries the organisation's `version` as 
 field, so a save from a stale page is refused instead of overwriting someone else's changes.
 """
 
+from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, Layout
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Layout
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from directory.organisations import validators
 from directory.organisations.models import (
+    NESTA_LEVELS,
     ClaimRequest,
     ClientGroup,
     DeliveryLocation,
@@ -31,6 +33,7 @@ from directory.organisations.models import (
 from directory.organisations.uploads import check_pdf_upload
 
 YES_NO = [(True, "Yes"), (False, "No")]
+SUMMARY_LENGTH = Organisation._meta.get_field("summary").max_length
 
 
 def yes_no_field(label: str, required_message: str, help_text: str = "") -> forms.TypedChoiceField:
@@ -42,6 +45,18 @@ def yes_no_field(label: str, required_message: str, help_text: str = "") -> form
         widget=forms.RadioSelect,
         error_messages={"required": required_message},
     )
+
+
+class PoundsField(forms.IntegerField):
+    """Whole pounds, written as people write them: "£250,000" is 250000."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().removeprefix("£").replace(",", "").strip()
+        return super().to_python(value)
+
+    def prepare_value(self, value):
+        return f"{value:,}" if isinstance(value, int) else value
 
 
 def checkboxes_field(model, label: str, *, required_message: str = "", help_text: str = ""):
@@ -324,7 +339,7 @@ class WhatYouDoForm(VersionedModelForm):
         fields = ["summary", "description"]
         labels = {"summary": "Summary", "description": "Description"}
         help_texts = {
-            "summary": "One or two sentences shown in search results (up to 280 characters)",
+            "summary": "One or two sentences shown in search results",
             "description": "What you do, who for, where and how",
         }
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
@@ -333,6 +348,17 @@ class WhatYouDoForm(VersionedModelForm):
         "summary": "Enter a summary of what the organisation does",
         "description": "Enter a description of what the organisation does",
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # GOV.UK's character count says how many are left or too many; a maxlength would
+        # silently stop the typing instead (the length is still checked on the server).
+        self.fields["summary"].widget.attrs.pop("maxlength", None)
+        self.helper.layout = Layout(
+            Field.textarea("summary", rows=3, max_characters=SUMMARY_LENGTH),
+            "description",
+            "version",
+        )
 
 
 def _leave_unanswered_until_saved(form: VersionedModelForm, section: str, name: str) -> None:
@@ -398,7 +424,7 @@ class PartnershipForm(VersionedModelForm):
     )
     partnership_roles = checkboxes_field(
         PartnershipRole,
-        "If you are, which roles would you take in a partnership?",
+        "Which roles would you take in a partnership?",
         help_text="Select all that apply",
     )
 
@@ -410,11 +436,24 @@ class PartnershipForm(VersionedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _leave_unanswered_until_saved(self, "partnership", "open_to_partnership")
+        # The roles and wishes are asked for beneath "Yes" (shown there without JavaScript).
+        self.helper.layout = Layout(
+            ConditionalRadios(
+                "open_to_partnership",
+                ConditionalQuestion("Yes", "partnership_roles", "partnership_notes"),
+                "No",
+            ),
+            "version",
+        )
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("open_to_partnership") and not cleaned.get("partnership_roles"):
             self.add_error("partnership_roles", "Select the roles you would take in a partnership")
+        elif cleaned.get("open_to_partnership") is False:
+            # Answers beneath "Yes" mean nothing after "No", and are not kept.
+            cleaned["partnership_roles"] = PartnershipRole.objects.none()
+            cleaned["partnership_notes"] = ""
         return cleaned
 
 
@@ -433,8 +472,11 @@ class ServiceForm(VersionedModelForm):
     accepting_referrals = yes_no_field(
         "Is the service accepting referrals?", "Select yes if the service is accepting referrals"
     )
-    largest_contract_value = forms.IntegerField(
-        label="Largest contract it could take (£, optional)", required=False, min_value=0
+    largest_contract_value = PoundsField(
+        label="Largest contract it could take (£, optional)",
+        required=False,
+        min_value=0,
+        help_text="In whole pounds, like 250,000",
     )
 
     class Meta:
@@ -466,16 +508,50 @@ class ServiceForm(VersionedModelForm):
 
 
 class DeliveryLocationForm(VersionedModelForm):
+    PUBLISHED, CONFIDENTIAL = "Publish the address", "Keep the address confidential"
+    confidential = forms.TypedChoiceField(
+        label="Can the address be published?",
+        help_text=(
+            "Keep it confidential where publishing it could put people at risk: a refuge, "
+            "women's housing or approved premises, for example. We then publish only the town "
+            "and postcode district, like “Leeds, LS7”, never the name or address, and measure "
+            "distances from the centre of the district."
+        ),
+        choices=[(False, PUBLISHED), (True, CONFIDENTIAL)],
+        coerce=lambda value: value in (True, "True"),
+        widget=forms.RadioSelect,
+        # Unanswered (the published answer is selected at first), an address is published.
+        required=False,
+        empty_value=False,
+    )
+
     class Meta:
         model = DeliveryLocation
-        fields = ["name", "address", "postcode"]
+        fields = ["name", "confidential", "address", "postcode"]
         labels = {"name": "Location name", "address": "Address (optional)"}
-        help_texts = {"postcode": "A postcode in England or Wales"}
+        help_texts = {
+            "name": "Only you and the moderators see the name of a confidential address",
+            "postcode": (
+                "A full postcode in England or Wales. For a confidential address the postcode "
+                "district, like LS7, is enough: we keep nothing more precise"
+            ),
+        }
 
     required_messages = {
         "name": "Enter the location's name",
         "postcode": "Enter the location's postcode",
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            "name",
+            ConditionalRadios(
+                "confidential", ConditionalQuestion(self.PUBLISHED, "address"), self.CONFIDENTIAL
+            ),
+            "postcode",
+            "version",
+        )
 
 
 class EvidenceForm(VersionedModelForm):
@@ -487,10 +563,12 @@ class EvidenceForm(VersionedModelForm):
     )
     nesta_level = forms.TypedChoiceField(
         label="Nesta standard of evidence level",
-        choices=[(level, f"Level {level}") for level in range(1, 6)],
+        choices=[
+            Choice(level, f"Level {level}", hint=meaning) for level, meaning in NESTA_LEVELS.items()
+        ],
         coerce=int,
         widget=forms.RadioSelect,
-        help_text=EvidenceItem._meta.get_field("nesta_level").help_text,
+        help_text="How strongly this evidence shows that your work makes a difference",
         error_messages={"required": "Select the Nesta standard of evidence level"},
     )
     year = forms.IntegerField(label="Year", error_messages={"required": "Enter the year"})
@@ -550,14 +628,12 @@ class EvidenceForm(VersionedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The figures are grouped rather than revealed by script: every page works without it.
+        # The figures are revealed beneath "Justice Data Lab report" (shown there without
+        # JavaScript), and asked for only for such a report.
+        jdl, *others = EvidenceItem.Kind.labels
         self.helper.layout = Layout(
-            *[name for name in self.Meta.fields if name not in self.jdl_fields],
-            HTML(
-                '<h2 class="govuk-heading-m">Justice Data Lab figures</h2>'
-                '<p class="govuk-body">Only for a Justice Data Lab report.</p>'
-            ),
-            *self.jdl_fields,
+            ConditionalRadios("kind", ConditionalQuestion(jdl, *self.jdl_fields), *others),
+            *[name for name in self.Meta.fields if name not in ["kind", *self.jdl_fields]],
             "version",
         )
 

@@ -23,6 +23,7 @@ from directory.moderation import services as moderation_services
 from directory.moderation.notifications import (
     claim_request_decided_notify,
     claim_request_received_notify,
+    submission_received_notify,
 )
 from directory.organisations import geo
 from directory.organisations.models import (
@@ -304,9 +305,11 @@ def delivery_location_save(
     expected_version: int,
     user: User | None = None,
 ) -> DeliveryLocation:
-    """Add or change a delivery location, placing it on the map from its postcode."""
+    """Add or change a delivery location, placing it on the map from its postcode (a
+    confidential one at its postcode district's centre, keeping only the district)."""
+    lookup = geo.lookup_district if location.confidential else geo.lookup_postcode
     try:
-        place = geo.lookup_postcode(location.postcode)
+        place = lookup(location.postcode)
     except geo.PostcodeError as error:
         raise ValidationError({"postcode": error.message}) from error
     _claim_version(organisation, expected_version)
@@ -444,6 +447,7 @@ def organisation_submit(
     if organisation.is_published:
         if moderation_services.revision_resubmit(organisation=organisation, user=user) is None:
             raise SubmissionError(NOT_SUBMITTABLE[organisation.status])
+        submission_received_notify(organisation=organisation, user=user)
         return organisation
     organisation.status = Organisation.Status.SUBMITTED
     organisation.submitted_at = timezone.now()
@@ -452,6 +456,7 @@ def organisation_submit(
     organisation.full_clean()
     organisation.save()
     _profile_changed(organisation)
+    submission_received_notify(organisation=organisation, user=user)
     return organisation
 
 

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -698,4 +699,8 @@ def check_answers(request, org: uuid.UUID):
 @login_required
 def submitted(request, org: uuid.UUID):
     organisation = _editable_organisation(request, org)
-    return render(request, "registration/submitted.html", {"organisation": organisation})
+    return render(
+        request,
+        "registration/submitted.html",
+        {"organisation": organisation, "review_days": settings.MODERATION_OVERDUE_WORKING_DAYS},
+    )

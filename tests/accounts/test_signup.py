@@ -47,6 +47,31 @@ def test_organisation_member_signs_up_and_must_confirm_email(client):
 
 
 @pytest.mark.django_db
+def test_only_commissioners_are_asked_who_they_work_for(client, taxonomies):
+    """GOV.UK's conditional reveal: the commissioner's questions sit beneath that answer, hidden
+    by the radios script until it is chosen, and shown in place without JavaScript."""
+    page = client.get(SIGNUP_URL).content.decode()
+    commissioner = page.index('value="commissioner"')
+    assert page.count("data-aria-controls") == 1
+    assert 'data-aria-controls="conditional-id_account_type_2"' in page[commissioner:]
+    reveal = page.index(
+        '<div class="govuk-radios__conditional govuk-radios__conditional--hidden" '
+        'id="conditional-id_account_type_2">'
+    )
+    assert page.index('value="provider"') < commissioner < reveal
+    for question in ('name="body_type"', 'name="body_name"', 'name="region"'):
+        assert reveal < page.index(question) < page.index("Create account</button>")
+    # A commissioner's answers come back in place when something else is wrong.
+    response = client.post(
+        SIGNUP_URL,
+        signup_data(account_type="commissioner", body_type="pcc", body_name="", full_name=""),
+    )
+    page = response.content.decode()
+    assert 'value="commissioner" checked' in page
+    assert 'value="pcc" checked' in page
+
+
+@pytest.mark.django_db
 def test_unconfirmed_user_cannot_sign_in(client):
     client.post(SIGNUP_URL, signup_data())
     client.logout()
@@ -72,7 +97,23 @@ def test_confirming_the_email_signs_the_user_in(client):
 
     assert response.status_code == 302
     assert EmailAddress.objects.get(email="ada@example.org").verified
-    assert client.get(reverse("account")).status_code == 200
+    # They land on their account page, which starts them registering their organisation.
+    assert response["Location"] == reverse("account")
+    page = client.get(response["Location"]).content.decode()
+    start = page.index("govuk-button--start")
+    assert page.index("Register your organisation") < start < page.index("Your details")
+    assert f'href="{reverse("registration:start")}"' in page[start - 200 : start]
+
+
+@pytest.mark.django_db
+def test_the_start_button_is_only_for_people_without_an_organisation(client, taxonomies):
+    from tests.factories import MembershipFactory
+
+    membership = MembershipFactory(user__email="ada@example.org")
+    client.force_login(membership.user)
+    page = client.get(reverse("account")).content.decode()
+    assert "govuk-button--start" not in page
+    assert "Register another organisation" in page
 
 
 @pytest.mark.django_db

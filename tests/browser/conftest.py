@@ -79,9 +79,18 @@ def axe_violations(page) -> list[dict]:
         " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         AXE_TAGS,
     )
+    # GOV.UK Frontend marks a radio that reveals questions aria-expanded, which ARIA does not
+    # allow on a radio; the Design System keeps it on purpose, as screen readers announce it
+    # (alphagov/govuk-frontend#979, a documented known issue). That one finding is left out.
+    reveals = page.eval_on_selector_all(
+        "input[type=radio][aria-controls][aria-expanded]", "inputs => inputs.map(i => '#' + i.id)"
+    )
     return [
         {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
+        if not (
+            v["id"] == "aria-allowed-attr" and all(n["target"][0] in reveals for n in v["nodes"])
+        )
     ]
 
 

@@ -14,6 +14,7 @@ from consortia.models import (
     ExpressionOfInterest,
     Opportunity,
 )
+from directory.organisations import geo
 from directory.organisations.models import (
     ClaimRequest,
     DeliveryLocation,
@@ -254,6 +255,26 @@ def test_unknown_postcode_is_kept_without_coordinates(taxonomies, demo_file):
     assert location.postcode == "M1 9ZZ"
     assert location.latitude is None
     assert "0 geocoded, 1 postcodes not found" in output
+
+
+def test_a_confidential_location_keeps_only_its_district(taxonomies, demo_file):
+    entry = minimal_entry()
+    entry["services"][0]["locations"] = [
+        {
+            "name": "Safe house",
+            "address": "1 Hidden Row",
+            "postcode": "ng7 1aa",
+            "confidential": True,
+        }
+    ]
+
+    load(file=demo_file(entry))
+    load(file=demo_file(entry))
+
+    location = DeliveryLocation.objects.get()
+    assert (location.address, location.postcode, location.confidential) == ("", "NG7", True)
+    centre = geo.lookup_district("NG7")
+    assert (location.latitude, location.longitude) == (centre.latitude, centre.longitude)
 
 
 def test_removed_services_and_evidence_are_replaced(taxonomies, demo_file):

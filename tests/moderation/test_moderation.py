@@ -4,6 +4,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
@@ -122,6 +123,10 @@ def test_approving_a_submission_publishes_it_and_records_the_decision(moderator)
     assert organisation.history.latest().history_user == moderator
     assert [message.to for message in mail.outbox] == [[admin.email]]
     assert "published" in mail.outbox[0].body
+    # It links to the profile as everyone sees it, not to the owners' editing pages.
+    profile = f"{settings.SITE_URL}/organisations/{organisation.slug}/"
+    assert f"See your published profile, as everyone sees it:\n{profile}\n" in mail.outbox[0].body
+    assert "/register/" not in mail.outbox[0].body
 
 
 @pytest.mark.parametrize(
@@ -142,6 +147,9 @@ def test_request_changes_and_reject_need_a_reason_and_send_it(moderator, decide,
         "Add your charity number"
     )
     assert "Add your charity number" in mail.outbox[0].body
+    # Not published: it links to the pages where the owners make the changes.
+    task_list = reverse("registration:task_list", kwargs={"org": organisation.uuid})
+    assert f"{settings.SITE_URL}{task_list}" in mail.outbox[0].body
 
 
 @pytest.mark.parametrize(

@@ -216,6 +216,33 @@ def test_a_location_on_a_new_service_and_removing_a_service(
     assert Service.history.filter(name="Through the gate", history_type="-").exists()
 
 
+def test_a_location_made_confidential_waits_then_keeps_only_its_district(
+    editor_client, moderator_client, published
+):
+    location = published.services.get().locations.get()
+    editor_client.post(
+        url("location_edit", published, location=location.uuid),
+        location_data(published, name="The Anchor Hub", confidential="True"),
+    )
+    location.refresh_from_db()
+    assert (location.address, location.confidential) == ("1 Quay Street", False)
+    rows = diff_rows(published)
+    assert rows["Service “Through the gate” (changed): Delivery location “The Anchor Hub”"] == (
+        "1 Quay Street, M1 1AE",
+        "M1 (confidential address)",
+    )
+    # The review shows the profile as it will be published.
+    review = moderator_client.get(moderation_url(published)).content.decode()
+    assert "Manchester, M1 (confidential address)" in review
+
+    approve(moderator_client, published)
+    location.refresh_from_db()
+    assert (location.address, location.postcode, location.confidential) == ("", "M1", True)
+    page = public_page(published)
+    assert "Manchester, M1 (confidential address)" in page
+    assert "1 Quay Street" not in page and "The Anchor Hub" not in page
+
+
 def test_a_published_organisation_keeps_at_least_one_service(editor_client, published):
     service = published.services.get()
     response = editor_client.post(
@@ -405,7 +432,11 @@ def test_changes_sent_back_keep_what_the_owners_proposed_until_they_send_them_ag
     )
     response = editor_client.post(url("check", published), {"version": current_version(published)})
     assert response["Location"] == url("submitted", published)
-    assert "Changes sent for review" in editor_client.get(response["Location"]).content.decode()
+    confirmation = editor_client.get(response["Location"]).content.decode()
+    assert "Changes sent for review" in confirmation
+    assert "A moderator will check your changes within 5 working days" in confirmation
+    assert mail.outbox[-1].subject == "Your changes to Harbour Trust are waiting for review"
+    assert "Until then your published profile stays as it is" in mail.outbox[-1].body
     revision.refresh_from_db()
     assert revision.status == OrganisationRevision.Status.PENDING
     [item] = moderation_queue(kind="revision")[0]

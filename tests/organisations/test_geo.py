@@ -13,7 +13,12 @@ from pathlib import Path
 import pytest
 
 from directory.organisations import geo
-from directory.organisations.postcode_build import LAD_REGIONS, REGION_SLUGS, osgb_to_wgs84
+from directory.organisations.postcode_build import (
+    COORD_SCALE,
+    LAD_REGIONS,
+    REGION_SLUGS,
+    osgb_to_wgs84,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -150,6 +155,48 @@ def test_lookup_result_fields():
     assert place.longitude == pytest.approx(-0.14159, abs=0.0003)
     with pytest.raises(AttributeError):
         place.postcode = "M1 1AE"
+
+
+@pytest.mark.parametrize("text", ["LS7", "ls7", "LS7 1AB", "ls71ab"])
+def test_a_district_is_placed_at_the_mean_of_its_postcodes(text):
+    """Where a confidential place is said to be: LS7's postcodes, not LS70's or LS71's."""
+    places = [geo.lookup_postcode(f"LS7 {inward}") for inward in ("1AA", "1AB", "3AB", "4BT")]
+    district = geo.lookup_district(text)
+    assert (district.postcode, district.region_slug, district.country) == (
+        "LS7",
+        "yorkshire-and-the-humber",
+        "england",
+    )
+    # Chapeltown and Potternewton, a mile or two north of Leeds city centre...
+    assert district.latitude == pytest.approx(53.818, abs=0.01)
+    assert district.longitude == pytest.approx(-1.540, abs=0.01)
+    # ... computed from every postcode in the district (with the table's own rounding).
+    rows = sqlite3.connect(geo.database_path()).execute(
+        "SELECT avg(lat), avg(lon) FROM postcode WHERE pc LIKE 'LS7___'"
+    )
+    [(lat, lon)] = list(rows)
+    assert district.latitude == pytest.approx(lat / COORD_SCALE, abs=1e-5)
+    assert district.longitude == pytest.approx(lon / COORD_SCALE, abs=1e-5)
+    assert all(
+        geo.distance_miles(p.latitude, p.longitude, district.latitude, district.longitude) < 2
+        for p in places
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("LS", geo.MalformedPostcode),
+        ("QQ9", geo.MalformedPostcode),
+        ("ZZ9", geo.MalformedPostcode),
+        ("LS30", geo.UnknownPostcode),
+        ("EH1", geo.PostcodeOutsideEnglandAndWales),
+        ("BT1 5GS", geo.PostcodeOutsideEnglandAndWales),
+    ],
+)
+def test_districts_that_cannot_be_placed(text, error):
+    with pytest.raises(error):
+        geo.lookup_district(text)
 
 
 def test_osgb_to_wgs84_ordnance_survey_worked_example():

@@ -1,9 +1,12 @@
 import html
+import os
 import re
 from datetime import date, datetime
 
+import pikepdf
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,6 +41,7 @@ from tests.factories import (
     QualityMarkFactory,
     RegionFactory,
     ServiceFactory,
+    pdf_document,
 )
 
 pytestmark = pytest.mark.django_db
@@ -440,3 +444,39 @@ def test_healthz_reports_database(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_uploaded_evidence_is_linked_with_its_type_and_size(client):
+    """Commissioners can read the evidence: the report is linked from the profile, served by
+    the view that checks who may see it, and described as GOV.UK describes a download."""
+    organisation = OrganisationFactory(name="Anchor Women's Centre")
+    padding = os.urandom(240 * 1024)
+    report = pdf_document(lambda pdf: setattr(pdf.Root, "Padding", pikepdf.Stream(pdf, padding)))
+    verified = EvidenceItemFactory(
+        organisation=organisation, title="Evaluation 2024", verified_by_moderator=True
+    )
+    verified.document.save("report.pdf", ContentFile(report))
+    EvidenceItemFactory(organisation=organisation, title="Case study")
+
+    page = client.get(organisation.get_absolute_url()).content.decode()
+    link = reverse(
+        "directory:evidence_document", kwargs={"slug": organisation.slug, "evidence": verified.uuid}
+    )
+    size = f"{round(len(report) / 1024)} KB"
+    assert size in ("240 KB", "241 KB")
+    assert text_of(page).count("Read the report") == 1
+    assert (
+        f'href="{link}">Read the report<span class="govuk-visually-hidden">: Evaluation 2024'
+        f"</span> (PDF, {size})</a>"
+    ) in page
+    section = page[page.index("Evaluation 2024") : page.index("Case study")]
+    assert "Verified by a moderator" in section
+    response = client.get(link)
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == report
+    # The APIs describe the evidence but never hand out the stored file's name.
+    api = client.get(reverse("api_v1:organisation-detail", args=[organisation.slug]))
+    assert verified.document.name not in api.content.decode()
+    # A report whose file has gone is still described, without a size.
+    verified.document.storage.delete(verified.document.name)
+    assert "(PDF)</a>" in client.get(organisation.get_absolute_url()).content.decode()

@@ -1,8 +1,10 @@
 """The registration flow: start, duplicate check, each section, task list, check answers, submit."""
 
+import html
 import uuid
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import Membership
@@ -21,7 +23,13 @@ from tests.factories import (
     UserFactory,
     VerifiedEmailAddressFactory,
 )
-from tests.registration.registration_helpers import draft_with_admin, errors_of, step_url, url
+from tests.registration.registration_helpers import (
+    current_version,
+    draft_with_admin,
+    errors_of,
+    step_url,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -378,6 +386,25 @@ def test_what_you_do_refuses_bad_input(admin_client, overrides, field, message):
     assert message in " ".join(errors_of(response)[field])
 
 
+def test_the_summary_counts_its_characters_instead_of_stopping_at_280(admin_client):
+    """GOV.UK's character count: no maxlength to cut the typing short silently; a summary too
+    long comes back whole, with the count and an error beside it."""
+    organisation = admin_client.organisation
+    too_long = "Housing and support for women leaving prison. " * 7
+    data = {"summary": too_long, "description": "Longer", "version": 1}
+    page = admin_client.post(step_url(organisation, "what-you-do"), data).content.decode()
+    count = page.index('<div class="govuk-character-count" data-module="govuk-character-count"')
+    assert 'data-maxlength="280"' in page[count : count + 120]
+    textarea = page[page.index('<textarea name="summary"') :]
+    textarea = textarea[: textarea.index(">")]
+    assert "maxlength" not in textarea
+    assert "govuk-js-character-count" in textarea
+    assert "id_summary-info" in textarea  # described by the count's message
+    assert too_long.strip() in html.unescape(page)
+    assert "You can enter up to 280 characters" in page
+    assert "Summary must be 280 characters or fewer" in page
+
+
 def size_data(**overrides):
     return {
         "income_band": IncomeBand.objects.first().pk,
@@ -457,6 +484,30 @@ def test_partnership_interest_needs_roles_when_interested(admin_client):
     )
     assert response.status_code == 302
     assert list(organisation.partnership_roles.all()) == [role]
+    # Roles and wishes are answers beneath "Yes": after "No" they are not kept.
+    response = admin_client.post(
+        step_url(organisation, "partnership"),
+        {
+            "open_to_partnership": "False",
+            "partnership_roles": [role.pk],
+            "partnership_notes": "A lead partner",
+            "version": current_version(organisation),
+        },
+    )
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert (organisation.open_to_partnership, organisation.partnership_notes) == (False, "")
+    assert not organisation.partnership_roles.exists()
+
+
+def test_partnership_roles_are_asked_only_of_a_charity_that_wants_partners(admin_client):
+    page = admin_client.get(step_url(admin_client.organisation, "partnership")).content.decode()
+    yes = page.index('data-aria-controls="conditional_open_to_partnership_0"')
+    reveal = page.index('id="conditional_open_to_partnership_0"')
+    no = page.index('id="id_open_to_partnership_1"')
+    assert yes < reveal < page.index('name="partnership_roles"') < no
+    assert reveal < page.index('name="partnership_notes"') < no
+    assert page.count("data-aria-controls") == 1
 
 
 def test_unknown_step_is_not_found(admin_client):
@@ -578,14 +629,21 @@ def test_check_answers_shows_answers_with_change_links(admin_client):
     assert step_url(organisation, "contact") + "?next=check" in content
 
 
-def test_submit_sends_a_complete_profile_for_review(admin_client):
+def test_submit_sends_a_complete_profile_for_review(admin_client, mailoutbox):
     organisation = admin_client.organisation
     complete_everything(organisation)
     response = admin_client.post(url("check", organisation), {"version": organisation.version})
     assert response["Location"] == url("submitted", organisation)
     organisation.refresh_from_db()
     assert organisation.status == Organisation.Status.SUBMITTED
-    assert admin_client.get(response["Location"]).status_code == 200
+    confirmation = admin_client.get(response["Location"]).content.decode()
+    assert "We have sent you an email to confirm that your profile has arrived" in confirmation
+    assert "A moderator will check your profile within 5 working days" in confirmation
+    [email] = mailoutbox
+    assert email.to == [admin_client.user.email]
+    assert email.subject == f"{organisation.name} is waiting for review"
+    assert "A moderator will review it within 5 working days" in email.body
+    assert f"{settings.SITE_URL}{url('task_list', organisation)}" in email.body
 
 
 def test_submit_is_refused_while_sections_are_incomplete(admin_client):

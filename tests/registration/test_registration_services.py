@@ -1,12 +1,20 @@
 """Services, delivery locations and evidence (with PDF uploads) in the registration flow."""
 
+import html
+import re
 from pathlib import Path
 
 import pikepdf
 import pytest
 from django.core.exceptions import ValidationError
 
-from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
+from directory.organisations.models import (
+    NESTA_LEVELS,
+    DeliveryLocation,
+    EvidenceItem,
+    Organisation,
+    Service,
+)
 from directory.registration import services as directory_services
 from tests.factories import (
     DeliveryLocationFactory,
@@ -248,6 +256,33 @@ def test_justice_data_lab_figures_are_required_for_that_kind(admin_client):
         url("evidence_add", organisation), evidence_data(organisation, kind="jdl")
     )
     assert "Enter the cohort size" in errors_of(response)["jdl_cohort_size"]
+
+
+def test_justice_data_lab_figures_are_asked_for_only_beneath_that_kind(admin_client):
+    page = admin_client.get(url("evidence_add", admin_client.organisation)).content.decode()
+    jdl = page.index('value="jdl"')
+    reveal = page.index('id="conditional_kind_0"')
+    evaluation = page.index('value="evaluation"')
+    assert jdl < page.index('data-aria-controls="conditional_kind_0"') < reveal
+    for name in ("jdl_cohort_size", "jdl_cohort_rate", "jdl_comparison_rate", "jdl_significant"):
+        assert reveal < page.index(f'name="{name}"') < evaluation
+    assert page.count("data-aria-controls") == 1
+    assert "Justice Data Lab figures" not in page
+
+
+def test_every_nesta_level_is_explained(admin_client):
+    page = admin_client.get(url("evidence_add", admin_client.organisation)).content.decode()
+    hints = re.findall(
+        r'<span id="id_nesta_level_(\d)_hint" class="govuk-hint govuk-radios__hint">'
+        r"\s*([^<]+?)\s*</span>",
+        page,
+    )
+    assert [level for level, _ in hints] == ["1", "2", "3", "4", "5"]
+    assert [html.unescape(text) for _, text in hints] == list(NESTA_LEVELS.values())
+    assert "comparison group" in NESTA_LEVELS[3]
+    for level in "12345":
+        radio = page[page.index(f'id="id_nesta_level_{level}"') :][:400]
+        assert f'aria-describedby="id_nesta_level_{level}_hint"' in radio
 
 
 def test_justice_data_lab_figures_are_dropped_for_other_kinds(admin_client):

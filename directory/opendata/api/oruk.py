@@ -641,7 +641,7 @@ class Serialiser:
         record = {
             "id": location_id,
             "location_type": "physical",
-            "name": location.name,
+            "name": location.public_place if location.confidential else location.name,
             "latitude": location.latitude,
             "longitude": location.longitude,
         }
@@ -651,7 +651,9 @@ class Serialiser:
                 {
                     "id": derived_id(location.uuid, "address"),
                     "location_id": location_id,
-                    "address_1": location.address or location.name,
+                    "address_1": location.public_place
+                    if location.confidential
+                    else location.address or location.name,
                     "city": town,
                     "state_province": country,
                     "postal_code": location.postcode,

@@ -53,10 +53,18 @@ class RegisterEntrySerializer(serializers.Serializer):
 
 
 class DeliveryLocationSerializer(PublicModelSerializer):
+    """A confidential place is named only by its town and postcode district, and is placed at
+    the district's centre."""
+
+    name = serializers.SerializerMethodField()
+
     class Meta:
         model = DeliveryLocation
-        fields = ["uuid", "name", "address", "postcode", "latitude", "longitude"]
+        fields = ["uuid", "name", "address", "postcode", "confidential", "latitude", "longitude"]
         read_only_fields = fields
+
+    def get_name(self, location: DeliveryLocation) -> str:
+        return location.public_place if location.confidential else location.name
 
 
 class ServiceSerializer(PublicModelSerializer):

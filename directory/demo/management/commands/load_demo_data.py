@@ -307,9 +307,14 @@ class Command(BaseCommand):
         existing = {(loc.name, loc.postcode): loc for loc in service.locations.all()}
         kept = set()
         for entry in entries:
-            postcode = validators.normalise_postcode(entry["postcode"])
+            confidential = bool(entry.get("confidential"))
+            if confidential:
+                postcode = validators.postcode_district(entry["postcode"])
+            else:
+                postcode = validators.normalise_postcode(entry["postcode"])
+            lookup = geo.lookup_district if confidential else geo.lookup_postcode
             try:
-                place = geo.lookup_postcode(postcode)
+                place = lookup(postcode)
             except geo.UnknownPostcode:
                 place = None
                 self.counts["locations not found"] += 1
@@ -321,8 +326,9 @@ class Command(BaseCommand):
             values = {
                 "service": service,
                 "name": entry["name"],
-                "address": text(entry.get("address")),
+                "address": "" if confidential else text(entry.get("address")),
                 "postcode": postcode,
+                "confidential": confidential,
                 "latitude": place.latitude if place else None,
                 "longitude": place.longitude if place else None,
             }
