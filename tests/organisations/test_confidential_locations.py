@@ -13,14 +13,14 @@ from django.urls import reverse
 from directory.organisations import geo
 from directory.organisations.models import DeliveryLocation, Organisation, Region
 from directory.search.search_index import refresh_search_documents
-from tests.directory.registration_helpers import (
+from tests.factories import DeliveryLocationFactory, ServiceFactory
+from tests.registration.registration_helpers import (
     current_version,
     draft_with_admin,
     errors_of,
     location_data,
     url,
 )
-from tests.factories import DeliveryLocationFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
