@@ -27,6 +27,9 @@ from .search_query import normalise_text
 
 # The text search configuration used both to build the vectors and to parse queries.
 SEARCH_CONFIG = "english"
+# The configuration of the vector that quoted phrases with stop words are matched against:
+# every word as written (migration 0024).
+PHRASE_CONFIG = "simple"
 
 _VERSION_KEY = "search-data-version"
 FTS_TABLE = "directory_search_fts"
