@@ -33,6 +33,9 @@ PHRASE_CONFIG = "simple"
 
 _VERSION_KEY = "search-data-version"
 FTS_TABLE = "directory_search_fts"
+# bm25's weights of FTS_TABLE's columns (name; summary and service names; the rest), as the
+# weights A, B and C of PostgreSQL's vector.
+FTS5_WEIGHTS = "10.0, 4.0, 1.0"
 
 # SQLite limits the number of bound parameters in one statement.
 _ID_CHUNK = 500
