@@ -470,9 +470,11 @@ def _relevance(filterset: OrganisationFilterSet):
 
 
 def _rank_within_tier(filterset: OrganisationFilterSet) -> list:
-    """SQLite: within a best-match tier, the best match first (FTS5's bm25, lower is better,
-    its columns weighted as PostgreSQL's vector: name, then summary and service names)."""
-    if connection.vendor == "postgresql" or not (expression := filterset.search_query.fts5()):
+    """SQLite: within a best-match tier, the best match of the words as typed first (FTS5's
+    bm25, lower is better, its columns weighted as PostgreSQL's vector: name, then summary and
+    service names), then those found only by a synonym."""
+    query = filterset.search_query.name_query
+    if connection.vendor == "postgresql" or not (expression := query.fts5()):
         return []
     rank = RawSQL(
         f"(SELECT bm25({FTS_TABLE}, {FTS5_WEIGHTS}) FROM {FTS_TABLE} WHERE {FTS_TABLE} "
