@@ -14,11 +14,10 @@ word found in half the directory is read in name order from an index instead of 
 match. The tiers' sizes are counted with the facets, so a page knows which tier it starts in.
 """
 
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from math import cos, radians
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -31,7 +30,7 @@ from directory.search.filters import (
     VERIFIED_WITHIN,
     OrganisationFilterSet,
 )
-from directory.search.search_index import SEARCH_CONFIG
+from directory.search.search_index import PHRASE_CONFIG, SEARCH_CONFIG
 from directory.search.search_query import SearchQuery, parse_search_query
 
 DOCUMENTS = "directory_search_document"
@@ -39,6 +38,7 @@ LOCATIONS = "directory_search_location"
 SERVICES = "directory_search_service"
 TEXTS = "directory_search_text"
 TSQUERY = f"to_tsquery('{SEARCH_CONFIG}', %s)"
+PHRASE_TSQUERY = f"to_tsquery('{PHRASE_CONFIG}', %s)"
 EVIDENCE_LEVELS = range(1, 6)
 
 # The bit-mask column of each taxonomy group (the service groups' on both document tables).
@@ -124,45 +124,21 @@ def _subquery(queryset: QuerySet, column: str) -> Sql:
     return Sql(f"{column} IN ({sql})", list(params))
 
 
-# The text of each vector, where a quoted phrase's stop words are looked for (the vectors
-# leave them out): as the vectors' (migration 0017), services' taxonomy term names included.
-_TERM_NAMES = ", ".join(
-    f"(SELECT string_agg(t.name, ' ') FROM directory_service ts JOIN {link} l "
-    f"ON l.service_id = ts.id JOIN {terms} t ON t.id = l.{column} "
-    "WHERE ts.organisation_id = po.id)"
-    for link, column, terms in [
-        ("directory_service_pathways", "pathway_id", "directory_pathway"),
-        ("directory_service_client_groups", "clientgroup_id", "directory_clientgroup"),
-        ("directory_service_settings", "deliverysetting_id", "directory_deliverysetting"),
-        ("directory_service_regions", "region_id", "directory_region"),
-    ]
-)
-_RAW_TEXTS = {
-    "name_vector": "po.name",
-    "head_vector": "concat_ws(' ', po.name, po.summary, (SELECT string_agg(ps.name, ' ') "
-    "FROM directory_service ps WHERE ps.organisation_id = po.id))",
-    "search_vector": "concat_ws(' ', po.name, po.summary, po.description, (SELECT "
-    "string_agg(ps.name || ' ' || ps.description, ' ') FROM directory_service ps "
-    f"WHERE ps.organisation_id = po.id), {_TERM_NAMES})",
-}
+# The labels of phrase_vector's parts that stand for each english vector (migration 0024).
+PHRASE_WEIGHTS = {"name_vector": "A", "head_vector": "AB", "search_vector": ""}
 
 
 def words_match(
     query: SearchQuery, alias: str = "x", vector: str = "search_vector", *, typed: bool = True
 ) -> Sql:
     """That text document `alias` has the query's words in `vector` (in the name, the words
-    as typed unless not `typed`), and in the same text what SearchQuery.phrase_patterns
-    asks."""
+    as typed unless not `typed`), and in the same part of its phrase_vector what
+    SearchQuery.phrase_tsquery asks."""
     if vector == "name_vector" and typed:
         query = query.name_query
     found = Sql(f"{alias}.{vector} @@ {TSQUERY}", [query.tsquery()])
-    if patterns := query.phrase_patterns():
-        tests = " AND ".join([f"{_RAW_TEXTS[vector]} ~* %s"] * len(patterns))
-        found += Sql(
-            " AND EXISTS (SELECT 1 FROM directory_organisation po "
-            f"WHERE po.id = {alias}.organisation_id AND {tests})",
-            patterns,
-        )
+    if phrases := query.phrase_tsquery(PHRASE_WEIGHTS[vector]):
+        found += Sql(f" AND {alias}.phrase_vector @@ {PHRASE_TSQUERY}", [phrases])
     return found
 
 
@@ -906,6 +882,8 @@ _LINE_COLUMNS = ", ".join(
 )
 
 
+SERIAL_READ = "SET LOCAL max_parallel_workers_per_gather = 0"
+
 # The A to Z order of names: ignoring case and a leading "The" (as selectors.sort_name does for
 # the ORM, and indexes of migration 0018 serve).
 SORT_NAME_SQL = "regexp_replace(lower(d.name), '^the ', '')"
@@ -951,12 +929,13 @@ def result_lines(
         f"JOIN {DOCUMENTS} d ON d.organisation_id = o.organisation_id ORDER BY o.row",
         ordered.params,
     )
-    serial = transaction.atomic() if search.reads_in_index_order else nullcontext()
-    with serial, connection.cursor() as cursor:
-        if search.reads_in_index_order:
-            # Read in index order, a page stops after a few rows; parallel workers would each
-            # read ahead on their own (ten times the work for a page of a phrase's matches).
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+    if search.reads_in_index_order:
+        # Read in index order, a page stops after a few rows; parallel workers would each
+        # read ahead on their own (ten times the work for a page of a phrase's matches). Sent
+        # as one query string, the SET LOCAL holds for the SELECT (one implicit transaction)
+        # and costs no round trip of its own.
+        statement = Sql(f"{SERIAL_READ}; ") + statement
+    with connection.cursor() as cursor:
         cursor.execute(statement.text, statement.params)
         return [ResultLine.of(pk, miles, values) for pk, miles, *values in cursor.fetchall()]
 

@@ -275,7 +275,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
             return None
         from directory.search.spelling import correct_spelling
 
-        return correct_spelling(self.query_text)
+        return correct_spelling(self.query_text, taxonomy=self.taxonomy)
 
     @property
     def match_text(self) -> str:

@@ -196,6 +196,38 @@ _TERM_NAMES = " || ' ' || ".join(
     for link, column, terms in SERVICE_TERMS
 )
 
+# Quoted phrases (stop words included) are matched in a vector of the same text in the
+# `simple` configuration: every word as written, nothing stemmed or left out, apostrophes made
+# one and possessives dropped as search_query.normalise_text does ("women's" is women). Its
+# weights tell the parts apart, so one vector stands for the three english ones: A the name;
+# B the summary and service names; C service descriptions; D the description and term names.
+PHRASE_CONFIG = "simple"
+# Apostrophes of every kind made one (search_query._APOSTROPHES), in SQL quoting.
+_APOSTROPHES = "'’‘ʼ`´′'"
+_ONE_APOSTROPHE = "'" + "''" * len("’‘ʼ`´′") + "'"
+
+
+def phrase_text(expression: str) -> str:
+    """`expression` as search_query.normalise_text reads it (possessives and inner
+    apostrophes dropped: "women's" is women, "don't" dont)."""
+    unified = f"translate(lower({expression}), {_APOSTROPHES}, {_ONE_APOSTROPHE})"
+    without_possessives = f"regexp_replace({unified}, '(\\w)''s\\M', '\\1', 'g')"
+    return f"regexp_replace({without_possessives}, '(\\w)''(\\w)', '\\1\\2', 'g')"
+
+
+def _phrase_part(expression: str, weight: str) -> str:
+    return f"setweight(to_tsvector('{PHRASE_CONFIG}', {phrase_text(expression)}), '{weight}')"
+
+
+PHRASE_VECTOR = "\n        || ".join(
+    [
+        _phrase_part("o.name", "A"),
+        _phrase_part("o.summary || ' ' || coalesce(sv.names, '')", "B"),
+        _phrase_part("coalesce(sv.descriptions, '')", "C"),
+        _phrase_part(f"o.description || ' ' || {_TERM_NAMES}", "D"),
+    ]
+)
+
 # Weights: name A; summary and service names B; service descriptions B; description C, with
 # the services' term names, so that a query naming a region, pathway or group ("Yorkshire",
 # "women") finds the organisations serving it.
@@ -210,11 +242,13 @@ SELECT
     setweight(to_tsvector('english', o.name), 'A')
         || setweight(to_tsvector('english', o.summary || ' ' || coalesce(sv.texts, '')), 'B')
         || setweight(to_tsvector('english', o.description || ' ' || {_TERM_NAMES}), 'C')
-        AS search_vector
+        AS search_vector,
+    {PHRASE_VECTOR} AS phrase_vector
 FROM directory_organisation AS o
 CROSS JOIN LATERAL (
     SELECT string_agg(x.name, ' ' ORDER BY x.position, x.id) AS names,
-           string_agg(x.name || ' ' || x.description, ' ' ORDER BY x.position, x.id) AS texts
+           string_agg(x.name || ' ' || x.description, ' ' ORDER BY x.position, x.id) AS texts,
+           string_agg(x.description, ' ' ORDER BY x.position, x.id) AS descriptions
     FROM directory_service x WHERE x.organisation_id = o.id
 ) AS sv
 """
@@ -350,7 +384,8 @@ TABLES = [
         organisation_id bigint PRIMARY KEY,
         name_vector tsvector NOT NULL,
         head_vector tsvector NOT NULL,
-        search_vector tsvector NOT NULL
+        search_vector tsvector NOT NULL,
+        phrase_vector tsvector NOT NULL
     )
     """,
     # One row per transaction that refreshed documents (its commit numbers them).
@@ -416,7 +451,8 @@ FUNCTIONS = [
         INSERT INTO directory_search_text
         SELECT * FROM directory_search_text_source WHERE organisation_id = ANY(ids)
         ON CONFLICT (organisation_id) DO UPDATE SET name_vector = EXCLUDED.name_vector,
-            head_vector = EXCLUDED.head_vector, search_vector = EXCLUDED.search_vector;
+            head_vector = EXCLUDED.head_vector, search_vector = EXCLUDED.search_vector,
+            phrase_vector = EXCLUDED.phrase_vector;
         UPDATE directory_search_document AS d
         SET published = false, version = -nextval('directory_search_version')
         WHERE d.organisation_id = ANY(ids) AND d.published
@@ -612,6 +648,7 @@ INDEXES = [
     "CREATE INDEX directory_search_text_name ON directory_search_text USING gin (name_vector)",
     "CREATE INDEX directory_search_text_head ON directory_search_text USING gin (head_vector)",
     "CREATE INDEX directory_search_text_all ON directory_search_text USING gin (search_vector)",
+    "CREATE INDEX directory_search_text_phrase ON directory_search_text USING gin (phrase_vector)",
     "CREATE INDEX directory_search_location_place ON directory_search_location "
     "(latitude, longitude)",
     "CREATE INDEX directory_search_location_org ON directory_search_location (organisation_id)",

@@ -23,13 +23,16 @@ from itertools import islice
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from directory.search.schema import FTS_TABLE
+from directory.search.schema import FTS_TABLE, PHRASE_CONFIG
 from directory.search.search_query import normalise_text
 
 # The text search configuration used both to build the vectors and to parse queries.
 SEARCH_CONFIG = "english"
 
 _VERSION_KEY = "search-data-version"
+# bm25's weights of FTS_TABLE's columns (name; summary and service names; the rest), as the
+# weights A, B and C of PostgreSQL's vector.
+FTS5_WEIGHTS = "10.0, 4.0, 1.0"
 
 # SQLite limits the number of bound parameters in one statement.
 _ID_CHUNK = 500

@@ -10,8 +10,8 @@ its group, and a word that no organisation uses is corrected from the directory'
 
 SQLite runs it as an FTS5 expression (the porter stemmer: whole words, never part of one);
 PostgreSQL as a ``to_tsquery`` (the english configuration's stemmer), where a quoted phrase
-with stop words is also checked word for word against the text (the vectors leave stop words
-out, so "through the gate" would otherwise be any "gate").
+with stop words is also matched word for word against a vector of the text as written (the
+english vectors leave stop words out, so "through the gate" would otherwise be any "gate").
 """
 
 import re
@@ -150,29 +150,46 @@ class SearchQuery:
 
     # --- PostgreSQL -------------------------------------------------------------------------
     @staticmethod
-    def _tsquery_group(terms) -> str:
-        return "(" + " | ".join(" <-> ".join(term) for term in terms) + ")"
+    def _tsquery_group(terms, as_written=frozenset()) -> str:
+        return (
+            "("
+            + " | ".join((" & " if term in as_written else " <-> ").join(term) for term in terms)
+            + ")"
+        )
+
+    def _phrases_as_written(self) -> list[Term]:
+        """The quoted phrases with stop words, which phrase_tsquery matches word for word."""
+        return [p for p in self.phrases if len(p) > 1 and STOP_WORDS.intersection(p)]
 
     def tsquery(self) -> str:
-        """A to_tsquery text (its words are letters and digits only, so they need no quoting)."""
-        parts = [self._tsquery_group(group) for group in self.required]
+        """A to_tsquery text (its words are letters and digits only, so they need no quoting).
+        A phrase that phrase_tsquery matches needs only its words here: the english vectors
+        count a possessive's dropped "s" as a word ("the prison's gate")."""
+        as_written = frozenset(self._phrases_as_written())
+        parts = [self._tsquery_group(group, as_written) for group in self.required]
         parts += ["!" + self._tsquery_group([term]) for term in self.excluded]
         return " & ".join(parts)
 
-    def phrase_patterns(self) -> list[str]:
-        """Case-insensitive PostgreSQL patterns that the text must also match: a quoted phrase
-        with stop words word for word (possessives and plurals allowed), and a group with a
-        word of WRITTEN_AS_TYPED one of its terms as written (or longer: "probationary")."""
-        patterns = [
-            r"\m" + r"[^[:alnum:]]+".join(f"{word}(?:['’]s|s|es)?" for word in phrase) + r"\M"
-            for phrase in self.phrases
-            if len(phrase) > 1 and STOP_WORDS.intersection(phrase)
+    def phrase_tsquery(self, weights: str = "") -> str | None:
+        """A to_tsquery('simple') text that the same organisation's phrase_vector must also
+        match (labelled `weights`: its parts, see migration 0024), or None: a quoted phrase
+        with stop words word for word (plurals allowed), and a group with a word of
+        WRITTEN_AS_TYPED one of its terms as written (or longer: "probationary")."""
+        label = f":{weights}" if weights else ""
+        parts = [
+            " <-> ".join(
+                "(" + " | ".join(f"{form}{label}" for form in (word, word + "s", word + "es")) + ")"
+                for word in phrase
+            )
+            for phrase in self._phrases_as_written()
         ]
-        patterns += [
-            "|".join(r"\m" + r"[^[:alnum:]]+".join(term) for term in group)
+        parts += [
+            "("
+            + " | ".join(" <-> ".join([*term[:-1], f"{term[-1]}:*{weights}"]) for term in group)
+            + ")"
             for group in self.written_groups()
         ]
-        return patterns
+        return " & ".join(parts) or None
 
     def written_groups(self) -> list[tuple[Term, ...]]:
         """The required groups with a word that must be found as written."""

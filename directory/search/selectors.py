@@ -58,7 +58,7 @@ from directory.search.filters import (
     linked_to,
     locations_within,
 )
-from directory.search.search_index import search_data_version
+from directory.search.search_index import FTS5_WEIGHTS, FTS_TABLE, search_data_version
 
 
 def organisation_profile_queryset() -> QuerySet[Organisation]:
@@ -434,7 +434,7 @@ def ordered_queryset(
         )
     if sort == "best" and filterset.query_text:
         organisations = organisations.annotate(relevance=_relevance(filterset))
-        order = [F("relevance").desc()]
+        order = [F("relevance").desc(), *_rank_within_tier(filterset)]
     elif sort == "verified":
         order = [F("last_verified_at").desc(nulls_last=True)]
     elif sort == "distance":
@@ -471,6 +471,22 @@ def _relevance(filterset: OrganisationFilterSet):
     if expression := query.fts5("{name head}"):
         whens.append(When(pk__in=fts_ids(expression), then=Value(document_search.TIER_HEAD)))
     return Case(*whens, default=Value(document_search.TIER_ANYWHERE), output_field=IntegerField())
+
+
+def _rank_within_tier(filterset: OrganisationFilterSet) -> list:
+    """SQLite: within a best-match tier, the best match of the words as typed first (FTS5's
+    bm25, lower is better, its columns weighted as PostgreSQL's vector: name, then summary and
+    service names), then those found only by a synonym."""
+    query = filterset.search_query.name_query
+    if connection.vendor == "postgresql" or not (expression := query.fts5()):
+        return []
+    rank = RawSQL(
+        f"(SELECT bm25({FTS_TABLE}, {FTS5_WEIGHTS}) FROM {FTS_TABLE} WHERE {FTS_TABLE} "
+        f"MATCH %s AND rowid = {Organisation._meta.db_table}.id)",
+        [expression],
+        output_field=FloatField(),
+    )
+    return [rank.asc(nulls_last=True)]
 
 
 def organisation_search(*, params: QueryDict) -> SearchResult:

@@ -12,7 +12,7 @@ import re
 from django.core.cache import caches
 from django.db import connection
 
-from directory.organisations.models import Organisation, SearchSynonym, Service
+from directory.organisations.models import Organisation
 from directory.search.search_index import FTS_TABLE
 from directory.search.search_query import STOP_WORDS, synonym_groups, synonym_key, words_of
 
@@ -27,10 +27,15 @@ SELECT w, count(*) FROM (
     SELECT regexp_split_to_table(lower(name), '[^[:alpha:]]+') FROM directory_service
 ) words WHERE length(w) >= 3 GROUP BY w
 """
+_SQLITE_TEXTS = (
+    "SELECT name || ' ' || summary FROM directory_organisation WHERE status = %s "
+    "UNION ALL SELECT name FROM directory_service"
+)
 
 
-def vocabulary() -> dict[str, int]:
-    """The directory's words and how often each is used."""
+def vocabulary(taxonomy: dict) -> dict[str, int]:
+    """The directory's words and how often each is used (`taxonomy`: the search's terms by
+    group, whose names count as words too)."""
     found = caches["search"].get("search-vocabulary")
     if found is not None:
         return found
@@ -40,17 +45,15 @@ def vocabulary() -> dict[str, int]:
             cursor.execute(_PG_WORDS)
             found = dict(cursor.fetchall())
     else:
-        texts = Organisation.objects.published().values_list("name", "summary")
-        for text in [
-            *(f"{n} {s}" for n, s in texts),
-            *Service.objects.values_list("name", flat=True),
-        ]:
+        with connection.cursor() as cursor:
+            cursor.execute(_SQLITE_TEXTS, [Organisation.Status.PUBLISHED])
+            texts = cursor.fetchall()
+        for (text,) in texts:
             for word in words_of(text):
                 found[word] = found.get(word, 0) + 1
-    from directory.search.selectors import taxonomy_terms
-
-    extra = [t.name for terms in taxonomy_terms().values() for t in terms]
-    extra += [term for s in SearchSynonym.objects.all() for term in s.term_list()]
+    extra = [t.name for terms in taxonomy.values() for t in terms]
+    # Each synonym once, from the groups the query was read with (no query of its own).
+    extra += {" ".join(words) for terms in synonym_groups().values() for words in terms}
     for word in words_of(" ".join(extra)):
         found[word] = found.get(word, 0) + 1
     found = {w: n for w, n in found.items() if len(w) >= 3 and w.isalpha()}
@@ -116,8 +119,9 @@ def closest_word(word: str, words: dict[str, int]) -> str | None:
 _TOKEN = re.compile(r"\S+")
 
 
-def correct_spelling(text: str) -> str | None:
-    """`text` with its misspelt words corrected, or None when none is."""
+def correct_spelling(text: str, *, taxonomy: dict) -> str | None:
+    """`text` with its misspelt words corrected, or None when none is (`taxonomy`: as
+    vocabulary's)."""
     if '"' in text:
         return None
     candidates = []
@@ -132,7 +136,7 @@ def correct_spelling(text: str) -> str | None:
     unknown = unknown_words(list(dict.fromkeys(candidates)))
     if not unknown:
         return None
-    words = vocabulary()
+    words = vocabulary(taxonomy)
     corrections = {w: fixed for w in unknown if (fixed := closest_word(w, words))}
     if not corrections:
         return None

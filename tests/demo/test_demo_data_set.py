@@ -217,3 +217,63 @@ def test_the_demo_people_other_than_the_logins_cannot_sign_in(loaded):
     assert others.count() >= 4
     assert not any(user.has_usable_password() for user in others)
     assert CommissionerProfile.objects.filter(verification_status="pending").count() == 1
+
+
+def _first(query: str, count: int = 5) -> tuple[list[Organisation], str | None]:
+    """The first `count` results of a search of the demo data, and the spelling correction."""
+    from django.http import QueryDict
+
+    from directory.search.selectors import organisation_search
+
+    result = organisation_search(params=QueryDict(f"q={query}"))
+    return list(result.page.object_list)[:count], result.filterset.spelling_correction
+
+
+def _serves(organisation: Organisation, **terms) -> bool:
+    return organisation.services.filter(**terms).exists()
+
+
+@pytest.mark.parametrize("typed", ["women%27s", "womens", "women%E2%80%99s"])
+def test_the_home_pages_words_find_womens_services_first(loaded, typed):
+    first, _ = _first(typed)
+    assert len(first) == 5 and all("Women" in o.name for o in first)
+
+
+def test_womens_accommodation_finds_womens_accommodation_first(loaded):
+    first, _ = _first("women%27s+accommodation", 4)
+    assert len(first) == 4
+    for found in first:
+        assert _serves(found, client_groups__slug="women"), found.name
+        assert _serves(found, pathways__slug="accommodation"), found.name
+
+
+def test_a_misspelt_accommodation_finds_what_accommodation_finds(loaded):
+    first, correction = _first("accomodation")
+    assert correction == "accommodation"
+    assert [o.name for o in first] == [o.name for o in _first("accommodation")[0]]
+    assert all(_serves(o, pathways__slug="accommodation") for o in first)
+
+
+def test_housing_finds_the_housing_names_first(loaded):
+    first, _ = _first("housing", 2)
+    assert {o.name for o in first} == {"Haven Housing and Support Group", "Tyne Keys Housing CIC"}
+
+
+def test_ex_offenders_finds_services_for_people_with_convictions(loaded):
+    said = re.compile(r"offender|justice system|prison|conviction", re.IGNORECASE)
+    first, _ = _first("ex-offenders", 3)
+    assert len(first) == 3
+    for found in first:
+        services = " ".join(f"{s.name} {s.description}" for s in found.services.all())
+        assert said.search(f"{found.name} {found.summary} {found.description} {services}")
+
+
+def test_through_the_gate_finds_the_phrase_first(loaded):
+    phrase = re.compile(r"through\W+the\W+gate", re.IGNORECASE)
+    first, _ = _first("%22through+the+gate%22")
+    assert first[0].name == "Cumbria Through the Gate"
+    for found in first:
+        services = " ".join(f"{s.name} {s.description}" for s in found.services.all())
+        settings = " ".join(filter(None, found.services.values_list("settings__name", flat=True)))
+        text = f"{found.name} {found.summary} {found.description} {services} {settings}"
+        assert phrase.search(text), found.name

@@ -30,7 +30,7 @@ from tests.search.relevance_data import entries
 
 # The figures reached (docs/search.md): a change that makes search worse fails here.
 FLOORS = {
-    "sqlite": {"precision_at_10": 0.975, "recall_at_50": 0.915},
+    "sqlite": {"precision_at_10": 0.978, "recall_at_50": 0.916},
     "postgresql": {"precision_at_10": 0.96, "recall_at_50": 0.905},
 }
 

@@ -7,6 +7,7 @@ skipped on SQLite.
 import re
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
@@ -291,6 +292,18 @@ def test_query_count_is_bounded_whatever_the_page_size(
     with django_assert_max_num_queries(12) as many:
         assert search(client, **params, page_size="100").context["result"].total == 62
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "q", ["accomodation", "ex-offenders", '"through the gate"', "housing", "Harbur"]
+)
+def test_what_people_type_stays_within_the_query_budget(client, django_assert_max_num_queries, q):
+    """The benchmark's cases for a misspelt word, a synonym and a phrase with stop words, with
+    nothing cached (the synonyms, known words and vocabulary read afresh)."""
+    organisation("Harbour Accommodation Trust", services=[{"name": "Housing for ex-offenders"}])
+    caches["search"].clear()
+    with django_assert_max_num_queries(12):
+        search(client, q=q)
 
 
 # --- Postcodes -----------------------------------------------------------------------------

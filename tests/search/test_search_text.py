@@ -99,6 +99,24 @@ def test_a_quoted_phrase_matches_its_words_in_order_stop_words_included(client):
     assert names(search(client, q='"through the gate"')) == ["Cumbria Through the Gate"]
 
 
+def test_a_phrase_with_stop_words_allows_possessives_and_plurals_and_no_other_words(client):
+    organisation("Alder Trust", summary="Support at the prison’s gates on release.", description="")
+    organisation("Birch Trust", summary="Support at the old gate.", description="")
+    organisation("Cedar Trust", summary="Support at the prisons.", description="")
+    assert names(search(client, q='"at the prison gate"')) == ["Alder Trust"]
+
+
+def test_a_phrase_with_stop_words_follows_edits_of_a_service(client):
+    service = {"name": "Resettlement", "description": "Resettlement.", "settings": []}
+    created = organisation("Alder Trust", **SHORT, services=[service])
+    assert names(search(client, q='"through the gate"')) == []
+    created.services.update(description="We meet people through the gate.")
+    from directory.search.search_index import refresh_search_documents
+
+    refresh_search_documents(organisation_ids=[created.pk])
+    assert names(search(client, q='"through the gate"')) == ["Alder Trust"]
+
+
 def test_probation_never_finds_probate(client):
     organisation("Leeds Probate Advice", **SHORT)
     organisation("Leeds Probation Volunteers", **SHORT)
@@ -191,12 +209,31 @@ def test_the_text_index_follows_edits(client):
     [
         ("women's", "(women)"),
         ("re-offending", "(re <-> offending | reoffending)"),
-        ('"through the gate" -probate', "(through <-> the <-> gate) & !(probate)"),
+        ('"through the gate" -probate', "(through & the & gate) & !(probate)"),
+        ('"peer support" -"on the gate"', "(peer <-> support) & !(on <-> the <-> gate)"),
         ("the and of", ""),
     ],
 )
 def test_the_query_both_engines_run(text, tsquery):
     assert parse_search_query(text, synonyms=False).tsquery() == tsquery
+
+
+@pytest.mark.parametrize(
+    ("text", "weights", "phrase_tsquery"),
+    [
+        ("gate", "", None),
+        (
+            '"through the gate"',
+            "A",
+            "(through:A | throughs:A | throughes:A) <-> (the:A | thes:A | thees:A) "
+            "<-> (gate:A | gates:A | gatees:A)",
+        ),
+        ('"peer support"', "", None),
+        ("probation", "AB", "(probation:*AB)"),
+    ],
+)
+def test_what_postgresql_matches_as_written(text, weights, phrase_tsquery):
+    assert parse_search_query(text, synonyms=False).phrase_tsquery(weights) == phrase_tsquery
 
 
 def test_a_phrase_in_the_name_ranks_above_a_phrase_elsewhere(client, taxonomies):
