@@ -30,7 +30,8 @@ from directory.search.filters import (
     VERIFIED_WITHIN,
     OrganisationFilterSet,
 )
-from directory.search.search_index import PHRASE_CONFIG, SEARCH_CONFIG
+from directory.search.schema import PHRASE_CONFIG
+from directory.search.search_index import SEARCH_CONFIG
 from directory.search.search_query import SearchQuery, parse_search_query
 
 DOCUMENTS = "directory_search_document"
@@ -124,7 +125,7 @@ def _subquery(queryset: QuerySet, column: str) -> Sql:
     return Sql(f"{column} IN ({sql})", list(params))
 
 
-# The labels of phrase_vector's parts that stand for each english vector (migration 0024).
+# The labels of phrase_vector's parts that stand for each english vector (schema.PHRASE_VECTOR).
 PHRASE_WEIGHTS = {"name_vector": "A", "head_vector": "AB", "search_vector": ""}
 
 

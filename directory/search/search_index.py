@@ -23,7 +23,7 @@ from itertools import islice
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from directory.search.schema import FTS_TABLE, PHRASE_CONFIG
+from directory.search.schema import FTS_TABLE
 from directory.search.search_query import normalise_text
 
 # The text search configuration used both to build the vectors and to parse queries.

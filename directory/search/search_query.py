@@ -172,7 +172,7 @@ class SearchQuery:
 
     def phrase_tsquery(self, weights: str = "") -> str | None:
         """A to_tsquery('simple') text that the same organisation's phrase_vector must also
-        match (labelled `weights`: its parts, see migration 0024), or None: a quoted phrase
+        match (labelled `weights`: its parts, see schema.PHRASE_VECTOR), or None: a quoted phrase
         with stop words word for word (plurals allowed), and a group with a word of
         WRITTEN_AS_TYPED one of its terms as written (or longer: "probationary")."""
         label = f":{weights}" if weights else ""
