@@ -20,7 +20,7 @@ def organisation_base(organisation: Organisation) -> dict:
             place = geo.postcode_place(organisation.postcode)
         except geo.PostcodeError:
             place = None
-    country, region_slug = place or ("", None)
+    country, region_slug = (place.country, place.region_slug) if place else ("", None)
     company = organisation.company_number
     registered_elsewhere = [
         nation
