@@ -385,6 +385,13 @@ class Organisation(models.Model):
         )
 
     @property
+    def address_lines(self) -> list[str]:
+        """The lines of its address that are given (without the postcode)."""
+        return [
+            line for line in [self.address_line_1, self.address_line_2, self.town] if line.strip()
+        ]
+
+    @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 

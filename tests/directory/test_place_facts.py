@@ -238,3 +238,11 @@ def test_a_profile_says_postcode_searches_use_its_address_when_it_lists_no_locat
     assert message in client.get(ancoats.get_absolute_url()).content.decode()
     assert message not in client.get(piccadilly.get_absolute_url()).content.decode()
     assert (ancoats.latitude, ancoats.longitude) == pytest.approx((53.47806, -2.23548))
+
+
+def test_a_profile_address_leaves_out_lines_not_given(client, taxonomies):
+    imported = published(address_line_1="", address_line_2="", town="Manchester", postcode="M1 3HE")
+    full = published(address_line_1="1 High Street", address_line_2="", town="Leeds", postcode="")
+
+    assert "<li>Manchester M1 3HE</li>" in client.get(imported.get_absolute_url()).content.decode()
+    assert "<li>1 High Street, Leeds </li>" in client.get(full.get_absolute_url()).content.decode()
