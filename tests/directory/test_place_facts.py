@@ -144,6 +144,10 @@ def test_home_page_region_links_count_what_they_find(client, taxonomies):
             assert client.get(search, {"based_in": slug}).context["result"].total == line["based"]
     based = client.get(search, {"based_in": "london"}).context["page_obj"]
     assert [o.name for o in based] == ["Westminster Trust"]
+    # Entries without services count as organisations, not as services or covered regions.
+    assert client.get("/").context["figures"] == {"organisations": 2, "services": 1, "regions": 1}
+    assert "Greater Manchester</a>: 0 with services there;" in page
+    assert ">1 based there<" in page
 
 
 def _names(page) -> list[str]:
