@@ -95,25 +95,14 @@ class Migration(migrations.Migration):
     dependencies = [("directory", "0023_based_own_address_in_search")]
 
     operations = [
-        migrations.AddField(
-            model_name="historicalorganisation",
-            name="latitude",
-            field=models.FloatField(blank=True, editable=False, null=True),
-        ),
-        migrations.AddField(
-            model_name="historicalorganisation",
-            name="longitude",
-            field=models.FloatField(blank=True, editable=False, null=True),
-        ),
-        migrations.AddField(
-            model_name="organisation",
-            name="latitude",
-            field=models.FloatField(blank=True, editable=False, null=True),
-        ),
-        migrations.AddField(
-            model_name="organisation",
-            name="longitude",
-            field=models.FloatField(blank=True, editable=False, null=True),
+        *(
+            migrations.AddField(
+                model_name=model,
+                name=name,
+                field=models.FloatField(blank=True, editable=False, null=True),
+            )
+            for model in ("historicalorganisation", "organisation")
+            for name in ("latitude", "longitude")
         ),
         migrations.AddConstraint(
             model_name="organisation",
