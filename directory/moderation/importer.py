@@ -31,6 +31,7 @@ from directory.moderation.import_forms import ImportOrganisationForm, ImportServ
 from directory.organisations import validators
 from directory.organisations.models import (
     IMPORT_HISTORY_REASON,
+    OWN_ADDRESS_FIELDS,
     ClientGroup,
     DeliverySetting,
     IncomeBand,
@@ -41,7 +42,7 @@ from directory.organisations.models import (
     QualityMark,
     Region,
     Service,
-    based_region_ids,
+    own_address_places,
 )
 from directory.search import search_index
 
@@ -425,7 +426,7 @@ ORGANISATION_UPDATE_FIELDS = [
     "status",
     "published_at",
     "updated_at",
-    "based_region",
+    *OWN_ADDRESS_FIELDS,
 ]
 SERVICE_UPDATE_FIELDS = [*SERVICE_COLUMNS.values(), "accepting_referrals", "updated_at"]
 HISTORY_REASON = IMPORT_HISTORY_REASON
@@ -623,9 +624,9 @@ class _Batch:
         new = [e for e in entries if e.is_new]
         for entry, slug in zip(new, unique_slugs([e.organisation.name for e in new]), strict=True):
             entry.organisation.slug = slug
-        based = based_region_ids(e.organisation.postcode for e in entries)
+        places = own_address_places(e.organisation.postcode for e in entries)
         for entry in entries:
-            entry.organisation.based_region_id = based.get(entry.organisation.postcode)
+            entry.organisation.place_own_address(places)
         _save(
             Organisation,
             entries,

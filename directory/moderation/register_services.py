@@ -20,7 +20,7 @@ from directory.organisations.models import (
     LegalForm,
     Organisation,
     RegisterEntry,
-    based_region_ids,
+    own_address_places,
 )
 from directory.search import search_index
 
@@ -198,9 +198,9 @@ def _add_drafts(register, records: list[RegisterRecord], report, terms: _Terms) 
     drafts = [draft for draft in drafts if getattr(draft, field)]
     for draft, slug in zip(drafts, unique_slugs([d.name for d in drafts]), strict=True):
         draft.slug = slug
-    based = based_region_ids(draft.postcode for draft in drafts)
+    places = own_address_places(draft.postcode for draft in drafts)
     for draft in drafts:
-        draft.based_region_id = based.get(draft.postcode)
+        draft.place_own_address(places)
     Organisation.objects.bulk_create(drafts)
     Organisation.history.bulk_history_create(drafts, default_change_reason=HISTORY_REASON)
     report.drafts_created += len(drafts)

@@ -24,6 +24,7 @@ import threading
 from dataclasses import dataclass
 from math import asin, cos, degrees, radians, sin, sqrt
 from pathlib import Path
+from typing import NamedTuple
 
 from . import validators
 
@@ -33,6 +34,7 @@ __all__ = [
     "PostcodeError",
     "PostcodeLocation",
     "PostcodeOutsideEnglandAndWales",
+    "PostcodePlace",
     "UnknownPostcode",
     "bounding_box",
     "database_path",
@@ -257,13 +259,29 @@ def lookup_district(text: str) -> PostcodeLocation:
     )
 
 
-def postcode_place(text: str) -> tuple[str, str | None] | None:
-    """(country, Probation Service region slug or None) of any UK postcode, or None when it is
-    not known: where an organisation's own address is, Scotland and Northern Ireland included."""
+class PostcodePlace(NamedTuple):
+    """Where any UK postcode is (postcode_place)."""
+
+    country: str
+    region_slug: str | None  # its Probation Service region (None outside England and Wales)
+    latitude: float | None
+    longitude: float | None
+
+
+def postcode_place(text: str) -> PostcodePlace | None:
+    """Where any UK postcode is, or None when it is not known: where an organisation's own
+    address is, Scotland and Northern Ireland included."""
     conn = _connection()
     with _lock:
         row = conn.execute(_LOOKUP_SQL, (normalise_postcode(text).replace(" ", ""),)).fetchone()
-    return None if row is None else (row[3], row[4])
+    if row is None:
+        return None
+    from .postcode_build import COORD_SCALE
+
+    lat, lon, _code, country, region = row
+    if lat is None or lon is None:
+        return PostcodePlace(country, region, None, None)
+    return PostcodePlace(country, region, lat / COORD_SCALE, lon / COORD_SCALE)
 
 
 # --- Distances -----------------------------------------------------------------------------

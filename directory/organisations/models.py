@@ -1,5 +1,6 @@
 import uuid
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
@@ -109,10 +110,19 @@ class QualityMark(TaxonomyTerm):
 # --- Organisations ---
 
 
-def based_region_ids(postcodes: Iterable[str]) -> dict[str, int]:
-    """The Probation Service region (its id) of each of the postcodes that is in England or
-    Wales: where an organisation is based by its own address (Organisation.based_region)."""
-    from directory.organisations import geo
+class OwnAddress(NamedTuple):
+    """Where an organisation's own postcode is: its Probation Service region (the region's id,
+    in England and Wales) and its coordinates (anywhere in the UK)."""
+
+    region_id: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def own_address_places(postcodes: Iterable[str]) -> dict[str, OwnAddress]:
+    """Where each of the postcodes is that the postcode table knows (Organisation.based_region,
+    latitude and longitude)."""
+    from . import geo
 
     regions = dict(Region.objects.filter(is_national=False).values_list("slug", "pk"))
     found = {}
@@ -121,9 +131,14 @@ def based_region_ids(postcodes: Iterable[str]) -> dict[str, int]:
             place = geo.postcode_place(postcode)
         except geo.PostcodeError:
             continue
-        if place and place[1] in regions:
-            found[postcode] = regions[place[1]]
+        if place:
+            found[postcode] = OwnAddress(
+                regions.get(place.region_slug), place.latitude, place.longitude
+            )
     return found
+
+
+OWN_ADDRESS_FIELDS = ("based_region", "latitude", "longitude")
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -227,6 +242,10 @@ class Organisation(models.Model):
         editable=False,
         related_name="based_organisations",
     )
+    # Where its own postcode is (kept by save(); imports set them too): a postcode search finds
+    # an organisation that lists no delivery locations by these.
+    latitude = models.FloatField(null=True, blank=True, editable=False)
+    longitude = models.FloatField(null=True, blank=True, editable=False)
     income_band = models.ForeignKey(IncomeBand, on_delete=models.PROTECT, null=True, blank=True)
     staff_count = models.PositiveIntegerField(null=True, blank=True)
     volunteer_count = models.PositiveIntegerField(null=True, blank=True)
@@ -328,6 +347,11 @@ class Organisation(models.Model):
                 name="organisation_year_founded_range",
             ),
             models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="organisation_own_address_place",
+            ),
+            models.CheckConstraint(
                 condition=~Q(status="submitted") | Q(submitted_at__isnull=False),
                 name="organisation_submission_dated",
             ),
@@ -341,9 +365,9 @@ class Organisation(models.Model):
             self.slug = unique_slug(self.name)
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "postcode" in update_fields:
-            self.based_region_id = based_region_ids([self.postcode]).get(self.postcode)
+            self.place_own_address(own_address_places([self.postcode]))
             if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "based_region"}
+                kwargs["update_fields"] = {*update_fields, *OWN_ADDRESS_FIELDS}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -357,6 +381,19 @@ class Organisation(models.Model):
             value = getattr(self, field)
             if value:
                 setattr(self, field, normalise(value))
+
+    def place_own_address(self, places: dict[str, OwnAddress]) -> None:
+        """Its region and coordinates from where its postcode is (own_address_places)."""
+        self.based_region_id, self.latitude, self.longitude = places.get(
+            self.postcode, OwnAddress()
+        )
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The lines of its address that are given (without the postcode)."""
+        return [
+            line for line in [self.address_line_1, self.address_line_2, self.town] if line.strip()
+        ]
 
     @property
     def is_published(self) -> bool:

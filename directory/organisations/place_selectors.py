@@ -12,15 +12,16 @@ COMPANY_PREFIXES = {"Scotland": ("SC", "SO", "SL"), "Northern Ireland": ("NI", "
 
 def organisation_base(organisation: Organisation) -> dict:
     """Where an organisation is based by its own address: its Probation Service region, or
-    the other UK nation it is in; and whether it is registered only outside England and Wales
-    (a Scottish or Northern Irish charity or company with no England and Wales number)."""
+    the other UK nation it is in; whether it is registered only outside England and Wales
+    (a Scottish or Northern Irish charity or company with no England and Wales number); and
+    whether a postcode search finds it by that address."""
     place = None
     if organisation.postcode:
         try:
             place = geo.postcode_place(organisation.postcode)
         except geo.PostcodeError:
             place = None
-    country, region_slug = place or ("", None)
+    country, region_slug = (place.country, place.region_slug) if place else ("", None)
     company = organisation.company_number
     registered_elsewhere = [
         nation
@@ -48,7 +49,16 @@ def organisation_base(organisation: Organisation) -> dict:
         "region": Region.objects.filter(slug=region_slug).first() if region_slug else None,
         "nation": OTHER_NATIONS.get(country, ""),
         "registered_only_in": " and ".join(registered_elsewhere) if only_elsewhere else "",
+        "searched_by_address": _searched_by_address(organisation),
     }
+
+
+def _searched_by_address(organisation: Organisation) -> bool:
+    """Whether a postcode search finds it by its own address: it has one and lists no delivery
+    locations (filters.based_within; its services and their locations as prefetched)."""
+    if organisation.latitude is None or organisation.pk is None:
+        return False
+    return not any(service.locations.all() for service in organisation.services.all())
 
 
 def registered_only_elsewhere() -> Q:

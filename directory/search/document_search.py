@@ -350,13 +350,16 @@ class DocumentSearch:
                     if t.id in set(regions + filterset.national_region_ids())
                 ]
                 locations = self.near_locations()
+                based = self.based_near("b")
                 conditions[group] = ServiceCondition(
                     Sql(
                         # = ANY(ARRAY(...)), not IN: both sides can then be read from
                         # an index (a BitmapOr) instead of every service being looked at.
                         "(s.region_numbers && %s::smallint[] OR s.service_id = ANY(ARRAY("
-                        f"SELECT near.service_id FROM ({locations.text}) AS near)))",
-                        [numbers, *locations.params],
+                        f"SELECT near.service_id FROM ({locations.text}) AS near)) "
+                        "OR s.organisation_id = ANY(ARRAY("
+                        f"SELECT b.organisation_id FROM {DOCUMENTS} b WHERE {based.text})))",
+                        [numbers, *locations.params, *based.params],
                     )
                 )
             else:
@@ -365,11 +368,12 @@ class DocumentSearch:
                 )
         return conditions
 
-    def _distance(self) -> Sql:
-        """Miles from the postcode to location ``l`` (equirectangular, as filters.py)."""
+    def _distance(self, latitude: str = "l.latitude", longitude: str = "l.longitude") -> Sql:
+        """Miles from the postcode to location ``l`` (or the place in columns `latitude` and
+        `longitude`; equirectangular, as filters.py)."""
         place = self.filterset.place
         return Sql(
-            "sqrt(power((l.latitude - %s) * %s, 2) + power((l.longitude - %s) * %s, 2))",
+            f"sqrt(power(({latitude} - %s) * %s, 2) + power(({longitude} - %s) * %s, 2))",
             [
                 place.latitude,
                 MILES_PER_DEGREE,
@@ -378,19 +382,30 @@ class DocumentSearch:
             ],
         )
 
-    def _within(self) -> Sql:
-        """That location ``l`` is within the distance: a bounding box on the latitude and
-        longitude index, then the exact distance."""
+    def _within(self, latitude: str = "l.latitude", longitude: str = "l.longitude") -> Sql:
+        """That location ``l`` (or the place in columns `latitude` and `longitude`) is within
+        the distance: a bounding box on the latitude and longitude index, then the exact
+        distance."""
         place, miles = self.filterset.place, self.filterset.miles
         box = geo.bounding_box(place.latitude, place.longitude, miles)
         return (
-            Sql(
-                "l.latitude BETWEEN %s AND %s AND l.longitude BETWEEN %s AND %s AND ",
-                list(box),
-            )
-            + self._distance()
+            Sql(f"{latitude} BETWEEN %s AND %s AND {longitude} BETWEEN %s AND %s AND ", list(box))
+            + self._distance(latitude, longitude)
             + Sql(" <= %s", [float(miles)])
         )
+
+    def based_near(self, alias: str = "d") -> Sql:
+        """That document `alias`'s organisation lists no delivery locations and its own address
+        is within the distance (filters.based_within)."""
+        return self._within(f"{alias}.based_latitude", f"{alias}.based_longitude")
+
+    def _based_distance(self, alias: str = "d") -> Sql:
+        return self._distance(f"{alias}.based_latitude", f"{alias}.based_longitude")
+
+    def _near_without_service(self, exclude: str | None = None) -> bool:
+        """Whether near is the only service condition but `exclude`'s: then an organisation
+        based near needs no service (OrganisationFilterSet.services_condition)."""
+        return self._service_groups(exclude) == ["near"]
 
     def near_locations(self) -> Sql:
         """SELECT service_id of the delivery locations within the distance."""
@@ -411,11 +426,14 @@ class DocumentSearch:
         if len(groups) == 1 and groups[0] in UNION_SERVICE_GROUPS:
             return self.services[groups[0]].on_union
         services = _all(self._service_sql(exclude))
-        return Sql(
+        found = Sql(
             f"d.organisation_id IN (SELECT s.organisation_id FROM {SERVICES} s "
             f"WHERE {services.text})",
             services.params,
         )
+        if self._near_without_service(exclude):
+            return Sql("(") + found + Sql(" OR ") + self.based_near() + Sql(")")
+        return found
 
     def matched_services(self, exclude: str | None = None) -> Sql:
         """Per organisation, the union of the services meeting every service condition but
@@ -706,18 +724,34 @@ class DocumentSearch:
         )
 
     def _nearest(self) -> Sql:
-        """The nearest such location of organisation ``p`` (a correlated subquery)."""
+        """The nearest such location of organisation ``p``, or its own address when it is
+        based near (a correlated subquery)."""
         return (
-            Sql("SELECT min(")
+            Sql("SELECT coalesce(min(")
             + self._distance()
-            + Sql(") FROM ")
+            + Sql("), (SELECT ")
+            + self._based_distance("b")
+            + Sql(f" FROM {DOCUMENTS} b WHERE b.organisation_id = p.organisation_id AND ")
+            + self.based_near("b")
+            + Sql(")) FROM ")
             + self._located()
             + Sql(" AND l.organisation_id = p.organisation_id")
         )
 
     def _nearest_by_organisation(self) -> Sql:
         """(organisation_id, miles, name, published, hidden) of each organisation with such a
-        location, and the nearest one's distance."""
+        location, and the nearest one's distance; and of each based near (listing no
+        locations) with a service meeting the other service conditions, its own address's."""
+        based = [self.based_near()]
+        if others := self._service_sql("near"):
+            services = _all(others)
+            based.append(
+                Sql(
+                    f"d.organisation_id IN (SELECT s.organisation_id FROM {SERVICES} s "
+                    f"WHERE {services.text})",
+                    services.params,
+                )
+            )
         return (
             Sql("SELECT l.organisation_id, min(")
             + self._distance()
@@ -726,7 +760,10 @@ class DocumentSearch:
                 "bool_or(l.hidden) AS hidden FROM "
             )
             + self._located()
-            + Sql(" GROUP BY l.organisation_id")
+            + Sql(" GROUP BY l.organisation_id UNION ALL SELECT d.organisation_id, ")
+            + self._based_distance()
+            + Sql(f", d.name, d.published, d.hidden FROM {DOCUMENTS} d WHERE ")
+            + _all(based)
         )
 
     def _located_rows(self) -> Sql | None:
@@ -787,13 +824,17 @@ class DocumentSearch:
             source += self._text_join()
         if not self._service_groups(exclude):
             return source, "d"
-        return source + Sql(" JOIN (") + self.matched_services(exclude) + Sql(
+        # LEFT: an organisation based near needs no service when near is the only condition.
+        join = " LEFT JOIN (" if self._near_without_service(exclude) else " JOIN ("
+        return source + Sql(join) + self.matched_services(exclude) + Sql(
             ") ms ON ms.organisation_id = d.organisation_id"
         ), "ms"
 
     def _branch_where(self, exclude: str | None) -> Sql:
         # The text and service conditions are the source's joins.
         where = self.where(exclude, text=False, services=False)
+        if self._near_without_service(exclude):
+            where = _all([where, Sql("ms.organisation_id IS NOT NULL OR ") + self.based_near()])
         if self.text and (text := self._text_where()):
             where = _all([where, text])
         return where
@@ -818,7 +859,8 @@ class DocumentSearch:
             ]
         if self.filterset.place is not None:
             # The located matches, for the distance order (not a facet).
-            counters.append(Counter("located", "yes", Sql("ms.located")))
+            located = Sql("ms.located OR ") + self.based_near()
+            counters.append(Counter("located", "yes", located))
         return Branch(source, self._branch_where(None), counters)
 
     def _own_group_branch(self, group: str) -> Branch:

@@ -80,6 +80,11 @@ _DOCUMENT_COLUMNS = [
     ("registered_only_elsewhere", "d.registered_only_elsewhere", "bool"),
     ("has_jdl", "d.jdl_count > 0", "bool"),
     ("evidence_level", "d.evidence_level", "int2"),
+    # Its own address, when it lists no delivery locations (NaN, never near, when not).
+    *(
+        (column, f"coalesce(d.{column}, 'NaN')", "float8")
+        for column in ("based_latitude", "based_longitude")
+    ),
     # Seconds since 1970 (-infinity when never verified).
     (
         "last_verified_at",
@@ -556,20 +561,30 @@ class _Counting:
             place = filterset.place
             regions = [t.id for t in search.taxonomy["region"] if t.slug == place.region_slug]
             covered = search.mask("region", regions + filterset.national_region_ids())
-            return self._overlaps(services["region_bits"], covered) | self._located_services()
+            self.based = self._within(
+                self.documents["based_latitude"], self.documents["based_longitude"]
+            )
+            based_owner = self.based[self.index._positions("services")]
+            return (
+                self._overlaps(services["region_bits"], covered)
+                | self._located_services()
+                | based_owner
+            )
         return None
 
-    def _located_services(self) -> np.ndarray:
-        """Whether each service has a delivery location within the distance of the postcode
-        (the equirectangular distance of DocumentSearch._distance)."""
+    def _within(self, latitude: np.ndarray, longitude: np.ndarray) -> np.ndarray:
+        """Whether each place is within the distance of the postcode (the equirectangular
+        distance of DocumentSearch._distance; never for NaN)."""
         filterset = self.search.filterset
         place, miles = filterset.place, filterset.miles
+        north = (latitude - place.latitude) * MILES_PER_DEGREE
+        east = (longitude - place.longitude) * (MILES_PER_DEGREE * cos(radians(place.latitude)))
+        return np.sqrt(np.power(north, 2) + np.power(east, 2)) <= float(miles)
+
+    def _located_services(self) -> np.ndarray:
+        """Whether each service has a delivery location within the distance of the postcode."""
         locations = self.index.tables["locations"]
-        north = (locations["latitude"] - place.latitude) * MILES_PER_DEGREE
-        east = (locations["longitude"] - place.longitude) * (
-            MILES_PER_DEGREE * cos(radians(place.latitude))
-        )
-        within = np.sqrt(np.power(north, 2) + np.power(east, 2)) <= float(miles)
+        within = self._within(locations["latitude"], locations["longitude"])
         located = np.zeros(len(self.services), dtype=bool)
         located[self.index._location_services()[within]] = True
         self.located = located
@@ -650,6 +665,11 @@ class _Counting:
                 union[name][first] = combine.reduceat(column[chosen], starts)
         has_service = np.zeros(self.size, dtype=bool)
         has_service[first] = True
+        if "near" in groups:
+            union["located"] |= self.based
+            if groups == ["near"]:
+                # Based near: near without a service (DocumentSearch._near_without_service).
+                has_service |= self.based
         return rows & has_service, union
 
     def _options(

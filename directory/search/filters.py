@@ -121,15 +121,26 @@ def distance_expression(
     )
 
 
-def locations_within(place: geo.PostcodeLocation, miles: float) -> QuerySet[DeliveryLocation]:
+def _within(queryset: QuerySet, place: geo.PostcodeLocation, miles: float) -> QuerySet:
+    """The rows of `queryset` whose latitude and longitude are within `miles` of `place`,
+    annotated with `miles`."""
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.latitude, place.longitude, miles)
     return (
-        DeliveryLocation.objects.filter(
-            latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon)
-        )
+        queryset.filter(latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon))
         .annotate(miles=distance_expression(place.latitude, place.longitude))
         .filter(miles__lte=Cast(miles, FloatField()))
     )
+
+
+def locations_within(place: geo.PostcodeLocation, miles: float) -> QuerySet[DeliveryLocation]:
+    return _within(DeliveryLocation.objects.all(), place, miles)
+
+
+def based_within(place: geo.PostcodeLocation, miles: float) -> QuerySet[Organisation]:
+    """The organisations that list no delivery locations whose own address is within `miles`
+    of `place` (a postcode search finds them by it), annotated with `miles`."""
+    located = DeliveryLocation.objects.values("service__organisation_id")
+    return _within(Organisation.objects.exclude(pk__in=located), place, miles)
 
 
 def linked_to(relation, ids: list[int]) -> Q:
@@ -362,10 +373,14 @@ class OrganisationFilterSet(django_filters.FilterSet):
         if self.values.get("accepting_referrals"):
             conditions["accepting_referrals"] = Q(accepting_referrals=True)
         if place := self.place:
+            # A service is near when it has a delivery location within the distance, covers
+            # the postcode's region, or belongs to an organisation based near (based_within).
             near_regions = [t.id for t in self.taxonomy["region"] if t.slug == place.region_slug]
-            conditions["near"] = Q(
-                pk__in=locations_within(place, self.miles).values("service_id")
-            ) | linked_to(Service.regions, near_regions + self.national_region_ids())
+            conditions["near"] = (
+                Q(pk__in=locations_within(place, self.miles).values("service_id"))
+                | linked_to(Service.regions, near_regions + self.national_region_ids())
+                | Q(organisation__in=based_within(place, self.miles).values("pk"))
+            )
         return conditions
 
     def national_region_ids(self) -> list[int]:
@@ -434,6 +449,18 @@ class OrganisationFilterSet(django_filters.FilterSet):
             combined &= condition
         return Service.objects.filter(combined)
 
+    def services_condition(self, *, exclude: str | None = None) -> Q | None:
+        """That one service of the organisation meets every service condition but `exclude`'s
+        (None when there are none). An organisation based near the postcode is near without
+        a service: it needs one only for the other service conditions."""
+        services = self.matching_services(exclude=exclude)
+        if services is None:
+            return None
+        found = Q(pk__in=services.values("organisation_id"))
+        if set(self.service_conditions()) - {exclude} == {"near"}:
+            found |= Q(pk__in=based_within(self.place, self.miles).values("pk"))
+        return found
+
     def text_condition(self) -> Q:
         return text_condition(self.match_text, self.search_query) if self.query_text else Q()
 
@@ -443,9 +470,8 @@ class OrganisationFilterSet(django_filters.FilterSet):
         for group, condition in self.organisation_conditions().items():
             if group != exclude:
                 combined &= condition
-        services = self.matching_services(exclude=exclude)
-        if services is not None:
-            combined &= Q(pk__in=services.values("organisation_id"))
+        if (services := self.services_condition(exclude=exclude)) is not None:
+            combined &= services
         return combined
 
     def filter_queryset(self, queryset):

@@ -137,6 +137,17 @@ def _interest_mask(direction: str) -> str:
 
 
 # Reads directory_search_service, so services are refreshed first.
+# Where an organisation that lists no delivery location (geocoded or not) on any of its
+# services is by its own address (NULL for the others): a postcode search finds those by it.
+NO_DELIVERY_LOCATIONS = (
+    "NOT EXISTS (SELECT 1 FROM directory_deliverylocation x "
+    "JOIN directory_service y ON y.id = x.service_id WHERE y.organisation_id = o.id)"
+)
+OWN_PLACE_EXPRESSIONS = (
+    f"CASE WHEN {NO_DELIVERY_LOCATIONS} THEN o.latitude END",
+    f"CASE WHEN {NO_DELIVERY_LOCATIONS} THEN o.longitude END",
+)
+
 DOCUMENT_SOURCE = f"""
 CREATE VIEW directory_search_document_source AS
 SELECT
@@ -163,7 +174,9 @@ SELECT
     e.items::integer AS evidence_count,
     e.jdl::integer AS jdl_count,
     {REGISTERED_ONLY_ELSEWHERE} AS registered_only_elsewhere,
-    {_term_bit("region", "o.based_region_id")} AS based_region_bits
+    {_term_bit("region", "o.based_region_id")} AS based_region_bits,
+    {OWN_PLACE_EXPRESSIONS[0]} AS based_latitude,
+    {OWN_PLACE_EXPRESSIONS[1]} AS based_longitude
 FROM directory_organisation AS o
 CROSS JOIN LATERAL (
     SELECT coalesce(bit_or(x.pathway_bits), 0) AS pathway_bits,
@@ -296,6 +309,8 @@ DOCUMENT_COLUMNS = [
     "jdl_count",
     "registered_only_elsewhere",
     "based_region_bits",
+    "based_latitude",
+    "based_longitude",
 ]
 SERVICE_COLUMNS = [
     "organisation_id",
@@ -309,6 +324,9 @@ SERVICE_COLUMNS = [
     "setting_numbers",
     "region_numbers",
 ]
+
+
+_NULLABLE = {"last_verified_at", "based_latitude", "based_longitude"}
 
 
 def _column_definitions(columns: list[str]) -> str:
@@ -325,6 +343,8 @@ def _column_definitions(columns: list[str]) -> str:
         "evidence_count": "integer",
         "jdl_count": "integer",
         "registered_only_elsewhere": "boolean",
+        "based_latitude": "double precision",
+        "based_longitude": "double precision",
         "organisation_id": "bigint",
         "pathway_numbers": "smallint[]",
         "client_group_numbers": "smallint[]",
@@ -332,8 +352,7 @@ def _column_definitions(columns: list[str]) -> str:
         "region_numbers": "smallint[]",
     }
     return ",\n".join(
-        f"{column} {types.get(column, 'bigint')}"
-        + ("" if column == "last_verified_at" else " NOT NULL")
+        f"{column} {types.get(column, 'bigint')}" + ("" if column in _NULLABLE else " NOT NULL")
         for column in columns
     )
 
@@ -652,6 +671,8 @@ INDEXES = [
     "CREATE INDEX directory_search_location_place ON directory_search_location "
     "(latitude, longitude)",
     "CREATE INDEX directory_search_location_org ON directory_search_location (organisation_id)",
+    "CREATE INDEX directory_search_document_based_place ON directory_search_document "
+    "(based_latitude, based_longitude) WHERE based_latitude IS NOT NULL",
 ]
 
 BACKWARDS = [

@@ -27,7 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Lower, Substr
+from django.db.models.functions import Coalesce, Lower, Substr
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -54,6 +54,7 @@ from directory.search.filters import (
     SERVICE_TAXONOMY_GROUPS,
     VERIFIED_WITHIN,
     OrganisationFilterSet,
+    based_within,
     fts_ids,
     linked_to,
     locations_within,
@@ -288,12 +289,11 @@ def relational_search_counts(*, filterset: OrganisationFilterSet) -> SearchCount
     def organisation_condition(exclude: str | None = None) -> Q:
         return _and(q for group, q in org_conditions.items() if group != exclude)
 
-    services = filterset.matching_services(exclude="accepting_referrals")
-    if services is not None:
-        published = published.filter(pk__in=services.values("organisation_id"))
+    if (services := filterset.services_condition(exclude="accepting_referrals")) is not None:
+        published = published.filter(services)
     accepting = Q()
     if "accepting_referrals" in filterset.service_conditions():
-        accepting = Q(pk__in=filterset.matching_services().values("organisation_id"))
+        accepting = filterset.services_condition()
     aggregates = {"total": _count(organisation_condition() & accepting)}
     option_conditions = _organisation_option_conditions(filterset)
     for group, options in option_conditions.items():
@@ -406,7 +406,8 @@ def sort_name():
 
 def search_queryset(*, filterset: OrganisationFilterSet) -> QuerySet[Organisation]:
     """The matching published organisations in the chosen order (annotated with `miles` when a
-    postcode is given: the nearest matching delivery location, None for region-wide services)."""
+    postcode is given: the nearest matching delivery location, or the organisation's own
+    address when it lists none, None for region-wide services)."""
     return ordered_queryset(
         filterset=filterset,
         organisations=filterset.filter_queryset(Organisation.objects.published()),
@@ -427,9 +428,13 @@ def ordered_queryset(
         # meet the other service filters.
         if (services := filterset.matching_services(exclude="near")) is not None:
             locations = locations.filter(service__in=services)
+        # An organisation that lists no delivery locations: how far its own address is.
+        based = based_within(place, filterset.miles).filter(pk=OuterRef("pk"))
         organisations = organisations.annotate(
-            miles=Subquery(
-                locations.order_by("miles").values("miles")[:1], output_field=FloatField()
+            miles=Coalesce(
+                Subquery(locations.order_by("miles").values("miles")[:1]),
+                Subquery(based.values("miles")),
+                output_field=FloatField(),
             )
         )
     if sort == "best" and filterset.query_text:
@@ -538,6 +543,7 @@ class SearchResults:
         if connection.vendor != "postgresql":
             page = list(search_queryset(filterset=self.filterset)[start : item.stop])
             _attach_service_summaries(page, self.filterset.taxonomy)
+            _mark_distances_from_own_address(page)
             return page
         search = document_search.DocumentSearch(self.filterset)
         search.members = facet_index.part_members(search)
@@ -561,6 +567,7 @@ class SearchResults:
                 organisation.summary_of_services = _document_summary(row, self.filterset.taxonomy)
                 page.append(organisation)
         self._label_alike_names(page, start)
+        _mark_distances_from_own_address(page)
         return page
 
     def _label_alike_names(self, page: list[Organisation], start: int) -> None:
@@ -579,6 +586,22 @@ def _page_size(value: str | None) -> int:
     except ValueError:
         return DEFAULT_PAGE_SIZE
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+def _mark_distances_from_own_address(organisations: list[Organisation]) -> None:
+    """Set `miles_from_own_address` on each: whether its `miles` are those of its own address
+    (it lists no delivery locations), in one query when any has a distance."""
+    distant = [o.pk for o in organisations if getattr(o, "miles", None) is not None]
+    located = set()
+    if distant:
+        located = set(
+            DeliveryLocation.objects.filter(service__organisation__in=distant).values_list(
+                "service__organisation_id", flat=True
+            )
+        )
+    from_own_address = set(distant) - located
+    for organisation in organisations:
+        organisation.miles_from_own_address = organisation.pk in from_own_address
 
 
 def _attach_service_summaries(organisations: list[Organisation], taxonomy) -> None:

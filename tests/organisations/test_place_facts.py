@@ -4,10 +4,10 @@ result lines without empty facts."""
 import pytest
 from django.urls import reverse
 
-from directory.organisations.models import Organisation, Region
+from directory.organisations.models import Organisation, Pathway, Region
 from directory.organisations.place_selectors import organisation_base
 from directory.search.search_index import refresh_search_documents
-from tests.factories import OrganisationFactory, ServiceFactory
+from tests.factories import DeliveryLocationFactory, OrganisationFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +144,109 @@ def test_home_page_region_links_count_what_they_find(client, taxonomies):
             assert client.get(search, {"based_in": slug}).context["result"].total == line["based"]
     based = client.get(search, {"based_in": "london"}).context["page_obj"]
     assert [o.name for o in based] == ["Westminster Trust"]
+    # Entries without services count as organisations, not as services or covered regions.
+    assert client.get("/").context["figures"] == {"organisations": 2, "services": 1, "regions": 1}
+    assert "Greater Manchester</a>: 0 with services there;" in page
+    assert ">1 based there<" in page
+
+
+def _names(page) -> list[str]:
+    return [o.name for o in page.context["page_obj"]]
+
+
+@pytest.fixture
+def around_manchester(taxonomies):
+    """Organisations around M1 1AE: by their own address only, or by a delivery location."""
+    london = Region.objects.get(slug="london")
+    accommodation = Pathway.objects.get(slug="accommodation")
+    published(name="Ancoats Trust", postcode="M1 3HE")  # 0.4 miles, no services
+    published(name="Stockport Trust", postcode="SK1 1AA")  # 6.0 miles, no services
+    published(name="Westminster Trust", postcode="SW1A 1AA")
+    published(name="Oldham Trust", postcode="OL1 1AA")  # 6.7 miles, a London service
+    ServiceFactory(
+        organisation=Organisation.objects.get(name="Oldham Trust"),
+        pathways=[accommodation],
+        regions=[london],
+    )
+    # Based at M1 3HE too, but it lists where it works: a delivery location in London.
+    piccadilly = published(name="Piccadilly Hub", postcode="M1 3HE")
+    DeliveryLocationFactory(
+        service=ServiceFactory(organisation=piccadilly, pathways=[accommodation], regions=[london]),
+        postcode="SW1A 1AA",
+        latitude=51.50101,
+        longitude=-0.14159,
+    )
+    deansgate = published(name="Deansgate Project", postcode="SW1A 1AA")
+    DeliveryLocationFactory(  # 0.6 miles
+        service=ServiceFactory(organisation=deansgate, pathways=[accommodation], regions=[london])
+    )
+    refresh_search_documents()
+    return accommodation
+
+
+def test_a_postcode_search_finds_organisations_listing_no_delivery_locations_by_their_address(
+    client, around_manchester
+):
+    search = reverse("directory:organisation_list")
+
+    near = client.get(search, {"postcode": "M1 1AE", "within": "5", "sort": "distance"})
+    wider = client.get(search, {"postcode": "M1 1AE", "within": "10", "sort": "distance"})
+    by_name = client.get(search, {"postcode": "M1 1AE", "within": "10", "sort": "name"})
+
+    assert _names(near) == ["Ancoats Trust", "Deansgate Project"]
+    assert near.context["result"].total == 2
+    page = near.content.decode()
+    assert "Based 0.4 miles away (no delivery locations listed)" in page
+    assert "Based 0.6 miles" not in page and "0.6 miles away" in page
+    assert _names(wider) == [
+        "Ancoats Trust",
+        "Deansgate Project",
+        "Stockport Trust",
+        "Oldham Trust",
+    ]
+    assert [o.miles_from_own_address for o in wider.context["page_obj"]] == [
+        True,
+        False,
+        True,
+        True,
+    ]
+    assert _names(by_name) == sorted(_names(wider))
+
+
+def test_own_address_counts_for_near_and_other_service_filters_still_need_a_service(
+    client, around_manchester
+):
+    search = reverse("directory:organisation_list")
+    wanted = {"postcode": "M1 1AE", "within": "10", "pathway": around_manchester.slug}
+
+    page = client.get(search, wanted)
+
+    assert sorted(_names(page)) == ["Deansgate Project", "Oldham Trust"]
+    pathways = {g.param: g for g in page.context["result"].facets}["pathway"]
+    counts = {o.value: o.count for o in pathways.options}
+    assert counts[around_manchester.slug] == 2
+    only_near = client.get(search, {"postcode": "M1 1AE", "within": "10"})
+    pathways = {g.param: g for g in only_near.context["result"].facets}["pathway"]
+    assert {o.value: o.count for o in pathways.options}[around_manchester.slug] == 2
+    assert only_near.context["result"].total == 4
+
+
+def test_a_profile_says_postcode_searches_use_its_address_when_it_lists_no_locations(
+    client, around_manchester
+):
+    message = "It lists no delivery locations, so postcode searches measure the distance"
+
+    ancoats = Organisation.objects.get(name="Ancoats Trust")
+    piccadilly = Organisation.objects.get(name="Piccadilly Hub")
+
+    assert message in client.get(ancoats.get_absolute_url()).content.decode()
+    assert message not in client.get(piccadilly.get_absolute_url()).content.decode()
+    assert (ancoats.latitude, ancoats.longitude) == pytest.approx((53.47806, -2.23548))
+
+
+def test_a_profile_address_leaves_out_lines_not_given(client, taxonomies):
+    imported = published(address_line_1="", address_line_2="", town="Manchester", postcode="M1 3HE")
+    full = published(address_line_1="1 High Street", address_line_2="", town="Leeds", postcode="")
+
+    assert "<li>Manchester M1 3HE</li>" in client.get(imported.get_absolute_url()).content.decode()
+    assert "<li>1 High Street, Leeds </li>" in client.get(full.get_absolute_url()).content.decode()

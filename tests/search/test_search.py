@@ -341,12 +341,14 @@ def test_near_a_postcode_by_distance(client, taxonomies):
         organisation=OrganisationFactory(name="London Base"), regions=[term(Region, "london")]
     )
     DeliveryLocationFactory(service=london, latitude=51.5, longitude=-0.12)
+    # Based in London, so found by the regions their services cover, not by their address.
     ServiceFactory(
-        organisation=OrganisationFactory(name="Covers Greater Manchester"),
+        organisation=OrganisationFactory(name="Covers Greater Manchester", postcode="SW1A 1AA"),
         regions=[term(Region, "greater-manchester")],
     )
     ServiceFactory(
-        organisation=OrganisationFactory(name="A National One"), regions=[term(Region, "national")]
+        organisation=OrganisationFactory(name="A National One", postcode="SW1A 1AA"),
+        regions=[term(Region, "national")],
     )
 
     response = search(client, postcode="m1 1ae", within="25")
