@@ -4,6 +4,8 @@ import re
 
 from django.core.exceptions import ValidationError
 
+from directory.organisations.post_towns import postcode_area
+
 # England and Wales: 6 or 7 digits, and a linked (subsidiary) charity's number after a hyphen.
 CHARITY_EW_RE = re.compile(r"^\d{6,7}(-\d{1,2})?$")
 CHARITY_SCOTLAND_RE = re.compile(r"^SC\d{6}$")
@@ -148,8 +150,6 @@ def validate_postcode_or_district(value: str) -> None:
 
 def postcode_town(postcode: str) -> str:
     """The post town of the postcode's area ("LS7" -> "Leeds"), or "" for an unknown area."""
-    from .api.post_towns import postcode_area
-
     return (postcode_area(postcode) or ("", ""))[0]
 
 

@@ -38,7 +38,6 @@ from rest_framework.throttling import AnonRateThrottle
 
 from accounts.fields import one_line
 from directory.opendata.api import oruk_openapi
-from directory.opendata.api.post_towns import postcode_area
 from directory.organisations import geo
 from directory.organisations.models import (
     ClientGroup,
@@ -49,6 +48,7 @@ from directory.organisations.models import (
     Region,
     Service,
 )
+from directory.organisations.post_towns import postcode_area
 from directory.search.filters import locations_within, text_condition
 
 HSDS_VERSION = "3.0"
