@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.models import Membership
 from directory.organisations import validators
 
 
@@ -120,3 +121,33 @@ SERVICE_LABELS = {
     "eligibility": "Who is eligible (optional)",
     "spare_capacity": "Spare capacity (optional)",
 }
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label="Their email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+    )
+    role = forms.ChoiceField(
+        label="What can they do?",
+        choices=[
+            (Membership.Role.EDITOR, "Editor: can edit the organisation's profile"),
+            (Membership.Role.ADMIN, "Admin: can also invite and remove members"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what they can do"},
+    )
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label="Role",
+        choices=InvitationForm.base_fields["role"].choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a role"},
+    )
