@@ -1,4 +1,4 @@
-"""Forms for signing up, the account page and managing an organisation's members."""
+"""Forms for signing up and the account page."""
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
@@ -6,9 +6,7 @@ from django import forms
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from directory.organisations.models import Region
-
-from .models import CommissionerProfile, Membership
+from .models import CommissionerProfile
 from .services import commissioner_register
 
 PASSWORD_HINT = (
@@ -77,11 +75,8 @@ class SignupForm(AllauthSignupForm):
         required=False,
         error_messages={"max_length": "Name of the organisation must be 200 characters or fewer"},
     )
-    region = forms.ModelChoiceField(
-        label="Region (optional)",
-        queryset=Region.objects.all(),
-        required=False,
-        empty_label="Not specific to one region",
+    region = CommissionerProfile._meta.get_field("region").formfield(
+        label="Region (optional)", required=False, empty_label="Not specific to one region"
     )
 
     field_order = [
@@ -171,33 +166,3 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("The password is not correct")
         return password
-
-
-class InvitationForm(forms.Form):
-    email = forms.EmailField(
-        label="Their email address",
-        max_length=254,
-        error_messages={
-            "required": "Enter their email address",
-            "invalid": "Enter an email address in the correct format, like name@example.org",
-            "max_length": "Email address must be 254 characters or fewer",
-        },
-    )
-    role = forms.ChoiceField(
-        label="What can they do?",
-        choices=[
-            (Membership.Role.EDITOR, "Editor: can edit the organisation's profile"),
-            (Membership.Role.ADMIN, "Admin: can also invite and remove members"),
-        ],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select what they can do"},
-    )
-
-
-class MembershipRoleForm(forms.Form):
-    role = forms.ChoiceField(
-        label="Role",
-        choices=InvitationForm.base_fields["role"].choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select a role"},
-    )

@@ -1,12 +1,9 @@
 """Reads about people and their organisations."""
 
 from allauth.account.models import EmailAddress
-from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.db.models import Q
 
-from directory.organisations.models import Organisation
-
-from .models import MODERATORS_GROUP, Invitation, Membership, PublicSectorDomain, User
+from .models import MODERATORS_GROUP, Invitation, PublicSectorDomain, User
 
 
 def email_is_public_sector(email: str) -> bool:
@@ -23,26 +20,6 @@ def moderator_emails() -> list[str]:
         Q(groups__name=MODERATORS_GROUP) | Q(is_superuser=True), is_active=True
     )
     return sorted(set(moderators.values_list("email", flat=True)))
-
-
-def organisation_managed_by(*, user: User, slug: str) -> Organisation:
-    """An organisation whose members the user may manage (its admins, moderators), else 404."""
-    organisations = Organisation.objects.exclude(status=Organisation.Status.ARCHIVED)
-    if not user.is_moderator:
-        organisations = organisations.filter(
-            memberships__user=user, memberships__role=Membership.Role.ADMIN
-        )
-    return get_object_or_404(organisations, slug=slug)
-
-
-def organisation_members(*, organisation: Organisation) -> QuerySet[Membership]:
-    return organisation.memberships.select_related("user").order_by(
-        "user__full_name", "user__email"
-    )
-
-
-def organisation_open_invitations(*, organisation: Organisation) -> QuerySet[Invitation]:
-    return organisation.invitations.open().order_by("email")
 
 
 def invitation_refusal(*, invitation: Invitation, user: User) -> str | None:

@@ -13,14 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from directory.organisations.models import (
-    Organisation,
-    Region,
-)
 from outbox.services import emails_withhold
 
 from .models import (
-    INVITATION_LIFETIME,
     CommissionerProfile,
     Invitation,
     Membership,
@@ -32,9 +27,10 @@ from .selectors import email_is_public_sector, invitation_refusal
 
 @transaction.atomic
 def commissioner_register(
-    *, user: User, body_type: str, body_name: str, region: Region | None = None
+    *, user: User, body_type: str, body_name: str, region: models.Model | None = None
 ) -> CommissionerProfile:
-    """Record who a new commissioner works for; they wait for verification."""
+    """Record who a new commissioner works for (`region`: a taxonomy Region, if they give one);
+    they wait for verification."""
     profile = CommissionerProfile(
         user=user, body_type=body_type, body_name=body_name, region=region
     )
@@ -106,11 +102,13 @@ def _send_commissioner_verified_email(*, profile: CommissionerProfile, email: st
 # --- Members and invitations ---
 
 
-def _lock_memberships(organisation: Organisation) -> list[Membership]:
+def _lock_memberships(organisation_id: int) -> list[Membership]:
     # Locks every membership of the organisation, so two admins demoting each other at the
     # same moment cannot both succeed and leave it with none.
     return list(
-        Membership.objects.select_for_update().filter(organisation=organisation).order_by("pk")
+        Membership.objects.select_for_update()
+        .filter(organisation_id=organisation_id)
+        .order_by("pk")
     )
 
 
@@ -125,7 +123,7 @@ def _refuse_losing_last_admin(membership: Membership, locked: list[Membership]) 
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str, changed_by: User) -> Membership:
     """Change a member's role, keeping at least one admin."""
-    locked = _lock_memberships(membership.organisation)
+    locked = _lock_memberships(membership.organisation_id)
     membership = next(m for m in locked if m.pk == membership.pk)
     if membership.role == role:
         return membership
@@ -141,53 +139,11 @@ def membership_change_role(*, membership: Membership, role: str, changed_by: Use
 @transaction.atomic
 def membership_remove(*, membership: Membership, removed_by: User) -> None:
     """Remove someone from an organisation, keeping at least one admin."""
-    locked = _lock_memberships(membership.organisation)
+    locked = _lock_memberships(membership.organisation_id)
     membership = next(m for m in locked if m.pk == membership.pk)
     _refuse_losing_last_admin(membership, locked)
     membership._history_user = removed_by
     membership.delete()
-
-
-def _send_invitation_email(*, invitation: Invitation, site_url: str) -> None:
-    context = {
-        "invitation": invitation,
-        "accept_url": site_url.rstrip("/")
-        + reverse("accounts_invitation_accept", kwargs={"token": invitation.token}),
-        "service_name": settings.SERVICE_NAME,
-    }
-    send_mail(
-        subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
-        message=render_to_string("accounts/email/invitation_message.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
-
-
-@transaction.atomic
-def invitation_create(
-    *, organisation: Organisation, email: str, role: str, invited_by: User, site_url: str
-) -> Invitation:
-    """Invite someone by email to join an organisation, and send them the link."""
-    email = email.strip().lower()
-    if organisation.memberships.filter(user__email__iexact=email).exists():
-        raise ValidationError({"email": "This person is already a member of the organisation"})
-    # An earlier invitation to the same address is replaced, so only the newest link works.
-    now = timezone.now()
-    Invitation.objects.open().filter(organisation=organisation, email__iexact=email).update(
-        revoked_at=now
-    )
-    invitation = Invitation(
-        organisation=organisation,
-        email=email,
-        role=role,
-        invited_by=invited_by,
-        created_at=now,
-        expires_at=now + INVITATION_LIFETIME,
-    )
-    invitation.full_clean()
-    invitation.save()
-    transaction.on_commit(lambda: _send_invitation_email(invitation=invitation, site_url=site_url))
-    return invitation
 
 
 @transaction.atomic

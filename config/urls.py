@@ -30,6 +30,7 @@ urlpatterns = [
     path("saved-searches/", include("directory.shortlists.saved_search_urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("account/", include("directory.organisations.urls")),
     path("register/", include("directory.registration.urls")),
     # Before the moderation include, whose patterns would otherwise see "import/" first.
     path("moderation/import/", include("directory.moderation.import_urls")),

@@ -3,8 +3,8 @@
 from crispy_forms_gds.layout import Layout
 from django import forms
 
+from directory.organisations.forms import GovukFormMixin
 from directory.organisations.models import ProblemReport
-from directory.registration.forms import GovukFormMixin
 
 
 class DecisionForm(GovukFormMixin, forms.Form):

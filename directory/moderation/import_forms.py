@@ -4,14 +4,15 @@ from functools import partial
 
 from django import forms
 
-from directory.organisations.models import Organisation, Service
-from directory.registration.forms import (
-    AboutNameForm,
-    ContactForm,
+from directory.organisations.forms import (
+    SERVICE_LABELS,
     GovukFormMixin,
-    ServiceForm,
-    StartForm,
+    contract_value_field,
+    organisation_name_normalised,
+    website_field,
+    year_founded_checked,
 )
+from directory.organisations.models import Organisation, Service
 
 
 class FieldRulesOnlyMixin:
@@ -33,9 +34,13 @@ class ImportOrganisationForm(FieldRulesOnlyMixin, GovukFormMixin, forms.ModelFor
     """An organisation's own fields from one CSV row, checked as the registration forms check
     them (taxonomy columns are matched by the importer, which knows every term already)."""
 
-    website = ContactForm.base_fields["website"]
-    clean_name = StartForm.clean_name
-    clean_year_founded = AboutNameForm.clean_year_founded
+    website = website_field()
+
+    def clean_name(self):
+        return organisation_name_normalised(self.cleaned_data["name"])
+
+    def clean_year_founded(self):
+        return year_founded_checked(self.cleaned_data["year_founded"])
 
     class Meta:
         model = Organisation
@@ -69,12 +74,12 @@ class ImportOrganisationForm(FieldRulesOnlyMixin, GovukFormMixin, forms.ModelFor
 class ImportServiceForm(FieldRulesOnlyMixin, GovukFormMixin, forms.ModelForm):
     """A service's own fields from one CSV row, with the service form's rules."""
 
-    largest_contract_value = ServiceForm.base_fields["largest_contract_value"]
+    largest_contract_value = contract_value_field()
 
     class Meta:
         model = Service
         fields = ["name", "description", "eligibility", "spare_capacity", "largest_contract_value"]
-        labels = ServiceForm.Meta.labels
+        labels = SERVICE_LABELS
 
     required_messages = {"name": "Enter the service's name"}
 

@@ -799,6 +799,29 @@ def unique_slugs(names: list[str]) -> list[str]:
     return slugs
 
 
+def _apply_row_choices(
+    organisation: Organisation, *, terms: dict, flags: dict, status: str | None, creating: bool
+) -> None:
+    """Set the row's taxonomy terms, yes/no columns and status on the organisation (a new one is
+    published unless the row says otherwise)."""
+    for column in ("legal_form", "income_band"):
+        if terms.get(column):
+            setattr(organisation, column, terms[column][0])
+    for column, field_name in [
+        ("lived_experience_led", "lived_experience_led"),
+        ("open_to_partnership", "open_to_partnership"),
+        ("unclaimed", "is_unclaimed"),
+    ]:
+        if flags[column] is not None:
+            setattr(organisation, field_name, flags[column])
+    if creating:
+        organisation.status = status or Organisation.Status.PUBLISHED
+    elif status:
+        organisation.status = status
+    if organisation.status == Organisation.Status.PUBLISHED and not organisation.published_at:
+        organisation.published_at = timezone.now()
+
+
 def _plan_row(values: dict[str, str], batch: _Batch, problems: _Problems) -> str:
     """Apply one row to the batch's organisations; "created", "updated" or "unchanged"."""
     if "" in values:
@@ -844,22 +867,7 @@ def _plan_row(values: dict[str, str], batch: _Batch, problems: _Problems) -> str
         instance=current,
     )
     organisation = form.instance
-    for column in ("legal_form", "income_band"):
-        if terms.get(column):
-            setattr(organisation, column, terms[column][0])
-    for column, field_name in [
-        ("lived_experience_led", "lived_experience_led"),
-        ("open_to_partnership", "open_to_partnership"),
-        ("unclaimed", "is_unclaimed"),
-    ]:
-        if flags[column] is not None:
-            setattr(organisation, field_name, flags[column])
-    if creating:
-        organisation.status = status or Organisation.Status.PUBLISHED
-    elif status:
-        organisation.status = status
-    if organisation.status == Organisation.Status.PUBLISHED and not organisation.published_at:
-        organisation.published_at = timezone.now()
+    _apply_row_choices(organisation, terms=terms, flags=flags, status=status, creating=creating)
     service_values = _service_values(values, terms, flags, problems)
     problems.reject_if_any()
     if creating and not numbers:

@@ -485,3 +485,12 @@ def organisation_history(*, organisation: Organisation) -> list[dict]:
     ]
     rows.sort(key=lambda row: row["when"], reverse=True)
     return rows
+
+
+def decides_claims(*, organisation: Organisation, user) -> bool:
+    """Whether the user decides requests to join or claim the organisation: its admins do, and
+    moderators only while it has no admin."""
+    admins = Membership.objects.admins().filter(organisation=organisation)
+    if admins.filter(user=user).exists():
+        return True
+    return user.is_moderator and not admins.exists()

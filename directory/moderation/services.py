@@ -16,10 +16,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts import services as account_services
-from accounts.models import CommissionerProfile, User
+from accounts.models import CommissionerProfile, Membership, User
 from directory.moderation import revision_lists
 from directory.moderation import selectors as moderation_selectors
 from directory.moderation.notifications import (
+    claim_request_decided_notify,
     commissioner_decision_notify,
     freshness_reminder_notify,
     moderation_decision_notify,
@@ -754,13 +755,50 @@ def organisation_confirm_still_correct(*, organisation: Organisation, user: User
 
 
 @transaction.atomic
+def claim_request_decide(
+    *, claim_request: ClaimRequest, decided_by: User, approve: bool, reason: str = ""
+) -> ClaimRequest:
+    """Approve (adding the membership) or decline a pending request, telling the person who
+    asked (with the `reason`, if given)."""
+    claim = ClaimRequest.objects.select_for_update().get(pk=claim_request.pk)
+    if claim.status != ClaimRequest.Status.PENDING:
+        raise ValidationError("This request has already been decided")
+    if claim.user_id == decided_by.pk:
+        raise PermissionDenied("This is your own request, so someone else must decide it")
+    if not moderation_selectors.decides_claims(organisation=claim.organisation, user=decided_by):
+        raise PermissionDenied(
+            "The organisation's admins decide this request (moderators only when it has none)"
+        )
+    claim.status = ClaimRequest.Status.APPROVED if approve else ClaimRequest.Status.DECLINED
+    claim.decided_by = decided_by
+    claim.decided_at = timezone.now()
+    claim.full_clean()
+    claim.save()
+    if approve:
+        role = (
+            Membership.Role.ADMIN
+            if claim.kind == ClaimRequest.Kind.CLAIM
+            else Membership.Role.EDITOR
+        )
+        membership, _ = Membership.objects.get_or_create(
+            user=claim.user, organisation=claim.organisation, defaults={"role": role}
+        )
+        if role == Membership.Role.ADMIN and membership.role != role:
+            membership.role = role
+            membership.save()
+        if claim.kind == ClaimRequest.Kind.CLAIM and claim.organisation.is_unclaimed:
+            claim.organisation.is_unclaimed = False
+            claim.organisation.save(update_fields=["is_unclaimed", "updated_at"])
+    claim_request_decided_notify(claim_request=claim, reason=reason)
+    return claim
+
+
+@transaction.atomic
 def claim_decide(
     *, claim_request: ClaimRequest, moderator: User, approve: bool, reason: str = ""
 ) -> ClaimRequest:
     """Decide a claim on an organisation that has no admins to decide it, saying why (needed to
     decline; sent to the person who asked)."""
-    from directory.registration.services import claim_request_decide
-
     _refuse_own_organisation(claim_request.organisation, moderator)
     if not approve:
         _require_reason(reason, "the reason for declining the request")

@@ -1,2 +1,3 @@
 """Organisations, their services, delivery locations, evidence, partnership interest and
-memberships, the taxonomies, postcodes and geography, and the public profile pages."""
+memberships, the taxonomies, postcodes and geography, the public profile pages and the pages
+where admins manage members and invitations."""

@@ -5,7 +5,6 @@ field, so a save from a stale page is refused instead of overwriting someone els
 """
 
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Layout
 from django import forms
 from django.conf import settings
@@ -14,6 +13,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from directory.organisations import validators
+from directory.organisations.forms import (
+    SERVICE_LABELS,
+    GovukFormMixin,
+    contract_value_field,
+    organisation_name_normalised,
+    website_field,
+    year_founded_checked,
+)
 from directory.organisations.models import (
     NESTA_LEVELS,
     ClaimRequest,
@@ -47,18 +54,6 @@ def yes_no_field(label: str, required_message: str, help_text: str = "") -> form
     )
 
 
-class PoundsField(forms.IntegerField):
-    """Whole pounds, written as people write them: "£250,000" is 250000."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().removeprefix("£").replace(",", "").strip()
-        return super().to_python(value)
-
-    def prepare_value(self, value):
-        return f"{value:,}" if isinstance(value, int) else value
-
-
 def checkboxes_field(model, label: str, *, required_message: str = "", help_text: str = ""):
     return forms.ModelMultipleChoiceField(
         queryset=model.objects.all(),
@@ -68,86 +63,6 @@ def checkboxes_field(model, label: str, *, required_message: str = "", help_text
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": required_message},
     )
-
-
-def _without_control_characters(data):
-    """A copy of submitted data with control characters taken out of every text."""
-    if hasattr(data, "lists"):
-        cleaned = data.copy()
-        for key, values in data.lists():
-            cleaned.setlist(
-                key,
-                [
-                    validators.without_control_characters(v) if isinstance(v, str) else v
-                    for v in values
-                ],
-            )
-        return cleaned
-    return {
-        key: validators.without_control_characters(value) if isinstance(value, str) else value
-        for key, value in data.items()
-    }
-
-
-class GovukFormMixin:
-    """GOV.UK wording for the generic errors, and a crispy helper that leaves the <form> tag,
-    the buttons and the error summary to the page template."""
-
-    required_messages: dict[str, str] = {}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.is_bound:
-            self.data = _without_control_characters(self.data)
-        for name, field in self.fields.items():
-            label = str(field.label or name).removesuffix(" (optional)")
-            label = label[:1].upper() + label[1:]
-            if name in self.required_messages:
-                field.required = True
-                field.error_messages["required"] = self.required_messages[name]
-            if getattr(field, "max_length", None):
-                field.error_messages["max_length"] = (
-                    f"{label} must be {field.max_length} characters or fewer"
-                )
-            if isinstance(field, forms.URLField):
-                field.error_messages["invalid"] = (
-                    f"Enter {label.lower()} in the correct format, like https://www.example.org"
-                )
-            elif isinstance(field, forms.EmailField):
-                field.error_messages["invalid"] = (
-                    "Enter an email address in the correct format, like name@example.org"
-                )
-            elif isinstance(field, forms.DecimalField):
-                field.error_messages["invalid"] = f"{label} must be a number"
-            elif isinstance(field, forms.IntegerField):
-                field.error_messages["invalid"] = f"{label} must be a whole number"
-                field.error_messages["min_value"] = f"{label} must be 0 or more"
-            elif isinstance(field, forms.ModelChoiceField):
-                field.error_messages["invalid_choice"] = f"Select {label.lower()} from the list"
-        self._use_govuk_text_inputs()
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.label_size = "s"
-        self.helper.legend_size = "s"
-
-    def _use_govuk_text_inputs(self):
-        """Numbers as text inputs with a numeric keyboard (as GOV.UK advises, instead of
-        type=number), and web addresses styled like every other GOV.UK text input."""
-        for name, field in self.fields.items():
-            if isinstance(field.widget, forms.NumberInput):
-                inputmode = "decimal" if isinstance(field, forms.DecimalField) else "numeric"
-                width = 4 if name.startswith("year") else 10
-                field.widget = forms.TextInput(
-                    attrs={
-                        "inputmode": inputmode,
-                        "spellcheck": "false",
-                        "class": f"govuk-input govuk-input--width-{width}",
-                    }
-                )
-            elif isinstance(field.widget, forms.URLInput):
-                field.widget.attrs.update({"class": "govuk-input", "spellcheck": "false"})
-            elif isinstance(field.widget, forms.FileInput):
-                field.widget.attrs["class"] = "govuk-file-upload"
 
 
 class VersionForm(GovukFormMixin, forms.Form):
@@ -202,7 +117,7 @@ class StartForm(GovukFormMixin, forms.Form):
     required_messages = {"name": "Enter the organisation's name"}
 
     def clean_name(self):
-        return " ".join(self.cleaned_data["name"].split())
+        return organisation_name_normalised(self.cleaned_data["name"])
 
     def clean_charity_number_ew(self):
         return validators.normalise_charity_number_ew(self.cleaned_data["charity_number_ew"])
@@ -273,11 +188,7 @@ class AboutNameForm(VersionedModelForm):
     required_messages = {"name": "Enter the organisation's name"}
 
     def clean_year_founded(self):
-        year = self.cleaned_data["year_founded"]
-        this_year = timezone.localdate().year
-        if year is not None and not 1800 <= year <= this_year:
-            raise ValidationError(f"Year founded must be between 1800 and {this_year}")
-        return year
+        return year_founded_checked(self.cleaned_data["year_founded"])
 
 
 class RegistrationNumbersForm(VersionedModelForm):
@@ -302,9 +213,7 @@ class RegistrationNumbersForm(VersionedModelForm):
 
 
 class ContactForm(VersionedModelForm):
-    website = forms.URLField(
-        label="Website address (optional)", required=False, max_length=300, assume_scheme="https"
-    )
+    website = website_field()
 
     class Meta:
         model = Organisation
@@ -472,12 +381,7 @@ class ServiceForm(VersionedModelForm):
     accepting_referrals = yes_no_field(
         "Is the service accepting referrals?", "Select yes if the service is accepting referrals"
     )
-    largest_contract_value = PoundsField(
-        label="Largest contract it could take (£, optional)",
-        required=False,
-        min_value=0,
-        help_text="In whole pounds, like 250,000",
-    )
+    largest_contract_value = contract_value_field()
 
     class Meta:
         model = Service
@@ -493,12 +397,7 @@ class ServiceForm(VersionedModelForm):
             "spare_capacity",
             "largest_contract_value",
         ]
-        labels = {
-            "name": "Service name",
-            "description": "What the service does",
-            "eligibility": "Who is eligible (optional)",
-            "spare_capacity": "Spare capacity (optional)",
-        }
+        labels = SERVICE_LABELS
         help_texts = {"spare_capacity": "For example, 10 places a month"}
 
     required_messages = {

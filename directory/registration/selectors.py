@@ -7,7 +7,6 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from accounts.models import Membership
 from directory.moderation.register_services import income_band_for
 from directory.moderation.registers import legal_form_slug
 from directory.organisations.models import (
@@ -117,15 +116,6 @@ def organisations_being_registered(user) -> QuerySet[Organisation]:
 
 def pending_claim_requests(organisation: Organisation) -> QuerySet[ClaimRequest]:
     return organisation.claim_requests.pending().select_related("user").order_by("created_at")
-
-
-def decides_claims(*, organisation: Organisation, user) -> bool:
-    """Whether the user decides requests to join or claim the organisation: its admins do, and
-    moderators only while it has no admin."""
-    admins = Membership.objects.admins().filter(organisation=organisation)
-    if admins.filter(user=user).exists():
-        return True
-    return user.is_moderator and not admins.exists()
 
 
 def moderator_request(organisation: Organisation, revision: OrganisationRevision | None) -> str:

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable
 
 from allauth.account.models import EmailAddress
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -21,7 +21,6 @@ from accounts.models import Membership, User
 from directory.moderation import revision_lists
 from directory.moderation import services as moderation_services
 from directory.moderation.notifications import (
-    claim_request_decided_notify,
     claim_request_received_notify,
     submission_received_notify,
 )
@@ -34,7 +33,6 @@ from directory.organisations.models import (
     OrganisationRevision,
     Service,
 )
-from directory.registration import selectors as registration_selectors
 from directory.search import search_index
 
 # Task list sections, in order. The optional ones need not be complete to submit.
@@ -473,43 +471,4 @@ def organisation_claim_request(
     claim.full_clean()
     claim.save()
     claim_request_received_notify(claim_request=claim)
-    return claim
-
-
-@transaction.atomic
-def claim_request_decide(
-    *, claim_request: ClaimRequest, decided_by: User, approve: bool, reason: str = ""
-) -> ClaimRequest:
-    """Approve (adding the membership) or decline a pending request, telling the person who
-    asked (with the `reason`, if given)."""
-    claim = ClaimRequest.objects.select_for_update().get(pk=claim_request.pk)
-    if claim.status != ClaimRequest.Status.PENDING:
-        raise ValidationError("This request has already been decided")
-    if claim.user_id == decided_by.pk:
-        raise PermissionDenied("This is your own request, so someone else must decide it")
-    if not registration_selectors.decides_claims(organisation=claim.organisation, user=decided_by):
-        raise PermissionDenied(
-            "The organisation's admins decide this request (moderators only when it has none)"
-        )
-    claim.status = ClaimRequest.Status.APPROVED if approve else ClaimRequest.Status.DECLINED
-    claim.decided_by = decided_by
-    claim.decided_at = timezone.now()
-    claim.full_clean()
-    claim.save()
-    if approve:
-        role = (
-            Membership.Role.ADMIN
-            if claim.kind == ClaimRequest.Kind.CLAIM
-            else Membership.Role.EDITOR
-        )
-        membership, _ = Membership.objects.get_or_create(
-            user=claim.user, organisation=claim.organisation, defaults={"role": role}
-        )
-        if role == Membership.Role.ADMIN and membership.role != role:
-            membership.role = role
-            membership.save()
-        if claim.kind == ClaimRequest.Kind.CLAIM and claim.organisation.is_unclaimed:
-            claim.organisation.is_unclaimed = False
-            claim.organisation.save(update_fields=["is_unclaimed", "updated_at"])
-    claim_request_decided_notify(claim_request=claim, reason=reason)
     return claim

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Membership
 from directory.moderation import revision_lists
+from directory.moderation import selectors as moderation_selectors
 from directory.moderation import services as moderation_services
 from directory.organisations import evidence_views
 from directory.organisations.models import (
@@ -262,7 +263,7 @@ def claim_request_decide(request, org: uuid.UUID, pk: int):
     form = forms.ClaimDecisionForm(request.POST)
     if form.is_valid():
         try:
-            services.claim_request_decide(
+            moderation_services.claim_request_decide(
                 claim_request=claim_request,
                 decided_by=request.user,
                 approve=form.cleaned_data["decision"] == "approve",
@@ -280,10 +281,10 @@ def claim_request_decide(request, org: uuid.UUID, pk: int):
 
 
 def _administered_organisation(request, org: uuid.UUID) -> Organisation:
-    """The organisation if the user decides its requests to join (directory.registration_
+    """The organisation if the user decides its requests to join (directory.moderation.
     selectors.decides_claims), else 404."""
     organisation = _editable_organisation(request, org)
-    if not registration_selectors.decides_claims(organisation=organisation, user=request.user):
+    if not moderation_selectors.decides_claims(organisation=organisation, user=request.user):
         raise Http404
     return organisation
 
@@ -322,7 +323,7 @@ def task_list(request, org: uuid.UUID):
             "can_confirm": organisation.is_published and is_admin.exists(),
             "sections": sections,
             "completed_count": sum(section["complete"] for section in sections),
-            "can_manage_requests": registration_selectors.decides_claims(
+            "can_manage_requests": moderation_selectors.decides_claims(
                 organisation=organisation, user=request.user
             ),
         },

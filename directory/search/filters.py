@@ -405,6 +405,12 @@ class OrganisationFilterSet(django_filters.FilterSet):
                 conditions[group] = self.partnership_interest_condition(direction, ids)
         if ids := self.selected_ids("quality_mark"):
             conditions["quality_mark"] = linked_to(Organisation.quality_marks, ids)
+        return conditions | self.evidence_and_freshness_conditions()
+
+    def evidence_and_freshness_conditions(self) -> dict[str, Q]:
+        """The organisation conditions on its evidence, verification and freshness."""
+        values = self.values
+        conditions = {}
         if values.get("has_evidence") or values.get("min_evidence_level"):
             evidence = EvidenceItem.objects.all()
             if level := values.get("min_evidence_level"):
