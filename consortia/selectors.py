@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import CharField, Count, F, Max, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Upper
 
+from accounts.fields import one_line
 from directory.organisations.models import (
     EvidenceItem,
     Organisation,
@@ -54,6 +55,8 @@ def consortium_invite_matches(
     """At most `limit` invitable organisations whose name has every word of `query`, or whose
     charity, company or society number it is, names starting with it first; and whether there
     were more. Bounded: one query, whatever the size of the directory."""
+    # Control characters (a NUL is refused by PostgreSQL) are spaces, as in any one-line field.
+    query = one_line(query)
     words = query.split()[:INVITE_SEARCH_MAX_WORDS]
     if not words:
         return [], False

@@ -219,6 +219,7 @@ class LocationView:
     name: str
     address: str
     postcode: str
+    confidential: bool = False
 
 
 @dataclass
@@ -302,7 +303,10 @@ def service_views(
                 for name in SERVICE_TERMS
             },
             locations=[
-                LocationView(**{k: location[k] for k in ("uuid", "name", "address", "postcode")})
+                LocationView(
+                    **{k: location.get(k) for k in ("uuid", "name", "address", "postcode")},
+                    confidential=bool(location.get("confidential")),
+                )
                 for location in service["locations"]
             ],
             change=_change(service, by_uuid),

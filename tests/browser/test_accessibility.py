@@ -861,7 +861,9 @@ def send(page, submit: Submit):
     )
     button = form.get_by_role("button", name=submit.button, exact=True)
     if submit.blank:
-        for box in form.locator("input[type=text], input[type=email], textarea").all():
+        # Boxes in a closed conditional reveal are hidden: a person cannot fill them in.
+        boxes = "input[type=text]:visible, input[type=email]:visible, textarea:visible"
+        for box in form.locator(boxes).all():
             box.fill("")
     fill_in(form, submit.fields)
     with page.expect_navigation() as navigation:

@@ -338,7 +338,7 @@ def first_visit(person: Person) -> None:
     """Start the registration; complete the organisation's details, what it does, and its
     services."""
     page = person.page
-    person.follow(page.get_by_role("link", name="Register an organisation"))
+    person.follow(page.get_by_role("button", name="Register an organisation"))
     person.follow(page.get_by_role("button", name="Start now"))
     person.fill(page.get_by_label("Organisation name"), CHARITY)
     person.fill(page.get_by_label("Charity number (England and Wales)"), "1190001")
