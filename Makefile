@@ -27,6 +27,7 @@ run: setup demo
 
 setup: install frontend postcodes
 	@echo "Setting up the database (db.sqlite3, or DATABASE_URL if set): migrations, then the taxonomies"
+	@$(PY) scripts/stale_dev_db.py
 	@$(MANAGE) migrate --noinput || { echo "Migrating failed (above). A db.sqlite3 from an older checkout may not migrate: remove it and run make run again"; exit 1; }
 	$(MANAGE) load_taxonomies
 
