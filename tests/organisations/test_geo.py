@@ -11,6 +11,7 @@ from math import asin, atan2, cos, degrees, pi, radians, sin
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from directory.organisations import geo
 from directory.organisations.postcode_build import (
@@ -283,3 +284,11 @@ def test_single_lookup_is_fast():
     for postcode in ("NE1 8QH", "B1 1BB", "BS1 5TR", "CF10 3ND", "NR2 1NH"):
         geo.lookup_postcode(postcode)
     assert (time.perf_counter() - started) / 5 < 0.005
+
+
+def test_the_postcode_table_is_where_make_builds_it(monkeypatch):
+    """`make` builds var/postcodes.sqlite3 at the top of the project; the lookup reads that file."""
+    monkeypatch.delenv("POSTCODES_DB_PATH", raising=False)
+    makefile = (settings.BASE_DIR / "Makefile").read_text()
+    assert geo.database_path() == settings.BASE_DIR / "var" / "postcodes.sqlite3"
+    assert "\nvar/postcodes.sqlite3:" in makefile
