@@ -150,7 +150,7 @@ def test_the_compare_table_fits_at_1280_and_stacks_on_a_phone(screen, transactio
         expect(region).to_be_visible()
         right_edge = region.evaluate("element => element.getBoundingClientRect().right")
         for name in names:
-            header = region.get_by_role("columnheader", name=name)
+            header = comparison.column_header(name)
             assert header.evaluate("e => e.getBoundingClientRect().right") <= right_edge + 1
         assert region.evaluate("element => element.scrollWidth <= element.clientWidth")
     else:

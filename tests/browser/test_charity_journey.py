@@ -167,5 +167,5 @@ def test_check_your_answers_warns_of_a_service_without_a_delivery_location(scree
     warning = check.warning("Refuge places")
     expect(warning).to_contain_text("has no delivery location")
     assert_accessible_and_no_sideways_scroll(check, js)
-    check.person.follow(warning.get_by_role("link", name="Add a delivery location"))
+    check.add_missing_location("Refuge places")
     expect(check.heading).to_have_text("Add a delivery location")

@@ -14,8 +14,9 @@ Each runs with JavaScript on and off. Journeys 1 and 3 run again by keyboard alo
 Enter and Space, and typing into fields): every element Tab reaches must show a focus
 indicator, and focus must land on the error summary after a failed submit.
 
-People act through `Person` (pointer) or `KeyboardPerson`; the journeys are written once.
-Links in emails are read from Django's test outbox and opened like a mail reader would.
+People act through `Person` (pointer) or `KeyboardPerson` on the page objects of
+tests/browser/pages/; the journeys are written once. Links in emails are read from Django's
+test outbox and opened like a mail reader would.
 """
 
 import csv

@@ -23,7 +23,8 @@ SIDEWAYS_OVERFLOW_JS = """() => {
 class SitePage:
     """A page of the site: its address (`url_name`), what is on it, and what people do there.
 
-    Built on a Playwright page (acted on by pointer) or on a `Person`, who acts their way."""
+    Built on a Playwright page (acted on by pointer, JavaScript taken as on) or on a `Person`,
+    who acts their way and says whether JavaScript is on."""
 
     url_name = ""
 

@@ -233,5 +233,10 @@ class CheckAnswersPage(RegistrationPage):
     def warning(self, about: str) -> Locator:
         return self.page.locator(".govuk-warning-text").filter(has_text=about)
 
+    def add_missing_location(self, service: str) -> None:
+        """Follow the warning about a service without a delivery location to add one."""
+        link = self.warning(service).get_by_role("link", name="Add a delivery location")
+        self.person.follow(link)
+
     def submit_for_review(self) -> None:
         self.person.follow(self.page.get_by_role("button", name="Submit for review"))

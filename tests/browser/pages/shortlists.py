@@ -38,11 +38,15 @@ class ComparePage(SitePage):
 
     @property
     def table(self) -> Locator:
+        """The scrolling region that holds the table."""
         return self.page.locator(".app-compare")
 
     def side_by_side(self, count: int) -> Locator:
-        """The scrolling region that holds the table."""
+        """The same region, found by its name as a screen reader announces it."""
         return self.page.get_by_role("region", name=f"{count} organisations side by side")
+
+    def column_header(self, name: str) -> Locator:
+        return self.table.get_by_role("columnheader", name=name)
 
     def stacked(self, name: str) -> Locator:
         return self.page.get_by_role("heading", name=name, level=2)
