@@ -18,7 +18,10 @@ DATABASE = ROOT / "db.sqlite3"
 # Each project app label and the folder of its migrations.
 MIGRATION_FOLDERS = {
     "directory": ROOT / "directory/organisations/migrations",
+    "moderation": ROOT / "directory/moderation/migrations",
     "search": ROOT / "directory/search/migrations",
+    "shortlists": ROOT / "directory/shortlists/migrations",
+    "opendata": ROOT / "directory/opendata/migrations",
     "accounts": ROOT / "accounts/migrations",
     "consortia": ROOT / "consortia/migrations",
     "outbox": ROOT / "outbox/migrations",
