@@ -1,3 +1,6 @@
+"""Organisations' models in the admin, and ReadOnlyAdmin, which the apps above use for the
+records their own workflows write."""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
