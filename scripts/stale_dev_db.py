@@ -1,8 +1,8 @@
 """Move aside a development db.sqlite3 made by an older migration history, so `make run` builds
 a fresh one instead of serving 500s.
 
-The migrations were started afresh when directory/ was split into apps (no database had been
-deployed). An older db.sqlite3 records migrations that no longer exist, and `migrate` then
+The migrations were started afresh when directory/ was split into apps, and again when the
+models moved to the apps that own them (no database had been deployed). An older db.sqlite3 records migrations that no longer exist, and `migrate` then
 takes it for up to date while its tables lack the new columns. Only the embedded SQLite file
 is touched, never a DATABASE_URL database.
 """
