@@ -2,9 +2,10 @@
 a fresh one instead of serving 500s.
 
 The migrations were started afresh when directory/ was split into apps, and again when the
-models moved to the apps that own them (no database had been deployed). An older db.sqlite3 records migrations that no longer exist, and `migrate` then
-takes it for up to date while its tables lack the new columns. Only the embedded SQLite file
-is touched, never a DATABASE_URL database.
+models moved to the apps that own them (no database had been deployed). An older db.sqlite3
+records migrations that no longer exist, and `migrate` then takes it for up to date while its
+tables lack the new columns. Only the embedded SQLite file is touched, never a DATABASE_URL
+database.
 """
 
 import os
