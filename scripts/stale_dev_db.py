@@ -1,10 +1,11 @@
 """Move aside a development db.sqlite3 made by an older migration history, so `make run` builds
 a fresh one instead of serving 500s.
 
-The migrations were started afresh when directory/ was split into apps (no database had been
-deployed). An older db.sqlite3 records migrations that no longer exist, and `migrate` then
-takes it for up to date while its tables lack the new columns. Only the embedded SQLite file
-is touched, never a DATABASE_URL database.
+The migrations were started afresh when directory/ was split into apps, and again when the
+models moved to the apps that own them (no database had been deployed). An older db.sqlite3
+records migrations that no longer exist, and `migrate` then takes it for up to date while its
+tables lack the new columns. Only the embedded SQLite file is touched, never a DATABASE_URL
+database.
 """
 
 import os
@@ -18,7 +19,10 @@ DATABASE = ROOT / "db.sqlite3"
 # Each project app label and the folder of its migrations.
 MIGRATION_FOLDERS = {
     "directory": ROOT / "directory/organisations/migrations",
+    "moderation": ROOT / "directory/moderation/migrations",
     "search": ROOT / "directory/search/migrations",
+    "shortlists": ROOT / "directory/shortlists/migrations",
+    "opendata": ROOT / "directory/opendata/migrations",
     "accounts": ROOT / "accounts/migrations",
     "consortia": ROOT / "consortia/migrations",
     "outbox": ROOT / "outbox/migrations",

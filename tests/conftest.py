@@ -58,7 +58,7 @@ def taxonomies(db):
 MIGRATION_SEEDS = [
     ("accounts.migrations.0004_seed_public_sector_domains", "seed"),
     ("accounts.migrations.0005_moderators_group", "create_group"),
-    ("directory.search.migrations.0002_seed_synonyms", "seed_synonyms"),
+    ("directory.search.migrations.0003_seed_synonyms", "seed_synonyms"),
 ]
 
 

@@ -10,18 +10,15 @@ from django.utils import timezone
 
 from accounts.models import CommissionerProfile, Membership, User
 from directory.moderation import revision_lists
-from directory.organisations.models import (
+from directory.moderation.models import (
     ClaimRequest,
-    DeliveryLocation,
-    EvidenceItem,
     ModerationDecision,
-    Organisation,
     OrganisationRevision,
     ProblemReport,
     RegisterEntry,
     ReviewLock,
-    Service,
 )
+from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
 
 QUEUE_KINDS = {
     "submission": "New submissions",
@@ -34,6 +31,18 @@ QUEUE_KINDS = {
     "stale": "Stale entries to check again",
     "removed": "Removed from a register",
 }
+
+
+def profile_changing_decisions_since(moment: datetime) -> QuerySet:
+    """Approvals after `moment` that published an organisation or changed its public profile
+    (what a saved search's alert counts as a change; registered with search)."""
+    return ModerationDecision.objects.filter(
+        kind__in=[ModerationDecision.Kind.SUBMISSION, ModerationDecision.Kind.REVISION],
+        action=ModerationDecision.Action.APPROVE,
+        decided_at__gt=moment,
+    )
+
+
 # The kinds that wait for a decision: counted in the header and emailed to the moderators.
 # Unverified evidence and stale entries are work to pick up, not requests waiting for an answer.
 DECISION_KINDS = (

@@ -3,7 +3,8 @@
 Saved searches of organisations and of partnership opportunities share the saving, the list
 page and the email alerts (`directory.search.search_alerts`); only what they search differs.
 Organisations are this app's kind; an app above it adds its own with `saved_search_kind_register`
-from its AppConfig.ready() (consortia: partnership opportunities).
+from its AppConfig.ready() (consortia: partnership opportunities), and an app that records
+changes to organisations adds them with `organisation_changes_register` (moderation).
 
 A saved search's `last_alerted_at` is its cut-off: alerts have been worked out up to then.
 News is what matches now, was published or changed after the cut-off, and was never sent for
@@ -33,14 +34,12 @@ from django.http import QueryDict
 
 from directory.organisations.models import (
     IMPORT_HISTORY_REASON,
-    ModerationDecision,
     Organisation,
     PartnershipInterest,
-    SavedSearch,
-    SavedSearchSeen,
     Service,
 )
 from directory.search.filters import OrganisationFilterSet
+from directory.search.models import SavedSearch, SavedSearchSeen
 from directory.search.selectors import search_queryset
 
 
@@ -79,22 +78,22 @@ class SavedSearchKind:
         )
 
 
-# Moderation decisions that publish an organisation or change its public profile.
-PROFILE_CHANGING_DECISIONS = Q(
-    kind__in=[ModerationDecision.Kind.SUBMISSION, ModerationDecision.Kind.REVISION],
-    action=ModerationDecision.Action.APPROVE,
-)
+# The changes to organisations that apps above search record (moderation: approved submissions
+# and profile changes), each a function of a moment giving those recorded after it, as a
+# queryset with an `organisation` field.
+_ORGANISATION_CHANGES: list[Callable[[datetime], QuerySet]] = []
+
+
+def organisation_changes_register(*, recorded_since: Callable[[datetime], QuerySet]) -> None:
+    """Count another app's records as changes to organisations (from its AppConfig.ready())."""
+    _ORGANISATION_CHANGES.append(recorded_since)
 
 
 def _organisation_changed_since(moment: datetime, params: QueryDict, *, taxonomy=None) -> Q:
     of_it = {"organisation": OuterRef("pk")}
-    decisions = ModerationDecision.objects.filter(
-        PROFILE_CHANGING_DECISIONS, decided_at__gt=moment, **of_it
-    )
     history = Organisation.history.filter(id=OuterRef("pk"))
     changed = (
         Q(published_at__gt=moment)
-        | Exists(decisions)
         # A service's updated_at is set when it is created too.
         | Exists(Service.objects.filter(updated_at__gt=moment, **of_it))
         | Exists(PartnershipInterest.objects.filter(created_at__gt=moment, **of_it))
@@ -102,6 +101,8 @@ def _organisation_changed_since(moment: datetime, params: QueryDict, *, taxonomy
             history.filter(history_date__gt=moment, history_change_reason=IMPORT_HISTORY_REASON)
         )
     )
+    for recorded_since in _ORGANISATION_CHANGES:
+        changed |= Exists(recorded_since(moment).filter(**of_it))
     if OrganisationFilterSet(params, taxonomy=taxonomy).values.get("include_out_of_date"):
         # Entries left out of the default results were in these all along.
         return changed

@@ -25,10 +25,32 @@ def test_a_database_of_the_old_history_is_found_stale(tmp_path):
     assert stale_dev_db.unknown_migrations(path) == ["directory.0023_based_own_address_in_search"]
 
 
+def test_a_database_from_before_the_models_moved_to_their_apps_is_found_stale(tmp_path):
+    path = database_with(
+        tmp_path,
+        [
+            ("directory", "0001_initial"),
+            ("directory", "0003_own_address_coordinates"),
+            ("search", "0001_search_schema"),
+        ],
+    )
+    assert stale_dev_db.unknown_migrations(path) == [
+        "directory.0003_own_address_coordinates",
+        "search.0001_search_schema",
+    ]
+
+
 def test_a_database_of_today_s_migrations_is_kept(tmp_path):
     path = database_with(
         tmp_path,
-        [("directory", "0001_initial"), ("search", "0001_search_schema"), ("auth", "0001_x")],
+        [
+            ("directory", "0001_initial"),
+            ("moderation", "0001_initial"),
+            ("search", "0002_search_schema"),
+            ("shortlists", "0001_initial"),
+            ("opendata", "0001_initial"),
+            ("auth", "0001_x"),
+        ],
     )
     assert stale_dev_db.unknown_migrations(path) == []
 

@@ -22,14 +22,16 @@ from directory.organisations.models import (
     Pathway,
     QualityMark,
     Region,
+)
+from directory.shortlists import selectors as shortlist_selectors
+from directory.shortlists import services as shortlist_services
+from directory.shortlists.models import (
     SearchRecord,
     Shortlist,
     ShortlistInvitation,
     ShortlistItem,
     ShortlistShare,
 )
-from directory.shortlists import selectors as shortlist_selectors
-from directory.shortlists import services as shortlist_services
 from outbox.models import OutgoingEmail
 from tests.factories import (
     ContactMessageFactory,
@@ -834,7 +836,9 @@ def test_profile_offers_add_to_shortlist(client):
 
 
 @pytest.mark.parametrize(
-    "model_name", ["shortlist", "savedsearch", "contactmessage"], ids=lambda name: name
+    "model_name",
+    ["shortlists_shortlist", "search_savedsearch", "shortlists_contactmessage"],
+    ids=lambda name: name,
 )
 def test_staff_find_shortlists_saved_searches_and_messages_in_the_admin(client, model_name):
     share = ShortlistShareFactory(shortlist__name="Accommodation in Kent")
@@ -842,16 +846,18 @@ def test_staff_find_shortlists_saved_searches_and_messages_in_the_admin(client, 
     SearchRecordFactory(shortlist=share.shortlist)
     saved = SavedSearchFactory(name="Wales housing")
     message = ContactMessageFactory(subject="Bid together?")
-    objects = {"shortlist": share.shortlist, "savedsearch": saved, "contactmessage": message}
+    objects = {
+        "shortlists_shortlist": share.shortlist,
+        "search_savedsearch": saved,
+        "shortlists_contactmessage": message,
+    }
     staff = UserFactory(is_staff=True, is_superuser=True)
     TOTP.activate(staff, generate_totp_secret())
     client.force_login(staff)
-    changelist = client.get(reverse(f"admin:directory_{model_name}_changelist"))
+    changelist = client.get(reverse(f"admin:{model_name}_changelist"))
     assert changelist.status_code == 200
     assert str(objects[model_name]) in changelist.content.decode()
-    change = client.get(
-        reverse(f"admin:directory_{model_name}_change", args=[objects[model_name].pk])
-    )
+    change = client.get(reverse(f"admin:{model_name}_change", args=[objects[model_name].pk]))
     assert change.status_code == 200
-    if model_name == "shortlist":
+    if model_name == "shortlists_shortlist":
         assert "Call them in May" in change.content.decode()

@@ -20,13 +20,13 @@ SYNONYMS = [
 
 
 def seed_synonyms(apps, schema_editor):
-    SearchSynonym = apps.get_model("directory", "SearchSynonym")
+    SearchSynonym = apps.get_model("search", "SearchSynonym")
     if SearchSynonym.objects.exists():
         return
     SearchSynonym.objects.bulk_create(SearchSynonym(terms="\n".join(group)) for group in SYNONYMS)
 
 
 class Migration(migrations.Migration):
-    dependencies = [("search", "0001_search_schema")]
+    dependencies = [("search", "0002_search_schema")]
 
     operations = [migrations.RunPython(seed_synonyms, migrations.RunPython.noop)]

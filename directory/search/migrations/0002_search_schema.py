@@ -15,6 +15,6 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     # The triggers read the organisations' tables (partnership interests among them).
-    dependencies = [("directory", "0001_initial")]
+    dependencies = [("directory", "0001_initial"), ("search", "0001_initial")]
 
     operations = [migrations.RunPython(create, drop)]
