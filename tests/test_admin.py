@@ -115,9 +115,9 @@ def test_claims_are_decided_in_the_workspace_not_the_admin(superuser_client, db)
     assert not ModerationDecision.objects.exists() and mail.outbox == []
 
     # Where the link goes, the decision has its rules, its record and its email.
-    response = superuser_client.post(workspace, {"decision": "decline", "reason": ""})
+    response = superuser_client.post(workspace, {"action": "reject", "reason": ""})
     assert response.context["form"].errors["reason"]
-    superuser_client.post(workspace, {"decision": "decline", "reason": "Use your work address"})
+    superuser_client.post(workspace, {"action": "reject", "reason": "Use your work address"})
     adminless.refresh_from_db()
     assert adminless.status == "declined"
     decision = ModerationDecision.objects.get()

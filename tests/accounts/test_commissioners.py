@@ -158,7 +158,7 @@ def test_admin_lists_pending_commissioners_and_leaves_deciding_to_the_workspace(
     pending.refresh_from_db()
     assert pending.verification_status == "pending"
 
-    admin_client.post(workspace, {"decision": "approve"})
+    admin_client.post(workspace, {"action": "approve"})
     pending.refresh_from_db()
     assert pending.verification_status == "verified"
     assert pending.verified_by == admin_user

@@ -92,10 +92,11 @@ def one_of_everything() -> Everything:
     VerifiedEmailAddressFactory(user=user, email=OTHER_EMAIL, primary=False)
     # An address she added but never confirmed may be anyone's.
     EmailAddress.objects.create(user=user, email="not-hers@example.org", verified=False)
-    moderation_services.commissioner_decide(
-        profile=CommissionerProfileFactory(user=user, body_name="Kent Probation"),
-        moderator=moderator,
-        approve=True,
+    moderation_services.decision_record(
+        kind="commissioner",
+        action="approve",
+        subject=CommissionerProfileFactory(user=user, body_name="Kent Probation"),
+        actor=moderator,
         reason="Checked with the Kent office",
     )
     organisation = MembershipFactory(
@@ -174,8 +175,8 @@ def one_of_everything() -> Everything:
         description="Okafor Housing Trust started the consortium",
     )
     reported = ProblemReportFactory(organisation=OrganisationFactory(name="Reported Org"))
-    moderation_services.report_close(
-        report=reported, moderator=user, resolved=True, reason="Put right by phone"
+    moderation_services.decision_record(
+        kind="report", action="approve", subject=reported, actor=user, reason="Put right by phone"
     )
     decision_made = ModerationDecision.objects.get(decided_by=user)
     EvidenceItemFactory(

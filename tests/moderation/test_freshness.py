@@ -95,7 +95,7 @@ def test_stale_entries_are_flagged_and_then_left_out_of_default_search(client, o
 def test_confirming_the_entry_resets_freshness(client, organisation):
     services.freshness_update(now=on(2026, 8, 1))
     admin = organisation.memberships.get(role="admin").user
-    services.organisation_confirm_still_correct(organisation=organisation, user=admin)
+    services.decision_record(kind="confirmation", action="done", subject=organisation, actor=admin)
     organisation.refresh_from_db()
     assert organisation.freshness_stage == Freshness.CURRENT
     assert ModerationDecision.objects.get().kind == ModerationDecision.Kind.CONFIRMATION

@@ -367,10 +367,12 @@ def test_an_entry_back_in_default_search_is_news_once_for_the_searches_it_was_le
     # news for the default search only (the other had it in its results all along). Another
     # entry's routine confirmation is not news.
     clock.advance(days=1)
-    moderation_services.organisation_confirm_still_correct(
-        organisation=returning, user=returning_admin
+    moderation_services.decision_record(
+        kind="confirmation", action="done", subject=returning, actor=returning_admin
     )
-    moderation_services.organisation_confirm_still_correct(organisation=always, user=always_admin)
+    moderation_services.decision_record(
+        kind="confirmation", action="done", subject=always, actor=always_admin
+    )
     assert search_alerts_send() == 1
     [email] = mail.outbox
     assert "Wales (1 new)" in email.body and "Back Again" in email.body
@@ -381,7 +383,9 @@ def test_an_entry_back_in_default_search_is_news_once_for_the_searches_it_was_le
     # Day 3: an entry left out and back again between two alerts was in the results at both.
     clock.advance(days=1)
     _hide(always)
-    moderation_services.organisation_confirm_still_correct(organisation=always, user=always_admin)
+    moderation_services.decision_record(
+        kind="confirmation", action="done", subject=always, actor=always_admin
+    )
     assert search_alerts_send() == 0
 
     # Days 4 and 5: left out again, then back again: it is never sent twice.
@@ -389,8 +393,8 @@ def test_an_entry_back_in_default_search_is_news_once_for_the_searches_it_was_le
     _hide(returning)
     assert search_alerts_send() == 0
     clock.advance(days=1)
-    moderation_services.organisation_confirm_still_correct(
-        organisation=returning, user=returning_admin
+    moderation_services.decision_record(
+        kind="confirmation", action="done", subject=returning, actor=returning_admin
     )
     assert search_alerts_send() == 0
     assert len(mail.outbox) == 1
@@ -400,8 +404,8 @@ def test_an_entry_back_in_default_search_is_news_once_for_the_searches_it_was_le
     _hide(returning)
     later = _save(client, user, "region=wales", name="Wales again")
     clock.advance(days=1)
-    moderation_services.organisation_confirm_still_correct(
-        organisation=returning, user=returning_admin
+    moderation_services.decision_record(
+        kind="confirmation", action="done", subject=returning, actor=returning_admin
     )
     clock.advance(days=1)
     assert search_alerts_send() == 1
