@@ -11,10 +11,10 @@ from django.utils import timezone
 from accounts.models import CommissionerProfile, Membership, User
 from directory.moderation import revision_lists
 from directory.organisations.models import (
+    AuditRecord,
     ClaimRequest,
     DeliveryLocation,
     EvidenceItem,
-    ModerationDecision,
     Organisation,
     OrganisationRevision,
     ProblemReport,
@@ -430,23 +430,23 @@ def _history_rows(queryset: QuerySet, sentences) -> list[dict]:
 
 # What a decision that is simply done did, by kind.
 DONE_VERBS = {
-    ModerationDecision.Kind.ARCHIVE: "Archived",
-    ModerationDecision.Kind.RESTORE: "Restored as a draft",
-    ModerationDecision.Kind.PURGE: "Deleted for good",
-    ModerationDecision.Kind.CONFIRMATION: "Confirmed as still correct",
+    AuditRecord.Kind.ARCHIVE: "Archived",
+    AuditRecord.Kind.RESTORE: "Restored as a draft",
+    AuditRecord.Kind.PURGE: "Deleted for good",
+    AuditRecord.Kind.CONFIRMATION: "Confirmed as still correct",
 }
 
 
-def decision_sentence(decision: ModerationDecision) -> str:
+def decision_sentence(decision: AuditRecord) -> str:
     """ "Approved by Mo Derator (new submission)", with what it was about and whether they
     decided on their own changes."""
-    who = str(decision.decided_by) if decision.decided_by else "someone since deleted"
+    who = str(decision.actor) if decision.actor else "someone since deleted"
     verb = DONE_VERBS.get(decision.kind, decision.get_action_display())
     sentence = f"{verb} by {who}"
     if decision.kind not in DONE_VERBS:
         sentence += f" ({decision.get_kind_display().lower()})"
-    if decision.subject:
-        sentence += f": ‘{decision.subject}’"
+    if decision.subject_name:
+        sentence += f": ‘{decision.subject_name}’"
     if decision.self_decided:
         sentence += ", who had made some of the changes (self-approval is allowed here)"
     return sentence
@@ -474,14 +474,14 @@ def organisation_history(*, organisation: Organisation) -> list[dict]:
     )
     rows += [
         {
-            "when": decision.decided_at,
-            "who": str(decision.decided_by) if decision.decided_by else "Someone since deleted",
+            "when": decision.created_at,
+            "who": str(decision.actor) if decision.actor else "Someone since deleted",
             "what": decision_sentence(decision),
             "message": decision.reason,
         }
-        for decision in ModerationDecision.objects.filter(organisation_id=pk).select_related(
-            "decided_by"
-        )
+        for decision in AuditRecord.objects.decisions()
+        .filter(organisation_id=pk)
+        .select_related("actor")
     ]
     rows.sort(key=lambda row: row["when"], reverse=True)
     return rows

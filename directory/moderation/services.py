@@ -2,8 +2,9 @@
 
 Every decision goes through `decision_record`, which follows the policy of its kind of subject
 (`POLICIES`: the actions allowed, the reasons needed, who may not decide, what the action does,
-who is emailed) and writes one `ModerationDecision` (who, when, what, why). Changes to rows
-keep django-simple-history records attributed to the moderator (`_history_user`).
+who is emailed) and writes one audit record (`AuditRecord`: who, when, what, which, why).
+Changes to rows keep django-simple-history records attributed to the moderator
+(`_history_user`).
 """
 
 import calendar
@@ -29,11 +30,12 @@ from directory.moderation.notifications import (
     moderation_decision_notify,
     moderators_notify,
 )
+from directory.organisations import services as organisation_services
 from directory.organisations.models import (
+    AuditRecord,
     ClaimRequest,
     DeliveryLocation,
     EvidenceItem,
-    ModerationDecision,
     ModerationEmailSent,
     Organisation,
     OrganisationRevision,
@@ -44,8 +46,8 @@ from directory.organisations.models import (
 from directory.search import search_index
 
 Status = Organisation.Status
-Kind = ModerationDecision.Kind
-Action = ModerationDecision.Action
+Kind = AuditRecord.Kind
+Action = AuditRecord.Action
 
 # Organisation fields the owners edit; the others are kept by the system.
 SYSTEM_FIELDS = {
@@ -336,9 +338,9 @@ def changes_authored_by(
             previous = record
         return False
     mine = Q(history_user=user)
-    since = ModerationDecision.objects.filter(
-        organisation=organisation, kind=ModerationDecision.Kind.SUBMISSION
-    ).aggregate(last=Max("decided_at"))["last"]
+    since = AuditRecord.objects.filter(organisation=organisation, kind=Kind.SUBMISSION).aggregate(
+        last=Max("created_at")
+    )["last"]
     if since is not None:
         mine &= Q(history_date__gt=since)
     pk = organisation.pk
@@ -540,7 +542,7 @@ class DecisionPolicy(ABC):
     def apply(self, request: DecisionRequest) -> Outcome:
         """Do what the action does to the subject (locked), refusing what its state forbids."""
 
-    def follow(self, record: ModerationDecision, outcome: Outcome) -> None:
+    def follow(self, record: AuditRecord, outcome: Outcome) -> None:
         """What happens once the decision is recorded."""
         organisation = outcome.organisation
         if self.tells_owners:
@@ -679,7 +681,7 @@ class CommissionerPolicy(DecisionPolicy):
             subject=profile, organisation=None, label=profile.body_name, subject_user=profile.user
         )
 
-    def follow(self, record: ModerationDecision, outcome: Outcome) -> None:
+    def follow(self, record: AuditRecord, outcome: Outcome) -> None:
         super().follow(record, outcome)
         commissioner_decision_notify(decision=record, profile=outcome.subject)
 
@@ -779,7 +781,7 @@ class PurgePolicy(DecisionPolicy):
         locked._history_user = request.actor
         return Outcome(subject=locked, organisation=locked)
 
-    def follow(self, record: ModerationDecision, outcome: Outcome) -> None:
+    def follow(self, record: AuditRecord, outcome: Outcome) -> None:
         super().follow(record, outcome)
         outcome.organisation.delete()
 
@@ -830,10 +832,12 @@ def decision_record(
     reason: str = "",
     expected_version: int | None = None,
     confirm_name: str = "",
-) -> ModerationDecision:
+) -> AuditRecord:
     """Decide on `subject` as its kind's policy says (POLICIES), write the one audit record of
     the decision (who, what, which, why) and email whom the policy tells."""
-    policy = POLICIES[kind]
+    policy = POLICIES.get(kind)
+    if policy is None:
+        raise ModerationError(f"“{kind}” is not a kind of moderation decision")
     if not isinstance(subject, policy.model):
         raise TypeError(f"A {kind} decision is about a {policy.model.__name__}")
     if action not in policy.actions:
@@ -850,21 +854,18 @@ def decision_record(
         _require_reason(reason, policy.reasons[action])
     self_decided = policy.refuse(request)
     outcome = policy.apply(request)
-    organisation = outcome.organisation
-    record = ModerationDecision(
-        self_decided=self_decided,
-        snapshot=outcome.snapshot,
-        organisation=organisation,
-        organisation_name=organisation.name if organisation else "",
+    record = organisation_services.audit_record(
+        actor=actor,
         kind=kind,
         action=action,
+        subject=outcome.subject,
+        organisation=outcome.organisation,
         reason=reason,
-        subject=outcome.label,
+        subject_name=outcome.label,
         subject_user=outcome.subject_user,
-        decided_by=actor,
+        self_decided=self_decided,
+        snapshot=outcome.snapshot,
     )
-    record.full_clean()
-    record.save()
     policy.follow(record, outcome)
     return record
 

@@ -35,8 +35,8 @@ from directory.moderation.forms import (
 )
 from directory.organisations import evidence_views
 from directory.organisations.models import (
+    AuditRecord,
     EvidenceItem,
-    ModerationDecision,
     Organisation,
     OrganisationRevision,
     ProblemReport,
@@ -44,8 +44,8 @@ from directory.organisations.models import (
 )
 
 REPORT_RATE_WINDOW = 60 * 60
-Kind = ModerationDecision.Kind
-Action = ModerationDecision.Action
+Kind = AuditRecord.Kind
+Action = AuditRecord.Action
 
 
 def moderator_required(view):
@@ -367,7 +367,8 @@ def decision(request, page: str, **lookup):
     form_class = decision_form(
         moderation_services.POLICIES[kind], page.wording, versioned=page.versioned
     )
-    form = form_class(request.POST or None, initial={"version": getattr(item, "version", None)})
+    initial = {"version": item.version} if page.versioned else {}
+    form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and subject is not None and form.is_valid():
         decided = _decide(request, form, kind, subject, page.done(item))
         if decided is not None:

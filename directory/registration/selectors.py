@@ -10,10 +10,10 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from directory.moderation.register_services import income_band_for
 from directory.moderation.registers import legal_form_slug
 from directory.organisations.models import (
+    AuditRecord,
     ClaimRequest,
     IncomeBand,
     LegalForm,
-    ModerationDecision,
     Organisation,
     OrganisationRevision,
     RegisterEntry,
@@ -126,11 +126,11 @@ def moderator_request(organisation: Organisation, revision: OrganisationRevision
     if organisation.status != Organisation.Status.CHANGES_REQUESTED:
         return ""
     decision = (
-        organisation.moderation_decisions.filter(
-            kind=ModerationDecision.Kind.SUBMISSION,
-            action=ModerationDecision.Action.REQUEST_CHANGES,
+        organisation.audit_records.filter(
+            kind=AuditRecord.Kind.SUBMISSION,
+            action=AuditRecord.Action.REQUEST_CHANGES,
         )
-        .order_by("-decided_at", "-id")
+        .order_by("-created_at", "-id")
         .first()
     )
     return decision.reason if decision else ""

@@ -33,7 +33,7 @@ from django.http import QueryDict
 
 from directory.organisations.models import (
     IMPORT_HISTORY_REASON,
-    ModerationDecision,
+    AuditRecord,
     Organisation,
     PartnershipInterest,
     SavedSearch,
@@ -81,15 +81,15 @@ class SavedSearchKind:
 
 # Moderation decisions that publish an organisation or change its public profile.
 PROFILE_CHANGING_DECISIONS = Q(
-    kind__in=[ModerationDecision.Kind.SUBMISSION, ModerationDecision.Kind.REVISION],
-    action=ModerationDecision.Action.APPROVE,
+    kind__in=[AuditRecord.Kind.SUBMISSION, AuditRecord.Kind.REVISION],
+    action=AuditRecord.Action.APPROVE,
 )
 
 
 def _organisation_changed_since(moment: datetime, params: QueryDict, *, taxonomy=None) -> Q:
     of_it = {"organisation": OuterRef("pk")}
-    decisions = ModerationDecision.objects.filter(
-        PROFILE_CHANGING_DECISIONS, decided_at__gt=moment, **of_it
+    decisions = AuditRecord.objects.filter(
+        PROFILE_CHANGING_DECISIONS, created_at__gt=moment, **of_it
     )
     history = Organisation.history.filter(id=OuterRef("pk"))
     changed = (

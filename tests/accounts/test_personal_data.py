@@ -15,16 +15,16 @@ from django.utils import timezone
 
 from accounts.models import CommissionerProfile, Invitation, User
 from consortia.models import (
-    ConsortiumEvent,
     ExpressionOfInterest,
     OfferAppraisal,
     Opportunity,
 )
 from directory.moderation import services as moderation_services
+from directory.organisations import services as organisation_services
 from directory.organisations.models import (
+    AuditRecord,
     ClaimRequest,
     ContactMessage,
-    ModerationDecision,
     OrganisationRevision,
     ProblemReport,
     SavedSearch,
@@ -80,8 +80,8 @@ class Everything:
     report: ProblemReport
     report_from_other_address: ProblemReport
     unconfirmed_report: ProblemReport
-    decision_made: ModerationDecision
-    event: ConsortiumEvent
+    decision_made: AuditRecord
+    event: AuditRecord
 
 
 def one_of_everything() -> Everything:
@@ -168,9 +168,11 @@ def one_of_everything() -> Everything:
         decision_message="Let us meet in March",
     )
     OfferAppraisalFactory(owner=user, organisation=organisation, name="Kent subcontract")
-    event = ConsortiumEvent.objects.create(
-        consortium=ConsortiumFactory(lead_organisation=organisation, name="Kent Alliance"),
+    event = organisation_services.audit_record(
         actor=user,
+        kind="consortium",
+        action="done",
+        subject=ConsortiumFactory(lead_organisation=organisation, name="Kent Alliance"),
         organisation=organisation,
         description="Okafor Housing Trust started the consortium",
     )
@@ -178,7 +180,7 @@ def one_of_everything() -> Everything:
     moderation_services.decision_record(
         kind="report", action="approve", subject=reported, actor=user, reason="Put right by phone"
     )
-    decision_made = ModerationDecision.objects.get(decided_by=user)
+    decision_made = AuditRecord.objects.get(actor=user, kind="report")
     EvidenceItemFactory(
         organisation=reported.organisation,
         verified_by=user,
@@ -377,9 +379,9 @@ def test_deleting_the_account_leaves_nothing_of_them(client, django_capture_on_c
     assert everything.answered_eoi.decided_by is None
     assert everything.answered_eoi.decision_message == "Let us meet in March"
     everything.decision_made.refresh_from_db()
-    assert everything.decision_made.decided_by is None
+    assert everything.decision_made.actor is None
     assert everything.decision_made.reason == "Put right by phone"
-    assert ModerationDecision.objects.get(kind="commissioner").subject_user is None
+    assert AuditRecord.objects.get(kind="commissioner").subject_user is None
     everything.event.refresh_from_db()
     assert everything.event.actor is None
     assert not OrganisationRevision.objects.filter(created_by__isnull=False).exists()

@@ -25,9 +25,9 @@ from accounts.models import Invitation, Membership
 from config.settings import base
 from consortia.models import ExpressionOfInterest
 from directory.organisations.models import (
+    AuditRecord,
     ContactMessage,
     EvidenceItem,
-    ModerationDecision,
     Organisation,
     Region,
     SavedSearchSeen,
@@ -325,7 +325,7 @@ def approve_a_submission(client):
     def done() -> bool:
         organisation.refresh_from_db()
         return organisation.status == Organisation.Status.PUBLISHED and (
-            ModerationDecision.objects.filter(organisation=organisation, action="approve").exists()
+            AuditRecord.objects.filter(organisation=organisation, action="approve").exists()
         )
 
     return response, done, admin.email

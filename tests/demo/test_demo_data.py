@@ -9,13 +9,13 @@ from django.test import override_settings
 from accounts.models import CommissionerProfile, Membership, User
 from consortia.models import (
     Consortium,
-    ConsortiumEvent,
     ConsortiumMembership,
     ExpressionOfInterest,
     Opportunity,
 )
 from directory.organisations import geo
 from directory.organisations.models import (
+    AuditRecord,
     ClaimRequest,
     DeliveryLocation,
     EvidenceItem,
@@ -38,7 +38,7 @@ WORKING_SET_MODELS = [
     ExpressionOfInterest,
     Consortium,
     ConsortiumMembership,
-    ConsortiumEvent,
+    AuditRecord,
     Shortlist,
     ShortlistItem,
     SearchRecord,

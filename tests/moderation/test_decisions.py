@@ -5,7 +5,7 @@ import pytest
 
 from accounts.models import Membership
 from directory.moderation import services
-from directory.organisations.models import ModerationDecision, Organisation
+from directory.organisations.models import AuditRecord, Organisation
 from tests.factories import (
     ClaimRequestFactory,
     CommissionerProfileFactory,
@@ -17,10 +17,12 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-Kind = ModerationDecision.Kind
-Action = ModerationDecision.Action
+Kind = AuditRecord.Kind
+Action = AuditRecord.Action
 Status = Organisation.Status
 
+# Every kind of audit record but a consortium's is a moderation decision.
+DECISION_KINDS = [kind for kind in Kind if kind != Kind.CONSORTIUM]
 ALLOWED = {
     Kind.SUBMISSION: {Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT},
     Kind.REVISION: {Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT},
@@ -86,7 +88,7 @@ def test_the_policy_table_covers_every_kind_with_its_actions():
     "kind, action",
     [
         (kind, action)
-        for kind in Kind
+        for kind in DECISION_KINDS
         for action in [*Action, "publish"]
         if action not in ALLOWED[kind]
     ],
@@ -95,17 +97,23 @@ def test_an_action_the_policy_does_not_allow_is_refused(moderator, kind, action)
     subject = SUBJECTS[kind](moderator)
     with pytest.raises(services.ModerationError, match="is not a decision on"):
         _decide(kind, subject, action, moderator)
-    assert not ModerationDecision.objects.exists()
+    assert not AuditRecord.objects.exists()
+
+
+def test_a_kind_with_no_policy_is_refused(moderator):
+    with pytest.raises(services.ModerationError, match="not a kind of moderation decision"):
+        _decide(Kind.CONSORTIUM, OrganisationFactory(), Action.DONE, moderator)
+    assert not AuditRecord.objects.exists()
 
 
 def test_a_subject_of_another_kind_is_refused(moderator):
     with pytest.raises(TypeError):
         _decide(Kind.REPORT, OrganisationFactory(), Action.APPROVE, moderator)
-    assert not ModerationDecision.objects.exists()
+    assert not AuditRecord.objects.exists()
 
 
 @pytest.mark.parametrize(
-    "kind, action", [(kind, action) for kind in Kind for action in sorted(ALLOWED[kind])]
+    "kind, action", [(kind, action) for kind in DECISION_KINDS for action in sorted(ALLOWED[kind])]
 )
 def test_each_decision_writes_one_audit_record_saying_who_what_and_why(moderator, kind, action):
     subject = SUBJECTS[kind](moderator)
@@ -114,8 +122,8 @@ def test_each_decision_writes_one_audit_record_saying_who_what_and_why(moderator
 
     record = _decide(kind, subject, action, moderator, reason=f"Why: {kind} {action}")
 
-    assert list(ModerationDecision.objects.all()) == [record]
+    assert list(AuditRecord.objects.all()) == [record]
     record.refresh_from_db()
-    assert (record.decided_by, record.kind, record.action) == (moderator, kind, action)
+    assert (record.actor, record.kind, record.action) == (moderator, kind, action)
     assert record.reason == f"Why: {kind} {action}"
     assert record.organisation_name == name

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from directory.moderation import services
 from directory.moderation.selectors import freshness_counts
-from directory.organisations.models import ModerationDecision, Organisation
+from directory.organisations.models import AuditRecord, Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +98,7 @@ def test_confirming_the_entry_resets_freshness(client, organisation):
     services.decision_record(kind="confirmation", action="done", subject=organisation, actor=admin)
     organisation.refresh_from_db()
     assert organisation.freshness_stage == Freshness.CURRENT
-    assert ModerationDecision.objects.get().kind == ModerationDecision.Kind.CONFIRMATION
+    assert AuditRecord.objects.get().kind == AuditRecord.Kind.CONFIRMATION
     assert "Steady Trust" in search_names(client)
     assert "may be out of date" not in client.get(organisation.get_absolute_url()).content.decode()
 

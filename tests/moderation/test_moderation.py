@@ -15,7 +15,7 @@ from accounts.models import Membership
 from directory.moderation import services
 from directory.moderation.selectors import moderation_queue
 from directory.organisations.models import (
-    ModerationDecision,
+    AuditRecord,
     Organisation,
     OrganisationRevision,
     ProblemReport,
@@ -118,8 +118,8 @@ def test_approving_a_submission_publishes_it_and_records_the_decision(moderator)
     organisation.refresh_from_db()
     assert organisation.status == Status.PUBLISHED
     assert organisation.last_verified_at is not None
-    decision = ModerationDecision.objects.get(organisation=organisation)
-    assert (decision.kind, decision.action, decision.decided_by) == (
+    decision = AuditRecord.objects.get(organisation=organisation)
+    assert (decision.kind, decision.action, decision.actor) == (
         "submission",
         "approve",
         moderator,
@@ -150,9 +150,7 @@ def test_request_changes_and_reject_need_a_reason_and_send_it(moderator, action,
     decide("Add your charity number")
     organisation.refresh_from_db()
     assert organisation.status == status
-    assert ModerationDecision.objects.get(organisation=organisation).reason == (
-        "Add your charity number"
-    )
+    assert AuditRecord.objects.get(organisation=organisation).reason == ("Add your charity number")
     assert "Add your charity number" in mail.outbox[0].body
     # Not published: it links to the pages where the owners make the changes.
     task_list = reverse("registration:task_list", kwargs={"org": organisation.uuid})
@@ -187,7 +185,7 @@ def test_illegal_transitions_are_refused(moderator, status, decide):
         decide(organisation, moderator)
     organisation.refresh_from_db()
     assert organisation.status == status
-    assert not ModerationDecision.objects.exists()
+    assert not AuditRecord.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -331,7 +329,7 @@ def test_approval_is_refused_for_a_version_the_moderator_has_not_seen(moderator_
     assert "has changed since you opened this page" in moderator_client.get(review).content.decode()
     organisation.refresh_from_db()
     assert organisation.status == Status.SUBMITTED
-    assert not ModerationDecision.objects.filter(action="approve").exists()
+    assert not AuditRecord.objects.filter(action="approve").exists()
 
     response = moderator_client.post(review, {"action": "approve", "version": organisation.version})
     assert response["Location"] == reverse("moderation:queue")
@@ -428,7 +426,7 @@ def test_a_moderator_cannot_decide_on_changes_to_their_own_organisation(
     revision.refresh_from_db()
     assert revision.status == OrganisationRevision.Status.PENDING
     assert Organisation.objects.get().summary == "Live"
-    assert not ModerationDecision.objects.exists() and mail.outbox == []
+    assert not AuditRecord.objects.exists() and mail.outbox == []
 
 
 def test_a_moderator_cannot_verify_evidence_of_their_own_organisation(moderator, moderator_client):
@@ -445,7 +443,7 @@ def test_a_moderator_cannot_verify_evidence_of_their_own_organisation(moderator,
     assert "You cannot moderate an organisation you belong to" in response.content.decode()
     evidence.refresh_from_db()
     assert not evidence.verified_by_moderator and evidence.verified_by is None
-    assert not ModerationDecision.objects.exists()
+    assert not AuditRecord.objects.exists()
 
 
 def test_decision_form_errors_are_shown_and_values_kept(moderator_client):
@@ -549,8 +547,8 @@ def test_refused_revisions_leave_the_live_profile_alone(moderator, action, statu
     revision.refresh_from_db()
     assert revision.status == status and revision.message == "Not accurate"
     assert Organisation.objects.get().summary == "Live"
-    decision = ModerationDecision.objects.get()
-    assert (decision.kind, decision.decided_by, decision.reason) == (
+    decision = AuditRecord.objects.get()
+    assert (decision.kind, decision.actor, decision.reason) == (
         "revision",
         moderator,
         "Not accurate",
@@ -582,7 +580,7 @@ def test_verifying_evidence_is_recorded_and_shown_publicly(client, moderator_cli
     moderator_client.post(org_url("evidence_verify", organisation, item=evidence.uuid))
     evidence.refresh_from_db()
     assert evidence.verified_by_moderator and evidence.verified_by == moderator
-    assert ModerationDecision.objects.get().kind == "evidence_verify"
+    assert AuditRecord.objects.get().kind == "evidence_verify"
     assert "Verified by a moderator" in client.get(organisation.get_absolute_url()).content.decode()
     # Search results say which organisations have evidence a moderator has checked.
     OrganisationFactory(name="Unchecked Trust")
@@ -651,9 +649,9 @@ def test_archive_restore_and_purge(moderator_client, moderator):
     assert Organisation.objects.filter(pk=organisation.pk).exists()
     moderator_client.post(org_url("purge", organisation), {"confirm_name": "Old Trust"})
     assert not Organisation.objects.filter(pk=organisation.pk).exists()
-    purge = ModerationDecision.objects.get(kind="purge")
+    purge = AuditRecord.objects.get(kind="purge")
     assert purge.organisation is None and purge.organisation_name == "Old Trust"
-    assert [d.kind for d in ModerationDecision.objects.order_by("id")] == [
+    assert [d.kind for d in AuditRecord.objects.order_by("id")] == [
         "archive",
         "restore",
         "archive",
@@ -760,7 +758,7 @@ def test_claims_and_commissioners_are_decided_from_the_queue(moderator_client):
     )
     profile.refresh_from_db()
     assert profile.verification_status == "rejected"
-    assert sorted(ModerationDecision.objects.values_list("kind", "action", "reason")) == [
+    assert sorted(AuditRecord.objects.values_list("kind", "action", "reason")) == [
         ("claim", "approve", ""),
         ("commissioner", "reject", "Not a commissioning body"),
     ]
@@ -786,13 +784,13 @@ def test_refusing_from_the_queue_needs_a_reason_and_records_it(
     assert response.status_code == 200
     assert response.context["form"].errors["reason"] == ["Enter the reason for your decision"]
     assert "govuk-error-summary" in response.content.decode()
-    assert not ModerationDecision.objects.exists()
+    assert not AuditRecord.objects.exists()
 
     response = moderator_client.post(
         queue_page(kind, thing), {"action": refusal, "reason": "Could not confirm it"}
     )
     assert response["Location"] == reverse("moderation:queue")
-    decision = ModerationDecision.objects.get()
+    decision = AuditRecord.objects.get()
     assert (decision.kind, decision.action, decision.reason) == (
         kind,
         recorded,
@@ -811,7 +809,7 @@ def test_the_reason_for_a_claim_decision_is_sent_to_the_person_who_asked(moderat
     )
     [email] = mail.outbox
     assert email.to == [claim.user.email] and "Use your work address" in email.body
-    assert ModerationDecision.objects.get().reason == "Use your work address"
+    assert AuditRecord.objects.get().reason == "Use your work address"
 
 
 def test_a_resolved_report_records_what_was_done(moderator_client):
@@ -821,7 +819,7 @@ def test_a_resolved_report_records_what_was_done(moderator_client):
     )
     report.refresh_from_db()
     assert report.status == ProblemReport.Status.RESOLVED
-    assert ModerationDecision.objects.get().reason == "Phone number updated"
+    assert AuditRecord.objects.get().reason == "Phone number updated"
 
 
 # --- Who decides a claim ---------------------------------------------------------------------
@@ -843,7 +841,7 @@ def test_claims_on_an_organisation_with_an_admin_are_its_admins_to_decide(client
     with pytest.raises(PermissionDenied):
         services.decision_record(kind="claim", action="approve", subject=claim, actor=moderator)
     claim.refresh_from_db()
-    assert claim.status == "pending" and not ModerationDecision.objects.exists()
+    assert claim.status == "pending" and not AuditRecord.objects.exists()
 
     client.force_login(admin)
     assert client.post(decide, {"decision": "approve"}).status_code == 302
@@ -896,7 +894,7 @@ def test_a_moderator_cannot_verify_their_own_commissioner_profile(moderator, mod
             kind="commissioner", action="approve", subject=profile, actor=moderator
         )
     profile.refresh_from_db()
-    assert profile.verification_status == "pending" and not ModerationDecision.objects.exists()
+    assert profile.verification_status == "pending" and not AuditRecord.objects.exists()
     # Another moderator can.
     services.decision_record(
         kind="commissioner", action="approve", subject=profile, actor=moderator_user()
@@ -947,7 +945,7 @@ def test_the_commissioner_is_emailed_the_decision_and_the_reason(
         assert reason in email.body
     assert "/account/" in email.body
     assert "Mo Derator" not in email.body  # the moderator is not named
-    decided = ModerationDecision.objects.get()
+    decided = AuditRecord.objects.get()
     assert (decided.kind, decided.subject_user, decided.reason) == (
         "commissioner",
         profile.user,
@@ -980,17 +978,17 @@ def test_decisions_about_people_keep_nothing_of_them_once_they_delete_their_acco
         kind="commissioner", action="approve", subject=profile, actor=moderator
     )
     people = [claim.user, profile.user]
-    assert [d.subject_user for d in ModerationDecision.objects.order_by("id")] == people
+    assert [d.subject_user for d in AuditRecord.objects.order_by("id")] == people
     traces = [text for user in people for text in (user.email, user.full_name) if text]
 
     for user in people:
         user_delete(user=user)
 
-    for decision in ModerationDecision.objects.all():
+    for decision in AuditRecord.objects.all():
         assert decision.subject_user is None
-        recorded = " ".join([decision.subject, decision.reason, decision.organisation_name])
+        recorded = " ".join([decision.subject_name, decision.reason, decision.organisation_name])
         assert not [trace for trace in traces if trace in recorded]
-    assert sorted(ModerationDecision.objects.values_list("subject", flat=True)) == [
+    assert sorted(AuditRecord.objects.values_list("subject_name", flat=True)) == [
         "Claim as its admin",
         "Probation North West",
     ]
@@ -1098,7 +1096,7 @@ def test_admins_confirm_their_entry_is_still_correct(client):
     assert client.post(url).status_code == 302
     organisation.refresh_from_db()
     assert organisation.last_verified_at is not None
-    assert ModerationDecision.objects.get().kind == "confirmation"
+    assert AuditRecord.objects.get().kind == "confirmation"
 
 
 @pytest.mark.parametrize("role", ["editor", "stranger"])

@@ -16,8 +16,8 @@ from directory.moderation import revision_lists
 from directory.moderation import selectors as moderation_selectors
 from directory.moderation import services as moderation
 from directory.organisations.models import (
+    AuditRecord,
     EvidenceItem,
-    ModerationDecision,
     Organisation,
     OrganisationRevision,
     RegisterEntry,
@@ -410,7 +410,7 @@ def test_a_moderators_own_edit_to_someone_elses_profile_waits_for_another(modera
     )
     organisation.refresh_from_db()
     assert organisation.summary == "A moderator's summary"
-    assert not ModerationDecision.objects.get().self_decided
+    assert not AuditRecord.objects.get().self_decided
 
 
 def test_a_moderator_who_changed_a_revision_later_cannot_decide_it(moderator):
@@ -449,7 +449,7 @@ def test_self_approval_is_allowed_by_the_setting_and_marked(moderator, moderator
         review_url(organisation), {"action": "approve", "version": version(organisation)}
     )
     assert response.status_code == 302
-    decision = ModerationDecision.objects.get()
+    decision = AuditRecord.objects.get()
     assert decision.self_decided
     history = moderation_selectors.organisation_history(organisation=organisation)
     assert any("who had made some of the changes" in row["what"] for row in history)

@@ -13,8 +13,8 @@ from directory.moderation import services as moderation_services
 from directory.moderation.importer import organisations_import
 from directory.moderation.services import freshness_update
 from directory.organisations.models import (
+    AuditRecord,
     LegalForm,
-    ModerationDecision,
     Organisation,
     Region,
     SavedSearch,
@@ -248,12 +248,12 @@ def test_routine_writes_do_not_make_an_old_match_news(client, taxonomies, simula
     # A freshness reminder and a confirmation that the entry is still correct.
     organisation.freshness_stage = Organisation.Freshness.FIRST_REMINDER
     organisation.save(update_fields=["freshness_stage", "updated_at"])
-    ModerationDecision.objects.create(
+    AuditRecord.objects.create(
         organisation=organisation,
         organisation_name=organisation.name,
-        kind=ModerationDecision.Kind.CONFIRMATION,
-        action=ModerationDecision.Action.DONE,
-        decided_at=timezone.now(),
+        kind=AuditRecord.Kind.CONFIRMATION,
+        action=AuditRecord.Action.DONE,
+        created_at=timezone.now(),
     )
 
     assert search_alerts_send() == 0
@@ -269,12 +269,12 @@ def test_an_approved_profile_change_that_makes_an_organisation_match_is_news(
     simulated_clock.advance(days=1)
     organisation.legal_form = LegalForm.objects.get(slug="cic")
     organisation.save()
-    ModerationDecision.objects.create(
+    AuditRecord.objects.create(
         organisation=organisation,
         organisation_name=organisation.name,
-        kind=ModerationDecision.Kind.REVISION,
-        action=ModerationDecision.Action.APPROVE,
-        decided_at=timezone.now(),
+        kind=AuditRecord.Kind.REVISION,
+        action=AuditRecord.Action.APPROVE,
+        created_at=timezone.now(),
     )
 
     assert search_alerts_send() == 1
