@@ -3,12 +3,12 @@ searches (directory.search.saved_search_kinds), registered from ConsortiaConfig.
 
 from datetime import datetime
 
+from directory.search.models import SavedSearch
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
 from consortia.filters import OpportunityFilterSet
 from consortia.models import Opportunity, OpportunitySearchSeen
-from directory.organisations.models import SavedSearch
 from directory.search.saved_search_kinds import SavedSearchKind, saved_search_kind_register
 
 

@@ -51,6 +51,7 @@ import django  # noqa: E402
 django.setup()
 
 from allauth.mfa.models import Authenticator  # noqa: E402
+from directory.opendata.models import CoverageSnapshot  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import QueryDict  # noqa: E402
@@ -60,7 +61,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from directory.organisations.models import CoverageSnapshot, Organisation  # noqa: E402
+from directory.organisations.models import Organisation  # noqa: E402
 from directory.search import facet_index  # noqa: E402
 from directory.search.filters import OrganisationFilterSet  # noqa: E402
 from directory.search.search_index import search_data_version  # noqa: E402

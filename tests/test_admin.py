@@ -89,15 +89,16 @@ def test_claims_are_decided_in_the_workspace_not_the_admin(superuser_client, db)
     """The admin lists requests to join or claim but has no actions deciding them: they would
     skip the moderation record and the reason a refusal needs, and end in a 403 for an
     organisation whose admins decide. It links to the workspace for those moderators decide."""
+    from directory.moderation.models import ClaimRequest
     from django.core import mail
 
-    from directory.organisations.models import AuditRecord, ClaimRequest
+    from directory.organisations.models import AuditRecord
     from tests.factories import ClaimRequestFactory, MembershipFactory
 
     adminless = ClaimRequestFactory(kind="claim", organisation__name="Nobody's Trust")
     with_admins = ClaimRequestFactory(kind="join")
     MembershipFactory(organisation=with_admins.organisation, role="admin")
-    changelist = reverse("admin:directory_claimrequest_changelist")
+    changelist = reverse("admin:moderation_claimrequest_changelist")
 
     page = superuser_client.get(changelist, {"status__exact": "pending"})
     actions = [name for name, _label in page.context["action_form"].fields["action"].choices]
@@ -106,7 +107,7 @@ def test_claims_are_decided_in_the_workspace_not_the_admin(superuser_client, db)
     workspace = reverse("moderation:claim", kwargs={"pk": adminless.pk})
     assert workspace in body
     assert "The organisation&#x27;s admins" in body
-    assert superuser_client.get(reverse("admin:directory_claimrequest_add")).status_code == 403
+    assert superuser_client.get(reverse("admin:moderation_claimrequest_add")).status_code == 403
     for action in ["approve", "decline"]:
         superuser_client.post(
             changelist, {"action": action, "_selected_action": [adminless.pk, with_admins.pk]}

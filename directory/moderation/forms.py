@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from crispy_forms_gds.layout import Layout
 from django import forms
 
+from directory.moderation.models import ProblemReport
 from directory.organisations.forms import GovukFormMixin
-from directory.organisations.models import ProblemReport
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,13 @@ from django.urls import reverse
 from accounts.models import Membership, User
 from directory.moderation import revision_lists
 from directory.moderation import services as moderation_services
+from directory.moderation.models import OrganisationRevision, RegisterEntry
 from directory.organisations.models import (
     AuditRecord,
     EvidenceItem,
     Organisation,
-    OrganisationRevision,
     PartnershipRole,
     QualityMark,
-    RegisterEntry,
 )
 
 Kind = AuditRecord.Kind

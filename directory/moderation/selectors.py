@@ -10,16 +10,18 @@ from django.utils import timezone
 
 from accounts.models import CommissionerProfile, Membership, User
 from directory.moderation import revision_lists
-from directory.organisations.models import (
-    AuditRecord,
+from directory.moderation.models import (
     ClaimRequest,
-    DeliveryLocation,
-    EvidenceItem,
-    Organisation,
     OrganisationRevision,
     ProblemReport,
     RegisterEntry,
     ReviewLock,
+)
+from directory.organisations.models import (
+    AuditRecord,
+    DeliveryLocation,
+    EvidenceItem,
+    Organisation,
     Service,
 )
 

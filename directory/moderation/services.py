@@ -23,6 +23,13 @@ from accounts import services as account_services
 from accounts.models import CommissionerProfile, Membership, User
 from directory.moderation import revision_lists
 from directory.moderation import selectors as moderation_selectors
+from directory.moderation.models import (
+    ClaimRequest,
+    ModerationEmailSent,
+    OrganisationRevision,
+    ProblemReport,
+    ReviewLock,
+)
 from directory.moderation.notifications import (
     claim_request_decided_notify,
     commissioner_decision_notify,
@@ -33,14 +40,9 @@ from directory.moderation.notifications import (
 from directory.organisations import services as organisation_services
 from directory.organisations.models import (
     AuditRecord,
-    ClaimRequest,
     DeliveryLocation,
     EvidenceItem,
-    ModerationEmailSent,
     Organisation,
-    OrganisationRevision,
-    ProblemReport,
-    ReviewLock,
     Service,
 )
 from directory.search import search_index

@@ -33,15 +33,9 @@ from directory.moderation.forms import (
     ReasonForm,
     decision_form,
 )
+from directory.moderation.models import OrganisationRevision, ProblemReport
 from directory.organisations import evidence_views
-from directory.organisations.models import (
-    AuditRecord,
-    EvidenceItem,
-    Organisation,
-    OrganisationRevision,
-    ProblemReport,
-    Region,
-)
+from directory.organisations.models import AuditRecord, EvidenceItem, Organisation, Region
 
 REPORT_RATE_WINDOW = 60 * 60
 Kind = AuditRecord.Kind

@@ -36,11 +36,10 @@ from directory.organisations.models import (
     AuditRecord,
     Organisation,
     PartnershipInterest,
-    SavedSearch,
-    SavedSearchSeen,
     Service,
 )
 from directory.search.filters import OrganisationFilterSet
+from directory.search.models import SavedSearch, SavedSearchSeen
 from directory.search.selectors import search_queryset
 
 

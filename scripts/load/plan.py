@@ -9,6 +9,7 @@ import random
 import re
 
 from allauth.account.models import EmailAddress
+from directory.shortlists.models import Shortlist
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
@@ -20,7 +21,6 @@ from directory.organisations.models import (
     Organisation,
     Pathway,
     Region,
-    Shortlist,
 )
 from directory.search.management import seed_vocabulary as words
 from directory.search.management.commands.seed_directory import load_places

@@ -4,21 +4,21 @@ import json
 
 import pytest
 from allauth.usersessions.models import UserSession
+from directory.search.models import SavedSearch
+from directory.shortlists.models import (
+    ContactMessage,
+    SearchRecord,
+    Shortlist,
+    ShortlistItem,
+    ShortlistShare,
+)
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Invitation, Membership, User
 from directory.moderation.selectors import moderation_queue
-from directory.organisations.models import (
-    ContactMessage,
-    Organisation,
-    SavedSearch,
-    SearchRecord,
-    Shortlist,
-    ShortlistItem,
-    ShortlistShare,
-)
+from directory.organisations.models import Organisation
 from tests.accounts.helpers import PASSWORD, activate_totp, sign_in
 from tests.factories import (
     ClaimRequestFactory,

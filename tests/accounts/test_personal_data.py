@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 import pytest
 from allauth.account.models import EmailAddress
+from directory.moderation.models import ClaimRequest, OrganisationRevision, ProblemReport
+from directory.search.models import SavedSearch, SavedSearchSeen
+from directory.shortlists.models import ContactMessage, SearchRecord, Shortlist, ShortlistInvitation
 from django.apps import apps
 from django.core import mail
 from django.db import models
@@ -21,18 +24,7 @@ from consortia.models import (
 )
 from directory.moderation import services as moderation_services
 from directory.organisations import services as organisation_services
-from directory.organisations.models import (
-    AuditRecord,
-    ClaimRequest,
-    ContactMessage,
-    OrganisationRevision,
-    ProblemReport,
-    SavedSearch,
-    SavedSearchSeen,
-    SearchRecord,
-    Shortlist,
-    ShortlistInvitation,
-)
+from directory.organisations.models import AuditRecord
 from tests.accounts.helpers import PASSWORD, activate_totp
 from tests.factories import (
     ClaimRequestFactory,

@@ -26,6 +26,8 @@ from datetime import timedelta
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from directory.moderation.models import ProblemReport
+from directory.search.models import SavedSearch
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
@@ -35,7 +37,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from accounts.models import MODERATORS_GROUP, Membership
 from consortia.models import ConsortiumMembership, ExpressionOfInterest
-from directory.organisations.models import Organisation, Pathway, ProblemReport, Region, SavedSearch
+from directory.organisations.models import Organisation, Pathway, Region
 from directory.registration import services
 from directory.search.search_index import refresh_search_documents
 from tests.accounts.helpers import activate_totp

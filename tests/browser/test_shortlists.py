@@ -6,13 +6,14 @@ sharing a shortlist (axe-core checks of the shortlist pages are in test_accessib
 import re
 
 import pytest
+from directory.shortlists.models import SearchRecord, Shortlist
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from directory.organisations.models import ClientGroup, Region, SearchRecord, Shortlist
+from directory.organisations.models import ClientGroup, Region
 from directory.search.search_index import refresh_search_documents
 from tests.browser.conftest import _new_page, axe_violations, sign_in
 from tests.factories import (

@@ -14,6 +14,8 @@ from datetime import timedelta
 from email import message_from_bytes
 
 import pytest
+from directory.search.models import SavedSearchSeen
+from directory.shortlists.models import ContactMessage
 from django.core import mail
 from django.core.management import call_command
 from django.db import OperationalError
@@ -24,15 +26,7 @@ from django.utils import timezone
 from accounts.models import Invitation, Membership
 from config.settings import base
 from consortia.models import ExpressionOfInterest
-from directory.organisations.models import (
-    AuditRecord,
-    ContactMessage,
-    EvidenceItem,
-    Organisation,
-    Region,
-    SavedSearchSeen,
-    Service,
-)
+from directory.organisations.models import AuditRecord, EvidenceItem, Organisation, Region, Service
 from directory.search import search_alerts
 from outbox.models import OutgoingEmail
 from tests.external_database import manage, shared_database

@@ -11,12 +11,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from directory.shortlists.models import Shortlist
 from django.core.management import call_command
 from django.http import QueryDict
 from django.test import Client
 
 from accounts.models import User
-from directory.organisations.models import Shortlist
 from directory.search.filters import OrganisationFilterSet
 from scripts.load import plan as load_plan
 from scripts.load import ramp, servers, traffic

@@ -4,13 +4,13 @@ list page and alert run as saved searches of organisations."""
 from datetime import timedelta
 
 import pytest
+from directory.search.models import SavedSearch
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from consortia.models import OpportunitySearchSeen
-from directory.organisations.models import SavedSearch
 from directory.search.search_alerts import search_alerts_send
 from tests.consortia.test_opportunities import date_boxes
 from tests.factories import (

@@ -3,6 +3,9 @@ import json
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from directory.moderation.models import ClaimRequest, OrganisationRevision, ProblemReport
+from directory.search.models import SavedSearch
+from directory.shortlists.models import SearchRecord, Shortlist, ShortlistItem
 from django.core.management import CommandError
 from django.test import override_settings
 
@@ -16,17 +19,10 @@ from consortia.models import (
 from directory.organisations import geo
 from directory.organisations.models import (
     AuditRecord,
-    ClaimRequest,
     DeliveryLocation,
     EvidenceItem,
     Organisation,
-    OrganisationRevision,
-    ProblemReport,
-    SavedSearch,
-    SearchRecord,
     Service,
-    Shortlist,
-    ShortlistItem,
 )
 from tests.demo.demo_data import DEMO_EMAILS, DEMO_PASSWORD, demo_logins, load
 

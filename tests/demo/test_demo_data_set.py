@@ -15,6 +15,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from directory.search.models import SavedSearch
+from directory.shortlists.models import Shortlist
 from django.conf import settings
 from django.db import connection
 
@@ -29,8 +31,6 @@ from directory.organisations.models import (
     Organisation,
     Pathway,
     Region,
-    SavedSearch,
-    Shortlist,
 )
 from directory.search import document_search
 from directory.search.management.commands.seed_directory import SIZE_BY_INCOME_BAND

@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from directory.moderation.models import ClaimRequest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -16,7 +17,7 @@ from django.urls import reverse
 from directory.moderation import importer
 from directory.moderation.importer import ImportFileError, organisations_import, read_rows
 from directory.opendata import insights
-from directory.organisations.models import ClaimRequest, Organisation, Service
+from directory.organisations.models import Organisation, Service
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, moderator_user
 
 pytestmark = pytest.mark.django_db

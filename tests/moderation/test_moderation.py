@@ -4,6 +4,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from directory.moderation.models import OrganisationRevision, ProblemReport, ReviewLock
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,14 +15,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from directory.moderation import services
 from directory.moderation.selectors import moderation_queue
-from directory.organisations.models import (
-    AuditRecord,
-    Organisation,
-    OrganisationRevision,
-    ProblemReport,
-    ReviewLock,
-    Service,
-)
+from directory.organisations.models import AuditRecord, Organisation, Service
 from directory.registration import services as registration_services
 from tests.factories import (
     ClaimRequestFactory,

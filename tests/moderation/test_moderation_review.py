@@ -4,6 +4,7 @@ comparisons and thread, four eyes, the queue's filters and header count, and the
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from directory.moderation.models import OrganisationRevision, RegisterEntry
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -15,13 +16,7 @@ from directory.moderation import review as moderation_review
 from directory.moderation import revision_lists
 from directory.moderation import selectors as moderation_selectors
 from directory.moderation import services as moderation
-from directory.organisations.models import (
-    AuditRecord,
-    EvidenceItem,
-    Organisation,
-    OrganisationRevision,
-    RegisterEntry,
-)
+from directory.organisations.models import AuditRecord, EvidenceItem, Organisation
 from directory.registration import services as registration
 from tests.factories import (
     ClaimRequestFactory,

@@ -5,6 +5,7 @@ see what waits, and the moderator sees a field-by-field diff."""
 from pathlib import Path
 
 import pytest
+from directory.moderation.models import OrganisationRevision
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -17,7 +18,6 @@ from directory.organisations.models import (
     DeliveryLocation,
     EvidenceItem,
     Organisation,
-    OrganisationRevision,
     QualityMark,
     Region,
     Service,

@@ -4,6 +4,8 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from directory.opendata.models import CoverageSnapshot
+from directory.shortlists.models import Shortlist
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,13 +15,11 @@ from django.utils import timezone
 from directory.opendata import insights
 from directory.organisations.models import (
     ClientGroup,
-    CoverageSnapshot,
     EvidenceItem,
     Organisation,
     Pathway,
     Region,
     Service,
-    Shortlist,
 )
 from tests.factories import (
     ClientGroupFactory,

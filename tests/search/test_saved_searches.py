@@ -4,6 +4,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from directory.search.models import SavedSearch, SavedSearchSeen
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
@@ -12,14 +13,7 @@ from django.utils import timezone
 from directory.moderation import services as moderation_services
 from directory.moderation.importer import organisations_import
 from directory.moderation.services import freshness_update
-from directory.organisations.models import (
-    AuditRecord,
-    LegalForm,
-    Organisation,
-    Region,
-    SavedSearch,
-    SavedSearchSeen,
-)
+from directory.organisations.models import AuditRecord, LegalForm, Organisation, Region
 from directory.search.search_alerts import search_alerts_send
 from tests.factories import (
     MembershipFactory,

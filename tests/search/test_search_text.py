@@ -3,15 +3,10 @@ apostrophes and possessives, hyphens, synonyms kept as data, phrases with stop w
 misspellings corrected from the directory's own words, taxonomy words, and empty results."""
 
 import pytest
+from directory.search.models import SearchSynonym
 from django.urls import reverse
 
-from directory.organisations.models import (
-    ClientGroup,
-    DeliverySetting,
-    Organisation,
-    Pathway,
-    SearchSynonym,
-)
+from directory.organisations.models import ClientGroup, DeliverySetting, Organisation, Pathway
 from directory.search.search_query import parse_search_query
 from tests.search.test_search import names, organisation, search, term
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from directory.shortlists.models import ContactMessage
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import Membership
-from directory.organisations.models import ContactMessage, Organisation
+from directory.organisations.models import Organisation
 from directory.shortlists.contact_services import contact_send
 from tests.factories import (
     CommissionerProfileFactory,

@@ -7,6 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from directory.shortlists.models import (
+    SearchRecord,
+    Shortlist,
+    ShortlistInvitation,
+    ShortlistItem,
+    ShortlistShare,
+)
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.test import Client
@@ -22,11 +29,6 @@ from directory.organisations.models import (
     Pathway,
     QualityMark,
     Region,
-    SearchRecord,
-    Shortlist,
-    ShortlistInvitation,
-    ShortlistItem,
-    ShortlistShare,
 )
 from directory.shortlists import selectors as shortlist_selectors
 from directory.shortlists import services as shortlist_services
