@@ -1,12 +1,12 @@
 from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from directory.organisations.admin import ReadOnlyAdmin
-from directory.organisations.models import PartnershipInterest
+from directory.organisations.models import AuditRecord, PartnershipInterest
 
 from .models import (
     Consortium,
-    ConsortiumEvent,
     ConsortiumMembership,
     ExpressionOfInterest,
     OfferAppraisal,
@@ -47,8 +47,13 @@ class ConsortiumMembershipInline(admin.TabularInline):
     raw_id_fields = ["organisation", "invited_by"]
 
 
-class ConsortiumEventInline(admin.TabularInline):
-    model = ConsortiumEvent
+class ConsortiumRecordInline(GenericTabularInline):
+    """The consortium's audit records."""
+
+    model = AuditRecord
+    ct_field = "subject_type"
+    ct_fk_field = "subject_id"
+    fields = ["created_at", "actor", "organisation", "description"]
     extra = 0
     can_delete = False
     readonly_fields = ["created_at", "actor", "organisation", "description"]
@@ -64,7 +69,7 @@ class ConsortiumAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "visibility"]
     search_fields = ["name"]
     raw_id_fields = ["lead_organisation"]
-    inlines = [ConsortiumMembershipInline, ConsortiumEventInline]
+    inlines = [ConsortiumMembershipInline, ConsortiumRecordInline]
 
 
 @admin.register(OpportunitySearchSeen)

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.fields import OneLineCharField
+from directory.organisations.models import AuditRecord
 
 
 class OfferAppraisalQuerySet(models.QuerySet):
@@ -300,6 +302,14 @@ class Consortium(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Its record (who did what, when, to which organisation): audit records about it, deleted
+    # with it.
+    events = GenericRelation(
+        AuditRecord,
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="consortium",
+    )
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = ConsortiumQuerySet.as_manager()
 
@@ -369,27 +379,3 @@ class ConsortiumMembership(models.Model):
 
     def __str__(self):
         return f"{self.organisation} in {self.consortium} ({self.get_status_display()})"
-
-
-class ConsortiumEvent(models.Model):
-    """The consortium's record: who did what, when, to which organisation."""
-
-    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    organisation = models.ForeignKey(
-        "directory.Organisation",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    description = models.CharField(max_length=300)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return self.description

@@ -2,8 +2,9 @@
 they sent or answered, offer appraisals and consortium actions. Deleting the account
 withdraws the opportunities they posted for their employer (nobody is left to answer them)."""
 
-from consortia.models import ConsortiumEvent, ExpressionOfInterest, OfferAppraisal, Opportunity
+from consortia.models import ExpressionOfInterest, OfferAppraisal, Opportunity
 from consortia.services import opportunity_withdraw
+from directory.organisations.models import AuditRecord
 
 
 def _opportunities_posted(user) -> list[dict]:
@@ -71,12 +72,12 @@ def export(*, user, addresses: set[str]) -> dict:
         ],
         "consortium_actions": [
             {
-                "consortium": event.consortium.name,
+                "consortium": event.subject.name,
                 "what": event.description,
                 "at": event.created_at,
             }
-            for event in ConsortiumEvent.objects.filter(actor=user)
-            .select_related("consortium")
+            for event in AuditRecord.objects.filter(actor=user, kind=AuditRecord.Kind.CONSORTIUM)
+            .prefetch_related("subject")
             .order_by("created_at", "id")
         ],
     }

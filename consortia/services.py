@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, User
+from directory.organisations import services as organisation_services
 from directory.organisations.models import (
+    AuditRecord,
     ClientGroup,
     Organisation,
     PartnershipInterest,
@@ -22,7 +24,6 @@ from . import notifications
 from .appraisal import AppraisalInputs
 from .models import (
     Consortium,
-    ConsortiumEvent,
     ConsortiumMembership,
     ExpressionOfInterest,
     OfferAppraisal,
@@ -273,13 +274,17 @@ def _record(
     organisation: Organisation | None,
     description: str,
     notify: list[Organisation],
-) -> ConsortiumEvent:
-    """Add to the consortium's record and email the admins of the organisations concerned."""
-    event = ConsortiumEvent(
-        consortium=consortium, actor=actor, organisation=organisation, description=description
+) -> AuditRecord:
+    """Add to the consortium's record (an audit record about it) and email the admins of the
+    organisations concerned."""
+    event = organisation_services.audit_record(
+        actor=actor,
+        kind=AuditRecord.Kind.CONSORTIUM,
+        action=AuditRecord.Action.DONE,
+        subject=consortium,
+        organisation=organisation,
+        description=description,
     )
-    event.full_clean()
-    event.save()
     recipients = [email for email in notifications.admin_emails(notify) if email != actor.email]
     path = reverse("partnerships:consortium_detail", kwargs={"consortium": consortium.uuid})
     transaction.on_commit(

@@ -100,7 +100,8 @@ def test_claims_are_decided_in_the_workspace_not_the_admin(superuser_client, db)
     organisation whose admins decide. It links to the workspace for those moderators decide."""
     from django.core import mail
 
-    from directory.moderation.models import ClaimRequest, ModerationDecision
+    from directory.moderation.models import ClaimRequest
+    from directory.organisations.models import AuditRecord
     from tests.factories import ClaimRequestFactory, MembershipFactory
 
     adminless = ClaimRequestFactory(kind="claim", organisation__name="Nobody's Trust")
@@ -121,15 +122,15 @@ def test_claims_are_decided_in_the_workspace_not_the_admin(superuser_client, db)
             changelist, {"action": action, "_selected_action": [adminless.pk, with_admins.pk]}
         )
     assert set(ClaimRequest.objects.values_list("status", flat=True)) == {"pending"}
-    assert not ModerationDecision.objects.exists() and mail.outbox == []
+    assert not AuditRecord.objects.exists() and mail.outbox == []
 
     # Where the link goes, the decision has its rules, its record and its email.
-    response = superuser_client.post(workspace, {"decision": "decline", "reason": ""})
+    response = superuser_client.post(workspace, {"action": "reject", "reason": ""})
     assert response.context["form"].errors["reason"]
-    superuser_client.post(workspace, {"decision": "decline", "reason": "Use your work address"})
+    superuser_client.post(workspace, {"action": "reject", "reason": "Use your work address"})
     adminless.refresh_from_db()
     assert adminless.status == "declined"
-    decision = ModerationDecision.objects.get()
+    decision = AuditRecord.objects.get()
     assert (decision.kind, decision.action, decision.subject_user) == (
         "claim",
         "reject",

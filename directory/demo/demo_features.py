@@ -18,6 +18,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import decrypt, encrypt
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.utils import timezone
 from django.utils.text import slugify
@@ -25,7 +26,6 @@ from django.utils.text import slugify
 from accounts.models import CommissionerProfile, Membership, User
 from consortia.models import (
     Consortium,
-    ConsortiumEvent,
     ConsortiumMembership,
     ExpressionOfInterest,
     Opportunity,
@@ -33,6 +33,7 @@ from consortia.models import (
 from directory.moderation import services as moderation_services
 from directory.moderation.models import ClaimRequest, ProblemReport
 from directory.organisations.models import (
+    AuditRecord,
     ClientGroup,
     DeliverySetting,
     EvidenceItem,
@@ -388,9 +389,19 @@ class WorkingSet:
             )
             verb = "joined the consortium" if membership.status == "accepted" else "was invited"
             self.add(
-                ConsortiumEvent,
-                {"consortium": consortium, "organisation": organisation},
-                {"actor": provider, "description": f"{organisation.name} {verb}"},
+                AuditRecord,
+                {
+                    "kind": AuditRecord.Kind.CONSORTIUM,
+                    "subject_type": ContentType.objects.get_for_model(Consortium),
+                    "subject_id": consortium.pk,
+                    "organisation": organisation,
+                },
+                {
+                    "actor": provider,
+                    "action": AuditRecord.Action.DONE,
+                    "organisation_name": organisation.name,
+                    "description": f"{organisation.name} {verb}",
+                },
             )
 
     # --- A commissioner's working -----------------------------------------------------------

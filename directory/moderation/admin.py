@@ -103,21 +103,6 @@ class OrganisationRevisionAdmin(ReadOnlyAdmin):
         return False
 
 
-@admin.register(models.ModerationDecision)
-class ModerationDecisionAdmin(ReadOnlyAdmin):
-    """The audit record of moderation decisions: never added, changed or deleted by hand."""
-
-    list_display = ["decided_at", "kind", "action", "organisation_name", "subject", "decided_by"]
-    list_filter = ["kind", "action"]
-    search_fields = ["organisation_name", "subject", "reason", "decided_by__email"]
-    list_select_related = ["decided_by"]
-    date_hierarchy = "decided_at"
-    show_full_result_count = False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(models.ProblemReport)
 class ProblemReportAdmin(ReadOnlyAdmin):
     """Reports from the public; handled in /moderation/ so that each decision is recorded."""

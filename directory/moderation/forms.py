@@ -1,5 +1,7 @@
 """Forms of the moderation workspace and the public "report a problem" page."""
 
+from dataclasses import dataclass
+
 from crispy_forms_gds.layout import Layout
 from django import forms
 
@@ -7,81 +9,71 @@ from directory.moderation.models import ProblemReport
 from directory.organisations.forms import GovukFormMixin
 
 
+@dataclass(frozen=True)
+class DecisionWording:
+    """How a decision page asks for the reason."""
+
+    label: str
+    help_text: str
+    missing_reason: str
+    rows: int
+
+
 class DecisionForm(GovukFormMixin, forms.Form):
-    action = forms.ChoiceField(
-        label="Your decision",
-        widget=forms.RadioSelect,
-        choices=[
-            ("approve", "Approve"),
-            ("request_changes", "Request changes"),
-            ("reject", "Reject"),
-        ],
-        error_messages={"required": "Select your decision"},
-    )
-    reason = forms.CharField(
-        label="Message to the organisation",
-        help_text="Needed when you request changes or reject: say what is wrong and why",
-        widget=forms.Textarea(attrs={"rows": 5}),
-        required=False,
-        max_length=3000,
-    )
-    # The organisation's version the moderator reviewed: approving a later one is refused.
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    """A decision on a subject of the queue: made for a policy by `decision_form`."""
+
+    needs_reason: frozenset[str] = frozenset()
+    missing_reason = ""
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("action") in {"request_changes", "reject"} and not cleaned.get("reason"):
-            self.add_error("reason", "Enter a message saying what needs to change, and why")
+        if cleaned.get("action") in self.needs_reason and not cleaned.get("reason"):
+            self.add_error("reason", self.missing_reason)
         return cleaned
 
 
-class OutcomeForm(GovukFormMixin, forms.Form):
-    """A decision from the queue (a claim, a commissioner, a report) and why: `choices`, of which
-    `refusal` needs a reason."""
-
-    choices: list[tuple[str, str]] = []
-    refusal = ""
-
-    decision = forms.ChoiceField(
-        label="Your decision",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select your decision"},
-    )
-    reason = forms.CharField(
-        label="Reason",
-        help_text="Recorded with your decision. Needed when you refuse",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        max_length=3000,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["decision"].choices = self.choices
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == self.refusal and not cleaned.get("reason"):
-            self.add_error("reason", "Enter the reason for your decision")
-        return cleaned
+def decision_form(policy, wording: DecisionWording, *, versioned: bool) -> type[DecisionForm]:
+    """The form offering the actions of a kind's policy (`services.POLICIES`), needing a reason
+    where the policy does; with the organisation's version the moderator reviewed (approving a
+    later one is refused) where `versioned`."""
+    fields = {
+        "action": forms.ChoiceField(
+            label="Your decision",
+            widget=forms.RadioSelect,
+            choices=list(policy.actions.items()),
+            error_messages={"required": "Select your decision"},
+        ),
+        "reason": forms.CharField(
+            label=wording.label,
+            help_text=wording.help_text,
+            widget=forms.Textarea(attrs={"rows": wording.rows}),
+            required=False,
+            max_length=3000,
+        ),
+    }
+    if versioned:
+        fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    attributes = {
+        "needs_reason": frozenset(policy.reasons),
+        "missing_reason": wording.missing_reason,
+    }
+    return type(f"{policy.kind.title()}DecisionForm", (DecisionForm,), fields | attributes)
 
 
-class ClaimOutcomeForm(OutcomeForm):
-    choices = [("approve", "Approve"), ("decline", "Decline")]
-    refusal = "decline"
-
-
-class CommissionerOutcomeForm(OutcomeForm):
-    choices = [("approve", "Verify them"), ("decline", "They cannot be verified")]
-    refusal = "decline"
-
-
-class ReportOutcomeForm(OutcomeForm):
-    choices = [
-        ("resolved", "Resolved: the entry has been put right"),
-        ("dismissed", "Dismiss: nothing needs to change"),
-    ]
-    refusal = "dismissed"
+# To the organisation, on its review page.
+MESSAGE_WORDING = DecisionWording(
+    label="Message to the organisation",
+    help_text="Needed when you request changes or reject: say what is wrong and why",
+    missing_reason="Enter a message saying what needs to change, and why",
+    rows=5,
+)
+# Recorded with a decision on a claim, a commissioner or a report.
+REASON_WORDING = DecisionWording(
+    label="Reason",
+    help_text="Recorded with your decision. Needed when you refuse",
+    missing_reason="Enter the reason for your decision",
+    rows=4,
+)
 
 
 class ReasonForm(GovukFormMixin, forms.Form):

@@ -5,21 +5,21 @@ without an admin to the moderators (who are told) and keeps reports without the 
 from django.utils import timezone
 
 from accounts.personal_data import matching_any_address
-from directory.moderation.models import ModerationDecision, OrganisationRevision, ProblemReport
+from directory.moderation.models import OrganisationRevision, ProblemReport
 from directory.moderation.notifications import organisations_without_admin_notify
-from directory.organisations.models import Organisation
+from directory.organisations.models import AuditRecord, Organisation
 
 # What handing an organisation to the moderators changes.
 HANDOVER_FIELDS = {"is_unclaimed", "admin_lost_at"}
 
 
-def _decision_data(decision: ModerationDecision) -> dict:
+def _decision_data(decision: AuditRecord) -> dict:
     return {
         "decision": f"{decision.get_kind_display()}: {decision.get_action_display()}",
         "organisation": decision.organisation_name,
-        "about": decision.subject,
+        "about": decision.subject_name,
         "reason": decision.reason,
-        "decided_at": decision.decided_at,
+        "decided_at": decision.created_at,
     }
 
 
@@ -51,15 +51,15 @@ def export(*, user, addresses: set[str]) -> dict:
         ],
         "moderation_decisions_about_you": [
             _decision_data(decision)
-            for decision in ModerationDecision.objects.filter(subject_user=user).order_by(
-                "decided_at", "id"
-            )
+            for decision in AuditRecord.objects.decisions()
+            .filter(subject_user=user)
+            .order_by("created_at", "id")
         ],
         "moderation_decisions_you_made": [
             _decision_data(decision)
-            for decision in ModerationDecision.objects.filter(decided_by=user).order_by(
-                "decided_at", "id"
-            )
+            for decision in AuditRecord.objects.decisions()
+            .filter(actor=user)
+            .order_by("created_at", "id")
         ],
     }
 

@@ -17,11 +17,17 @@ from django.urls import reverse
 from accounts.models import Membership, User
 from directory.moderation import revision_lists
 from directory.moderation import services as moderation_services
-from directory.moderation.models import ModerationDecision, OrganisationRevision, RegisterEntry
-from directory.organisations.models import EvidenceItem, Organisation, PartnershipRole, QualityMark
+from directory.moderation.models import OrganisationRevision, RegisterEntry
+from directory.organisations.models import (
+    AuditRecord,
+    EvidenceItem,
+    Organisation,
+    PartnershipRole,
+    QualityMark,
+)
 
-Kind = ModerationDecision.Kind
-Action = ModerationDecision.Action
+Kind = AuditRecord.Kind
+Action = AuditRecord.Action
 
 
 class Terms(list):
@@ -273,20 +279,20 @@ def _cycle_start(organisation: Organisation, revision: OrganisationRevision | No
     if revision is not None:
         return revision.created_at
     last = (
-        organisation.moderation_decisions.filter(kind=Kind.SUBMISSION, action=Action.APPROVE)
-        .order_by("-decided_at")
+        organisation.audit_records.filter(kind=Kind.SUBMISSION, action=Action.APPROVE)
+        .order_by("-created_at")
         .first()
     )
-    return last.decided_at if last else None
+    return last.created_at if last else None
 
 
 def _decisions(organisation: Organisation, revision: OrganisationRevision | None):
     kind = Kind.REVISION if revision is not None else Kind.SUBMISSION
-    decisions = organisation.moderation_decisions.filter(kind=kind)
+    decisions = organisation.audit_records.filter(kind=kind)
     since = _cycle_start(organisation, revision)
     if since is not None:
-        decisions = decisions.filter(decided_at__gt=since)
-    return decisions.select_related("decided_by").order_by("decided_at", "id")
+        decisions = decisions.filter(created_at__gt=since)
+    return decisions.select_related("actor").order_by("created_at", "id")
 
 
 def _sendings(organisation: Organisation, revision: OrganisationRevision | None):
@@ -319,8 +325,8 @@ def thread(organisation: Organisation, revision: OrganisationRevision | None) ->
     ]
     entries += [
         ThreadEntry(
-            decision.decided_at,
-            str(decision.decided_by or "A moderator"),
+            decision.created_at,
+            str(decision.actor or "A moderator"),
             decision.get_action_display(),
             decision.reason,
         )
@@ -331,17 +337,17 @@ def thread(organisation: Organisation, revision: OrganisationRevision | None) ->
 
 def last_sent_back(
     organisation: Organisation, revision: OrganisationRevision | None
-) -> ModerationDecision | None:
+) -> AuditRecord | None:
     """The moderators' last request for changes in this cycle that kept what it sent back."""
     return (
         _decisions(organisation, revision)
         .filter(action=Action.REQUEST_CHANGES, snapshot__isnull=False)
-        .order_by("-decided_at", "-id")
+        .order_by("-created_at", "-id")
         .first()
     )
 
 
-def since_sent_back(decision: ModerationDecision | None, values: dict) -> list[dict]:
+def since_sent_back(decision: AuditRecord | None, values: dict) -> list[dict]:
     """The diff rows from what was sent back to what is saved now."""
     if decision is None:
         return []

@@ -12,13 +12,18 @@ from accounts.models import CommissionerProfile, Membership, User
 from directory.moderation import revision_lists
 from directory.moderation.models import (
     ClaimRequest,
-    ModerationDecision,
     OrganisationRevision,
     ProblemReport,
     RegisterEntry,
     ReviewLock,
 )
-from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
+from directory.organisations.models import (
+    AuditRecord,
+    DeliveryLocation,
+    EvidenceItem,
+    Organisation,
+    Service,
+)
 
 QUEUE_KINDS = {
     "submission": "New submissions",
@@ -36,10 +41,10 @@ QUEUE_KINDS = {
 def profile_changing_decisions_since(moment: datetime) -> QuerySet:
     """Approvals after `moment` that published an organisation or changed its public profile
     (what a saved search's alert counts as a change; registered with search)."""
-    return ModerationDecision.objects.filter(
-        kind__in=[ModerationDecision.Kind.SUBMISSION, ModerationDecision.Kind.REVISION],
-        action=ModerationDecision.Action.APPROVE,
-        decided_at__gt=moment,
+    return AuditRecord.objects.filter(
+        kind__in=[AuditRecord.Kind.SUBMISSION, AuditRecord.Kind.REVISION],
+        action=AuditRecord.Action.APPROVE,
+        created_at__gt=moment,
     )
 
 
@@ -439,23 +444,23 @@ def _history_rows(queryset: QuerySet, sentences) -> list[dict]:
 
 # What a decision that is simply done did, by kind.
 DONE_VERBS = {
-    ModerationDecision.Kind.ARCHIVE: "Archived",
-    ModerationDecision.Kind.RESTORE: "Restored as a draft",
-    ModerationDecision.Kind.PURGE: "Deleted for good",
-    ModerationDecision.Kind.CONFIRMATION: "Confirmed as still correct",
+    AuditRecord.Kind.ARCHIVE: "Archived",
+    AuditRecord.Kind.RESTORE: "Restored as a draft",
+    AuditRecord.Kind.PURGE: "Deleted for good",
+    AuditRecord.Kind.CONFIRMATION: "Confirmed as still correct",
 }
 
 
-def decision_sentence(decision: ModerationDecision) -> str:
+def decision_sentence(decision: AuditRecord) -> str:
     """ "Approved by Mo Derator (new submission)", with what it was about and whether they
     decided on their own changes."""
-    who = str(decision.decided_by) if decision.decided_by else "someone since deleted"
+    who = str(decision.actor) if decision.actor else "someone since deleted"
     verb = DONE_VERBS.get(decision.kind, decision.get_action_display())
     sentence = f"{verb} by {who}"
     if decision.kind not in DONE_VERBS:
         sentence += f" ({decision.get_kind_display().lower()})"
-    if decision.subject:
-        sentence += f": ‘{decision.subject}’"
+    if decision.subject_name:
+        sentence += f": ‘{decision.subject_name}’"
     if decision.self_decided:
         sentence += ", who had made some of the changes (self-approval is allowed here)"
     return sentence
@@ -483,14 +488,14 @@ def organisation_history(*, organisation: Organisation) -> list[dict]:
     )
     rows += [
         {
-            "when": decision.decided_at,
-            "who": str(decision.decided_by) if decision.decided_by else "Someone since deleted",
+            "when": decision.created_at,
+            "who": str(decision.actor) if decision.actor else "Someone since deleted",
             "what": decision_sentence(decision),
             "message": decision.reason,
         }
-        for decision in ModerationDecision.objects.filter(organisation_id=pk).select_related(
-            "decided_by"
-        )
+        for decision in AuditRecord.objects.decisions()
+        .filter(organisation_id=pk)
+        .select_related("actor")
     ]
     rows.sort(key=lambda row: row["when"], reverse=True)
     return rows

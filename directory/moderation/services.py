@@ -1,11 +1,15 @@
 """Moderation decisions, pending revisions of published organisations, reports and freshness.
 
-Every decision writes a `ModerationDecision` (who, when, what, why) and, where it concerns an
-organisation, emails its admins. Changes to rows keep django-simple-history records
-attributed to the moderator (`_history_user`).
+Every decision goes through `decision_record`, which follows the policy of its kind of subject
+(`POLICIES`: the actions allowed, the reasons needed, who may not decide, what the action does,
+who is emailed) and writes one audit record (`AuditRecord`: who, when, what, which, why).
+Changes to rows keep django-simple-history records attributed to the moderator
+(`_history_user`).
 """
 
 import calendar
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -21,7 +25,6 @@ from directory.moderation import revision_lists
 from directory.moderation import selectors as moderation_selectors
 from directory.moderation.models import (
     ClaimRequest,
-    ModerationDecision,
     ModerationEmailSent,
     OrganisationRevision,
     ProblemReport,
@@ -34,12 +37,19 @@ from directory.moderation.notifications import (
     moderation_decision_notify,
     moderators_notify,
 )
-from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
+from directory.organisations import services as organisation_services
+from directory.organisations.models import (
+    AuditRecord,
+    DeliveryLocation,
+    EvidenceItem,
+    Organisation,
+    Service,
+)
 from directory.search import search_index
 
 Status = Organisation.Status
-Kind = ModerationDecision.Kind
-Action = ModerationDecision.Action
+Kind = AuditRecord.Kind
+Action = AuditRecord.Action
 
 # Organisation fields the owners edit; the others are kept by the system.
 SYSTEM_FIELDS = {
@@ -330,9 +340,9 @@ def changes_authored_by(
             previous = record
         return False
     mine = Q(history_user=user)
-    since = ModerationDecision.objects.filter(
-        organisation=organisation, kind=ModerationDecision.Kind.SUBMISSION
-    ).aggregate(last=Max("decided_at"))["last"]
+    since = AuditRecord.objects.filter(organisation=organisation, kind=Kind.SUBMISSION).aggregate(
+        last=Max("created_at")
+    )["last"]
     if since is not None:
         mine &= Q(history_date__gt=since)
     pk = organisation.pk
@@ -348,38 +358,6 @@ def changes_authored_by(
 
 
 # --- Shared steps ---
-
-
-def _decide(
-    *,
-    organisation: Organisation | None,
-    kind: str,
-    action: str,
-    moderator: User | None,
-    reason: str = "",
-    subject: str = "",
-    subject_user: User | None = None,
-    notify: bool = True,
-    self_decided: bool = False,
-    snapshot: dict | None = None,
-) -> ModerationDecision:
-    decision = ModerationDecision(
-        self_decided=self_decided,
-        snapshot=snapshot,
-        organisation=organisation,
-        organisation_name=organisation.name if organisation else "",
-        kind=kind,
-        action=action,
-        reason=reason,
-        subject=subject,
-        subject_user=subject_user,
-        decided_by=moderator,
-    )
-    decision.full_clean()
-    decision.save()
-    if notify and organisation is not None:
-        moderation_decision_notify(decision=decision)
-    return decision
 
 
 def _refuse_own_organisation(organisation: Organisation, moderator: User) -> None:
@@ -440,84 +418,6 @@ def _mark_verified(organisation: Organisation, now: datetime) -> None:
     organisation.freshness_stage = Organisation.Freshness.CURRENT
 
 
-def _release_lock(item: str) -> None:
-    ReviewLock.objects.filter(item=item).delete()
-
-
-# --- New submissions ---
-
-
-@transaction.atomic
-def submission_approve(
-    *, organisation: Organisation, moderator: User, expected_version: int
-) -> Organisation:
-    """Publish a submitted organisation, as it was at the version the moderator reviewed."""
-    self_decided = _refuse_own_changes(organisation, None, moderator)
-    locked = _lock_organisation(organisation, {Status.SUBMITTED})
-    _refuse_changed_since_review(locked, expected_version)
-    now = timezone.now()
-    locked.status = Status.PUBLISHED
-    locked.published_at = locked.published_at or now
-    _mark_verified(locked, now)
-    _save_organisation(locked, moderator)
-    _decide(
-        organisation=locked,
-        kind=Kind.SUBMISSION,
-        action=Action.APPROVE,
-        moderator=moderator,
-        self_decided=self_decided,
-    )
-    _release_lock(f"organisation:{locked.pk}")
-    search_index.refresh_search_documents(organisation_ids=[locked.pk])
-    return locked
-
-
-@transaction.atomic
-def submission_request_changes(
-    *, organisation: Organisation, moderator: User, reason: str
-) -> Organisation:
-    """Send a submission back to its owners with a message saying what to change."""
-    _require_reason(reason, "a message saying what needs to change")
-    self_decided = _refuse_own_changes(organisation, None, moderator)
-    locked = _lock_organisation(organisation, {Status.SUBMITTED})
-    locked.status = Status.CHANGES_REQUESTED
-    _save_organisation(locked, moderator)
-    _decide(
-        organisation=locked,
-        kind=Kind.SUBMISSION,
-        action=Action.REQUEST_CHANGES,
-        moderator=moderator,
-        reason=reason,
-        self_decided=self_decided,
-        snapshot=saved_profile(locked),
-    )
-    _release_lock(f"organisation:{locked.pk}")
-    return locked
-
-
-@transaction.atomic
-def submission_reject(*, organisation: Organisation, moderator: User, reason: str) -> Organisation:
-    """Refuse a submission, saying why."""
-    _require_reason(reason, "the reason for rejecting it")
-    self_decided = _refuse_own_changes(organisation, None, moderator)
-    locked = _lock_organisation(organisation, {Status.SUBMITTED})
-    locked.status = Status.REJECTED
-    _save_organisation(locked, moderator)
-    _decide(
-        organisation=locked,
-        kind=Kind.SUBMISSION,
-        action=Action.REJECT,
-        moderator=moderator,
-        reason=reason,
-        self_decided=self_decided,
-    )
-    _release_lock(f"organisation:{locked.pk}")
-    return locked
-
-
-# --- Revisions of published organisations ---
-
-
 def _lock_pending_revision(revision: OrganisationRevision) -> OrganisationRevision:
     locked = OrganisationRevision.objects.select_for_update().get(pk=revision.pk)
     if locked.status != OrganisationRevision.Status.PENDING:
@@ -546,17 +446,8 @@ def _close_revision(
     revision.save()
 
 
-@transaction.atomic
-def revision_approve(
-    *, revision: OrganisationRevision, moderator: User, expected_version: int
-) -> Organisation:
-    """Apply the pending changes to the live profile, as they were at the version of the
-    organisation the moderator reviewed."""
-    self_decided = _refuse_own_changes(revision.organisation, revision, moderator)
-    # The organisation first, as the owners' edits lock it (claiming a version) first.
-    organisation = _lock_organisation(revision.organisation, {Status.PUBLISHED})
-    revision = _lock_pending_revision(revision)
-    _refuse_changed_since_review(organisation, expected_version)
+def _apply_revision(organisation: Organisation, revision: OrganisationRevision, moderator: User):
+    """Put the revision's values on the live profile: fields, terms, services and evidence."""
     apply_fields(organisation, revision.proposed)
     _mark_verified(organisation, timezone.now())
     _save_organisation(organisation, moderator)
@@ -576,61 +467,6 @@ def revision_approve(
                 organisation, revision.proposed[revision_lists.EVIDENCE], moderator
             )
         )
-    _close_revision(revision, OrganisationRevision.Status.APPROVED, moderator, "")
-    _decide(
-        organisation=organisation,
-        kind=Kind.REVISION,
-        action=Action.APPROVE,
-        moderator=moderator,
-        self_decided=self_decided,
-    )
-    _release_lock(f"organisation:{organisation.pk}")
-    search_index.refresh_search_documents(organisation_ids=[organisation.pk])
-    return organisation
-
-
-@transaction.atomic
-def revision_request_changes(
-    *, revision: OrganisationRevision, moderator: User, reason: str
-) -> OrganisationRevision:
-    """Send the pending changes back to the owners unapplied, telling them what to change; they
-    go on from what they proposed and send it for review again."""
-    _require_reason(reason, "a message saying what needs to change")
-    self_decided = _refuse_own_changes(revision.organisation, revision, moderator)
-    revision = _lock_pending_revision(revision)
-    _close_revision(revision, OrganisationRevision.Status.CHANGES_REQUESTED, moderator, reason)
-    _decide(
-        organisation=revision.organisation,
-        kind=Kind.REVISION,
-        action=Action.REQUEST_CHANGES,
-        moderator=moderator,
-        reason=reason,
-        self_decided=self_decided,
-        snapshot=saved_profile(revision.organisation, revision),
-    )
-    _release_lock(f"organisation:{revision.organisation_id}")
-    return revision
-
-
-@transaction.atomic
-def revision_reject(
-    *, revision: OrganisationRevision, moderator: User, reason: str
-) -> OrganisationRevision:
-    """Refuse the pending changes; the live profile stays as it is."""
-    _require_reason(reason, "the reason for rejecting the changes")
-    self_decided = _refuse_own_changes(revision.organisation, revision, moderator)
-    revision = _lock_pending_revision(revision)
-    _close_revision(revision, OrganisationRevision.Status.REJECTED, moderator, reason)
-    _decide(
-        organisation=revision.organisation,
-        kind=Kind.REVISION,
-        action=Action.REJECT,
-        moderator=moderator,
-        reason=reason,
-        self_decided=self_decided,
-    )
-    _release_lock(f"organisation:{revision.organisation_id}")
-    return revision
 
 
 @transaction.atomic
@@ -652,103 +488,391 @@ def revision_resubmit(*, organisation: Organisation, user: User) -> Organisation
     return revision
 
 
-# --- Evidence, archive, restore, purge ---
+# --- Decisions: one service, a policy per kind of subject ---
 
 
-@transaction.atomic
-def evidence_verify(*, evidence: EvidenceItem, moderator: User) -> EvidenceItem:
-    """Mark an item of evidence as checked by a moderator."""
-    _refuse_own_organisation(evidence.organisation, moderator)
-    evidence.verified_by_moderator = True
-    evidence.verified_at = timezone.now()
-    evidence.verified_by = moderator
-    evidence._history_user = moderator
-    evidence.full_clean()
-    evidence.save()
-    _decide(
-        organisation=evidence.organisation,
-        kind=Kind.EVIDENCE_VERIFY,
-        action=Action.APPROVE,
-        moderator=moderator,
-        subject=evidence.title,
-        notify=False,
-    )
-    return evidence
+@dataclass(frozen=True)
+class DecisionRequest:
+    """What the person deciding asked for."""
+
+    subject: models.Model
+    action: str
+    actor: User
+    reason: str = ""
+    # The organisation's version the moderator reviewed (approving a submission or changes).
+    expected_version: int | None = None
+    # The organisation's name typed to confirm deleting it for good.
+    confirm_name: str = ""
 
 
-@transaction.atomic
-def organisation_archive(
-    *, organisation: Organisation, moderator: User, reason: str
-) -> Organisation:
-    """Take an organisation out of the directory without deleting it; changes waiting for
+@dataclass
+class Outcome:
+    """What a decision did, for its audit record and what follows it."""
+
+    subject: models.Model
+    organisation: Organisation | None
+    label: str = ""
+    subject_user: User | None = None
+    snapshot: dict | None = None
+
+
+class DecisionPolicy(ABC):
+    """How one kind of subject is decided: the `actions` allowed (with the words the decision
+    form shows), the `reasons` some need ("Enter ..."), who may not decide (`refuse`), what an
+    action does (`apply`) and what follows the audit record (`follow`: the organisation's
+    admins emailed, the review lock released, the search refreshed)."""
+
+    kind: str
+    model: type[models.Model]
+    actions: dict[str, str] = {Action.DONE: "Done"}
+    reasons: dict[str, str] = {}
+    # Moderators who belong to the organisation may not decide on it.
+    refuses_members = False
+    tells_owners = False
+    releases_review_lock = False
+    # The actions after which the organisation's search document is made again.
+    refreshes_search: frozenset[str] = frozenset()
+
+    def refuse(self, request: DecisionRequest) -> bool:
+        """Raise PermissionDenied if the actor may not decide; True when they decide on changes
+        they made and the deployment allows it."""
+        if self.refuses_members:
+            _refuse_own_organisation(request.subject.organisation, request.actor)
+        return False
+
+    @abstractmethod
+    def apply(self, request: DecisionRequest) -> Outcome:
+        """Do what the action does to the subject (locked), refusing what its state forbids."""
+
+    def follow(self, record: AuditRecord, outcome: Outcome) -> None:
+        """What happens once the decision is recorded."""
+        organisation = outcome.organisation
+        if self.tells_owners:
+            moderation_decision_notify(decision=record)
+        if self.releases_review_lock:
+            ReviewLock.objects.filter(item=f"organisation:{organisation.pk}").delete()
+        if record.action in self.refreshes_search:
+            search_index.refresh_search_documents(organisation_ids=[organisation.pk])
+
+
+class OrganisationReviewPolicy(DecisionPolicy):
+    """A submission or changes to a published entry: four eyes and the reviewed version."""
+
+    actions = {
+        Action.APPROVE: "Approve",
+        Action.REQUEST_CHANGES: "Request changes",
+        Action.REJECT: "Reject",
+    }
+    tells_owners = True
+    releases_review_lock = True
+    refreshes_search = frozenset({Action.APPROVE})
+
+
+class SubmissionPolicy(OrganisationReviewPolicy):
+    kind = Kind.SUBMISSION
+    model = Organisation
+    reasons = {
+        Action.REQUEST_CHANGES: "a message saying what needs to change",
+        Action.REJECT: "the reason for rejecting it",
+    }
+    statuses = {Action.REQUEST_CHANGES: Status.CHANGES_REQUESTED, Action.REJECT: Status.REJECTED}
+
+    def refuse(self, request: DecisionRequest) -> bool:
+        return _refuse_own_changes(request.subject, None, request.actor)
+
+    def apply(self, request: DecisionRequest) -> Outcome:
+        locked = _lock_organisation(request.subject, {Status.SUBMITTED})
+        if request.action == Action.APPROVE:
+            _refuse_changed_since_review(locked, request.expected_version)
+            now = timezone.now()
+            locked.status = Status.PUBLISHED
+            locked.published_at = locked.published_at or now
+            _mark_verified(locked, now)
+        else:
+            locked.status = self.statuses[request.action]
+        _save_organisation(locked, request.actor)
+        snapshot = saved_profile(locked) if request.action == Action.REQUEST_CHANGES else None
+        return Outcome(subject=locked, organisation=locked, snapshot=snapshot)
+
+
+class RevisionPolicy(OrganisationReviewPolicy):
+    kind = Kind.REVISION
+    model = OrganisationRevision
+    reasons = {
+        Action.REQUEST_CHANGES: "a message saying what needs to change",
+        Action.REJECT: "the reason for rejecting the changes",
+    }
+    statuses = {
+        Action.REQUEST_CHANGES: OrganisationRevision.Status.CHANGES_REQUESTED,
+        Action.REJECT: OrganisationRevision.Status.REJECTED,
+    }
+
+    def refuse(self, request: DecisionRequest) -> bool:
+        revision = request.subject
+        return _refuse_own_changes(revision.organisation, revision, request.actor)
+
+    def apply(self, request: DecisionRequest) -> Outcome:
+        if request.action != Action.APPROVE:
+            revision = _lock_pending_revision(request.subject)
+            _close_revision(revision, self.statuses[request.action], request.actor, request.reason)
+            snapshot = (
+                saved_profile(revision.organisation, revision)
+                if request.action == Action.REQUEST_CHANGES
+                else None
+            )
+            return Outcome(subject=revision, organisation=revision.organisation, snapshot=snapshot)
+        # The organisation first, as the owners' edits lock it (claiming a version) first.
+        organisation = _lock_organisation(request.subject.organisation, {Status.PUBLISHED})
+        revision = _lock_pending_revision(request.subject)
+        _refuse_changed_since_review(organisation, request.expected_version)
+        _apply_revision(organisation, revision, request.actor)
+        _close_revision(revision, OrganisationRevision.Status.APPROVED, request.actor, "")
+        return Outcome(subject=revision, organisation=organisation)
+
+
+class ClaimPolicy(DecisionPolicy):
+    """A claim on, or request to join, an organisation that has no admins to decide it."""
+
+    kind = Kind.CLAIM
+    model = ClaimRequest
+    refuses_members = True
+    actions = {Action.APPROVE: "Approve", Action.REJECT: "Decline"}
+    reasons = {Action.REJECT: "the reason for declining the request"}
+
+    def apply(self, request: DecisionRequest) -> Outcome:
+        claim = claim_request_decide(
+            claim_request=request.subject,
+            decided_by=request.actor,
+            approve=request.action == Action.APPROVE,
+            reason=request.reason,
+        )
+        return Outcome(
+            subject=claim,
+            organisation=claim.organisation,
+            label=claim.get_kind_display(),
+            subject_user=claim.user,
+        )
+
+
+class CommissionerPolicy(DecisionPolicy):
+    """Verifying a commissioner, or recording that they could not be verified and why."""
+
+    kind = Kind.COMMISSIONER
+    model = CommissionerProfile
+    actions = {Action.APPROVE: "Verify them", Action.REJECT: "They cannot be verified"}
+    reasons = {Action.REJECT: "the reason they cannot be verified"}
+
+    def refuse(self, request: DecisionRequest) -> bool:
+        if request.subject.user_id == request.actor.pk:
+            raise PermissionDenied("You cannot verify yourself: another moderator must")
+        return False
+
+    def apply(self, request: DecisionRequest) -> Outcome:
+        profile = CommissionerProfile.objects.select_for_update().get(pk=request.subject.pk)
+        if profile.verification_status != CommissionerProfile.Verification.PENDING:
+            raise ModerationError("This commissioner has already been decided")
+        if request.action == Action.APPROVE:
+            profile = account_services.commissioner_verify(
+                profile=profile, verified_by=request.actor
+            )
+        else:
+            profile = account_services.commissioner_reject(
+                profile=profile, rejected_by=request.actor
+            )
+        return Outcome(
+            subject=profile, organisation=None, label=profile.body_name, subject_user=profile.user
+        )
+
+    def follow(self, record: AuditRecord, outcome: Outcome) -> None:
+        super().follow(record, outcome)
+        commissioner_decision_notify(decision=record, profile=outcome.subject)
+
+
+class ReportPolicy(DecisionPolicy):
+    """A report from the public: resolved (the entry was put right) or dismissed."""
+
+    kind = Kind.REPORT
+    model = ProblemReport
+    actions = {
+        Action.APPROVE: "Resolved: the entry has been put right",
+        Action.REJECT: "Dismiss: nothing needs to change",
+    }
+    reasons = {Action.REJECT: "the reason for dismissing the report"}
+
+    def apply(self, request: DecisionRequest) -> Outcome:
+        locked = ProblemReport.objects.select_for_update().get(pk=request.subject.pk)
+        if locked.status != ProblemReport.Status.OPEN:
+            raise ModerationError("This report has already been dealt with")
+        Report = ProblemReport.Status
+        locked.status = Report.RESOLVED if request.action == Action.APPROVE else Report.DISMISSED
+        locked.handled_by = request.actor
+        locked.handled_at = timezone.now()
+        locked._history_user = request.actor
+        locked.full_clean()
+        locked.save()
+        return Outcome(subject=locked, organisation=locked.organisation)
+
+
+class EvidencePolicy(DecisionPolicy):
+    """Marking an item of evidence as checked by a moderator."""
+
+    kind = Kind.EVIDENCE_VERIFY
+    model = EvidenceItem
+    refuses_members = True
+    actions = {Action.APPROVE: "Verified"}
+
+    def apply(self, request: DecisionRequest) -> Outcome:
+        evidence = request.subject
+        evidence.verified_by_moderator = True
+        evidence.verified_at = timezone.now()
+        evidence.verified_by = request.actor
+        evidence._history_user = request.actor
+        evidence.full_clean()
+        evidence.save()
+        return Outcome(subject=evidence, organisation=evidence.organisation, label=evidence.title)
+
+
+class ArchivePolicy(DecisionPolicy):
+    """Taking an organisation out of the directory without deleting it; changes waiting for
     review are closed unapplied (restored, it comes back as a draft to edit directly)."""
-    _require_reason(reason, "the reason for archiving it")
-    locked = _lock_organisation(organisation, set(Status) - {Status.ARCHIVED})
-    for revision in locked.revisions.open().select_for_update():
-        _close_revision(revision, OrganisationRevision.Status.REJECTED, moderator, reason)
-    locked.status = Status.ARCHIVED
-    _save_organisation(locked, moderator)
-    _decide(
-        organisation=locked,
-        kind=Kind.ARCHIVE,
-        action=Action.DONE,
-        moderator=moderator,
+
+    kind = Kind.ARCHIVE
+    model = Organisation
+    reasons = {Action.DONE: "the reason for archiving it"}
+    tells_owners = True
+    refreshes_search = frozenset({Action.DONE})
+
+    def apply(self, request: DecisionRequest) -> Outcome:
+        locked = _lock_organisation(request.subject, set(Status) - {Status.ARCHIVED})
+        for revision in locked.revisions.open().select_for_update():
+            _close_revision(
+                revision, OrganisationRevision.Status.REJECTED, request.actor, request.reason
+            )
+        locked.status = Status.ARCHIVED
+        _save_organisation(locked, request.actor)
+        return Outcome(subject=locked, organisation=locked)
+
+
+class RestorePolicy(DecisionPolicy):
+    """Bringing an archived organisation back as a draft for its owners to resubmit."""
+
+    kind = Kind.RESTORE
+    model = Organisation
+    tells_owners = True
+
+    def apply(self, request: DecisionRequest) -> Outcome:
+        locked = _lock_organisation(request.subject, {Status.ARCHIVED})
+        locked.status = Status.DRAFT
+        _save_organisation(locked, request.actor)
+        return Outcome(subject=locked, organisation=locked)
+
+
+class PurgePolicy(DecisionPolicy):
+    """Deleting an archived organisation for good (the only way an organisation is deleted);
+    its audit records keep its name."""
+
+    kind = Kind.PURGE
+    model = Organisation
+
+    def apply(self, request: DecisionRequest) -> Outcome:
+        locked = _lock_organisation(request.subject, {Status.ARCHIVED})
+        if request.confirm_name.strip() != locked.name:
+            raise ValidationError(
+                {"confirm_name": "Enter the organisation's name exactly as shown"}
+            )
+        locked._history_user = request.actor
+        return Outcome(subject=locked, organisation=locked)
+
+    def follow(self, record: AuditRecord, outcome: Outcome) -> None:
+        super().follow(record, outcome)
+        outcome.organisation.delete()
+
+
+class ConfirmationPolicy(DecisionPolicy):
+    """An admin of a published organisation saying its entry is still correct."""
+
+    kind = Kind.CONFIRMATION
+    model = Organisation
+    refreshes_search = frozenset({Action.DONE})
+
+    def refuse(self, request: DecisionRequest) -> bool:
+        if not request.subject.memberships.admins().filter(user=request.actor).exists():
+            raise PermissionDenied("Only the organisation's admins can confirm its entry")
+        return False
+
+    def apply(self, request: DecisionRequest) -> Outcome:
+        locked = _lock_organisation(request.subject, {Status.PUBLISHED})
+        _mark_verified(locked, timezone.now())
+        _save_organisation(locked, request.actor)
+        return Outcome(subject=locked, organisation=locked)
+
+
+POLICIES: dict[str, DecisionPolicy] = {
+    policy.kind: policy
+    for policy in (
+        SubmissionPolicy(),
+        RevisionPolicy(),
+        ClaimPolicy(),
+        CommissionerPolicy(),
+        ReportPolicy(),
+        EvidencePolicy(),
+        ArchivePolicy(),
+        RestorePolicy(),
+        PurgePolicy(),
+        ConfirmationPolicy(),
+    )
+}
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    kind: str,
+    subject: models.Model,
+    action: str,
+    actor: User,
+    reason: str = "",
+    expected_version: int | None = None,
+    confirm_name: str = "",
+) -> AuditRecord:
+    """Decide on `subject` as its kind's policy says (POLICIES), write the one audit record of
+    the decision (who, what, which, why) and email whom the policy tells."""
+    policy = POLICIES.get(kind)
+    if policy is None:
+        raise ModerationError(f"“{kind}” is not a kind of moderation decision")
+    if not isinstance(subject, policy.model):
+        raise TypeError(f"A {kind} decision is about a {policy.model.__name__}")
+    if action not in policy.actions:
+        raise ModerationError(f"“{action}” is not a decision on a {Kind(kind).label.lower()}")
+    request = DecisionRequest(
+        subject=subject,
+        action=action,
+        actor=actor,
         reason=reason,
+        expected_version=expected_version,
+        confirm_name=confirm_name,
     )
-    search_index.refresh_search_documents(organisation_ids=[locked.pk])
-    return locked
-
-
-@transaction.atomic
-def organisation_restore(*, organisation: Organisation, moderator: User) -> Organisation:
-    """Bring an archived organisation back as a draft for its owners to resubmit."""
-    locked = _lock_organisation(organisation, {Status.ARCHIVED})
-    locked.status = Status.DRAFT
-    _save_organisation(locked, moderator)
-    _decide(organisation=locked, kind=Kind.RESTORE, action=Action.DONE, moderator=moderator)
-    return locked
-
-
-@transaction.atomic
-def organisation_purge(*, organisation: Organisation, moderator: User, confirm_name: str) -> None:
-    """Delete an archived organisation for good (the only way an organisation is deleted)."""
-    locked = _lock_organisation(organisation, {Status.ARCHIVED})
-    if confirm_name.strip() != locked.name:
-        raise ValidationError({"confirm_name": "Enter the organisation's name exactly as shown"})
-    _decide(
-        organisation=locked,
-        kind=Kind.PURGE,
-        action=Action.DONE,
-        moderator=moderator,
-        notify=False,
+    if action in policy.reasons:
+        _require_reason(reason, policy.reasons[action])
+    self_decided = policy.refuse(request)
+    outcome = policy.apply(request)
+    record = organisation_services.audit_record(
+        actor=actor,
+        kind=kind,
+        action=action,
+        subject=outcome.subject,
+        organisation=outcome.organisation,
+        reason=reason,
+        subject_name=outcome.label,
+        subject_user=outcome.subject_user,
+        self_decided=self_decided,
+        snapshot=outcome.snapshot,
     )
-    locked._history_user = moderator
-    locked.delete()
+    policy.follow(record, outcome)
+    return record
 
 
-# --- Owners confirming their entry ---
-
-
-@transaction.atomic
-def organisation_confirm_still_correct(*, organisation: Organisation, user: User) -> Organisation:
-    """An admin of a published organisation says its entry is still correct."""
-    if not organisation.memberships.admins().filter(user=user).exists():
-        raise PermissionDenied("Only the organisation's admins can confirm its entry")
-    locked = _lock_organisation(organisation, {Status.PUBLISHED})
-    _mark_verified(locked, timezone.now())
-    _save_organisation(locked, user)
-    _decide(
-        organisation=locked,
-        kind=Kind.CONFIRMATION,
-        action=Action.DONE,
-        moderator=user,
-        notify=False,
-    )
-    search_index.refresh_search_documents(organisation_ids=[locked.pk])
-    return locked
-
-
-# --- Claims, commissioners and reports from the queue ---
+# --- Claims and reports ---
 
 
 @transaction.atomic
@@ -791,60 +915,6 @@ def claim_request_decide(
 
 
 @transaction.atomic
-def claim_decide(
-    *, claim_request: ClaimRequest, moderator: User, approve: bool, reason: str = ""
-) -> ClaimRequest:
-    """Decide a claim on an organisation that has no admins to decide it, saying why (needed to
-    decline; sent to the person who asked)."""
-    _refuse_own_organisation(claim_request.organisation, moderator)
-    if not approve:
-        _require_reason(reason, "the reason for declining the request")
-    claim = claim_request_decide(
-        claim_request=claim_request, decided_by=moderator, approve=approve, reason=reason
-    )
-    _decide(
-        organisation=claim.organisation,
-        kind=Kind.CLAIM,
-        action=Action.APPROVE if approve else Action.REJECT,
-        moderator=moderator,
-        reason=reason,
-        subject=claim.get_kind_display(),
-        subject_user=claim.user,
-        notify=False,
-    )
-    return claim
-
-
-@transaction.atomic
-def commissioner_decide(
-    *, profile: CommissionerProfile, moderator: User, approve: bool, reason: str = ""
-) -> CommissionerProfile:
-    """Verify a commissioner, or record that they could not be verified and why."""
-    if profile.user_id == moderator.pk:
-        raise PermissionDenied("You cannot verify yourself: another moderator must")
-    if not approve:
-        _require_reason(reason, "the reason they cannot be verified")
-    profile = CommissionerProfile.objects.select_for_update().get(pk=profile.pk)
-    if profile.verification_status != CommissionerProfile.Verification.PENDING:
-        raise ModerationError("This commissioner has already been decided")
-    if approve:
-        profile = account_services.commissioner_verify(profile=profile, verified_by=moderator)
-    else:
-        profile = account_services.commissioner_reject(profile=profile, rejected_by=moderator)
-    decision = _decide(
-        organisation=None,
-        kind=Kind.COMMISSIONER,
-        action=Action.APPROVE if approve else Action.REJECT,
-        moderator=moderator,
-        reason=reason,
-        subject=profile.body_name,
-        subject_user=profile.user,
-    )
-    commissioner_decision_notify(decision=decision, profile=profile)
-    return profile
-
-
-@transaction.atomic
 def report_create(
     *, organisation: Organisation, description: str, email: str = ""
 ) -> ProblemReport:
@@ -853,34 +923,6 @@ def report_create(
     report.full_clean()
     report.save()
     return report
-
-
-@transaction.atomic
-def report_close(
-    *, report: ProblemReport, moderator: User, resolved: bool, reason: str = ""
-) -> ProblemReport:
-    """Mark a report resolved (the entry was put right) or dismissed, saying why (needed to
-    dismiss it)."""
-    if not resolved:
-        _require_reason(reason, "the reason for dismissing the report")
-    locked = ProblemReport.objects.select_for_update().get(pk=report.pk)
-    if locked.status != ProblemReport.Status.OPEN:
-        raise ModerationError("This report has already been dealt with")
-    locked.status = ProblemReport.Status.RESOLVED if resolved else ProblemReport.Status.DISMISSED
-    locked.handled_by = moderator
-    locked.handled_at = timezone.now()
-    locked._history_user = moderator
-    locked.full_clean()
-    locked.save()
-    _decide(
-        organisation=locked.organisation,
-        kind=Kind.REPORT,
-        action=Action.APPROVE if resolved else Action.REJECT,
-        moderator=moderator,
-        reason=reason,
-        notify=False,
-    )
-    return locked
 
 
 # --- Review locks ---

@@ -6,7 +6,12 @@ app_name = "moderation"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
-    path("organisations/<uuid:org>/", views.organisation_review, name="organisation"),
+    path(
+        "organisations/<uuid:org>/",
+        views.decision,
+        {"page": "organisation"},
+        name="organisation",
+    ),
     path("organisations/<uuid:org>/history/", views.organisation_history, name="history"),
     path("organisations/<uuid:org>/archive/", views.organisation_archive, name="archive"),
     path("organisations/<uuid:org>/restore/", views.organisation_restore, name="restore"),
@@ -21,7 +26,7 @@ urlpatterns = [
         views.evidence_document,
         name="evidence_document",
     ),
-    path("claims/<int:pk>/", views.claim, name="claim"),
-    path("commissioners/<int:pk>/", views.commissioner, name="commissioner"),
-    path("reports/<int:pk>/", views.report, name="report"),
+    path("claims/<int:pk>/", views.decision, {"page": "claim"}, name="claim"),
+    path("commissioners/<int:pk>/", views.decision, {"page": "commissioner"}, name="commissioner"),
+    path("reports/<int:pk>/", views.decision, {"page": "report"}, name="report"),
 ]

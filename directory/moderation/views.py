@@ -2,6 +2,8 @@
 "our entry is still correct" confirmation."""
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from allauth.account.adapter import get_adapter
@@ -11,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,19 +25,21 @@ from directory.moderation import revision_lists
 from directory.moderation import selectors as moderation_selectors
 from directory.moderation import services as moderation_services
 from directory.moderation.forms import (
-    ClaimOutcomeForm,
-    CommissionerOutcomeForm,
-    DecisionForm,
+    MESSAGE_WORDING,
+    REASON_WORDING,
+    DecisionWording,
     ProblemReportForm,
     PurgeForm,
     ReasonForm,
-    ReportOutcomeForm,
+    decision_form,
 )
-from directory.moderation.models import ProblemReport
+from directory.moderation.models import OrganisationRevision, ProblemReport
 from directory.organisations import evidence_views
-from directory.organisations.models import EvidenceItem, Organisation, Region
+from directory.organisations.models import AuditRecord, EvidenceItem, Organisation, Region
 
 REPORT_RATE_WINDOW = 60 * 60
+Kind = AuditRecord.Kind
+Action = AuditRecord.Action
 
 
 def moderator_required(view):
@@ -93,45 +98,6 @@ def _organisation(org: uuid.UUID) -> Organisation:
     return get_object_or_404(Organisation, uuid=org)
 
 
-@moderator_required
-@require_http_methods(["GET", "POST"])
-def organisation_review(request, org: uuid.UUID):
-    """An organisation as moderators review it: as it will be published, with what only they
-    see, and its submission or pending changes to decide."""
-    organisation = _organisation(org)
-    revision = organisation.revisions.pending().first()
-    decidable = organisation.status == Organisation.Status.SUBMITTED or revision is not None
-    form = DecisionForm(request.POST or None, initial={"version": organisation.version})
-    if request.method == "POST" and decidable and form.is_valid():
-        decided = _decide(request, form, organisation, revision)
-        if decided is not None:
-            return decided
-    lock = moderation_services.review_lock_take(
-        item=f"organisation:{organisation.pk}", user=request.user
-    )
-    return render(
-        request,
-        "moderation/organisation.html",
-        {
-            "organisation": organisation,
-            "revision": revision,
-            "decidable": decidable,
-            "form": form,
-            "other_reviewer": lock.user if lock.user_id != request.user.pk else None,
-            "is_member": organisation.memberships.filter(user=request.user).exists(),
-            "is_author": decidable
-            and moderation_services.changes_authored_by(organisation, revision, request.user),
-            "self_approval_allowed": settings.MODERATION_ALLOW_SELF_APPROVAL,
-            "without_admin": moderation_selectors.organisations_without_admin()
-            .filter(pk=organisation.pk)
-            .exists(),
-            "reports": organisation.problem_reports.open(),
-            "register_checks": moderation_selectors.register_checks(organisation),
-            **_review_context(organisation, revision),
-        },
-    )
-
-
 def _review_context(organisation: Organisation, revision) -> dict:
     """The profile as approving would publish it, what only moderators see, and comparisons."""
     values = moderation_services.saved_profile(organisation, revision)
@@ -152,61 +118,15 @@ def _review_context(organisation: Organisation, revision) -> dict:
     }
 
 
-def _decide(request, form, organisation, revision) -> HttpResponse | None:
-    """Record the decision and go back to the queue; None (with the form's errors) if refused."""
-    action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
-    version = form.cleaned_data["version"]
-    services = moderation_services
-    if revision is not None:
-        calls = {
-            "approve": lambda: services.revision_approve(
-                revision=revision, moderator=request.user, expected_version=version
-            ),
-            "request_changes": lambda: services.revision_request_changes(
-                revision=revision, moderator=request.user, reason=reason
-            ),
-            "reject": lambda: services.revision_reject(
-                revision=revision, moderator=request.user, reason=reason
-            ),
-        }
-    else:
-        calls = {
-            "approve": lambda: services.submission_approve(
-                organisation=organisation, moderator=request.user, expected_version=version
-            ),
-            "request_changes": lambda: services.submission_request_changes(
-                organisation=organisation, moderator=request.user, reason=reason
-            ),
-            "reject": lambda: services.submission_reject(
-                organisation=organisation, moderator=request.user, reason=reason
-            ),
-        }
-    try:
-        calls[action]()
-    except PermissionDenied as error:
-        form.add_error(None, str(error))
-        return None
-    except services.ChangedSinceReviewError as error:
-        # The page again, afresh: the changes the moderator has not seen, and their version.
-        messages.error(request, error.message)
-        return redirect("moderation:organisation", org=organisation.uuid)
-    except services.ModerationError as error:
-        form.add_error(None, error.message)
-        return None
-    except ValidationError as error:
-        _add_errors(form, error)
-        return None
-    messages.success(request, f"Decision recorded for {organisation.name}")
-    return redirect("moderation:queue")
-
-
 @moderator_required
 @require_POST
 def evidence_verify(request, org: uuid.UUID, item: uuid.UUID):
     organisation = _organisation(org)
     evidence = get_object_or_404(EvidenceItem, uuid=item, organisation=organisation)
     try:
-        moderation_services.evidence_verify(evidence=evidence, moderator=request.user)
+        moderation_services.decision_record(
+            kind=Kind.EVIDENCE_VERIFY, subject=evidence, action=Action.APPROVE, actor=request.user
+        )
     except PermissionDenied as error:
         messages.error(request, str(error))
     else:
@@ -232,9 +152,11 @@ def organisation_archive(request, org: uuid.UUID):
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            moderation_services.organisation_archive(
-                organisation=organisation,
-                moderator=request.user,
+            moderation_services.decision_record(
+                kind=Kind.ARCHIVE,
+                subject=organisation,
+                action=Action.DONE,
+                actor=request.user,
                 reason=form.cleaned_data["reason"],
             )
         except moderation_services.ModerationError as error:
@@ -260,7 +182,9 @@ def organisation_archive(request, org: uuid.UUID):
 def organisation_restore(request, org: uuid.UUID):
     organisation = _organisation(org)
     try:
-        moderation_services.organisation_restore(organisation=organisation, moderator=request.user)
+        moderation_services.decision_record(
+            kind=Kind.RESTORE, subject=organisation, action=Action.DONE, actor=request.user
+        )
     except moderation_services.ModerationError as error:
         messages.error(request, error.message)
     else:
@@ -275,9 +199,11 @@ def organisation_purge(request, org: uuid.UUID):
     form = PurgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            moderation_services.organisation_purge(
-                organisation=organisation,
-                moderator=request.user,
+            moderation_services.decision_record(
+                kind=Kind.PURGE,
+                subject=organisation,
+                action=Action.DONE,
+                actor=request.user,
                 confirm_name=form.cleaned_data["confirm_name"],
             )
         except ValidationError as error:
@@ -315,100 +241,164 @@ def organisation_history(request, org: uuid.UUID):
     )
 
 
-def _queue_decision(request, form, decide, done: str) -> bool:
-    """Record a decision from the queue; a refusal goes on the form. True once recorded."""
+# --- Deciding on the items of the queue ---
+
+
+def _organisation_subject(organisation: Organisation):
+    """Its pending changes, else the organisation if it is a submission, else nothing to
+    decide (the kind still says which form the page shows)."""
+    revision = organisation.revisions.pending().first()
+    if revision is not None:
+        return Kind.REVISION, revision
+    if organisation.status == Organisation.Status.SUBMITTED:
+        return Kind.SUBMISSION, organisation
+    return Kind.SUBMISSION, None
+
+
+def _organisation_context(request, organisation: Organisation, subject, lock) -> dict:
+    """An organisation as moderators review it: as it will be published, with what only they
+    see, and its submission or pending changes to decide."""
+    revision = subject if isinstance(subject, OrganisationRevision) else None
+    decidable = subject is not None
+    return {
+        "revision": revision,
+        "decidable": decidable,
+        "other_reviewer": lock.user if lock.user_id != request.user.pk else None,
+        "is_member": organisation.memberships.filter(user=request.user).exists(),
+        "is_author": decidable
+        and moderation_services.changes_authored_by(organisation, revision, request.user),
+        "self_approval_allowed": settings.MODERATION_ALLOW_SELF_APPROVAL,
+        "without_admin": moderation_selectors.organisations_without_admin()
+        .filter(pk=organisation.pk)
+        .exists(),
+        "reports": organisation.problem_reports.open(),
+        "register_checks": moderation_selectors.register_checks(organisation),
+        **_review_context(organisation, revision),
+    }
+
+
+@dataclass(frozen=True)
+class DecisionPage:
+    """A queue item's page: how its item is found (404 if not) and named in the template and
+    the review lock, what there is to decide on it (the kind, whose policy gives the form's
+    actions, and the subject, or None), how the reason is asked for and what is said once
+    decided."""
+
+    name: str
+    template: str
+    # The item's name in the template.
+    item_name: str
+    find: Callable[..., models.Model]
+    subject: Callable[[models.Model], tuple[str, models.Model | None]]
+    wording: DecisionWording
+    done: Callable[[models.Model], str]
+    # Whether the form carries the organisation's version the moderator reviewed.
+    versioned: bool = False
+    context: Callable[..., dict] = lambda request, item, subject, lock: {}
+
+
+DECISION_PAGES = {
+    page.name: page
+    for page in (
+        DecisionPage(
+            name="organisation",
+            item_name="organisation",
+            template="moderation/organisation.html",
+            find=lambda org: get_object_or_404(Organisation, uuid=org),
+            subject=_organisation_subject,
+            wording=MESSAGE_WORDING,
+            done=lambda organisation: f"Decision recorded for {organisation.name}",
+            versioned=True,
+            context=_organisation_context,
+        ),
+        # A request to join or claim an organisation with no admin (others' admins decide theirs).
+        DecisionPage(
+            name="claim",
+            item_name="claim",
+            template="moderation/claim.html",
+            find=lambda pk: get_object_or_404(
+                moderation_selectors.claims_for_moderators().select_related("organisation", "user"),
+                pk=pk,
+            ),
+            subject=lambda claim: (Kind.CLAIM, claim),
+            wording=REASON_WORDING,
+            done=lambda claim: "Decision recorded",
+        ),
+        DecisionPage(
+            name="commissioner",
+            item_name="profile",
+            template="moderation/commissioner.html",
+            find=lambda pk: get_object_or_404(
+                CommissionerProfile.objects.select_related("user", "region"), pk=pk
+            ),
+            subject=lambda profile: (Kind.COMMISSIONER, profile),
+            wording=REASON_WORDING,
+            done=lambda profile: "Decision recorded",
+        ),
+        DecisionPage(
+            name="report",
+            item_name="report",
+            template="moderation/report.html",
+            find=lambda pk: get_object_or_404(
+                ProblemReport.objects.select_related("organisation"), pk=pk
+            ),
+            subject=lambda report: (Kind.REPORT, report),
+            wording=REASON_WORDING,
+            done=lambda report: "The report has been closed",
+        ),
+    )
+}
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def decision(request, page: str, **lookup):
+    """A queue item (a submission or changes to a published entry, a claim, a commissioner, a
+    report) and the decision on it, as the policy of its kind has it."""
+    page = DECISION_PAGES[page]
+    item = page.find(**lookup)
+    kind, subject = page.subject(item)
+    form_class = decision_form(
+        moderation_services.POLICIES[kind], page.wording, versioned=page.versioned
+    )
+    initial = {"version": item.version} if page.versioned else {}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and subject is not None and form.is_valid():
+        decided = _decide(request, form, kind, subject, page.done(item))
+        if decided is not None:
+            return decided
+    lock = moderation_services.review_lock_take(item=f"{page.name}:{item.pk}", user=request.user)
+    context = {page.item_name: item, "form": form} | page.context(request, item, subject, lock)
+    return render(request, page.template, context)
+
+
+def _decide(request, form, kind: str, subject, done: str) -> HttpResponse | None:
+    """Record the decision and go back to the queue saying `done`; None (with the form's
+    errors) if refused."""
+    data = form.cleaned_data
     try:
-        decide()
+        moderation_services.decision_record(
+            kind=kind,
+            subject=subject,
+            action=data["action"],
+            actor=request.user,
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        )
     except PermissionDenied as error:
         form.add_error(None, str(error))
+    except moderation_services.ChangedSinceReviewError as error:
+        # The page again, afresh: the changes the moderator has not seen, and their version.
+        messages.error(request, error.message)
+        return redirect(request.path)
     except moderation_services.ModerationError as error:
         form.add_error(None, error.message)
     except ValidationError as error:
         _add_errors(form, error)
     else:
         messages.success(request, done)
-        return True
-    return False
-
-
-@moderator_required
-@require_http_methods(["GET", "POST"])
-def claim(request, pk: int):
-    """A request to join or claim an organisation with no admin (others' admins decide theirs)."""
-    claim_request = get_object_or_404(
-        moderation_selectors.claims_for_moderators().select_related("organisation", "user"), pk=pk
-    )
-    form = ClaimOutcomeForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _queue_decision(
-            request,
-            form,
-            lambda: moderation_services.claim_decide(
-                claim_request=claim_request,
-                moderator=request.user,
-                approve=form.cleaned_data["decision"] == "approve",
-                reason=form.cleaned_data["reason"],
-            ),
-            "Decision recorded",
-        )
-    ):
         return redirect("moderation:queue")
-    moderation_services.review_lock_take(item=f"claim:{claim_request.pk}", user=request.user)
-    return render(request, "moderation/claim.html", {"claim": claim_request, "form": form})
-
-
-@moderator_required
-@require_http_methods(["GET", "POST"])
-def commissioner(request, pk: int):
-    """A commissioner waiting to be verified."""
-    profile = get_object_or_404(CommissionerProfile.objects.select_related("user", "region"), pk=pk)
-    form = CommissionerOutcomeForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _queue_decision(
-            request,
-            form,
-            lambda: moderation_services.commissioner_decide(
-                profile=profile,
-                moderator=request.user,
-                approve=form.cleaned_data["decision"] == "approve",
-                reason=form.cleaned_data["reason"],
-            ),
-            "Decision recorded",
-        )
-    ):
-        return redirect("moderation:queue")
-    moderation_services.review_lock_take(item=f"commissioner:{profile.pk}", user=request.user)
-    return render(request, "moderation/commissioner.html", {"profile": profile, "form": form})
-
-
-@moderator_required
-@require_http_methods(["GET", "POST"])
-def report(request, pk: int):
-    """A report from the public, to resolve or dismiss."""
-    problem = get_object_or_404(ProblemReport.objects.select_related("organisation"), pk=pk)
-    form = ReportOutcomeForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _queue_decision(
-            request,
-            form,
-            lambda: moderation_services.report_close(
-                report=problem,
-                moderator=request.user,
-                resolved=form.cleaned_data["decision"] == "resolved",
-                reason=form.cleaned_data["reason"],
-            ),
-            "The report has been closed",
-        )
-    ):
-        return redirect("moderation:queue")
-    moderation_services.review_lock_take(item=f"report:{problem.pk}", user=request.user)
-    return render(request, "moderation/report.html", {"report": problem, "form": form})
+    return None
 
 
 # --- Public and owners' pages ---
@@ -461,8 +451,8 @@ def confirm_still_correct(request, org: uuid.UUID):
         memberships__user=request.user,
         memberships__role="admin",
     )
-    moderation_services.organisation_confirm_still_correct(
-        organisation=organisation, user=request.user
+    moderation_services.decision_record(
+        kind=Kind.CONFIRMATION, subject=organisation, action=Action.DONE, actor=request.user
     )
     messages.success(request, "Thank you: your entry is marked as checked today")
     return redirect("registration:task_list", org=organisation.uuid)

@@ -127,3 +127,27 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(models.AuditRecord)
+class AuditRecordAdmin(ReadOnlyAdmin):
+    """The audit record of moderation decisions and consortia's actions: never added, changed
+    or deleted by hand."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "action",
+        "organisation_name",
+        "subject_name",
+        "description",
+        "actor",
+    ]
+    list_filter = ["kind", "action"]
+    search_fields = ["organisation_name", "subject_name", "description", "reason", "actor__email"]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -690,6 +692,115 @@ class EvidenceItem(models.Model):
         if self.jdl_cohort_rate is None or self.jdl_comparison_rate is None:
             return None
         return self.jdl_comparison_rate - self.jdl_cohort_rate
+
+
+class AuditRecordQuerySet(models.QuerySet):
+    def decisions(self):
+        """Moderation's decisions (and owners' confirmations), not consortia's records."""
+        return self.exclude(kind=AuditRecord.Kind.CONSORTIUM)
+
+    def about(self, subject: models.Model):
+        """The records of actions on `subject`."""
+        subject_type = ContentType.objects.get_for_model(subject)
+        return self.filter(subject_type=subject_type, subject_id=subject.pk)
+
+
+class AuditRecord(models.Model):
+    """One audited action: who (`actor`), what (`kind` and `action`, and for consortia a
+    `description`), on which object (`subject`, and the organisation concerned, whose name
+    stays after it is deleted) and why (`reason`). Moderation's decisions and consortia's
+    records are written by `directory.organisations.services.audit_record`."""
+
+    class Kind(models.TextChoices):
+        SUBMISSION = "submission", "New submission"
+        REVISION = "revision", "Changes to a published entry"
+        CLAIM = "claim", "Claim request"
+        COMMISSIONER = "commissioner", "Commissioner verification"
+        REPORT = "report", "Problem report"
+        ARCHIVE = "archive", "Archive"
+        RESTORE = "restore", "Restore"
+        PURGE = "purge", "Purge"
+        EVIDENCE_VERIFY = "evidence_verify", "Evidence verification"
+        CONFIRMATION = "confirmation", "Entry confirmed as still correct"
+        CONSORTIUM = "consortium", "Consortium"
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        REQUEST_CHANGES = "request_changes", "Changes requested"
+        REJECT = "reject", "Rejected"
+        DONE = "done", "Done"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    # The object acted on (a revision, a claim, a consortium...): kept as its type and id, so
+    # that the record stays when the object is deleted.
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    subject_name = models.CharField(max_length=200, blank=True, help_text="What was decided on")
+    # The person decided on (a claimant, a commissioner): a link, not a copy of their name or
+    # address, so that nothing of them stays here once they delete their account.
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept (without the link) when the organisation is purged: the name says which it was.
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_records",
+    )
+    organisation_name = models.CharField(max_length=200, blank=True)
+    # What happened, in words, where kind and action do not say it (a consortium's record).
+    description = models.CharField(max_length=300, blank=True)
+    reason = models.TextField(blank=True, max_length=3000)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # A moderator deciding on changes they made themselves, allowed only where the deployment
+    # has one moderator (settings.MODERATION_ALLOW_SELF_APPROVAL): marked for the audit.
+    self_decided = models.BooleanField(default=False)
+    # The profile as the owners had it when the moderator sent it back (request changes), so
+    # that the next review shows what changed since: see moderation_selectors.saved_profile.
+    snapshot = models.JSONField(null=True, blank=True, editable=False)
+
+    objects = AuditRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "submission",
+                        "revision",
+                        "claim",
+                        "commissioner",
+                        "report",
+                        "archive",
+                        "restore",
+                        "purge",
+                        "evidence_verify",
+                        "confirmation",
+                        "consortium",
+                    ]
+                ),
+                name="auditrecord_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(action__in=["approve", "request_changes", "reject", "done"]),
+                name="auditrecord_action_valid",
+            ),
+        ]
+
+    def __str__(self):
+        what = self.description or f"{self.get_kind_display()}: {self.get_action_display()}"
+        return f"{what} ({self.organisation_name})" if self.organisation_name else what
 
 
 class PartnershipInterest(models.Model):

@@ -1,16 +1,53 @@
-"""Writes about an organisation's members: inviting people to join it."""
+"""Writes about an organisation's members (inviting people to join it), and the one way to
+record an audited action (`audit_record`), which moderation and consortia both use."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import INVITATION_LIFETIME, Invitation, User
 
-from .models import Organisation
+from .models import AuditRecord, Organisation
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    actor: User | None,
+    kind: str,
+    action: str,
+    subject: models.Model,
+    organisation: Organisation | None = None,
+    reason: str = "",
+    description: str = "",
+    subject_name: str = "",
+    subject_user: User | None = None,
+    self_decided: bool = False,
+    snapshot: dict | None = None,
+) -> AuditRecord:
+    """Record who did what (`kind`, `action`, `description`) to which object (`subject`, and the
+    organisation concerned, its name kept) and why (`reason`)."""
+    record = AuditRecord(
+        actor=actor,
+        kind=kind,
+        action=action,
+        subject=subject,
+        organisation=organisation,
+        organisation_name=organisation.name if organisation else "",
+        reason=reason,
+        description=description,
+        subject_name=subject_name,
+        subject_user=subject_user,
+        self_decided=self_decided,
+        snapshot=snapshot,
+    )
+    record.full_clean()
+    record.save()
+    return record
 
 
 def _send_invitation_email(*, invitation: Invitation, site_url: str) -> None:

@@ -9,13 +9,12 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from directory.moderation.models import (
     ClaimRequest,
-    ModerationDecision,
     OrganisationRevision,
     RegisterEntry,
 )
 from directory.moderation.register_services import income_band_for
 from directory.moderation.registers import legal_form_slug
-from directory.organisations.models import IncomeBand, LegalForm, Organisation
+from directory.organisations.models import AuditRecord, IncomeBand, LegalForm, Organisation
 
 # Words that do not tell two organisations apart ("The Harbour Trust Ltd" is "Harbour Trust").
 NAME_NOISE_WORDS = {"the", "ltd", "limited", "cic", "cio", "plc", "llp", "uk", "and", "of"}
@@ -124,11 +123,11 @@ def moderator_request(organisation: Organisation, revision: OrganisationRevision
     if organisation.status != Organisation.Status.CHANGES_REQUESTED:
         return ""
     decision = (
-        organisation.moderation_decisions.filter(
-            kind=ModerationDecision.Kind.SUBMISSION,
-            action=ModerationDecision.Action.REQUEST_CHANGES,
+        organisation.audit_records.filter(
+            kind=AuditRecord.Kind.SUBMISSION,
+            action=AuditRecord.Action.REQUEST_CHANGES,
         )
-        .order_by("-decided_at", "-id")
+        .order_by("-created_at", "-id")
         .first()
     )
     return decision.reason if decision else ""

@@ -363,6 +363,6 @@ def test_organisations_left_without_an_admin_wait_in_the_moderation_queue(client
 
     # A claim on it is the moderators' to decide; once approved it has an admin again.
     claim = ClaimRequestFactory(organisation=sole, kind="claim")
-    client.post(reverse("moderation:claim", kwargs={"pk": claim.pk}), {"decision": "approve"})
+    client.post(reverse("moderation:claim", kwargs={"pk": claim.pk}), {"action": "approve"})
     items, counts = moderation_queue(kind="adminless")
     assert (items, counts["adminless"]) == ([], 0)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import CommissionerProfile, PublicSectorDomain
 from accounts.selectors import email_is_public_sector
 from accounts.services import commissioner_verify_by_email
-from directory.moderation.models import ModerationDecision
+from directory.organisations.models import AuditRecord
 from tests.factories import CommissionerProfileFactory, UserFactory
 
 
@@ -158,11 +158,11 @@ def test_admin_lists_pending_commissioners_and_leaves_deciding_to_the_workspace(
     pending.refresh_from_db()
     assert pending.verification_status == "pending"
 
-    admin_client.post(workspace, {"decision": "approve"})
+    admin_client.post(workspace, {"action": "approve"})
     pending.refresh_from_db()
     assert pending.verification_status == "verified"
     assert pending.verified_by == admin_user
-    assert ModerationDecision.objects.get().subject_user == pending.user
+    assert AuditRecord.objects.get().subject_user == pending.user
     [email] = mail.outbox
     assert email.to == [pending.user.email]
 

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from accounts.models import CommissionerProfile, Invitation, User
 from consortia.models import (
-    ConsortiumEvent,
     ExpressionOfInterest,
     OfferAppraisal,
     Opportunity,
@@ -23,10 +22,11 @@ from consortia.models import (
 from directory.moderation import services as moderation_services
 from directory.moderation.models import (
     ClaimRequest,
-    ModerationDecision,
     OrganisationRevision,
     ProblemReport,
 )
+from directory.organisations import services as organisation_services
+from directory.organisations.models import AuditRecord
 from directory.search.models import SavedSearch, SavedSearchSeen
 from directory.shortlists.models import ContactMessage, SearchRecord, Shortlist, ShortlistInvitation
 from tests.accounts.helpers import PASSWORD, activate_totp
@@ -76,8 +76,8 @@ class Everything:
     report: ProblemReport
     report_from_other_address: ProblemReport
     unconfirmed_report: ProblemReport
-    decision_made: ModerationDecision
-    event: ConsortiumEvent
+    decision_made: AuditRecord
+    event: AuditRecord
 
 
 def one_of_everything() -> Everything:
@@ -88,10 +88,11 @@ def one_of_everything() -> Everything:
     VerifiedEmailAddressFactory(user=user, email=OTHER_EMAIL, primary=False)
     # An address she added but never confirmed may be anyone's.
     EmailAddress.objects.create(user=user, email="not-hers@example.org", verified=False)
-    moderation_services.commissioner_decide(
-        profile=CommissionerProfileFactory(user=user, body_name="Kent Probation"),
-        moderator=moderator,
-        approve=True,
+    moderation_services.decision_record(
+        kind="commissioner",
+        action="approve",
+        subject=CommissionerProfileFactory(user=user, body_name="Kent Probation"),
+        actor=moderator,
         reason="Checked with the Kent office",
     )
     organisation = MembershipFactory(
@@ -163,17 +164,19 @@ def one_of_everything() -> Everything:
         decision_message="Let us meet in March",
     )
     OfferAppraisalFactory(owner=user, organisation=organisation, name="Kent subcontract")
-    event = ConsortiumEvent.objects.create(
-        consortium=ConsortiumFactory(lead_organisation=organisation, name="Kent Alliance"),
+    event = organisation_services.audit_record(
         actor=user,
+        kind="consortium",
+        action="done",
+        subject=ConsortiumFactory(lead_organisation=organisation, name="Kent Alliance"),
         organisation=organisation,
         description="Okafor Housing Trust started the consortium",
     )
     reported = ProblemReportFactory(organisation=OrganisationFactory(name="Reported Org"))
-    moderation_services.report_close(
-        report=reported, moderator=user, resolved=True, reason="Put right by phone"
+    moderation_services.decision_record(
+        kind="report", action="approve", subject=reported, actor=user, reason="Put right by phone"
     )
-    decision_made = ModerationDecision.objects.get(decided_by=user)
+    decision_made = AuditRecord.objects.get(actor=user, kind="report")
     EvidenceItemFactory(
         organisation=reported.organisation,
         verified_by=user,
@@ -372,9 +375,9 @@ def test_deleting_the_account_leaves_nothing_of_them(client, django_capture_on_c
     assert everything.answered_eoi.decided_by is None
     assert everything.answered_eoi.decision_message == "Let us meet in March"
     everything.decision_made.refresh_from_db()
-    assert everything.decision_made.decided_by is None
+    assert everything.decision_made.actor is None
     assert everything.decision_made.reason == "Put right by phone"
-    assert ModerationDecision.objects.get(kind="commissioner").subject_user is None
+    assert AuditRecord.objects.get(kind="commissioner").subject_user is None
     everything.event.refresh_from_db()
     assert everything.event.actor is None
     assert not OrganisationRevision.objects.filter(created_by__isnull=False).exists()

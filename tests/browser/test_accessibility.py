@@ -444,7 +444,7 @@ PAGES = [
         "moderation:claim",
         roles=("moderator",),
         kwargs=lambda s: {"pk": s.world.unclaimed_claim.pk},
-        submits=(Submit("Record decision", {"decision": "decline"}),),
+        submits=(Submit("Record decision", {"action": "reject"}),),
     ),
     Page(
         "commissioner to verify",
@@ -705,9 +705,11 @@ def _with_changes_sent_back(editor, moderator):
     services.organisation_section_save(
         organisation=organisation, expected_version=organisation.version, user=editor
     )
-    moderation_services.revision_request_changes(
-        revision=organisation.revisions.get(),
-        moderator=moderator,
+    moderation_services.decision_record(
+        kind="revision",
+        action="request_changes",
+        subject=organisation.revisions.get(),
+        actor=moderator,
         reason="Say which prisons you work in",
     )
     return organisation

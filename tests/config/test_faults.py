@@ -24,8 +24,7 @@ from django.utils import timezone
 from accounts.models import Invitation, Membership
 from config.settings import base
 from consortia.models import ExpressionOfInterest
-from directory.moderation.models import ModerationDecision
-from directory.organisations.models import EvidenceItem, Organisation, Region, Service
+from directory.organisations.models import AuditRecord, EvidenceItem, Organisation, Region, Service
 from directory.search import search_alerts
 from directory.search.models import SavedSearchSeen
 from directory.shortlists.models import ContactMessage
@@ -320,7 +319,7 @@ def approve_a_submission(client):
     def done() -> bool:
         organisation.refresh_from_db()
         return organisation.status == Organisation.Status.PUBLISHED and (
-            ModerationDecision.objects.filter(organisation=organisation, action="approve").exists()
+            AuditRecord.objects.filter(organisation=organisation, action="approve").exists()
         )
 
     return response, done, admin.email

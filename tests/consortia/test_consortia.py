@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from consortia import views
-from consortia.models import Consortium, ConsortiumEvent, ConsortiumMembership
+from consortia.models import Consortium, ConsortiumMembership
 from consortia.selectors import consortium_coverage, coverage_grid
 from tests.factories import (
     ConsortiumFactory,
@@ -290,7 +290,7 @@ def test_the_invited_admin_answers_and_the_lead_is_told(
     assert membership.responded_at is not None
     assert len(mail.outbox) == 1
     assert lead_admin.email in mail.outbox[0].to
-    assert ConsortiumEvent.objects.filter(consortium=consortium).count() == 1
+    assert consortium.events.count() == 1
 
 
 def test_strangers_editors_and_other_members_cannot_answer_an_invitation(client):
@@ -667,9 +667,10 @@ def test_every_change_is_recorded_and_notified(client, django_capture_on_commit_
 def test_only_the_consortiums_organisations_see_its_record(client):
     consortium = ConsortiumFactory(name="Open Alliance")
     invitation, invitee_admin = invited(consortium)
-    ConsortiumEvent.objects.create(
-        consortium=consortium,
+    consortium.events.create(
         actor=MembershipFactory(organisation=consortium.lead_organisation).user,
+        kind="consortium",
+        action="done",
         description="Lead changed something",
     )
     detail = consortium.get_absolute_url()

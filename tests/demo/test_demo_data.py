@@ -9,14 +9,19 @@ from django.test import override_settings
 from accounts.models import CommissionerProfile, Membership, User
 from consortia.models import (
     Consortium,
-    ConsortiumEvent,
     ConsortiumMembership,
     ExpressionOfInterest,
     Opportunity,
 )
 from directory.moderation.models import ClaimRequest, OrganisationRevision, ProblemReport
 from directory.organisations import geo
-from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
+from directory.organisations.models import (
+    AuditRecord,
+    DeliveryLocation,
+    EvidenceItem,
+    Organisation,
+    Service,
+)
 from directory.search.models import SavedSearch
 from directory.shortlists.models import SearchRecord, Shortlist, ShortlistItem
 from tests.demo.demo_data import DEMO_EMAILS, DEMO_PASSWORD, demo_logins, load
@@ -29,7 +34,7 @@ WORKING_SET_MODELS = [
     ExpressionOfInterest,
     Consortium,
     ConsortiumMembership,
-    ConsortiumEvent,
+    AuditRecord,
     Shortlist,
     ShortlistItem,
     SearchRecord,

@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directory.moderation import services
-from directory.moderation.models import ModerationDecision
 from directory.moderation.selectors import freshness_counts
-from directory.organisations.models import Organisation
+from directory.organisations.models import AuditRecord, Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,10 +95,10 @@ def test_stale_entries_are_flagged_and_then_left_out_of_default_search(client, o
 def test_confirming_the_entry_resets_freshness(client, organisation):
     services.freshness_update(now=on(2026, 8, 1))
     admin = organisation.memberships.get(role="admin").user
-    services.organisation_confirm_still_correct(organisation=organisation, user=admin)
+    services.decision_record(kind="confirmation", action="done", subject=organisation, actor=admin)
     organisation.refresh_from_db()
     assert organisation.freshness_stage == Freshness.CURRENT
-    assert ModerationDecision.objects.get().kind == ModerationDecision.Kind.CONFIRMATION
+    assert AuditRecord.objects.get().kind == AuditRecord.Kind.CONFIRMATION
     assert "Steady Trust" in search_names(client)
     assert "may be out of date" not in client.get(organisation.get_absolute_url()).content.decode()
 

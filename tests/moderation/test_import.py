@@ -94,7 +94,7 @@ def test_an_imported_organisation_is_shown_unclaimed_and_can_be_claimed(taxonomi
 
     # With no admins yet, a moderator approves the claim; the entry is then claimed.
     client.force_login(moderator_user())
-    client.post(reverse("moderation:claim", kwargs={"pk": claim.pk}), {"decision": "approve"})
+    client.post(reverse("moderation:claim", kwargs={"pk": claim.pk}), {"action": "approve"})
     organisation.refresh_from_db()
     assert organisation.memberships.get().user == claim.user
     assert not organisation.is_unclaimed

@@ -14,13 +14,12 @@ from django.utils import timezone
 from accounts.models import Membership
 from directory.moderation import services
 from directory.moderation.models import (
-    ModerationDecision,
     OrganisationRevision,
     ProblemReport,
     ReviewLock,
 )
 from directory.moderation.selectors import moderation_queue
-from directory.organisations.models import Organisation, Service
+from directory.organisations.models import AuditRecord, Organisation, Service
 from directory.registration import services as registration_services
 from tests.factories import (
     ClaimRequestFactory,
@@ -107,14 +106,18 @@ def test_moderators_can_open_the_workspace_pages(moderator_client):
 
 def test_approving_a_submission_publishes_it_and_records_the_decision(moderator):
     organisation, admin = submitted_with_admin()
-    services.submission_approve(
-        organisation=organisation, moderator=moderator, expected_version=organisation.version
+    services.decision_record(
+        kind="submission",
+        action="approve",
+        subject=organisation,
+        actor=moderator,
+        expected_version=organisation.version,
     )
     organisation.refresh_from_db()
     assert organisation.status == Status.PUBLISHED
     assert organisation.last_verified_at is not None
-    decision = ModerationDecision.objects.get(organisation=organisation)
-    assert (decision.kind, decision.action, decision.decided_by) == (
+    decision = AuditRecord.objects.get(organisation=organisation)
+    assert (decision.kind, decision.action, decision.actor) == (
         "submission",
         "approve",
         moderator,
@@ -129,22 +132,23 @@ def test_approving_a_submission_publishes_it_and_records_the_decision(moderator)
 
 
 @pytest.mark.parametrize(
-    "decide, status",
-    [
-        (services.submission_request_changes, Status.CHANGES_REQUESTED),
-        (services.submission_reject, Status.REJECTED),
-    ],
+    "action, status",
+    [("request_changes", Status.CHANGES_REQUESTED), ("reject", Status.REJECTED)],
 )
-def test_request_changes_and_reject_need_a_reason_and_send_it(moderator, decide, status):
+def test_request_changes_and_reject_need_a_reason_and_send_it(moderator, action, status):
     organisation, admin = submitted_with_admin()
+
+    def decide(reason):
+        services.decision_record(
+            kind="submission", action=action, subject=organisation, actor=moderator, reason=reason
+        )
+
     with pytest.raises(ValidationError):
-        decide(organisation=organisation, moderator=moderator, reason="  ")
-    decide(organisation=organisation, moderator=moderator, reason="Add your charity number")
+        decide("  ")
+    decide("Add your charity number")
     organisation.refresh_from_db()
     assert organisation.status == status
-    assert ModerationDecision.objects.get(organisation=organisation).reason == (
-        "Add your charity number"
-    )
+    assert AuditRecord.objects.get(organisation=organisation).reason == ("Add your charity number")
     assert "Add your charity number" in mail.outbox[0].body
     # Not published: it links to the pages where the owners make the changes.
     task_list = reverse("registration:task_list", kwargs={"org": organisation.uuid})
@@ -158,12 +162,18 @@ def test_request_changes_and_reject_need_a_reason_and_send_it(moderator, decide,
 @pytest.mark.parametrize(
     "decide",
     [
-        lambda org, mod: services.submission_approve(
-            organisation=org, moderator=mod, expected_version=org.version
+        lambda org, mod: services.decision_record(
+            kind="submission",
+            action="approve",
+            subject=org,
+            actor=mod,
+            expected_version=org.version,
         ),
-        lambda org, mod: services.submission_reject(organisation=org, moderator=mod, reason="x"),
-        lambda org, mod: services.submission_request_changes(
-            organisation=org, moderator=mod, reason="x"
+        lambda org, mod: services.decision_record(
+            kind="submission", action="reject", subject=org, actor=mod, reason="x"
+        ),
+        lambda org, mod: services.decision_record(
+            kind="submission", action="request_changes", subject=org, actor=mod, reason="x"
         ),
     ],
 )
@@ -173,7 +183,7 @@ def test_illegal_transitions_are_refused(moderator, status, decide):
         decide(organisation, moderator)
     organisation.refresh_from_db()
     assert organisation.status == status
-    assert not ModerationDecision.objects.exists()
+    assert not AuditRecord.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -204,10 +214,16 @@ def test_submitting_is_refused_unless_a_draft_or_sent_back(status, refusal):
 def test_only_archived_organisations_are_restored_or_purged(moderator, status):
     organisation = OrganisationFactory(status=status)
     with pytest.raises(services.ModerationError):
-        services.organisation_restore(organisation=organisation, moderator=moderator)
+        services.decision_record(
+            kind="restore", action="done", subject=organisation, actor=moderator
+        )
     with pytest.raises(services.ModerationError):
-        services.organisation_purge(
-            organisation=organisation, moderator=moderator, confirm_name=organisation.name
+        services.decision_record(
+            kind="purge",
+            action="done",
+            subject=organisation,
+            actor=moderator,
+            confirm_name=organisation.name,
         )
     assert Organisation.objects.get().status == status
 
@@ -216,8 +232,12 @@ def test_a_moderator_cannot_decide_on_their_own_organisation(moderator, moderato
     organisation, _ = submitted_with_admin()
     MembershipFactory(user=moderator, organisation=organisation, role="editor")
     with pytest.raises(PermissionDenied):
-        services.submission_approve(
-            organisation=organisation, moderator=moderator, expected_version=organisation.version
+        services.decision_record(
+            kind="submission",
+            action="approve",
+            subject=organisation,
+            actor=moderator,
+            expected_version=organisation.version,
         )
     response = moderator_client.post(
         org_url("organisation", organisation),
@@ -269,8 +289,12 @@ def test_a_submitted_profile_cannot_be_changed_until_a_moderator_decides(client,
     assert not organisation.services.exists()
 
     # Once the moderator has asked for changes, the owners make them.
-    services.submission_request_changes(
-        organisation=organisation, moderator=moderator, reason="Say more about what you do"
+    services.decision_record(
+        kind="submission",
+        action="request_changes",
+        subject=organisation,
+        actor=moderator,
+        reason="Say more about what you do",
     )
     data["version"] = organisation.version
     assert client.post(step_url(organisation, "what-you-do"), data).status_code == 302
@@ -283,8 +307,12 @@ def test_approval_is_refused_for_a_version_the_moderator_has_not_seen(moderator_
     submit(organisation, admin)
     seen = organisation.version
     # Meanwhile another moderator sends it back and the owners change it and send it again.
-    services.submission_request_changes(
-        organisation=organisation, moderator=moderator_user(), reason="Say more"
+    services.decision_record(
+        kind="submission",
+        action="request_changes",
+        subject=organisation,
+        actor=moderator_user(),
+        reason="Say more",
     )
     organisation.refresh_from_db()
     organisation.summary = "Second answer"
@@ -299,7 +327,7 @@ def test_approval_is_refused_for_a_version_the_moderator_has_not_seen(moderator_
     assert "has changed since you opened this page" in moderator_client.get(review).content.decode()
     organisation.refresh_from_db()
     assert organisation.status == Status.SUBMITTED
-    assert not ModerationDecision.objects.filter(action="approve").exists()
+    assert not AuditRecord.objects.filter(action="approve").exists()
 
     response = moderator_client.post(review, {"action": "approve", "version": organisation.version})
     assert response["Location"] == reverse("moderation:queue")
@@ -321,12 +349,24 @@ def test_approving_changes_is_refused_when_the_owners_changed_them_since(moderat
     revision = organisation.revisions.pending().get()
 
     with pytest.raises(services.ChangedSinceReviewError):
-        services.revision_approve(revision=revision, moderator=moderator, expected_version=seen)
+        services.decision_record(
+            kind="revision",
+            action="approve",
+            subject=revision,
+            actor=moderator,
+            expected_version=seen,
+        )
     assert Organisation.objects.get().summary == "Live"
     revision.refresh_from_db()
     assert revision.status == OrganisationRevision.Status.PENDING
 
-    services.revision_approve(revision=revision, moderator=moderator, expected_version=seen + 1)
+    services.decision_record(
+        kind="revision",
+        action="approve",
+        subject=revision,
+        actor=moderator,
+        expected_version=seen + 1,
+    )
     assert Organisation.objects.get().summary == "Second proposal"
 
 
@@ -350,14 +390,26 @@ def test_a_moderator_cannot_decide_on_changes_to_their_own_organisation(
     organisation = revision.organisation
     MembershipFactory(user=moderator, organisation=organisation, role="editor")
     decide = {
-        "approve": lambda: services.revision_approve(
-            revision=revision, moderator=moderator, expected_version=organisation.version
+        "approve": lambda: services.decision_record(
+            kind="revision",
+            action="approve",
+            subject=revision,
+            actor=moderator,
+            expected_version=organisation.version,
         ),
-        "request_changes": lambda: services.revision_request_changes(
-            revision=revision, moderator=moderator, reason="Say more"
+        "request_changes": lambda: services.decision_record(
+            kind="revision",
+            action="request_changes",
+            subject=revision,
+            actor=moderator,
+            reason="Say more",
         ),
-        "reject": lambda: services.revision_reject(
-            revision=revision, moderator=moderator, reason="Not accurate"
+        "reject": lambda: services.decision_record(
+            kind="revision",
+            action="reject",
+            subject=revision,
+            actor=moderator,
+            reason="Not accurate",
         ),
     }[action]
     with pytest.raises(PermissionDenied):
@@ -372,7 +424,7 @@ def test_a_moderator_cannot_decide_on_changes_to_their_own_organisation(
     revision.refresh_from_db()
     assert revision.status == OrganisationRevision.Status.PENDING
     assert Organisation.objects.get().summary == "Live"
-    assert not ModerationDecision.objects.exists() and mail.outbox == []
+    assert not AuditRecord.objects.exists() and mail.outbox == []
 
 
 def test_a_moderator_cannot_verify_evidence_of_their_own_organisation(moderator, moderator_client):
@@ -380,14 +432,16 @@ def test_a_moderator_cannot_verify_evidence_of_their_own_organisation(moderator,
     organisation = evidence.organisation
     MembershipFactory(user=moderator, organisation=organisation, role="admin")
     with pytest.raises(PermissionDenied):
-        services.evidence_verify(evidence=evidence, moderator=moderator)
+        services.decision_record(
+            kind="evidence_verify", action="approve", subject=evidence, actor=moderator
+        )
     response = moderator_client.post(
         org_url("evidence_verify", organisation, item=evidence.uuid), follow=True
     )
     assert "You cannot moderate an organisation you belong to" in response.content.decode()
     evidence.refresh_from_db()
     assert not evidence.verified_by_moderator and evidence.verified_by is None
-    assert not ModerationDecision.objects.exists()
+    assert not AuditRecord.objects.exists()
 
 
 def test_decision_form_errors_are_shown_and_values_kept(moderator_client):
@@ -452,8 +506,12 @@ def test_revision_diff_shows_added_and_removed_terms(moderator):
     assert rows["summary"]["before"] == "Before" and rows["summary"]["after"] == "After"
     assert rows["partnership_roles"]["added"] == [new.name]
     assert rows["partnership_roles"]["removed"] == [old.name]
-    services.revision_approve(
-        revision=revision, moderator=moderator, expected_version=organisation.version
+    services.decision_record(
+        kind="revision",
+        action="approve",
+        subject=revision,
+        actor=moderator,
+        expected_version=organisation.version,
     )
     assert set(organisation.partnership_roles.all()) == {keep, new}
     # The terms are in the audit history too, changed by the moderator who approved.
@@ -472,21 +530,23 @@ def test_changing_a_field_back_leaves_nothing_waiting():
 
 
 @pytest.mark.parametrize(
-    "decide, status",
+    "action, status",
     [
-        (services.revision_reject, OrganisationRevision.Status.REJECTED),
-        (services.revision_request_changes, OrganisationRevision.Status.CHANGES_REQUESTED),
+        ("reject", OrganisationRevision.Status.REJECTED),
+        ("request_changes", OrganisationRevision.Status.CHANGES_REQUESTED),
     ],
 )
-def test_refused_revisions_leave_the_live_profile_alone(moderator, decide, status):
+def test_refused_revisions_leave_the_live_profile_alone(moderator, action, status):
     revision = OrganisationRevisionFactory(organisation__summary="Live")
     admin = MembershipFactory(organisation=revision.organisation, role="admin").user
-    decide(revision=revision, moderator=moderator, reason="Not accurate")
+    services.decision_record(
+        kind="revision", action=action, subject=revision, actor=moderator, reason="Not accurate"
+    )
     revision.refresh_from_db()
     assert revision.status == status and revision.message == "Not accurate"
     assert Organisation.objects.get().summary == "Live"
-    decision = ModerationDecision.objects.get()
-    assert (decision.kind, decision.decided_by, decision.reason) == (
+    decision = AuditRecord.objects.get()
+    assert (decision.kind, decision.actor, decision.reason) == (
         "revision",
         moderator,
         "Not accurate",
@@ -494,8 +554,12 @@ def test_refused_revisions_leave_the_live_profile_alone(moderator, decide, statu
     [email] = mail.outbox
     assert email.to == [admin.email] and "Not accurate" in email.body
     with pytest.raises(services.ModerationError):
-        services.revision_approve(
-            revision=revision, moderator=moderator, expected_version=revision.organisation.version
+        services.decision_record(
+            kind="revision",
+            action="approve",
+            subject=revision,
+            actor=moderator,
+            expected_version=revision.organisation.version,
         )
 
 
@@ -514,7 +578,7 @@ def test_verifying_evidence_is_recorded_and_shown_publicly(client, moderator_cli
     moderator_client.post(org_url("evidence_verify", organisation, item=evidence.uuid))
     evidence.refresh_from_db()
     assert evidence.verified_by_moderator and evidence.verified_by == moderator
-    assert ModerationDecision.objects.get().kind == "evidence_verify"
+    assert AuditRecord.objects.get().kind == "evidence_verify"
     assert "Verified by a moderator" in client.get(organisation.get_absolute_url()).content.decode()
     # Search results say which organisations have evidence a moderator has checked.
     OrganisationFactory(name="Unchecked Trust")
@@ -531,20 +595,32 @@ def test_verifying_evidence_is_recorded_and_shown_publicly(client, moderator_cli
 def test_archiving_closes_the_changes_waiting_for_review(moderator):
     revision = OrganisationRevisionFactory(organisation__summary="Live")
     organisation = revision.organisation
-    services.organisation_archive(organisation=organisation, moderator=moderator, reason="Closed")
+    services.decision_record(
+        kind="archive", action="done", subject=organisation, actor=moderator, reason="Closed"
+    )
     revision.refresh_from_db()
     assert (revision.status, revision.message) == (OrganisationRevision.Status.REJECTED, "Closed")
     assert moderation_queue()[1]["revision"] == 0
-    services.organisation_restore(organisation=organisation, moderator=moderator)
+    services.decision_record(kind="restore", action="done", subject=organisation, actor=moderator)
     organisation.refresh_from_db()
     assert services.revision_overlay(organisation) == {} and organisation.summary == "Live"
 
 
 def test_archiving_closes_changes_sent_back_to_the_owners_too(moderator):
     revision = OrganisationRevisionFactory(organisation__summary="Live")
-    services.revision_request_changes(revision=revision, moderator=moderator, reason="Say more")
-    services.organisation_archive(
-        organisation=revision.organisation, moderator=moderator, reason="Closed"
+    services.decision_record(
+        kind="revision",
+        action="request_changes",
+        subject=revision,
+        actor=moderator,
+        reason="Say more",
+    )
+    services.decision_record(
+        kind="archive",
+        action="done",
+        subject=revision.organisation,
+        actor=moderator,
+        reason="Closed",
     )
     revision.refresh_from_db()
     assert revision.status == OrganisationRevision.Status.REJECTED
@@ -563,15 +639,17 @@ def test_archive_restore_and_purge(moderator_client, moderator):
     assert organisation.status == Status.DRAFT
     assert moderator_client.get(org_url("purge", organisation)).status_code == 404
 
-    services.organisation_archive(organisation=organisation, moderator=moderator, reason="Gone")
+    services.decision_record(
+        kind="archive", action="done", subject=organisation, actor=moderator, reason="Gone"
+    )
     response = moderator_client.post(org_url("purge", organisation), {"confirm_name": "Old"})
     assert "exactly as shown" in response.content.decode()
     assert Organisation.objects.filter(pk=organisation.pk).exists()
     moderator_client.post(org_url("purge", organisation), {"confirm_name": "Old Trust"})
     assert not Organisation.objects.filter(pk=organisation.pk).exists()
-    purge = ModerationDecision.objects.get(kind="purge")
+    purge = AuditRecord.objects.get(kind="purge")
     assert purge.organisation is None and purge.organisation_name == "Old Trust"
-    assert [d.kind for d in ModerationDecision.objects.order_by("id")] == [
+    assert [d.kind for d in AuditRecord.objects.order_by("id")] == [
         "archive",
         "restore",
         "archive",
@@ -595,15 +673,21 @@ def test_the_django_admin_cannot_delete_organisations(client):
 def test_history_page_lists_changes_with_who_made_them(moderator_client, moderator):
     organisation, _ = submitted_with_admin(name="History Trust")
     ServiceFactory(organisation=organisation, name="Mentoring")
-    services.submission_approve(
-        organisation=organisation, moderator=moderator, expected_version=organisation.version
+    services.decision_record(
+        kind="submission",
+        action="approve",
+        subject=organisation,
+        actor=moderator,
+        expected_version=organisation.version,
     )
     organisation.refresh_from_db()
     organisation.summary = "Mentoring at the gate"
     organisation.completed_sections = ["about"]
     organisation.version += 1
     organisation.save()
-    services.organisation_archive(organisation=organisation, moderator=moderator, reason="Closed")
+    services.decision_record(
+        kind="archive", action="done", subject=organisation, actor=moderator, reason="Closed"
+    )
     page = moderator_client.get(org_url("history", organisation)).content.decode()
     assert "Service ‘Mentoring’ added" in page
     assert "Approved by Mo Derator (new submission)" in page
@@ -662,17 +746,17 @@ def test_queue_shows_who_is_reviewing_what(client, moderator_client):
 def test_claims_and_commissioners_are_decided_from_the_queue(moderator_client):
     claim = ClaimRequestFactory(kind="claim")
     moderator_client.post(
-        reverse("moderation:claim", kwargs={"pk": claim.pk}), {"decision": "approve"}
+        reverse("moderation:claim", kwargs={"pk": claim.pk}), {"action": "approve"}
     )
     assert Membership.objects.get(user=claim.user).role == "admin"
     profile = CommissionerProfileFactory()
     moderator_client.post(
         reverse("moderation:commissioner", kwargs={"pk": profile.pk}),
-        {"decision": "decline", "reason": "Not a commissioning body"},
+        {"action": "reject", "reason": "Not a commissioning body"},
     )
     profile.refresh_from_db()
     assert profile.verification_status == "rejected"
-    assert sorted(ModerationDecision.objects.values_list("kind", "action", "reason")) == [
+    assert sorted(AuditRecord.objects.values_list("kind", "action", "reason")) == [
         ("claim", "approve", ""),
         ("commissioner", "reject", "Not a commissioning body"),
     ]
@@ -685,26 +769,26 @@ def queue_page(kind, thing):
 @pytest.mark.parametrize(
     "kind, make, refusal, recorded",
     [
-        ("claim", lambda: ClaimRequestFactory(kind="claim"), "decline", "reject"),
-        ("commissioner", CommissionerProfileFactory, "decline", "reject"),
-        ("report", ProblemReportFactory, "dismissed", "reject"),
+        ("claim", lambda: ClaimRequestFactory(kind="claim"), "reject", "reject"),
+        ("commissioner", CommissionerProfileFactory, "reject", "reject"),
+        ("report", ProblemReportFactory, "reject", "reject"),
     ],
 )
 def test_refusing_from_the_queue_needs_a_reason_and_records_it(
     moderator_client, kind, make, refusal, recorded
 ):
     thing = make()
-    response = moderator_client.post(queue_page(kind, thing), {"decision": refusal, "reason": ""})
+    response = moderator_client.post(queue_page(kind, thing), {"action": refusal, "reason": ""})
     assert response.status_code == 200
     assert response.context["form"].errors["reason"] == ["Enter the reason for your decision"]
     assert "govuk-error-summary" in response.content.decode()
-    assert not ModerationDecision.objects.exists()
+    assert not AuditRecord.objects.exists()
 
     response = moderator_client.post(
-        queue_page(kind, thing), {"decision": refusal, "reason": "Could not confirm it"}
+        queue_page(kind, thing), {"action": refusal, "reason": "Could not confirm it"}
     )
     assert response["Location"] == reverse("moderation:queue")
-    decision = ModerationDecision.objects.get()
+    decision = AuditRecord.objects.get()
     assert (decision.kind, decision.action, decision.reason) == (
         kind,
         recorded,
@@ -714,22 +798,26 @@ def test_refusing_from_the_queue_needs_a_reason_and_records_it(
 
 def test_the_reason_for_a_claim_decision_is_sent_to_the_person_who_asked(moderator):
     claim = ClaimRequestFactory(kind="claim")
-    services.claim_decide(
-        claim_request=claim, moderator=moderator, approve=False, reason="Use your work address"
+    services.decision_record(
+        kind="claim",
+        action="reject",
+        subject=claim,
+        actor=moderator,
+        reason="Use your work address",
     )
     [email] = mail.outbox
     assert email.to == [claim.user.email] and "Use your work address" in email.body
-    assert ModerationDecision.objects.get().reason == "Use your work address"
+    assert AuditRecord.objects.get().reason == "Use your work address"
 
 
 def test_a_resolved_report_records_what_was_done(moderator_client):
     report = ProblemReportFactory()
     moderator_client.post(
-        queue_page("report", report), {"decision": "resolved", "reason": "Phone number updated"}
+        queue_page("report", report), {"action": "approve", "reason": "Phone number updated"}
     )
     report.refresh_from_db()
     assert report.status == ProblemReport.Status.RESOLVED
-    assert ModerationDecision.objects.get().reason == "Phone number updated"
+    assert AuditRecord.objects.get().reason == "Phone number updated"
 
 
 # --- Who decides a claim ---------------------------------------------------------------------
@@ -740,7 +828,7 @@ def test_claims_on_an_organisation_with_an_admin_are_its_admins_to_decide(client
     admin = MembershipFactory(organisation=claim.organisation, role="admin").user
     client.force_login(moderator)
     assert client.get(queue_page("claim", claim)).status_code == 404
-    assert client.post(queue_page("claim", claim), {"decision": "approve"}).status_code == 404
+    assert client.post(queue_page("claim", claim), {"action": "approve"}).status_code == 404
     requests_page = reverse("registration:claim_requests", kwargs={"org": claim.organisation.uuid})
     assert client.get(requests_page).status_code == 404
     decide = reverse(
@@ -749,9 +837,9 @@ def test_claims_on_an_organisation_with_an_admin_are_its_admins_to_decide(client
     )
     assert client.post(decide, {"decision": "approve"}).status_code == 404
     with pytest.raises(PermissionDenied):
-        services.claim_decide(claim_request=claim, moderator=moderator, approve=True)
+        services.decision_record(kind="claim", action="approve", subject=claim, actor=moderator)
     claim.refresh_from_db()
-    assert claim.status == "pending" and not ModerationDecision.objects.exists()
+    assert claim.status == "pending" and not AuditRecord.objects.exists()
 
     client.force_login(admin)
     assert client.post(decide, {"decision": "approve"}).status_code == 302
@@ -773,10 +861,10 @@ def test_nobody_decides_their_own_claim(client, moderator, moderator_client):
     claim = ClaimRequestFactory(kind="claim", user=moderator)
     page = moderator_client.get(queue_page("claim", claim)).content.decode()
     assert "This is your own request, so another moderator must decide it" in page
-    response = moderator_client.post(queue_page("claim", claim), {"decision": "approve"})
+    response = moderator_client.post(queue_page("claim", claim), {"action": "approve"})
     assert "This is your own request" in " ".join(response.context["form"].errors["__all__"])
     with pytest.raises(PermissionDenied):
-        services.claim_decide(claim_request=claim, moderator=moderator, approve=True)
+        services.decision_record(kind="claim", action="approve", subject=claim, actor=moderator)
     assert not Membership.objects.filter(user=moderator).exists()
 
     # An admin who asked before they became one does not decide their own request either.
@@ -797,14 +885,18 @@ def test_a_moderator_cannot_verify_their_own_commissioner_profile(moderator, mod
     profile = CommissionerProfileFactory(user=moderator)
     page = moderator_client.get(queue_page("commissioner", profile)).content.decode()
     assert "another moderator must verify you" in page
-    response = moderator_client.post(queue_page("commissioner", profile), {"decision": "approve"})
+    response = moderator_client.post(queue_page("commissioner", profile), {"action": "approve"})
     assert "You cannot verify yourself" in " ".join(response.context["form"].errors["__all__"])
     with pytest.raises(PermissionDenied):
-        services.commissioner_decide(profile=profile, moderator=moderator, approve=True)
+        services.decision_record(
+            kind="commissioner", action="approve", subject=profile, actor=moderator
+        )
     profile.refresh_from_db()
-    assert profile.verification_status == "pending" and not ModerationDecision.objects.exists()
+    assert profile.verification_status == "pending" and not AuditRecord.objects.exists()
     # Another moderator can.
-    services.commissioner_decide(profile=profile, moderator=moderator_user(), approve=True)
+    services.decision_record(
+        kind="commissioner", action="approve", subject=profile, actor=moderator_user()
+    )
     profile.refresh_from_db()
     assert profile.verification_status == "verified"
 
@@ -825,7 +917,7 @@ def test_a_moderator_cannot_verify_their_own_commissioner_profile(moderator, mod
             "Checked with the regional office",
         ),
         (
-            "decline",
+            "reject",
             "Not a commissioning body",
             "We could not verify you as a commissioner",
             "could not confirm that you commission services for Probation Service North West",
@@ -838,7 +930,7 @@ def test_the_commissioner_is_emailed_the_decision_and_the_reason(
     profile = CommissionerProfileFactory(user=verified_user(email="pat@probation.example.org"))
 
     response = moderator_client.post(
-        queue_page("commissioner", profile), {"decision": decision, "reason": reason}
+        queue_page("commissioner", profile), {"action": decision, "reason": reason}
     )
 
     assert response["Location"] == reverse("moderation:queue")
@@ -851,7 +943,7 @@ def test_the_commissioner_is_emailed_the_decision_and_the_reason(
         assert reason in email.body
     assert "/account/" in email.body
     assert "Mo Derator" not in email.body  # the moderator is not named
-    decided = ModerationDecision.objects.get()
+    decided = AuditRecord.objects.get()
     assert (decided.kind, decided.subject_user, decided.reason) == (
         "commissioner",
         profile.user,
@@ -861,11 +953,11 @@ def test_the_commissioner_is_emailed_the_decision_and_the_reason(
 
 def test_no_email_about_a_commissioner_decision_that_was_refused(moderator, moderator_client):
     own = CommissionerProfileFactory(user=moderator)
-    moderator_client.post(queue_page("commissioner", own), {"decision": "approve"})
+    moderator_client.post(queue_page("commissioner", own), {"action": "approve"})
     decided = CommissionerProfileFactory(verification_status="verified", verified_at=timezone.now())
     with pytest.raises(services.ModerationError):
-        services.commissioner_decide(
-            profile=decided, moderator=moderator, approve=False, reason="x"
+        services.decision_record(
+            kind="commissioner", action="reject", subject=decided, actor=moderator, reason="x"
         )
     assert mail.outbox == []
 
@@ -876,23 +968,25 @@ def test_decisions_about_people_keep_nothing_of_them_once_they_delete_their_acco
     from accounts.services import user_delete
 
     claim = ClaimRequestFactory(kind="claim", user=verified_user(full_name="Cara Claimant"))
-    services.claim_decide(
-        claim_request=claim, moderator=moderator, approve=False, reason="Not from the charity"
+    services.decision_record(
+        kind="claim", action="reject", subject=claim, actor=moderator, reason="Not from the charity"
     )
     profile = CommissionerProfileFactory(body_name="Probation North West")
-    services.commissioner_decide(profile=profile, moderator=moderator, approve=True)
+    services.decision_record(
+        kind="commissioner", action="approve", subject=profile, actor=moderator
+    )
     people = [claim.user, profile.user]
-    assert [d.subject_user for d in ModerationDecision.objects.order_by("id")] == people
+    assert [d.subject_user for d in AuditRecord.objects.order_by("id")] == people
     traces = [text for user in people for text in (user.email, user.full_name) if text]
 
     for user in people:
         user_delete(user=user)
 
-    for decision in ModerationDecision.objects.all():
+    for decision in AuditRecord.objects.all():
         assert decision.subject_user is None
-        recorded = " ".join([decision.subject, decision.reason, decision.organisation_name])
+        recorded = " ".join([decision.subject_name, decision.reason, decision.organisation_name])
         assert not [trace for trace in traces if trace in recorded]
-    assert sorted(ModerationDecision.objects.values_list("subject", flat=True)) == [
+    assert sorted(AuditRecord.objects.values_list("subject_name", flat=True)) == [
         "Claim as its admin",
         "Probation North West",
     ]
@@ -917,7 +1011,7 @@ def test_the_public_can_report_a_problem(client, moderator_client):
     queue = moderator_client.get(reverse("moderation:queue")).content.decode()
     assert "Closed last year" in queue
     moderator_client.post(
-        reverse("moderation:report", kwargs={"pk": report.pk}), {"decision": "resolved"}
+        reverse("moderation:report", kwargs={"pk": report.pk}), {"action": "approve"}
     )
     report.refresh_from_db()
     assert report.status == "resolved"
@@ -1000,7 +1094,7 @@ def test_admins_confirm_their_entry_is_still_correct(client):
     assert client.post(url).status_code == 302
     organisation.refresh_from_db()
     assert organisation.last_verified_at is not None
-    assert ModerationDecision.objects.get().kind == "confirmation"
+    assert AuditRecord.objects.get().kind == "confirmation"
 
 
 @pytest.mark.parametrize("role", ["editor", "stranger"])

@@ -15,8 +15,8 @@ from directory.moderation import review as moderation_review
 from directory.moderation import revision_lists
 from directory.moderation import selectors as moderation_selectors
 from directory.moderation import services as moderation
-from directory.moderation.models import ModerationDecision, OrganisationRevision, RegisterEntry
-from directory.organisations.models import EvidenceItem, Organisation
+from directory.moderation.models import OrganisationRevision, RegisterEntry
+from directory.organisations.models import AuditRecord, EvidenceItem, Organisation
 from directory.registration import services as registration
 from tests.factories import (
     ClaimRequestFactory,
@@ -304,8 +304,12 @@ def test_a_resubmission_shows_what_changed_since_it_was_sent_back_and_the_thread
     client, moderator_client, moderator, submission
 ):
     organisation, charity = submission
-    moderation.submission_request_changes(
-        organisation=organisation, moderator=moderator, reason="Name the prison you work in."
+    moderation.decision_record(
+        kind="submission",
+        action="request_changes",
+        subject=organisation,
+        actor=moderator,
+        reason="Name the prison you work in.",
     )
     organisation = save_fields(
         organisation, charity, summary="Mentoring for men leaving HMP Altcourse"
@@ -338,7 +342,13 @@ def test_changes_to_a_published_entry_compare_with_it_and_with_what_was_sent_bac
     MembershipFactory(user=editor, organisation=organisation)
     organisation = save_fields(organisation, editor, summary="First proposal")
     revision = organisation.revisions.get()
-    moderation.revision_request_changes(revision=revision, moderator=moderator, reason="Shorter")
+    moderation.decision_record(
+        kind="revision",
+        action="request_changes",
+        subject=revision,
+        actor=moderator,
+        reason="Shorter",
+    )
     organisation = save_fields(organisation, editor, summary="Second proposal")
     registration.organisation_submit(
         organisation=organisation, user=editor, expected_version=version(organisation)
@@ -374,18 +384,28 @@ def test_a_moderators_own_edit_to_someone_elses_profile_waits_for_another(modera
     organisation.refresh_from_db()
     assert organisation.summary == "Published summary"
     with pytest.raises(moderation.OwnChangesError):
-        moderation.revision_approve(
-            revision=revision, moderator=moderator, expected_version=organisation.version
+        moderation.decision_record(
+            kind="revision",
+            action="approve",
+            subject=revision,
+            actor=moderator,
+            expected_version=organisation.version,
         )
     with pytest.raises(moderation.OwnChangesError):
-        moderation.revision_reject(revision=revision, moderator=moderator, reason="No")
+        moderation.decision_record(
+            kind="revision", action="reject", subject=revision, actor=moderator, reason="No"
+        )
     other = moderator_user()
-    moderation.revision_approve(
-        revision=revision, moderator=other, expected_version=organisation.version
+    moderation.decision_record(
+        kind="revision",
+        action="approve",
+        subject=revision,
+        actor=other,
+        expected_version=organisation.version,
     )
     organisation.refresh_from_db()
     assert organisation.summary == "A moderator's summary"
-    assert not ModerationDecision.objects.get().self_decided
+    assert not AuditRecord.objects.get().self_decided
 
 
 def test_a_moderator_who_changed_a_revision_later_cannot_decide_it(moderator):
@@ -424,7 +444,7 @@ def test_self_approval_is_allowed_by_the_setting_and_marked(moderator, moderator
         review_url(organisation), {"action": "approve", "version": version(organisation)}
     )
     assert response.status_code == 302
-    decision = ModerationDecision.objects.get()
+    decision = AuditRecord.objects.get()
     assert decision.self_decided
     history = moderation_selectors.organisation_history(organisation=organisation)
     assert any("who had made some of the changes" in row["what"] for row in history)
@@ -432,8 +452,12 @@ def test_self_approval_is_allowed_by_the_setting_and_marked(moderator, moderator
 
 def test_a_moderator_cannot_decide_a_submission_they_edited_or_sent(moderator, taxonomies):
     organisation, _ = full_submission()
-    moderation.submission_request_changes(
-        organisation=organisation, moderator=moderator, reason="Fix"
+    moderation.decision_record(
+        kind="submission",
+        action="request_changes",
+        subject=organisation,
+        actor=moderator,
+        reason="Fix",
     )
     # Asking for changes is no authorship: the same moderator may decide the next sending.
     organisation = save_fields(organisation, moderator, description="Rewritten by the moderator")
@@ -441,26 +465,40 @@ def test_a_moderator_cannot_decide_a_submission_they_edited_or_sent(moderator, t
         organisation=organisation, user=moderator, expected_version=version(organisation)
     )
     with pytest.raises(moderation.OwnChangesError):
-        moderation.submission_approve(
-            organisation=organisation, moderator=moderator, expected_version=version(organisation)
+        moderation.decision_record(
+            kind="submission",
+            action="approve",
+            subject=organisation,
+            actor=moderator,
+            expected_version=version(organisation),
         )
-    moderation.submission_approve(
-        organisation=organisation,
-        moderator=moderator_user(),
+    moderation.decision_record(
+        kind="submission",
+        action="approve",
+        subject=organisation,
+        actor=moderator_user(),
         expected_version=version(organisation),
     )
 
 
 def test_a_moderator_may_decide_a_submission_after_only_deciding_on_it(moderator, submission):
     organisation, charity = submission
-    moderation.submission_request_changes(
-        organisation=organisation, moderator=moderator, reason="Fix"
+    moderation.decision_record(
+        kind="submission",
+        action="request_changes",
+        subject=organisation,
+        actor=moderator,
+        reason="Fix",
     )
     registration.organisation_submit(
         organisation=organisation, user=charity, expected_version=version(organisation)
     )
-    moderation.submission_approve(
-        organisation=organisation, moderator=moderator, expected_version=version(organisation)
+    moderation.decision_record(
+        kind="submission",
+        action="approve",
+        subject=organisation,
+        actor=moderator,
+        expected_version=version(organisation),
     )
     assert Organisation.objects.get(pk=organisation.pk).status == Status.PUBLISHED
 
@@ -470,7 +508,7 @@ def test_a_moderator_cannot_decide_a_claim_on_an_organisation_they_belong_to(mod
     MembershipFactory(user=moderator, organisation=organisation, role="editor")
     claim = ClaimRequestFactory(organisation=organisation)
     with pytest.raises(PermissionDenied, match="an organisation you belong to"):
-        moderation.claim_decide(claim_request=claim, moderator=moderator, approve=True)
+        moderation.decision_record(kind="claim", action="approve", subject=claim, actor=moderator)
 
 
 # --- The queue, the header and the emails ---

@@ -454,8 +454,12 @@ def test_changes_sent_back_keep_what_the_owners_proposed_until_they_send_them_ag
 def test_a_submission_sent_back_shows_the_moderators_message(client, moderator):
     organisation = OrganisationFactory(status=Organisation.Status.SUBMITTED)
     admin = MembershipFactory(organisation=organisation, role=Membership.Role.ADMIN).user
-    moderation_services.submission_request_changes(
-        organisation=organisation, moderator=moderator, reason="Add your charity number"
+    moderation_services.decision_record(
+        kind="submission",
+        action="request_changes",
+        subject=organisation,
+        actor=moderator,
+        reason="Add your charity number",
     )
     client.force_login(admin)
     task_list = client.get(url("task_list", organisation)).content.decode()

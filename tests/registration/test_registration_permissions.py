@@ -300,7 +300,7 @@ def test_moderators_decide_requests_in_the_workspace_not_the_admin(client, taxon
     claim.refresh_from_db()
     assert claim.status == "pending"  # the admin has no action deciding it
     response = client.post(
-        reverse("moderation:claim", kwargs={"pk": claim.pk}), {"decision": "approve"}
+        reverse("moderation:claim", kwargs={"pk": claim.pk}), {"action": "approve"}
     )
     assert response["Location"] == reverse("moderation:queue")
     claim.refresh_from_db()

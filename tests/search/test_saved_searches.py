@@ -11,9 +11,8 @@ from django.utils import timezone
 
 from directory.moderation import services as moderation_services
 from directory.moderation.importer import organisations_import
-from directory.moderation.models import ModerationDecision
 from directory.moderation.services import freshness_update
-from directory.organisations.models import LegalForm, Organisation, Region
+from directory.organisations.models import AuditRecord, LegalForm, Organisation, Region
 from directory.search.models import SavedSearch, SavedSearchSeen
 from directory.search.search_alerts import search_alerts_send
 from tests.factories import (
@@ -243,12 +242,12 @@ def test_routine_writes_do_not_make_an_old_match_news(client, taxonomies, simula
     # A freshness reminder and a confirmation that the entry is still correct.
     organisation.freshness_stage = Organisation.Freshness.FIRST_REMINDER
     organisation.save(update_fields=["freshness_stage", "updated_at"])
-    ModerationDecision.objects.create(
+    AuditRecord.objects.create(
         organisation=organisation,
         organisation_name=organisation.name,
-        kind=ModerationDecision.Kind.CONFIRMATION,
-        action=ModerationDecision.Action.DONE,
-        decided_at=timezone.now(),
+        kind=AuditRecord.Kind.CONFIRMATION,
+        action=AuditRecord.Action.DONE,
+        created_at=timezone.now(),
     )
 
     assert search_alerts_send() == 0
@@ -264,12 +263,12 @@ def test_an_approved_profile_change_that_makes_an_organisation_match_is_news(
     simulated_clock.advance(days=1)
     organisation.legal_form = LegalForm.objects.get(slug="cic")
     organisation.save()
-    ModerationDecision.objects.create(
+    AuditRecord.objects.create(
         organisation=organisation,
         organisation_name=organisation.name,
-        kind=ModerationDecision.Kind.REVISION,
-        action=ModerationDecision.Action.APPROVE,
-        decided_at=timezone.now(),
+        kind=AuditRecord.Kind.REVISION,
+        action=AuditRecord.Action.APPROVE,
+        created_at=timezone.now(),
     )
 
     assert search_alerts_send() == 1
@@ -362,10 +361,12 @@ def test_an_entry_back_in_default_search_is_news_once_for_the_searches_it_was_le
     # news for the default search only (the other had it in its results all along). Another
     # entry's routine confirmation is not news.
     clock.advance(days=1)
-    moderation_services.organisation_confirm_still_correct(
-        organisation=returning, user=returning_admin
+    moderation_services.decision_record(
+        kind="confirmation", action="done", subject=returning, actor=returning_admin
     )
-    moderation_services.organisation_confirm_still_correct(organisation=always, user=always_admin)
+    moderation_services.decision_record(
+        kind="confirmation", action="done", subject=always, actor=always_admin
+    )
     assert search_alerts_send() == 1
     [email] = mail.outbox
     assert "Wales (1 new)" in email.body and "Back Again" in email.body
@@ -376,7 +377,9 @@ def test_an_entry_back_in_default_search_is_news_once_for_the_searches_it_was_le
     # Day 3: an entry left out and back again between two alerts was in the results at both.
     clock.advance(days=1)
     _hide(always)
-    moderation_services.organisation_confirm_still_correct(organisation=always, user=always_admin)
+    moderation_services.decision_record(
+        kind="confirmation", action="done", subject=always, actor=always_admin
+    )
     assert search_alerts_send() == 0
 
     # Days 4 and 5: left out again, then back again: it is never sent twice.
@@ -384,8 +387,8 @@ def test_an_entry_back_in_default_search_is_news_once_for_the_searches_it_was_le
     _hide(returning)
     assert search_alerts_send() == 0
     clock.advance(days=1)
-    moderation_services.organisation_confirm_still_correct(
-        organisation=returning, user=returning_admin
+    moderation_services.decision_record(
+        kind="confirmation", action="done", subject=returning, actor=returning_admin
     )
     assert search_alerts_send() == 0
     assert len(mail.outbox) == 1
@@ -395,8 +398,8 @@ def test_an_entry_back_in_default_search_is_news_once_for_the_searches_it_was_le
     _hide(returning)
     later = _save(client, user, "region=wales", name="Wales again")
     clock.advance(days=1)
-    moderation_services.organisation_confirm_still_correct(
-        organisation=returning, user=returning_admin
+    moderation_services.decision_record(
+        kind="confirmation", action="done", subject=returning, actor=returning_admin
     )
     clock.advance(days=1)
     assert search_alerts_send() == 1
