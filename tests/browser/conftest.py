@@ -1,7 +1,8 @@
 """Playwright driving Debian's chromium against pytest-django's live server.
 
 Every test in this folder is marked `browser`; `make test-browser` runs them on PostgreSQL.
-On failure a screenshot and the page's HTML are saved under test-artefacts/.
+On failure a screenshot and the page's HTML are saved under test-artefacts/. Tests act
+through the page objects of tests/browser/pages/, one class per page type.
 """
 
 import os
@@ -92,10 +93,3 @@ def axe_violations(page) -> list[dict]:
             v["id"] == "aria-allowed-attr" and all(n["target"][0] in reveals for n in v["nodes"])
         )
     ]
-
-
-def sign_in(page, email: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()

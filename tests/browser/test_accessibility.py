@@ -48,6 +48,14 @@ from tests.browser.conftest import (
     axe_violations,
     save_artefacts_if_failed,
 )
+from tests.browser.pages import (
+    HomePage,
+    OfferAppraisalPage,
+    OrganisationPage,
+    Person,
+    SearchPage,
+    SitePage,
+)
 from tests.factories import (
     OFFER_APPRAISAL_INPUTS,
     EvidenceItemFactory,
@@ -878,13 +886,14 @@ def test_page_has_no_axe_violations(site, tab, case, role):
     url = case.url(site)
     response = tab.goto(url)
     assert (response.status, response.url) == (case.status, site.url + url)
-    assert tab.locator("h1").count() == 1, "exactly one h1"
+    opened = SitePage(tab)
+    assert opened.heading.count() == 1, "exactly one h1"
     assert axe_violations(tab) == []
     for submit in case.submits:
         response = send(tab, submit)
         assert response.status == submit.status, f"{submit.button}: answered {response.status}"
         expect(tab.locator(submit.shows).first).to_be_visible()
-        assert tab.locator("h1").count() == 1, f"{submit.button}: exactly one h1"
+        assert opened.heading.count() == 1, f"{submit.button}: exactly one h1"
         assert axe_violations(tab) == [], f"after {submit.button}"
 
 
@@ -894,16 +903,15 @@ def tab_without_js(browser, request, db, site):
 
 
 def test_pages_work_without_javascript(tab_without_js):
-    tab_without_js.goto(reverse("home"))
-    tab_without_js.get_by_label("Search the directory").fill("Organisation A")
-    tab_without_js.get_by_role("button", name="Search").click()
-    tab_without_js.get_by_role("link", name="Organisation A", exact=True).click()
-    expect(tab_without_js.locator("h1")).to_have_text("Organisation A")
+    person = Person(tab_without_js, javascript=False)
+    HomePage(person).open().search("Organisation A")
+    SearchPage(person).open_result("Organisation A")
+    expect(OrganisationPage(person).heading).to_have_text("Organisation A")
 
 
 @pytest.mark.parametrize("role", ["anonymous"])
 def test_skip_link_is_first_and_visible_on_focus(tab, role):
-    tab.goto(reverse("home"))
+    HomePage(tab).open()
     tab.keyboard.press("Tab")
     focused = tab.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Skip to main content"
@@ -915,28 +923,12 @@ def test_skip_link_is_first_and_visible_on_focus(tab, role):
 NARROWEST = 320  # CSS pixels: WCAG 1.4.10's width, 1280 pixels at 400% zoom
 
 
-def sideways_overflow(page, width: int = NARROWEST) -> dict:
-    """How far the page is wider than the window, and the outermost elements that are."""
-    return page.evaluate(
-        """(width) => {
-            const overflow = document.documentElement.scrollWidth - width;
-            if (overflow <= 0) return {};
-            const wide = [...document.body.querySelectorAll('*')]
-                .filter((el) => el.getBoundingClientRect().right > width + 1);
-            const culprits = wide.filter((el) => !wide.includes(el.parentElement)).slice(0, 5)
-                .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
-            return {overflow, culprits};
-        }""",
-        width,
-    )
-
-
-def assert_titled_by_heading(page) -> None:
+def assert_titled_by_heading(page: SitePage) -> None:
     """The page's title is its h1 (after "Error: " when it shows an error summary), then any
     further parts and the service's name, each after an en dash."""
-    heading = " ".join(page.locator("h1").inner_text().split())
-    title = page.title()
-    prefix = "Error: " if page.locator(".govuk-error-summary").count() else ""
+    heading = " ".join(page.heading.inner_text().split())
+    title = page.page.title()
+    prefix = "Error: " if page.error_summary.count() else ""
     assert title.startswith(f"{prefix}{heading}"), f"title {title!r} for h1 {heading!r}"
     assert title.endswith(f" – {settings.SERVICE_NAME}"), title
     assert " - " not in title, f"a hyphen, not an en dash, between parts: {title!r}"
@@ -967,13 +959,14 @@ def test_page_reflows_at_320_pixels_with_its_title_and_focus_styles(site, tab, c
     url = case.url(site)
     response = tab.goto(url)
     assert (response.status, response.url) == (case.status, site.url + url)
-    assert sideways_overflow(tab) == {}
-    assert_titled_by_heading(tab)
+    opened = SitePage(tab)
+    assert opened.sideways_overflow() == {}
+    assert_titled_by_heading(opened)
     assert links_without_govuk_focus_style(tab) == []
     for submit in case.submits:
         send(tab, submit)
-        assert sideways_overflow(tab) == {}, f"after {submit.button}"
-        assert_titled_by_heading(tab)
+        assert opened.sideways_overflow() == {}, f"after {submit.button}"
+        assert_titled_by_heading(opened)
         assert links_without_govuk_focus_style(tab) == [], f"after {submit.button}"
 
 
@@ -987,12 +980,10 @@ def test_a_wide_table_scrolls_in_its_own_region(anonymous_tab, width):
     """The appraisal's results: the page never scrolls sideways; the tables' regions can be
     scrolled by keyboard, and with JavaScript are a Tab stop only while they have more to show."""
     anonymous_tab.set_viewport_size({"width": width, "height": 900})
-    anonymous_tab.goto(
-        reverse("consortia:offer_appraisal") + "?" + urlencode(OFFER_APPRAISAL_INPUTS)
-    )
-    assert sideways_overflow(anonymous_tab, width) == {}
-    assert_titled_by_heading(anonymous_tab)
-    regions = anonymous_tab.locator(".app-table-scroll").evaluate_all(
+    appraisal = OfferAppraisalPage(anonymous_tab).open_appraised(OFFER_APPRAISAL_INPUTS)
+    assert appraisal.sideways_overflow() == {}
+    assert_titled_by_heading(appraisal)
+    regions = appraisal.table_regions.evaluate_all(
         """(regions) => regions.map((region) => ({
             scrolls: region.scrollWidth > region.clientWidth,
             tabStop: region.getAttribute('tabindex') === '0',

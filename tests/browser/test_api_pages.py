@@ -2,24 +2,24 @@
 must run from the site's own files under its Content Security Policy."""
 
 import pytest
-from django.urls import reverse
 from playwright.sync_api import expect
+
+from tests.browser.pages import ApiGuidePage, ApiReferencePage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_api_guide_never_scrolls_sideways_at_320px(page):
     page.set_viewport_size({"width": 320, "height": 900})
-    page.goto(reverse("api_docs"))
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert ApiGuidePage(page).open().sideways_overflow() == {}
 
 
 def test_the_reference_shows_every_operation_from_local_files(page, live_server):
     requested, refused = [], []
     page.on("request", lambda request: requested.append(request.url))
     page.on("console", lambda message: message.type == "error" and refused.append(message.text))
-    page.goto(reverse("api_reference"))
-    expect(page.get_by_text("/api/v1/organisations/{slug}/")).to_be_visible()
-    expect(page.get_by_text("Rate limits")).to_be_visible()
+    reference = ApiReferencePage(page).open()
+    expect(reference.operation("/api/v1/organisations/{slug}/")).to_be_visible()
+    expect(reference.text("Rate limits")).to_be_visible()
     assert all(url.startswith(live_server.url) for url in requested)
     assert refused == []

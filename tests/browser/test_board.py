@@ -4,11 +4,20 @@ at 1280 and 375 pixels wide, with JavaScript and without."""
 import re
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import _new_page, sign_in
+from tests.browser.conftest import _new_page
+from tests.browser.pages import (
+    ComparePage,
+    InvitePage,
+    OfferAppraisalPage,
+    OpportunitiesPage,
+    OpportunityFormPage,
+    OpportunityPage,
+    Person,
+    SignInPage,
+)
 from tests.factories import (
     OFFER_APPRAISAL_INPUTS,
     ConsortiumFactory,
@@ -22,7 +31,6 @@ from tests.factories import (
     VerifiedEmailAddressFactory,
 )
 
-PASSWORD = "a-long-test-password"
 SCREENS = [
     pytest.param((1280, True), id="1280-js"),
     pytest.param((1280, False), id="1280-nojs"),
@@ -33,7 +41,7 @@ SCREENS = [
 
 @pytest.fixture(params=SCREENS)
 def screen(request, browser, live_server):
-    """A page at the parametrised width, with or without JavaScript; `screen.js` says which."""
+    """Someone at a window of the parametrised width, with or without JavaScript."""
     width, js = request.param
     pages = _new_page(
         browser,
@@ -42,130 +50,111 @@ def screen(request, browser, live_server):
         viewport={"width": width, "height": 900},
         java_script_enabled=js,
     )
-    page = next(pages)
-    page.js = js
-    yield page
+    yield Person(next(pages), javascript=js)
     next(pages, None)
 
 
-def signed_in_admin(page, organisation=None):
+def signed_in_admin(person, organisation=None):
     membership = MembershipFactory(**({"organisation": organisation} if organisation else {}))
     VerifiedEmailAddressFactory(user=membership.user, email=membership.user.email)
-    sign_in(page, membership.user.email, PASSWORD)
-    expect(page).not_to_have_url(re.compile("/accounts/login/"))
+    signing_in = SignInPage(person).open()
+    signing_in.sign_in(membership.user.email)
+    expect(signing_in.page).not_to_have_url(re.compile("/accounts/login/"))
     return membership
 
 
-def assert_no_sideways_scroll(page):
-    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], widths
-
-
 def test_posting_an_opportunity_with_the_gov_uk_date_input(screen, transactional_db):
-    page = screen
     region, pathway = RegionFactory(name="North West"), PathwayFactory(name="Accommodation")
     role = PartnershipRoleFactory(name="Subcontractor")
-    signed_in_admin(page)
+    signed_in_admin(screen)
     year = timezone.localdate().year + 1
 
-    page.goto(reverse("opportunities:create"))
-    assert "---------" not in page.locator("form").inner_text()
-    page.get_by_label("Title").fill("Accommodation partner wanted")
-    page.get_by_label("Describe the opportunity").fill("A resettlement contract.")
-    page.get_by_label(region.name).check()
-    page.get_by_label(pathway.name).check()
-    page.get_by_label(role.name).check()
-    page.get_by_label("£50,000 to £250,000").check()
-    closing = page.get_by_role("group", name="Closing date for responses")
-    closing.get_by_label("Day").fill("15")
-    closing.get_by_label("Month").fill("January")
-    page.get_by_role("button", name="Publish opportunity").click()
+    form = OpportunityFormPage(screen).open()
+    assert "---------" not in form.form.inner_text()
+    form.fill_in(
+        title="Accommodation partner wanted",
+        description="A resettlement contract.",
+        ticked=[region.name, pathway.name, role.name, "£50,000 to £250,000"],
+    )
+    form.close_on("15", "January")
+    form.publish()
 
-    summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("The closing date must include a year")
-    expect(closing.get_by_label("Year")).to_have_class(re.compile("govuk-input--error"))
-    expect(closing.get_by_label("Day")).to_have_value("15")
-    closing.get_by_label("Year").fill(str(year))
-    page.get_by_role("button", name="Publish opportunity").click()
+    expect(form.error_summary).to_contain_text("The closing date must include a year")
+    expect(form.closing("Year")).to_have_class(re.compile("govuk-input--error"))
+    expect(form.closing("Day")).to_have_value("15")
+    form.closing("Year").fill(str(year))
+    form.publish()
 
-    expect(page.locator("h1")).to_have_text("Accommodation partner wanted")
-    expect(page.locator("main")).to_contain_text(f"15 January {year}")
-    assert_no_sideways_scroll(page)
+    opportunity = OpportunityPage(screen)
+    expect(opportunity.heading).to_have_text("Accommodation partner wanted")
+    expect(opportunity.main).to_contain_text(f"15 January {year}")
+    assert opportunity.sideways_overflow() == {}
 
 
 def test_the_empty_board_suggests_removing_filters_only_when_filtered(screen, transactional_db):
-    page = screen
-    page.goto(reverse("opportunities:list"))
-    expect(page.locator("main")).to_contain_text("There are no open opportunities at the moment")
-    expect(page.locator("main")).not_to_contain_text("Try removing some filters")
+    board = OpportunitiesPage(screen).open()
+    expect(board.main).to_contain_text("There are no open opportunities at the moment")
+    expect(board.main).not_to_contain_text("Try removing some filters")
 
-    page.get_by_label("Search").fill("housing")
-    page.get_by_role("button", name="Apply filters").click()
-    expect(page.locator("main")).to_contain_text("Try removing some filters")
-    assert_no_sideways_scroll(page)
+    board.filter_by_words("housing")
+    expect(board.main).to_contain_text("Try removing some filters")
+    assert board.sideways_overflow() == {}
 
 
 def test_inviting_an_organisation_searches_the_server(screen, transactional_db):
-    page = screen
     consortium = ConsortiumFactory()
     OrganisationFactory(name="Haven Housing Trust", town="Bristol")
     OrganisationFactory(name="Harbour Mentoring", town="Hull")
-    signed_in_admin(page, consortium.lead_organisation)
-    page.goto(reverse("partnerships:consortium_invite", kwargs={"consortium": consortium.uuid}))
+    signed_in_admin(screen, consortium.lead_organisation)
+    invite = InvitePage(screen).open(consortium=consortium.uuid)
 
-    if page.js:
-        organisation = page.get_by_label("Organisation to invite")
-        organisation.fill("haven")
-        page.get_by_role("option", name="Haven Housing Trust (Bristol)").click()
-        expect(organisation).to_have_value("Haven Housing Trust (Bristol)")
-        expect(page.get_by_label("Search for the organisation")).to_be_hidden()
+    if screen.javascript:
+        invite.type_name("haven")
+        screen.press(invite.suggestion("Haven Housing Trust (Bristol)"))
+        expect(invite.organisation).to_have_value("Haven Housing Trust (Bristol)")
+        expect(invite.server_search).to_be_hidden()
     else:
-        page.get_by_label("Search for the organisation").fill("haven")
-        page.get_by_role("button", name="Search").click()
-        expect(page.locator("main")).to_contain_text("1 organisation matches “haven”")
-        expect(page.get_by_role("radio")).to_have_count(1)
-        page.get_by_label("Haven Housing Trust (Bristol)").check()
-    page.get_by_label("Proposed role").fill("Accommodation subcontractor")
-    assert_no_sideways_scroll(page)
-    page.get_by_role("button", name="Send invitation").click()
+        invite.search_the_server("haven")
+        expect(invite.main).to_contain_text("1 organisation matches “haven”")
+        expect(invite.matches).to_have_count(1)
+        invite.select_match("Haven Housing Trust (Bristol)")
+    invite.propose_role("Accommodation subcontractor")
+    assert invite.sideways_overflow() == {}
+    invite.send()
 
-    expect(page.locator("main")).to_contain_text("Haven Housing Trust invited")
+    expect(invite.main).to_contain_text("Haven Housing Trust invited")
     assert consortium.memberships.filter(organisation__name="Haven Housing Trust").exists()
 
 
 def test_the_appraisal_leads_with_its_verdict_in_whole_pounds(screen, transactional_db):
-    page = screen
-    page.goto(reverse("consortia:offer_appraisal") + "?" + "&".join(
-        f"{name}={value}" for name, value in OFFER_APPRAISAL_INPUTS.items()
-    ))  # fmt: skip
+    appraisal = OfferAppraisalPage(screen).open_appraised(OFFER_APPRAISAL_INPUTS)
 
-    verdict = page.locator(".govuk-inset-text")
+    verdict = appraisal.verdict
     expect(verdict).to_contain_text(re.compile(r"^\s*On these assumptions the contract would"))
     expect(verdict).to_contain_text("against your best evidence of 30%")
     expect(verdict).to_contain_text(re.compile(r"You would need up to £[\d,]+ of working capital"))
     assert not re.search(r"£[\d,]+\.\d\d", verdict.inner_text())
-    assert_no_sideways_scroll(page)
+    assert appraisal.sideways_overflow() == {}
 
 
 def test_the_compare_table_fits_at_1280_and_stacks_on_a_phone(screen, transactional_db):
-    page = screen
-    membership = signed_in_admin(page)
+    membership = signed_in_admin(screen)
     shortlist = ShortlistFactory(owner=membership.user)
     names = ["Anchor Trust", "Beacon Mentoring Partnership", "Cedar Women's Centre"]
     for name in names:
         ShortlistItemFactory(shortlist=shortlist, organisation=OrganisationFactory(name=name))
-    page.goto(reverse("shortlists:compare", kwargs={"pk": shortlist.pk}))
+    comparison = ComparePage(screen).open(pk=shortlist.pk)
 
-    if page.viewport_size["width"] >= 1280:
-        region = page.get_by_role("region", name="3 organisations side by side")
+    if screen.page.viewport_size["width"] >= 1280:
+        region = comparison.side_by_side(3)
         expect(region).to_be_visible()
         right_edge = region.evaluate("element => element.getBoundingClientRect().right")
         for name in names:
-            header = region.get_by_role("columnheader", name=name)
+            header = comparison.column_header(name)
             assert header.evaluate("e => e.getBoundingClientRect().right") <= right_edge + 1
         assert region.evaluate("element => element.scrollWidth <= element.clientWidth")
     else:
-        expect(page.locator(".app-compare")).to_be_hidden()
+        expect(comparison.table).to_be_hidden()
         for name in names:
-            expect(page.get_by_role("heading", name=name, level=2)).to_be_visible()
-    assert_no_sideways_scroll(page)
+            expect(comparison.stacked(name)).to_be_visible()
+    assert comparison.sideways_overflow() == {}

@@ -14,24 +14,21 @@ Each runs with JavaScript on and off. Journeys 1 and 3 run again by keyboard alo
 Enter and Space, and typing into fields): every element Tab reaches must show a focus
 indicator, and focus must land on the error summary after a failed submit.
 
-People act through `Person` (pointer) or `KeyboardPerson`; the journeys are written once.
-Links in emails are read from Django's test outbox and opened like a mail reader would.
+People act through `Person` (pointer) or `KeyboardPerson` on the page objects of
+tests/browser/pages/; the journeys are written once. Links in emails are read from Django's
+test outbox and opened like a mail reader would.
 """
 
 import csv
 import re
-import time
-from contextlib import nullcontext
 from datetime import timedelta
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
-from playwright.sync_api import Download, Locator, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import expect
 
 from accounts.models import MODERATORS_GROUP, Membership
 from consortia.models import ConsortiumMembership, ExpressionOfInterest
@@ -42,6 +39,44 @@ from directory.search.models import SavedSearch
 from directory.search.search_index import refresh_search_documents
 from tests.accounts.helpers import activate_totp
 from tests.browser.conftest import _new_page
+from tests.browser.pages import (
+    AccountPage,
+    CheckAnswersPage,
+    ComparePage,
+    ConfirmEmailPage,
+    ConsortiaPage,
+    ConsortiumPage,
+    EvidencePage,
+    HomePage,
+    InvitePage,
+    KeyboardPerson,
+    LocationPage,
+    MembersPage,
+    ModerationQueuePage,
+    NewOrganisationPage,
+    OfferAppraisalPage,
+    OpportunitiesPage,
+    OpportunityFormPage,
+    OpportunityPage,
+    OrganisationPage,
+    Person,
+    ReportProblemPage,
+    ResponsesPage,
+    ReviewPage,
+    SaveSearchPage,
+    SearchPage,
+    SectionPage,
+    ServicesPage,
+    ShortlistPage,
+    SignInPage,
+    SignOutPage,
+    SignUpPage,
+    SitePage,
+    StartPage,
+    TaskListPage,
+    TwoFactorPage,
+    totp_code,
+)
 from tests.factories import (
     CommissionerProfileFactory,
     DeliveryLocationFactory,
@@ -55,162 +90,6 @@ from tests.factories import (
 
 PASSWORD = "a-long-test-password"  # tests.factories.UserFactory's password
 PDF_BYTES = pdf_document()
-
-# Evaluated in the page after each Tab: the focused element, and whether it looks different
-# focused from unfocused (outline, shadow, colours, border, underline; a radio's or
-# checkbox's indicator is drawn on its label). A transparent outline (kept by GOV.UK Frontend
-# for Windows high contrast mode) is not an indicator by itself.
-FOCUS_STATE_JS = """() => {
-  const element = document.activeElement
-  if (!element || element === document.body || element === document.documentElement) return null
-  const parts = [element, ...(element.labels || [])]
-  const look = () => parts.flatMap(part => [null, '::before', '::after'].map(pseudo => {
-    const style = getComputedStyle(part, pseudo)
-    const outline = style.outlineStyle === 'none' || parseFloat(style.outlineWidth) === 0 ||
-      style.outlineColor === 'rgba(0, 0, 0, 0)'
-      ? 'none' : `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`
-    return [outline, style.boxShadow, style.backgroundColor, style.color,
-      style.textDecorationLine, style.borderColor, style.borderWidth].join(' ')
-  })).join(' | ')
-  const focused = look()
-  // GOV.UK Frontend drops the tabindex it gave the error summary once it loses focus.
-  const tabindex = element.getAttribute('tabindex')
-  element.blur()
-  const unfocused = look()
-  if (tabindex !== null) element.setAttribute('tabindex', tabindex)
-  element.focus({ preventScroll: true })
-  const box = element.getBoundingClientRect()
-  const text = (element.getAttribute('aria-label') || element.innerText || element.value ||
-    element.name || '').trim().replace(/\\s+/g, ' ').slice(0, 60)
-  return {
-    target: element.hasAttribute('data-journey-target'),
-    skipLink: element.classList.contains('govuk-skip-link'),
-    indicated: focused !== unfocused && box.width > 0 && box.height > 0,
-    element: `<${element.tagName.toLowerCase()}${element.id ? ' #' + element.id : ''}> ${text}`,
-  }
-}"""
-
-
-class Person:
-    """Someone at a browser window who points and clicks. Journeys ask a person to follow a
-    link or button, fill in, check, choose, upload and download; subclasses change how."""
-
-    def __init__(self, page: Page, *, javascript: bool):
-        self.page = page
-        self.javascript = javascript
-
-    def follow(self, target: Locator) -> None:
-        """Activate a link or button that loads another page."""
-        self.press(target, navigates=True)
-
-    def press(self, target: Locator, *, navigates: bool = False) -> None:
-        self._reach(target)
-        with self.page.expect_navigation() if navigates else nullcontext():
-            self._activate(target)
-
-    def download(self, link: Locator) -> Download:
-        self._reach(link)
-        with self.page.expect_download() as download:
-            self._activate(link)
-        return download.value
-
-    def _reach(self, target: Locator) -> None:
-        """Get to the target, ready to activate it (a pointer is there at once)."""
-
-    def _activate(self, target: Locator) -> None:
-        target.click()
-
-    def fill(self, field: Locator, text: str) -> None:
-        field.fill(text)
-
-    def check(self, box: Locator) -> None:
-        box.check()
-
-    def choose(self, select: Locator, label: str) -> None:
-        select.select_option(label=label)
-
-    def upload(self, field: Locator, name: str, content: bytes) -> None:
-        field.set_input_files({"name": name, "mimeType": "application/pdf", "buffer": content})
-
-    def submit_with_errors(self, button: Locator) -> None:
-        """Submit a form that must come back with errors: the GOV.UK error summary shows and,
-        where its script runs, takes the focus, visibly."""
-        self.follow(button)
-        summary = self.page.locator(".govuk-error-summary")
-        expect(summary).to_be_visible()
-        if self.javascript:
-            expect(summary).to_be_focused()
-            focus = self.page.evaluate(FOCUS_STATE_JS)
-            assert focus["indicated"], (
-                f"the focused error summary shows no focus indicator: {focus}"
-            )
-
-
-class KeyboardPerson(Person):
-    """Someone who uses only the keyboard: Tab to move, Enter or Space to act, and typing
-    into fields. Every element Tab stops on must show where the focus is."""
-
-    MAX_TABS = 300
-
-    def focus(self, target: Locator) -> None:
-        """Tab (from wherever the focus is) until the target has the focus, using the skip
-        link on the way to a target in the main content."""
-        in_main = target.evaluate(
-            "element => { element.setAttribute('data-journey-target', '');"
-            " return !!element.closest('main') }"
-        )
-        passed = []
-        for _ in range(self.MAX_TABS):
-            self.page.keyboard.press("Tab")
-            focus = self.page.evaluate(FOCUS_STATE_JS)
-            if focus is None:  # past the last element, in the browser's own controls
-                continue
-            assert focus["indicated"], f"no visible focus on {focus['element']} ({self.page.url})"
-            if focus["target"]:
-                target.evaluate("element => element.removeAttribute('data-journey-target')")
-                return
-            passed.append(focus["element"])
-            if in_main and focus["skipLink"]:
-                self.page.keyboard.press("Enter")
-                # GOV.UK Frontend moves the focus to <main> (and shows none: it is no control).
-                expect(self.page.locator("main")).to_be_focused()
-        raise AssertionError(f"Tab never reached {target} on {self.page.url}; passed {passed}")
-
-    def _reach(self, target: Locator) -> None:
-        # Outside the wait for the next page: the skip link is a navigation within the page.
-        self.focus(target)
-
-    def _activate(self, target: Locator) -> None:
-        self.page.keyboard.press("Enter")
-
-    def fill(self, field: Locator, text: str) -> None:
-        # Tabbing into a text input selects what is in it, so typing replaces it.
-        self.focus(field)
-        self.page.keyboard.type(text)
-        expect(field).to_have_value(text)
-
-    def check(self, box: Locator) -> None:
-        self.focus(box)
-        if not box.is_checked():
-            self.page.keyboard.press("Space")
-        expect(box).to_be_checked()
-
-    UPLOAD_ATTEMPTS = 3
-
-    def upload(self, field: Locator, name: str, content: bytes) -> None:
-        self.focus(field)
-        # Headless Chromium now and then drops the keypress that opens the file chooser
-        # (a chooser that comes opens in well under a second), so a lost one is pressed again.
-        for attempt in range(1, self.UPLOAD_ATTEMPTS + 1):
-            try:
-                with self.page.expect_file_chooser(timeout=4000) as chooser:
-                    self.page.keyboard.press("Space")
-                break
-            except PlaywrightTimeoutError:
-                expect(field).to_be_focused()
-                if attempt == self.UPLOAD_ATTEMPTS:
-                    raise
-        chooser.value.set_files({"name": name, "mimeType": "application/pdf", "buffer": content})
 
 
 def _windows(request, browser, live_server, settings, *, javascript: bool, person=Person):
@@ -270,39 +149,6 @@ def link_in_email(to: str, path_part: str) -> str:
     raise AssertionError(f"No email to {to} with a link to {path_part}")
 
 
-def go_to(person: Person, name: str) -> None:
-    """Follow a link of the menu at the top of every page."""
-    menu = person.page.get_by_role("navigation", name="Menu")
-    person.follow(menu.get_by_role("link", name=name, exact=True))
-
-
-def sign_in(person: Person, email: str) -> None:
-    page = person.page
-    go_to(person, "Sign in")
-    person.fill(page.get_by_label("Email address"), email)
-    person.fill(page.get_by_label("Password", exact=True), PASSWORD)
-    person.follow(page.get_by_role("button", name="Sign in"))
-
-
-def sign_out(person: Person) -> None:
-    page = person.page
-    go_to(person, "Sign out")
-    person.follow(page.get_by_role("button", name="Sign out"))
-    expect(page.get_by_role("navigation", name="Menu")).to_contain_text("Sign in")
-
-
-def save_and_continue(person: Person) -> None:
-    person.follow(person.page.get_by_role("button", name="Save and continue"))
-
-
-def open_section(person: Person, name: str) -> None:
-    person.follow(person.page.get_by_role("link", name=name, exact=True))
-
-
-def heading(page: Page) -> Locator:
-    return page.locator("h1")
-
-
 # --- 1. A charity registers ---
 
 CHARITY_EMAIL = "amara@anchor.example.org"
@@ -312,145 +158,132 @@ CHARITY = "Anchor Women's Project"
 
 def create_account(person: Person) -> None:
     """Sign up from the home page, first forgetting to confirm the password."""
-    page = person.page
-    page.goto("/")
-    person.follow(page.get_by_role("link", name="Create an account"))
-    person.fill(page.get_by_label("Full name"), "Amara Okafor")
-    person.fill(page.get_by_label("Email address"), CHARITY_EMAIL)
-    person.fill(page.get_by_label("Create a password"), "anchor-women-2026")
-    person.check(page.get_by_label("I work for an organisation that delivers services"))
-    person.submit_with_errors(page.get_by_role("button", name="Create account"))
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Confirm your password")
-    expect(page.get_by_label("Full name")).to_have_value("Amara Okafor")
+    home = HomePage(person).open()
+    home.create_an_account()
+    sign_up = SignUpPage(person)
+    sign_up.fill_in(name="Amara Okafor", email=CHARITY_EMAIL, password="anchor-women-2026")
+    person.submit_with_errors(sign_up.create_button)
+    expect(sign_up.error_summary).to_contain_text("Confirm your password")
+    expect(sign_up.full_name).to_have_value("Amara Okafor")
     # Passwords are never sent back to the browser: both are typed again.
-    person.fill(page.get_by_label("Create a password"), PASSWORD)
-    person.fill(page.get_by_label("Confirm your password"), PASSWORD)
-    person.follow(page.get_by_role("button", name="Create account"))
-    expect(heading(page)).to_have_text("Check your email")
+    person.fill(sign_up.new_password, PASSWORD)
+    person.fill(sign_up.confirm_password, PASSWORD)
+    person.follow(sign_up.create_button)
+    expect(sign_up.heading).to_have_text("Check your email")
 
 
 def confirm_email(person: Person) -> None:
-    page = person.page
-    page.goto(link_in_email(CHARITY_EMAIL, "/accounts/confirm-email/"))
-    person.follow(page.get_by_role("button", name="Confirm"))
-    expect(heading(page)).to_have_text("Your account")
+    person.page.goto(link_in_email(CHARITY_EMAIL, "/accounts/confirm-email/"))
+    confirmation = ConfirmEmailPage(person)
+    confirmation.confirm()
+    expect(confirmation.heading).to_have_text("Your account")
 
 
 def first_visit(person: Person) -> None:
     """Start the registration; complete the organisation's details, what it does, and its
     services."""
-    page = person.page
-    person.follow(page.get_by_role("button", name="Register an organisation"))
-    person.follow(page.get_by_role("button", name="Start now"))
-    person.fill(page.get_by_label("Organisation name"), CHARITY)
-    person.fill(page.get_by_label("Charity number (England and Wales)"), "1190001")
-    person.follow(page.get_by_role("button", name="Continue"))
-    expect(heading(page)).to_have_text(CHARITY)
+    AccountPage(person).register_an_organisation()
+    StartPage(person).start_now()
+    NewOrganisationPage(person).name_it(CHARITY, charity_number="1190001")
+    tasks = TaskListPage(person)
+    expect(tasks.heading).to_have_text(CHARITY)
 
-    open_section(person, "About the organisation")
-    person.check(page.get_by_label("Registered charity (unincorporated or trust)"))
-    person.fill(page.get_by_label("Year founded"), "2012")
-    save_and_continue(person)
-    expect(page.get_by_label("Charity number (England and Wales)")).to_have_value("1190001")
-    save_and_continue(person)
-    person.fill(page.get_by_label("Public contact email address"), "hello@anchor.example.org")
-    person.fill(page.get_by_label("Address line 1"), "1 Quay Street")
-    person.fill(page.get_by_label("Town or city"), "Manchester")
-    person.fill(page.get_by_label("Postcode"), "M1 1AE")
-    save_and_continue(person)
+    tasks.open_section("About the organisation")
+    section = SectionPage(person)
+    section.legal_form("Registered charity (unincorporated or trust)", year_founded="2012")
+    expect(section.charity_number).to_have_value("1190001")
+    section.save_and_continue()
+    section.contact(
+        email="hello@anchor.example.org",
+        address="1 Quay Street",
+        town="Manchester",
+        postcode="M1 1AE",
+    )
 
-    open_section(person, "What you do")
-    person.fill(page.get_by_label("Summary"), "Housing and support for women leaving prison")
-    person.fill(page.get_by_label("Description"), "We find homes and stay alongside women.")
-    save_and_continue(person)
+    tasks.open_section("What you do")
+    section.what_you_do(
+        "Housing and support for women leaving prison", "We find homes and stay alongside women."
+    )
 
-    open_section(person, "Services")
-    person.follow(page.get_by_role("link", name="Add a service"))
-    person.fill(page.get_by_label("Service name"), "Women's housing support")
-    person.fill(page.get_by_label("What the service does"), "Finding and keeping a home")
-    person.check(page.get_by_label("Accommodation"))
-    person.check(page.get_by_label("North West"))
-    referrals = page.get_by_role("group", name="Is the service accepting referrals?")
-    person.check(referrals.get_by_label("Yes"))
-    person.follow(page.get_by_role("button", name="Save service"))
-    person.follow(page.get_by_role("link", name="Add a delivery location for Women's housing"))
-    person.fill(page.get_by_label("Location name"), "The Anchor Hub")
-    person.fill(page.get_by_label("Postcode"), "M1 1AE")
-    person.follow(page.get_by_role("button", name="Save location"))
-    save_and_continue(person)
-    expect(page.get_by_text("You have completed 3 of 7 sections")).to_be_visible()
+    tasks.open_section("Services")
+    services_page = ServicesPage(person)
+    services_page.add_service(
+        name="Women's housing support",
+        description="Finding and keeping a home",
+        pathway="Accommodation",
+        region="North West",
+        accepting=True,
+    )
+    services_page.add_location("Women's housing")
+    location = LocationPage(person)
+    location.fill_in("The Anchor Hub", postcode="M1 1AE")
+    location.save()
+    services_page.save_and_continue()
+    expect(tasks.progress(3)).to_be_visible()
 
 
 def second_visit(person: Person) -> None:
     """Back from the account page: size, evidence, quality marks and partnerships."""
-    page = person.page
-    person.follow(page.get_by_role("link", name=CHARITY, exact=True))
-    expect(page.get_by_text("You have completed 3 of 7 sections")).to_be_visible()
+    AccountPage(person).open_organisation(CHARITY)
+    tasks = TaskListPage(person)
+    expect(tasks.progress(3)).to_be_visible()
 
-    open_section(person, "Size and capacity")
-    person.check(page.get_by_label("Under £10,000"))
-    person.fill(page.get_by_label("Number of paid staff"), "4")
-    person.fill(page.get_by_label("Number of volunteers"), "20")
-    person.fill(page.get_by_label("People supported a year"), "120")
-    person.check(page.get_by_role("group", name="lived experience").get_by_label("Yes"))
-    save_and_continue(person)
+    tasks.open_section("Size and capacity")
+    section = SectionPage(person)
+    section.size(income="Under £10,000", staff="4", volunteers="20", people="120")
 
-    open_section(person, "Evidence of impact")
-    person.follow(page.get_by_role("link", name="Add evidence"))
-    person.check(page.get_by_label("Justice Data Lab report"))
-    person.fill(page.get_by_label("Title"), "Justice Data Lab 2024")
-    person.fill(page.get_by_label("Year", exact=True), "2024")
-    person.fill(page.get_by_label("Summary of the findings"), "Fewer women reoffended")
-    person.check(page.get_by_label("Level 1"))
-    person.upload(page.get_by_label("Upload a report (optional)"), "jdl.pdf", PDF_BYTES)
-    person.fill(page.get_by_label("Cohort size"), "84")
-    person.fill(page.get_by_label("of the people supported (%)"), "22")
-    person.fill(page.get_by_label("of the comparison group (%)"), "31")
-    significant = page.get_by_role("group", name="statistically significant")
-    person.check(significant.get_by_label("Yes"))
-    person.follow(page.get_by_role("button", name="Save evidence"))
-    expect(page.get_by_role("link", name="View the report (PDF)")).to_be_visible()
-    save_and_continue(person)
+    tasks.open_section("Evidence of impact")
+    evidence = EvidencePage(person)
+    evidence.add_evidence()
+    evidence.describe(
+        kind="Justice Data Lab report",
+        title="Justice Data Lab 2024",
+        year="2024",
+        findings="Fewer women reoffended",
+        level=1,
+    )
+    evidence.upload_report("jdl.pdf", PDF_BYTES)
+    evidence.justice_data_lab_figures(cohort="84", supported="22", comparison="31")
+    evidence.save()
+    expect(evidence.report_link).to_be_visible()
+    evidence.save_and_continue()
 
-    open_section(person, "Quality marks")
-    person.check(page.get_by_label("Trusted Charity"))
-    save_and_continue(person)
+    tasks.open_section("Quality marks")
+    section.quality_marks("Trusted Charity")
 
-    open_section(person, "Partnership interest")
-    person.check(page.get_by_role("group", name="partnerships or consortia").get_by_label("Yes"))
-    person.check(page.get_by_label("Subcontractor"))
-    save_and_continue(person)
-    expect(page.get_by_text("You have completed 7 of 7 sections")).to_be_visible()
+    tasks.open_section("Partnership interest")
+    section.partnership("Subcontractor")
+    expect(tasks.progress(7)).to_be_visible()
 
 
 def invite_colleague(person: Person) -> None:
-    page = person.page
-    go_to(person, "Your account")
-    person.follow(page.get_by_role("link", name=f"Manage members of {CHARITY}"))
-    person.follow(page.get_by_role("link", name="Invite someone"))
-    person.fill(page.get_by_label("Their email address"), COLLEAGUE_EMAIL)
-    person.check(page.get_by_label("Editor: can edit the organisation's profile"))
-    person.follow(page.get_by_role("button", name="Send invitation"))
-    expect(page.get_by_role("cell", name=COLLEAGUE_EMAIL, exact=True)).to_be_visible()
+    account = AccountPage(person)
+    account.go_to("Your account")
+    account.manage_members(CHARITY)
+    members = MembersPage(person)
+    members.invite(COLLEAGUE_EMAIL, role="Editor: can edit the organisation's profile")
+    expect(members.member(COLLEAGUE_EMAIL)).to_be_visible()
     assert "/account/invitations/" in link_in_email(COLLEAGUE_EMAIL, "/account/invitations/")
 
 
 def submit_for_review(person: Person) -> None:
-    page = person.page
-    go_to(person, "Your account")
-    person.follow(page.get_by_role("link", name=CHARITY, exact=True))
-    person.follow(page.get_by_role("link", name="Check your answers and submit for review"))
-    expect(page.get_by_text("hello@anchor.example.org")).to_be_visible()
-    person.follow(page.get_by_role("button", name="Submit for review"))
-    expect(heading(page)).to_have_text("Profile submitted for review")
+    account = AccountPage(person)
+    account.go_to("Your account")
+    account.open_organisation(CHARITY)
+    TaskListPage(person).check_answers()
+    check = CheckAnswersPage(person)
+    expect(check.text("hello@anchor.example.org")).to_be_visible()
+    check.submit_for_review()
+    expect(check.heading).to_have_text("Profile submitted for review")
 
 
 def register_a_charity(person: Person) -> None:
     create_account(person)
     confirm_email(person)
     first_visit(person)
-    sign_out(person)
-    sign_in(person, CHARITY_EMAIL)
+    SignOutPage(person).sign_out_from_menu()
+    expect(SitePage(person).menu).to_contain_text("Sign in")
+    SignInPage(person).sign_in_from_menu(CHARITY_EMAIL)
     second_visit(person)
     invite_colleague(person)
     submit_for_review(person)
@@ -498,72 +331,56 @@ def submission(taxonomies):
     return {"charity": charity, "moderator": moderator, "secret": activate_totp(moderator)}
 
 
-def current_totp_code(secret: str) -> str:
-    """The authenticator app's code, from a fresh 30-second window so it is still valid when
-    it arrives (no earlier or later window is accepted)."""
-    left = 30 - time.time() % 30
-    if left < 3:
-        time.sleep(left)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
 def moderator_decides(person: Person, decision: str, message: str = "") -> None:
-    page = person.page
-    go_to(person, "Your account")
-    person.follow(page.get_by_role("link", name="Go to the moderation queue"))
-    person.follow(page.get_by_role("link", name="Harbour Light Trust"))
-    person.check(page.get_by_label(decision, exact=True))
-    if message:
-        person.fill(page.get_by_label("Message to the organisation"), message)
-    person.follow(page.get_by_role("button", name="Record decision"))
+    account = AccountPage(person)
+    account.go_to("Your account")
+    account.open_moderation_queue()
+    ModerationQueuePage(person).open_review("Harbour Light Trust")
+    ReviewPage(person).decide(decision, message)
 
 
 def test_a_moderator_requests_a_change_then_approves(open_window, submission):
     moderator = open_window("moderator")
-    page = moderator.page
-    page.goto("/")
-    sign_in(moderator, submission["moderator"].email)
-    expect(heading(page)).to_have_text("Enter your security code")
-    moderator.fill(
-        page.get_by_label("Enter your security code"), current_totp_code(submission["secret"])
-    )
-    moderator.follow(page.get_by_role("button", name="Continue"))
-    expect(heading(page)).to_have_text("Your account")
+    HomePage(moderator).open()
+    SignInPage(moderator).sign_in_from_menu(submission["moderator"].email)
+    two_factor = TwoFactorPage(moderator)
+    expect(two_factor.heading).to_have_text("Enter your security code")
+    two_factor.enter_code(totp_code(submission["secret"]))
+    expect(two_factor.heading).to_have_text("Your account")
     moderator_decides(
         moderator, "Request changes", "Say which prison you work in, not only the city."
     )
-    expect(page.get_by_text("Nothing is waiting.")).to_be_visible()
+    queue = ModerationQueuePage(moderator)
+    expect(queue.empty).to_be_visible()
     organisation = Organisation.objects.get(slug="harbour-light-trust")
     assert organisation.status == Organisation.Status.CHANGES_REQUESTED
 
     charity = open_window("charity")
-    page = charity.page
     email = submission["charity"].email
     assert "Say which prison you work in" in email_to(email).body
-    page.goto(link_in_email(email, "/register/"))
-    charity.fill(page.get_by_label("Email address"), email)
-    charity.fill(page.get_by_label("Password", exact=True), PASSWORD)
-    charity.follow(page.get_by_role("button", name="Sign in"))
-    expect(heading(page)).to_have_text("Harbour Light Trust")
-    open_section(charity, "What you do")
-    charity.fill(page.get_by_label("Summary"), "Mentoring for men leaving HMP Altcourse")
-    save_and_continue(charity)
-    charity.follow(page.get_by_role("link", name="Check your answers and submit for review"))
-    charity.follow(page.get_by_role("button", name="Submit for review"))
-    expect(heading(page)).to_have_text("Profile submitted for review")
+    charity.page.goto(link_in_email(email, "/register/"))
+    SignInPage(charity).sign_in(email)
+    tasks = TaskListPage(charity)
+    expect(tasks.heading).to_have_text("Harbour Light Trust")
+    tasks.open_section("What you do")
+    section = SectionPage(charity)
+    charity.fill(section.summary, "Mentoring for men leaving HMP Altcourse")
+    section.save_and_continue()
+    tasks.check_answers()
+    check = CheckAnswersPage(charity)
+    check.submit_for_review()
+    expect(check.heading).to_have_text("Profile submitted for review")
 
     moderator_decides(moderator, "Approve")
-    expect(moderator.page.get_by_text("Nothing is waiting.")).to_be_visible()
+    expect(queue.empty).to_be_visible()
     organisation.refresh_from_db()
     assert organisation.status == Organisation.Status.PUBLISHED
 
     visitor = open_window("visitor")
-    page = visitor.page
-    page.goto("/")
-    visitor.fill(page.get_by_label("Search the directory"), "Altcourse")
-    visitor.follow(page.get_by_role("button", name="Search"))
-    visitor.follow(page.get_by_role("link", name="Harbour Light Trust"))
-    expect(page.get_by_text("Mentoring for men leaving HMP Altcourse")).to_be_visible()
+    HomePage(visitor).open().search("Altcourse")
+    search = SearchPage(visitor)
+    search.open_result("Harbour Light Trust")
+    expect(search.text("Mentoring for men leaving HMP Altcourse")).to_be_visible()
 
 
 # --- 3. A commissioner searches, shortlists, compares and exports ---
@@ -607,70 +424,43 @@ def market(taxonomies):
     return commissioner
 
 
-def apply_filters(person: Person) -> None:
-    """With JavaScript the results follow each filter; without, "Apply filters" sends them."""
-    if person.javascript:
-        expect(person.page.locator("#main-content")).not_to_have_attribute("aria-busy", "true")
-    else:
-        person.follow(person.page.get_by_role("button", name="Apply filters").first)
-
-
-def open_filter_group(person: Person, name: str) -> None:
-    """Filter groups with nothing chosen in them start closed: open one by its heading."""
-    person.press(person.page.locator("summary.app-facet__summary", has_text=name).first)
-
-
 def search_the_market(person: Person) -> None:
-    page = person.page
-    go_to(person, "Find organisations")
-    person.fill(page.get_by_label("Name, service or keyword"), "mentoring")
-    person.fill(page.get_by_label("Postcode"), "M1 1AE")
-    person.follow(page.get_by_role("button", name="Search", exact=True))
-    count = page.locator("#result-count")
-    expect(count).to_have_text("5 organisations")
-    open_filter_group(person, "Region")
-    person.check(page.get_by_label(re.compile(r"^North West \(")))
-    apply_filters(person)
-    expect(count).to_have_text("4 organisations")
-    open_filter_group(person, "Pathway")
-    person.check(page.get_by_label(re.compile(r"^Education, skills and work \(")))
-    apply_filters(person)
-    expect(count).to_have_text("3 organisations")
-    assert sorted(page.locator(".app-result__title").all_inner_texts()) == SHORTLISTED
+    search = SearchPage(person)
+    search.go_to("Find organisations")
+    search.search("mentoring", postcode="M1 1AE")
+    expect(search.result_count).to_have_text("5 organisations")
+    search.filter_by("Region", re.compile(r"^North West \("))
+    expect(search.result_count).to_have_text("4 organisations")
+    search.filter_by("Pathway", re.compile(r"^Education, skills and work \("))
+    expect(search.result_count).to_have_text("3 organisations")
+    assert sorted(search.result_titles.all_inner_texts()) == SHORTLISTED
 
 
 def shortlist_results(person: Person) -> None:
-    page = person.page
+    search = SearchPage(person)
     for name in SHORTLISTED:
-        person.press(
-            # GOV.UK's visually hidden text is padded with spaces: "Add to shortlist : name".
-            page.get_by_role("button", name=re.compile(f"^Add to shortlist\\W+{name}$")),
-            navigates=not person.javascript,
-        )
+        search.add_to_shortlist(name)
         message = f"{name} added to “Greater Manchester mentoring”"
-        expect(page.get_by_text(message)).to_be_visible()
+        expect(search.text(message)).to_be_visible()
 
 
 def save_the_search(person: Person) -> None:
-    page = person.page
-    person.follow(page.get_by_role("link", name="Save this search"))
-    person.submit_with_errors(page.get_by_role("button", name="Save search"))
-    person.fill(page.get_by_label("Name"), "Mentoring near Manchester")
-    person.follow(page.get_by_role("button", name="Save search"))
-    expect(page.get_by_role("link", name="Mentoring near Manchester", exact=True)).to_be_visible()
+    SearchPage(person).save_this_search()
+    saving = SaveSearchPage(person)
+    person.submit_with_errors(saving.save_button)
+    saving.save("Mentoring near Manchester")
+    expect(saving.link("Mentoring near Manchester", exact=True)).to_be_visible()
 
 
 def compare_and_export(person: Person) -> None:
-    page = person.page
-    person.follow(page.get_by_role("link", name="Your shortlists"))
-    person.follow(page.get_by_role("link", name="Greater Manchester mentoring"))
-    for name in SHORTLISTED:
-        person.check(page.get_by_label(f"Compare {name}"))
-    person.follow(page.get_by_role("button", name="Compare selected organisations"))
-    columns = page.locator(".app-compare__table thead th")
-    expect(columns).to_have_text(SHORTLISTED)
-    person.follow(page.get_by_role("link", name="Back to the shortlist"))
-    download = person.download(page.get_by_role("link", name="Download as CSV"))
+    shortlist = ShortlistPage(person)
+    shortlist.follow_link("Your shortlists")
+    shortlist.follow_link("Greater Manchester mentoring")
+    shortlist.compare(SHORTLISTED)
+    comparison = ComparePage(person)
+    expect(comparison.column_headers).to_have_text(SHORTLISTED)
+    comparison.back_to_the_shortlist()
+    download = shortlist.download_csv()
     with open(download.path(), encoding="utf-8-sig", newline="") as exported:
         rows = list(csv.DictReader(exported))
     assert [row["Name"] for row in rows] == SHORTLISTED
@@ -678,8 +468,8 @@ def compare_and_export(person: Person) -> None:
 
 
 def commission(person: Person, commissioner) -> None:
-    person.page.goto("/")
-    sign_in(person, commissioner.email)
+    HomePage(person).open()
+    SignInPage(person).sign_in_from_menu(commissioner.email)
     search_the_market(person)
     shortlist_results(person)
     save_the_search(person)
@@ -713,85 +503,62 @@ def two_organisations(taxonomies):
     return {"poster": poster, "responder": responder}
 
 
-def invite_organisation(person: Person, name: str) -> None:
-    """With JavaScript, pick the name from the autocomplete's suggestions (by keyboard, as
-    anyone can); without, search on the server and select the match."""
-    page = person.page
-    if person.javascript:
-        person.fill(page.get_by_label("Organisation to invite"), name)
-        expect(page.get_by_role("option", name=re.compile(f"^{name}"))).to_be_visible()
-        page.keyboard.press("ArrowDown")
-        page.keyboard.press("Enter")
-        expect(page.get_by_label("Organisation to invite")).to_have_value(re.compile(f"^{name}"))
-    else:
-        person.fill(page.get_by_label("Search for the organisation"), name)
-        person.follow(page.get_by_role("button", name="Search"))
-        person.check(page.get_by_label(name))
-
-
 def test_an_opportunity_becomes_a_consortium(open_window, two_organisations):
     poster = open_window("poster")
-    page = poster.page
-    page.goto("/")
-    sign_in(poster, two_organisations["poster"].email)
-    go_to(poster, "Opportunities")
-    poster.follow(page.get_by_role("link", name="Post an opportunity"))
-    poster.fill(page.get_by_label("Title"), "Mentors for a Manchester housing contract")
-    poster.fill(page.get_by_label("Describe the opportunity"), "We need mentoring partners.")
-    poster.check(page.get_by_label("North West"))
-    poster.check(page.get_by_label("Accommodation"))
-    poster.check(page.get_by_label("Subcontractor"))
-    poster.check(page.get_by_label("£50,000 to £250,000"))
-    closes = timezone.localdate() + timedelta(days=30)
-    closing = page.get_by_role("group", name="Closing date for responses")
-    poster.fill(closing.get_by_label("Day"), str(closes.day))
-    poster.fill(closing.get_by_label("Month"), f"{closes:%B}")
-    poster.fill(closing.get_by_label("Year"), str(closes.year))
-    poster.follow(page.get_by_role("button", name="Publish opportunity"))
-    expect(page.get_by_text("Opportunity published")).to_be_visible()
+    HomePage(poster).open()
+    SignInPage(poster).sign_in_from_menu(two_organisations["poster"].email)
+    board = OpportunitiesPage(poster)
+    board.go_to("Opportunities")
+    board.post_an_opportunity()
+    form = OpportunityFormPage(poster)
+    form.fill_in(
+        title="Mentors for a Manchester housing contract",
+        description="We need mentoring partners.",
+        ticked=["North West", "Accommodation", "Subcontractor", "£50,000 to £250,000"],
+    )
+    form.close_on_date(timezone.localdate() + timedelta(days=30))
+    form.publish()
+    expect(form.text("Opportunity published")).to_be_visible()
 
     responder = open_window("responder")
-    page = responder.page
-    page.goto("/")
-    sign_in(responder, two_organisations["responder"].email)
-    go_to(responder, "Opportunities")
-    responder.follow(page.get_by_role("link", name="Mentors for a Manchester housing contract"))
-    responder.fill(page.get_by_label("Your message"), "We mentor 200 people a year.")
-    responder.check(page.get_by_label("Through the gate mentoring (Gate Mentors)"))
-    responder.follow(page.get_by_role("button", name="Send expression of interest"))
-    expect(page.get_by_text("Your expression of interest was sent")).to_be_visible()
+    HomePage(responder).open()
+    SignInPage(responder).sign_in_from_menu(two_organisations["responder"].email)
+    board = OpportunitiesPage(responder)
+    board.go_to("Opportunities")
+    board.open_opportunity("Mentors for a Manchester housing contract")
+    opportunity = OpportunityPage(responder)
+    opportunity.express_interest(
+        "We mentor 200 people a year.", service="Through the gate mentoring (Gate Mentors)"
+    )
+    expect(opportunity.text("Your expression of interest was sent")).to_be_visible()
 
-    page = poster.page
-    page.goto(link_in_email(two_organisations["poster"].email, "/responses/"))
-    poster.follow(page.get_by_role("link", name="Review the response from Gate Mentors"))
-    poster.check(page.get_by_label("Accepted"))
-    poster.fill(page.get_by_label("Message to the organisation (optional)"), "Welcome aboard")
-    poster.follow(page.get_by_role("button", name="Save and tell the organisation"))
-    expect(page.get_by_role("cell", name="Accepted")).to_be_visible()
+    poster.page.goto(link_in_email(two_organisations["poster"].email, "/responses/"))
+    responses = ResponsesPage(poster)
+    responses.decide("Gate Mentors", "Accepted", message="Welcome aboard")
+    expect(responses.status("Accepted")).to_be_visible()
     assert ExpressionOfInterest.objects.get().status == ExpressionOfInterest.Status.ACCEPTED
 
-    go_to(poster, "Your account")
-    poster.follow(page.get_by_role("link", name="Consortia"))
-    poster.follow(page.get_by_role("link", name="Start a consortium"))
-    poster.fill(page.get_by_label("Name of the consortium"), "Manchester Homes and Mentors")
-    poster.fill(page.get_by_label("What is it for?"), "Housing with a mentor for every tenant")
-    poster.check(page.get_by_label("North West"))
-    poster.check(page.get_by_label("Accommodation"))
-    poster.check(page.get_by_label("Forming"))
-    poster.check(page.get_by_label("Public"))
-    poster.follow(page.get_by_role("button", name="Start the consortium"))
-    poster.follow(page.get_by_role("link", name="Invite an organisation"))
-    invite_organisation(poster, "Gate Mentors")
-    poster.fill(page.get_by_label("Proposed role"), "Mentoring subcontractor")
-    poster.follow(page.get_by_role("button", name="Send invitation"))
-    expect(page.get_by_text("Gate Mentors, as Mentoring subcontractor")).to_be_visible()
+    account = AccountPage(poster)
+    account.go_to("Your account")
+    account.open_consortia()
+    ConsortiaPage(poster).start(
+        name="Manchester Homes and Mentors",
+        purpose="Housing with a mentor for every tenant",
+        ticked=["North West", "Accommodation", "Forming", "Public"],
+    )
+    consortium = ConsortiumPage(poster)
+    consortium.invite_an_organisation()
+    invite = InvitePage(poster)
+    invite.choose_organisation("Gate Mentors")
+    invite.propose_role("Mentoring subcontractor")
+    invite.send()
+    expect(consortium.text("Gate Mentors, as Mentoring subcontractor")).to_be_visible()
 
-    page = responder.page
-    page.goto(link_in_email(two_organisations["responder"].email, "/consortia/"))
-    responder.follow(page.get_by_role("button", name="Accept for Gate Mentors"))
-    members = page.get_by_role("table", name="Members and their roles")
-    expect(members.get_by_role("link", name="Gate Mentors", exact=True)).to_be_visible()
-    expect(members.get_by_role("link", name="Anchor Housing", exact=True)).to_be_visible()
+    responder.page.goto(link_in_email(two_organisations["responder"].email, "/consortia/"))
+    joined = ConsortiumPage(responder)
+    joined.accept_for("Gate Mentors")
+    expect(joined.member("Gate Mentors")).to_be_visible()
+    expect(joined.member("Anchor Housing")).to_be_visible()
     assert ConsortiumMembership.objects.filter(status="accepted").count() == 2
 
 
@@ -818,21 +585,20 @@ def listed(transactional_db):
 
 def test_a_visitor_appraises_an_offer_and_reports_a_problem(open_window, listed):
     visitor = open_window("visitor")
-    page = visitor.page
-    page.goto("/tools/offer-appraisal/")
-    for label, value in APPRAISAL.items():
-        visitor.fill(page.get_by_label(label, exact=True), value)
-    visitor.submit_with_errors(page.get_by_role("button", name="Appraise the offer"))
-    expect(page.locator(".govuk-error-summary")).to_contain_text("must add up to 100%")
-    visitor.fill(page.get_by_label("Share paid on results", exact=True), "60")
-    visitor.follow(page.get_by_role("button", name="Appraise the offer"))
-    expect(page.get_by_role("heading", name="Results", exact=True)).to_be_visible()
-    expect(page.get_by_role("img", name="Cumulative cash by month, by scenario")).to_be_visible()
+    appraisal = OfferAppraisalPage(visitor).open()
+    appraisal.fill_in_by_label(APPRAISAL)
+    visitor.submit_with_errors(appraisal.appraise_button)
+    expect(appraisal.error_summary).to_contain_text("must add up to 100%")
+    appraisal.fill_in_by_label({"Share paid on results": "60"})
+    appraisal.appraise()
+    expect(appraisal.results_heading).to_be_visible()
+    expect(appraisal.cash_chart).to_be_visible()
 
-    go_to(visitor, "Find organisations")
-    visitor.follow(page.get_by_role("link", name="Second Chances Trust"))
-    visitor.follow(page.get_by_role("link", name="Report a problem with this entry"))
-    visitor.fill(page.get_by_label("What is wrong with this entry?"), "The phone number is old")
-    visitor.follow(page.get_by_role("button", name="Send report"))
-    expect(heading(page)).to_have_text("Report sent")
+    search = SearchPage(visitor)
+    search.go_to("Find organisations")
+    search.open_result("Second Chances Trust")
+    OrganisationPage(visitor).report_a_problem()
+    report = ReportProblemPage(visitor)
+    report.report("The phone number is old")
+    expect(report.heading).to_have_text("Report sent")
     assert ProblemReport.objects.get().description == "The phone number is old"

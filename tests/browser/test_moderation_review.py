@@ -3,11 +3,7 @@ published, and opens its PDF; asks for a change; the charity makes it; the moder
 changed and the earlier messages, approves, and the public profile shows it. A moderator
 signing in for the first time sets up two-factor authentication and goes on to the queue."""
 
-import re
-import time
-
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
@@ -16,10 +12,24 @@ from accounts.models import MODERATORS_GROUP
 from directory.organisations.models import Organisation
 from tests.accounts.helpers import activate_totp
 from tests.browser.conftest import _new_page, axe_violations
+from tests.browser.pages import (
+    AccountPage,
+    CheckAnswersPage,
+    ModerationQueuePage,
+    OrganisationPage,
+    ReauthenticatePage,
+    RecoveryCodesPage,
+    ReviewPage,
+    SectionPage,
+    SetUpAuthenticatorPage,
+    SignInPage,
+    TaskListPage,
+    TwoFactorPage,
+    totp_code,
+)
 from tests.factories import verified_user
 from tests.moderation.moderation_helpers import PDF_BYTES, full_submission
 
-PASSWORD = "a-long-test-password"  # tests.factories.UserFactory's password
 NAME = "Harbour Light Trust"
 
 
@@ -48,43 +58,26 @@ def submission(transactional_db):
     return organisation, charity, moderator
 
 
-def totp_code(secret: str) -> str:
-    """A code from a fresh 30-second window, so it is still valid when it arrives."""
-    left = 30 - time.time() % 30
-    if left < 3:
-        time.sleep(left)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def moderator_signs_in(page: Page, moderator) -> None:
     secret = activate_totp(moderator)
-    sign_in(page, moderator.email)
-    hint = page.get_by_text("The 6-digit code your authenticator app shows now")
-    expect(hint).to_be_visible()
-    page.get_by_label("Enter your security code").fill(totp_code(secret))
-    page.get_by_role("button", name="Continue").click()
+    SignInPage(page).open().sign_in(moderator.email)
+    two_factor = TwoFactorPage(page)
+    expect(two_factor.hint).to_be_visible()
+    two_factor.enter_code(totp_code(secret))
 
 
-def open_review(page: Page, waiting: int) -> None:
-    menu = page.get_by_role("navigation", name="Menu")
-    menu.get_by_role("link", name=f"Moderation ({waiting} waiting)").click()
-    page.get_by_role("link", name=NAME, exact=True).click()
-    expect(page.locator("h1")).to_have_text(f"Review {NAME}")
+def open_review(page: Page, waiting: int) -> ReviewPage:
+    queue = ModerationQueuePage(page)
+    queue.open_from_menu(waiting)
+    queue.open_review(NAME)
+    review = ReviewPage(page)
+    expect(review.heading).to_have_text(f"Review {NAME}")
+    return review
 
 
-def decide(page: Page, decision: str, message: str = "") -> None:
-    page.get_by_label(decision, exact=True).check()
-    if message:
-        page.get_by_label("Message to the organisation").fill(message)
-    page.get_by_role("button", name="Record decision").click()
-    expect(page.get_by_text(f"Decision recorded for {NAME}")).to_be_visible()
+def decide(review: ReviewPage, decision: str, message: str = "") -> None:
+    review.decide(decision, message)
+    expect(review.text(f"Decision recorded for {NAME}")).to_be_visible()
 
 
 def test_a_moderator_reviews_asks_for_a_change_compares_and_approves(windows, submission):
@@ -92,10 +85,9 @@ def test_a_moderator_reviews_asks_for_a_change_compares_and_approves(windows, su
     service = organisation.services.get()
     page = windows()
     moderator_signs_in(page, moderator)
-    open_review(page, waiting=1)
+    review = open_review(page, waiting=1)
 
     # Everything that will be published, as the public profile lays it out.
-    preview = page.get_by_role("region", name="As it will be published")
     for text in [
         organisation.summary,
         organisation.description,
@@ -110,51 +102,51 @@ def test_a_moderator_reviews_asks_for_a_change_compares_and_approves(windows, su
         "North West",
         "Independent evaluation 2024",
     ]:
-        expect(preview.get_by_text(text, exact=False).first).to_be_visible()
+        expect(review.preview.get_by_text(text, exact=False).first).to_be_visible()
     # And what only moderators see: the registers, the sender, the PDF.
-    expect(page.get_by_role("link", name="1187654 on the register").first).to_have_attribute(
+    expect(review.register_link("1187654")).to_have_attribute(
         "href",
         "https://register-of-charities.charitycommission.gov.uk/charity-search/-/charity-details/1187654",
     )
-    expect(page.get_by_text("email domain harbour-light.example.org")).to_be_visible()
-    pdf_link = page.locator("#evidence-checks a", has_text="Open the PDF")
-    pdf = page.request.get(pdf_link.get_attribute("href"))
+    expect(review.text("email domain harbour-light.example.org")).to_be_visible()
+    pdf = page.request.get(review.pdf_link.get_attribute("href"))
     assert pdf.status == 200
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.body() == PDF_BYTES
     assert axe_violations(page) == []
 
-    decide(page, "Request changes", "Name the prison you work in, not only the city.")
-    expect(page.get_by_text("Nothing is waiting.")).to_be_visible()
+    decide(review, "Request changes", "Name the prison you work in, not only the city.")
+    expect(ModerationQueuePage(page).empty).to_be_visible()
 
     # The charity makes the change and sends it again.
     charity_page = windows()
-    sign_in(charity_page, charity.email)
-    charity_page.get_by_role("link", name=NAME, exact=True).first.click()
-    expect(charity_page.get_by_text("Name the prison you work in")).to_be_visible()
-    charity_page.get_by_role("link", name="What you do", exact=True).click()
-    charity_page.get_by_label("Summary").fill("Mentoring for men leaving HMP Altcourse")
-    charity_page.get_by_role("button", name="Save and continue").click()
-    charity_page.get_by_role("link", name="Check your answers and submit for review").click()
-    charity_page.get_by_role("button", name="Submit for review").click()
-    expect(charity_page.locator("h1")).to_have_text("Profile submitted for review")
+    SignInPage(charity_page).open().sign_in(charity.email)
+    AccountPage(charity_page).open_organisation(NAME)
+    tasks = TaskListPage(charity_page)
+    expect(tasks.text("Name the prison you work in")).to_be_visible()
+    tasks.open_section("What you do")
+    section = SectionPage(charity_page)
+    section.summary.fill("Mentoring for men leaving HMP Altcourse")
+    section.save_and_continue()
+    tasks.check_answers()
+    check = CheckAnswersPage(charity_page)
+    check.submit_for_review()
+    expect(check.heading).to_have_text("Profile submitted for review")
 
     # The moderator sees what changed since and the earlier messages, and approves.
     page.reload()
-    open_review(page, waiting=1)
-    changes = page.get_by_role("table", name="Field-by-field changes since it was sent back")
-    summary = changes.get_by_role("row", name=re.compile("^Summary"))
+    review = open_review(page, waiting=1)
+    summary = review.changed_field("Summary")
     expect(summary).to_contain_text("Mentoring for men leaving HMP Liverpool")
     expect(summary).to_contain_text("Mentoring for men leaving HMP Altcourse")
-    thread = page.locator(".app-thread")
-    expect(thread).to_contain_text("Changes requested by Morgan Mod")
-    expect(thread).to_contain_text("Name the prison you work in, not only the city.")
-    expect(thread).to_contain_text("Sent for review again by Kim Harbour")
-    decide(page, "Approve")
+    expect(review.thread).to_contain_text("Changes requested by Morgan Mod")
+    expect(review.thread).to_contain_text("Name the prison you work in, not only the city.")
+    expect(review.thread).to_contain_text("Sent for review again by Kim Harbour")
+    decide(review, "Approve")
 
     visitor = windows()
-    visitor.goto(organisation.get_absolute_url())
-    expect(visitor.get_by_text("Mentoring for men leaving HMP Altcourse")).to_be_visible()
+    profile = OrganisationPage(visitor).open(slug=organisation.slug)
+    expect(profile.text("Mentoring for men leaving HMP Altcourse")).to_be_visible()
     organisation.refresh_from_db()
     assert organisation.status == Organisation.Status.PUBLISHED
 
@@ -162,18 +154,19 @@ def test_a_moderator_reviews_asks_for_a_change_compares_and_approves(windows, su
 def test_a_moderators_first_sign_in_sets_up_two_factor_then_goes_to_the_queue(windows, submission):
     _, _, moderator = submission
     page = windows()
-    sign_in(page, moderator.email)
-    expect(page.locator("h1")).to_have_text("Enter your password")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.locator("main button[type=submit]").first.click()
-    expect(page.locator("h1")).to_have_text("Set up an authenticator app")
-    expect(page.get_by_text("The 6-digit code the app shows for this account")).to_be_visible()
-    secret = page.locator("code.app-secret").text_content().strip()
-    page.get_by_label("Authenticator code").fill(totp_code(secret))
-    page.get_by_role("button", name="Turn on two-factor authentication").click()
-    expect(page.locator("h1")).to_have_text("Your recovery codes")
-    expect(page.get_by_text("Save your recovery codes somewhere safe")).to_be_visible()
-    expect(page.get_by_text("old codes no longer work")).to_have_count(0)
-    page.get_by_role("link", name="Continue to the moderation queue").click()
-    expect(page.locator("h1")).to_have_text("Moderation")
-    expect(page.get_by_role("link", name=NAME, exact=True)).to_be_visible()
+    SignInPage(page).open().sign_in(moderator.email)
+    password_again = ReauthenticatePage(page)
+    expect(password_again.heading).to_have_text("Enter your password")
+    password_again.confirm()
+    set_up = SetUpAuthenticatorPage(page)
+    expect(set_up.heading).to_have_text("Set up an authenticator app")
+    expect(set_up.hint).to_be_visible()
+    set_up.turn_on(totp_code(set_up.secret()))
+    codes = RecoveryCodesPage(page)
+    expect(codes.heading).to_have_text("Your recovery codes")
+    expect(codes.text("Save your recovery codes somewhere safe")).to_be_visible()
+    expect(codes.text("old codes no longer work")).to_have_count(0)
+    codes.continue_to_the_queue()
+    queue = ModerationQueuePage(page)
+    expect(queue.heading).to_have_text("Moderation")
+    expect(queue.link(NAME, exact=True)).to_be_visible()

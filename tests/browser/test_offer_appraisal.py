@@ -2,17 +2,14 @@
 in test_accessibility.py)."""
 
 import pytest
-from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.pages import OfferAppraisalPage, Person, SignInPage
 from tests.factories import (
     OFFER_APPRAISAL_INPUTS,
     MembershipFactory,
     VerifiedEmailAddressFactory,
 )
-
-PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
@@ -24,15 +21,18 @@ def member(transactional_db):
 
 
 def test_appraise_and_save_without_javascript(page_without_js, member):
-    page = page_without_js
-    sign_in(page, member.email, PASSWORD)
-    page.goto(reverse("consortia:offer_appraisal"))
-    for name, value in OFFER_APPRAISAL_INPUTS.items():
-        if name != "results_paid_after_end":
-            page.locator(f"#id_{name}").fill(value)
-    page.get_by_role("button", name="Appraise the offer").click()
-    expect(page.get_by_role("heading", name="Results", exact=True)).to_be_visible()
-    expect(page.get_by_role("img", name="Cumulative cash by month, by scenario")).to_be_visible()
-    page.get_by_label("Name this appraisal").fill("Keyboard offer")
-    page.get_by_role("button", name="Save appraisal").click()
-    expect(page.locator("h1")).to_have_text("Keyboard offer")
+    person = Person(page_without_js, javascript=False)
+    SignInPage(person).open().sign_in(member.email)
+    appraisal = OfferAppraisalPage(person).open()
+    appraisal.fill_in_by_name(
+        {
+            name: value
+            for name, value in OFFER_APPRAISAL_INPUTS.items()
+            if name != "results_paid_after_end"
+        }
+    )
+    appraisal.appraise()
+    expect(appraisal.results_heading).to_be_visible()
+    expect(appraisal.cash_chart).to_be_visible()
+    appraisal.save("Keyboard offer")
+    expect(appraisal.heading).to_have_text("Keyboard offer")

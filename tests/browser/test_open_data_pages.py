@@ -3,10 +3,10 @@ import pages are in test_accessibility.py)."""
 
 import pytest
 from django.core.management import call_command
-from django.urls import reverse
 from playwright.sync_api import expect
 
 from directory.organisations.models import Pathway, Region
+from tests.browser.pages import MarketCoveragePage, Person, SearchPage
 from tests.factories import OrganisationFactory, ServiceFactory
 
 
@@ -24,11 +24,12 @@ def market(transactional_db):
 
 
 def test_coverage_cells_lead_to_the_search_without_javascript(page_without_js, market):
-    page_without_js.goto(reverse("insights"))
-    cell = page_without_js.locator(".app-coverage__cell a").first
+    person = Person(page_without_js, javascript=False)
+    coverage = MarketCoveragePage(person).open()
+    cell = coverage.cell_links.first
     count = int(cell.inner_text().split()[0])
 
-    cell.click()
+    person.follow(cell)
 
-    expect(page_without_js.locator("h1")).to_have_text("Find organisations")
+    expect(SearchPage(person).heading).to_have_text("Find organisations")
     assert f"{count} organisation" in page_without_js.content()

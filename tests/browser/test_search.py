@@ -3,11 +3,11 @@
 
 import pytest
 from django.core.management import call_command
-from django.urls import reverse
 from playwright.sync_api import expect
 
 from directory.organisations.models import Region
 from directory.search.search_index import refresh_search_documents
+from tests.browser.pages import Person, SearchPage
 from tests.factories import OrganisationFactory, ServiceFactory
 
 
@@ -22,26 +22,22 @@ def two_regions(transactional_db):
 
 
 def test_filters_update_results_in_place(page, two_regions):
-    page.goto(reverse("directory:organisation_list"))
-    expect(page.get_by_role("button", name="Apply filters").first).to_be_hidden()
-    page.locator("summary", has_text="Region").click()
-    page.get_by_label("Wales (1 organisation)").check()
+    search = SearchPage(page).open()
+    expect(search.apply_filters_button).to_be_hidden()
+    search.check_filter("Region", "Wales (1 organisation)")
     page.wait_for_url("**region=wales**")
-    expect(page.locator("#result-count")).to_have_text("1 organisation")
-    expect(page.locator("#search-status")).to_have_text("1 organisation found")
-    expect(page.get_by_role("link", name="Cardiff Compass")).to_be_visible()
-    assert page.get_by_role("link", name="London Lantern").count() == 0
+    expect(search.result_count).to_have_text("1 organisation")
+    expect(search.status).to_have_text("1 organisation found")
+    expect(search.link("Cardiff Compass")).to_be_visible()
+    assert search.link("London Lantern").count() == 0
     assert page.evaluate("document.activeElement.id") == "id_region_2"
 
 
 def test_filters_work_without_javascript(page_without_js, two_regions):
-    page = page_without_js
-    page.goto(reverse("directory:organisation_list"))
-    page.locator("summary", has_text="Region").click()
-    page.get_by_label("London (1 organisation)").check()
-    page.get_by_role("button", name="Apply filters").first.click()
-    assert "region=london" in page.url
-    expect(page.get_by_role("link", name="London Lantern")).to_be_visible()
-    assert page.get_by_role("link", name="Cardiff Compass").count() == 0
-    page.get_by_role("link", name="Remove filter: Region, London").click()
-    expect(page.get_by_role("link", name="Cardiff Compass")).to_be_visible()
+    search = SearchPage(Person(page_without_js, javascript=False)).open()
+    search.filter_by("Region", "London (1 organisation)")
+    assert "region=london" in page_without_js.url
+    expect(search.link("London Lantern")).to_be_visible()
+    assert search.link("Cardiff Compass").count() == 0
+    search.remove_filter("Region", "London")
+    expect(search.link("Cardiff Compass")).to_be_visible()

@@ -8,14 +8,14 @@ import re
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from directory.organisations.models import ClientGroup, Region
 from directory.search.search_index import refresh_search_documents
 from directory.shortlists.models import SearchRecord, Shortlist
-from tests.browser.conftest import _new_page, axe_violations, sign_in
+from tests.browser.conftest import _new_page, axe_violations
+from tests.browser.pages import Person, SearchPage, ShortlistPage, SignInPage
 from tests.factories import (
     CommissionerProfileFactory,
     DeliveryLocationFactory,
@@ -25,8 +25,6 @@ from tests.factories import (
     verified_user,
 )
 
-PASSWORD = "a-long-test-password"
-SEARCH = reverse("directory:organisation_list")
 MANCHESTER, LEEDS = (53.4794, -2.2453), (53.8008, -1.5491)
 
 
@@ -35,7 +33,7 @@ MANCHESTER, LEEDS = (53.4794, -2.2453), (53.8008, -1.5491)
     ids=["1280-js", "1280-no-js", "375-js", "375-no-js"],
 )
 def window(request, browser, live_server):
-    """A page at one of the two widths, with or without JavaScript."""
+    """Someone at a window of one of the two widths, with or without JavaScript."""
     width, javascript = request.param
     pages = _new_page(
         browser,
@@ -44,9 +42,7 @@ def window(request, browser, live_server):
         java_script_enabled=javascript,
         viewport={"width": width, "height": 900},
     )
-    page = next(pages)
-    page.javascript, page.narrow = javascript, width < 641
-    yield page
+    yield Person(next(pages), javascript=javascript)
     next(pages, None)
 
 
@@ -73,91 +69,86 @@ def market(transactional_db):
     return user
 
 
-def add_button(page, name: str):
-    # GOV.UK's visually hidden text is padded with spaces: "Add to shortlist : name".
-    return page.get_by_role("button", name=re.compile(f"^Add to shortlist\\W+{name}"))
+def is_narrow(person: Person) -> bool:
+    return person.page.viewport_size["width"] < 641
+
+
+def signed_in_search(person: Person, email: str) -> SearchPage:
+    """Signed in, the women's services found."""
+    SignInPage(person).open().sign_in(email)
+    return SearchPage(person).open(query="?client_group=women")
 
 
 def test_shortlisting_in_place_with_undo(window, market):
-    page = window
-    sign_in(page, market.email, PASSWORD)
-    page.goto(SEARCH + "?client_group=women")
-    result = page.locator("#result-harbour")
-    add_button(page, "Harbour").click()
+    search = signed_in_search(window, market.email)
+    result = search.result("harbour")
+    search.add_to_shortlist("Harbour")
 
     # The first add makes a shortlist named after the search.
     shortlist = "Women"
-    if page.javascript:
-        added = result.locator(".app-shortlist-added")
-        expect(added).to_have_text(re.compile(f"^Added to {shortlist} ✓ – Undo"))
-        expect(page.locator(".app-shortlist-status")).to_have_text(
+    if window.javascript:
+        expect(search.added_note("harbour")).to_have_text(
+            re.compile(f"^Added to {shortlist} ✓ – Undo")
+        )
+        expect(search.shortlist_status).to_have_text(
             f"Harbour Women's Centre added to “{shortlist}”"
         )
-        expect(add_button(page, "Harbour")).to_be_hidden()
-        expect(result.get_by_role("button", name=re.compile("^Undo"))).to_be_focused()
-        assert page.url.endswith("?client_group=women")
+        expect(search.add_to_shortlist_button("Harbour")).to_be_hidden()
+        expect(search.undo_button("harbour")).to_be_focused()
+        assert window.page.url.endswith("?client_group=women")
         # The chooser now offers the new shortlist, so the next add joins it.
-        expect(page.get_by_label("“Add to shortlist” adds to")).to_have_value(
-            str(Shortlist.objects.get(owner=market).pk)
-        )
+        expect(search.shortlist_chooser).to_have_value(str(Shortlist.objects.get(owner=market).pk))
     else:
-        assert page.url.endswith("?client_group=women#result-harbour")
-        banner = result.locator(".govuk-notification-banner")
+        assert window.page.url.endswith("?client_group=women#result-harbour")
+        banner = search.added_banner("harbour")
         expect(banner).to_contain_text(f"Harbour Women's Centre added to “{shortlist}” ✓")
         expect(banner.get_by_role("link", name="rename it")).to_be_visible()
     assert Shortlist.objects.get(owner=market).items.count() == 1
 
-    result.get_by_role("button", name=re.compile("^Undo")).click()
-    if page.javascript:
-        expect(add_button(page, "Harbour")).to_be_focused()
-        expect(page.locator(".app-shortlist-status")).to_have_text(
+    search.undo("harbour")
+    if window.javascript:
+        expect(search.add_to_shortlist_button("Harbour")).to_be_focused()
+        expect(search.shortlist_status).to_have_text(
             f"Harbour Women's Centre removed from “{shortlist}”"
         )
     else:
-        assert page.url.endswith("#result-harbour")
+        assert window.page.url.endswith("#result-harbour")
         expect(result).to_contain_text(f"Harbour Women's Centre removed from “{shortlist}”")
-    expect(add_button(page, "Harbour")).to_be_visible()
+    expect(search.add_to_shortlist_button("Harbour")).to_be_visible()
     assert not Shortlist.objects.get(owner=market).items.exists()
 
 
 def test_recording_the_search_defaults_to_the_shortlist_worked_on(window, market):
-    page = window
     ShortlistFactory(owner=market, name="Another list")
-    sign_in(page, market.email, PASSWORD)
-    page.goto(SEARCH + "?client_group=women")
-    page.get_by_label("“Add to shortlist” adds to").select_option(label="A new shortlist")
-    add_button(page, "Aire").click()
-    if page.javascript:
-        expect(page.locator("#result-aire .app-shortlist-added")).to_be_visible()
-        page.reload()  # "Record this search" lists the shortlists the page was made with
-    expect(page.get_by_label("Shortlist", exact=True)).to_have_value(
-        str(Shortlist.objects.get(name="Women").pk)
-    )
-    page.get_by_role("button", name="Record this search").click()
-    page.wait_for_url(re.compile(r"/shortlists/\d+/$"))
+    search = signed_in_search(window, market.email)
+    search.choose_shortlist("A new shortlist")
+    search.add_to_shortlist("Aire")
+    if window.javascript:
+        expect(search.added_note("aire")).to_be_visible()
+        window.page.reload()  # "Record this search" lists the shortlists the page was made with
+    expect(search.record_shortlist).to_have_value(str(Shortlist.objects.get(name="Women").pk))
+    search.record_this_search()
+    window.page.wait_for_url(re.compile(r"/shortlists/\d+/$"))
     record = SearchRecord.objects.get()
-    expect(page.locator(".app-search-records")).to_contain_text(
+    shortlist = ShortlistPage(window)
+    expect(shortlist.search_records).to_contain_text(
         f"Women: 2 organisations on {record.recorded_at:%-d %B %Y}"
     )
-    expect(page.get_by_text("Note: None")).to_have_count(0)
+    expect(shortlist.text("Note: None")).to_have_count(0)
 
 
 def test_a_postcode_sorts_by_distance(window, market):
-    page = window
-    page.goto(SEARCH)
-    if page.narrow and page.javascript:
-        page.get_by_role("button", name="Filter results (0 selected)").click()
-    page.get_by_label("Postcode").fill("LS7 3AB")
-    page.get_by_label("Within").select_option(label="50 miles")
-    page.get_by_role("button", name="Search near this postcode").click()
-    page.wait_for_url(re.compile("postcode=LS7"))
-    titles = page.locator(".app-result__title")
-    expect(titles).to_have_text(["Aire Women's Housing", "Harbour Women's Centre"])
-    lines = page.locator(".app-result .app-secondary-text")
+    search = SearchPage(window).open()
+    if is_narrow(window) and window.javascript:
+        search.show_filters()
+    search.search_near("LS7 3AB", within="50 miles")
+    window.page.wait_for_url(re.compile("postcode=LS7"))
+    expect(search.result_titles).to_have_text(["Aire Women's Housing", "Harbour Women's Centre"])
+    lines = search.result_lines
     expect(lines.first).to_contain_text(re.compile(r"\d+\.\d miles away"))
     expect(lines.nth(1)).to_contain_text(re.compile(r"\d+\.\d miles away"))
-    expect(page.get_by_label("Sort by")).to_have_value("")  # the default: nearest first
-    expect(page.locator("#id_sort option:checked")).to_have_text("Distance")
+    expect(search.sort).to_have_value("")  # the default: nearest first
+    expect(search.chosen_option("Sort by")).to_have_text("Distance")
 
 
 TAB_STOPS_JS = """() => {
@@ -181,46 +172,40 @@ def tab_stops_from_filters_to_results(page) -> int:
 
 
 def test_results_come_first_on_small_screens(window, market):
-    page = window
-    page.goto(SEARCH + "?client_group=women")
-    toggle = page.get_by_role("button", name=re.compile("^Filter results"))
-    region = page.get_by_label(re.compile(r"^North West \("))
-    if page.narrow and page.javascript:
+    page = window.page
+    search = SearchPage(window).open(query="?client_group=women")
+    toggle = search.filters_toggle
+    region = search.filter_option(re.compile(r"^North West \("))
+    if is_narrow(window) and window.javascript:
         expect(toggle).to_have_text("Filter results (1 selected)")
         expect(toggle).to_have_attribute("aria-expanded", "false")
-        expect(page.get_by_label("Postcode")).to_be_hidden()
+        expect(search.postcode).to_be_hidden()
         assert tab_stops_from_filters_to_results(page) <= 9
-        toggle.click()
+        search.show_filters()
         expect(toggle).to_have_attribute("aria-expanded", "true")
-        page.locator("summary", has_text="Region").click()
-        region.check()
+        search.check_filter("Region", re.compile(r"^North West \("))
         page.wait_for_url(re.compile("region=north-west"))
         expect(toggle).to_have_text("Filter results (2 selected)")
         expect(region).to_be_visible()  # the filters stay open while results change
     else:
         expect(toggle).to_be_hidden()
-        expect(page.get_by_label("Postcode")).to_be_visible()
+        expect(search.postcode).to_be_visible()
         # Groups with nothing chosen are closed: before, 81 stops led to the first result.
         assert tab_stops_from_filters_to_results(page) <= 33
-    skip = page.get_by_role("link", name="Skip to results")
-    if page.narrow:
-        expect(skip).to_be_visible()
-        skip.click()
-        expect(page.locator("#search-results")).to_be_focused()
-    if page.javascript:  # axe-core runs as a script in the page
+    if is_narrow(window):
+        expect(search.skip_to_results).to_be_visible()
+        window.press(search.skip_to_results)
+        expect(search.results).to_be_focused()
+    if window.javascript:  # axe-core runs as a script in the page
         assert axe_violations(page) == []
 
 
 def test_sharing_a_shortlist_emails_the_colleague(window, market):
-    page = window
-    shortlist = ShortlistFactory(owner=market, name="Women's housing")
-    sign_in(page, market.email, PASSWORD)
-    page.goto(shortlist.get_absolute_url())
-    page.get_by_label("Email address of a colleague").fill("kim@council.example.gov.uk")
-    page.get_by_role("button", name="Share", exact=True).click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "Shared with kim@council.example.gov.uk"
-    )
+    shortlisted = ShortlistFactory(owner=market, name="Women's housing")
+    SignInPage(window).open().sign_in(market.email)
+    shortlist = ShortlistPage(window).open(pk=shortlisted.pk)
+    shortlist.share("kim@council.example.gov.uk")
+    expect(shortlist.banner).to_contain_text("Shared with kim@council.example.gov.uk")
     [email] = [message for message in mail.outbox if "kim@" in message.to[0]]
     assert email.subject == "Sam Cole shared the shortlist “Women's housing” with you"
-    assert shortlist.get_absolute_url() in email.body
+    assert shortlisted.get_absolute_url() in email.body

@@ -1,24 +1,25 @@
 """Each demo account's main job, in a browser, straight after `make run` (the dev settings and
 the demo data as loaded, with the password and two-factor secret as `make run` prints them)."""
 
-import re
 import time
 
 from playwright.sync_api import expect
 
+from tests.browser.pages import (
+    AccountPage,
+    ContactPage,
+    ModerationQueuePage,
+    OrganisationPage,
+    ReviewPage,
+    SearchPage,
+    SectionPage,
+    SignInPage,
+    TaskListPage,
+    TwoFactorPage,
+)
+
 NEW_SUBMISSION = "Salford Second Chances"
 PROVIDER_ORGANISATION = "Irwell Women's Centre"
-
-
-def sign_in(page, email: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def heading(page):
-    return page.get_by_role("heading", level=1)
 
 
 def printed_email(dev_site, text: str, seconds: float = 15) -> str:
@@ -33,23 +34,24 @@ def printed_email(dev_site, text: str, seconds: float = 15) -> str:
 
 
 def test_the_commissioner_messages_an_organisation(page, dev_site, demo_password):
-    sign_in(page, "commissioner@example.org", demo_password)
-    expect(heading(page)).to_have_text("Your account")
-    expect(page.get_by_text("Verified", exact=True)).to_be_visible()
+    SignInPage(page).open().sign_in("commissioner@example.org", demo_password)
+    account = AccountPage(page)
+    expect(account.heading).to_have_text("Your account")
+    expect(account.text("Verified", exact=True)).to_be_visible()
 
-    page.get_by_role("navigation", name="Menu").get_by_role(
-        "link", name="Find organisations"
-    ).click()
-    page.get_by_label("Name, service or keyword").fill("women's centre Manchester")
-    page.get_by_role("button", name="Search", exact=True).click()
-    page.get_by_role("link", name=PROVIDER_ORGANISATION, exact=True).first.click()
-    page.get_by_role("link", name=f"Send {PROVIDER_ORGANISATION} a message").click()
-    expect(heading(page)).to_have_text(f"Message {PROVIDER_ORGANISATION}")
-    page.get_by_label("Subject").fill("Women's accommodation tender: a conversation")
-    page.get_by_label("Message").fill("Could we talk next week about capacity from April?")
-    page.get_by_role("button", name="Send message").click()
+    search = SearchPage(page)
+    search.go_to("Find organisations")
+    search.search("women's centre Manchester")
+    search.open_result(PROVIDER_ORGANISATION)
+    OrganisationPage(page).send_a_message(PROVIDER_ORGANISATION)
+    contact = ContactPage(page)
+    expect(contact.heading).to_have_text(f"Message {PROVIDER_ORGANISATION}")
+    contact.send(
+        "Women's accommodation tender: a conversation",
+        "Could we talk next week about capacity from April?",
+    )
 
-    expect(page.get_by_text(f"Message sent to {PROVIDER_ORGANISATION}")).to_be_visible()
+    expect(contact.text(f"Message sent to {PROVIDER_ORGANISATION}")).to_be_visible()
     email = printed_email(dev_site, "Women's accommodation tender: a conversation")
     assert "hello@irwellwomen.example.org" in email
 
@@ -57,38 +59,40 @@ def test_the_commissioner_messages_an_organisation(page, dev_site, demo_password
 def test_the_moderator_signs_in_with_two_factor_and_decides_a_submission(
     page, demo_password, moderator_totp
 ):
-    sign_in(page, "moderator@example.org", demo_password)
-    expect(heading(page)).to_have_text("Enter your security code")
-    page.get_by_label("Enter your security code").fill(moderator_totp.next_code())
-    page.get_by_role("button", name="Continue").click()
-    expect(heading(page)).to_have_text("Your account")
+    SignInPage(page).open().sign_in("moderator@example.org", demo_password)
+    two_factor = TwoFactorPage(page)
+    expect(two_factor.heading).to_have_text("Enter your security code")
+    two_factor.enter_code(moderator_totp.next_code())
+    account = AccountPage(page)
+    expect(account.heading).to_have_text("Your account")
 
-    page.get_by_role("link", name="Go to the moderation queue").click()
+    account.open_moderation_queue()
+    queue = ModerationQueuePage(page)
     for kind in ["New submissions", "Changes to published entries", "Claims", "Reports from"]:
-        expect(page.get_by_role("link", name=re.compile(kind))).to_be_visible()
-    page.get_by_role("link", name=NEW_SUBMISSION).click()
-    page.get_by_label("Approve", exact=True).check()
-    page.get_by_role("button", name="Record decision").click()
+        expect(queue.kind(kind)).to_be_visible()
+    queue.open_review(NEW_SUBMISSION)
+    ReviewPage(page).decide("Approve")
 
-    expect(heading(page)).to_have_text("Moderation")
-    expect(page.get_by_role("link", name=NEW_SUBMISSION)).to_have_count(0)
-    page.goto("/organisations/salford-second-chances/")
-    expect(heading(page)).to_have_text(NEW_SUBMISSION)
+    expect(queue.heading).to_have_text("Moderation")
+    expect(queue.link(NEW_SUBMISSION)).to_have_count(0)
+    profile = OrganisationPage(page).open(slug="salford-second-chances")
+    expect(profile.heading).to_have_text(NEW_SUBMISSION)
 
 
 def test_the_provider_edits_its_profile_and_sends_it_for_review(page, demo_password):
-    sign_in(page, "provider@example.org", demo_password)
-    page.get_by_role("link", name=f"Edit profile of {PROVIDER_ORGANISATION}").click()
-    expect(heading(page)).to_contain_text(PROVIDER_ORGANISATION)
-    expect(page.get_by_text("Incomplete")).to_have_count(0)
-    page.get_by_role("link", name="What you do", exact=True).click()
-    page.get_by_label("Summary").fill(
+    SignInPage(page).open().sign_in("provider@example.org", demo_password)
+    AccountPage(page).edit_profile(PROVIDER_ORGANISATION)
+    tasks = TaskListPage(page)
+    expect(tasks.heading).to_contain_text(PROVIDER_ORGANISATION)
+    expect(tasks.text("Incomplete")).to_have_count(0)
+    tasks.open_section("What you do")
+    section = SectionPage(page)
+    section.summary.fill(
         "A women-only centre in Manchester and Salford: key work, housing, health and family "
         "support for women on probation."
     )
-    page.get_by_role("button", name="Save and continue").click()
+    section.save_and_continue()
 
-    waiting = page.locator(".govuk-inset-text", has_text="Changes waiting for review")
-    expect(waiting).to_contain_text("Summary")
-    page.goto("/organisations/irwell-womens-centre/")
-    expect(page.get_by_text("A women-only centre in Manchester and Salford")).to_have_count(0)
+    expect(tasks.changes_waiting).to_contain_text("Summary")
+    profile = OrganisationPage(page).open(slug="irwell-womens-centre")
+    expect(profile.text("A women-only centre in Manchester and Salford")).to_have_count(0)
