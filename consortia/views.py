@@ -6,13 +6,13 @@ Thin views: the rules live in services (writes), selectors (reads) and the model
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.ratelimit import EXPRESSION_OF_INTEREST, rate_limit_exceeded
 from directory.organisations.models import Organisation, PartnershipInterest
 
 from . import selectors, services
@@ -37,9 +37,6 @@ from .models import (
 
 OPPORTUNITIES_PER_PAGE = 20
 CONSORTIA_PER_PAGE = 20
-# Expressions of interest a user may send in an hour: enough for real use, too few for spam.
-EOI_RATE_LIMIT = 10
-EOI_RATE_WINDOW_SECONDS = 3600
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -155,12 +152,6 @@ def _visible_opportunity(request, opportunity) -> Opportunity:
     )
 
 
-def _eoi_rate_limited(user) -> bool:
-    key = f"consortia:eoi-rate:{user.pk}"
-    cache.add(key, 0, timeout=EOI_RATE_WINDOW_SECONDS)
-    return cache.incr(key) > EOI_RATE_LIMIT
-
-
 def opportunity_detail(request, opportunity):
     """The opportunity; a response form for members of published organisations."""
     opportunity = _visible_opportunity(request, opportunity)
@@ -173,7 +164,7 @@ def opportunity_detail(request, opportunity):
     if request.method == "POST":
         if form is None:
             raise Http404
-        if _eoi_rate_limited(user):
+        if rate_limit_exceeded(request, action=EXPRESSION_OF_INTEREST):
             form.add_error(None, "You have sent a lot of responses. Try again in an hour")
         elif form.is_valid():
             try:

@@ -4,12 +4,10 @@
 import uuid
 from functools import wraps
 
-from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import CommissionerProfile
+from accounts.ratelimit import PROBLEM_REPORT, rate_limit_exceeded
 from directory.moderation import review as moderation_review
 from directory.moderation import revision_lists
 from directory.moderation import selectors as moderation_selectors
@@ -32,8 +31,6 @@ from directory.moderation.forms import (
 )
 from directory.organisations import evidence_views
 from directory.organisations.models import EvidenceItem, Organisation, ProblemReport, Region
-
-REPORT_RATE_WINDOW = 60 * 60
 
 
 def moderator_required(view):
@@ -413,20 +410,12 @@ def report(request, pk: int):
 # --- Public and owners' pages ---
 
 
-def _report_rate_limited(request) -> bool:
-    """Count this report against the sender's address (the client's, not the proxy's: see
-    ALLAUTH_TRUSTED_PROXY_COUNT); True when over the hourly limit."""
-    key = f"problem-report:{get_adapter(request).get_client_ip(request)}"
-    cache.add(key, 0, REPORT_RATE_WINDOW)
-    return cache.incr(key) > settings.PROBLEM_REPORTS_PER_HOUR
-
-
 @require_http_methods(["GET", "POST"])
 def report_problem(request, slug: str):
     organisation = get_object_or_404(Organisation.objects.published(), slug=slug)
     form = ProblemReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _report_rate_limited(request):
+        if rate_limit_exceeded(request, action=PROBLEM_REPORT):
             form.add_error(None, "You have sent too many reports. Try again in an hour")
         else:
             # A robot that filled the honeypot is thanked like anyone else, but nothing is kept.
