@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.ratelimit import EXPRESSION_OF_INTEREST, rate_limit_exceeded
 from directory.organisations.models import Organisation, PartnershipInterest
+from directory.organisations.selectors import organisation_editable_by
 
 from . import selectors, services
 from .filters import ConsortiumFilterSet, OpportunityFilterSet
@@ -53,18 +54,13 @@ def _page(request, queryset, per_page):
     return Paginator(queryset, per_page).get_page(request.GET.get("page")), params.urlencode()
 
 
-def _member_organisation(request, org) -> Organisation:
-    """One of the user's own organisations; anyone else's answers 404."""
-    return get_object_or_404(Organisation.objects.editable_by(request.user), uuid=org)
-
-
 # --- Partnership interest and partner matching ---
 
 
 @login_required
 def partnership_interest(request, org):
     """An organisation's partnership interest by region and pathway: list, add, remove."""
-    organisation = _member_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     form = PartnershipInterestForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -85,7 +81,7 @@ def partnership_interest(request, org):
 @require_POST
 @login_required
 def partnership_interest_remove(request, org, pk):
-    organisation = _member_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     interest = get_object_or_404(PartnershipInterest, pk=pk, organisation=organisation)
     services.partnership_interest_remove(interest=interest)
     messages.success(request, "Partnership interest removed")
@@ -95,7 +91,7 @@ def partnership_interest_remove(request, org, pk):
 @login_required
 def find_partners(request, org):
     """Organisations that would complement one of the user's own, each with the reason."""
-    organisation = _member_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     return render(
         request,
         "consortia/find_partners.html",

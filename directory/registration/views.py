@@ -1,7 +1,7 @@
 """The step-by-step flow to register an organisation or edit its profile (/register/...).
 
-Every organisation is fetched through `Organisation.objects.editable_by(user)`: anything the
-user may not edit answers 404. Writes go through `directory.registration.services`.
+Every organisation is fetched through `organisation_editable_by` (organisations' selectors):
+anything the user may not edit answers 404. Writes go through `directory.registration.services`.
 """
 
 import uuid
@@ -30,6 +30,7 @@ from directory.organisations.models import (
     Organisation,
     Service,
 )
+from directory.organisations.selectors import organisation_editable_by
 from directory.registration import forms, services
 from directory.registration import selectors as registration_selectors
 
@@ -67,10 +68,6 @@ SECTION_FIRST_PAGES = {
     "quality_marks": ("registration:step", "quality-marks"),
     "partnership": ("registration:step", "partnership"),
 }
-
-
-def _editable_organisation(request, org: uuid.UUID) -> Organisation:
-    return get_object_or_404(Organisation.objects.editable_by(request.user), uuid=org)
 
 
 def _organisation_url(name: str, organisation: Organisation, **kwargs) -> str:
@@ -283,7 +280,7 @@ def claim_request_decide(request, org: uuid.UUID, pk: int):
 def _administered_organisation(request, org: uuid.UUID) -> Organisation:
     """The organisation if the user decides its requests to join (directory.moderation.
     selectors.decides_claims), else 404."""
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     if not moderation_selectors.decides_claims(organisation=organisation, user=request.user):
         raise Http404
     return organisation
@@ -295,7 +292,7 @@ def _administered_organisation(request, org: uuid.UUID) -> Organisation:
 @login_required
 def task_list(request, org: uuid.UUID):
     """The organisation's sections and how far they are done, with what waits for a moderator."""
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     sections = [
         {
             "key": key,
@@ -333,7 +330,7 @@ def task_list(request, org: uuid.UUID):
 @login_required
 @require_http_methods(["GET", "POST"])
 def step(request, org: uuid.UUID, step: str):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     page = STEPS.get(step)
     if page is None:
         raise Http404
@@ -438,7 +435,7 @@ def _complete_list_section(
 @require_http_methods(["GET", "POST"])
 def service_list(request, org: uuid.UUID):
     """The organisation's services; "Save and continue" marks the section complete."""
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     service_views, removed = revision_lists.service_views(
         organisation, organisation.revisions.open().first()
     )
@@ -454,7 +451,7 @@ def service_list(request, org: uuid.UUID):
 @login_required
 @require_http_methods(["GET", "POST"])
 def service_edit(request, org: uuid.UUID, service: uuid.UUID | None = None):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     if service:
         data = _saved_service(organisation, service)
         instance = revision_lists.service_instance(organisation, data)
@@ -501,7 +498,7 @@ def _remove(request, organisation, *, thing: str, back_url: str, delete: Callabl
 @login_required
 @require_http_methods(["GET", "POST"])
 def service_remove(request, org: uuid.UUID, service: uuid.UUID):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     instance = revision_lists.service_instance(organisation, _saved_service(organisation, service))
     return _remove(
         request,
@@ -522,7 +519,7 @@ def service_remove(request, org: uuid.UUID, service: uuid.UUID):
 def location_edit(
     request, org: uuid.UUID, service: uuid.UUID | None = None, location: uuid.UUID | None = None
 ):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     if location:
         instance = _saved_location(organisation, location)
     else:
@@ -555,7 +552,7 @@ def location_edit(
 @login_required
 @require_http_methods(["GET", "POST"])
 def location_remove(request, org: uuid.UUID, location: uuid.UUID):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     instance = _saved_location(organisation, location)
     return _remove(
         request,
@@ -577,7 +574,7 @@ def location_remove(request, org: uuid.UUID, location: uuid.UUID):
 @login_required
 @require_http_methods(["GET", "POST"])
 def evidence_list(request, org: uuid.UUID):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     items, removed = revision_lists.evidence_views(
         organisation, organisation.revisions.open().first()
     )
@@ -593,7 +590,7 @@ def evidence_list(request, org: uuid.UUID):
 @login_required
 @require_http_methods(["GET", "POST"])
 def evidence_edit(request, org: uuid.UUID, item: uuid.UUID | None = None):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     if item:
         instance = _saved_evidence(organisation, item)
     else:
@@ -626,7 +623,7 @@ def evidence_edit(request, org: uuid.UUID, item: uuid.UUID | None = None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def evidence_remove(request, org: uuid.UUID, item: uuid.UUID):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     instance = _saved_evidence(organisation, item)
     return _remove(
         request,
@@ -647,7 +644,7 @@ def evidence_remove(request, org: uuid.UUID, item: uuid.UUID):
 def evidence_document(request, org: uuid.UUID, item: uuid.UUID):
     """The PDF of an item of evidence as its owners last saved it (perhaps waiting for review),
     for them and for moderators."""
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     evidence = _saved_evidence(organisation, item)
     if not evidence.document:
         raise Http404
@@ -660,7 +657,7 @@ def evidence_document(request, org: uuid.UUID, item: uuid.UUID):
 @login_required
 @require_http_methods(["GET", "POST"])
 def check_answers(request, org: uuid.UUID):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     form = forms.VersionForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -699,7 +696,7 @@ def check_answers(request, org: uuid.UUID):
 
 @login_required
 def submitted(request, org: uuid.UUID):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     return render(
         request,
         "registration/submitted.html",
