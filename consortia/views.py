@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.ratelimit import EXPRESSION_OF_INTEREST, rate_limit_exceeded
+from directory.organisations.forms import add_validation_error
 from directory.organisations.models import Organisation, PartnershipInterest
 from directory.organisations.selectors import organisation_editable_by
 
@@ -40,14 +41,6 @@ OPPORTUNITIES_PER_PAGE = 20
 CONSORTIA_PER_PAGE = 20
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _page(request, queryset, per_page):
     params = request.GET.copy()
     params.pop("page", None)
@@ -66,7 +59,7 @@ def partnership_interest(request, org):
         try:
             services.partnership_interest_add(organisation=organisation, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, "Partnership interest added")
             return redirect("partnerships:interest", org=organisation.uuid)
@@ -132,7 +125,7 @@ def opportunity_create(request):
         try:
             opportunity = services.opportunity_create(posted_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, "Opportunity published")
             return redirect(opportunity)
@@ -168,7 +161,7 @@ def opportunity_detail(request, opportunity):
                     opportunity=opportunity, submitted_by=user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_validation_error(form, error)
             else:
                 messages.success(request, "Your expression of interest was sent")
                 return redirect(opportunity)
@@ -228,7 +221,7 @@ def opportunity_response_decide(request, opportunity, pk):
                 eoi=eoi, decided_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, f"Response from {eoi.organisation.name} updated")
             return redirect("opportunities:responses", opportunity=opportunity.uuid)
@@ -278,7 +271,7 @@ def consortium_create(request):
         try:
             consortium = services.consortium_create(created_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, "Consortium created")
             return redirect(consortium)
@@ -378,7 +371,7 @@ def consortium_invite(request, consortium):
                 consortium=consortium, invited_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, f"{form.cleaned_data['organisation'].name} invited")
             return redirect(consortium)
@@ -459,7 +452,7 @@ def consortium_leadership(request, consortium):
                 consortium=consortium, transferred_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, "Leadership handed over")
             return redirect(consortium)

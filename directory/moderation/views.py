@@ -30,6 +30,7 @@ from directory.moderation.forms import (
     ReportOutcomeForm,
 )
 from directory.organisations import evidence_views
+from directory.organisations.forms import add_validation_error as _add_errors
 from directory.organisations.models import EvidenceItem, Organisation, ProblemReport, Region
 
 
@@ -45,14 +46,6 @@ def moderator_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @moderator_required

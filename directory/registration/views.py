@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseForm
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +23,7 @@ from directory.moderation import revision_lists
 from directory.moderation import selectors as moderation_selectors
 from directory.moderation import services as moderation_services
 from directory.organisations import evidence_views
+from directory.organisations.forms import add_validation_error
 from directory.organisations.models import (
     ClaimRequest,
     DeliveryLocation,
@@ -100,17 +101,9 @@ def _save(form: BaseForm, save: Callable[[int], object]) -> bool:
         form.add_error(None, error.message)
         return False
     except ValidationError as error:
-        _add_validation_error(form, error)
+        add_validation_error(form, error)
         return False
     return True
-
-
-def _add_validation_error(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else NON_FIELD_ERRORS, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _render_form(
@@ -178,7 +171,7 @@ def new(request):
                         **numbers,
                     )
                 except ValidationError as error:
-                    _add_validation_error(form, error)
+                    add_validation_error(form, error)
                 else:
                     return redirect(_organisation_url("registration:task_list", organisation))
     else:
@@ -404,9 +397,13 @@ def _saved_evidence(organisation: Organisation, item_uuid: uuid.UUID) -> Evidenc
     return revision_lists.evidence_instance(organisation, data)
 
 
-def _complete_list_section(
-    request, organisation: Organisation, section: str, template: str, context
+def _list_section_page(
+    request, org: uuid.UUID, *, section: str, template: str, rows_name: str, list_rows: Callable
 ):
+    """A section that is a list (services, evidence) as its owners last saved it; "Save and
+    continue" marks the section complete."""
+    organisation = organisation_editable_by(user=request.user, uuid=org)
+    rows, removed = list_rows(organisation, organisation.revisions.open().first())
     form = forms.VersionForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and _save(
         form,
@@ -426,25 +423,30 @@ def _complete_list_section(
             "organisation": organisation,
             "form": form,
             "back_url": _back_url(request, organisation),
-            **context,
+            rows_name: rows,
+            "removed": removed,
         },
     )
+
+
+def _edit_page(request, organisation, form, save: Callable[[int], object], *, back_url, **page):
+    """A form that adds or changes one thing of a list; saved, it goes back to the list."""
+    if request.method == "POST" and _save(form, save):
+        return redirect(back_url)
+    return _render_form(request, organisation, form, back_url=back_url, **page)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def service_list(request, org: uuid.UUID):
-    """The organisation's services; "Save and continue" marks the section complete."""
-    organisation = organisation_editable_by(user=request.user, uuid=org)
-    service_views, removed = revision_lists.service_views(
-        organisation, organisation.revisions.open().first()
-    )
-    return _complete_list_section(
+    """The organisation's services and their delivery locations."""
+    return _list_section_page(
         request,
-        organisation,
-        "services",
-        "registration/service_list.html",
-        {"services": service_views, "removed": removed},
+        org,
+        section="services",
+        template="registration/service_list.html",
+        rows_name="services",
+        list_rows=revision_lists.service_views,
     )
 
 
@@ -461,7 +463,9 @@ def service_edit(request, org: uuid.UUID, service: uuid.UUID | None = None):
     form = forms.ServiceForm(
         request.POST or None, instance=instance, organisation=organisation, initial=initial
     )
-    if request.method == "POST" and _save(
+    return _edit_page(
+        request,
+        organisation,
         form,
         lambda version: services.service_save(
             organisation=organisation,
@@ -470,12 +474,6 @@ def service_edit(request, org: uuid.UUID, service: uuid.UUID | None = None):
             m2m=form.m2m_data(),
             user=request.user,
         ),
-    ):
-        return redirect(_organisation_url("registration:services", organisation))
-    return _render_form(
-        request,
-        organisation,
-        form,
         title="Change the service" if service else "Add a service",
         caption="Services",
         back_url=_organisation_url("registration:services", organisation),
@@ -528,7 +526,9 @@ def location_edit(
     form = forms.DeliveryLocationForm(
         request.POST or None, instance=instance, organisation=organisation
     )
-    if request.method == "POST" and _save(
+    return _edit_page(
+        request,
+        organisation,
         form,
         lambda version: services.delivery_location_save(
             organisation=organisation,
@@ -536,12 +536,6 @@ def location_edit(
             expected_version=version,
             user=request.user,
         ),
-    ):
-        return redirect(_organisation_url("registration:services", organisation))
-    return _render_form(
-        request,
-        organisation,
-        form,
         title="Change the delivery location" if location else "Add a delivery location",
         caption=instance.service.name,
         back_url=_organisation_url("registration:services", organisation),
@@ -574,16 +568,14 @@ def location_remove(request, org: uuid.UUID, location: uuid.UUID):
 @login_required
 @require_http_methods(["GET", "POST"])
 def evidence_list(request, org: uuid.UUID):
-    organisation = organisation_editable_by(user=request.user, uuid=org)
-    items, removed = revision_lists.evidence_views(
-        organisation, organisation.revisions.open().first()
-    )
-    return _complete_list_section(
+    """The organisation's evidence of impact."""
+    return _list_section_page(
         request,
-        organisation,
-        "evidence",
-        "registration/evidence_list.html",
-        {"evidence_items": items, "removed": removed},
+        org,
+        section="evidence",
+        template="registration/evidence_list.html",
+        rows_name="evidence_items",
+        list_rows=revision_lists.evidence_views,
     )
 
 
@@ -598,7 +590,9 @@ def evidence_edit(request, org: uuid.UUID, item: uuid.UUID | None = None):
     form = forms.EvidenceForm(
         request.POST or None, request.FILES or None, instance=instance, organisation=organisation
     )
-    if request.method == "POST" and _save(
+    return _edit_page(
+        request,
+        organisation,
         form,
         lambda version: services.evidence_save(
             organisation=organisation,
@@ -606,12 +600,6 @@ def evidence_edit(request, org: uuid.UUID, item: uuid.UUID | None = None):
             expected_version=version,
             user=request.user,
         ),
-    ):
-        return redirect(_organisation_url("registration:evidence", organisation))
-    return _render_form(
-        request,
-        organisation,
-        form,
         title="Change the evidence" if item else "Add evidence of impact",
         caption="Evidence of impact",
         back_url=_organisation_url("registration:evidence", organisation),
