@@ -17,15 +17,13 @@ from django.urls import reverse
 from accounts.models import Membership, User
 from directory.moderation import revision_lists
 from directory.moderation import services as moderation_services
+from directory.moderation.models import ModerationDecision, OrganisationRevision, RegisterEntry
 from directory.organisations.models import (
     REGISTRATION_NUMBER_FIELDS,
     EvidenceItem,
-    ModerationDecision,
     Organisation,
-    OrganisationRevision,
     PartnershipRole,
     QualityMark,
-    RegisterEntry,
 )
 
 Kind = ModerationDecision.Kind

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Prefetch
 
+from directory.moderation.models import OrganisationRevision
 from directory.organisations.models import (
     EVIDENCE_FIELDS,
     ClientGroup,
@@ -22,7 +23,6 @@ from directory.organisations.models import (
     DeliverySetting,
     EvidenceItem,
     Organisation,
-    OrganisationRevision,
     Pathway,
     Region,
     Service,

@@ -29,9 +29,10 @@ from directory.moderation.forms import (
     ReasonForm,
     ReportOutcomeForm,
 )
+from directory.moderation.models import ProblemReport
 from directory.organisations import evidence_views
 from directory.organisations.forms import add_validation_error as _add_errors
-from directory.organisations.models import EvidenceItem, Organisation, ProblemReport, Region
+from directory.organisations.models import EvidenceItem, Organisation, Region
 
 
 def moderator_required(view):

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
+from directory.moderation.models import ClaimRequest
 from directory.organisations import validators
 from directory.organisations.forms import (
     SERVICE_LABELS,
@@ -27,7 +28,6 @@ from directory.organisations.models import (
     NESTA_LEVELS,
     REGISTRATION_NUMBER_FIELDS,
     SERVICE_PROFILE_FIELDS,
-    ClaimRequest,
     ClientGroup,
     DeliveryLocation,
     DeliverySetting,

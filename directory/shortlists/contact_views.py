@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
-from directory.organisations.models import Organisation, Shortlist
+from directory.organisations.models import Organisation
 from directory.organisations.selectors import organisation_managed_by
 from directory.shortlists import contact_services as services
 from directory.shortlists.forms import ContactForm, ContactPreferencesForm
+from directory.shortlists.models import Shortlist
 
 
 def _contact_page(request, *, organisations, shortlist=None, back_url):
