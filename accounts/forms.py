@@ -45,8 +45,8 @@ class LoginForm(AllauthLoginForm):
         self.fields["password"].help_text = ""
 
 
-class SignupForm(AllauthSignupForm):
-    full_name = forms.CharField(
+def full_name_field() -> forms.CharField:
+    return forms.CharField(
         label="Full name",
         max_length=150,
         error_messages={
@@ -54,6 +54,10 @@ class SignupForm(AllauthSignupForm):
             "max_length": "Full name must be 150 characters or fewer",
         },
     )
+
+
+class SignupForm(AllauthSignupForm):
+    full_name = full_name_field()
     account_type = forms.ChoiceField(
         label="What will you use the directory for?",
         choices=AccountType.CHOICES,
@@ -139,14 +143,7 @@ class SignupForm(AllauthSignupForm):
 
 
 class AccountDetailsForm(forms.Form):
-    full_name = forms.CharField(
-        label="Full name",
-        max_length=150,
-        error_messages={
-            "required": "Enter your full name",
-            "max_length": "Full name must be 150 characters or fewer",
-        },
-    )
+    full_name = full_name_field()
 
 
 class AccountDeleteForm(forms.Form):

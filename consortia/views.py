@@ -6,14 +6,16 @@ Thin views: the rules live in services (writes), selectors (reads) and the model
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.ratelimit import EXPRESSION_OF_INTEREST, rate_limit_exceeded
+from directory.organisations.forms import add_validation_error
 from directory.organisations.models import Organisation, PartnershipInterest
+from directory.organisations.selectors import organisation_editable_by
 
 from . import selectors, services
 from .filters import ConsortiumFilterSet, OpportunityFilterSet
@@ -37,17 +39,6 @@ from .models import (
 
 OPPORTUNITIES_PER_PAGE = 20
 CONSORTIA_PER_PAGE = 20
-# Expressions of interest a user may send in an hour: enough for real use, too few for spam.
-EOI_RATE_LIMIT = 10
-EOI_RATE_WINDOW_SECONDS = 3600
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _page(request, queryset, per_page):
@@ -56,24 +47,19 @@ def _page(request, queryset, per_page):
     return Paginator(queryset, per_page).get_page(request.GET.get("page")), params.urlencode()
 
 
-def _member_organisation(request, org) -> Organisation:
-    """One of the user's own organisations; anyone else's answers 404."""
-    return get_object_or_404(Organisation.objects.editable_by(request.user), uuid=org)
-
-
 # --- Partnership interest and partner matching ---
 
 
 @login_required
 def partnership_interest(request, org):
     """An organisation's partnership interest by region and pathway: list, add, remove."""
-    organisation = _member_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     form = PartnershipInterestForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
             services.partnership_interest_add(organisation=organisation, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, "Partnership interest added")
             return redirect("partnerships:interest", org=organisation.uuid)
@@ -88,7 +74,7 @@ def partnership_interest(request, org):
 @require_POST
 @login_required
 def partnership_interest_remove(request, org, pk):
-    organisation = _member_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     interest = get_object_or_404(PartnershipInterest, pk=pk, organisation=organisation)
     services.partnership_interest_remove(interest=interest)
     messages.success(request, "Partnership interest removed")
@@ -98,7 +84,7 @@ def partnership_interest_remove(request, org, pk):
 @login_required
 def find_partners(request, org):
     """Organisations that would complement one of the user's own, each with the reason."""
-    organisation = _member_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     return render(
         request,
         "consortia/find_partners.html",
@@ -139,7 +125,7 @@ def opportunity_create(request):
         try:
             opportunity = services.opportunity_create(posted_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, "Opportunity published")
             return redirect(opportunity)
@@ -155,12 +141,6 @@ def _visible_opportunity(request, opportunity) -> Opportunity:
     )
 
 
-def _eoi_rate_limited(user) -> bool:
-    key = f"consortia:eoi-rate:{user.pk}"
-    cache.add(key, 0, timeout=EOI_RATE_WINDOW_SECONDS)
-    return cache.incr(key) > EOI_RATE_LIMIT
-
-
 def opportunity_detail(request, opportunity):
     """The opportunity; a response form for members of published organisations."""
     opportunity = _visible_opportunity(request, opportunity)
@@ -173,7 +153,7 @@ def opportunity_detail(request, opportunity):
     if request.method == "POST":
         if form is None:
             raise Http404
-        if _eoi_rate_limited(user):
+        if rate_limit_exceeded(request, action=EXPRESSION_OF_INTEREST):
             form.add_error(None, "You have sent a lot of responses. Try again in an hour")
         elif form.is_valid():
             try:
@@ -181,7 +161,7 @@ def opportunity_detail(request, opportunity):
                     opportunity=opportunity, submitted_by=user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_validation_error(form, error)
             else:
                 messages.success(request, "Your expression of interest was sent")
                 return redirect(opportunity)
@@ -241,7 +221,7 @@ def opportunity_response_decide(request, opportunity, pk):
                 eoi=eoi, decided_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, f"Response from {eoi.organisation.name} updated")
             return redirect("opportunities:responses", opportunity=opportunity.uuid)
@@ -291,7 +271,7 @@ def consortium_create(request):
         try:
             consortium = services.consortium_create(created_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, "Consortium created")
             return redirect(consortium)
@@ -391,7 +371,7 @@ def consortium_invite(request, consortium):
                 consortium=consortium, invited_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, f"{form.cleaned_data['organisation'].name} invited")
             return redirect(consortium)
@@ -472,7 +452,7 @@ def consortium_leadership(request, consortium):
                 consortium=consortium, transferred_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, "Leadership handed over")
             return redirect(consortium)

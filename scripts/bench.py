@@ -64,6 +64,9 @@ from directory.opendata.models import CoverageSnapshot  # noqa: E402
 from directory.organisations.models import Organisation  # noqa: E402
 from directory.search import facet_index  # noqa: E402
 from directory.search.filters import OrganisationFilterSet  # noqa: E402
+from directory.search.management.commands.seed_directory import (  # noqa: E402
+    seed_published_up_to,
+)
 from directory.search.search_index import search_data_version  # noqa: E402
 from directory.search.search_query import parse_search_query  # noqa: E402
 from directory.search.selectors import search_counts  # noqa: E402
@@ -78,19 +81,10 @@ def log(message: str) -> None:
 
 def prepare_database() -> int:
     call_command("migrate", verbosity=0, interactive=False)
-    published = Organisation.objects.published().count()
-    if published < ORGANISATIONS:
-        log(f"Seeding {ORGANISATIONS - published:,} organisations (once; the cluster is kept)")
-        call_command(
-            "seed_directory",
-            organisations=ORGANISATIONS - published,
-            seed=published + 1,
-            force=True,
-        )
-        published = Organisation.objects.published().count()
+    seed_published_up_to(ORGANISATIONS, log)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-    return published
+    return Organisation.objects.published().count()
 
 
 def misspelt_name() -> str:

@@ -3,6 +3,7 @@ from datetime import timedelta
 from importlib import import_module
 
 import pytest
+from allauth.core.internal import ratelimit
 from django.apps import apps as django_apps
 from django.core.cache import caches
 from django.core.management import call_command
@@ -10,7 +11,8 @@ from django.db.models.signals import post_migrate
 from django.test import Client
 from django.utils import timezone
 
-from tests.accounts.helpers import force_login_with_both_factors
+from accounts import middleware
+from tests.accounts.helpers import FakeClock, force_login_with_both_factors
 from tests.factories import moderator_user
 
 # A test's force_login stands for a complete sign-in: moderators and staff must have used their
@@ -27,6 +29,25 @@ def _clear_cache():
     yield
     for each in caches.all():
         each.clear()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The time that rate limits and session lifetimes read: `clock.advance(seconds)`."""
+    fake = FakeClock()
+    monkeypatch.setattr(ratelimit, "time", fake)
+    monkeypatch.setattr(middleware, "time", fake)
+    return fake
+
+
+@pytest.fixture
+def rate_limit(settings):
+    """`rate_limit(action, "3/h/ip")` sets one limit of ACCOUNT_RATE_LIMITS for the test."""
+
+    def set_limit(action: str, rate: str) -> None:
+        settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, action: rate}
+
+    return set_limit
 
 
 @pytest.fixture

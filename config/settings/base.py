@@ -193,7 +193,10 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
-# Cool-offs end by themselves: an attacker cannot lock an account out for good.
+# How many "report a problem" forms one address may send an hour (with a honeypot, no CAPTCHA).
+PROBLEM_REPORTS_PER_HOUR = int(env("PROBLEM_REPORTS_PER_HOUR", "5"))
+# Cool-offs end by themselves: an attacker cannot lock an account out for good. The site's own
+# limits are counted here too, through accounts.ratelimit.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -204,6 +207,9 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
+    "problem_report": f"{PROBLEM_REPORTS_PER_HOUR}/h/ip",
+    # Enough responses to opportunities for real use, too few for spam.
+    "expression_of_interest": "10/h/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SERVICE_NAME
@@ -356,8 +362,6 @@ FRESHNESS_HIDDEN_MONTHS = 18
 SEARCH_MAX_QUERY_LENGTH = 200
 # How many organisations one user may message a day through the service (spam and abuse).
 CONTACT_MESSAGES_PER_DAY = int(env("CONTACT_MESSAGES_PER_DAY", "20"))
-# How many "report a problem" forms one address may send an hour (with a honeypot, no CAPTCHA).
-PROBLEM_REPORTS_PER_HOUR = int(env("PROBLEM_REPORTS_PER_HOUR", "5"))
 # Four eyes: a moderator may not decide on changes they made. A deployment with a single
 # moderator can allow it; each such decision is marked in the audit (docs/moderation.md).
 MODERATION_ALLOW_SELF_APPROVAL = env_bool("MODERATION_ALLOW_SELF_APPROVAL", False)

@@ -12,7 +12,12 @@ from directory.organisations.forms import (
     website_field,
     year_founded_checked,
 )
-from directory.organisations.models import Organisation, Service
+from directory.organisations.models import (
+    CONTACT_FIELDS,
+    REGISTRATION_NUMBER_FIELDS,
+    Organisation,
+    Service,
+)
 
 
 class FieldRulesOnlyMixin:
@@ -46,21 +51,11 @@ class ImportOrganisationForm(FieldRulesOnlyMixin, GovukFormMixin, forms.ModelFor
         model = Organisation
         fields = [
             "name",
-            "charity_number_ew",
-            "charity_number_scotland",
-            "charity_number_ni",
-            "company_number",
-            "society_number",
+            *REGISTRATION_NUMBER_FIELDS,
             "year_founded",
             "summary",
             "description",
-            "website",
-            "email",
-            "phone",
-            "address_line_1",
-            "address_line_2",
-            "town",
-            "postcode",
+            *CONTACT_FIELDS,
             "staff_count",
             "volunteer_count",
             "people_supported_per_year",

@@ -19,6 +19,7 @@ from directory.moderation import revision_lists
 from directory.moderation import services as moderation_services
 from directory.moderation.models import OrganisationRevision, RegisterEntry
 from directory.organisations.models import (
+    REGISTRATION_NUMBER_FIELDS,
     AuditRecord,
     EvidenceItem,
     Organisation,
@@ -152,13 +153,6 @@ class ReviewWarning:
     link_text: str = ""
 
 
-NUMBER_FIELDS = (
-    "charity_number_ew",
-    "charity_number_scotland",
-    "charity_number_ni",
-    "company_number",
-    "society_number",
-)
 # Words that do not tell organisations apart ("The Foundry Trust Ltd" is "Foundry Trust").
 NAME_NOISE = re.compile(r"\b(the|ltd|limited|cic|cio|plc|llp|uk|and)\b|[^a-z0-9 ]")
 SIMILAR_NAME_RATIO = 0.85
@@ -172,7 +166,7 @@ def _review_link(organisation: Organisation) -> tuple[str, str]:
 def _number_warnings(preview: ProfilePreview) -> list[ReviewWarning]:
     warnings = []
     labels = moderation_services.field_labels()
-    for field in NUMBER_FIELDS:
+    for field in REGISTRATION_NUMBER_FIELDS:
         value = getattr(preview, field)
         if not value:
             continue

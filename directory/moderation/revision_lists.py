@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 
 from directory.moderation.models import OrganisationRevision
 from directory.organisations.models import (
+    EVIDENCE_FIELDS,
     ClientGroup,
     DeliveryLocation,
     DeliverySetting,
@@ -47,20 +48,6 @@ SERVICE_TERMS = {
     "regions": Region,
 }
 LOCATION_FIELDS = ("name", "address", "postcode", "confidential", "latitude", "longitude")
-EVIDENCE_FIELDS = (
-    "kind",
-    "title",
-    "year",
-    "summary",
-    "outcomes_measured",
-    "nesta_level",
-    "url",
-    "document",
-    "jdl_cohort_size",
-    "jdl_cohort_rate",
-    "jdl_comparison_rate",
-    "jdl_significant",
-)
 
 
 # --- Rows as JSON ---
@@ -136,6 +123,11 @@ def current(organisation: Organisation, key: str) -> list[dict]:
 
 def find(items: list[dict], item_uuid) -> dict | None:
     return next((item for item in items if item["uuid"] == str(item_uuid)), None)
+
+
+def current_without(organisation: Organisation, key: str, item_uuid) -> list[dict]:
+    """The list as the owners last saved it, less one item."""
+    return [item for item in current(organisation, key) if item["uuid"] != str(item_uuid)]
 
 
 def documents(items: list[dict] | None) -> set[str]:

@@ -6,12 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpResponse
@@ -20,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import CommissionerProfile
+from accounts.ratelimit import PROBLEM_REPORT, rate_limit_exceeded
 from directory.moderation import review as moderation_review
 from directory.moderation import revision_lists
 from directory.moderation import selectors as moderation_selectors
@@ -35,9 +34,9 @@ from directory.moderation.forms import (
 )
 from directory.moderation.models import OrganisationRevision, ProblemReport
 from directory.organisations import evidence_views
+from directory.organisations.forms import add_validation_error as _add_errors
 from directory.organisations.models import AuditRecord, EvidenceItem, Organisation, Region
 
-REPORT_RATE_WINDOW = 60 * 60
 Kind = AuditRecord.Kind
 Action = AuditRecord.Action
 
@@ -54,14 +53,6 @@ def moderator_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @moderator_required
@@ -404,20 +395,12 @@ def _decide(request, form, kind: str, subject, done: str) -> HttpResponse | None
 # --- Public and owners' pages ---
 
 
-def _report_rate_limited(request) -> bool:
-    """Count this report against the sender's address (the client's, not the proxy's: see
-    ALLAUTH_TRUSTED_PROXY_COUNT); True when over the hourly limit."""
-    key = f"problem-report:{get_adapter(request).get_client_ip(request)}"
-    cache.add(key, 0, REPORT_RATE_WINDOW)
-    return cache.incr(key) > settings.PROBLEM_REPORTS_PER_HOUR
-
-
 @require_http_methods(["GET", "POST"])
 def report_problem(request, slug: str):
     organisation = get_object_or_404(Organisation.objects.published(), slug=slug)
     form = ProblemReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _report_rate_limited(request):
+        if rate_limit_exceeded(request, action=PROBLEM_REPORT):
             form.add_error(None, "You have sent too many reports. Try again in an hour")
         else:
             # A robot that filled the honeypot is thanked like anyone else, but nothing is kept.

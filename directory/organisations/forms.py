@@ -29,6 +29,19 @@ def _without_control_characters(data):
     }
 
 
+def add_validation_error(
+    form: forms.BaseForm, error: ValidationError, field: str | None = None
+) -> None:
+    """Show a service's refusal on the form: each field's messages beside that field (or above
+    the form if it has no such field), a refusal about no one field on `field` or above the
+    form."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(field, error)
+
+
 class GovukFormMixin:
     """GOV.UK wording for the generic errors, and a crispy helper that leaves the <form> tag,
     the buttons and the error summary to the page template."""

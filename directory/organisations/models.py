@@ -143,6 +143,52 @@ def own_address_places(postcodes: Iterable[str]) -> dict[str, OwnAddress]:
 
 
 OWN_ADDRESS_FIELDS = ("based_region", "latitude", "longitude")
+# The numbers an organisation is registered under (charity registers, Companies House, FCA).
+REGISTRATION_NUMBER_FIELDS = (
+    "charity_number_ew",
+    "charity_number_scotland",
+    "charity_number_ni",
+    "company_number",
+    "society_number",
+)
+# An organisation's public contact details, in the order its pages, forms and files give them.
+CONTACT_FIELDS = (
+    "website",
+    "email",
+    "phone",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+)
+# What the owners say about a service, in the order its form asks.
+SERVICE_PROFILE_FIELDS = (
+    "name",
+    "description",
+    "pathways",
+    "client_groups",
+    "settings",
+    "regions",
+    "eligibility",
+    "accepting_referrals",
+    "spare_capacity",
+    "largest_contract_value",
+)
+# What the owners say about an item of evidence, in the order its form asks.
+EVIDENCE_FIELDS = (
+    "kind",
+    "title",
+    "year",
+    "summary",
+    "outcomes_measured",
+    "nesta_level",
+    "url",
+    "document",
+    "jdl_cohort_size",
+    "jdl_cohort_rate",
+    "jdl_comparison_rate",
+    "jdl_significant",
+)
 
 
 class OrganisationQuerySet(models.QuerySet):

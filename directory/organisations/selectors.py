@@ -1,11 +1,19 @@
 """Reads about an organisation's members and invitations."""
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Invitation, Membership, User
 
 from .models import Organisation
+
+
+def organisation_editable_by(*, user: User, uuid: UUID) -> Organisation:
+    """An organisation whose profile the user may edit (a member, or a moderator), read from the
+    current memberships on each call; anyone else's, or an archived one, is 404."""
+    return get_object_or_404(Organisation.objects.editable_by(user), uuid=uuid)
 
 
 def organisation_managed_by(*, user: User, slug: str) -> Organisation:

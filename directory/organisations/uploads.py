@@ -1,6 +1,7 @@
 """Checks on uploaded evidence documents: a PDF by its content, not only by its name."""
 
 import re
+from collections.abc import Callable
 
 import pikepdf
 from django.core.exceptions import ValidationError
@@ -76,17 +77,7 @@ def check_pdf_upload(upload: UploadedFile, *, max_bytes: int) -> None:
 
 
 def _contains_html(upload: UploadedFile) -> bool:
-    tail = b""
-    upload.seek(0)
-    try:
-        for chunk in upload.chunks():
-            window = tail + chunk
-            if HTML_MARKERS.search(window):
-                return True
-            tail = window[-32:]
-    finally:
-        upload.seek(0)
-    return False
+    return _bytes_contain(upload, lambda window: bool(HTML_MARKERS.search(window)), overlap=32)
 
 
 def _active_content(upload: UploadedFile) -> str:
@@ -129,13 +120,22 @@ def _collect_names(obj, names: set[str]) -> None:
 
 
 def _contains_embedded_executable(upload: UploadedFile) -> bool:
-    overlap = max(len(marker) for marker in EMBEDDED_EXECUTABLE_MARKERS)
+    return _bytes_contain(
+        upload,
+        lambda window: any(marker in window for marker in EMBEDDED_EXECUTABLE_MARKERS),
+        overlap=max(len(marker) for marker in EMBEDDED_EXECUTABLE_MARKERS),
+    )
+
+
+def _bytes_contain(upload: UploadedFile, found: Callable[[bytes], bool], *, overlap: int) -> bool:
+    """Whether `found` is true of the file's bytes, read chunk by chunk; each chunk is read with
+    the last `overlap` bytes before it, so that a marker split across two chunks is found."""
     tail = b""
     upload.seek(0)
     try:
         for chunk in upload.chunks():
             window = tail + chunk
-            if any(marker in window for marker in EMBEDDED_EXECUTABLE_MARKERS):
+            if found(window):
                 return True
             tail = window[-overlap:]
     finally:

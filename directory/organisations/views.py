@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts import services as account_services
 
 from . import selectors, services
-from .forms import InvitationForm, MembershipRoleForm
+from .forms import InvitationForm, MembershipRoleForm, add_validation_error
 
 
 @login_required
@@ -44,7 +44,7 @@ def member_invite(request, slug):
                 site_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}")
             return redirect("accounts_members", slug=organisation.slug)
@@ -66,7 +66,7 @@ def member_role(request, slug, pk):
                 membership=membership, role=form.cleaned_data["role"], changed_by=request.user
             )
         except ValidationError as error:
-            _add_errors(form, error, field="role")
+            add_validation_error(form, error, field="role")
         else:
             messages.success(request, f"{membership.user}'s role has been changed")
             return redirect("accounts_members", slug=organisation.slug)
@@ -117,13 +117,3 @@ def invitation_revoke(request, slug, pk):
     account_services.invitation_revoke(invitation=invitation)
     messages.success(request, f"The invitation to {invitation.email} has been withdrawn")
     return redirect("accounts_members", slug=organisation.slug)
-
-
-def _add_errors(form, error: ValidationError, field: str | None = None) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(field, message)

@@ -23,7 +23,11 @@ from directory.organisations.forms import (
     year_founded_checked,
 )
 from directory.organisations.models import (
+    CONTACT_FIELDS,
+    EVIDENCE_FIELDS,
     NESTA_LEVELS,
+    REGISTRATION_NUMBER_FIELDS,
+    SERVICE_PROFILE_FIELDS,
     ClientGroup,
     DeliveryLocation,
     DeliverySetting,
@@ -194,13 +198,7 @@ class AboutNameForm(VersionedModelForm):
 class RegistrationNumbersForm(VersionedModelForm):
     class Meta:
         model = Organisation
-        fields = [
-            "charity_number_ew",
-            "charity_number_scotland",
-            "charity_number_ni",
-            "company_number",
-            "society_number",
-        ]
+        fields = REGISTRATION_NUMBER_FIELDS
         help_texts = {
             "charity_number_ew": "For example, 1123456",
             "charity_number_scotland": "For example, SC012345",
@@ -217,15 +215,7 @@ class ContactForm(VersionedModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "website",
-            "email",
-            "phone",
-            "address_line_1",
-            "address_line_2",
-            "town",
-            "postcode",
-        ]
+        fields = CONTACT_FIELDS
         labels = {
             "email": "Public contact email address",
             "phone": "Public contact telephone number (optional)",
@@ -385,18 +375,7 @@ class ServiceForm(VersionedModelForm):
 
     class Meta:
         model = Service
-        fields = [
-            "name",
-            "description",
-            "pathways",
-            "client_groups",
-            "settings",
-            "regions",
-            "eligibility",
-            "accepting_referrals",
-            "spare_capacity",
-            "largest_contract_value",
-        ]
+        fields = SERVICE_PROFILE_FIELDS
         labels = SERVICE_LABELS
         help_texts = {"spare_capacity": "For example, 10 places a month"}
 
@@ -497,20 +476,7 @@ class EvidenceForm(VersionedModelForm):
 
     class Meta:
         model = EvidenceItem
-        fields = [
-            "kind",
-            "title",
-            "year",
-            "summary",
-            "outcomes_measured",
-            "nesta_level",
-            "url",
-            "document",
-            "jdl_cohort_size",
-            "jdl_cohort_rate",
-            "jdl_comparison_rate",
-            "jdl_significant",
-        ]
+        fields = EVIDENCE_FIELDS
         labels = {
             "title": "Title",
             "summary": "Summary of the findings",

@@ -258,8 +258,7 @@ def service_delete(
     """Remove a service; the services section is incomplete again when none is left."""
     _claim_version(organisation, expected_version)
     if organisation.is_published:
-        services = revision_lists.current(organisation, revision_lists.SERVICES)
-        kept = [item for item in services if item["uuid"] != str(service.uuid)]
+        kept = revision_lists.current_without(organisation, revision_lists.SERVICES, service.uuid)
         if not kept:
             raise ValidationError(
                 "A published organisation needs at least one service. "
@@ -385,9 +384,12 @@ def evidence_delete(
     """Remove an item of evidence and its uploaded document."""
     _claim_version(organisation, expected_version)
     if organisation.is_published:
-        items = revision_lists.current(organisation, revision_lists.EVIDENCE)
-        kept = [item for item in items if item["uuid"] != str(evidence.uuid)]
-        _record_pending(organisation, revision_lists.EVIDENCE, kept, user)
+        _record_pending(
+            organisation,
+            revision_lists.EVIDENCE,
+            revision_lists.current_without(organisation, revision_lists.EVIDENCE, evidence.uuid),
+            user,
+        )
         return
     document = evidence.document
     evidence.delete()

@@ -1,7 +1,7 @@
 """The step-by-step flow to register an organisation or edit its profile (/register/...).
 
-Every organisation is fetched through `Organisation.objects.editable_by(user)`: anything the
-user may not edit answers 404. Writes go through `directory.registration.services`.
+Every organisation is fetched through `organisation_editable_by` (organisations' selectors):
+anything the user may not edit answers 404. Writes go through `directory.registration.services`.
 """
 
 import uuid
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseForm
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +24,9 @@ from directory.moderation import selectors as moderation_selectors
 from directory.moderation import services as moderation_services
 from directory.moderation.models import ClaimRequest
 from directory.organisations import evidence_views
+from directory.organisations.forms import add_validation_error
 from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
+from directory.organisations.selectors import organisation_editable_by
 from directory.registration import forms, services
 from directory.registration import selectors as registration_selectors
 
@@ -64,10 +66,6 @@ SECTION_FIRST_PAGES = {
 }
 
 
-def _editable_organisation(request, org: uuid.UUID) -> Organisation:
-    return get_object_or_404(Organisation.objects.editable_by(request.user), uuid=org)
-
-
 def _organisation_url(name: str, organisation: Organisation, **kwargs) -> str:
     return reverse(name, kwargs={"org": organisation.uuid, **kwargs})
 
@@ -98,17 +96,9 @@ def _save(form: BaseForm, save: Callable[[int], object]) -> bool:
         form.add_error(None, error.message)
         return False
     except ValidationError as error:
-        _add_validation_error(form, error)
+        add_validation_error(form, error)
         return False
     return True
-
-
-def _add_validation_error(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else NON_FIELD_ERRORS, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _render_form(
@@ -176,7 +166,7 @@ def new(request):
                         **numbers,
                     )
                 except ValidationError as error:
-                    _add_validation_error(form, error)
+                    add_validation_error(form, error)
                 else:
                     return redirect(_organisation_url("registration:task_list", organisation))
     else:
@@ -278,7 +268,7 @@ def claim_request_decide(request, org: uuid.UUID, pk: int):
 def _administered_organisation(request, org: uuid.UUID) -> Organisation:
     """The organisation if the user decides its requests to join (directory.moderation.
     selectors.decides_claims), else 404."""
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     if not moderation_selectors.decides_claims(organisation=organisation, user=request.user):
         raise Http404
     return organisation
@@ -290,7 +280,7 @@ def _administered_organisation(request, org: uuid.UUID) -> Organisation:
 @login_required
 def task_list(request, org: uuid.UUID):
     """The organisation's sections and how far they are done, with what waits for a moderator."""
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     sections = [
         {
             "key": key,
@@ -328,7 +318,7 @@ def task_list(request, org: uuid.UUID):
 @login_required
 @require_http_methods(["GET", "POST"])
 def step(request, org: uuid.UUID, step: str):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     page = STEPS.get(step)
     if page is None:
         raise Http404
@@ -402,9 +392,13 @@ def _saved_evidence(organisation: Organisation, item_uuid: uuid.UUID) -> Evidenc
     return revision_lists.evidence_instance(organisation, data)
 
 
-def _complete_list_section(
-    request, organisation: Organisation, section: str, template: str, context
+def _list_section_page(
+    request, org: uuid.UUID, *, section: str, template: str, rows_name: str, list_rows: Callable
 ):
+    """A section that is a list (services, evidence) as its owners last saved it; "Save and
+    continue" marks the section complete."""
+    organisation = organisation_editable_by(user=request.user, uuid=org)
+    rows, removed = list_rows(organisation, organisation.revisions.open().first())
     form = forms.VersionForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and _save(
         form,
@@ -424,32 +418,37 @@ def _complete_list_section(
             "organisation": organisation,
             "form": form,
             "back_url": _back_url(request, organisation),
-            **context,
+            rows_name: rows,
+            "removed": removed,
         },
     )
+
+
+def _edit_page(request, organisation, form, save: Callable[[int], object], *, back_url, **page):
+    """A form that adds or changes one thing of a list; saved, it goes back to the list."""
+    if request.method == "POST" and _save(form, save):
+        return redirect(back_url)
+    return _render_form(request, organisation, form, back_url=back_url, **page)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def service_list(request, org: uuid.UUID):
-    """The organisation's services; "Save and continue" marks the section complete."""
-    organisation = _editable_organisation(request, org)
-    service_views, removed = revision_lists.service_views(
-        organisation, organisation.revisions.open().first()
-    )
-    return _complete_list_section(
+    """The organisation's services and their delivery locations."""
+    return _list_section_page(
         request,
-        organisation,
-        "services",
-        "registration/service_list.html",
-        {"services": service_views, "removed": removed},
+        org,
+        section="services",
+        template="registration/service_list.html",
+        rows_name="services",
+        list_rows=revision_lists.service_views,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def service_edit(request, org: uuid.UUID, service: uuid.UUID | None = None):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     if service:
         data = _saved_service(organisation, service)
         instance = revision_lists.service_instance(organisation, data)
@@ -459,7 +458,9 @@ def service_edit(request, org: uuid.UUID, service: uuid.UUID | None = None):
     form = forms.ServiceForm(
         request.POST or None, instance=instance, organisation=organisation, initial=initial
     )
-    if request.method == "POST" and _save(
+    return _edit_page(
+        request,
+        organisation,
         form,
         lambda version: services.service_save(
             organisation=organisation,
@@ -468,12 +469,6 @@ def service_edit(request, org: uuid.UUID, service: uuid.UUID | None = None):
             m2m=form.m2m_data(),
             user=request.user,
         ),
-    ):
-        return redirect(_organisation_url("registration:services", organisation))
-    return _render_form(
-        request,
-        organisation,
-        form,
         title="Change the service" if service else "Add a service",
         caption="Services",
         back_url=_organisation_url("registration:services", organisation),
@@ -496,7 +491,7 @@ def _remove(request, organisation, *, thing: str, back_url: str, delete: Callabl
 @login_required
 @require_http_methods(["GET", "POST"])
 def service_remove(request, org: uuid.UUID, service: uuid.UUID):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     instance = revision_lists.service_instance(organisation, _saved_service(organisation, service))
     return _remove(
         request,
@@ -517,7 +512,7 @@ def service_remove(request, org: uuid.UUID, service: uuid.UUID):
 def location_edit(
     request, org: uuid.UUID, service: uuid.UUID | None = None, location: uuid.UUID | None = None
 ):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     if location:
         instance = _saved_location(organisation, location)
     else:
@@ -526,7 +521,9 @@ def location_edit(
     form = forms.DeliveryLocationForm(
         request.POST or None, instance=instance, organisation=organisation
     )
-    if request.method == "POST" and _save(
+    return _edit_page(
+        request,
+        organisation,
         form,
         lambda version: services.delivery_location_save(
             organisation=organisation,
@@ -534,12 +531,6 @@ def location_edit(
             expected_version=version,
             user=request.user,
         ),
-    ):
-        return redirect(_organisation_url("registration:services", organisation))
-    return _render_form(
-        request,
-        organisation,
-        form,
         title="Change the delivery location" if location else "Add a delivery location",
         caption=instance.service.name,
         back_url=_organisation_url("registration:services", organisation),
@@ -550,7 +541,7 @@ def location_edit(
 @login_required
 @require_http_methods(["GET", "POST"])
 def location_remove(request, org: uuid.UUID, location: uuid.UUID):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     instance = _saved_location(organisation, location)
     return _remove(
         request,
@@ -572,23 +563,21 @@ def location_remove(request, org: uuid.UUID, location: uuid.UUID):
 @login_required
 @require_http_methods(["GET", "POST"])
 def evidence_list(request, org: uuid.UUID):
-    organisation = _editable_organisation(request, org)
-    items, removed = revision_lists.evidence_views(
-        organisation, organisation.revisions.open().first()
-    )
-    return _complete_list_section(
+    """The organisation's evidence of impact."""
+    return _list_section_page(
         request,
-        organisation,
-        "evidence",
-        "registration/evidence_list.html",
-        {"evidence_items": items, "removed": removed},
+        org,
+        section="evidence",
+        template="registration/evidence_list.html",
+        rows_name="evidence_items",
+        list_rows=revision_lists.evidence_views,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def evidence_edit(request, org: uuid.UUID, item: uuid.UUID | None = None):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     if item:
         instance = _saved_evidence(organisation, item)
     else:
@@ -596,7 +585,9 @@ def evidence_edit(request, org: uuid.UUID, item: uuid.UUID | None = None):
     form = forms.EvidenceForm(
         request.POST or None, request.FILES or None, instance=instance, organisation=organisation
     )
-    if request.method == "POST" and _save(
+    return _edit_page(
+        request,
+        organisation,
         form,
         lambda version: services.evidence_save(
             organisation=organisation,
@@ -604,12 +595,6 @@ def evidence_edit(request, org: uuid.UUID, item: uuid.UUID | None = None):
             expected_version=version,
             user=request.user,
         ),
-    ):
-        return redirect(_organisation_url("registration:evidence", organisation))
-    return _render_form(
-        request,
-        organisation,
-        form,
         title="Change the evidence" if item else "Add evidence of impact",
         caption="Evidence of impact",
         back_url=_organisation_url("registration:evidence", organisation),
@@ -621,7 +606,7 @@ def evidence_edit(request, org: uuid.UUID, item: uuid.UUID | None = None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def evidence_remove(request, org: uuid.UUID, item: uuid.UUID):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     instance = _saved_evidence(organisation, item)
     return _remove(
         request,
@@ -642,7 +627,7 @@ def evidence_remove(request, org: uuid.UUID, item: uuid.UUID):
 def evidence_document(request, org: uuid.UUID, item: uuid.UUID):
     """The PDF of an item of evidence as its owners last saved it (perhaps waiting for review),
     for them and for moderators."""
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     evidence = _saved_evidence(organisation, item)
     if not evidence.document:
         raise Http404
@@ -655,7 +640,7 @@ def evidence_document(request, org: uuid.UUID, item: uuid.UUID):
 @login_required
 @require_http_methods(["GET", "POST"])
 def check_answers(request, org: uuid.UUID):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     form = forms.VersionForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -694,7 +679,7 @@ def check_answers(request, org: uuid.UUID):
 
 @login_required
 def submitted(request, org: uuid.UUID):
-    organisation = _editable_organisation(request, org)
+    organisation = organisation_editable_by(user=request.user, uuid=org)
     return render(
         request,
         "registration/submitted.html",

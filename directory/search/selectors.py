@@ -791,6 +791,22 @@ def exported_fields(organisation: Organisation) -> dict:
     return fields
 
 
+def evidence_totals(*, organisation_ids: list[int]) -> dict[int, dict]:
+    """Evidence counts per organisation (items, best Nesta level, Justice Data Lab studies), as
+    the export's rows give them."""
+    totals = (
+        EvidenceItem.objects.filter(organisation_id__in=organisation_ids)
+        .values("organisation_id")
+        .annotate(
+            items=Count("id"),
+            best_level=Max("nesta_level"),
+            jdl=Count("id", filter=Q(kind=EvidenceItem.Kind.JUSTICE_DATA_LAB)),
+        )
+        .order_by()
+    )
+    return {row["organisation_id"]: row for row in totals}
+
+
 def _relational_export_rows(filterset: OrganisationFilterSet):
     # Partnership notes are a column of their own here, unlike in the result lines.
     organisations = (
@@ -802,17 +818,7 @@ def _relational_export_rows(filterset: OrganisationFilterSet):
     while chunk := list(islice(organisations, EXPORT_CHUNK)):
         ids = [organisation.pk for organisation in chunk]
         summaries = service_summaries(organisation_ids=ids, taxonomy=filterset.taxonomy)
-        evidence = {
-            row["organisation_id"]: row
-            for row in EvidenceItem.objects.filter(organisation_id__in=ids)
-            .values("organisation_id")
-            .annotate(
-                items=Count("id"),
-                best_level=Max("nesta_level"),
-                jdl=Count("id", filter=Q(kind=EvidenceItem.Kind.JUSTICE_DATA_LAB)),
-            )
-            .order_by()
-        }
+        evidence = evidence_totals(organisation_ids=ids)
         for organisation in chunk:
             yield (
                 exported_fields(organisation),

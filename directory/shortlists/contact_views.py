@@ -4,11 +4,10 @@ organisation admins' choice of who may send them."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.models import Membership
 from directory.organisations.models import Organisation
+from directory.organisations.selectors import organisation_managed_by
 from directory.shortlists import contact_services as services
 from directory.shortlists.forms import ContactForm, ContactPreferencesForm
 from directory.shortlists.models import Shortlist
@@ -90,10 +89,7 @@ def contact_shortlist(request, pk):
 @login_required
 def contact_preferences(request, slug):
     """An organisation's admins (or a moderator) choose who may message it."""
-    organisation = get_object_or_404(Organisation.objects.editable_by(request.user), slug=slug)
-    is_admin = Membership.objects.admins().filter(organisation=organisation, user=request.user)
-    if not (request.user.is_moderator or is_admin.exists()):
-        raise Http404
+    organisation = organisation_managed_by(user=request.user, slug=slug)
     form = ContactPreferencesForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         services.organisation_contact_preferences_update(

@@ -4,18 +4,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.formats import date_format
 
-from directory.organisations.models import EvidenceItem, Organisation
+from directory.organisations.models import Organisation
 from directory.search.filters import EVIDENCE_LEVEL_CHOICES, OrganisationFilterSet
 from directory.search.models import SavedSearch
 from directory.search.selectors import (
     EXPORT_COLUMNS,
     FLAG_LABELS,
     _export_row,
+    evidence_totals,
     exported_fields,
     organisation_profile_queryset,
     service_summaries,
@@ -255,21 +256,6 @@ def compare_rows(organisations: list[Organisation]) -> list[CompareRow]:
     ]
 
 
-def _evidence_totals(organisation_ids: list[int]) -> dict[int, dict]:
-    """Evidence counts per organisation, as the search export's rows expect them."""
-    totals = (
-        EvidenceItem.objects.filter(organisation_id__in=organisation_ids)
-        .values("organisation_id")
-        .annotate(
-            items=Count("id"),
-            best_level=Max("nesta_level"),
-            jdl=Count("id", filter=Q(kind=EvidenceItem.Kind.JUSTICE_DATA_LAB)),
-        )
-        .order_by()
-    )
-    return {row["organisation_id"]: row for row in totals}
-
-
 SHORTLIST_EXPORT_COLUMNS = (*EXPORT_COLUMNS[:-1], "shortlist_note", "added_to_shortlist")
 
 
@@ -282,7 +268,7 @@ def shortlist_export_rows(*, shortlist: Shortlist) -> Iterator[dict]:
     )
     ids = [item.organisation_id for item in items]
     summaries = service_summaries(organisation_ids=ids, taxonomy=taxonomy_terms())
-    evidence = _evidence_totals(ids)
+    evidence = evidence_totals(organisation_ids=ids)
     for item in items:
         organisation_id = item.organisation_id
         row = _export_row(

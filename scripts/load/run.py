@@ -69,32 +69,22 @@ def prepare_database() -> int:
     from django.db.migrations.recorder import MigrationRecorder
 
     from directory.organisations.models import Organisation
+    from directory.search.management.commands.seed_directory import seed_published_up_to
     from directory.search.search_index import refresh_search_documents
 
     recorder = MigrationRecorder(connection)
     before = set(recorder.applied_migrations()) if recorder.has_table() else set()
     call_command("migrate", verbosity=0, interactive=False)
     applied = set(recorder.applied_migrations()) - before
-    published = Organisation.objects.published().count()
-    changed = bool(applied)
-    if published < ORGANISATIONS:
-        log(f"Seeding {ORGANISATIONS - published:,} organisations (once; the cluster is kept)")
-        call_command(
-            "seed_directory",
-            organisations=ORGANISATIONS - published,
-            seed=published + 1,
-            force=True,
-        )
-        published = Organisation.objects.published().count()
-        changed = True
-    elif applied and before:
+    seeded = seed_published_up_to(ORGANISATIONS, log)
+    if not seeded and applied and before:
         # A migration may change what the search documents hold; seeding rebuilds them anyway.
         log(f"{len(applied)} new migrations: rebuilding the search documents")
         refresh_search_documents()
-    if changed:
+    if seeded or applied:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-    return published
+    return Organisation.objects.published().count()
 
 
 def accounts_needed(settings: ramp.RampSettings) -> int:

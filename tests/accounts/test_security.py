@@ -3,32 +3,21 @@
 from urllib.parse import quote
 
 import pytest
-from allauth.core.internal import ratelimit
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
-from accounts import middleware
 from accounts.models import MODERATORS_GROUP, User
 from tests.accounts.helpers import (
     PASSWORD,
-    FakeClock,
     activate_totp,
     current_totp_code,
     force_login_password_only,
     sign_in,
 )
 from tests.factories import verified_user
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    fake = FakeClock()
-    monkeypatch.setattr(ratelimit, "time", fake)
-    monkeypatch.setattr(middleware, "time", fake)
-    return fake
 
 
 def is_signed_in(client) -> bool:

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from consortia import services
 from consortia.models import ExpressionOfInterest, Opportunity
-from consortia.views import EOI_RATE_LIMIT
 from directory.organisations.models import Organisation
 from tests.factories import (
     CommissionerProfileFactory,
@@ -438,18 +437,22 @@ def test_one_response_per_organisation(client, responder):
     assert ExpressionOfInterest.objects.count() == 1
 
 
-def test_responses_are_rate_limited(client, responder):
-    opportunities = OpportunityFactory.create_batch(EOI_RATE_LIMIT + 1)
-    for opportunity in opportunities[:-1]:
-        data = {"organisation": responder.organisation.pk, "message": "Hi"}
+def test_responses_are_rate_limited_per_user_for_an_hour(client, responder, clock):
+    """Ten responses an hour (ACCOUNT_RATE_LIMITS), counted per user."""
+    opportunities = OpportunityFactory.create_batch(12)
+    data = {"organisation": responder.organisation.pk, "message": "Hi"}
+    for opportunity in opportunities[:10]:
         assert client.post(detail_url(opportunity), data).status_code == 302
 
-    data = {"organisation": responder.organisation.pk, "message": "Hi"}
-    response = client.post(detail_url(opportunities[-1]), data)
+    response = client.post(detail_url(opportunities[10]), data)
 
     assert response.status_code == 200
     assert "Try again in an hour" in response.content.decode()
-    assert ExpressionOfInterest.objects.count() == EOI_RATE_LIMIT
+    assert ExpressionOfInterest.objects.count() == 10
+    clock.advance(60 * 60)
+    client.force_login(responder.user)  # an hour idle ended the session
+    assert client.post(detail_url(opportunities[11]), data).status_code == 302
+    assert ExpressionOfInterest.objects.count() == 11
 
 
 # --- Visibility of responses ---

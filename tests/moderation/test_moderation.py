@@ -1039,8 +1039,8 @@ def test_honeypot_reports_are_dropped_quietly(client):
     assert not ProblemReport.objects.exists()
 
 
-def test_reports_are_rate_limited(client, settings):
-    settings.PROBLEM_REPORTS_PER_HOUR = 3
+def test_reports_are_rate_limited(client, rate_limit):
+    rate_limit("problem_report", "3/h/ip")
     organisation = OrganisationFactory()
     for _ in range(2):
         assert client.post(report_url(organisation), {"description": "Wrong"}).status_code == 302
@@ -1056,10 +1056,20 @@ def test_reports_are_rate_limited(client, settings):
     assert other.post(report_url(organisation), {"description": "Closed"}).status_code == 302
 
 
-def test_the_report_limit_counts_each_client_behind_the_proxy(settings):
+def test_the_report_limit_ends_after_an_hour(client, rate_limit, clock):
+    rate_limit("problem_report", "1/h/ip")
+    organisation = OrganisationFactory()
+    assert client.post(report_url(organisation), {"description": "Wrong"}).status_code == 302
+    assert client.post(report_url(organisation), {"description": "Again"}).status_code == 429
+    clock.advance(60 * 60)
+    assert client.post(report_url(organisation), {"description": "Later"}).status_code == 302
+    assert ProblemReport.objects.count() == 2
+
+
+def test_the_report_limit_counts_each_client_behind_the_proxy(settings, rate_limit):
     """In production every request comes from nginx on 127.0.0.1: the limit must count the
     client address nginx appends to X-Forwarded-For, or one person would block everyone."""
-    settings.PROBLEM_REPORTS_PER_HOUR = 2
+    rate_limit("problem_report", "2/h/ip")
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
     organisation = OrganisationFactory()
     behind_nginx = Client(REMOTE_ADDR="127.0.0.1")

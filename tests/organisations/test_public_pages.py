@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from consortia.models import Consortium
 from directory.organisations.models import (
+    CONTACT_FIELDS,
     ClientGroup,
     DeliveryLocation,
     DeliverySetting,
@@ -236,13 +237,7 @@ PROFILE_TEXT_FIELDS = [
         "name",
         "summary",
         "description",
-        "website",
-        "email",
-        "phone",
-        "address_line_1",
-        "address_line_2",
-        "town",
-        "postcode",
+        *CONTACT_FIELDS,
         "charity_number_ew",
         "partnership_notes",
     ]

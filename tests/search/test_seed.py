@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
+from directory.search.management.commands.seed_directory import seed_published_up_to
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +167,13 @@ def test_seed_summary_lists_tables_without_rows(taxonomies):
 
     assert "delivery locations" in output
     assert "evidence items" in output
+
+
+def test_the_benchmarks_seed_up_to_their_size_once(taxonomies):
+    """bench.py and the load test share seed_published_up_to: it tops up, then does nothing."""
+    seed(2)
+    said = []
+    assert seed_published_up_to(5, said.append)
+    assert Organisation.objects.published().count() == 5
+    assert not seed_published_up_to(5, said.append)
+    assert said == ["Seeding 3 organisations (once; the cluster is kept)"]

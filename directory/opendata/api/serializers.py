@@ -8,7 +8,15 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
+from directory.organisations.models import (
+    CONTACT_FIELDS,
+    REGISTRATION_NUMBER_FIELDS,
+    SERVICE_PROFILE_FIELDS,
+    DeliveryLocation,
+    EvidenceItem,
+    Organisation,
+    Service,
+)
 
 
 class OptionalURLField(serializers.URLField):
@@ -78,16 +86,7 @@ class ServiceSerializer(PublicModelSerializer):
         model = Service
         fields = [
             "uuid",
-            "name",
-            "description",
-            "pathways",
-            "client_groups",
-            "settings",
-            "regions",
-            "eligibility",
-            "accepting_referrals",
-            "spare_capacity",
-            "largest_contract_value",
+            *SERVICE_PROFILE_FIELDS,
             "locations",
         ]
         read_only_fields = fields
@@ -119,13 +118,21 @@ class EvidenceItemSerializer(PublicModelSerializer):
         read_only_fields = fields
 
 
-class OrganisationSummarySerializer(PublicModelSerializer):
+class PublicOrganisationSerializer(PublicModelSerializer):
+    """An organisation, with the address of its public profile page."""
+
+    profile_url = serializers.SerializerMethodField()
+
+    def get_profile_url(self, organisation) -> str:
+        return self.context["request"].build_absolute_uri(organisation.get_absolute_url())
+
+
+class OrganisationSummarySerializer(PublicOrganisationSerializer):
     """A search result: the organisation and what its services add up to."""
 
     api_url = serializers.HyperlinkedIdentityField(
         view_name="api_v1:organisation-detail", lookup_field="slug"
     )
-    profile_url = serializers.SerializerMethodField()
     legal_form = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     income_band = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     services = serializers.SerializerMethodField()
@@ -169,9 +176,6 @@ class OrganisationSummarySerializer(PublicModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_profile_url(self, organisation) -> str:
-        return self.context["request"].build_absolute_uri(organisation.get_absolute_url())
-
     def _summary(self, organisation):
         # Attached by the view for a whole page at once (selectors.service_summaries).
         return organisation.summary_of_services
@@ -199,10 +203,9 @@ class OrganisationSummarySerializer(PublicModelSerializer):
         return round(miles, 1) if miles is not None else None
 
 
-class OrganisationSerializer(PublicModelSerializer):
+class OrganisationSerializer(PublicOrganisationSerializer):
     """A whole public profile."""
 
-    profile_url = serializers.SerializerMethodField()
     legal_form = TermSerializer(read_only=True, allow_null=True)
     income_band = TermSerializer(read_only=True, allow_null=True)
     registers = serializers.SerializerMethodField()
@@ -222,23 +225,13 @@ class OrganisationSerializer(PublicModelSerializer):
             "description",
             "legal_form",
             "registers",
-            "charity_number_ew",
-            "charity_number_scotland",
-            "charity_number_ni",
-            "company_number",
-            "society_number",
+            *REGISTRATION_NUMBER_FIELDS,
             "year_founded",
             "income_band",
             "staff_count",
             "volunteer_count",
             "people_supported_per_year",
-            "website",
-            "email",
-            "phone",
-            "address_line_1",
-            "address_line_2",
-            "town",
-            "postcode",
+            *CONTACT_FIELDS,
             "lived_experience_led",
             "open_to_partnership",
             "partnership_roles",
@@ -251,9 +244,6 @@ class OrganisationSerializer(PublicModelSerializer):
             "published_at",
         ]
         read_only_fields = fields
-
-    def get_profile_url(self, organisation) -> str:
-        return self.context["request"].build_absolute_uri(organisation.get_absolute_url())
 
     @extend_schema_field(RegisterEntrySerializer(many=True))
     def get_registers(self, organisation) -> list[dict]:

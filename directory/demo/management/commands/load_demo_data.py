@@ -21,6 +21,8 @@ from accounts.models import MODERATORS_GROUP, Membership, User
 from directory.demo.demo_features import demo_features_load, demo_features_missing
 from directory.organisations import geo, validators
 from directory.organisations.models import (
+    CONTACT_FIELDS,
+    REGISTRATION_NUMBER_FIELDS,
     ClientGroup,
     DeliveryLocation,
     DeliverySetting,
@@ -40,20 +42,10 @@ from directory.search.search_index import refresh_search_documents
 DEFAULT_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo" / "organisations.json"
 
 ORGANISATION_TEXT_FIELDS = [
-    "charity_number_ew",
-    "charity_number_scotland",
-    "charity_number_ni",
-    "company_number",
-    "society_number",
+    *REGISTRATION_NUMBER_FIELDS,
     "summary",
     "description",
-    "website",
-    "email",
-    "phone",
-    "address_line_1",
-    "address_line_2",
-    "town",
-    "postcode",
+    *CONTACT_FIELDS,
     "partnership_notes",
 ]
 ORGANISATION_OTHER_FIELDS = [

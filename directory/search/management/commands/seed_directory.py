@@ -5,6 +5,7 @@ import random
 import re
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -366,6 +367,17 @@ class OrganisationGenerator:
                 item.jdl_significant = comparison - cohort > 3 and item.jdl_cohort_size > 150
             items.append(item)
         return items
+
+
+def seed_published_up_to(total: int, log: Callable[[str], None]) -> bool:
+    """Seed synthetic organisations until `total` are published (the benchmark's and the load
+    test's database keeps them, so this seeds once); True when it added any."""
+    published = Organisation.objects.published().count()
+    if published >= total:
+        return False
+    log(f"Seeding {total - published:,} organisations (once; the cluster is kept)")
+    call_command("seed_directory", organisations=total - published, seed=published + 1, force=True)
+    return True
 
 
 class Command(BaseCommand):
