@@ -15,81 +15,52 @@ match. The tiers' sizes are counted with the facets, so a page knows which tier 
 """
 
 from dataclasses import dataclass, field
-from math import cos, radians
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from directory.organisations import geo
-from directory.organisations.models import Organisation, Service
-from directory.search.filters import (
-    MILES_PER_DEGREE,
-    PARTNERSHIP_INTEREST_GROUPS,
+from directory.organisations.models import Organisation, PartnershipInterest, Service
+from directory.search.definitions import (
+    ACCEPTING_REFERRALS,
+    EVIDENCE,
+    FACET_GROUPS,
+    INTEREST_FILTERS,
+    INTEREST_FILTERS_BY_PARAM,
+    NEAR,
+    REGION,
     SERVICE_TAXONOMY_GROUPS,
-    VERIFIED_WITHIN,
-    OrganisationFilterSet,
+    TERM_FILTERS,
+    VERIFIED_RECENTLY,
+    YES_NO_BY_GROUP,
+    PartnershipInterestFilter,
+    Scope,
+    miles_per_degree,
+    term_bits,
 )
+from directory.search.filters import OrganisationFilterSet
 from directory.search.schema import PHRASE_CONFIG
 from directory.search.search_index import SEARCH_CONFIG
 from directory.search.search_query import SearchQuery, parse_search_query
 
 DOCUMENTS = "directory_search_document"
+INTERESTS = PartnershipInterest._meta.db_table
 LOCATIONS = "directory_search_location"
 SERVICES = "directory_search_service"
 TEXTS = "directory_search_text"
 TSQUERY = f"to_tsquery('{SEARCH_CONFIG}', %s)"
 PHRASE_TSQUERY = f"to_tsquery('{PHRASE_CONFIG}', %s)"
-EVIDENCE_LEVELS = range(1, 6)
 
 # The bit-mask column of each taxonomy group (the service groups' on both document tables).
 MASK_COLUMNS = {
-    "pathway": "pathway_bits",
-    "client_group": "client_group_bits",
-    "setting": "setting_bits",
-    "region": "region_bits",
-    "legal_form": "legal_form_bits",
-    "income_band": "income_band_bits",
-    "partnership_role": "partnership_role_bits",
-    "quality_mark": "quality_mark_bits",
-    "offers_role": "offered_role_bits",
-    "seeks_role": "sought_role_bits",
-    "based_in": "based_region_bits",
+    definition.param: definition.mask_column
+    for definition in (*TERM_FILTERS.values(), *INTEREST_FILTERS)
 }
 # The service groups' bit-number arrays (GIN-indexed) on directory_search_service.
 NUMBER_COLUMNS = {group: f"{group}_numbers" for group in SERVICE_TAXONOMY_GROUPS}
-ORGANISATION_MASK_GROUPS = (
-    "legal_form",
-    "income_band",
-    "partnership_role",
-    "quality_mark",
-    "based_in",
-)
-# Yes/no organisation groups: the document condition that says yes.
-ORGANISATION_FLAGS = {
-    "open_to_partnership": "d.open_to_partnership",
-    "lived_experience_led": "d.lived_experience_led",
-    "has_jdl": "d.jdl_count > 0",
-}
-# Organisation conditions that narrow the results but have no counts of their own.
-ORGANISATION_LIMITS = {
-    "fresh": "NOT d.hidden",
-    "registered_in_england_or_wales": "NOT d.registered_only_elsewhere",
-}
 # Service conditions that the union of an organisation's services answers when they are the
 # only service condition (no other condition has to hold for the same service).
-UNION_SERVICE_GROUPS = {*SERVICE_TAXONOMY_GROUPS, "accepting_referrals"}
-
-# The groups whose options show counts, as the search page lists them.
-FACET_GROUPS = (
-    *SERVICE_TAXONOMY_GROUPS,
-    "accepting_referrals",
-    *ORGANISATION_MASK_GROUPS,
-    *PARTNERSHIP_INTEREST_GROUPS,
-    *ORGANISATION_FLAGS,
-    "has_evidence",
-    "verified_recently",
-)
+UNION_SERVICE_GROUPS = {*SERVICE_TAXONOMY_GROUPS, ACCEPTING_REFERRALS.name}
 
 # A part of a results order this small is found whole and then sorted (see _parts).
 SMALL_PART = 5000
@@ -258,6 +229,9 @@ class DocumentSearch:
         self.interest_in_place = bool(
             filterset.selected_ids("region") or filterset.selected_ids("pathway")
         )
+        # How many conditions had no SQL here and were taken from the FilterSet as subqueries
+        # (tests/search/test_filter_definitions.py keeps this at 0 for every definition).
+        self.taken_from_filterset = 0
         self.organisation = self._organisation_conditions()
         self.services = self._service_conditions()
         # Set by ordered() when a part of the page is read in index order (see result_lines).
@@ -281,46 +255,66 @@ class DocumentSearch:
 
     # --- masks --------------------------------------------------------------------------------
     def mask(self, group: str, ids) -> int:
-        wanted = set(ids)
-        return sum(1 << t.bit for t in self.taxonomy[group] if t.id in wanted and t.bit is not None)
-
-    def national_mask(self) -> int:
-        return self.mask("region", self.filterset.national_region_ids())
+        """The document bits that satisfy a choice of `ids` of `group` (for a term filter, its
+        covering terms: definitions.TermFilter.covering_ids)."""
+        if group in TERM_FILTERS:
+            return TERM_FILTERS[group].mask(ids, self.taxonomy)
+        return term_bits(self.taxonomy[group], ids)
 
     def term_condition(self, group: str, term, alias: str) -> Sql:
-        """That `alias` has `term` of `group` (a National region covers every region)."""
-        bits = 1 << term.bit
-        if group == "region":
-            bits |= self.national_mask()
-        return Sql(f"{alias}.{MASK_COLUMNS[group]} & %s <> 0", [bits])
+        """That `alias` has `term` of `group`, or a term that covers it."""
+        return Sql(f"{alias}.{MASK_COLUMNS[group]} & %s <> 0", [self.mask(group, [term.id])])
 
     # --- conditions ---------------------------------------------------------------------------
+    def _taken_from_filterset(self, condition, queryset, column: str) -> Sql:
+        """A condition this module has no SQL for, as a subquery of the FilterSet's."""
+        self.taken_from_filterset += 1
+        return _subquery(queryset.filter(condition), column)
+
     def _organisation_conditions(self) -> dict[str, Sql]:
-        """Conditions on a document ``d``, by group (the text query is separate)."""
-        filterset, values = self.filterset, self.filterset.values
+        """Conditions on a document ``d``, by group (the text query is separate), made from
+        their definitions."""
+        filterset = self.filterset
         conditions = {}
         for group, condition in filterset.organisation_conditions().items():
-            if group in ORGANISATION_LIMITS:
-                conditions[group] = Sql(ORGANISATION_LIMITS[group])
-            elif group in ORGANISATION_MASK_GROUPS or (
-                group in PARTNERSHIP_INTEREST_GROUPS and not self.interest_in_place
+            if group in TERM_FILTERS or (
+                group in INTEREST_FILTERS_BY_PARAM and not self.interest_in_place
             ):
                 mask = self.mask(group, filterset.selected_ids(group))
                 conditions[group] = Sql(f"d.{MASK_COLUMNS[group]} & %s <> 0", [mask])
-            elif group in ORGANISATION_FLAGS:
-                conditions[group] = Sql(ORGANISATION_FLAGS[group])
-            elif group == "has_evidence":
-                level = int(values.get("min_evidence_level") or 1)
-                conditions[group] = Sql("d.evidence_level >= %s", [level])
-            elif group == "verified_recently":
+            elif group in INTEREST_FILTERS_BY_PARAM:
+                conditions[group] = self._interest_in_place(
+                    INTEREST_FILTERS_BY_PARAM[group], filterset.selected_ids(group)
+                )
+            elif group in YES_NO_BY_GROUP:
+                conditions[group] = Sql(YES_NO_BY_GROUP[group].sql("d"))
+            elif group == EVIDENCE.param:
+                level = EVIDENCE.level(filterset.values)
+                conditions[group] = Sql(f"d.{EVIDENCE.document_column} >= %s", [level])
+            elif group == VERIFIED_RECENTLY.param:
                 conditions[group] = self._verified()
             else:
-                organisations = Organisation.objects.filter(condition)
-                conditions[group] = _subquery(organisations, "d.organisation_id")
+                conditions[group] = self._taken_from_filterset(
+                    condition, Organisation.objects, "d.organisation_id"
+                )
         return conditions
 
+    def _interest_in_place(self, interest: PartnershipInterestFilter, role_ids) -> Sql:
+        """That document ``d``'s organisation offers or seeks one of the roles in a chosen
+        region and pathway (read from its interests: the documents keep roles of any place)."""
+        found = Sql(
+            f"d.organisation_id IN (SELECT i.organisation_id FROM {INTERESTS} i "
+            "WHERE i.direction = %s AND i.role_id = ANY(%s)",
+            [interest.direction, list(role_ids)],
+        )
+        for param in interest.within_chosen:
+            if ids := self.filterset.selected_ids(param):
+                covering = TERM_FILTERS[param].covering_ids(ids, self.taxonomy)
+                found += Sql(f" AND i.{param}_id = ANY(%s)", [covering])
+        return found + Sql(")")
+
     def _verified(self) -> Sql:
-        return Sql("d.last_verified_at >= %s", [timezone.now() - VERIFIED_WITHIN])
+        return Sql(f"d.{VERIFIED_RECENTLY.field} >= %s", [VERIFIED_RECENTLY.since()])
 
     def _service_conditions(self) -> dict[str, ServiceCondition]:
         """Conditions on one service ``s``, by group (with the same condition on the union of
@@ -328,58 +322,51 @@ class DocumentSearch:
         filterset = self.filterset
         conditions = {}
         for group, condition in filterset.service_conditions().items():
-            if group in SERVICE_TAXONOMY_GROUPS:
-                ids = filterset.selected_ids(group)
-                if group == "region":
-                    ids = ids + filterset.national_region_ids()
-                numbers = [t.bit for t in self.taxonomy[group] if t.id in set(ids)]
-                conditions[group] = ServiceCondition(
-                    Sql(f"s.{NUMBER_COLUMNS[group]} && %s::smallint[]", [numbers]),
-                    Sql(f"d.{MASK_COLUMNS[group]} & %s <> 0", [self.mask(group, ids)]),
-                )
-            elif group == "accepting_referrals":
-                conditions[group] = ServiceCondition(
-                    Sql("s.accepting_referrals"), Sql("d.accepting_referrals")
-                )
-            elif group == "near":
-                place = filterset.place
-                regions = [t.id for t in self.taxonomy["region"] if t.slug == place.region_slug]
-                numbers = [
-                    t.bit
-                    for t in self.taxonomy["region"]
-                    if t.id in set(regions + filterset.national_region_ids())
-                ]
-                locations = self.near_locations()
-                based = self.based_near("b")
+            if group in TERM_FILTERS:
+                definition, ids = TERM_FILTERS[group], filterset.selected_ids(group)
                 conditions[group] = ServiceCondition(
                     Sql(
-                        # = ANY(ARRAY(...)), not IN: both sides can then be read from
-                        # an index (a BitmapOr) instead of every service being looked at.
-                        "(s.region_numbers && %s::smallint[] OR s.service_id = ANY(ARRAY("
-                        f"SELECT near.service_id FROM ({locations.text}) AS near)) "
-                        "OR s.organisation_id = ANY(ARRAY("
-                        f"SELECT b.organisation_id FROM {DOCUMENTS} b WHERE {based.text})))",
-                        [numbers, *locations.params, *based.params],
-                    )
+                        f"s.{NUMBER_COLUMNS[group]} && %s::smallint[]",
+                        [definition.bit_numbers(ids, self.taxonomy)],
+                    ),
+                    Sql(f"d.{MASK_COLUMNS[group]} & %s <> 0", [self.mask(group, ids)]),
                 )
+            elif group in YES_NO_BY_GROUP:
+                flag = YES_NO_BY_GROUP[group]
+                conditions[group] = ServiceCondition(Sql(flag.sql("s")), Sql(flag.sql("d")))
+            elif group == NEAR.group:
+                conditions[group] = ServiceCondition(self._near_service())
             else:
                 conditions[group] = ServiceCondition(
-                    _subquery(Service.objects.filter(condition), "s.service_id")
+                    self._taken_from_filterset(condition, Service.objects, "s.service_id")
                 )
         return conditions
+
+    def _near_service(self) -> Sql:
+        """That service ``s`` is near the postcode (definitions.NEAR)."""
+        place = self.filterset.place
+        regions = [t.id for t in self.taxonomy["region"] if t.slug == place.region_slug]
+        numbers = REGION.bit_numbers(regions, self.taxonomy)
+        locations = self.near_locations()
+        based = self.based_near("b")
+        return Sql(
+            # = ANY(ARRAY(...)), not IN: both sides can then be read from
+            # an index (a BitmapOr) instead of every service being looked at.
+            "(s.region_numbers && %s::smallint[] OR s.service_id = ANY(ARRAY("
+            f"SELECT near.service_id FROM ({locations.text}) AS near)) "
+            "OR s.organisation_id = ANY(ARRAY("
+            f"SELECT b.organisation_id FROM {DOCUMENTS} b WHERE {based.text})))",
+            [numbers, *locations.params, *based.params],
+        )
 
     def _distance(self, latitude: str = "l.latitude", longitude: str = "l.longitude") -> Sql:
         """Miles from the postcode to location ``l`` (or the place in columns `latitude` and
         `longitude`; equirectangular, as filters.py)."""
         place = self.filterset.place
+        north, east = miles_per_degree(place.latitude)
         return Sql(
             f"sqrt(power(({latitude} - %s) * %s, 2) + power(({longitude} - %s) * %s, 2))",
-            [
-                place.latitude,
-                MILES_PER_DEGREE,
-                place.longitude,
-                MILES_PER_DEGREE * cos(radians(place.latitude)),
-            ],
+            [place.latitude, north, place.longitude, east],
         )
 
     def _within(self, latitude: str = "l.latitude", longitude: str = "l.longitude") -> Sql:
@@ -794,7 +781,7 @@ class DocumentSearch:
         branches += [
             self._own_group_branch(group)
             for group in [*self.organisation, *self.services]
-            if group not in {*ORGANISATION_LIMITS, "near"}
+            if group in FACET_GROUPS
         ]
         statement = _join(
             [branch.sql(number) for number, branch in enumerate(branches)], " UNION ALL "
@@ -870,41 +857,29 @@ class DocumentSearch:
 
     def _options(self, group: str, services: str) -> list[Counter]:
         """A counter for each option of `group`; service masks are read from `services`."""
-        if group in PARTNERSHIP_INTEREST_GROUPS and self.interest_in_place:
-            direction = PARTNERSHIP_INTEREST_GROUPS[group]
+        if group in INTEREST_FILTERS_BY_PARAM and self.interest_in_place:
+            interest = INTEREST_FILTERS_BY_PARAM[group]
             return [
-                Counter(
-                    group,
-                    t.slug,
-                    _subquery(
-                        Organisation.objects.filter(
-                            self.filterset.partnership_interest_condition(direction, [t.id])
-                        ),
-                        "d.organisation_id",
-                    ),
-                )
-                for t in self.taxonomy[group]
-            ]
-        if group in SERVICE_TAXONOMY_GROUPS:
-            return [
-                Counter(group, t.slug, self.term_condition(group, t, services))
+                Counter(group, t.slug, self._interest_in_place(interest, [t.id]))
                 for t in self.taxonomy[group]
             ]
         if group in MASK_COLUMNS:
+            scoped = group in TERM_FILTERS and TERM_FILTERS[group].scope is Scope.SERVICE
+            alias = services if scoped else "d"
             return [
-                Counter(group, t.slug, self.term_condition(group, t, "d"))
+                Counter(group, t.slug, self.term_condition(group, t, alias))
                 for t in self.taxonomy[group]
             ]
-        if group == "accepting_referrals":
-            return [Counter(group, "yes", Sql(f"{services}.accepting_referrals"))]
-        if group in ORGANISATION_FLAGS:
-            return [Counter(group, "yes", Sql(ORGANISATION_FLAGS[group]))]
-        if group == "has_evidence":
+        if group in YES_NO_BY_GROUP:
+            flag = YES_NO_BY_GROUP[group]
+            alias = services if flag.scope is Scope.SERVICE else "d"
+            return [Counter(group, "yes", Sql(flag.sql(alias)))]
+        if group == EVIDENCE.param:
             return [
-                Counter(group, str(level), Sql("d.evidence_level >= %s", [level]))
-                for level in EVIDENCE_LEVELS
+                Counter(group, str(level), Sql(f"d.{EVIDENCE.document_column} >= %s", [level]))
+                for level in EVIDENCE.levels
             ]
-        if group == "verified_recently":
+        if group == VERIFIED_RECENTLY.param:
             return [Counter(group, "yes", self._verified())]
         raise ValueError(f"No counts for {group}")
 

@@ -25,22 +25,29 @@ import io
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from math import cos, radians
 
 import numpy as np
 from django.db import connection
-from django.utils import timezone
 
 from directory.search import document_search
+from directory.search.definitions import (
+    EVIDENCE,
+    FACET_GROUPS,
+    INTEREST_FILTERS_BY_PARAM,
+    NEAR,
+    REGION,
+    SERVICE_TERM_FILTERS,
+    TERM_FILTERS,
+    VERIFIED_RECENTLY,
+    YES_NO_BY_GROUP,
+    YES_NO_FILTERS,
+    Scope,
+    miles_per_degree,
+)
 from directory.search.document_search import (
     DOCUMENTS,
-    EVIDENCE_LEVELS,
-    FACET_GROUPS,
     LOCATIONS,
     MASK_COLUMNS,
-    ORGANISATION_FLAGS,
-    ORGANISATION_LIMITS,
-    ORGANISATION_MASK_GROUPS,
     SERVICES,
     TEXTS,
     TIER_EXACT,
@@ -51,12 +58,6 @@ from directory.search.document_search import (
     _join,
     tier_cases,
     words_match,
-)
-from directory.search.filters import (
-    MILES_PER_DEGREE,
-    PARTNERSHIP_INTEREST_GROUPS,
-    SERVICE_TAXONOMY_GROUPS,
-    VERIFIED_WITHIN,
 )
 from directory.search.search_index import search_data_version
 from directory.search.search_query import SearchQuery
@@ -72,14 +73,10 @@ _DOCUMENT_COLUMNS = [
     ("organisation_id", "d.organisation_id", "int8"),
     ("version", "d.version", "int8"),
     ("published", "d.published", "bool"),
-    ("hidden", "d.hidden", "bool"),
     *((column, f"d.{column}", "int8") for column in MASK_COLUMNS.values()),
-    ("accepting_referrals", "d.accepting_referrals", "bool"),
-    ("open_to_partnership", "d.open_to_partnership", "bool"),
-    ("lived_experience_led", "d.lived_experience_led", "bool"),
-    ("registered_only_elsewhere", "d.registered_only_elsewhere", "bool"),
-    ("has_jdl", "d.jdl_count > 0", "bool"),
-    ("evidence_level", "d.evidence_level", "int2"),
+    # Each yes/no filter's condition, by its name (definitions.YES_NO_FILTERS).
+    *((flag.name, flag.sql("d"), "bool") for flag in YES_NO_FILTERS),
+    (EVIDENCE.document_column, f"d.{EVIDENCE.document_column}", "int2"),
     # Its own address, when it lists no delivery locations (NaN, never near, when not).
     *(
         (column, f"coalesce(d.{column}, 'NaN')", "float8")
@@ -87,17 +84,18 @@ _DOCUMENT_COLUMNS = [
     ),
     # Seconds since 1970 (-infinity when never verified).
     (
-        "last_verified_at",
-        "coalesce(extract(epoch FROM d.last_verified_at)::float8, '-infinity')",
+        VERIFIED_RECENTLY.field,
+        f"coalesce(extract(epoch FROM d.{VERIFIED_RECENTLY.field})::float8, '-infinity')",
         "float8",
     ),
 ]
-_SERVICE_MASKS = [MASK_COLUMNS[group] for group in SERVICE_TAXONOMY_GROUPS]
+_SERVICE_MASKS = [definition.mask_column for definition in SERVICE_TERM_FILTERS]
+_SERVICE_FLAGS = [flag for flag in YES_NO_FILTERS if flag.scope is Scope.SERVICE]
 _SERVICE_COLUMNS = [
     ("organisation_id", "s.organisation_id", "int8"),
     ("service_id", "s.service_id", "int8"),
     *((column, f"s.{column}", "int8") for column in _SERVICE_MASKS),
-    ("accepting_referrals", "s.accepting_referrals", "bool"),
+    *((flag.name, flag.sql("s"), "bool") for flag in _SERVICE_FLAGS),
 ]
 _LOCATION_COLUMNS = [
     ("organisation_id", "l.organisation_id", "int8"),
@@ -523,50 +521,46 @@ class _Counting:
         return (column & np.int64(mask)) != 0
 
     def _organisation(self, group: str) -> np.ndarray | None:
+        """The condition of `group` on each document, made from its definition (None when this
+        module has none)."""
         search, documents = self.search, self.documents
-        if group == "fresh":
-            return ~documents["hidden"]
-        if group == "registered_in_england_or_wales":
-            return ~documents["registered_only_elsewhere"]
-        if group in PARTNERSHIP_INTEREST_GROUPS and search.interest_in_place:
+        if group in INTEREST_FILTERS_BY_PARAM and search.interest_in_place:
             roles = search.mask(group, search.filterset.selected_ids(group))
             return self._overlaps(self._roles_in_place(group), roles)
-        if group in ORGANISATION_MASK_GROUPS or group in PARTNERSHIP_INTEREST_GROUPS:
+        if group in MASK_COLUMNS:
             mask = search.mask(group, search.filterset.selected_ids(group))
             return self._overlaps(documents[MASK_COLUMNS[group]], mask)
-        if group in ORGANISATION_FLAGS:
+        if group in YES_NO_BY_GROUP:
             return documents[group]
-        if group == "has_evidence":
-            return documents["evidence_level"] >= int(
-                search.filterset.values.get("min_evidence_level") or 1
-            )
-        if group == "verified_recently":
+        if group == EVIDENCE.param:
+            level = EVIDENCE.level(search.filterset.values)
+            return documents[EVIDENCE.document_column] >= level
+        if group == VERIFIED_RECENTLY.param:
             return self._verified()
         return None
 
     def _verified(self) -> np.ndarray:
-        return self.documents["last_verified_at"] >= (timezone.now() - VERIFIED_WITHIN).timestamp()
+        since = VERIFIED_RECENTLY.since().timestamp()
+        return self.documents[VERIFIED_RECENTLY.field] >= since
 
     def _service(self, group: str) -> np.ndarray | None:
+        """The condition of `group` on each service (None when this module has none)."""
         search, services = self.search, self.services
         filterset = search.filterset
-        if group in SERVICE_TAXONOMY_GROUPS:
-            ids = filterset.selected_ids(group)
-            if group == "region":
-                ids = ids + filterset.national_region_ids()
-            return self._overlaps(services[MASK_COLUMNS[group]], search.mask(group, ids))
-        if group == "accepting_referrals":
-            return services["accepting_referrals"]
-        if group == "near":
+        if group in TERM_FILTERS:
+            mask = search.mask(group, filterset.selected_ids(group))
+            return self._overlaps(services[MASK_COLUMNS[group]], mask)
+        if group in YES_NO_BY_GROUP:
+            return services[group]
+        if group == NEAR.group:
             place = filterset.place
             regions = [t.id for t in search.taxonomy["region"] if t.slug == place.region_slug]
-            covered = search.mask("region", regions + filterset.national_region_ids())
             self.based = self._within(
                 self.documents["based_latitude"], self.documents["based_longitude"]
             )
             based_owner = self.based[self.index._positions("services")]
             return (
-                self._overlaps(services["region_bits"], covered)
+                self._overlaps(services[REGION.mask_column], search.mask("region", regions))
                 | self._located_services()
                 | based_owner
             )
@@ -577,9 +571,10 @@ class _Counting:
         distance of DocumentSearch._distance; never for NaN)."""
         filterset = self.search.filterset
         place, miles = filterset.place, filterset.miles
-        north = (latitude - place.latitude) * MILES_PER_DEGREE
-        east = (longitude - place.longitude) * (MILES_PER_DEGREE * cos(radians(place.latitude)))
-        return np.sqrt(np.power(north, 2) + np.power(east, 2)) <= float(miles)
+        north, east = miles_per_degree(place.latitude)
+        north_miles = (latitude - place.latitude) * north
+        east_miles = (longitude - place.longitude) * east
+        return np.sqrt(np.power(north_miles, 2) + np.power(east_miles, 2)) <= float(miles)
 
     def _located_services(self) -> np.ndarray:
         """Whether each service has a delivery location within the distance of the postcode."""
@@ -591,21 +586,17 @@ class _Counting:
         return located
 
     def _roles_in_place(self, group: str) -> np.ndarray:
-        """Per document, the roles it offers or seeks (as `group` says) in a chosen region (or
-        nationally) and pathway."""
-        search, filterset = self.search, self.search.filterset
+        """Per document, the roles it offers or seeks (as `group` says) in a chosen region and
+        pathway (definitions.PartnershipInterestFilter)."""
+        search, interest = self.search, INTEREST_FILTERS_BY_PARAM[group]
         interests = self.index.tables["interests"]
-        wanted = interests["offers"] == (PARTNERSHIP_INTEREST_GROUPS[group] == "offer")
-        if region_ids := filterset.selected_ids("region"):
-            regions = search.mask("region", region_ids + filterset.national_region_ids())
-            wanted &= self._overlaps(
-                np.left_shift(1, interests["region_bit"].astype(np.int64)), regions
-            )
-        if pathway_ids := filterset.selected_ids("pathway"):
-            pathways = search.mask("pathway", pathway_ids)
-            wanted &= self._overlaps(
-                np.left_shift(1, interests["pathway_bit"].astype(np.int64)), pathways
-            )
+        wanted = interests["offers"] == (interest.direction == "offer")
+        for param in interest.within_chosen:
+            if ids := search.filterset.selected_ids(param):
+                wanted &= self._overlaps(
+                    np.left_shift(1, interests[f"{param}_bit"].astype(np.int64)),
+                    search.mask(param, ids),
+                )
         roles = np.zeros(self.size, dtype=np.int64)
         np.bitwise_or.at(
             roles,
@@ -631,7 +622,7 @@ class _Counting:
         if search.filterset.place is not None:
             located = int(np.count_nonzero(rows & matched["located"]))
         for group in [*search.organisation, *search.services]:
-            if group not in {*ORGANISATION_LIMITS, "near"}:
+            if group in FACET_GROUPS:
                 facets[group] = self._options(group, *self._rows(group))
         return SearchCounts(total=total, facets=facets, tiers=tiers, located=located)
 
@@ -644,18 +635,16 @@ class _Counting:
             if group != exclude:
                 rows &= condition
         groups = [group for group in self.service if group != exclude]
+        flags = [flag.name for flag in _SERVICE_FLAGS]
         if not groups:
-            union = {column: self.documents[column] for column in _SERVICE_MASKS}
-            union["accepting_referrals"] = self.documents["accepting_referrals"]
-            return rows, union
+            return rows, {column: self.documents[column] for column in [*_SERVICE_MASKS, *flags]}
         chosen = np.flatnonzero(np.logical_and.reduce([self.service[group] for group in groups]))
         owners = self.index._positions("services")[chosen]
         # Services are sorted by organisation: each owner's chosen services are adjacent.
         starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else []
         first = owners[starts]
-        columns = {column: self.services[column] for column in _SERVICE_MASKS}
-        columns["accepting_referrals"] = self.services["accepting_referrals"]
-        if "near" in self.service:
+        columns = {column: self.services[column] for column in [*_SERVICE_MASKS, *flags]}
+        if NEAR.group in self.service:
             columns["located"] = self.located
         union = {}
         for name, column in columns.items():
@@ -665,9 +654,9 @@ class _Counting:
                 union[name][first] = combine.reduceat(column[chosen], starts)
         has_service = np.zeros(self.size, dtype=bool)
         has_service[first] = True
-        if "near" in groups:
+        if NEAR.group in groups:
             union["located"] |= self.based
-            if groups == ["near"]:
+            if groups == [NEAR.group]:
                 # Based near: near without a service (DocumentSearch._near_without_service).
                 has_service |= self.based
         return rows & has_service, union
@@ -681,27 +670,25 @@ class _Counting:
         def count(condition: np.ndarray) -> int:
             return int(np.count_nonzero(condition & rows))
 
-        if group in PARTNERSHIP_INTEREST_GROUPS and search.interest_in_place:
+        if group in INTEREST_FILTERS_BY_PARAM and search.interest_in_place:
             roles = self._roles_in_place(group)
             return {
                 t.slug: count(self._overlaps(roles, 1 << t.bit)) for t in search.taxonomy[group]
             }
-        if group in SERVICE_TAXONOMY_GROUPS or group in MASK_COLUMNS:
-            source = union if group in SERVICE_TAXONOMY_GROUPS else self.documents
-            column = source[MASK_COLUMNS[group]][rows]
-            national = search.national_mask() if group == "region" else 0
+        if group in MASK_COLUMNS:
+            scoped = group in TERM_FILTERS and TERM_FILTERS[group].scope is Scope.SERVICE
+            column = (union if scoped else self.documents)[MASK_COLUMNS[group]][rows]
             return {
-                t.slug: int(np.count_nonzero(column & np.int64((1 << t.bit) | national)))
+                t.slug: int(np.count_nonzero(column & np.int64(search.mask(group, [t.id]))))
                 for t in search.taxonomy[group]
             }
-        if group == "accepting_referrals":
-            return {"yes": count(union["accepting_referrals"])}
-        if group in ORGANISATION_FLAGS:
-            return {"yes": count(self.documents[group])}
-        if group == "has_evidence":
-            levels = self.documents["evidence_level"][rows]
-            return {str(level): int(np.count_nonzero(levels >= level)) for level in EVIDENCE_LEVELS}
-        if group == "verified_recently":
+        if group in YES_NO_BY_GROUP:
+            scoped = YES_NO_BY_GROUP[group].scope is Scope.SERVICE
+            return {"yes": count((union if scoped else self.documents)[group])}
+        if group == EVIDENCE.param:
+            levels = self.documents[EVIDENCE.document_column][rows]
+            return {str(level): int(np.count_nonzero(levels >= level)) for level in EVIDENCE.levels}
+        if group == VERIFIED_RECENTLY.param:
             return {"yes": count(self._verified())}
         raise ValueError(f"No counts for {group}")
 
