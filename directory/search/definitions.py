@@ -74,6 +74,11 @@ class TermFilter:
             ids += [t.id for t in taxonomy["region"] if t.is_national and t.id not in ids]
         return ids
 
+    def covering_every_term(self) -> Q:
+        """The terms that satisfy any choice, as a condition on the term model (the National
+        region, for regions; none otherwise): for reads that have no taxonomy at hand."""
+        return Q(is_national=True) if self.national_covers_every_region else Q(pk__in=[])
+
     def mask(self, ids: Iterable[int], taxonomy) -> int:
         """The document bits of the terms that satisfy a choice of `ids`."""
         return term_bits(taxonomy[self.param], self.covering_ids(ids, taxonomy))
@@ -294,16 +299,8 @@ YES_NO_BY_GROUP = {f.name: f for f in YES_NO_FILTERS}
 
 # Groups matched within a single service, in the order the filter panel shows them.
 SERVICE_TAXONOMY_GROUPS = tuple(f.param for f in SERVICE_TERM_FILTERS)
-# The filters whose options are taxonomy terms, in the order notices of unknown ones are given.
-TAXONOMY_GROUPS = (
-    *SERVICE_TAXONOMY_GROUPS,
-    "legal_form",
-    "income_band",
-    "partnership_role",
-    *INTEREST_FILTERS_BY_PARAM,
-    "quality_mark",
-    "based_in",
-)
+# The filters whose options are taxonomy terms.
+TAXONOMY_GROUPS = (*TERM_FILTERS, *INTEREST_FILTERS_BY_PARAM)
 # The groups whose options show counts.
 FACET_GROUPS = (
     *SERVICE_TAXONOMY_GROUPS,

@@ -18,7 +18,8 @@ The words of a query are still matched by PostgreSQL (its GIN indexes): the matc
 their best-match tiers, kept per query text and brought up to date the same way. Inside a
 transaction (which may see its own uncommitted writes), and for a condition this module has no
 column for, the counts come from SQL (DocumentSearch.counts), against which tests/search
-check these.
+check these. The columns and the conditions on them are made from the filters' declarations
+(definitions.py).
 """
 
 import io
@@ -54,8 +55,8 @@ from directory.search.document_search import (
     TIER_TRIGRAM,
     DocumentSearch,
     SearchCounts,
-    Sql,
-    _join,
+    SqlFragment,
+    join_sql,
     tier_cases,
     words_match,
 )
@@ -133,7 +134,7 @@ CHANGES_KEPT = 200
 TEXT_MATCHES_KEPT = 64
 
 
-def _copy(sql: str, columns: list[tuple[str, str, str]]) -> "Table":
+def _copy(sql: str, columns: list[tuple[str, str, str]]) -> "ColumnTable":
     """The rows of `sql` as columns, read with a binary COPY (a fraction of the time of
     fetching them as Python tuples). Django logs it with the other queries."""
     fields = []
@@ -147,7 +148,7 @@ def _copy(sql: str, columns: list[tuple[str, str, str]]) -> "Table":
     data = buffer.getbuffer()
     rows = (len(data) - _COPY_HEADER - _COPY_TRAILER) // row.itemsize
     records = np.frombuffer(data, dtype=row, count=rows, offset=_COPY_HEADER)
-    return Table(
+    return ColumnTable(
         {name: records[name].astype(records[name].dtype.newbyteorder("=")) for name, *_ in columns}
     )
 
@@ -158,8 +159,8 @@ KEYS = ("organisation_id", "service_id")
 
 
 @dataclass
-class Table:
-    """Columns of equal length, sorted by organisation_id."""
+class ColumnTable:
+    """A table kept in memory: numpy columns of equal length, sorted by organisation_id."""
 
     columns: dict[str, np.ndarray]
 
@@ -169,10 +170,12 @@ class Table:
     def __len__(self) -> int:
         return len(self.columns["organisation_id"])
 
-    def where(self, kept: np.ndarray) -> "Table":
-        return Table({name: column[kept] for name, column in self.columns.items()})
+    def where(self, kept: np.ndarray) -> "ColumnTable":
+        return ColumnTable({name: column[kept] for name, column in self.columns.items()})
 
-    def replaced(self, organisation_ids: np.ndarray, new: "Table") -> tuple["Table", bool]:
+    def replaced(
+        self, organisation_ids: np.ndarray, new: "ColumnTable"
+    ) -> tuple["ColumnTable", bool]:
         """This table with the rows of the (sorted) `organisation_ids` replaced by `new`'s,
         and whether the keys of every row stayed as they were (then the rows are overwritten
         where they are, as after most edits, instead of the table being copied)."""
@@ -190,10 +193,10 @@ class Table:
             return self, True
         kept = {name: np.delete(column, old) for name, column in self.columns.items()}
         at = np.searchsorted(kept["organisation_id"], new["organisation_id"], "right")
-        return Table({name: np.insert(kept[name], at, new[name]) for name in kept}), False
+        return ColumnTable({name: np.insert(kept[name], at, new[name]) for name in kept}), False
 
 
-def _read(table: str, condition: str = "") -> Table:
+def _read(table: str, condition: str = "") -> ColumnTable:
     columns, source, owner, then = _SOURCES[table]
     select = ", ".join(f"{expression} AS {name}" for name, expression, _ in columns)
     where = f" WHERE {owner} IN ({condition})" if condition else ""
@@ -203,7 +206,7 @@ def _read(table: str, condition: str = "") -> Table:
 _ZERO = {"int8": "0::int8", "int2": "0::int2", "bool": "false", "float8": "0::float8"}
 
 
-def _read_together(tables: list[str], condition: str) -> dict[str, Table]:
+def _read_together(tables: list[str], condition: str) -> dict[str, ColumnTable]:
     """The rows of `tables` whose organisation is in `condition`, in one statement: each row
     is laid out in the same typed slots (those a table does not use are zero), after the
     number of its table and its place in that table's order."""
@@ -236,7 +239,7 @@ def _read_together(tables: list[str], condition: str) -> dict[str, Table]:
     for number, table in enumerate(tables):
         mine = rows["table"] == number
         order = np.argsort(rows["position"][mine])
-        found[table] = Table(
+        found[table] = ColumnTable(
             {name: rows[slot][mine][order] for name, slot in placed[table].items()}
         )
     return found
@@ -249,7 +252,7 @@ def _present(values: np.ndarray, among: np.ndarray) -> np.ndarray:
     return among[np.minimum(np.searchsorted(among, values), len(among) - 1)] == values
 
 
-def _consistent(tables: dict[str, Table]) -> dict[str, Table]:
+def _consistent(tables: dict[str, ColumnTable]) -> dict[str, ColumnTable]:
     """`tables` without rows whose document or service was not read (written in between)."""
     organisations = tables["documents"]["organisation_id"]
     for table in ("services", "locations", "interests"):
@@ -268,7 +271,7 @@ def _id_list(ids: np.ndarray) -> str:
 
 
 @dataclass
-class TextMatches:
+class CachedTextMatches:
     """The organisations a query text matches (sorted ids) and their best-match tiers, as at
     `version`."""
 
@@ -276,11 +279,13 @@ class TextMatches:
     ids: np.ndarray
     tiers: np.ndarray
 
-    def replaced(self, version: int, changed: np.ndarray, new: "TextMatches") -> "TextMatches":
+    def replaced(
+        self, version: int, changed: np.ndarray, new: "CachedTextMatches"
+    ) -> "CachedTextMatches":
         kept = ~np.isin(self.ids, changed)
         ids = np.concatenate([self.ids[kept], new.ids])
         order = np.argsort(ids, kind="stable")
-        return TextMatches(
+        return CachedTextMatches(
             version, ids[order], np.concatenate([self.tiers[kept], new.tiers])[order]
         )
 
@@ -294,13 +299,13 @@ class FacetIndex:
 
     def __init__(self):
         self.version: int | None = None
-        self.tables: dict[str, Table] = {}
+        self.tables: dict[str, ColumnTable] = {}
         self._lock = threading.Lock()
         self._derived: dict[str, np.ndarray] = {}
         # What each refresh since texts were first matched found changed: (the version it
         # started from, the version it reached, the organisations' ids).
         self._changes: list[tuple[int, int, np.ndarray]] = []
-        self._texts: OrderedDict[str, TextMatches] = OrderedDict()
+        self._texts: OrderedDict[str, CachedTextMatches] = OrderedDict()
 
     # --- keeping up to date -------------------------------------------------------------------
     def refresh(self, version: int) -> None:
@@ -337,7 +342,7 @@ class FacetIndex:
             oldest = cursor.fetchone()[0]
         return oldest == 0 or oldest > version
 
-    def _merge(self, changed: Table) -> None:
+    def _merge(self, changed: ColumnTable) -> None:
         """Replace the rows of the `changed` documents' organisations with theirs as now."""
         ids = changed["organisation_id"]
         listed = f"SELECT unnest({_id_list(ids)})"
@@ -391,7 +396,7 @@ class FacetIndex:
                 now = self.match_text(text, query, named, changed)
                 matches = matches.replaced(self.version, changed, now)
             else:
-                matches = TextMatches(self.version, matches.ids, matches.tiers)
+                matches = CachedTextMatches(self.version, matches.ids, matches.tiers)
         if matches is None:
             matches = self.match_text(text, query, named)
         self._texts[key] = matches
@@ -405,26 +410,26 @@ class FacetIndex:
         self,
         text: str,
         query: SearchQuery,
-        named_terms: Sql | None = None,
+        named_terms: SqlFragment | None = None,
         among: np.ndarray | None = None,
-    ) -> TextMatches:
+    ) -> CachedTextMatches:
         """What `text` (parsed as `query`) matches (among the organisations `among`, or all),
         `named_terms` the condition of DocumentSearch.named_terms."""
 
-        def only(alias: str) -> Sql:
-            return Sql(
+        def only(alias: str) -> SqlFragment:
+            return SqlFragment(
                 "" if among is None else f" AND {alias}.organisation_id = ANY({_id_list(among)})"
             )
 
         # The taxonomy terms the words name are told from the organisation's document.
         documents = "" if named_terms is None else f" JOIN {DOCUMENTS} d USING (organisation_id)"
         branches = [
-            Sql("SELECT x.organisation_id, CASE ")
+            SqlFragment("SELECT x.organisation_id, CASE ")
             + tier_cases(query, named_terms)
-            + Sql(f"::int2 FROM {TEXTS} x{documents} WHERE ")
+            + SqlFragment(f"::int2 FROM {TEXTS} x{documents} WHERE ")
             + words_match(query)
             + only("x"),
-            Sql(
+            SqlFragment(
                 f"SELECT d.organisation_id, {_EXACT_NAME}::int2 FROM {DOCUMENTS} d "
                 "WHERE lower(d.name) = lower(%s)",
                 [text],
@@ -434,17 +439,17 @@ class FacetIndex:
         if query.plain:
             # A name that only looks like the words (a misspelling).
             branches.append(
-                Sql(
+                SqlFragment(
                     f"SELECT y.organisation_id, {TIER_TRIGRAM}::int2 FROM {DOCUMENTS} y "
                     f"WHERE %s <%% y.name AND NOT EXISTS (SELECT 1 FROM {TEXTS} z WHERE "
                     "z.organisation_id = y.organisation_id AND ",
                     [text],
                 )
                 + words_match(query, "z")
-                + Sql(")")
+                + SqlFragment(")")
                 + only("y")
             )
-        statement = _join(branches, " UNION ALL ")
+        statement = join_sql(branches, " UNION ALL ")
         with connection.cursor() as cursor:
             sql = cursor.mogrify(statement.text, statement.params).decode()
         found = _copy(sql, [("organisation_id", "", "int8"), ("tier", "", "int2")])
@@ -453,14 +458,14 @@ class FacetIndex:
         tiers = matched["tier"].copy()
         tiers[np.isin(matched["organisation_id"], found["organisation_id"][exact])] = TIER_EXACT
         order = np.argsort(matched["organisation_id"], kind="stable")
-        return TextMatches(self.version, matched["organisation_id"][order], tiers[order])
+        return CachedTextMatches(self.version, matched["organisation_id"][order], tiers[order])
 
     # --- counting -----------------------------------------------------------------------------
     def counts(self, search: DocumentSearch) -> SearchCounts | None:
         """What DocumentSearch.counts gives, from the columns; None when a condition of the
         search has no column here."""
         with self._lock:
-            counting = _Counting(self, search)
+            counting = InMemorySearch(self, search)
             if not counting.supported:
                 return None
             return counting.counts()
@@ -469,7 +474,7 @@ class FacetIndex:
         """The ids of the rows of the parts of `search`'s order worth reading by id
         (DocumentSearch.members), or None when a condition of the search has no column here."""
         with self._lock:
-            counting = _Counting(self, search)
+            counting = InMemorySearch(self, search)
             if not counting.supported:
                 return None
             rows, union = counting._rows(None)
@@ -493,8 +498,9 @@ class FacetIndex:
             return members
 
 
-class _Counting:
-    """The counts of one search over a FacetIndex."""
+class InMemorySearch:
+    """One search over a FacetIndex's columns: its conditions as boolean arrays, and the counts
+    and the parts of its order made from them."""
 
     def __init__(self, index: FacetIndex, search: DocumentSearch):
         self.index, self.search = index, search
