@@ -13,6 +13,8 @@ PostgreSQL: search documents, kept in step by triggers.
 - directory_search_head and directory_search_text: the text vectors, apart from the masks
   (a wide row would make every count read more): the name; the name, summary and service
   names; everything (name A, summary and services B, description C). GIN indexes on each.
+- directory_search_word and directory_search_new_word: the vocabulary that misspelt words are
+  corrected from, counted by a timer and added to by the triggers (spelling.py).
 
 Versions are numbered in commit order: a refresh numbers its documents provisionally
 (negative, so they still sort as the newest in their own transaction), and a constraint
@@ -409,6 +411,11 @@ TABLES = [
     """,
     # One row per transaction that refreshed documents (its commit numbers them).
     "CREATE TABLE directory_search_pending (transaction_id bigint PRIMARY KEY)",
+    # The vocabulary that misspelt words are corrected from (spelling.py): each word and the
+    # number of organisations using it, counted by directory_search_count_words; and the
+    # words a refresh found that were not counted yet (plain inserts, so no edit waits).
+    'CREATE TABLE directory_search_word (word text COLLATE "C" PRIMARY KEY, uses integer NOT NULL)',
+    'CREATE TABLE directory_search_new_word (word text COLLATE "C" NOT NULL)',
     # Before the first fill: the documents read their services by organisation.
     "CREATE INDEX directory_search_service_org ON directory_search_service (organisation_id)",
     SERVICE_SOURCE,
@@ -417,11 +424,45 @@ TABLES = [
     LOCATION_SOURCE,
 ]
 
+
+# The vocabulary's source: the names, summaries and service names (phrase_vector's A and B
+# parts) of the published organisations; its words are of letters only, three or more.
+_VOCABULARY_VECTORS = (
+    "SELECT ts_filter(t.phrase_vector, '{a,b}') AS vector FROM directory_search_text t "
+    "JOIN directory_search_document d ON d.organisation_id = t.organisation_id WHERE d.published"
+)
+_VOCABULARY_WORD = "length(word) >= 3 AND word ~ '^[[:alpha:]]+$'"
+
+
 _DOCUMENT_LIST = ", ".join(DOCUMENT_COLUMNS)
 _DOCUMENT_UPDATES = ", ".join(f"{c} = EXCLUDED.{c}" for c in ["version", *DOCUMENT_COLUMNS])
 _SERVICE_UPDATES = ", ".join(f"{c} = EXCLUDED.{c}" for c in SERVICE_COLUMNS)
 
 FUNCTIONS = [
+    # Count the vocabulary afresh (run by a timer: manage.py count_search_words). One
+    # statement, so one snapshot: the new words it clears are those it counted. Counting
+    # takes the time; the upsert that locks the rows is short, and edits never lock them.
+    f"""
+    CREATE FUNCTION directory_search_count_words() RETURNS bigint
+    LANGUAGE sql AS $$
+    WITH counted AS MATERIALIZED (
+        SELECT word, ndoc AS uses
+        FROM ts_stat('{_VOCABULARY_VECTORS.replace("'", "''")}')
+        WHERE {_VOCABULARY_WORD}
+    ), cleared AS (
+        DELETE FROM directory_search_new_word
+    ), gone AS (
+        DELETE FROM directory_search_word x
+        WHERE NOT EXISTS (SELECT 1 FROM counted c WHERE c.word = x.word)
+    ), upserted AS (
+        INSERT INTO directory_search_word (word, uses)
+        SELECT word, uses FROM counted ORDER BY word
+        ON CONFLICT (word) DO UPDATE SET uses = EXCLUDED.uses
+        WHERE directory_search_word.uses <> EXCLUDED.uses
+    )
+    SELECT count(*) FROM counted
+    $$
+    """,
     # At the commit of a transaction that refreshed documents: their numbers, in commit order.
     f"""
     CREATE FUNCTION directory_search_number_versions() RETURNS trigger
@@ -456,6 +497,7 @@ FUNCTIONS = [
             INSERT INTO directory_search_text SELECT * FROM directory_search_text_source;
             INSERT INTO directory_search_location
             SELECT * FROM directory_search_location_source;
+            PERFORM directory_search_count_words();
             RETURN refreshed;
         END IF;
         DELETE FROM directory_search_service WHERE organisation_id = ANY(ids);
@@ -486,6 +528,14 @@ FUNCTIONS = [
         DELETE FROM directory_search_text AS t
         WHERE t.organisation_id = ANY(ids)
           AND NOT EXISTS (SELECT 1 FROM directory_organisation o WHERE o.id = t.organisation_id);
+        -- A word no count has seen is offered as a correction at once (counted later).
+        INSERT INTO directory_search_new_word (word)
+        SELECT DISTINCT u.word
+        FROM ({_VOCABULARY_VECTORS} AND t.organisation_id = ANY(ids)) AS v,
+            unnest(tsvector_to_array(v.vector)) AS u(word)
+        WHERE {_VOCABULARY_WORD}
+          AND NOT EXISTS (SELECT 1 FROM directory_search_word x WHERE x.word = u.word)
+          AND NOT EXISTS (SELECT 1 FROM directory_search_new_word n WHERE n.word = u.word);
         RETURN refreshed;
     END $$
     """,
@@ -515,7 +565,7 @@ FUNCTIONS = [
     LANGUAGE plpgsql AS $$
     BEGIN
         TRUNCATE directory_search_service, directory_search_document, directory_search_text,
-            directory_search_location;
+            directory_search_location, directory_search_word, directory_search_new_word;
         RETURN NULL;
     END $$
     """,
@@ -673,6 +723,7 @@ INDEXES = [
     "CREATE INDEX directory_search_location_org ON directory_search_location (organisation_id)",
     "CREATE INDEX directory_search_document_based_place ON directory_search_document "
     "(based_latitude, based_longitude) WHERE based_latitude IS NOT NULL",
+    "CREATE INDEX directory_search_new_word_word ON directory_search_new_word (word)",
 ]
 
 BACKWARDS = [
@@ -695,6 +746,7 @@ BACKWARDS = [
     "DROP FUNCTION IF EXISTS directory_search_documents_changed()",
     "DROP FUNCTION IF EXISTS directory_refresh_search_documents(bigint[])",
     "DROP FUNCTION IF EXISTS directory_search_number_versions() CASCADE",
+    "DROP FUNCTION IF EXISTS directory_search_count_words()",
     "DROP INDEX IF EXISTS org_name_trgm_gin",
     "DROP VIEW IF EXISTS directory_search_location_source",
     "DROP VIEW IF EXISTS directory_search_text_source",
@@ -706,6 +758,8 @@ BACKWARDS = [
     "DROP TABLE IF EXISTS directory_search_service",
     "DROP TABLE IF EXISTS directory_search_bit",
     "DROP TABLE IF EXISTS directory_search_pending",
+    "DROP TABLE IF EXISTS directory_search_word",
+    "DROP TABLE IF EXISTS directory_search_new_word",
     "DROP SEQUENCE IF EXISTS directory_search_version",
 ]
 
@@ -738,6 +792,7 @@ def create(schema_editor) -> None:
             "ANALYZE directory_search_document",
             "ANALYZE directory_search_text",
             "ANALYZE directory_search_location",
+            "ANALYZE directory_search_word",
         ],
     )
 

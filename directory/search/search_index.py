@@ -145,6 +145,16 @@ def _refresh_fts(cursor, ids: list[int]) -> None:
         )
 
 
+def count_search_words() -> int:
+    """PostgreSQL: count afresh the words misspellings are corrected from (a rebuild of the
+    documents does it too); the number of words. SQLite reads them when asked (spelling.py)."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT directory_search_count_words()")
+        return cursor.fetchone()[0]
+
+
 @contextmanager
 def deferred_search_documents() -> Iterator[None]:
     """Within a transaction: leave the PostgreSQL search documents alone until it ends (for

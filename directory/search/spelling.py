@@ -2,9 +2,10 @@
 
 A word of a query that no organisation uses (and that is no synonym) is replaced by the most
 used word of the directory's vocabulary within a small edit distance: the words of
-organisations' names and summaries, services' names, taxonomy terms and synonyms. The
-vocabulary is read once per process every few minutes: a word added since is known to the
-index at once, only not yet offered as a correction.
+organisations' names and summaries, services' names, taxonomy terms and synonyms. PostgreSQL
+keeps the vocabulary in a table (schema.py: counted by a timer, a new word added by the
+triggers at once) and reads only the words that could correct a misspelt one; SQLite reads
+its texts once per process every few minutes. A correction is kept as long.
 """
 
 import re
@@ -19,13 +20,14 @@ from directory.search.search_query import STOP_WORDS, synonym_groups, synonym_ke
 VOCABULARY_SECONDS = 600
 KNOWN_SECONDS = 300
 _MIN_LENGTH = 4
-_PG_WORDS = r"""
-SELECT w, count(*) FROM (
-    SELECT regexp_split_to_table(lower(name || ' ' || summary), '[^[:alpha:]]+') AS w
-    FROM directory_organisation WHERE status = 'published'
-    UNION ALL
-    SELECT regexp_split_to_table(lower(name), '[^[:alpha:]]+') FROM directory_service
-) words WHERE length(w) >= 3 GROUP BY w
+# The stored words (and, as used once, those not counted yet) that could correct a word: with
+# its first letter or its first two swapped, and a length within reach (_pg_words fills in
+# the conditions).
+_PG_WORDS = """
+SELECT word, max(uses) FROM (
+    SELECT word, uses FROM directory_search_word WHERE {near}
+    UNION ALL SELECT word, 1 FROM directory_search_new_word WHERE {near}
+) words GROUP BY word
 """
 _SQLITE_TEXTS = (
     "SELECT name || ' ' || summary FROM directory_organisation WHERE status = %s "
@@ -33,32 +35,55 @@ _SQLITE_TEXTS = (
 )
 
 
-def vocabulary(taxonomy: dict) -> dict[str, int]:
-    """The directory's words and how often each is used (`taxonomy`: the search's terms by
-    group, whose names count as words too)."""
+def _limit(word: str) -> int:
+    """The edits a correction of `word` may make: one, two for words of eight letters or more."""
+    return 2 if len(word) >= 8 else 1
+
+
+def _pg_words(misspelt: list[str]) -> dict[str, int]:
+    """PostgreSQL: the stored words that could correct one of `misspelt` (closest_word's
+    candidates), and how often each is used."""
+    conditions, params = [], []
+    for word in misspelt:
+        limit = _limit(word)
+        for start in dict.fromkeys([word[0], word[1::-1]]):
+            # The "C" collation lets the primary key's index find the prefix.
+            conditions.append("(word LIKE %s AND length(word) BETWEEN %s AND %s)")
+            params += [start + "%", len(word) - limit, len(word) + limit]
+    near = " OR ".join(conditions)
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_WORDS.format(near=near), params + params)
+        return dict(cursor.fetchall())
+
+
+def _sqlite_words() -> dict[str, int]:
+    """SQLite: every word of published organisations' names and summaries and of services'
+    names, and how often each is used (read once per process every VOCABULARY_SECONDS)."""
     found = caches["search"].get("search-vocabulary")
     if found is not None:
         return found
     found = {}
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_PG_WORDS)
-            found = dict(cursor.fetchall())
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(_SQLITE_TEXTS, [Organisation.Status.PUBLISHED])
-            texts = cursor.fetchall()
-        for (text,) in texts:
-            for word in words_of(text):
-                found[word] = found.get(word, 0) + 1
+    with connection.cursor() as cursor:
+        cursor.execute(_SQLITE_TEXTS, [Organisation.Status.PUBLISHED])
+        texts = cursor.fetchall()
+    for (text,) in texts:
+        for word in words_of(text):
+            found[word] = found.get(word, 0) + 1
+    caches["search"].set("search-vocabulary", found, VOCABULARY_SECONDS)
+    return found
+
+
+def vocabulary(taxonomy: dict, misspelt: list[str]) -> dict[str, int]:
+    """The directory's words and how often each is used (`taxonomy`: the search's terms by
+    group, whose names count as words too): on PostgreSQL, only those stored words that could
+    correct one of `misspelt`."""
+    found = _pg_words(misspelt) if connection.vendor == "postgresql" else dict(_sqlite_words())
     extra = [t.name for terms in taxonomy.values() for t in terms]
     # Each synonym once, from the groups the query was read with (no query of its own).
     extra += {" ".join(words) for terms in synonym_groups().values() for words in terms}
     for word in words_of(" ".join(extra)):
         found[word] = found.get(word, 0) + 1
-    found = {w: n for w, n in found.items() if len(w) >= 3 and w.isalpha()}
-    caches["search"].set("search-vocabulary", found, VOCABULARY_SECONDS)
-    return found
+    return {w: n for w, n in found.items() if len(w) >= 3 and w.isalpha()}
 
 
 def unknown_words(words: list[str]) -> set[str]:
@@ -105,7 +130,7 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 def closest_word(word: str, words: dict[str, int]) -> str | None:
     """The most used word within one edit (two for words of eight letters or more)."""
-    limit = 2 if len(word) >= 8 else 1
+    limit = _limit(word)
     best = None
     for candidate, uses in words.items():
         if candidate[0] != word[0] and candidate[:2] != word[1::-1]:
@@ -114,6 +139,19 @@ def closest_word(word: str, words: dict[str, int]) -> str | None:
         if distance <= limit and (best is None or (distance, -uses) < best[0]):
             best = ((distance, -uses), candidate)
     return best[1] if best else None
+
+
+def closest_words(misspelt: list[str], taxonomy: dict) -> dict[str, str]:
+    """Each of `misspelt` that has a correction, with it (kept VOCABULARY_SECONDS; "" is kept
+    for none)."""
+    kept = caches["search"].get_many([f"search-correction:{w}" for w in misspelt])
+    asked = [w for w in misspelt if f"search-correction:{w}" not in kept]
+    if asked:
+        words = vocabulary(taxonomy, asked)
+        found = {f"search-correction:{w}": closest_word(w, words) or "" for w in asked}
+        caches["search"].set_many(found, VOCABULARY_SECONDS)
+        kept.update(found)
+    return {w: fixed for w in misspelt if (fixed := kept[f"search-correction:{w}"])}
 
 
 _TOKEN = re.compile(r"\S+")
@@ -136,8 +174,7 @@ def correct_spelling(text: str, *, taxonomy: dict) -> str | None:
     unknown = unknown_words(list(dict.fromkeys(candidates)))
     if not unknown:
         return None
-    words = vocabulary(taxonomy)
-    corrections = {w: fixed for w in unknown if (fixed := closest_word(w, words))}
+    corrections = closest_words(sorted(unknown), taxonomy)
     if not corrections:
         return None
 

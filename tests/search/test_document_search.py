@@ -7,6 +7,7 @@ SQLite uses): test_document_search_agreement.py.
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django.http import QueryDict
 
@@ -20,7 +21,7 @@ from directory.organisations.models import (
     Region,
     Service,
 )
-from directory.search import document_search, selectors
+from directory.search import document_search, selectors, spelling
 from directory.search.filters import OrganisationFilterSet
 from tests.factories import (
     DeliveryLocationFactory,
@@ -57,26 +58,28 @@ def wordy(taxonomies):
     service.save()
     for n in range(3):
         OrganisationFactory(name=f"Description Mention {n}", description="Our hostel opened.")
-    OrganisationFactory(name="Hostels Cymru")
+    OrganisationFactory(name="Hostels Cymru", summary="Beds.")
     OrganisationFactory(name="Hosstel Futures", summary="Beds.")  # alike, not a match
 
 
 @READ_IN_INDEX_ORDER
 def test_best_match_tiers_page_by_page(wordy, monkeypatch, small_part):
     monkeypatch.setattr(document_search, "SMALL_PART", small_part)
+    monkeypatch.setattr(document_search, "RANKED_PART", small_part)
     filterset = OrganisationFilterSet(QueryDict("q=hostel"))
     results = selectors.SearchResults(filterset)
     names = [o.name for o in results[0:100]]
+    head = ["Service Name Mention", "Summary Mention 0", "Summary Mention 1", "Summary Mention 2"]
+    if small_part:
+        # Ranked within the tier: the word weighs more in the shorter texts of the summaries.
+        head = [*head[1:], head[0]]
     assert names == [
         "Hostel",
         "Hostels Cymru",
         "Northern Hostel Trust 0",
         "Northern Hostel Trust 1",
         "Northern Hostel Trust 2",
-        "Service Name Mention",
-        "Summary Mention 0",
-        "Summary Mention 1",
-        "Summary Mention 2",
+        *head,
         "Description Mention 0",
         "Description Mention 1",
         "Description Mention 2",
@@ -85,6 +88,45 @@ def test_best_match_tiers_page_by_page(wordy, monkeypatch, small_part):
     for size in (1, 2, 5):
         pages = [o.name for start in range(0, 20, size) for o in results[start : start + size]]
         assert pages == names, size
+
+
+@pytest.mark.parametrize("ranked_part", [document_search.RANKED_PART, 1], ids=["ranked", "A-Z"])
+def test_a_tier_is_ranked_when_small_enough_else_read_a_to_z(monkeypatch, ranked_part):
+    monkeypatch.setattr(document_search, "RANKED_PART", ranked_part)
+    OrganisationFactory(name="Aardvark Trust", summary="Debts, benefits and mentoring.")
+    OrganisationFactory(name="Zebra Trust", summary="Mentoring: one to one mentoring.")
+    filterset = OrganisationFilterSet(QueryDict("q=mentoring"))
+    names = [o.name for o in selectors.SearchResults(filterset)[0:10]]
+    best_first = ["Zebra Trust", "Aardvark Trust"]
+    assert names == (best_first if ranked_part > 1 else sorted(best_first))
+
+
+def _stored_words(table: str) -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT word, count(*) FROM {table} GROUP BY word")
+        return dict(cursor.fetchall())
+
+
+def test_the_spelling_vocabulary_is_counted_and_a_new_word_offered_at_once():
+    OrganisationFactory(name="Quokka Mentoring", summary="Mentoring.", description="Wallabies.")
+    quokka = OrganisationFactory(name="Quokka Housing", summary="Beds.")
+    OrganisationFactory(name="Wombat Draft", summary="Beds.", status=Organisation.Status.DRAFT)
+    call_command("count_search_words")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word, uses FROM directory_search_word")
+        counted = dict(cursor.fetchall())
+    # Names, summaries and service names of published organisations, by organisation.
+    assert counted["quokka"] == 2 and counted["beds"] == 1
+    assert "wombat" not in counted and "wallabies" not in counted
+    assert _stored_words("directory_search_new_word") == {}
+
+    quokka.summary = "Beds, numbats."
+    quokka.save()
+    assert _stored_words("directory_search_new_word") == {"numbats": 1}
+    assert spelling.closest_words(["numbtas"], {}) == {"numbtas": "numbats"}
+    call_command("count_search_words")
+    assert _stored_words("directory_search_new_word") == {}
+    assert "numbats" in _stored_words("directory_search_word")
 
 
 def test_alike_names_are_the_fallback_for_words_found_nowhere(wordy):

@@ -31,7 +31,7 @@ from tests.search.relevance_data import entries
 # The figures reached (docs/search.md): a change that makes search worse fails here.
 FLOORS = {
     "sqlite": {"precision_at_10": 0.978, "recall_at_50": 0.916},
-    "postgresql": {"precision_at_10": 0.96, "recall_at_50": 0.905},
+    "postgresql": {"precision_at_10": 0.964, "recall_at_50": 0.907},
 }
 
 PROBATE = [f"{p} PROBATE AND WILLS ADVICE SERVICE" for p in ["LEEDS", "HULL", "WAKEFIELD"]]

@@ -92,6 +92,15 @@ def test_the_name_ranks_the_words_as_typed_above_their_synonyms(client):
     assert names(search(client, q="housing")) == ["Zebra Housing", "Aardvark Homes"]
 
 
+def test_within_a_tier_the_better_match_comes_first_then_synonyms(client):
+    """In one tier (the words in the summary), the best match of the words as typed first
+    (SQLite's bm25, PostgreSQL's ts_rank_cd), then a match found only by a synonym."""
+    organisation("Aardvark Trust", summary="Debt advice, benefits and mentoring.", description="")
+    organisation("Beaver Trust", summary="Befriending for older prisoners.", description="")
+    organisation("Zebra Trust", summary="Mentoring: one to one mentoring.", description="")
+    assert names(search(client, q="mentoring")) == ["Zebra Trust", "Aardvark Trust", "Beaver Trust"]
+
+
 def test_a_quoted_phrase_matches_its_words_in_order_stop_words_included(client):
     organisation("Cumbria Through the Gate", **SHORT)
     organisation("Gate Lodge", summary="Meets people at the gate.", description="")
