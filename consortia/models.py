@@ -175,7 +175,7 @@ class OpportunitySearchSeen(models.Model):
     opportunity is ever sent twice for one search."""
 
     saved_search = models.ForeignKey(
-        "directory.SavedSearch", on_delete=models.CASCADE, related_name="seen_opportunities"
+        "search.SavedSearch", on_delete=models.CASCADE, related_name="seen_opportunities"
     )
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="+")
     seen_at = models.DateTimeField(default=timezone.now)

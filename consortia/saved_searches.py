@@ -8,7 +8,7 @@ from django.http import QueryDict
 
 from consortia.filters import OpportunityFilterSet
 from consortia.models import Opportunity, OpportunitySearchSeen
-from directory.organisations.models import SavedSearch
+from directory.search.models import SavedSearch
 from directory.search.saved_search_kinds import SavedSearchKind, saved_search_kind_register
 
 

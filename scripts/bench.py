@@ -60,7 +60,8 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from directory.organisations.models import CoverageSnapshot, Organisation  # noqa: E402
+from directory.opendata.models import CoverageSnapshot  # noqa: E402
+from directory.organisations.models import Organisation  # noqa: E402
 from directory.search import facet_index  # noqa: E402
 from directory.search.filters import OrganisationFilterSet  # noqa: E402
 from directory.search.search_index import search_data_version  # noqa: E402

@@ -10,7 +10,10 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import Membership, User
+from directory.moderation import models as moderation_models
 from directory.organisations import models
+from directory.search import models as search_models
+from directory.shortlists import models as shortlists_models
 
 
 class UserFactory(DjangoModelFactory):
@@ -160,11 +163,11 @@ class VerifiedEmailAddressFactory(DjangoModelFactory):
 
 class ClaimRequestFactory(DjangoModelFactory):
     class Meta:
-        model = models.ClaimRequest
+        model = moderation_models.ClaimRequest
 
     organisation = factory.SubFactory(OrganisationFactory)
     user = factory.SubFactory(UserFactory)
-    kind = models.ClaimRequest.Kind.JOIN
+    kind = moderation_models.ClaimRequest.Kind.JOIN
     message = "I run the Manchester project."
 
 
@@ -319,7 +322,7 @@ def verified_user(**kwargs):
 
 class ShortlistFactory(DjangoModelFactory):
     class Meta:
-        model = models.Shortlist
+        model = shortlists_models.Shortlist
 
     owner = factory.SubFactory(UserFactory)
     name = factory.Sequence(lambda n: f"Accommodation providers, North West {n}")
@@ -328,7 +331,7 @@ class ShortlistFactory(DjangoModelFactory):
 
 class ShortlistItemFactory(DjangoModelFactory):
     class Meta:
-        model = models.ShortlistItem
+        model = shortlists_models.ShortlistItem
 
     shortlist = factory.SubFactory(ShortlistFactory)
     organisation = factory.SubFactory(OrganisationFactory)
@@ -337,27 +340,27 @@ class ShortlistItemFactory(DjangoModelFactory):
 
 class ShortlistShareFactory(DjangoModelFactory):
     class Meta:
-        model = models.ShortlistShare
+        model = shortlists_models.ShortlistShare
 
     shortlist = factory.SubFactory(ShortlistFactory)
     user = factory.SubFactory(UserFactory)
-    role = models.ShortlistShare.Role.VIEWER
+    role = shortlists_models.ShortlistShare.Role.VIEWER
 
 
 class ShortlistInvitationFactory(DjangoModelFactory):
     """A shortlist shared with an address that has no account."""
 
     class Meta:
-        model = models.ShortlistInvitation
+        model = shortlists_models.ShortlistInvitation
 
     shortlist = factory.SubFactory(ShortlistFactory)
     email = factory.Sequence(lambda n: f"colleague{n}@council.example.org")
-    role = models.ShortlistShare.Role.VIEWER
+    role = shortlists_models.ShortlistShare.Role.VIEWER
 
 
 class SearchRecordFactory(DjangoModelFactory):
     class Meta:
-        model = models.SearchRecord
+        model = shortlists_models.SearchRecord
 
     shortlist = factory.SubFactory(ShortlistFactory)
     query_string = "region=wales&pathway=accommodation"
@@ -367,7 +370,7 @@ class SearchRecordFactory(DjangoModelFactory):
 
 class ContactMessageFactory(DjangoModelFactory):
     class Meta:
-        model = models.ContactMessage
+        model = shortlists_models.ContactMessage
 
     sender = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
@@ -377,12 +380,12 @@ class ContactMessageFactory(DjangoModelFactory):
 
 class SavedSearchFactory(DjangoModelFactory):
     class Meta:
-        model = models.SavedSearch
+        model = search_models.SavedSearch
 
     owner = factory.SubFactory(UserFactory)
     name = factory.Sequence(lambda n: f"Women's services {n}")
     query_string = ""
-    alert_frequency = models.SavedSearch.AlertFrequency.DAILY
+    alert_frequency = search_models.SavedSearch.AlertFrequency.DAILY
 
 
 def moderator_user(**kwargs):
@@ -400,7 +403,7 @@ def moderator_user(**kwargs):
 
 class OrganisationRevisionFactory(DjangoModelFactory):
     class Meta:
-        model = models.OrganisationRevision
+        model = moderation_models.OrganisationRevision
 
     organisation = factory.SubFactory(OrganisationFactory)
     proposed = factory.LazyFunction(lambda: {"summary": "A new summary"})
@@ -409,7 +412,7 @@ class OrganisationRevisionFactory(DjangoModelFactory):
 
 class ProblemReportFactory(DjangoModelFactory):
     class Meta:
-        model = models.ProblemReport
+        model = moderation_models.ProblemReport
 
     organisation = factory.SubFactory(OrganisationFactory)
     description = "The phone number no longer works."

@@ -91,13 +91,13 @@ def test_claims_are_decided_in_the_workspace_not_the_admin(superuser_client, db)
     organisation whose admins decide. It links to the workspace for those moderators decide."""
     from django.core import mail
 
-    from directory.organisations.models import ClaimRequest, ModerationDecision
+    from directory.moderation.models import ClaimRequest, ModerationDecision
     from tests.factories import ClaimRequestFactory, MembershipFactory
 
     adminless = ClaimRequestFactory(kind="claim", organisation__name="Nobody's Trust")
     with_admins = ClaimRequestFactory(kind="join")
     MembershipFactory(organisation=with_admins.organisation, role="admin")
-    changelist = reverse("admin:directory_claimrequest_changelist")
+    changelist = reverse("admin:moderation_claimrequest_changelist")
 
     page = superuser_client.get(changelist, {"status__exact": "pending"})
     actions = [name for name, _label in page.context["action_form"].fields["action"].choices]
@@ -106,7 +106,7 @@ def test_claims_are_decided_in_the_workspace_not_the_admin(superuser_client, db)
     workspace = reverse("moderation:claim", kwargs={"pk": adminless.pk})
     assert workspace in body
     assert "The organisation&#x27;s admins" in body
-    assert superuser_client.get(reverse("admin:directory_claimrequest_add")).status_code == 403
+    assert superuser_client.get(reverse("admin:moderation_claimrequest_add")).status_code == 403
     for action in ["approve", "decline"]:
         superuser_client.post(
             changelist, {"action": action, "_selected_action": [adminless.pk, with_admins.pk]}

@@ -31,8 +31,8 @@ from consortia.models import (
     Opportunity,
 )
 from directory.moderation import services as moderation_services
+from directory.moderation.models import ClaimRequest, ProblemReport
 from directory.organisations.models import (
-    ClaimRequest,
     ClientGroup,
     DeliverySetting,
     EvidenceItem,
@@ -41,14 +41,12 @@ from directory.organisations.models import (
     Organisation,
     PartnershipRole,
     Pathway,
-    ProblemReport,
     Region,
-    SavedSearch,
     Service,
-    Shortlist,
-    ShortlistItem,
 )
+from directory.search.models import SavedSearch
 from directory.search.search_index import refresh_search_documents
+from directory.shortlists.models import Shortlist, ShortlistItem
 from directory.shortlists.services import search_record_create
 
 EVIDENCE_PDF = Path(settings.BASE_DIR) / "fixtures" / "demo" / "evidence-summary.pdf"

@@ -3,8 +3,8 @@
 from crispy_forms_gds.layout import Layout
 from django import forms
 
+from directory.moderation.models import ProblemReport
 from directory.organisations.forms import GovukFormMixin
-from directory.organisations.models import ProblemReport
 
 
 class DecisionForm(GovukFormMixin, forms.Form):

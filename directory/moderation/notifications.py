@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from accounts.selectors import moderator_emails
-from directory.organisations.models import ClaimRequest
+from directory.moderation.models import ClaimRequest
 
 
 def _absolute(path: str) -> str:

@@ -5,13 +5,9 @@ without an admin to the moderators (who are told) and keeps reports without the 
 from django.utils import timezone
 
 from accounts.personal_data import matching_any_address
+from directory.moderation.models import ModerationDecision, OrganisationRevision, ProblemReport
 from directory.moderation.notifications import organisations_without_admin_notify
-from directory.organisations.models import (
-    ModerationDecision,
-    Organisation,
-    OrganisationRevision,
-    ProblemReport,
-)
+from directory.organisations.models import Organisation
 
 # What handing an organisation to the moderators changes.
 HANDOVER_FIELDS = {"is_unclaimed", "admin_lost_at"}

@@ -13,15 +13,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from directory.moderation.importer import no_transaction, unique_slugs
+from directory.moderation.models import RegisterEntry
 from directory.moderation.registers import RegisterRecord, legal_form_slug, reader
 from directory.organisations import validators
-from directory.organisations.models import (
-    IncomeBand,
-    LegalForm,
-    Organisation,
-    RegisterEntry,
-    own_address_places,
-)
+from directory.organisations.models import IncomeBand, LegalForm, Organisation, own_address_places
 from directory.search import search_index
 
 BATCH_SIZE = 1000

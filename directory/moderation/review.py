@@ -17,15 +17,8 @@ from django.urls import reverse
 from accounts.models import Membership, User
 from directory.moderation import revision_lists
 from directory.moderation import services as moderation_services
-from directory.organisations.models import (
-    EvidenceItem,
-    ModerationDecision,
-    Organisation,
-    OrganisationRevision,
-    PartnershipRole,
-    QualityMark,
-    RegisterEntry,
-)
+from directory.moderation.models import ModerationDecision, OrganisationRevision, RegisterEntry
+from directory.organisations.models import EvidenceItem, Organisation, PartnershipRole, QualityMark
 
 Kind = ModerationDecision.Kind
 Action = ModerationDecision.Action

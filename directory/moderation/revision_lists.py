@@ -15,13 +15,13 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Prefetch
 
+from directory.moderation.models import OrganisationRevision
 from directory.organisations.models import (
     ClientGroup,
     DeliveryLocation,
     DeliverySetting,
     EvidenceItem,
     Organisation,
-    OrganisationRevision,
     Pathway,
     Region,
     Service,

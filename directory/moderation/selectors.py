@@ -10,18 +10,15 @@ from django.utils import timezone
 
 from accounts.models import CommissionerProfile, Membership, User
 from directory.moderation import revision_lists
-from directory.organisations.models import (
+from directory.moderation.models import (
     ClaimRequest,
-    DeliveryLocation,
-    EvidenceItem,
     ModerationDecision,
-    Organisation,
     OrganisationRevision,
     ProblemReport,
     RegisterEntry,
     ReviewLock,
-    Service,
 )
+from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
 
 QUEUE_KINDS = {
     "submission": "New submissions",

@@ -19,6 +19,14 @@ from accounts import services as account_services
 from accounts.models import CommissionerProfile, Membership, User
 from directory.moderation import revision_lists
 from directory.moderation import selectors as moderation_selectors
+from directory.moderation.models import (
+    ClaimRequest,
+    ModerationDecision,
+    ModerationEmailSent,
+    OrganisationRevision,
+    ProblemReport,
+    ReviewLock,
+)
 from directory.moderation.notifications import (
     claim_request_decided_notify,
     commissioner_decision_notify,
@@ -26,18 +34,7 @@ from directory.moderation.notifications import (
     moderation_decision_notify,
     moderators_notify,
 )
-from directory.organisations.models import (
-    ClaimRequest,
-    DeliveryLocation,
-    EvidenceItem,
-    ModerationDecision,
-    ModerationEmailSent,
-    Organisation,
-    OrganisationRevision,
-    ProblemReport,
-    ReviewLock,
-    Service,
-)
+from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
 from directory.search import search_index
 
 Status = Organisation.Status

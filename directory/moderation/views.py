@@ -30,8 +30,9 @@ from directory.moderation.forms import (
     ReasonForm,
     ReportOutcomeForm,
 )
+from directory.moderation.models import ProblemReport
 from directory.organisations import evidence_views
-from directory.organisations.models import EvidenceItem, Organisation, ProblemReport, Region
+from directory.organisations.models import EvidenceItem, Organisation, Region
 
 REPORT_RATE_WINDOW = 60 * 60
 

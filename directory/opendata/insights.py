@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 from django.db import connection
 from django.urls import reverse
 
+from directory.opendata.models import CoverageSnapshot
 from directory.organisations.models import (
-    CoverageSnapshot,
     EvidenceItem,
     IncomeBand,
     LegalForm,

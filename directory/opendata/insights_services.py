@@ -7,7 +7,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from directory.opendata import insights
-from directory.organisations.models import ClientGroup, CoverageSnapshot, DeliverySetting
+from directory.opendata.models import CoverageSnapshot
+from directory.organisations.models import ClientGroup, DeliverySetting
 
 # Figures nobody has asked for since the directory changed are dropped after this long (they
 # are counted again if someone asks).

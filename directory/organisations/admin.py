@@ -3,7 +3,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from directory.moderation import models as moderation_models
+from directory.opendata import models as opendata_models
 from directory.organisations import models
+from directory.search import models as search_models
+from directory.shortlists import models as shortlists_models
 
 
 @admin.register(
@@ -48,7 +52,7 @@ class EvidenceInline(admin.StackedInline):
     raw_id_fields = ["service", "verified_by"]
 
 
-@admin.register(models.SearchSynonym)
+@admin.register(search_models.SearchSynonym)
 class SearchSynonymAdmin(admin.ModelAdmin):
     list_display = ["__str__", "updated_at"]
     search_fields = ["terms"]
@@ -122,7 +126,7 @@ class DeliveryLocationAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["service"]
 
 
-@admin.register(models.ClaimRequest)
+@admin.register(moderation_models.ClaimRequest)
 class ClaimRequestAdmin(SimpleHistoryAdmin):
     """Requests to join or claim, shown here but decided where their rules, records and emails
     are: by the organisation's admins, or (with none) in the moderation workspace. Deciding
@@ -163,7 +167,7 @@ class ClaimRequestAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="Decided by")
     def decided_where(self, claim_request):
-        if claim_request.status != models.ClaimRequest.Status.PENDING:
+        if claim_request.status != moderation_models.ClaimRequest.Status.PENDING:
             return "-"
         if self.organisation_has_admins(claim_request):
             return "The organisation's admins"
@@ -177,30 +181,30 @@ class ClaimRequestAdmin(SimpleHistoryAdmin):
 
 
 class ShortlistItemInline(admin.TabularInline):
-    model = models.ShortlistItem
+    model = shortlists_models.ShortlistItem
     extra = 0
     raw_id_fields = ["organisation"]
 
 
 class ShortlistShareInline(admin.TabularInline):
-    model = models.ShortlistShare
+    model = shortlists_models.ShortlistShare
     extra = 0
     raw_id_fields = ["user"]
 
 
 class ShortlistInvitationInline(admin.TabularInline):
-    model = models.ShortlistInvitation
+    model = shortlists_models.ShortlistInvitation
     extra = 0
 
 
 class SearchRecordInline(admin.TabularInline):
-    model = models.SearchRecord
+    model = shortlists_models.SearchRecord
     extra = 0
     raw_id_fields = ["recorded_by"]
     readonly_fields = ["recorded_at"]
 
 
-@admin.register(models.Shortlist)
+@admin.register(shortlists_models.Shortlist)
 class ShortlistAdmin(admin.ModelAdmin):
     list_display = ["name", "owner", "created_at", "updated_at"]
     search_fields = ["name", "owner__email"]
@@ -215,7 +219,7 @@ class ShortlistAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
-@admin.register(models.SavedSearch)
+@admin.register(search_models.SavedSearch)
 class SavedSearchAdmin(admin.ModelAdmin):
     list_display = ["name", "owner", "alert_frequency", "last_alerted_at", "created_at"]
     list_filter = ["alert_frequency"]
@@ -225,7 +229,7 @@ class SavedSearchAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
-@admin.register(models.ContactMessage)
+@admin.register(shortlists_models.ContactMessage)
 class ContactMessageAdmin(admin.ModelAdmin):
     """The log of messages sent through the service: read only, it records what happened."""
 
@@ -257,7 +261,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 # --- Moderation ---
 
 
-@admin.register(models.OrganisationRevision)
+@admin.register(moderation_models.OrganisationRevision)
 class OrganisationRevisionAdmin(ReadOnlyAdmin):
     """Edits waiting for review or decided; decided in /moderation/, where the diff is."""
 
@@ -279,7 +283,7 @@ class OrganisationRevisionAdmin(ReadOnlyAdmin):
         return False
 
 
-@admin.register(models.ModerationDecision)
+@admin.register(moderation_models.ModerationDecision)
 class ModerationDecisionAdmin(ReadOnlyAdmin):
     """The audit record of moderation decisions: never added, changed or deleted by hand."""
 
@@ -294,7 +298,7 @@ class ModerationDecisionAdmin(ReadOnlyAdmin):
         return False
 
 
-@admin.register(models.ProblemReport)
+@admin.register(moderation_models.ProblemReport)
 class ProblemReportAdmin(ReadOnlyAdmin):
     """Reports from the public; handled in /moderation/ so that each decision is recorded."""
 
@@ -306,7 +310,7 @@ class ProblemReportAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-@admin.register(models.ReviewLock)
+@admin.register(moderation_models.ReviewLock)
 class ReviewLockAdmin(ReadOnlyAdmin):
     """Who is reviewing which queue item; deleting one frees an item a moderator left."""
 
@@ -315,7 +319,7 @@ class ReviewLockAdmin(ReadOnlyAdmin):
     list_select_related = ["user"]
 
 
-@admin.register(models.ModerationEmailSent)
+@admin.register(moderation_models.ModerationEmailSent)
 class ModerationEmailSentAdmin(ReadOnlyAdmin):
     """When the moderators' digest and daily summary last went; deleting one lets it go again."""
 
@@ -326,7 +330,7 @@ class ModerationEmailSentAdmin(ReadOnlyAdmin):
 # --- Alerts and market coverage ---
 
 
-@admin.register(models.SavedSearchSeen)
+@admin.register(search_models.SavedSearchSeen)
 class SavedSearchSeenAdmin(ReadOnlyAdmin):
     """Organisations already sent for a saved search (never sent again)."""
 
@@ -337,7 +341,7 @@ class SavedSearchSeenAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-@admin.register(models.CoverageSnapshot)
+@admin.register(opendata_models.CoverageSnapshot)
 class CoverageSnapshotAdmin(ReadOnlyAdmin):
     """The market coverage figures as last counted; deleting one makes it be counted again."""
 
@@ -346,7 +350,7 @@ class CoverageSnapshotAdmin(ReadOnlyAdmin):
     search_fields = ["filters"]
 
 
-@admin.register(models.RegisterEntry)
+@admin.register(moderation_models.RegisterEntry)
 class RegisterEntryAdmin(ReadOnlyAdmin):
     """What the public registers say, as import_register last loaded them."""
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
+from directory.moderation.models import ClaimRequest
 from directory.organisations import validators
 from directory.organisations.forms import (
     SERVICE_LABELS,
@@ -23,7 +24,6 @@ from directory.organisations.forms import (
 )
 from directory.organisations.models import (
     NESTA_LEVELS,
-    ClaimRequest,
     ClientGroup,
     DeliveryLocation,
     DeliverySetting,

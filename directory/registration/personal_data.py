@@ -1,7 +1,7 @@
 """Registration's part of a person's data: their requests to join or claim organisations (the
 requests go with the account, by their foreign key)."""
 
-from directory.organisations.models import ClaimRequest
+from directory.moderation.models import ClaimRequest
 
 
 def export(*, user, addresses: set[str]) -> dict:

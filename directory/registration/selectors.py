@@ -7,17 +7,15 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from directory.moderation.register_services import income_band_for
-from directory.moderation.registers import legal_form_slug
-from directory.organisations.models import (
+from directory.moderation.models import (
     ClaimRequest,
-    IncomeBand,
-    LegalForm,
     ModerationDecision,
-    Organisation,
     OrganisationRevision,
     RegisterEntry,
 )
+from directory.moderation.register_services import income_band_for
+from directory.moderation.registers import legal_form_slug
+from directory.organisations.models import IncomeBand, LegalForm, Organisation
 
 # Words that do not tell two organisations apart ("The Harbour Trust Ltd" is "Harbour Trust").
 NAME_NOISE_WORDS = {"the", "ltd", "limited", "cic", "cio", "plc", "llp", "uk", "and", "of"}

@@ -20,19 +20,13 @@ from django.utils import timezone
 from accounts.models import Membership, User
 from directory.moderation import revision_lists
 from directory.moderation import services as moderation_services
+from directory.moderation.models import ClaimRequest, OrganisationRevision
 from directory.moderation.notifications import (
     claim_request_received_notify,
     submission_received_notify,
 )
 from directory.organisations import geo
-from directory.organisations.models import (
-    ClaimRequest,
-    DeliveryLocation,
-    EvidenceItem,
-    Organisation,
-    OrganisationRevision,
-    Service,
-)
+from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
 from directory.search import search_index
 
 # Task list sections, in order. The optional ones need not be complete to submit.

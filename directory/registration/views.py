@@ -22,14 +22,9 @@ from accounts.models import Membership
 from directory.moderation import revision_lists
 from directory.moderation import selectors as moderation_selectors
 from directory.moderation import services as moderation_services
+from directory.moderation.models import ClaimRequest
 from directory.organisations import evidence_views
-from directory.organisations.models import (
-    ClaimRequest,
-    DeliveryLocation,
-    EvidenceItem,
-    Organisation,
-    Service,
-)
+from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
 from directory.registration import forms, services
 from directory.registration import selectors as registration_selectors
 

@@ -1,7 +1,7 @@
 """Search's part of a person's data: their saved searches and what their alerts sent (the
 saved searches go with the account, by their foreign key)."""
 
-from directory.organisations.models import SavedSearch
+from directory.search.models import SavedSearch
 
 
 def export(*, user, addresses: set[str]) -> dict:

@@ -31,16 +31,15 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import Exact
 from django.http import QueryDict
 
+from directory.moderation.models import ModerationDecision
 from directory.organisations.models import (
     IMPORT_HISTORY_REASON,
-    ModerationDecision,
     Organisation,
     PartnershipInterest,
-    SavedSearch,
-    SavedSearchSeen,
     Service,
 )
 from directory.search.filters import OrganisationFilterSet
+from directory.search.models import SavedSearch, SavedSearchSeen
 from directory.search.selectors import search_queryset
 
 

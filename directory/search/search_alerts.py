@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.organisations.models import SavedSearch
+from directory.search.models import SavedSearch
 from directory.search.saved_search_kinds import SavedSearchKind, saved_search_kinds
 from directory.search.selectors import taxonomy_terms
 

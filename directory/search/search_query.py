@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from django.core.cache import caches
 
-from directory.organisations.models import SYNONYMS_CACHE_KEY, SearchSynonym
+from directory.search.models import SYNONYMS_CACHE_KEY, SearchSynonym
 
 # PostgreSQL's english stop words (tsearch_data/english.stop): left out of plain words on both
 # engines, so that they match the same; kept in quoted phrases.

@@ -11,7 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import Membership
-from directory.organisations.models import ContactMessage, Organisation, Shortlist
+from directory.organisations.models import Organisation
+from directory.shortlists.models import ContactMessage, Shortlist
 
 # Why the service passes on no message from a user (docs/contacting-organisations.md).
 COMMISSIONER_PENDING = "commissioner_pending"

@@ -8,9 +8,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.models import Membership
-from directory.organisations.models import Organisation, Shortlist
+from directory.organisations.models import Organisation
 from directory.shortlists import contact_services as services
 from directory.shortlists.forms import ContactForm, ContactPreferencesForm
+from directory.shortlists.models import Shortlist
 
 
 def _contact_page(request, *, organisations, shortlist=None, back_url):

@@ -3,14 +3,10 @@
 from crispy_forms_gds.helper import FormHelper
 from django import forms
 
-from directory.organisations.models import (
-    Organisation,
-    SavedSearch,
-    Shortlist,
-    ShortlistItem,
-    ShortlistShare,
-)
+from directory.organisations.models import Organisation
 from directory.organisations.validators import validate_subject_on_one_line
+from directory.search.models import SavedSearch
+from directory.shortlists.models import Shortlist, ShortlistItem, ShortlistShare
 
 NEW_SHORTLIST = "new"
 # Where "Add to shortlist" leaves what it did, for the search results to say beside the result

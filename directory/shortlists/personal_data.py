@@ -2,12 +2,7 @@
 recorded and messages they sent. Deleting the account cascades to their shortlists, their
 access to others' and the log of their messages; invitations to their addresses go here."""
 
-from directory.organisations.models import (
-    ContactMessage,
-    SearchRecord,
-    Shortlist,
-    ShortlistInvitation,
-)
+from directory.shortlists.models import ContactMessage, SearchRecord, Shortlist, ShortlistInvitation
 
 
 def _search_record_data(record: SearchRecord) -> dict:

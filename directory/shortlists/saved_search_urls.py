@@ -1,6 +1,6 @@
 from django.urls import path
 
-from directory.organisations.models import SavedSearch
+from directory.search.models import SavedSearch
 from directory.shortlists import views
 
 app_name = "saved_searches"

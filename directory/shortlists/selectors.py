@@ -9,15 +9,9 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.formats import date_format
 
-from directory.organisations.models import (
-    EvidenceItem,
-    Organisation,
-    SavedSearch,
-    SearchRecord,
-    Shortlist,
-    ShortlistItem,
-)
+from directory.organisations.models import EvidenceItem, Organisation
 from directory.search.filters import EVIDENCE_LEVEL_CHOICES, OrganisationFilterSet
+from directory.search.models import SavedSearch
 from directory.search.selectors import (
     EXPORT_COLUMNS,
     FLAG_LABELS,
@@ -27,6 +21,7 @@ from directory.search.selectors import (
     service_summaries,
     taxonomy_terms,
 )
+from directory.shortlists.models import SearchRecord, Shortlist, ShortlistItem
 
 COMPARE_MAX = 6
 

@@ -8,17 +8,17 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from directory.moderation.notifications import shortlist_shared_notify
-from directory.organisations.models import (
-    Organisation,
-    SavedSearch,
+from directory.organisations.models import Organisation
+from directory.search.filters import OrganisationFilterSet
+from directory.search.models import SavedSearch
+from directory.search.selectors import search_queryset
+from directory.shortlists.models import (
     SearchRecord,
     Shortlist,
     ShortlistInvitation,
     ShortlistItem,
     ShortlistShare,
 )
-from directory.search.filters import OrganisationFilterSet
-from directory.search.selectors import search_queryset
 
 
 @transaction.atomic

@@ -15,8 +15,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from directory.organisations.csv_utils import csv_response
-from directory.organisations.models import Organisation, SavedSearch, Shortlist, ShortlistShare
+from directory.organisations.models import Organisation
 from directory.search.exports import column_headings, yes_no
+from directory.search.models import SavedSearch
 from directory.shortlists import selectors, services
 from directory.shortlists.forms import (
     NEW_SHORTLIST,
@@ -28,6 +29,7 @@ from directory.shortlists.forms import (
     ShortlistItemNoteForm,
     ShortlistShareForm,
 )
+from directory.shortlists.models import Shortlist, ShortlistShare
 
 
 def _viewable(request, pk: int) -> Shortlist:

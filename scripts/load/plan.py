@@ -20,11 +20,11 @@ from directory.organisations.models import (
     Organisation,
     Pathway,
     Region,
-    Shortlist,
 )
 from directory.search.management import seed_vocabulary as words
 from directory.search.management.commands.seed_directory import load_places
 from directory.shortlists import services as shortlist_services
+from directory.shortlists.models import Shortlist
 
 ACCOUNT_EMAIL = "load-test-{number}@example.org"
 SHORTLIST_NAME = "Load test shortlist"

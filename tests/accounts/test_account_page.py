@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from accounts.models import Invitation, Membership, User
 from directory.moderation.selectors import moderation_queue
-from directory.organisations.models import (
+from directory.organisations.models import Organisation
+from directory.search.models import SavedSearch
+from directory.shortlists.models import (
     ContactMessage,
-    Organisation,
-    SavedSearch,
     SearchRecord,
     Shortlist,
     ShortlistItem,

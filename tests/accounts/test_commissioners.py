@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import CommissionerProfile, PublicSectorDomain
 from accounts.selectors import email_is_public_sector
 from accounts.services import commissioner_verify_by_email
-from directory.organisations.models import ModerationDecision
+from directory.moderation.models import ModerationDecision
 from tests.factories import CommissionerProfileFactory, UserFactory
 
 

@@ -21,18 +21,14 @@ from consortia.models import (
     Opportunity,
 )
 from directory.moderation import services as moderation_services
-from directory.organisations.models import (
+from directory.moderation.models import (
     ClaimRequest,
-    ContactMessage,
     ModerationDecision,
     OrganisationRevision,
     ProblemReport,
-    SavedSearch,
-    SavedSearchSeen,
-    SearchRecord,
-    Shortlist,
-    ShortlistInvitation,
 )
+from directory.search.models import SavedSearch, SavedSearchSeen
+from directory.shortlists.models import ContactMessage, SearchRecord, Shortlist, ShortlistInvitation
 from tests.accounts.helpers import PASSWORD, activate_totp
 from tests.factories import (
     ClaimRequestFactory,

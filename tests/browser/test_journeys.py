@@ -35,8 +35,10 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from accounts.models import MODERATORS_GROUP, Membership
 from consortia.models import ConsortiumMembership, ExpressionOfInterest
-from directory.organisations.models import Organisation, Pathway, ProblemReport, Region, SavedSearch
+from directory.moderation.models import ProblemReport
+from directory.organisations.models import Organisation, Pathway, Region
 from directory.registration import services
+from directory.search.models import SavedSearch
 from directory.search.search_index import refresh_search_documents
 from tests.accounts.helpers import activate_totp
 from tests.browser.conftest import _new_page

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from directory.organisations.models import ClientGroup, Region, SearchRecord, Shortlist
+from directory.organisations.models import ClientGroup, Region
 from directory.search.search_index import refresh_search_documents
+from directory.shortlists.models import SearchRecord, Shortlist
 from tests.browser.conftest import _new_page, axe_violations, sign_in
 from tests.factories import (
     CommissionerProfileFactory,

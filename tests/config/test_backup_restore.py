@@ -88,9 +88,9 @@ def test_backup_then_restore_brings_back_every_row(transactional_db, tmp_path):
     before = every_row()
     assert all(before[table] for table in ("directory_organisation", "directory_service"))
     assert before["directory_evidenceitem"] and before["accounts_membership"]
-    assert len(before["directory_shortlist"]) == 2
-    assert len(before["directory_shortlistitem"]) == 6
-    assert len(before["directory_shortlistshare"]) == 2
+    assert len(before["shortlists_shortlist"]) == 2
+    assert len(before["shortlists_shortlistitem"]) == 6
+    assert len(before["shortlists_shortlistshare"]) == 2
 
     dump = Path(run_script("backup.sh", str(tmp_path)).stdout.strip().splitlines()[-1])
     assert dump.parent == tmp_path and dump.suffix == ".dump" and dump.stat().st_size > 0

@@ -24,16 +24,11 @@ from django.utils import timezone
 from accounts.models import Invitation, Membership
 from config.settings import base
 from consortia.models import ExpressionOfInterest
-from directory.organisations.models import (
-    ContactMessage,
-    EvidenceItem,
-    ModerationDecision,
-    Organisation,
-    Region,
-    SavedSearchSeen,
-    Service,
-)
+from directory.moderation.models import ModerationDecision
+from directory.organisations.models import EvidenceItem, Organisation, Region, Service
 from directory.search import search_alerts
+from directory.search.models import SavedSearchSeen
+from directory.shortlists.models import ContactMessage
 from outbox.models import OutgoingEmail
 from tests.external_database import manage, shared_database
 from tests.factories import (

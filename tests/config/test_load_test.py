@@ -16,8 +16,8 @@ from django.http import QueryDict
 from django.test import Client
 
 from accounts.models import User
-from directory.organisations.models import Shortlist
 from directory.search.filters import OrganisationFilterSet
+from directory.shortlists.models import Shortlist
 from scripts.load import plan as load_plan
 from scripts.load import ramp, servers, traffic
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consortia.models import OpportunitySearchSeen
-from directory.organisations.models import SavedSearch
+from directory.search.models import SavedSearch
 from directory.search.search_alerts import search_alerts_send
 from tests.consortia.test_opportunities import date_boxes
 from tests.factories import (

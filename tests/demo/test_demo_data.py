@@ -14,20 +14,11 @@ from consortia.models import (
     ExpressionOfInterest,
     Opportunity,
 )
+from directory.moderation.models import ClaimRequest, OrganisationRevision, ProblemReport
 from directory.organisations import geo
-from directory.organisations.models import (
-    ClaimRequest,
-    DeliveryLocation,
-    EvidenceItem,
-    Organisation,
-    OrganisationRevision,
-    ProblemReport,
-    SavedSearch,
-    SearchRecord,
-    Service,
-    Shortlist,
-    ShortlistItem,
-)
+from directory.organisations.models import DeliveryLocation, EvidenceItem, Organisation, Service
+from directory.search.models import SavedSearch
+from directory.shortlists.models import SearchRecord, Shortlist, ShortlistItem
 from tests.demo.demo_data import DEMO_EMAILS, DEMO_PASSWORD, demo_logins, load
 
 pytestmark = pytest.mark.django_db

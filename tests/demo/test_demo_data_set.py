@@ -29,12 +29,12 @@ from directory.organisations.models import (
     Organisation,
     Pathway,
     Region,
-    SavedSearch,
-    Shortlist,
 )
 from directory.search import document_search
 from directory.search.management.commands.seed_directory import SIZE_BY_INCOME_BAND
+from directory.search.models import SavedSearch
 from directory.shortlists.contact_services import contact_sender_kind
+from directory.shortlists.models import Shortlist
 from tests.accounts.helpers import current_totp_code
 from tests.demo.demo_data import DEMO_EMAILS, DEMO_PASSWORD, demo_logins, load
 from tests.module_data import committed_for_the_module

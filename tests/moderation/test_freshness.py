@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directory.moderation import services
+from directory.moderation.models import ModerationDecision
 from directory.moderation.selectors import freshness_counts
-from directory.organisations.models import ModerationDecision, Organisation
+from directory.organisations.models import Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,9 @@ from django.urls import reverse
 
 from directory.moderation import importer
 from directory.moderation.importer import ImportFileError, organisations_import, read_rows
+from directory.moderation.models import ClaimRequest
 from directory.opendata import insights
-from directory.organisations.models import ClaimRequest, Organisation, Service
+from directory.organisations.models import Organisation, Service
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, moderator_user
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from directory.moderation.models import RegisterEntry
 from directory.moderation.register_services import register_import
 from directory.moderation.registers import RegisterFileError
 from directory.moderation.selectors import moderation_queue
-from directory.organisations.models import IncomeBand, LegalForm, Organisation, RegisterEntry
+from directory.organisations.models import IncomeBand, LegalForm, Organisation
 from tests.factories import OrganisationFactory, moderator_user
 
 pytestmark = pytest.mark.django_db

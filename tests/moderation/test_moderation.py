@@ -13,15 +13,14 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from directory.moderation import services
-from directory.moderation.selectors import moderation_queue
-from directory.organisations.models import (
+from directory.moderation.models import (
     ModerationDecision,
-    Organisation,
     OrganisationRevision,
     ProblemReport,
     ReviewLock,
-    Service,
 )
+from directory.moderation.selectors import moderation_queue
+from directory.organisations.models import Organisation, Service
 from directory.registration import services as registration_services
 from tests.factories import (
     ClaimRequestFactory,

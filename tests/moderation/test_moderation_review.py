@@ -15,13 +15,8 @@ from directory.moderation import review as moderation_review
 from directory.moderation import revision_lists
 from directory.moderation import selectors as moderation_selectors
 from directory.moderation import services as moderation
-from directory.organisations.models import (
-    EvidenceItem,
-    ModerationDecision,
-    Organisation,
-    OrganisationRevision,
-    RegisterEntry,
-)
+from directory.moderation.models import ModerationDecision, OrganisationRevision, RegisterEntry
+from directory.organisations.models import EvidenceItem, Organisation
 from directory.registration import services as registration
 from tests.factories import (
     ClaimRequestFactory,

@@ -12,12 +12,12 @@ from django.urls import reverse
 from accounts.models import Membership
 from directory.moderation import revision_lists
 from directory.moderation import services as moderation_services
+from directory.moderation.models import OrganisationRevision
 from directory.moderation.selectors import moderation_queue
 from directory.organisations.models import (
     DeliveryLocation,
     EvidenceItem,
     Organisation,
-    OrganisationRevision,
     QualityMark,
     Region,
     Service,

@@ -11,16 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directory.opendata import insights
+from directory.opendata.models import CoverageSnapshot
 from directory.organisations.models import (
     ClientGroup,
-    CoverageSnapshot,
     EvidenceItem,
     Organisation,
     Pathway,
     Region,
     Service,
-    Shortlist,
 )
+from directory.shortlists.models import Shortlist
 from tests.factories import (
     ClientGroupFactory,
     DeliverySettingFactory,

@@ -9,7 +9,8 @@ from django.db import IntegrityError
 from django.urls import reverse
 
 from accounts.models import MODERATORS_GROUP, Membership
-from directory.organisations.models import ClaimRequest, Organisation
+from directory.moderation.models import ClaimRequest
+from directory.organisations.models import Organisation
 from tests.factories import (
     ClaimRequestFactory,
     DeliveryLocationFactory,
@@ -293,7 +294,7 @@ def test_moderators_decide_requests_in_the_workspace_not_the_admin(client, taxon
     claim = ClaimRequestFactory(organisation=OrganisationFactory(), kind="claim")
     client.force_login(moderator)
     client.post(
-        reverse("admin:directory_claimrequest_changelist"),
+        reverse("admin:moderation_claimrequest_changelist"),
         {"action": "approve", "_selected_action": [claim.pk]},
     )
     claim.refresh_from_db()

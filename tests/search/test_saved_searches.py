@@ -11,15 +11,10 @@ from django.utils import timezone
 
 from directory.moderation import services as moderation_services
 from directory.moderation.importer import organisations_import
+from directory.moderation.models import ModerationDecision
 from directory.moderation.services import freshness_update
-from directory.organisations.models import (
-    LegalForm,
-    ModerationDecision,
-    Organisation,
-    Region,
-    SavedSearch,
-    SavedSearchSeen,
-)
+from directory.organisations.models import LegalForm, Organisation, Region
+from directory.search.models import SavedSearch, SavedSearchSeen
 from directory.search.search_alerts import search_alerts_send
 from tests.factories import (
     MembershipFactory,

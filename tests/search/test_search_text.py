@@ -5,13 +5,8 @@ misspellings corrected from the directory's own words, taxonomy words, and empty
 import pytest
 from django.urls import reverse
 
-from directory.organisations.models import (
-    ClientGroup,
-    DeliverySetting,
-    Organisation,
-    Pathway,
-    SearchSynonym,
-)
+from directory.organisations.models import ClientGroup, DeliverySetting, Organisation, Pathway
+from directory.search.models import SearchSynonym
 from directory.search.search_query import parse_search_query
 from tests.search.test_search import names, organisation, search, term
 

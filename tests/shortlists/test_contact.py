@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import Membership
-from directory.organisations.models import ContactMessage, Organisation
+from directory.organisations.models import Organisation
 from directory.shortlists.contact_services import contact_send
+from directory.shortlists.models import ContactMessage
 from tests.factories import (
     CommissionerProfileFactory,
     ContactMessageFactory,

@@ -22,14 +22,16 @@ from directory.organisations.models import (
     Pathway,
     QualityMark,
     Region,
+)
+from directory.shortlists import selectors as shortlist_selectors
+from directory.shortlists import services as shortlist_services
+from directory.shortlists.models import (
     SearchRecord,
     Shortlist,
     ShortlistInvitation,
     ShortlistItem,
     ShortlistShare,
 )
-from directory.shortlists import selectors as shortlist_selectors
-from directory.shortlists import services as shortlist_services
 from outbox.models import OutgoingEmail
 from tests.factories import (
     ContactMessageFactory,

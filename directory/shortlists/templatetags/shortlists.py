@@ -1,8 +1,8 @@
 from django import template
 
 from accounts.models import Membership
-from directory.organisations.models import Shortlist
 from directory.shortlists.forms import SHORTLIST_CHANGE_SESSION_KEY
+from directory.shortlists.models import Shortlist
 
 register = template.Library()
 
