@@ -15,6 +15,7 @@ from directory.organisations.models import (
     Region,
     Service,
 )
+from directory.search.definitions import REGION
 
 from .appraisal import AppraisalInputs, AppraisalResult, appraise
 from .filters import OpportunityFilterSet
@@ -204,7 +205,9 @@ def partner_suggestions(*, organisation: Organisation) -> list[tuple[Organisatio
     """Published organisations open to partnership where this one works and that would
     complement it there, best first, each with why (consortia.matching explains the rules)."""
     (own,) = _partner_profiles(Organisation.objects.filter(pk=organisation.pk))
-    national = Region.objects.filter(is_national=True).values_list("name", flat=True).first()
+    national = (
+        Region.objects.filter(REGION.covering_every_term()).values_list("name", flat=True).first()
+    )
     candidates = (
         Organisation.objects.published()
         .filter(open_to_partnership=True)

@@ -2,7 +2,7 @@
 
 Counts follow the search's rules, so that every figure equals the number of results its link
 finds: pathway, region, client group and setting are matched within one service, and a service
-whose regions include National counts in every region.
+whose regions include National counts in every region (search.definitions.REGION).
 
 Counting is a few aggregate queries over every published service, which takes seconds on a
 large directory, so the figures are kept (CoverageSnapshot, one per choice of filters) with the
@@ -28,6 +28,7 @@ from directory.organisations.models import (
     Region,
     Service,
 )
+from directory.search.definitions import REGION
 
 # A cell with fewer published organisations than this is highlighted as a possible gap.
 THIN_THRESHOLD = 3
@@ -180,11 +181,14 @@ def _count(client_group_ids: list[int], setting_ids: list[int]) -> dict:
     income band and legal form, and by pathway and highest evidence level."""
     pathway_join = f" JOIN {_table(Service.pathways.through)} sp ON sp.service_id = s.id"
     region_table = _table(Region)
-    # Each served region covers itself; a national one covers every region too.
+    # Each served region covers itself; one covering every region (National) covers them too.
+    everywhere, everywhere_params = (
+        Region.objects.filter(REGION.covering_every_term()).values("id").query.sql_with_params()
+    )
     covered_regions = (
         f"SELECT r.id AS served_id, r.id AS region_id FROM {region_table} r"
         f" UNION ALL SELECT n.id, r.id FROM {region_table} n CROSS JOIN {region_table} r"
-        " WHERE n.is_national = %s AND r.id <> n.id"
+        f" WHERE n.id IN ({everywhere}) AND r.id <> n.id"
     )
     grid_sql, grid_params = _matching_services_sql(
         client_group_ids,
@@ -200,7 +204,7 @@ def _count(client_group_ids: list[int], setting_ids: list[int]) -> dict:
         " MAX(CASE WHEN s.accepting_referrals THEN 1 ELSE 0 END) AS accepting"
         f"{grid_sql} GROUP BY cover.region_id, sp.pathway_id, s.organisation_id"
         ") per_organisation GROUP BY region_id, pathway_id",
-        [True, *grid_params],
+        [*everywhere_params, *grid_params],
     )
     services_sql, params = _matching_services_sql(client_group_ids, setting_ids)
     organisations = _fetch(

@@ -1,11 +1,13 @@
 """The organisation search on PostgreSQL, over the search documents (migration 0009).
 
 The same rules as the relational search in filters.py (which SQLite uses): every parameter is
-read from the one OrganisationFilterSet and turned into SQL on the narrow document tables:
-``d`` (directory_search_document, one row per organisation, every filter a flag or a bit mask)
-and ``s`` (directory_search_service, one row per service, for the conditions that must hold for
-one service). A term's bit is TaxonomyTermRow.bit. A condition this module has no column for
-(a filter added later) still works: it is taken from the FilterSet as a subquery.
+read from the one OrganisationFilterSet and turned into SQL, made from its declaration in
+definitions.py, on the narrow document tables: ``d`` (directory_search_document, one row per
+organisation, every filter a flag or a bit mask) and ``s`` (directory_search_service, one row
+per service, for the conditions that must hold for one service). A term's bit is
+TaxonomyTermRow.bit. A condition this module has no SQL for (a filter added later) still
+works: it is taken from the FilterSet as a subquery (DocumentSearch.taken_from_filterset,
+which tests/search/test_filter_definitions.py keeps at none).
 
 Best match puts the matches in tiers: the exact name; every word in the name; in the summary
 or a service name; anywhere (service descriptions, description); names that only look alike
@@ -16,81 +18,52 @@ sizes are counted with the facets, so a page knows which tier it starts in and h
 """
 
 from dataclasses import dataclass, field
-from math import cos, radians
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from directory.organisations import geo
-from directory.organisations.models import Organisation, Service
-from directory.search.filters import (
-    MILES_PER_DEGREE,
-    PARTNERSHIP_INTEREST_GROUPS,
+from directory.organisations.models import Organisation, PartnershipInterest, Service
+from directory.search.definitions import (
+    ACCEPTING_REFERRALS,
+    EVIDENCE,
+    FACET_GROUPS,
+    INTEREST_FILTERS,
+    INTEREST_FILTERS_BY_PARAM,
+    NEAR,
+    REGION,
     SERVICE_TAXONOMY_GROUPS,
-    VERIFIED_WITHIN,
-    OrganisationFilterSet,
+    TERM_FILTERS,
+    VERIFIED_RECENTLY,
+    YES_NO_BY_GROUP,
+    PartnershipInterestFilter,
+    Scope,
+    miles_per_degree,
+    term_bits,
 )
+from directory.search.filters import OrganisationFilterSet
 from directory.search.schema import PHRASE_CONFIG
 from directory.search.search_index import SEARCH_CONFIG
 from directory.search.search_query import SearchQuery, parse_search_query
 
 DOCUMENTS = "directory_search_document"
+INTERESTS = PartnershipInterest._meta.db_table
 LOCATIONS = "directory_search_location"
 SERVICES = "directory_search_service"
 TEXTS = "directory_search_text"
 TSQUERY = f"to_tsquery('{SEARCH_CONFIG}', %s)"
 PHRASE_TSQUERY = f"to_tsquery('{PHRASE_CONFIG}', %s)"
-EVIDENCE_LEVELS = range(1, 6)
 
 # The bit-mask column of each taxonomy group (the service groups' on both document tables).
 MASK_COLUMNS = {
-    "pathway": "pathway_bits",
-    "client_group": "client_group_bits",
-    "setting": "setting_bits",
-    "region": "region_bits",
-    "legal_form": "legal_form_bits",
-    "income_band": "income_band_bits",
-    "partnership_role": "partnership_role_bits",
-    "quality_mark": "quality_mark_bits",
-    "offers_role": "offered_role_bits",
-    "seeks_role": "sought_role_bits",
-    "based_in": "based_region_bits",
+    definition.param: definition.mask_column
+    for definition in (*TERM_FILTERS.values(), *INTEREST_FILTERS)
 }
 # The service groups' bit-number arrays (GIN-indexed) on directory_search_service.
 NUMBER_COLUMNS = {group: f"{group}_numbers" for group in SERVICE_TAXONOMY_GROUPS}
-ORGANISATION_MASK_GROUPS = (
-    "legal_form",
-    "income_band",
-    "partnership_role",
-    "quality_mark",
-    "based_in",
-)
-# Yes/no organisation groups: the document condition that says yes.
-ORGANISATION_FLAGS = {
-    "open_to_partnership": "d.open_to_partnership",
-    "lived_experience_led": "d.lived_experience_led",
-    "has_jdl": "d.jdl_count > 0",
-}
-# Organisation conditions that narrow the results but have no counts of their own.
-ORGANISATION_LIMITS = {
-    "fresh": "NOT d.hidden",
-    "registered_in_england_or_wales": "NOT d.registered_only_elsewhere",
-}
 # Service conditions that the union of an organisation's services answers when they are the
 # only service condition (no other condition has to hold for the same service).
-UNION_SERVICE_GROUPS = {*SERVICE_TAXONOMY_GROUPS, "accepting_referrals"}
-
-# The groups whose options show counts, as the search page lists them.
-FACET_GROUPS = (
-    *SERVICE_TAXONOMY_GROUPS,
-    "accepting_referrals",
-    *ORGANISATION_MASK_GROUPS,
-    *PARTNERSHIP_INTEREST_GROUPS,
-    *ORGANISATION_FLAGS,
-    "has_evidence",
-    "verified_recently",
-)
+UNION_SERVICE_GROUPS = {*SERVICE_TAXONOMY_GROUPS, ACCEPTING_REFERRALS.name}
 
 # A part of a results order this small is found whole and then sorted (see _parts).
 SMALL_PART = 5000
@@ -113,27 +86,31 @@ TIER_HEAD, TIER_ANYWHERE, TIER_TRIGRAM = 2, 1, 0
 
 
 @dataclass
-class Sql:
+class SqlFragment:
     """A piece of SQL with its parameters (%s placeholders, % written %%)."""
 
     text: str
     params: list = field(default_factory=list)
 
-    def __add__(self, other: "Sql") -> "Sql":
-        return Sql(self.text + other.text, self.params + other.params)
+    def __add__(self, other: "SqlFragment") -> "SqlFragment":
+        return SqlFragment(self.text + other.text, self.params + other.params)
 
 
-def _join(parts: list[Sql], separator: str) -> Sql:
-    return Sql(separator.join(p.text for p in parts), [x for p in parts for x in p.params])
+def join_sql(parts: list[SqlFragment], separator: str) -> SqlFragment:
+    return SqlFragment(separator.join(p.text for p in parts), [x for p in parts for x in p.params])
 
 
-def _all(parts: list[Sql]) -> Sql:
-    return _join([Sql(f"({p.text})", p.params) for p in parts], " AND ") if parts else Sql("TRUE")
+def all_of(parts: list[SqlFragment]) -> SqlFragment:
+    return (
+        join_sql([SqlFragment(f"({p.text})", p.params) for p in parts], " AND ")
+        if parts
+        else SqlFragment("TRUE")
+    )
 
 
-def _subquery(queryset: QuerySet, column: str) -> Sql:
+def _subquery(queryset: QuerySet, column: str) -> SqlFragment:
     sql, params = queryset.values("pk").query.sql_with_params()
-    return Sql(f"{column} IN ({sql})", list(params))
+    return SqlFragment(f"{column} IN ({sql})", list(params))
 
 
 # The labels of phrase_vector's parts that stand for each english vector (schema.PHRASE_VECTOR).
@@ -142,108 +119,119 @@ PHRASE_WEIGHTS = {"name_vector": "A", "head_vector": "AB", "search_vector": ""}
 
 def words_match(
     query: SearchQuery, alias: str = "x", vector: str = "search_vector", *, typed: bool = True
-) -> Sql:
+) -> SqlFragment:
     """That text document `alias` has the query's words in `vector` (in the name, the words
     as typed unless not `typed`), and in the same part of its phrase_vector what
     SearchQuery.phrase_tsquery asks."""
     if vector == "name_vector" and typed:
         query = query.name_query
-    found = Sql(f"{alias}.{vector} @@ {TSQUERY}", [query.tsquery()])
+    found = SqlFragment(f"{alias}.{vector} @@ {TSQUERY}", [query.tsquery()])
     if phrases := query.phrase_tsquery(PHRASE_WEIGHTS[vector]):
-        found += Sql(f" AND {alias}.phrase_vector @@ {PHRASE_TSQUERY}", [phrases])
+        found += SqlFragment(f" AND {alias}.phrase_vector @@ {PHRASE_TSQUERY}", [phrases])
     return found
 
 
-def tier_cases(query: SearchQuery, named_terms: Sql | None) -> Sql:
+def tier_cases(query: SearchQuery, named_terms: SqlFragment | None) -> SqlFragment:
     """WHEN ... END of the best-match tier of a text document ``x`` that the words match
     (``d``, its organisation's document, when `named_terms` is given)."""
-    cases = Sql("WHEN ") + words_match(query, vector="name_vector") + Sql(f" THEN {TIER_NAME} ")
+    cases = (
+        SqlFragment("WHEN ")
+        + words_match(query, vector="name_vector")
+        + SqlFragment(f" THEN {TIER_NAME} ")
+    )
     if named_terms is not None:
         cases += (
-            Sql("WHEN (")
+            SqlFragment("WHEN (")
             + named_terms
-            + Sql(") AND ")
+            + SqlFragment(") AND ")
             + words_match(query, vector="name_vector", typed=False)
-            + Sql(f" THEN {TIER_TERMS_NAME} WHEN ")
+            + SqlFragment(f" THEN {TIER_TERMS_NAME} WHEN ")
             + named_terms
-            + Sql(f" THEN {TIER_TERMS} ")
+            + SqlFragment(f" THEN {TIER_TERMS} ")
         )
     return (
         cases
-        + Sql("WHEN ")
+        + SqlFragment("WHEN ")
         + words_match(query, vector="head_vector")
-        + Sql(f" THEN {TIER_HEAD} ELSE {TIER_ANYWHERE} END")
+        + SqlFragment(f" THEN {TIER_HEAD} ELSE {TIER_ANYWHERE} END")
     )
 
 
-def text_ids(text: str, query: SearchQuery | None = None) -> Sql:
+def text_ids(text: str, query: SearchQuery | None = None) -> SqlFragment:
     """SELECT of the ids of the organisations a websearch-style query matches: its words
     anywhere, and for a plain query, a name with a word like the text (a misspelt name)."""
     query = query or parse_search_query(text)
-    found = Sql(f"SELECT x.organisation_id FROM {TEXTS} x WHERE ") + words_match(query)
+    found = SqlFragment(f"SELECT x.organisation_id FROM {TEXTS} x WHERE ") + words_match(query)
     if query.plain:
-        found += Sql(
+        found += SqlFragment(
             f" UNION SELECT y.organisation_id FROM {DOCUMENTS} y WHERE %s <%% y.name", [text]
         )
     return found
 
 
 @dataclass
-class Counter:
-    """One number of the facet statement: rows of a branch that meet `condition`."""
+class OptionCounter:
+    """One number of the counts statement: the rows of its SELECT that meet `condition` (an
+    option of a filter, the total or a best-match tier)."""
 
     group: str
     option: str
-    condition: Sql
+    condition: SqlFragment
 
 
 @dataclass
-class Branch:
-    """Rows to count (FROM and WHERE) and what to count among them."""
+class CountingSelect:
+    """One SELECT of the counts statement: the rows to count (FROM and WHERE), and the
+    OptionCounters over them (a filter with a selection is counted in a SELECT of its own)."""
 
-    source: Sql
-    where: Sql
-    counters: list[Counter]
+    source: SqlFragment
+    where: SqlFragment
+    counters: list[OptionCounter]
 
-    def sql(self, number: int) -> Sql:
+    def sql(self, number: int) -> SqlFragment:
         """SELECT number, ARRAY[the counts]."""
-        counts = _join(
-            [Sql("count(*) FILTER (WHERE ") + c.condition + Sql(")") for c in self.counters], ", "
+        counts = join_sql(
+            [
+                SqlFragment("count(*) FILTER (WHERE ") + c.condition + SqlFragment(")")
+                for c in self.counters
+            ],
+            ", ",
         )
         return (
-            Sql(f"SELECT {number}, ARRAY[")
+            SqlFragment(f"SELECT {number}, ARRAY[")
             + counts
-            + Sql("]::bigint[] FROM ")
+            + SqlFragment("]::bigint[] FROM ")
             + self.source
-            + Sql(" WHERE ")
+            + SqlFragment(" WHERE ")
             + self.where
         )
 
 
 @dataclass
-class ServiceCondition:
-    """A condition on one service ``s``, and the same on the union of an organisation's
+class ServiceFilterSql:
+    """A service filter as SQL: on one service ``s``, and on the union of an organisation's
     services (document ``d``) where that can be told from it."""
 
-    on_service: Sql
-    on_union: Sql | None = None
+    on_service: SqlFragment
+    on_union: SqlFragment | None = None
 
 
 @dataclass
-class Part:
-    """A part of a results order: its rows (a condition on ``d``) and their order."""
+class OrderSegment:
+    """A run of the results order (a best-match tier; the located or the region-wide matches):
+    its rows (a condition on ``d``) and their order."""
 
-    condition: Sql
+    condition: SqlFragment
     order: str
     order_params: list = field(default_factory=list)
     implies: str | None = None  # a service group whose condition `condition` implies
     indexed: bool = True  # whether an index can give the rows in this order
     # Its own SELECT organisation_id, name, last_verified_at, miles, instead of the documents.
-    rows: Sql | None = None
+    rows: SqlFragment | None = None
     # Which part it is, for DocumentSearch.members: "all", "located", "elsewhere" or a tier.
     key: str | int = "all"
     # A column ``rank`` of its rows that `order` reads (DocumentSearch.rank).
-    rank: Sql | None = None
+    rank: SqlFragment | None = None
 
 
 @dataclass
@@ -271,148 +259,172 @@ class DocumentSearch:
         self.interest_in_place = bool(
             filterset.selected_ids("region") or filterset.selected_ids("pathway")
         )
+        # How many conditions had no SQL here and were taken from the FilterSet as subqueries
+        # (tests/search/test_filter_definitions.py keeps this at 0 for every definition).
+        self.taken_from_filterset = 0
         self.organisation = self._organisation_conditions()
         self.services = self._service_conditions()
         # Set by ordered() when a part of the page is read in index order (see result_lines).
         self.reads_in_index_order = False
-        # The ids of some parts' rows (numpy arrays), by Part.key, when they are known
+        # The ids of some parts' rows (numpy arrays), by OrderSegment.key, when they are known
         # (facet_index.members): such a part is read by id instead of by its conditions, which
         # for words or a postcode PostgreSQL would otherwise evaluate again for every page.
         self.members: dict | None = None
 
-    def _named_terms(self) -> Sql | None:
+    def _named_terms(self) -> SqlFragment | None:
         """That document ``d`` has a service in a term of each group the words name."""
         named = self.filterset.named_terms
         if not named:
             return None
-        return _all(
+        return all_of(
             [
-                _join([self.term_condition(group, term, "d") for term in terms], " OR ")
+                join_sql([self.term_condition(group, term, "d") for term in terms], " OR ")
                 for group, terms in named.items()
             ]
         )
 
     # --- masks --------------------------------------------------------------------------------
     def mask(self, group: str, ids) -> int:
-        wanted = set(ids)
-        return sum(1 << t.bit for t in self.taxonomy[group] if t.id in wanted and t.bit is not None)
+        """The document bits that satisfy a choice of `ids` of `group` (for a term filter, its
+        covering terms: definitions.TermFilter.covering_ids)."""
+        if group in TERM_FILTERS:
+            return TERM_FILTERS[group].mask(ids, self.taxonomy)
+        return term_bits(self.taxonomy[group], ids)
 
-    def national_mask(self) -> int:
-        return self.mask("region", self.filterset.national_region_ids())
-
-    def term_condition(self, group: str, term, alias: str) -> Sql:
-        """That `alias` has `term` of `group` (a National region covers every region)."""
-        bits = 1 << term.bit
-        if group == "region":
-            bits |= self.national_mask()
-        return Sql(f"{alias}.{MASK_COLUMNS[group]} & %s <> 0", [bits])
+    def term_condition(self, group: str, term, alias: str) -> SqlFragment:
+        """That `alias` has `term` of `group`, or a term that covers it."""
+        return SqlFragment(
+            f"{alias}.{MASK_COLUMNS[group]} & %s <> 0", [self.mask(group, [term.id])]
+        )
 
     # --- conditions ---------------------------------------------------------------------------
-    def _organisation_conditions(self) -> dict[str, Sql]:
-        """Conditions on a document ``d``, by group (the text query is separate)."""
-        filterset, values = self.filterset, self.filterset.values
+    def _taken_from_filterset(self, condition, queryset, column: str) -> SqlFragment:
+        """A condition this module has no SQL for, as a subquery of the FilterSet's."""
+        self.taken_from_filterset += 1
+        return _subquery(queryset.filter(condition), column)
+
+    def _organisation_conditions(self) -> dict[str, SqlFragment]:
+        """Conditions on a document ``d``, by group (the text query is separate), made from
+        their definitions."""
+        filterset = self.filterset
         conditions = {}
         for group, condition in filterset.organisation_conditions().items():
-            if group in ORGANISATION_LIMITS:
-                conditions[group] = Sql(ORGANISATION_LIMITS[group])
-            elif group in ORGANISATION_MASK_GROUPS or (
-                group in PARTNERSHIP_INTEREST_GROUPS and not self.interest_in_place
+            if group in TERM_FILTERS or (
+                group in INTEREST_FILTERS_BY_PARAM and not self.interest_in_place
             ):
                 mask = self.mask(group, filterset.selected_ids(group))
-                conditions[group] = Sql(f"d.{MASK_COLUMNS[group]} & %s <> 0", [mask])
-            elif group in ORGANISATION_FLAGS:
-                conditions[group] = Sql(ORGANISATION_FLAGS[group])
-            elif group == "has_evidence":
-                level = int(values.get("min_evidence_level") or 1)
-                conditions[group] = Sql("d.evidence_level >= %s", [level])
-            elif group == "verified_recently":
+                conditions[group] = SqlFragment(f"d.{MASK_COLUMNS[group]} & %s <> 0", [mask])
+            elif group in INTEREST_FILTERS_BY_PARAM:
+                conditions[group] = self._interest_in_place(
+                    INTEREST_FILTERS_BY_PARAM[group], filterset.selected_ids(group)
+                )
+            elif group in YES_NO_BY_GROUP:
+                conditions[group] = SqlFragment(YES_NO_BY_GROUP[group].sql("d"))
+            elif group == EVIDENCE.param:
+                level = EVIDENCE.level(filterset.values)
+                conditions[group] = SqlFragment(f"d.{EVIDENCE.document_column} >= %s", [level])
+            elif group == VERIFIED_RECENTLY.param:
                 conditions[group] = self._verified()
             else:
-                organisations = Organisation.objects.filter(condition)
-                conditions[group] = _subquery(organisations, "d.organisation_id")
+                conditions[group] = self._taken_from_filterset(
+                    condition, Organisation.objects, "d.organisation_id"
+                )
         return conditions
 
-    def _verified(self) -> Sql:
-        return Sql("d.last_verified_at >= %s", [timezone.now() - VERIFIED_WITHIN])
+    def _interest_in_place(self, interest: PartnershipInterestFilter, role_ids) -> SqlFragment:
+        """That document ``d``'s organisation offers or seeks one of the roles in a chosen
+        region and pathway (read from its interests: the documents keep roles of any place)."""
+        found = SqlFragment(
+            f"d.organisation_id IN (SELECT i.organisation_id FROM {INTERESTS} i "
+            "WHERE i.direction = %s AND i.role_id = ANY(%s)",
+            [interest.direction, list(role_ids)],
+        )
+        for param in interest.within_chosen:
+            if ids := self.filterset.selected_ids(param):
+                covering = TERM_FILTERS[param].covering_ids(ids, self.taxonomy)
+                found += SqlFragment(f" AND i.{param}_id = ANY(%s)", [covering])
+        return found + SqlFragment(")")
 
-    def _service_conditions(self) -> dict[str, ServiceCondition]:
+    def _verified(self) -> SqlFragment:
+        return SqlFragment(f"d.{VERIFIED_RECENTLY.field} >= %s", [VERIFIED_RECENTLY.since()])
+
+    def _service_conditions(self) -> dict[str, ServiceFilterSql]:
         """Conditions on one service ``s``, by group (with the same condition on the union of
         an organisation's services ``d`` for a group in UNION_SERVICE_GROUPS)."""
         filterset = self.filterset
         conditions = {}
         for group, condition in filterset.service_conditions().items():
-            if group in SERVICE_TAXONOMY_GROUPS:
-                ids = filterset.selected_ids(group)
-                if group == "region":
-                    ids = ids + filterset.national_region_ids()
-                numbers = [t.bit for t in self.taxonomy[group] if t.id in set(ids)]
-                conditions[group] = ServiceCondition(
-                    Sql(f"s.{NUMBER_COLUMNS[group]} && %s::smallint[]", [numbers]),
-                    Sql(f"d.{MASK_COLUMNS[group]} & %s <> 0", [self.mask(group, ids)]),
+            if group in TERM_FILTERS:
+                definition, ids = TERM_FILTERS[group], filterset.selected_ids(group)
+                conditions[group] = ServiceFilterSql(
+                    SqlFragment(
+                        f"s.{NUMBER_COLUMNS[group]} && %s::smallint[]",
+                        [definition.bit_numbers(ids, self.taxonomy)],
+                    ),
+                    SqlFragment(f"d.{MASK_COLUMNS[group]} & %s <> 0", [self.mask(group, ids)]),
                 )
-            elif group == "accepting_referrals":
-                conditions[group] = ServiceCondition(
-                    Sql("s.accepting_referrals"), Sql("d.accepting_referrals")
+            elif group in YES_NO_BY_GROUP:
+                flag = YES_NO_BY_GROUP[group]
+                conditions[group] = ServiceFilterSql(
+                    SqlFragment(flag.sql("s")), SqlFragment(flag.sql("d"))
                 )
-            elif group == "near":
-                place = filterset.place
-                regions = [t.id for t in self.taxonomy["region"] if t.slug == place.region_slug]
-                numbers = [
-                    t.bit
-                    for t in self.taxonomy["region"]
-                    if t.id in set(regions + filterset.national_region_ids())
-                ]
-                locations = self.near_locations()
-                based = self.based_near("b")
-                conditions[group] = ServiceCondition(
-                    Sql(
-                        # = ANY(ARRAY(...)), not IN: both sides can then be read from
-                        # an index (a BitmapOr) instead of every service being looked at.
-                        "(s.region_numbers && %s::smallint[] OR s.service_id = ANY(ARRAY("
-                        f"SELECT near.service_id FROM ({locations.text}) AS near)) "
-                        "OR s.organisation_id = ANY(ARRAY("
-                        f"SELECT b.organisation_id FROM {DOCUMENTS} b WHERE {based.text})))",
-                        [numbers, *locations.params, *based.params],
-                    )
-                )
+            elif group == NEAR.group:
+                conditions[group] = ServiceFilterSql(self._near_service())
             else:
-                conditions[group] = ServiceCondition(
-                    _subquery(Service.objects.filter(condition), "s.service_id")
+                conditions[group] = ServiceFilterSql(
+                    self._taken_from_filterset(condition, Service.objects, "s.service_id")
                 )
         return conditions
 
-    def _distance(self, latitude: str = "l.latitude", longitude: str = "l.longitude") -> Sql:
+    def _near_service(self) -> SqlFragment:
+        """That service ``s`` is near the postcode (definitions.NEAR)."""
+        place = self.filterset.place
+        regions = [t.id for t in self.taxonomy["region"] if t.slug == place.region_slug]
+        numbers = REGION.bit_numbers(regions, self.taxonomy)
+        locations = self.near_locations()
+        based = self.based_near("b")
+        return SqlFragment(
+            # = ANY(ARRAY(...)), not IN: both sides can then be read from
+            # an index (a BitmapOr) instead of every service being looked at.
+            "(s.region_numbers && %s::smallint[] OR s.service_id = ANY(ARRAY("
+            f"SELECT near.service_id FROM ({locations.text}) AS near)) "
+            "OR s.organisation_id = ANY(ARRAY("
+            f"SELECT b.organisation_id FROM {DOCUMENTS} b WHERE {based.text})))",
+            [numbers, *locations.params, *based.params],
+        )
+
+    def _distance(
+        self, latitude: str = "l.latitude", longitude: str = "l.longitude"
+    ) -> SqlFragment:
         """Miles from the postcode to location ``l`` (or the place in columns `latitude` and
         `longitude`; equirectangular, as filters.py)."""
         place = self.filterset.place
-        return Sql(
+        north, east = miles_per_degree(place.latitude)
+        return SqlFragment(
             f"sqrt(power(({latitude} - %s) * %s, 2) + power(({longitude} - %s) * %s, 2))",
-            [
-                place.latitude,
-                MILES_PER_DEGREE,
-                place.longitude,
-                MILES_PER_DEGREE * cos(radians(place.latitude)),
-            ],
+            [place.latitude, north, place.longitude, east],
         )
 
-    def _within(self, latitude: str = "l.latitude", longitude: str = "l.longitude") -> Sql:
+    def _within(self, latitude: str = "l.latitude", longitude: str = "l.longitude") -> SqlFragment:
         """That location ``l`` (or the place in columns `latitude` and `longitude`) is within
         the distance: a bounding box on the latitude and longitude index, then the exact
         distance."""
         place, miles = self.filterset.place, self.filterset.miles
         box = geo.bounding_box(place.latitude, place.longitude, miles)
         return (
-            Sql(f"{latitude} BETWEEN %s AND %s AND {longitude} BETWEEN %s AND %s AND ", list(box))
+            SqlFragment(
+                f"{latitude} BETWEEN %s AND %s AND {longitude} BETWEEN %s AND %s AND ", list(box)
+            )
             + self._distance(latitude, longitude)
-            + Sql(" <= %s", [float(miles)])
+            + SqlFragment(" <= %s", [float(miles)])
         )
 
-    def based_near(self, alias: str = "d") -> Sql:
+    def based_near(self, alias: str = "d") -> SqlFragment:
         """That document `alias`'s organisation lists no delivery locations and its own address
         is within the distance (filters.based_within)."""
         return self._within(f"{alias}.based_latitude", f"{alias}.based_longitude")
 
-    def _based_distance(self, alias: str = "d") -> Sql:
+    def _based_distance(self, alias: str = "d") -> SqlFragment:
         return self._distance(f"{alias}.based_latitude", f"{alias}.based_longitude")
 
     def _near_without_service(self, exclude: str | None = None) -> bool:
@@ -420,115 +432,125 @@ class DocumentSearch:
         based near needs no service (OrganisationFilterSet.services_condition)."""
         return self._service_groups(exclude) == ["near"]
 
-    def near_locations(self) -> Sql:
+    def near_locations(self) -> SqlFragment:
         """SELECT service_id of the delivery locations within the distance."""
-        return Sql(f"SELECT l.service_id FROM {LOCATIONS} l WHERE ") + self._within()
+        return SqlFragment(f"SELECT l.service_id FROM {LOCATIONS} l WHERE ") + self._within()
 
-    def _service_sql(self, exclude: str | None = None) -> list[Sql]:
+    def _service_sql(self, exclude: str | None = None) -> list[SqlFragment]:
         """The conditions on one service ``s`` but `exclude`'s."""
         return [c.on_service for group, c in self.services.items() if group != exclude]
 
     def _service_groups(self, exclude: str | None = None) -> list[str]:
         return [group for group in self.services if group != exclude]
 
-    def service_condition(self, exclude: str | None = None) -> Sql | None:
+    def service_condition(self, exclude: str | None = None) -> SqlFragment | None:
         """That one service of the organisation meets every service condition but `exclude`'s."""
         groups = self._service_groups(exclude)
         if not groups:
             return None
         if len(groups) == 1 and groups[0] in UNION_SERVICE_GROUPS:
             return self.services[groups[0]].on_union
-        services = _all(self._service_sql(exclude))
-        found = Sql(
+        services = all_of(self._service_sql(exclude))
+        found = SqlFragment(
             f"d.organisation_id IN (SELECT s.organisation_id FROM {SERVICES} s "
             f"WHERE {services.text})",
             services.params,
         )
         if self._near_without_service(exclude):
-            return Sql("(") + found + Sql(" OR ") + self.based_near() + Sql(")")
+            return (
+                SqlFragment("(")
+                + found
+                + SqlFragment(" OR ")
+                + self.based_near()
+                + SqlFragment(")")
+            )
         return found
 
-    def matched_services(self, exclude: str | None = None) -> Sql:
+    def matched_services(self, exclude: str | None = None) -> SqlFragment:
         """Per organisation, the union of the services meeting every service condition but
         `exclude`'s (masks, referrals, and whether one has a delivery location near)."""
-        located = Sql("false")
+        located = SqlFragment("false")
         if self.filterset.place is not None:
             located = (
-                Sql("bool_or(s.service_id IN (SELECT n.service_id FROM (")
+                SqlFragment("bool_or(s.service_id IN (SELECT n.service_id FROM (")
                 + self.near_locations()
-                + Sql(") n))")
+                + SqlFragment(") n))")
             )
-        services = _all(self._service_sql(exclude))
+        services = all_of(self._service_sql(exclude))
         return (
-            Sql(
+            SqlFragment(
                 "SELECT s.organisation_id, bit_or(s.pathway_bits) AS pathway_bits, "
                 "bit_or(s.client_group_bits) AS client_group_bits, "
                 "bit_or(s.setting_bits) AS setting_bits, bit_or(s.region_bits) AS region_bits, "
                 "bool_or(s.accepting_referrals) AS accepting_referrals, "
             )
             + located
-            + Sql(f" AS located FROM {SERVICES} s WHERE ")
+            + SqlFragment(f" AS located FROM {SERVICES} s WHERE ")
             + services
-            + Sql(" GROUP BY s.organisation_id")
+            + SqlFragment(" GROUP BY s.organisation_id")
         )
 
-    def where(self, exclude: str | None = None, *, text: bool = True, services: bool = True) -> Sql:
+    def where(
+        self, exclude: str | None = None, *, text: bool = True, services: bool = True
+    ) -> SqlFragment:
         """Every condition on a document ``d`` but group `exclude`'s."""
-        parts = [Sql("d.published")]
+        parts = [SqlFragment("d.published")]
         if text and self.text:
             ids = text_ids(self.text, self.query)
-            parts.append(Sql(f"d.organisation_id IN ({ids.text})", ids.params))
+            parts.append(SqlFragment(f"d.organisation_id IN ({ids.text})", ids.params))
         parts += [c for group, c in self.organisation.items() if group != exclude]
         if services and (condition := self.service_condition(exclude)):
             parts.append(condition)
-        return _all(parts)
+        return all_of(parts)
 
-    def matching_ids(self) -> Sql:
+    def matching_ids(self) -> SqlFragment:
         """SELECT of the matching organisations' ids."""
         where = self.where()
-        return Sql(f"SELECT d.organisation_id FROM {DOCUMENTS} d WHERE {where.text}", where.params)
+        return SqlFragment(
+            f"SELECT d.organisation_id FROM {DOCUMENTS} d WHERE {where.text}", where.params
+        )
 
     # --- best-match tiers ---------------------------------------------------------------------
-    def _text_join(self) -> Sql:
+    def _text_join(self) -> SqlFragment:
         """JOIN of the text documents ``x`` the words match (LEFT, for a plain query, whose
         alike names match too: see _text_where)."""
         kind = "LEFT JOIN" if self.plain else "JOIN"
-        return Sql(
+        return SqlFragment(
             f" {kind} {TEXTS} x ON x.organisation_id = d.organisation_id AND "
         ) + words_match(self.query)
 
-    def _text_where(self) -> Sql | None:
+    def _text_where(self) -> SqlFragment | None:
         """With _text_join: that the organisation matches the text (words, or an alike name)."""
         if not self.plain:
             return None
-        return Sql(
+        return SqlFragment(
             f"(x.organisation_id IS NOT NULL OR d.organisation_id IN "
             f"(SELECT y.organisation_id FROM {DOCUMENTS} y WHERE %s <%% y.name))",
             [self.text],
         )
 
-    def _tier_of_match(self) -> Sql:
+    def _tier_of_match(self) -> SqlFragment:
         """With _text_join: the tier of a match (the exact name is told apart on ``d``)."""
-        return Sql(f"CASE WHEN x.organisation_id IS NULL THEN {TIER_TRIGRAM} ") + tier_cases(
-            self.query, self.named_terms
-        )
+        return SqlFragment(
+            f"CASE WHEN x.organisation_id IS NULL THEN {TIER_TRIGRAM} "
+        ) + tier_cases(self.query, self.named_terms)
 
-    def exact_name(self) -> Sql:
-        return Sql("lower(d.name) = lower(%s)", [self.text])
+    def exact_name(self) -> SqlFragment:
+        return SqlFragment("lower(d.name) = lower(%s)", [self.text])
 
-    def tier_condition(self, tier: int, *, text_matches: bool = True) -> Sql:
+    def tier_condition(self, tier: int, *, text_matches: bool = True) -> SqlFragment:
         """That document ``d`` matches the text, in `tier` (as _tier_of_match decides it).
         `text_matches`: False when the text is known to match nothing as words."""
         if tier == TIER_TRIGRAM:
-            found = Sql("%s <%% d.name", [self.text])
+            found = SqlFragment("%s <%% d.name", [self.text])
             if text_matches:
                 found += (
-                    Sql(
+                    SqlFragment(
                         f" AND NOT EXISTS (SELECT 1 FROM {TEXTS} z "
                         "WHERE z.organisation_id = d.organisation_id AND "
                     )
                     + words_match(self.query, "z")
-                    + Sql(")")
+                    + SqlFragment(")")
                 )
         else:
             # (NOT or not, the vector, and for the name whether the words as typed)
@@ -540,21 +562,23 @@ class DocumentSearch:
                 TIER_ANYWHERE: [("NOT ", "name_vector", True), ("NOT ", "head_vector", True)],
             }.get(tier, [])
             tests = [
-                Sql(f"{negation}(") + words_match(self.query, vector=vector, typed=typed) + Sql(")")
+                SqlFragment(f"{negation}(")
+                + words_match(self.query, vector=vector, typed=typed)
+                + SqlFragment(")")
                 for negation, vector, typed in [*vectors, ("", "search_vector", True)]
             ]
             found = (
-                Sql(f"d.organisation_id IN (SELECT x.organisation_id FROM {TEXTS} x WHERE ")
-                + _join(tests, " AND ")
-                + Sql(")")
+                SqlFragment(f"d.organisation_id IN (SELECT x.organisation_id FROM {TEXTS} x WHERE ")
+                + join_sql(tests, " AND ")
+                + SqlFragment(")")
             )
             if self.named_terms is not None and tier not in (TIER_EXACT, TIER_NAME):
-                named = Sql("(") + self.named_terms + Sql(")")
+                named = SqlFragment("(") + self.named_terms + SqlFragment(")")
                 terms = tier in (TIER_TERMS_NAME, TIER_TERMS)
-                found = _all([found, named if terms else Sql("NOT ") + named])
+                found = all_of([found, named if terms else SqlFragment("NOT ") + named])
         if tier == TIER_EXACT:
-            return _all([self.exact_name(), found])
-        return _all([found, Sql("NOT ") + self.exact_name()])
+            return all_of([self.exact_name(), found])
+        return all_of([found, SqlFragment("NOT ") + self.exact_name()])
 
     def tiers(self) -> list[int]:
         """The best-match tiers of this query, best first."""
@@ -563,28 +587,34 @@ class DocumentSearch:
             tiers = [t for t in tiers if t not in (TIER_TERMS_NAME, TIER_TERMS)]
         return [*tiers, TIER_TRIGRAM] if self.plain else tiers
 
-    def relevance(self) -> Sql:
+    def relevance(self) -> SqlFragment:
         """The best-match tier of document ``d`` as one expression (word similarity / 10 in
         the trigram tier, so that the most alike come first there)."""
         whens = [
-            Sql("WHEN ") + self.tier_condition(tier) + Sql(f" THEN {tier}")
+            SqlFragment("WHEN ") + self.tier_condition(tier) + SqlFragment(f" THEN {tier}")
             for tier in self.tiers()
             if tier != TIER_TRIGRAM
         ]
-        default = Sql("word_similarity(%s, d.name) / 10", [self.text])
-        return Sql("CASE ") + _join(whens, " ") + Sql(" ELSE ") + default + Sql(" END")
+        default = SqlFragment("word_similarity(%s, d.name) / 10", [self.text])
+        return (
+            SqlFragment("CASE ")
+            + join_sql(whens, " ")
+            + SqlFragment(" ELSE ")
+            + default
+            + SqlFragment(" END")
+        )
 
-    def rank(self) -> Sql:
+    def rank(self) -> SqlFragment:
         """How well document ``d`` matches the words as typed (ts_rank_cd, weighted as
         SQLite's bm25), or NULL when only their synonyms match: the order within a tier."""
-        typed = Sql(TSQUERY, [self.query.name_query.tsquery()])
+        typed = SqlFragment(TSQUERY, [self.query.name_query.tsquery()])
         return (
-            Sql(f"(SELECT ts_rank_cd('{RANK_WEIGHTS}', r.search_vector, ")
+            SqlFragment(f"(SELECT ts_rank_cd('{RANK_WEIGHTS}', r.search_vector, ")
             + typed
-            + Sql(f", {RANK_NORMALISATION}) FROM {TEXTS} r ")
-            + Sql("WHERE r.organisation_id = d.organisation_id AND r.search_vector @@ ")
+            + SqlFragment(f", {RANK_NORMALISATION}) FROM {TEXTS} r ")
+            + SqlFragment("WHERE r.organisation_id = d.organisation_id AND r.search_vector @@ ")
             + typed
-            + Sql(")")
+            + SqlFragment(")")
         )
 
     # --- ordering -----------------------------------------------------------------------------
@@ -595,7 +625,7 @@ class DocumentSearch:
         *,
         limit: int | None = None,
         offset: int = 0,
-    ) -> Sql:
+    ) -> SqlFragment:
         """SELECT organisation_id, miles, row of the matches in `sort` order (miles NULL when no
         postcode is given or when only the region is covered): all of them, or the slice
         [offset, offset + limit). `counts` tells the size of each part of the order: needed
@@ -604,29 +634,31 @@ class DocumentSearch:
         if sort == "distance":
             parts = [
                 # A service located within the distance is near by definition.
-                Part(
-                    Sql("n.miles IS NOT NULL"),
+                OrderSegment(
+                    SqlFragment("n.miles IS NOT NULL"),
                     "d.miles, " + name_order,
                     implies="near",
                     indexed=False,
                     rows=self._located_rows(),
                     key="located",
                 ),
-                Part(Sql("n.miles IS NULL"), name_order, key="elsewhere"),
+                OrderSegment(SqlFragment("n.miles IS NULL"), name_order, key="elsewhere"),
             ]
             sizes = [counts.located, counts.total - counts.located] if counts else [0, 0]
             ordered = self._parts(parts, sizes, limit, offset, text_decided=False, distances=True)
             return (
-                Sql("SELECT p.organisation_id, p.miles, p.row FROM (")
+                SqlFragment("SELECT p.organisation_id, p.miles, p.row FROM (")
                 + ordered
-                + Sql(") p ORDER BY p.row")
+                + SqlFragment(") p ORDER BY p.row")
             )
         if sort == "best" and self.text:
             sizes = [counts.tiers.get(tier, 0) for tier in self.tiers()]
             # A misspelt name matches no words: its alike names need not be told apart.
             text_matches = any(sizes[:-1]) or not self.plain
             parts = [
-                Part(self.tier_condition(tier, text_matches=text_matches), name_order, key=tier)
+                OrderSegment(
+                    self.tier_condition(tier, text_matches=text_matches), name_order, key=tier
+                )
                 for tier in self.tiers()
             ]
             for part, size in zip(parts, sizes, strict=True):
@@ -646,42 +678,46 @@ class DocumentSearch:
                 name_order = "d.last_verified_at DESC NULLS LAST, " + name_order
             sizes = [counts.total if counts else 0]
             ordered = self._parts(
-                [Part(Sql("TRUE"), name_order)], sizes, limit, offset, text_decided=False
+                [OrderSegment(SqlFragment("TRUE"), name_order)],
+                sizes,
+                limit,
+                offset,
+                text_decided=False,
             )
-        miles = Sql("NULL::float")
+        miles = SqlFragment("NULL::float")
         if self.filterset.place is not None:
             # The distance of the rows returned only.
-            miles = Sql("(") + self._nearest() + Sql(")")
+            miles = SqlFragment("(") + self._nearest() + SqlFragment(")")
         return (
-            Sql("SELECT p.organisation_id, ")
+            SqlFragment("SELECT p.organisation_id, ")
             + miles
-            + Sql(" AS miles, p.row FROM (")
+            + SqlFragment(" AS miles, p.row FROM (")
             + ordered
-            + Sql(") p ORDER BY p.row")
+            + SqlFragment(") p ORDER BY p.row")
         )
 
     def _parts(
         self,
-        parts: list["Part"],
+        parts: list["OrderSegment"],
         sizes: list[int],
         limit: int | None,
         offset: int,
         *,
         text_decided: bool,
         distances: bool = False,
-    ) -> Sql:
+    ) -> SqlFragment:
         """SELECT organisation_id[, miles], row of the concatenation of `parts`: all of it, or
         the rows [offset, offset + limit), reading only the parts that overlap them (whose
         sizes are known), each in its own order. `text_decided`: the parts' conditions imply
         the text match."""
-        source = Sql(f"{DOCUMENTS} d")
+        source = SqlFragment(f"{DOCUMENTS} d")
         miles = "NULL::float"
         if distances:
             miles = "n.miles"
             source += (
-                Sql(" LEFT JOIN (")
+                SqlFragment(" LEFT JOIN (")
                 + self._nearest_by_organisation()
-                + Sql(") n ON n.organisation_id = d.organisation_id")
+                + SqlFragment(") n ON n.organisation_id = d.organisation_id")
             )
         branches, start = [], 0
         for number, part in enumerate(parts):
@@ -698,124 +734,130 @@ class DocumentSearch:
                 # Few rows (or an order no index has): find them all, then sort; in index
                 # order the planner might read the whole index for a page of a few matches
                 # (it takes them to be spread evenly).
-                rows += Sql(" OFFSET 0")
-            order = Sql(part.order, part.order_params)
+                rows += SqlFragment(" OFFSET 0")
+            order = SqlFragment(part.order, part.order_params)
             branch = (
-                Sql(f"(SELECT d.organisation_id, d.miles, {number} AS part, ")
-                + Sql("row_number() OVER (ORDER BY ")
+                SqlFragment(f"(SELECT d.organisation_id, d.miles, {number} AS part, ")
+                + SqlFragment("row_number() OVER (ORDER BY ")
                 + order
-                + Sql(") AS position FROM (")
+                + SqlFragment(") AS position FROM (")
                 + rows
-                + Sql(") d ORDER BY ")
+                + SqlFragment(") d ORDER BY ")
                 + order
             )
             if take is None:
-                branches.append(branch + Sql(")"))
+                branches.append(branch + SqlFragment(")"))
             else:
                 self.reads_in_index_order |= in_index_order
-                branches.append(branch + Sql(" LIMIT %s OFFSET %s)", [take, first]))
+                branches.append(branch + SqlFragment(" LIMIT %s OFFSET %s)", [take, first]))
         if not branches:
-            return Sql(
+            return SqlFragment(
                 f"SELECT d.organisation_id, NULL::float AS miles, 0 AS row FROM {DOCUMENTS} d "
                 "WHERE FALSE"
             )
         return (
-            Sql(
+            SqlFragment(
                 "SELECT u.organisation_id, u.miles, "
                 "row_number() OVER (ORDER BY u.part, u.position) AS row FROM ("
             )
-            + _join(branches, " UNION ALL ")
-            + Sql(") u")
+            + join_sql(branches, " UNION ALL ")
+            + SqlFragment(") u")
         )
 
-    def _part_rows(self, part: "Part", source: Sql, miles: str, text_decided: bool) -> Sql:
+    def _part_rows(
+        self, part: "OrderSegment", source: SqlFragment, miles: str, text_decided: bool
+    ) -> SqlFragment:
         """SELECT organisation_id, name, last_verified_at, miles of a part's rows: by id when
         its members are known, else by its conditions."""
-        select = Sql(f"SELECT d.organisation_id, d.name, d.last_verified_at, {miles} AS miles")
+        select = SqlFragment(
+            f"SELECT d.organisation_id, d.name, d.last_verified_at, {miles} AS miles"
+        )
         if part.rank is not None:
-            select += Sql(", ") + part.rank + Sql(" AS rank")
-        select += Sql(" FROM ")
+            select += SqlFragment(", ") + part.rank + SqlFragment(" AS rank")
+        select += SqlFragment(" FROM ")
         if self.members is not None and part.key in self.members:
             ids = "{" + ",".join(map(str, self.members[part.key].tolist())) + "}"
-            return select + source + Sql(" WHERE d.organisation_id = ANY(%s::bigint[])", [ids])
+            return (
+                select + source + SqlFragment(" WHERE d.organisation_id = ANY(%s::bigint[])", [ids])
+            )
         return part.rows or (
             select
             + source
-            + Sql(" WHERE ")
-            + _all([self.where(part.implies, text=not text_decided), part.condition])
+            + SqlFragment(" WHERE ")
+            + all_of([self.where(part.implies, text=not text_decided), part.condition])
         )
 
-    def _located(self) -> Sql:
+    def _located(self) -> SqlFragment:
         """FROM and WHERE of the delivery locations ``l`` within the distance whose services
         meet the other service conditions."""
         others = self._service_sql("near")
         if not others:
-            return Sql(f"{LOCATIONS} l WHERE ") + self._within()
-        return Sql(f"{LOCATIONS} l JOIN {SERVICES} s ON s.service_id = l.service_id WHERE ") + _all(
-            [self._within(), *others]
-        )
+            return SqlFragment(f"{LOCATIONS} l WHERE ") + self._within()
+        return SqlFragment(
+            f"{LOCATIONS} l JOIN {SERVICES} s ON s.service_id = l.service_id WHERE "
+        ) + all_of([self._within(), *others])
 
-    def _nearest(self) -> Sql:
+    def _nearest(self) -> SqlFragment:
         """The nearest such location of organisation ``p``, or its own address when it is
         based near (a correlated subquery)."""
         return (
-            Sql("SELECT coalesce(min(")
+            SqlFragment("SELECT coalesce(min(")
             + self._distance()
-            + Sql("), (SELECT ")
+            + SqlFragment("), (SELECT ")
             + self._based_distance("b")
-            + Sql(f" FROM {DOCUMENTS} b WHERE b.organisation_id = p.organisation_id AND ")
+            + SqlFragment(f" FROM {DOCUMENTS} b WHERE b.organisation_id = p.organisation_id AND ")
             + self.based_near("b")
-            + Sql(")) FROM ")
+            + SqlFragment(")) FROM ")
             + self._located()
-            + Sql(" AND l.organisation_id = p.organisation_id")
+            + SqlFragment(" AND l.organisation_id = p.organisation_id")
         )
 
-    def _nearest_by_organisation(self) -> Sql:
+    def _nearest_by_organisation(self) -> SqlFragment:
         """(organisation_id, miles, name, published, hidden) of each organisation with such a
         location, and the nearest one's distance; and of each based near (listing no
         locations) with a service meeting the other service conditions, its own address's."""
         based = [self.based_near()]
         if others := self._service_sql("near"):
-            services = _all(others)
+            services = all_of(others)
             based.append(
-                Sql(
+                SqlFragment(
                     f"d.organisation_id IN (SELECT s.organisation_id FROM {SERVICES} s "
                     f"WHERE {services.text})",
                     services.params,
                 )
             )
         return (
-            Sql("SELECT l.organisation_id, min(")
+            SqlFragment("SELECT l.organisation_id, min(")
             + self._distance()
-            + Sql(
+            + SqlFragment(
                 ") AS miles, min(l.name) AS name, bool_and(l.published) AS published, "
                 "bool_or(l.hidden) AS hidden FROM "
             )
             + self._located()
-            + Sql(" GROUP BY l.organisation_id UNION ALL SELECT d.organisation_id, ")
+            + SqlFragment(" GROUP BY l.organisation_id UNION ALL SELECT d.organisation_id, ")
             + self._based_distance()
-            + Sql(f", d.name, d.published, d.hidden FROM {DOCUMENTS} d WHERE ")
-            + _all(based)
+            + SqlFragment(f", d.name, d.published, d.hidden FROM {DOCUMENTS} d WHERE ")
+            + all_of(based)
         )
 
-    def _located_rows(self) -> Sql | None:
+    def _located_rows(self) -> SqlFragment | None:
         """The located matches straight from their locations, without the documents, when
         nothing else about the organisation is asked (the documents' whole table would
         otherwise be joined for a page of them)."""
         if self.text or set(self.organisation) - {"fresh"}:
             return None
         listed = [
-            Sql("n.published"),
-            *([Sql("NOT n.hidden")] if "fresh" in self.organisation else []),
+            SqlFragment("n.published"),
+            *([SqlFragment("NOT n.hidden")] if "fresh" in self.organisation else []),
         ]
         return (
-            Sql(
+            SqlFragment(
                 "SELECT n.organisation_id, n.name, NULL::timestamptz AS last_verified_at, "
                 "n.miles FROM ("
             )
             + self._nearest_by_organisation()
-            + Sql(") n WHERE ")
-            + _all(listed)
+            + SqlFragment(") n WHERE ")
+            + all_of(listed)
         )
 
     # --- counts -------------------------------------------------------------------------------
@@ -826,9 +868,9 @@ class DocumentSearch:
         branches += [
             self._own_group_branch(group)
             for group in [*self.organisation, *self.services]
-            if group not in {*ORGANISATION_LIMITS, "near"}
+            if group in FACET_GROUPS
         ]
-        statement = _join(
+        statement = join_sql(
             [branch.sql(number) for number, branch in enumerate(branches)], " UNION ALL "
         )
         with connection.cursor() as cursor:
@@ -845,11 +887,11 @@ class DocumentSearch:
             located=facets.pop("located", {}).get("yes", 0),
         )
 
-    def _source(self, exclude: str | None) -> tuple[Sql, str]:
+    def _source(self, exclude: str | None) -> tuple[SqlFragment, str]:
         """FROM for a branch counting without `exclude`'s condition, and the alias to read the
         service masks from: the union of the services meeting the other service conditions
         (``ms``), or of all of them (``d``) when there are none."""
-        source = Sql(f"{DOCUMENTS} d")
+        source = SqlFragment(f"{DOCUMENTS} d")
         if self.text:
             # Each branch joins the text its own way: looked up for the few organisations its
             # filters leave, or matched in bulk when they leave many.
@@ -858,86 +900,78 @@ class DocumentSearch:
             return source, "d"
         # LEFT: an organisation based near needs no service when near is the only condition.
         join = " LEFT JOIN (" if self._near_without_service(exclude) else " JOIN ("
-        return source + Sql(join) + self.matched_services(exclude) + Sql(
+        return source + SqlFragment(join) + self.matched_services(exclude) + SqlFragment(
             ") ms ON ms.organisation_id = d.organisation_id"
         ), "ms"
 
-    def _branch_where(self, exclude: str | None) -> Sql:
+    def _branch_where(self, exclude: str | None) -> SqlFragment:
         # The text and service conditions are the source's joins.
         where = self.where(exclude, text=False, services=False)
         if self._near_without_service(exclude):
-            where = _all([where, Sql("ms.organisation_id IS NOT NULL OR ") + self.based_near()])
+            where = all_of(
+                [where, SqlFragment("ms.organisation_id IS NOT NULL OR ") + self.based_near()]
+            )
         if self.text and (text := self._text_where()):
-            where = _all([where, text])
+            where = all_of([where, text])
         return where
 
-    def _main_branch(self) -> Branch:
+    def _main_branch(self) -> CountingSelect:
         source, services = self._source(None)
-        counters = [Counter("", "total", Sql("TRUE"))]
+        counters = [OptionCounter("", "total", SqlFragment("TRUE"))]
         for group in FACET_GROUPS:
             if group not in self.organisation and group not in self.services:
                 counters += self._options(group, services)
         if self.text:
-            counters.append(Counter("tier", str(TIER_EXACT), self.exact_name()))
-            not_exact = Sql("NOT ") + self.exact_name()
+            counters.append(OptionCounter("tier", str(TIER_EXACT), self.exact_name()))
+            not_exact = SqlFragment("NOT ") + self.exact_name()
             counters += [
-                Counter(
+                OptionCounter(
                     "tier",
                     str(tier),
-                    _all([self._tier_of_match() + Sql(f" = {tier}"), not_exact]),
+                    all_of([self._tier_of_match() + SqlFragment(f" = {tier}"), not_exact]),
                 )
                 for tier in self.tiers()
                 if tier != TIER_EXACT
             ]
         if self.filterset.place is not None:
             # The located matches, for the distance order (not a facet).
-            located = Sql("ms.located OR ") + self.based_near()
-            counters.append(Counter("located", "yes", located))
-        return Branch(source, self._branch_where(None), counters)
+            located = SqlFragment("ms.located OR ") + self.based_near()
+            counters.append(OptionCounter("located", "yes", located))
+        return CountingSelect(source, self._branch_where(None), counters)
 
-    def _own_group_branch(self, group: str) -> Branch:
+    def _own_group_branch(self, group: str) -> CountingSelect:
         """A group with a selection, counted as if it had none."""
         source, services = self._source(group)
-        return Branch(source, self._branch_where(group), self._options(group, services))
+        return CountingSelect(source, self._branch_where(group), self._options(group, services))
 
-    def _options(self, group: str, services: str) -> list[Counter]:
+    def _options(self, group: str, services: str) -> list[OptionCounter]:
         """A counter for each option of `group`; service masks are read from `services`."""
-        if group in PARTNERSHIP_INTEREST_GROUPS and self.interest_in_place:
-            direction = PARTNERSHIP_INTEREST_GROUPS[group]
+        if group in INTEREST_FILTERS_BY_PARAM and self.interest_in_place:
+            interest = INTEREST_FILTERS_BY_PARAM[group]
             return [
-                Counter(
-                    group,
-                    t.slug,
-                    _subquery(
-                        Organisation.objects.filter(
-                            self.filterset.partnership_interest_condition(direction, [t.id])
-                        ),
-                        "d.organisation_id",
-                    ),
-                )
-                for t in self.taxonomy[group]
-            ]
-        if group in SERVICE_TAXONOMY_GROUPS:
-            return [
-                Counter(group, t.slug, self.term_condition(group, t, services))
+                OptionCounter(group, t.slug, self._interest_in_place(interest, [t.id]))
                 for t in self.taxonomy[group]
             ]
         if group in MASK_COLUMNS:
+            scoped = group in TERM_FILTERS and TERM_FILTERS[group].scope is Scope.SERVICE
+            alias = services if scoped else "d"
             return [
-                Counter(group, t.slug, self.term_condition(group, t, "d"))
+                OptionCounter(group, t.slug, self.term_condition(group, t, alias))
                 for t in self.taxonomy[group]
             ]
-        if group == "accepting_referrals":
-            return [Counter(group, "yes", Sql(f"{services}.accepting_referrals"))]
-        if group in ORGANISATION_FLAGS:
-            return [Counter(group, "yes", Sql(ORGANISATION_FLAGS[group]))]
-        if group == "has_evidence":
+        if group in YES_NO_BY_GROUP:
+            flag = YES_NO_BY_GROUP[group]
+            alias = services if flag.scope is Scope.SERVICE else "d"
+            return [OptionCounter(group, "yes", SqlFragment(flag.sql(alias)))]
+        if group == EVIDENCE.param:
             return [
-                Counter(group, str(level), Sql("d.evidence_level >= %s", [level]))
-                for level in EVIDENCE_LEVELS
+                OptionCounter(
+                    group, str(level), SqlFragment(f"d.{EVIDENCE.document_column} >= %s", [level])
+                )
+                for level in EVIDENCE.levels
             ]
-        if group == "verified_recently":
-            return [Counter(group, "yes", self._verified())]
+        if group == VERIFIED_RECENTLY.param:
+            return [OptionCounter(group, "yes", self._verified())]
         raise ValueError(f"No counts for {group}")
 
 
@@ -999,7 +1033,7 @@ def result_lines(
 ) -> list[ResultLine]:
     """The lines of a page of `search`'s matches in `sort` order."""
     ordered = search.ordered(sort, counts, limit=limit, offset=offset)
-    statement = Sql(
+    statement = SqlFragment(
         f"SELECT o.organisation_id, o.miles, {_LINE_COLUMNS} FROM ({ordered.text}) o "
         f"JOIN {DOCUMENTS} d ON d.organisation_id = o.organisation_id ORDER BY o.row",
         ordered.params,
@@ -1009,7 +1043,7 @@ def result_lines(
         # read ahead on their own (ten times the work for a page of a phrase's matches). Sent
         # as one query string, the SET LOCAL holds for the SELECT (one implicit transaction)
         # and costs no round trip of its own.
-        statement = Sql(f"{SERIAL_READ}; ") + statement
+        statement = SqlFragment(f"{SERIAL_READ}; ") + statement
     with connection.cursor() as cursor:
         cursor.execute(statement.text, statement.params)
         return [ResultLine.of(pk, miles, values) for pk, miles, *values in cursor.fetchall()]

@@ -18,45 +18,47 @@ The words of a query are still matched by PostgreSQL (its GIN indexes): the matc
 their best-match tiers, kept per query text and brought up to date the same way. Inside a
 transaction (which may see its own uncommitted writes), and for a condition this module has no
 column for, the counts come from SQL (DocumentSearch.counts), against which tests/search
-check these.
+check these. The columns and the conditions on them are made from the filters' declarations
+(definitions.py).
 """
 
 import io
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from math import cos, radians
 
 import numpy as np
 from django.db import connection
-from django.utils import timezone
 
 from directory.search import document_search
+from directory.search.definitions import (
+    EVIDENCE,
+    FACET_GROUPS,
+    INTEREST_FILTERS_BY_PARAM,
+    NEAR,
+    REGION,
+    SERVICE_TERM_FILTERS,
+    TERM_FILTERS,
+    VERIFIED_RECENTLY,
+    YES_NO_BY_GROUP,
+    YES_NO_FILTERS,
+    Scope,
+    miles_per_degree,
+)
 from directory.search.document_search import (
     DOCUMENTS,
-    EVIDENCE_LEVELS,
-    FACET_GROUPS,
     LOCATIONS,
     MASK_COLUMNS,
-    ORGANISATION_FLAGS,
-    ORGANISATION_LIMITS,
-    ORGANISATION_MASK_GROUPS,
     SERVICES,
     TEXTS,
     TIER_EXACT,
     TIER_TRIGRAM,
     DocumentSearch,
     SearchCounts,
-    Sql,
-    _join,
+    SqlFragment,
+    join_sql,
     tier_cases,
     words_match,
-)
-from directory.search.filters import (
-    MILES_PER_DEGREE,
-    PARTNERSHIP_INTEREST_GROUPS,
-    SERVICE_TAXONOMY_GROUPS,
-    VERIFIED_WITHIN,
 )
 from directory.search.search_index import search_data_version
 from directory.search.search_query import SearchQuery
@@ -72,14 +74,10 @@ _DOCUMENT_COLUMNS = [
     ("organisation_id", "d.organisation_id", "int8"),
     ("version", "d.version", "int8"),
     ("published", "d.published", "bool"),
-    ("hidden", "d.hidden", "bool"),
     *((column, f"d.{column}", "int8") for column in MASK_COLUMNS.values()),
-    ("accepting_referrals", "d.accepting_referrals", "bool"),
-    ("open_to_partnership", "d.open_to_partnership", "bool"),
-    ("lived_experience_led", "d.lived_experience_led", "bool"),
-    ("registered_only_elsewhere", "d.registered_only_elsewhere", "bool"),
-    ("has_jdl", "d.jdl_count > 0", "bool"),
-    ("evidence_level", "d.evidence_level", "int2"),
+    # Each yes/no filter's condition, by its name (definitions.YES_NO_FILTERS).
+    *((flag.name, flag.sql("d"), "bool") for flag in YES_NO_FILTERS),
+    (EVIDENCE.document_column, f"d.{EVIDENCE.document_column}", "int2"),
     # Its own address, when it lists no delivery locations (NaN, never near, when not).
     *(
         (column, f"coalesce(d.{column}, 'NaN')", "float8")
@@ -87,17 +85,18 @@ _DOCUMENT_COLUMNS = [
     ),
     # Seconds since 1970 (-infinity when never verified).
     (
-        "last_verified_at",
-        "coalesce(extract(epoch FROM d.last_verified_at)::float8, '-infinity')",
+        VERIFIED_RECENTLY.field,
+        f"coalesce(extract(epoch FROM d.{VERIFIED_RECENTLY.field})::float8, '-infinity')",
         "float8",
     ),
 ]
-_SERVICE_MASKS = [MASK_COLUMNS[group] for group in SERVICE_TAXONOMY_GROUPS]
+_SERVICE_MASKS = [definition.mask_column for definition in SERVICE_TERM_FILTERS]
+_SERVICE_FLAGS = [flag for flag in YES_NO_FILTERS if flag.scope is Scope.SERVICE]
 _SERVICE_COLUMNS = [
     ("organisation_id", "s.organisation_id", "int8"),
     ("service_id", "s.service_id", "int8"),
     *((column, f"s.{column}", "int8") for column in _SERVICE_MASKS),
-    ("accepting_referrals", "s.accepting_referrals", "bool"),
+    *((flag.name, flag.sql("s"), "bool") for flag in _SERVICE_FLAGS),
 ]
 _LOCATION_COLUMNS = [
     ("organisation_id", "l.organisation_id", "int8"),
@@ -135,7 +134,7 @@ CHANGES_KEPT = 200
 TEXT_MATCHES_KEPT = 64
 
 
-def _copy(sql: str, columns: list[tuple[str, str, str]]) -> "Table":
+def _copy(sql: str, columns: list[tuple[str, str, str]]) -> "ColumnTable":
     """The rows of `sql` as columns, read with a binary COPY (a fraction of the time of
     fetching them as Python tuples). Django logs it with the other queries."""
     fields = []
@@ -149,7 +148,7 @@ def _copy(sql: str, columns: list[tuple[str, str, str]]) -> "Table":
     data = buffer.getbuffer()
     rows = (len(data) - _COPY_HEADER - _COPY_TRAILER) // row.itemsize
     records = np.frombuffer(data, dtype=row, count=rows, offset=_COPY_HEADER)
-    return Table(
+    return ColumnTable(
         {name: records[name].astype(records[name].dtype.newbyteorder("=")) for name, *_ in columns}
     )
 
@@ -160,8 +159,8 @@ KEYS = ("organisation_id", "service_id")
 
 
 @dataclass
-class Table:
-    """Columns of equal length, sorted by organisation_id."""
+class ColumnTable:
+    """A table kept in memory: numpy columns of equal length, sorted by organisation_id."""
 
     columns: dict[str, np.ndarray]
 
@@ -171,10 +170,12 @@ class Table:
     def __len__(self) -> int:
         return len(self.columns["organisation_id"])
 
-    def where(self, kept: np.ndarray) -> "Table":
-        return Table({name: column[kept] for name, column in self.columns.items()})
+    def where(self, kept: np.ndarray) -> "ColumnTable":
+        return ColumnTable({name: column[kept] for name, column in self.columns.items()})
 
-    def replaced(self, organisation_ids: np.ndarray, new: "Table") -> tuple["Table", bool]:
+    def replaced(
+        self, organisation_ids: np.ndarray, new: "ColumnTable"
+    ) -> tuple["ColumnTable", bool]:
         """This table with the rows of the (sorted) `organisation_ids` replaced by `new`'s,
         and whether the keys of every row stayed as they were (then the rows are overwritten
         where they are, as after most edits, instead of the table being copied)."""
@@ -192,10 +193,10 @@ class Table:
             return self, True
         kept = {name: np.delete(column, old) for name, column in self.columns.items()}
         at = np.searchsorted(kept["organisation_id"], new["organisation_id"], "right")
-        return Table({name: np.insert(kept[name], at, new[name]) for name in kept}), False
+        return ColumnTable({name: np.insert(kept[name], at, new[name]) for name in kept}), False
 
 
-def _read(table: str, condition: str = "") -> Table:
+def _read(table: str, condition: str = "") -> ColumnTable:
     columns, source, owner, then = _SOURCES[table]
     select = ", ".join(f"{expression} AS {name}" for name, expression, _ in columns)
     where = f" WHERE {owner} IN ({condition})" if condition else ""
@@ -205,7 +206,7 @@ def _read(table: str, condition: str = "") -> Table:
 _ZERO = {"int8": "0::int8", "int2": "0::int2", "bool": "false", "float8": "0::float8"}
 
 
-def _read_together(tables: list[str], condition: str) -> dict[str, Table]:
+def _read_together(tables: list[str], condition: str) -> dict[str, ColumnTable]:
     """The rows of `tables` whose organisation is in `condition`, in one statement: each row
     is laid out in the same typed slots (those a table does not use are zero), after the
     number of its table and its place in that table's order."""
@@ -238,7 +239,7 @@ def _read_together(tables: list[str], condition: str) -> dict[str, Table]:
     for number, table in enumerate(tables):
         mine = rows["table"] == number
         order = np.argsort(rows["position"][mine])
-        found[table] = Table(
+        found[table] = ColumnTable(
             {name: rows[slot][mine][order] for name, slot in placed[table].items()}
         )
     return found
@@ -251,7 +252,7 @@ def _present(values: np.ndarray, among: np.ndarray) -> np.ndarray:
     return among[np.minimum(np.searchsorted(among, values), len(among) - 1)] == values
 
 
-def _consistent(tables: dict[str, Table]) -> dict[str, Table]:
+def _consistent(tables: dict[str, ColumnTable]) -> dict[str, ColumnTable]:
     """`tables` without rows whose document or service was not read (written in between)."""
     organisations = tables["documents"]["organisation_id"]
     for table in ("services", "locations", "interests"):
@@ -270,7 +271,7 @@ def _id_list(ids: np.ndarray) -> str:
 
 
 @dataclass
-class TextMatches:
+class CachedTextMatches:
     """The organisations a query text matches (sorted ids) and their best-match tiers, as at
     `version`."""
 
@@ -278,11 +279,13 @@ class TextMatches:
     ids: np.ndarray
     tiers: np.ndarray
 
-    def replaced(self, version: int, changed: np.ndarray, new: "TextMatches") -> "TextMatches":
+    def replaced(
+        self, version: int, changed: np.ndarray, new: "CachedTextMatches"
+    ) -> "CachedTextMatches":
         kept = ~np.isin(self.ids, changed)
         ids = np.concatenate([self.ids[kept], new.ids])
         order = np.argsort(ids, kind="stable")
-        return TextMatches(
+        return CachedTextMatches(
             version, ids[order], np.concatenate([self.tiers[kept], new.tiers])[order]
         )
 
@@ -296,13 +299,13 @@ class FacetIndex:
 
     def __init__(self):
         self.version: int | None = None
-        self.tables: dict[str, Table] = {}
+        self.tables: dict[str, ColumnTable] = {}
         self._lock = threading.Lock()
         self._derived: dict[str, np.ndarray] = {}
         # What each refresh since texts were first matched found changed: (the version it
         # started from, the version it reached, the organisations' ids).
         self._changes: list[tuple[int, int, np.ndarray]] = []
-        self._texts: OrderedDict[str, TextMatches] = OrderedDict()
+        self._texts: OrderedDict[str, CachedTextMatches] = OrderedDict()
 
     # --- keeping up to date -------------------------------------------------------------------
     def refresh(self, version: int) -> None:
@@ -339,7 +342,7 @@ class FacetIndex:
             oldest = cursor.fetchone()[0]
         return oldest == 0 or oldest > version
 
-    def _merge(self, changed: Table) -> None:
+    def _merge(self, changed: ColumnTable) -> None:
         """Replace the rows of the `changed` documents' organisations with theirs as now."""
         ids = changed["organisation_id"]
         listed = f"SELECT unnest({_id_list(ids)})"
@@ -393,7 +396,7 @@ class FacetIndex:
                 now = self.match_text(text, query, named, changed)
                 matches = matches.replaced(self.version, changed, now)
             else:
-                matches = TextMatches(self.version, matches.ids, matches.tiers)
+                matches = CachedTextMatches(self.version, matches.ids, matches.tiers)
         if matches is None:
             matches = self.match_text(text, query, named)
         self._texts[key] = matches
@@ -407,26 +410,26 @@ class FacetIndex:
         self,
         text: str,
         query: SearchQuery,
-        named_terms: Sql | None = None,
+        named_terms: SqlFragment | None = None,
         among: np.ndarray | None = None,
-    ) -> TextMatches:
+    ) -> CachedTextMatches:
         """What `text` (parsed as `query`) matches (among the organisations `among`, or all),
         `named_terms` the condition of DocumentSearch.named_terms."""
 
-        def only(alias: str) -> Sql:
-            return Sql(
+        def only(alias: str) -> SqlFragment:
+            return SqlFragment(
                 "" if among is None else f" AND {alias}.organisation_id = ANY({_id_list(among)})"
             )
 
         # The taxonomy terms the words name are told from the organisation's document.
         documents = "" if named_terms is None else f" JOIN {DOCUMENTS} d USING (organisation_id)"
         branches = [
-            Sql("SELECT x.organisation_id, CASE ")
+            SqlFragment("SELECT x.organisation_id, CASE ")
             + tier_cases(query, named_terms)
-            + Sql(f"::int2 FROM {TEXTS} x{documents} WHERE ")
+            + SqlFragment(f"::int2 FROM {TEXTS} x{documents} WHERE ")
             + words_match(query)
             + only("x"),
-            Sql(
+            SqlFragment(
                 f"SELECT d.organisation_id, {_EXACT_NAME}::int2 FROM {DOCUMENTS} d "
                 "WHERE lower(d.name) = lower(%s)",
                 [text],
@@ -436,17 +439,17 @@ class FacetIndex:
         if query.plain:
             # A name that only looks like the words (a misspelling).
             branches.append(
-                Sql(
+                SqlFragment(
                     f"SELECT y.organisation_id, {TIER_TRIGRAM}::int2 FROM {DOCUMENTS} y "
                     f"WHERE %s <%% y.name AND NOT EXISTS (SELECT 1 FROM {TEXTS} z WHERE "
                     "z.organisation_id = y.organisation_id AND ",
                     [text],
                 )
                 + words_match(query, "z")
-                + Sql(")")
+                + SqlFragment(")")
                 + only("y")
             )
-        statement = _join(branches, " UNION ALL ")
+        statement = join_sql(branches, " UNION ALL ")
         with connection.cursor() as cursor:
             sql = cursor.mogrify(statement.text, statement.params).decode()
         found = _copy(sql, [("organisation_id", "", "int8"), ("tier", "", "int2")])
@@ -455,14 +458,14 @@ class FacetIndex:
         tiers = matched["tier"].copy()
         tiers[np.isin(matched["organisation_id"], found["organisation_id"][exact])] = TIER_EXACT
         order = np.argsort(matched["organisation_id"], kind="stable")
-        return TextMatches(self.version, matched["organisation_id"][order], tiers[order])
+        return CachedTextMatches(self.version, matched["organisation_id"][order], tiers[order])
 
     # --- counting -----------------------------------------------------------------------------
     def counts(self, search: DocumentSearch) -> SearchCounts | None:
         """What DocumentSearch.counts gives, from the columns; None when a condition of the
         search has no column here."""
         with self._lock:
-            counting = _Counting(self, search)
+            counting = InMemorySearch(self, search)
             if not counting.supported:
                 return None
             return counting.counts()
@@ -471,7 +474,7 @@ class FacetIndex:
         """The ids of the rows of the parts of `search`'s order worth reading by id
         (DocumentSearch.members), or None when a condition of the search has no column here."""
         with self._lock:
-            counting = _Counting(self, search)
+            counting = InMemorySearch(self, search)
             if not counting.supported:
                 return None
             rows, union = counting._rows(None)
@@ -495,8 +498,9 @@ class FacetIndex:
             return members
 
 
-class _Counting:
-    """The counts of one search over a FacetIndex."""
+class InMemorySearch:
+    """One search over a FacetIndex's columns: its conditions as boolean arrays, and the counts
+    and the parts of its order made from them."""
 
     def __init__(self, index: FacetIndex, search: DocumentSearch):
         self.index, self.search = index, search
@@ -523,50 +527,46 @@ class _Counting:
         return (column & np.int64(mask)) != 0
 
     def _organisation(self, group: str) -> np.ndarray | None:
+        """The condition of `group` on each document, made from its definition (None when this
+        module has none)."""
         search, documents = self.search, self.documents
-        if group == "fresh":
-            return ~documents["hidden"]
-        if group == "registered_in_england_or_wales":
-            return ~documents["registered_only_elsewhere"]
-        if group in PARTNERSHIP_INTEREST_GROUPS and search.interest_in_place:
+        if group in INTEREST_FILTERS_BY_PARAM and search.interest_in_place:
             roles = search.mask(group, search.filterset.selected_ids(group))
             return self._overlaps(self._roles_in_place(group), roles)
-        if group in ORGANISATION_MASK_GROUPS or group in PARTNERSHIP_INTEREST_GROUPS:
+        if group in MASK_COLUMNS:
             mask = search.mask(group, search.filterset.selected_ids(group))
             return self._overlaps(documents[MASK_COLUMNS[group]], mask)
-        if group in ORGANISATION_FLAGS:
+        if group in YES_NO_BY_GROUP:
             return documents[group]
-        if group == "has_evidence":
-            return documents["evidence_level"] >= int(
-                search.filterset.values.get("min_evidence_level") or 1
-            )
-        if group == "verified_recently":
+        if group == EVIDENCE.param:
+            level = EVIDENCE.level(search.filterset.values)
+            return documents[EVIDENCE.document_column] >= level
+        if group == VERIFIED_RECENTLY.param:
             return self._verified()
         return None
 
     def _verified(self) -> np.ndarray:
-        return self.documents["last_verified_at"] >= (timezone.now() - VERIFIED_WITHIN).timestamp()
+        since = VERIFIED_RECENTLY.since().timestamp()
+        return self.documents[VERIFIED_RECENTLY.field] >= since
 
     def _service(self, group: str) -> np.ndarray | None:
+        """The condition of `group` on each service (None when this module has none)."""
         search, services = self.search, self.services
         filterset = search.filterset
-        if group in SERVICE_TAXONOMY_GROUPS:
-            ids = filterset.selected_ids(group)
-            if group == "region":
-                ids = ids + filterset.national_region_ids()
-            return self._overlaps(services[MASK_COLUMNS[group]], search.mask(group, ids))
-        if group == "accepting_referrals":
-            return services["accepting_referrals"]
-        if group == "near":
+        if group in TERM_FILTERS:
+            mask = search.mask(group, filterset.selected_ids(group))
+            return self._overlaps(services[MASK_COLUMNS[group]], mask)
+        if group in YES_NO_BY_GROUP:
+            return services[group]
+        if group == NEAR.group:
             place = filterset.place
             regions = [t.id for t in search.taxonomy["region"] if t.slug == place.region_slug]
-            covered = search.mask("region", regions + filterset.national_region_ids())
             self.based = self._within(
                 self.documents["based_latitude"], self.documents["based_longitude"]
             )
             based_owner = self.based[self.index._positions("services")]
             return (
-                self._overlaps(services["region_bits"], covered)
+                self._overlaps(services[REGION.mask_column], search.mask("region", regions))
                 | self._located_services()
                 | based_owner
             )
@@ -577,9 +577,10 @@ class _Counting:
         distance of DocumentSearch._distance; never for NaN)."""
         filterset = self.search.filterset
         place, miles = filterset.place, filterset.miles
-        north = (latitude - place.latitude) * MILES_PER_DEGREE
-        east = (longitude - place.longitude) * (MILES_PER_DEGREE * cos(radians(place.latitude)))
-        return np.sqrt(np.power(north, 2) + np.power(east, 2)) <= float(miles)
+        north, east = miles_per_degree(place.latitude)
+        north_miles = (latitude - place.latitude) * north
+        east_miles = (longitude - place.longitude) * east
+        return np.sqrt(np.power(north_miles, 2) + np.power(east_miles, 2)) <= float(miles)
 
     def _located_services(self) -> np.ndarray:
         """Whether each service has a delivery location within the distance of the postcode."""
@@ -591,21 +592,17 @@ class _Counting:
         return located
 
     def _roles_in_place(self, group: str) -> np.ndarray:
-        """Per document, the roles it offers or seeks (as `group` says) in a chosen region (or
-        nationally) and pathway."""
-        search, filterset = self.search, self.search.filterset
+        """Per document, the roles it offers or seeks (as `group` says) in a chosen region and
+        pathway (definitions.PartnershipInterestFilter)."""
+        search, interest = self.search, INTEREST_FILTERS_BY_PARAM[group]
         interests = self.index.tables["interests"]
-        wanted = interests["offers"] == (PARTNERSHIP_INTEREST_GROUPS[group] == "offer")
-        if region_ids := filterset.selected_ids("region"):
-            regions = search.mask("region", region_ids + filterset.national_region_ids())
-            wanted &= self._overlaps(
-                np.left_shift(1, interests["region_bit"].astype(np.int64)), regions
-            )
-        if pathway_ids := filterset.selected_ids("pathway"):
-            pathways = search.mask("pathway", pathway_ids)
-            wanted &= self._overlaps(
-                np.left_shift(1, interests["pathway_bit"].astype(np.int64)), pathways
-            )
+        wanted = interests["offers"] == (interest.direction == "offer")
+        for param in interest.within_chosen:
+            if ids := search.filterset.selected_ids(param):
+                wanted &= self._overlaps(
+                    np.left_shift(1, interests[f"{param}_bit"].astype(np.int64)),
+                    search.mask(param, ids),
+                )
         roles = np.zeros(self.size, dtype=np.int64)
         np.bitwise_or.at(
             roles,
@@ -631,7 +628,7 @@ class _Counting:
         if search.filterset.place is not None:
             located = int(np.count_nonzero(rows & matched["located"]))
         for group in [*search.organisation, *search.services]:
-            if group not in {*ORGANISATION_LIMITS, "near"}:
+            if group in FACET_GROUPS:
                 facets[group] = self._options(group, *self._rows(group))
         return SearchCounts(total=total, facets=facets, tiers=tiers, located=located)
 
@@ -644,18 +641,16 @@ class _Counting:
             if group != exclude:
                 rows &= condition
         groups = [group for group in self.service if group != exclude]
+        flags = [flag.name for flag in _SERVICE_FLAGS]
         if not groups:
-            union = {column: self.documents[column] for column in _SERVICE_MASKS}
-            union["accepting_referrals"] = self.documents["accepting_referrals"]
-            return rows, union
+            return rows, {column: self.documents[column] for column in [*_SERVICE_MASKS, *flags]}
         chosen = np.flatnonzero(np.logical_and.reduce([self.service[group] for group in groups]))
         owners = self.index._positions("services")[chosen]
         # Services are sorted by organisation: each owner's chosen services are adjacent.
         starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else []
         first = owners[starts]
-        columns = {column: self.services[column] for column in _SERVICE_MASKS}
-        columns["accepting_referrals"] = self.services["accepting_referrals"]
-        if "near" in self.service:
+        columns = {column: self.services[column] for column in [*_SERVICE_MASKS, *flags]}
+        if NEAR.group in self.service:
             columns["located"] = self.located
         union = {}
         for name, column in columns.items():
@@ -665,9 +660,9 @@ class _Counting:
                 union[name][first] = combine.reduceat(column[chosen], starts)
         has_service = np.zeros(self.size, dtype=bool)
         has_service[first] = True
-        if "near" in groups:
+        if NEAR.group in groups:
             union["located"] |= self.based
-            if groups == ["near"]:
+            if groups == [NEAR.group]:
                 # Based near: near without a service (DocumentSearch._near_without_service).
                 has_service |= self.based
         return rows & has_service, union
@@ -681,27 +676,25 @@ class _Counting:
         def count(condition: np.ndarray) -> int:
             return int(np.count_nonzero(condition & rows))
 
-        if group in PARTNERSHIP_INTEREST_GROUPS and search.interest_in_place:
+        if group in INTEREST_FILTERS_BY_PARAM and search.interest_in_place:
             roles = self._roles_in_place(group)
             return {
                 t.slug: count(self._overlaps(roles, 1 << t.bit)) for t in search.taxonomy[group]
             }
-        if group in SERVICE_TAXONOMY_GROUPS or group in MASK_COLUMNS:
-            source = union if group in SERVICE_TAXONOMY_GROUPS else self.documents
-            column = source[MASK_COLUMNS[group]][rows]
-            national = search.national_mask() if group == "region" else 0
+        if group in MASK_COLUMNS:
+            scoped = group in TERM_FILTERS and TERM_FILTERS[group].scope is Scope.SERVICE
+            column = (union if scoped else self.documents)[MASK_COLUMNS[group]][rows]
             return {
-                t.slug: int(np.count_nonzero(column & np.int64((1 << t.bit) | national)))
+                t.slug: int(np.count_nonzero(column & np.int64(search.mask(group, [t.id]))))
                 for t in search.taxonomy[group]
             }
-        if group == "accepting_referrals":
-            return {"yes": count(union["accepting_referrals"])}
-        if group in ORGANISATION_FLAGS:
-            return {"yes": count(self.documents[group])}
-        if group == "has_evidence":
-            levels = self.documents["evidence_level"][rows]
-            return {str(level): int(np.count_nonzero(levels >= level)) for level in EVIDENCE_LEVELS}
-        if group == "verified_recently":
+        if group in YES_NO_BY_GROUP:
+            scoped = YES_NO_BY_GROUP[group].scope is Scope.SERVICE
+            return {"yes": count((union if scoped else self.documents)[group])}
+        if group == EVIDENCE.param:
+            levels = self.documents[EVIDENCE.document_column][rows]
+            return {str(level): int(np.count_nonzero(levels >= level)) for level in EVIDENCE.levels}
+        if group == VERIFIED_RECENTLY.param:
             return {"yes": count(self._verified())}
         raise ValueError(f"No counts for {group}")
 

@@ -1,14 +1,11 @@
-"""The one definition of the organisation search parameters (HTML search, export and API).
+"""The organisation search parameters (HTML search, export and API) as a FilterSet.
 
-Pathway, client group, delivery setting, region, "accepting referrals" and "near a postcode"
-are matched within one service: "accommodation for women in the North West" finds an
-organisation only if a single service of it does accommodation, for women, in the North West.
-A service whose regions include National counts as covering every region.
+What each filter means is declared in definitions.py; this module reads the parameters and
+makes the declarations' ORM conditions (the relational search, which SQLite runs).
 """
 
 import hashlib
 from dataclasses import replace
-from datetime import timedelta
 from functools import cached_property
 
 import django_filters
@@ -18,18 +15,32 @@ from django.db import connection
 from django.db.models import F, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Power, Sqrt
-from django.utils import timezone
 
 from accounts.fields import one_line
 from directory.organisations import geo
 from directory.organisations.models import (
     DeliveryLocation,
-    EvidenceItem,
     Organisation,
     PartnershipInterest,
     Service,
 )
-from directory.organisations.place_selectors import registered_only_elsewhere
+from directory.search.definitions import (
+    ACCEPTING_REFERRALS,
+    EVIDENCE,
+    INTEREST_FILTERS,
+    NEAR,
+    ORGANISATION_TERM_FILTERS,
+    REGION,
+    SERVICE_TAXONOMY_GROUPS,
+    SERVICE_TERM_FILTERS,
+    TAXONOMY_GROUPS,
+    TERM_FILTERS,
+    VERIFIED_RECENTLY,
+    YES_NO_FILTERS,
+    PartnershipInterestFilter,
+    Scope,
+    miles_per_degree,
+)
 from directory.search.search_index import FTS_TABLE
 from directory.search.search_query import (
     STOP_WORDS,
@@ -39,42 +50,15 @@ from directory.search.search_query import (
     words_of,
 )
 
-# Groups matched within a single service, in the order the filter panel shows them.
-SERVICE_TAXONOMY_GROUPS = ("pathway", "client_group", "setting", "region")
-# Partnership interest (PartnershipInterest) by direction: the options are the
-# partnership roles, matched within the chosen regions and pathways when there are any.
-PARTNERSHIP_INTEREST_GROUPS = {
-    "offers_role": PartnershipInterest.Direction.OFFER,
-    "seeks_role": PartnershipInterest.Direction.SEEK,
-}
-ORGANISATION_TAXONOMY_GROUPS = (
-    "legal_form",
-    "income_band",
-    "partnership_role",
-    *PARTNERSHIP_INTEREST_GROUPS,
-    "quality_mark",
-    "based_in",
-)
-TAXONOMY_GROUPS = SERVICE_TAXONOMY_GROUPS + ORGANISATION_TAXONOMY_GROUPS
-SERVICE_RELATIONS = {
-    "pathway": Service.pathways,
-    "client_group": Service.client_groups,
-    "setting": Service.settings,
-    "region": Service.regions,
-}
-
 DISTANCE_CHOICES = [("1", "1 mile")] + [(str(m), f"{m} miles") for m in (3, 5, 10, 25, 50, 100)]
 DEFAULT_DISTANCE = "25"
-EVIDENCE_LEVEL_CHOICES = [(str(n), f"Level {n} or higher") for n in range(1, 6)]
+EVIDENCE_LEVEL_CHOICES = [(str(n), f"Level {n} or higher") for n in EVIDENCE.levels]
 SORT_CHOICES = [
     ("best", "Best match"),
     ("name", "Name (A to Z)"),
     ("verified", "Recently verified"),
     ("distance", "Distance"),
 ]
-VERIFIED_WITHIN = timedelta(days=365)
-# Miles per degree of latitude; longitude degrees shrink with cos(latitude).
-MILES_PER_DEGREE = 69.05
 
 
 def fts_ids(expression: str, like: list[list[str]] | None = None) -> RawSQL:
@@ -110,13 +94,10 @@ def text_condition(text: str, query: SearchQuery | None = None) -> Q:
 def distance_expression(
     latitude: float, longitude: float, lat_field="latitude", lon_field="longitude"
 ):
-    """Miles from a point (equirectangular: accurate to well under 1% across England and Wales)."""
-    from math import cos, radians
-
-    lon_scale = MILES_PER_DEGREE * cos(radians(latitude))
+    """Miles from a point (definitions.miles_per_degree)."""
+    north, east = miles_per_degree(latitude)
     return Sqrt(
-        Power((F(lat_field) - latitude) * MILES_PER_DEGREE, 2)
-        + Power((F(lon_field) - longitude) * lon_scale, 2),
+        Power((F(lat_field) - latitude) * north, 2) + Power((F(lon_field) - longitude) * east, 2),
         output_field=FloatField(),
     )
 
@@ -141,14 +122,6 @@ def based_within(place: geo.PostcodeLocation, miles: float) -> QuerySet[Organisa
     of `place` (a postcode search finds them by it), annotated with `miles`."""
     located = DeliveryLocation.objects.values("service__organisation_id")
     return _within(Organisation.objects.exclude(pk__in=located), place, miles)
-
-
-def linked_to(relation, ids: list[int]) -> Q:
-    """Rows linked to any of `ids` through a many-to-many, as a subquery (so that several such
-    conditions on one service never share a join, and PostgreSQL can hash it once)."""
-    field = relation.field
-    linked = relation.through.objects.filter(**{f"{field.m2m_reverse_name()}__in": ids})
-    return Q(pk__in=linked.values(field.m2m_column_name()))
 
 
 class OrganisationSearchForm(forms.Form):
@@ -332,9 +305,8 @@ class OrganisationFilterSet(django_filters.FilterSet):
             return None
         condition = Q()
         for group, terms in self.named_terms.items():
-            ids = [t.id for t in terms] + (self.national_region_ids() if group == "region" else [])
-            services = Service.objects.filter(linked_to(SERVICE_RELATIONS[group], ids))
-            condition &= Q(pk__in=services.values("organisation_id"))
+            named = TERM_FILTERS[group].condition([t.id for t in terms], self.taxonomy)
+            condition &= Q(pk__in=Service.objects.filter(named).values("organisation_id"))
         return condition
 
     @property
@@ -365,84 +337,53 @@ class OrganisationFilterSet(django_filters.FilterSet):
     def service_conditions(self) -> dict[str, Q]:
         """Conditions on one Service, by group."""
         conditions = {}
-        for group in ("pathway", "client_group", "setting"):
-            if ids := self.selected_ids(group):
-                conditions[group] = linked_to(SERVICE_RELATIONS[group], ids)
-        if ids := self.selected_ids("region"):
-            conditions["region"] = linked_to(Service.regions, ids + self.national_region_ids())
-        if self.values.get("accepting_referrals"):
-            conditions["accepting_referrals"] = Q(accepting_referrals=True)
+        for definition in SERVICE_TERM_FILTERS:
+            if ids := self.selected_ids(definition.param):
+                conditions[definition.param] = definition.condition(ids, self.taxonomy)
+        if ACCEPTING_REFERRALS.applies(self.values):
+            conditions[ACCEPTING_REFERRALS.name] = ACCEPTING_REFERRALS.condition()
         if place := self.place:
             # A service is near when it has a delivery location within the distance, covers
             # the postcode's region, or belongs to an organisation based near (based_within).
             near_regions = [t.id for t in self.taxonomy["region"] if t.slug == place.region_slug]
-            conditions["near"] = (
+            conditions[NEAR.group] = (
                 Q(pk__in=locations_within(place, self.miles).values("service_id"))
-                | linked_to(Service.regions, near_regions + self.national_region_ids())
+                | REGION.condition(near_regions, self.taxonomy)
                 | Q(organisation__in=based_within(place, self.miles).values("pk"))
             )
         return conditions
-
-    def national_region_ids(self) -> list[int]:
-        return [t.id for t in self.taxonomy["region"] if t.is_national]
 
     def organisation_conditions(self) -> dict[str, Q]:
         """Conditions on the Organisation itself, by group (the text query is separate)."""
         values = self.values
         conditions = {}
-        if ids := self.selected_ids("legal_form"):
-            conditions["legal_form"] = Q(legal_form_id__in=ids)
-        if ids := self.selected_ids("income_band"):
-            conditions["income_band"] = Q(income_band_id__in=ids)
-        if ids := self.selected_ids("based_in"):
-            conditions["based_in"] = Q(based_region_id__in=ids)
-        if ids := self.selected_ids("partnership_role"):
-            conditions["partnership_role"] = linked_to(Organisation.partnership_roles, ids)
-        if values.get("open_to_partnership"):
-            conditions["open_to_partnership"] = Q(open_to_partnership=True)
-        for group, direction in PARTNERSHIP_INTEREST_GROUPS.items():
-            if ids := self.selected_ids(group):
-                conditions[group] = self.partnership_interest_condition(direction, ids)
-        if ids := self.selected_ids("quality_mark"):
-            conditions["quality_mark"] = linked_to(Organisation.quality_marks, ids)
-        return conditions | self.evidence_and_freshness_conditions()
-
-    def evidence_and_freshness_conditions(self) -> dict[str, Q]:
-        """The organisation conditions on its evidence, verification and freshness."""
-        values = self.values
-        conditions = {}
-        if values.get("has_evidence") or values.get("min_evidence_level"):
-            evidence = EvidenceItem.objects.all()
-            if level := values.get("min_evidence_level"):
-                evidence = evidence.filter(nesta_level__gte=int(level))
-            conditions["has_evidence"] = Q(pk__in=evidence.values("organisation_id"))
-        if values.get("has_jdl"):
-            conditions["has_jdl"] = Q(
-                pk__in=EvidenceItem.objects.filter(kind=EvidenceItem.Kind.JUSTICE_DATA_LAB).values(
-                    "organisation_id"
-                )
-            )
-        if values.get("lived_experience_led"):
-            conditions["lived_experience_led"] = Q(lived_experience_led=True)
-        if values.get("verified_recently"):
-            conditions["verified_recently"] = Q(
-                last_verified_at__gte=timezone.now() - VERIFIED_WITHIN
-            )
-        if values.get("registered_in_england_or_wales"):
-            conditions["registered_in_england_or_wales"] = ~registered_only_elsewhere()
-        if not values.get("include_out_of_date"):
-            # Long-unverified entries stay reachable, but only when asked for.
-            conditions["fresh"] = ~Q(freshness_stage=Organisation.Freshness.HIDDEN)
+        for definition in ORGANISATION_TERM_FILTERS:
+            if ids := self.selected_ids(definition.param):
+                conditions[definition.param] = definition.condition(ids, self.taxonomy)
+        for interest in INTEREST_FILTERS:
+            if ids := self.selected_ids(interest.param):
+                conditions[interest.param] = self.partnership_interest_condition(interest, ids)
+        for flag in YES_NO_FILTERS:
+            if flag.scope is Scope.ORGANISATION and flag.applies(values):
+                conditions[flag.name] = flag.condition()
+        if (level := EVIDENCE.level(values)) is not None:
+            conditions[EVIDENCE.param] = EVIDENCE.condition(level)
+        if values.get(VERIFIED_RECENTLY.param):
+            conditions[VERIFIED_RECENTLY.param] = VERIFIED_RECENTLY.condition()
         return conditions
 
-    def partnership_interest_condition(self, direction: str, role_ids: list[int]) -> Q:
-        """Organisations that seek or offer one of the roles, in a chosen region (or
-        nationally) and pathway when regions or pathways are chosen."""
-        interests = PartnershipInterest.objects.filter(direction=direction, role_id__in=role_ids)
-        if region_ids := self.selected_ids("region"):
-            interests = interests.filter(region_id__in=region_ids + self.national_region_ids())
-        if pathway_ids := self.selected_ids("pathway"):
-            interests = interests.filter(pathway_id__in=pathway_ids)
+    def partnership_interest_condition(
+        self, interest: PartnershipInterestFilter, role_ids: list[int]
+    ) -> Q:
+        """Organisations that seek or offer one of the roles, in a chosen region and pathway
+        when regions or pathways are chosen (definitions.PartnershipInterestFilter)."""
+        interests = PartnershipInterest.objects.filter(
+            direction=interest.direction, role_id__in=role_ids
+        )
+        for param in interest.within_chosen:
+            if ids := self.selected_ids(param):
+                covering = TERM_FILTERS[param].covering_ids(ids, self.taxonomy)
+                interests = interests.filter(**{f"{param}_id__in": covering})
         return Q(pk__in=interests.values("organisation_id"))
 
     def matching_services(self, *, exclude: str | None = None) -> QuerySet[Service] | None:

@@ -30,7 +30,6 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower, Substr
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils import timezone
 
 from directory.organisations.models import (
     ClientGroup,
@@ -47,16 +46,23 @@ from directory.organisations.models import (
     Service,
 )
 from directory.search import document_search, facet_index
+from directory.search.definitions import (
+    ACCEPTING_REFERRALS,
+    EVIDENCE,
+    INTEREST_FILTERS,
+    INTEREST_FILTERS_BY_PARAM,
+    ORGANISATION_TERM_FILTERS,
+    SERVICE_TERM_FILTERS,
+    VERIFIED_RECENTLY,
+    YES_NO_FILTERS,
+    Scope,
+)
 from directory.search.document_search import SearchCounts
 from directory.search.filters import (
     EVIDENCE_LEVEL_CHOICES,
-    PARTNERSHIP_INTEREST_GROUPS,
-    SERVICE_TAXONOMY_GROUPS,
-    VERIFIED_WITHIN,
     OrganisationFilterSet,
     based_within,
     fts_ids,
-    linked_to,
     locations_within,
 )
 from directory.search.search_index import FTS5_WEIGHTS, FTS_TABLE, search_data_version
@@ -121,7 +127,7 @@ TAXONOMY_MODELS = {
     "legal_form": LegalForm,
     "income_band": IncomeBand,
     "partnership_role": PartnershipRole,
-    **dict.fromkeys(PARTNERSHIP_INTEREST_GROUPS, PartnershipRole),
+    **dict.fromkeys(INTEREST_FILTERS_BY_PARAM, PartnershipRole),
     "quality_mark": QualityMark,
     # Where an organisation is based by its own address: the regions but National.
     "based_in": Region,
@@ -176,7 +182,7 @@ def _search_bit(model, group: str):
     """The term's bit in the search documents (PostgreSQL), None on SQLite."""
     if connection.vendor != "postgresql":
         return Value(None, output_field=IntegerField())
-    taxonomy = "partnership_role" if group in PARTNERSHIP_INTEREST_GROUPS else group
+    taxonomy = "partnership_role" if group in INTEREST_FILTERS_BY_PARAM else group
     taxonomy = "region" if group == "based_in" else taxonomy
     return RawSQL(
         "SELECT b.bit FROM directory_search_bit b "
@@ -243,23 +249,21 @@ def relational_search_counts(*, filterset: OrganisationFilterSet) -> SearchCount
     # Service groups: count organisations per term over the through table, among services that
     # meet the other service conditions and belong to organisations meeting the rest.
     organisations = published.filter(_and(filterset.organisation_conditions().values()))
-    for group in SERVICE_TAXONOMY_GROUPS:
-        relation = getattr(
-            Service,
-            {"setting": "settings", "client_group": "client_groups"}.get(group, group + "s"),
-        )
+    for definition in SERVICE_TERM_FILTERS:
+        group, relation = definition.param, getattr(Service, definition.field)
         services = _services_or_all(filterset.matching_services(exclude=group)).filter(
             organisation__in=organisations
         )
         term_column = relation.field.m2m_reverse_name()
         aggregates = {"n": Count("service__organisation_id", distinct=True)}
-        national_ids = filterset.national_region_ids() if group == "region" else []
-        if national_ids:
-            national_services = services.filter(linked_to(Service.regions, national_ids))
-            aggregates["with_national"] = Count(
+        # The terms that cover every other (definitions.TermFilter.covering_ids).
+        covering_ids = definition.covering_ids([], taxonomy)
+        if covering_ids:
+            covering_services = services.filter(definition.condition([], taxonomy))
+            aggregates["with_covering"] = Count(
                 "service__organisation_id",
                 distinct=True,
-                filter=Q(service__organisation_id__in=national_services.values("organisation_id")),
+                filter=Q(service__organisation_id__in=covering_services.values("organisation_id")),
             )
         rows = (
             relation.through.objects.filter(service__in=services)
@@ -268,14 +272,14 @@ def relational_search_counts(*, filterset: OrganisationFilterSet) -> SearchCount
             .order_by()
         )
         by_id = {row[term_column]: row for row in rows}
-        national_total = sum(by_id.get(pk, {}).get("n", 0) for pk in national_ids)
+        covering_total = sum(by_id.get(pk, {}).get("n", 0) for pk in covering_ids)
         group_counts = {}
         for term in taxonomy[group]:
             row = by_id.get(term.id, {})
-            if group == "region" and not term.is_national:
-                # A National service covers every region: count organisations with either.
+            if covering_ids and term.id not in covering_ids:
+                # Organisations with a service in the term or in one covering it.
                 group_counts[term.slug] = (
-                    row.get("n", 0) + national_total - row.get("with_national", 0)
+                    row.get("n", 0) + covering_total - row.get("with_covering", 0)
                 )
             else:
                 group_counts[term.slug] = row.get("n", 0)
@@ -344,49 +348,28 @@ def _and(conditions) -> Q:
 
 
 def _organisation_option_conditions(filterset: OrganisationFilterSet) -> dict[str, dict[str, Q]]:
-    """For each organisation-level group, the condition each of its options stands for."""
+    """For each organisation-level group (and accepting referrals), the condition each of its
+    options stands for, made from its definition."""
     taxonomy = filterset.taxonomy
-    options: dict[str, dict[str, Q]] = {
-        "legal_form": {t.slug: Q(legal_form_id=t.id) for t in taxonomy["legal_form"]},
-        "income_band": {t.slug: Q(income_band_id=t.id) for t in taxonomy["income_band"]},
-        "based_in": {t.slug: Q(based_region_id=t.id) for t in taxonomy["based_in"]},
-        "partnership_role": {
-            t.slug: linked_to(Organisation.partnership_roles, [t.id])
-            for t in taxonomy["partnership_role"]
-        },
-        "quality_mark": {
-            t.slug: linked_to(Organisation.quality_marks, [t.id]) for t in taxonomy["quality_mark"]
-        },
-    }
-    for group, direction in PARTNERSHIP_INTEREST_GROUPS.items():
-        options[group] = {
-            t.slug: filterset.partnership_interest_condition(direction, [t.id])
-            for t in taxonomy[group]
+    options: dict[str, dict[str, Q]] = {}
+    for definition in ORGANISATION_TERM_FILTERS:
+        options[definition.param] = {
+            t.slug: definition.condition([t.id], taxonomy) for t in taxonomy[definition.param]
         }
-    options["open_to_partnership"] = {"yes": Q(open_to_partnership=True)}
-    accepting = _services_or_all(filterset.matching_services(exclude="accepting_referrals")).filter(
-        accepting_referrals=True
-    )
-    options["accepting_referrals"] = {"yes": Q(pk__in=accepting.values("organisation_id"))}
-    options["has_evidence"] = {
-        value: Q(
-            pk__in=EvidenceItem.objects.filter(nesta_level__gte=int(value)).values(
-                "organisation_id"
-            )
-        )
-        for value, _ in EVIDENCE_LEVEL_CHOICES
+    for interest in INTEREST_FILTERS:
+        options[interest.param] = {
+            t.slug: filterset.partnership_interest_condition(interest, [t.id])
+            for t in taxonomy[interest.param]
+        }
+    for flag in YES_NO_FILTERS:
+        if flag.scope is Scope.ORGANISATION and flag.counted:
+            options[flag.name] = {"yes": flag.condition()}
+    accepting = _services_or_all(filterset.matching_services(exclude=ACCEPTING_REFERRALS.name))
+    options[ACCEPTING_REFERRALS.name] = {
+        "yes": Q(pk__in=accepting.filter(ACCEPTING_REFERRALS.condition()).values("organisation_id"))
     }
-    options["has_jdl"] = {
-        "yes": Q(
-            pk__in=EvidenceItem.objects.filter(kind=EvidenceItem.Kind.JUSTICE_DATA_LAB).values(
-                "organisation_id"
-            )
-        )
-    }
-    options["lived_experience_led"] = {"yes": Q(lived_experience_led=True)}
-    options["verified_recently"] = {
-        "yes": Q(last_verified_at__gte=timezone.now() - VERIFIED_WITHIN)
-    }
+    options[EVIDENCE.param] = {str(level): EVIDENCE.condition(level) for level in EVIDENCE.levels}
+    options[VERIFIED_RECENTLY.param] = {"yes": VERIFIED_RECENTLY.condition()}
     return options
 
 

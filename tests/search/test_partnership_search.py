@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from directory.organisations.models import PartnershipRole, Pathway, Region
 from directory.search import selectors
+from directory.search.definitions import INTEREST_FILTERS_BY_PARAM
 from directory.search.filters import OrganisationFilterSet
 from tests.factories import OrganisationFactory, PartnershipInterestFactory, ServiceFactory
 
@@ -118,12 +119,13 @@ def test_a_national_interest_counts_in_every_region(taxonomies):
     national = organisation("National Mentors", ["national"])
     interest(national, "offer", "volunteer-mentoring-partner", "national", "accommodation")
     filterset = OrganisationFilterSet(QueryDict("region=wales"))
+    offers = INTEREST_FILTERS_BY_PARAM["offers_role"]
     condition = filterset.partnership_interest_condition(
-        "offer", [term(PartnershipRole, "volunteer-mentoring-partner").pk]
+        offers, [term(PartnershipRole, "volunteer-mentoring-partner").pk]
     )
     assert list(national.__class__.objects.filter(condition)) == [national]
     elsewhere = filterset.partnership_interest_condition(
-        "offer", [term(PartnershipRole, "subcontractor").pk]
+        offers, [term(PartnershipRole, "subcontractor").pk]
     )
     assert not national.__class__.objects.filter(elsewhere).exists()
 

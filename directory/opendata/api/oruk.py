@@ -49,6 +49,7 @@ from directory.organisations.models import (
     Service,
 )
 from directory.organisations.post_towns import postcode_area
+from directory.search.definitions import REGION
 from directory.search.filters import locations_within, text_condition
 
 HSDS_VERSION = "3.0"
@@ -369,7 +370,7 @@ def filter_by_postcode(
             )
         nearby = locations_within(place, metres / METRES_PER_MILE)
         return locations.filter(pk__in=nearby.values("pk"))
-    covering = Region.objects.filter(Q(slug=place.region_slug) | Q(is_national=True))
+    covering = Region.objects.filter(Q(slug=place.region_slug) | REGION.covering_every_term())
     return locations.filter(service__in=Service.objects.filter(regions__in=covering))
 
 
