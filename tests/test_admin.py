@@ -59,6 +59,28 @@ def test_every_model_of_the_project_is_in_the_admin():
     assert missing == []
 
 
+def _english_plural(singular: str) -> str:
+    """The regular English plural of a model's name ("saved search" -> "saved searches")."""
+    if singular.endswith(("s", "x", "ch", "sh")):
+        return singular + "es"
+    if singular.endswith("y") and singular[-2:-1] not in "aeiou":
+        return singular[:-1] + "ies"
+    return singular + "s"
+
+
+def test_every_model_of_the_project_is_named_in_the_plural_correctly():
+    """The admin's lists and the demo's summary say "saved searches", never "saved searchs"."""
+    wrong = [
+        (model._meta.label, str(model._meta.verbose_name_plural))
+        for app_label in PROJECT_APPS
+        for model in apps.get_app_config(app_label).get_models()
+        if not model._meta.label.split(".")[1].startswith("Historical")
+        and str(model._meta.verbose_name_plural).endswith(("chs", "shs", "xs", "ss"))
+        and model._meta.verbose_name_plural != _english_plural(str(model._meta.verbose_name))
+    ]
+    assert wrong == []
+
+
 @pytest.mark.parametrize(
     ("model", "model_admin"),
     [

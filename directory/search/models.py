@@ -83,6 +83,7 @@ class SavedSearch(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
+        verbose_name_plural = "saved searches"
         ordering = ["name", "id"]
         constraints = [
             models.CheckConstraint(
