@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('search', '0003_seed_synonyms'),
+        ("search", "0003_seed_synonyms"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='savedsearch',
-            options={'ordering': ['name', 'id'], 'verbose_name_plural': 'saved searches'},
+            name="savedsearch",
+            options={"ordering": ["name", "id"], "verbose_name_plural": "saved searches"},
         ),
     ]
