@@ -1,3 +1,4 @@
+import logging
 import os
 from datetime import timedelta
 from importlib import import_module
@@ -29,6 +30,22 @@ def _clear_cache():
     yield
     for each in caches.all():
         each.clear()
+
+
+PROJECT_PACKAGES = ("accounts", "config", "consortia", "directory", "outbox")
+
+
+@pytest.fixture(autouse=True)
+def _loggers_left_working():
+    """A test that silences the project's loggers (as a library configuring logging in-process
+    can) fails itself, instead of the logging tests that happen to run after it."""
+    yield
+    silenced = [
+        name
+        for name, each in logging.root.manager.loggerDict.items()
+        if name.startswith(PROJECT_PACKAGES) and getattr(each, "disabled", False)
+    ]
+    assert not silenced, f"This test left these loggers disabled: {silenced}"
 
 
 @pytest.fixture
