@@ -90,6 +90,28 @@ def test_best_match_tiers_page_by_page(wordy, monkeypatch, small_part):
         assert pages == names, size
 
 
+@READ_IN_INDEX_ORDER
+def test_distance_order_pages_through_ties_by_name(taxonomies, monkeypatch, small_part):
+    """Organisations at the same distance are in A to Z order across page boundaries (a page
+    sorts in full only the rows up to its last by distance, ties included)."""
+    monkeypatch.setattr(document_search, "SMALL_PART", small_part)
+    near, tied, far = (53.4794, -2.2453), (53.49, -2.30), (53.60, -2.40)
+    places = {"Zulu": near, "The Delta": tied, "alpha": tied, "Charlie": tied, "bravo": tied}
+    places |= {f"Far {n}": far for n in range(4)}
+    for name, (latitude, longitude) in places.items():
+        service = ServiceFactory(organisation=OrganisationFactory(name=name))
+        DeliveryLocationFactory(service=service, latitude=latitude, longitude=longitude)
+    results = selectors.SearchResults(
+        OrganisationFilterSet(QueryDict("postcode=M1+1AE&within=25&sort=distance"))
+    )
+    everything = [o.name for o in results[0:100]]
+    assert everything[:5] == ["Zulu", "alpha", "bravo", "Charlie", "The Delta"]
+    assert sorted(everything[5:]) == everything[5:] and len(everything) == 9
+    for size in (1, 2, 3):
+        pages = [o.name for start in range(0, 9, size) for o in results[start : start + size]]
+        assert pages == everything, size
+
+
 @pytest.mark.parametrize("ranked_part", [document_search.RANKED_PART, 1], ids=["ranked", "A-Z"])
 def test_a_tier_is_ranked_when_small_enough_else_read_a_to_z(monkeypatch, ranked_part):
     monkeypatch.setattr(document_search, "RANKED_PART", ranked_part)
