@@ -21,7 +21,7 @@ from directory.organisations.models import (
     Region,
     Service,
 )
-from directory.search import document_search, selectors, spelling
+from directory.search import document_search, schema, selectors, spelling
 from directory.search.filters import OrganisationFilterSet
 from tests.factories import (
     DeliveryLocationFactory,
@@ -303,3 +303,15 @@ def test_a_taxonomy_keeps_at_most_63_terms(taxonomies):
     extra = QualityMark(name="One too many", slug="one-too-many")
     with pytest.raises(ValidationError, match="at most 63 terms"):
         extra.full_clean()
+
+
+def test_the_migrations_leave_each_declared_index_as_declared():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")
+        built = dict(cursor.fetchall())
+    declared = [statement.split()[2] for statement in schema.INDEXES]
+    assert set(declared) <= set(built)
+    # Covering (migration search 0005): a postcode search reads the box from the index alone.
+    assert built["directory_search_location_place"].endswith(
+        "USING btree (latitude, longitude) INCLUDE (organisation_id, published, hidden, name)"
+    )
