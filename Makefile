@@ -7,12 +7,12 @@ MANAGE := $(PY) manage.py
 PYTEST := $(PY) -m pytest
 # One worker per core; override with `make test TEST_WORKERS=0` to run in one process.
 # Without the browser tests, a worker that runs out of tests takes some from the other's
-# (worksteal); with them, whole files go to one worker, so that the accessibility module's
-# site is built and served once.
+# (worksteal); with them, whole modules go to one worker (tests/conftest.py groups them), so
+# that the accessibility module's site and the front door's dev site are each built once.
 TEST_WORKERS ?= 2
 XDIST_WITH = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist $(1))
 XDIST := $(call XDIST_WITH,worksteal)
-XDIST_BROWSER := $(call XDIST_WITH,loadfile)
+XDIST_BROWSER := $(call XDIST_WITH,loadgroup)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
