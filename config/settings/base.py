@@ -136,7 +136,7 @@ TEMPLATES = [
                 "config.context_processors.service",
                 "config.context_processors.moderation",
             ],
-            "libraries": {"page_title": "config.page_title", "govuk_table": "config.govuk_table"},
+            "libraries": {"page_title": "config.page_title", "govuk": "config.govuk"},
         },
     },
 ]
