@@ -11,7 +11,8 @@ from directory.organisations.forms import GovukFormMixin
 
 @dataclass(frozen=True)
 class DecisionWording:
-    """How a decision page asks for the reason."""
+    """How a decision page asks for the reason ({needed_for} in `help_text` names the
+    choices that need one)."""
 
     label: str
     help_text: str
@@ -45,7 +46,9 @@ def decision_form(policy, wording: DecisionWording, *, versioned: bool) -> type[
         ),
         "reason": forms.CharField(
             label=wording.label,
-            help_text=wording.help_text,
+            help_text=wording.help_text.format(
+                needed_for=" or ".join(f"“{policy.actions[action]}”" for action in policy.reasons)
+            ),
             widget=forms.Textarea(attrs={"rows": wording.rows}),
             required=False,
             max_length=3000,
@@ -70,7 +73,7 @@ MESSAGE_WORDING = DecisionWording(
 # Recorded with a decision on a claim, a commissioner or a report.
 REASON_WORDING = DecisionWording(
     label="Reason",
-    help_text="Recorded with your decision. Needed when you refuse",
+    help_text="Recorded with your decision. Needed for {needed_for}",
     missing_reason="Enter the reason for your decision",
     rows=4,
 )

@@ -232,6 +232,9 @@ class OrderSegment:
     key: str | int = "all"
     # A column ``rank`` of its rows that `order` reads (DocumentSearch.rank).
     rank: SqlFragment | None = None
+    # The first key of `order` when it is cheap and the rest are not (the name's sort key):
+    # a page then sorts in full only the rows up to its last by this key, ties included.
+    leading: str | None = None
 
 
 @dataclass
@@ -641,6 +644,7 @@ class DocumentSearch:
                     indexed=False,
                     rows=self._located_rows(),
                     key="located",
+                    leading="d.miles",
                 ),
                 OrderSegment(SqlFragment("n.miles IS NULL"), name_order, key="elsewhere"),
             ]
@@ -735,6 +739,14 @@ class DocumentSearch:
                 # order the planner might read the whole index for a page of a few matches
                 # (it takes them to be spread evenly).
                 rows += SqlFragment(" OFFSET 0")
+            if take is not None and part.leading:
+                rows = (
+                    SqlFragment("SELECT * FROM (")
+                    + rows
+                    + SqlFragment(
+                        f") d ORDER BY {part.leading} FETCH FIRST %s ROWS WITH TIES", [first + take]
+                    )
+                )
             order = SqlFragment(part.order, part.order_params)
             branch = (
                 SqlFragment(f"(SELECT d.organisation_id, d.miles, {number} AS part, ")

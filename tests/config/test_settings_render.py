@@ -69,6 +69,10 @@ def test_each_settings_module_renders_a_page_with_its_stylesheet(module, tmp_pat
     assert status == 200 and content_type.startswith("text/css") and size > 10_000
     if module == "prod":
         assert href.startswith("/static/dist/css/main.") and href != "/static/dist/css/main.css"
+        collected = tmp_path / "static"
+        # Compressed for browsers, except the source maps only developer tools fetch.
+        assert list(collected.glob("dist/css/main.*.css.br"))
+        assert list(collected.rglob("*.map")) and not list(collected.rglob("*.map.*"))
     else:
         # Served from the finders as built: a rebuilt CSS shows without collectstatic.
         assert href == "/static/dist/css/main.css"

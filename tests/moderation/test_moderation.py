@@ -767,17 +767,26 @@ def queue_page(kind, thing):
 
 
 @pytest.mark.parametrize(
-    "kind, make, refusal, recorded",
+    "kind, make, refusal, recorded, choice",
     [
-        ("claim", lambda: ClaimRequestFactory(kind="claim"), "reject", "reject"),
-        ("commissioner", CommissionerProfileFactory, "reject", "reject"),
-        ("report", ProblemReportFactory, "reject", "reject"),
+        ("claim", lambda: ClaimRequestFactory(kind="claim"), "reject", "reject", "Decline"),
+        (
+            "commissioner",
+            CommissionerProfileFactory,
+            "reject",
+            "reject",
+            "They cannot be verified",
+        ),
+        ("report", ProblemReportFactory, "reject", "reject", "Dismiss: nothing needs to change"),
     ],
 )
 def test_refusing_from_the_queue_needs_a_reason_and_records_it(
-    moderator_client, kind, make, refusal, recorded
+    moderator_client, kind, make, refusal, recorded, choice
 ):
     thing = make()
+    # The hint names the choice that needs a reason as the page words it.
+    page = moderator_client.get(queue_page(kind, thing)).content.decode()
+    assert f"Recorded with your decision. Needed for “{choice}”" in page
     response = moderator_client.post(queue_page(kind, thing), {"action": refusal, "reason": ""})
     assert response.status_code == 200
     assert response.context["form"].errors["reason"] == ["Enter the reason for your decision"]

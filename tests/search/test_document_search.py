@@ -21,7 +21,7 @@ from directory.organisations.models import (
     Region,
     Service,
 )
-from directory.search import document_search, selectors, spelling
+from directory.search import document_search, schema, selectors, spelling
 from directory.search.filters import OrganisationFilterSet
 from tests.factories import (
     DeliveryLocationFactory,
@@ -88,6 +88,28 @@ def test_best_match_tiers_page_by_page(wordy, monkeypatch, small_part):
     for size in (1, 2, 5):
         pages = [o.name for start in range(0, 20, size) for o in results[start : start + size]]
         assert pages == names, size
+
+
+@READ_IN_INDEX_ORDER
+def test_distance_order_pages_through_ties_by_name(taxonomies, monkeypatch, small_part):
+    """Organisations at the same distance are in A to Z order across page boundaries (a page
+    sorts in full only the rows up to its last by distance, ties included)."""
+    monkeypatch.setattr(document_search, "SMALL_PART", small_part)
+    near, tied, far = (53.4794, -2.2453), (53.49, -2.30), (53.60, -2.40)
+    places = {"Zulu": near, "The Delta": tied, "alpha": tied, "Charlie": tied, "bravo": tied}
+    places |= {f"Far {n}": far for n in range(4)}
+    for name, (latitude, longitude) in places.items():
+        service = ServiceFactory(organisation=OrganisationFactory(name=name))
+        DeliveryLocationFactory(service=service, latitude=latitude, longitude=longitude)
+    results = selectors.SearchResults(
+        OrganisationFilterSet(QueryDict("postcode=M1+1AE&within=25&sort=distance"))
+    )
+    everything = [o.name for o in results[0:100]]
+    assert everything[:5] == ["Zulu", "alpha", "bravo", "Charlie", "The Delta"]
+    assert sorted(everything[5:]) == everything[5:] and len(everything) == 9
+    for size in (1, 2, 3):
+        pages = [o.name for start in range(0, 9, size) for o in results[start : start + size]]
+        assert pages == everything, size
 
 
 @pytest.mark.parametrize("ranked_part", [document_search.RANKED_PART, 1], ids=["ranked", "A-Z"])
@@ -281,3 +303,15 @@ def test_a_taxonomy_keeps_at_most_63_terms(taxonomies):
     extra = QualityMark(name="One too many", slug="one-too-many")
     with pytest.raises(ValidationError, match="at most 63 terms"):
         extra.full_clean()
+
+
+def test_the_migrations_leave_each_declared_index_as_declared():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")
+        built = dict(cursor.fetchall())
+    declared = [statement.split()[2] for statement in schema.INDEXES]
+    assert set(declared) <= set(built)
+    # Covering (migration search 0005): a postcode search reads the box from the index alone.
+    assert built["directory_search_location_place"].endswith(
+        "USING btree (latitude, longitude) INCLUDE (organisation_id, published, hidden, name)"
+    )
