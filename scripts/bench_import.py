@@ -31,19 +31,8 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from directory.moderation.importer import COLUMNS  # noqa: E402
-from directory.organisations.models import (  # noqa: E402
-    ClientGroup,
-    DeliverySetting,
-    IncomeBand,
-    LegalForm,
-    Organisation,
-    PartnershipRole,
-    Pathway,
-    QualityMark,
-    Region,
-    Service,
-)
+from directory.moderation.importer import COLUMNS, TAXONOMY_COLUMNS  # noqa: E402
+from directory.organisations.models import Organisation, Service  # noqa: E402
 
 POSTCODES = ["M1 1AE", "LS1 1AA", "CF10 1AA", "B1 1AA", "NE1 1AA", "SW1A 1AA"]
 
@@ -59,22 +48,10 @@ def slugs(model) -> list[str]:
 
 def write_csv(path: Path, rows: int) -> None:
     """Every row a new organisation with one service, lists of two or three terms each."""
-    terms = {
-        model: slugs(model)
-        for model in (
-            Pathway,
-            Region,
-            ClientGroup,
-            DeliverySetting,
-            PartnershipRole,
-            QualityMark,
-            LegalForm,
-            IncomeBand,
-        )
-    }
+    terms = {column: slugs(model) for column, (model, _label, _many) in TAXONOMY_COLUMNS.items()}
 
-    def pick(model, n: int, count: int) -> str:
-        values = terms[model]
+    def pick(column: str, n: int, count: int) -> str:
+        values = terms[column]
         return ";".join(values[(n + i * 7) % len(values)] for i in range(count))
 
     with path.open("w", newline="", encoding="utf-8") as file:
@@ -97,20 +74,20 @@ def write_csv(path: Path, rows: int) -> None:
                     "staff_count": str(n % 50),
                     "volunteer_count": str(n % 120),
                     "people_supported_per_year": str(100 + n % 900),
-                    "legal_form": pick(LegalForm, n, 1),
-                    "income_band": pick(IncomeBand, n, 1),
-                    "partnership_roles": pick(PartnershipRole, n, 2),
-                    "quality_marks": pick(QualityMark, n, 1),
+                    "legal_form": pick("legal_form", n, 1),
+                    "income_band": pick("income_band", n, 1),
+                    "partnership_roles": pick("partnership_roles", n, 2),
+                    "quality_marks": pick("quality_marks", n, 1),
                     "lived_experience_led": "yes" if n % 3 == 0 else "no",
                     "open_to_partnership": "yes",
                     "service_name": "Through the gate support",
                     "service_description": "A worker meets each person on release.",
                     "eligibility": "Adults leaving prison",
                     "largest_contract_value": str(50_000 + n),
-                    "pathways": pick(Pathway, n, 2),
-                    "client_groups": pick(ClientGroup, n, 2),
-                    "settings": pick(DeliverySetting, n, 2),
-                    "regions": pick(Region, n, 2),
+                    "pathways": pick("pathways", n, 2),
+                    "client_groups": pick("client_groups", n, 2),
+                    "settings": pick("settings", n, 2),
+                    "regions": pick("regions", n, 2),
                     "accepting_referrals": "yes",
                 }
             )

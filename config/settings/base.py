@@ -137,7 +137,11 @@ TEMPLATES = [
                 "config.context_processors.service",
                 "config.context_processors.moderation",
             ],
-            "libraries": {"page_title": "config.page_title", "pagination": "config.pagination"},
+            "libraries": {
+                "page_title": "config.page_title",
+                "pagination": "config.pagination",
+                "govuk": "config.govuk",
+            },
         },
     },
 ]

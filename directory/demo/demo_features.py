@@ -32,17 +32,11 @@ from consortia.models import (
 )
 from directory.moderation import services as moderation_services
 from directory.moderation.models import ClaimRequest, ProblemReport
+from directory.organisations import models as organisation_models
 from directory.organisations.models import (
     AuditRecord,
-    ClientGroup,
-    DeliverySetting,
     EvidenceItem,
-    IncomeBand,
-    LegalForm,
     Organisation,
-    PartnershipRole,
-    Pathway,
-    Region,
     Service,
 )
 from directory.search.models import SavedSearch
@@ -140,7 +134,7 @@ class WorkingSet:
 
     def commissioner_profile(self, commissioner: User) -> None:
         """The demo commissioner works for a Probation Service region and is verified."""
-        region = Region.objects.get(slug=REGION)
+        region = organisation_models.Region.objects.get(slug=REGION)
         profile = self.add(
             CommissionerProfile,
             {"user": commissioner},
@@ -207,7 +201,7 @@ class WorkingSet:
             {
                 "body_type": CommissionerProfile.BodyType.LOCAL_AUTHORITY,
                 "body_name": "Salford City Council",
-                "region": Region.objects.get(slug=REGION),
+                "region": organisation_models.Region.objects.get(slug=REGION),
             },
         )
 
@@ -221,7 +215,7 @@ class WorkingSet:
             {"slug": slug},
             {
                 "name": NEW_ORGANISATION,
-                "legal_form": LegalForm.objects.get(slug="cio"),
+                "legal_form": organisation_models.LegalForm.objects.get(slug="cio"),
                 "charity_number_ew": "1198765",
                 "summary": "Peer mentors with lived experience meet people at the gate of "
                 "HMP Forest Bank and stay with them for their first three months home.",
@@ -230,7 +224,7 @@ class WorkingSet:
                 "email": "hello@salford-second-chances.example.org",
                 "postcode": "M6 5JD",
                 "town": "Salford",
-                "income_band": IncomeBand.objects.get(slug="10k-100k"),
+                "income_band": organisation_models.IncomeBand.objects.get(slug="10k-100k"),
                 "lived_experience_led": True,
                 "staff_count": 2,
                 "volunteer_count": 14,
@@ -246,10 +240,16 @@ class WorkingSet:
             {"organisation": organisation, "name": "Through-the-gate peer mentoring"},
             {"description": "A peer mentor meets you at the gate and for 12 weeks after."},
         )
-        service.pathways.set(Pathway.objects.filter(slug__in=["accommodation", "finance-and-id"]))
-        service.client_groups.set(ClientGroup.objects.filter(slug="young-adults"))
-        service.settings.set(DeliverySetting.objects.filter(slug="through-the-gate"))
-        service.regions.set(Region.objects.filter(slug=REGION))
+        service.pathways.set(
+            organisation_models.Pathway.objects.filter(slug__in=["accommodation", "finance-and-id"])
+        )
+        service.client_groups.set(
+            organisation_models.ClientGroup.objects.filter(slug="young-adults")
+        )
+        service.settings.set(
+            organisation_models.DeliverySetting.objects.filter(slug="through-the-gate")
+        )
+        service.regions.set(organisation_models.Region.objects.filter(slug=REGION))
         self.add(
             Membership,
             {"user": self.person(*SUBMITTER), "organisation": organisation},
@@ -320,11 +320,12 @@ class WorkingSet:
 
     def opportunity(self, lookup: dict, *, terms: dict, **values) -> Opportunity:
         opportunity = self.add(Opportunity, lookup, values)
-        opportunity.regions.set(Region.objects.filter(slug=REGION))
+        opportunity.regions.set(organisation_models.Region.objects.filter(slug=REGION))
         for relation, slugs in terms.items():
-            model = {"roles_sought": PartnershipRole, "client_groups": ClientGroup}.get(
-                relation, Pathway
-            )
+            model = {
+                "roles_sought": organisation_models.PartnershipRole,
+                "client_groups": organisation_models.ClientGroup,
+            }.get(relation, organisation_models.Pathway)
             getattr(opportunity, relation).set(model.objects.filter(slug__in=slugs))
         return opportunity
 
@@ -356,9 +357,9 @@ class WorkingSet:
                 "visibility": Consortium.Visibility.PUBLIC,
             },
         )
-        consortium.regions.set(Region.objects.filter(slug=REGION))
+        consortium.regions.set(organisation_models.Region.objects.filter(slug=REGION))
         consortium.pathways.set(
-            Pathway.objects.filter(
+            organisation_models.Pathway.objects.filter(
                 slug__in=[
                     "accommodation",
                     "attitudes-thinking-and-behaviour",

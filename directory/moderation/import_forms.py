@@ -4,14 +4,8 @@ from functools import partial
 
 from django import forms
 
-from directory.organisations.forms import (
-    SERVICE_LABELS,
-    GovukFormMixin,
-    contract_value_field,
-    organisation_name_normalised,
-    website_field,
-    year_founded_checked,
-)
+from directory.organisations import forms as organisation_forms
+from directory.organisations.forms import GovukFormMixin
 from directory.organisations.models import (
     CONTACT_FIELDS,
     REGISTRATION_NUMBER_FIELDS,
@@ -39,13 +33,13 @@ class ImportOrganisationForm(FieldRulesOnlyMixin, GovukFormMixin, forms.ModelFor
     """An organisation's own fields from one CSV row, checked as the registration forms check
     them (taxonomy columns are matched by the importer, which knows every term already)."""
 
-    website = website_field()
+    website = organisation_forms.website_field()
 
     def clean_name(self):
-        return organisation_name_normalised(self.cleaned_data["name"])
+        return organisation_forms.organisation_name_normalised(self.cleaned_data["name"])
 
     def clean_year_founded(self):
-        return year_founded_checked(self.cleaned_data["year_founded"])
+        return organisation_forms.year_founded_checked(self.cleaned_data["year_founded"])
 
     class Meta:
         model = Organisation
@@ -69,12 +63,12 @@ class ImportOrganisationForm(FieldRulesOnlyMixin, GovukFormMixin, forms.ModelFor
 class ImportServiceForm(FieldRulesOnlyMixin, GovukFormMixin, forms.ModelForm):
     """A service's own fields from one CSV row, with the service form's rules."""
 
-    largest_contract_value = contract_value_field()
+    largest_contract_value = organisation_forms.contract_value_field()
 
     class Meta:
         model = Service
         fields = ["name", "description", "eligibility", "spare_capacity", "largest_contract_value"]
-        labels = SERVICE_LABELS
+        labels = organisation_forms.SERVICE_LABELS
 
     required_messages = {"name": "Enter the service's name"}
 

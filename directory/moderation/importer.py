@@ -28,19 +28,12 @@ from django.utils.text import slugify
 
 from accounts.models import Membership
 from directory.moderation.import_forms import ImportOrganisationForm, ImportServiceForm
+from directory.organisations import models as organisation_models
 from directory.organisations import validators
 from directory.organisations.models import (
     IMPORT_HISTORY_REASON,
     OWN_ADDRESS_FIELDS,
-    ClientGroup,
-    DeliverySetting,
-    IncomeBand,
-    LegalForm,
     Organisation,
-    PartnershipRole,
-    Pathway,
-    QualityMark,
-    Region,
     Service,
     own_address_places,
 )
@@ -83,14 +76,14 @@ SERVICE_COLUMNS = {
 }
 # CSV column -> (model, label, many values allowed).
 TAXONOMY_COLUMNS = {
-    "legal_form": (LegalForm, "legal form", False),
-    "income_band": (IncomeBand, "income band", False),
-    "partnership_roles": (PartnershipRole, "partnership role", True),
-    "quality_marks": (QualityMark, "quality mark", True),
-    "pathways": (Pathway, "pathway", True),
-    "client_groups": (ClientGroup, "client group", True),
-    "settings": (DeliverySetting, "delivery setting", True),
-    "regions": (Region, "region", True),
+    "legal_form": (organisation_models.LegalForm, "legal form", False),
+    "income_band": (organisation_models.IncomeBand, "income band", False),
+    "partnership_roles": (organisation_models.PartnershipRole, "partnership role", True),
+    "quality_marks": (organisation_models.QualityMark, "quality mark", True),
+    "pathways": (organisation_models.Pathway, "pathway", True),
+    "client_groups": (organisation_models.ClientGroup, "client group", True),
+    "settings": (organisation_models.DeliverySetting, "delivery setting", True),
+    "regions": (organisation_models.Region, "region", True),
 }
 BOOLEAN_COLUMNS = (
     "lived_experience_led",

@@ -9,8 +9,10 @@ item of evidence is not part of it: a changed item is simply unverified once app
 """
 
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.db import models
 from django.db.models import Prefetch
@@ -485,18 +487,38 @@ def _delete(instance: models.Model, user) -> None:
     instance.delete()
 
 
+def _new_or_changed(
+    live: dict[str, models.Model],
+    items: list[dict],
+    user,
+    data_of: Callable[[models.Model], dict],
+    fields,
+    new: Callable[..., models.Model],
+    *,
+    ordered: bool = False,
+) -> Iterator[tuple[models.Model, dict]]:
+    """Deletes the live rows the approved list no longer has, then yields each listed row that
+    is new or changed (its fields, and its position if `ordered`, set from the list) with its
+    item, for the caller to save."""
+    wanted = {item["uuid"] for item in items}
+    for key, row in live.items():
+        if key not in wanted:
+            _delete(row, user)
+    for position, item in enumerate(items):
+        row = live.get(item["uuid"])
+        if row is not None and data_of(row) == item and (not ordered or row.position == position):
+            continue
+        row = row or new(uuid=uuid.UUID(item["uuid"]))
+        _set_fields(row, item, fields)
+        if ordered:
+            row.position = position
+        yield row, item
+
+
 def _apply_locations(service: Service, items: list[dict], user) -> None:
     live = {str(location.uuid): location for location in service.locations.all()}
-    wanted = {item["uuid"] for item in items}
-    for key, location in live.items():
-        if key not in wanted:
-            _delete(location, user)
-    for item in items:
-        location = live.get(item["uuid"])
-        if location is not None and location_data(location) == item:
-            continue
-        location = location or DeliveryLocation(service=service, uuid=uuid.UUID(item["uuid"]))
-        _set_fields(location, item, LOCATION_FIELDS)
+    new = partial(DeliveryLocation, service=service)
+    for location, _item in _new_or_changed(live, items, user, location_data, LOCATION_FIELDS, new):
         _save(location, user)
 
 
@@ -506,18 +528,10 @@ def apply_services(organisation: Organisation, items: list[dict], user) -> None:
         str(service.uuid): service
         for service in organisation.services.prefetch_related(*SERVICE_TERMS, "locations")
     }
-    wanted = {item["uuid"] for item in items}
-    for key, service in live.items():
-        if key not in wanted:
-            _delete(service, user)
     terms = _terms(items)
-    for position, item in enumerate(items):
-        service = live.get(item["uuid"])
-        if service is not None and service.position == position and service_data(service) == item:
-            continue
-        service = service or Service(organisation=organisation, uuid=uuid.UUID(item["uuid"]))
-        _set_fields(service, item, SERVICE_FIELDS)
-        service.position = position
+    new = partial(Service, organisation=organisation)
+    changed = _new_or_changed(live, items, user, service_data, SERVICE_FIELDS, new, ordered=True)
+    for service, item in changed:
         _save(service, user)
         for name in SERVICE_TERMS:
             getattr(service, name).set([terms[name][s] for s in item[name] if s in terms[name]])
@@ -528,17 +542,9 @@ def apply_evidence(organisation: Organisation, items: list[dict], user) -> set[s
     """Make the live evidence what the approved list says; a changed item needs verifying
     again. Returns the uploaded files no longer used, to delete once committed."""
     live = {str(item.uuid): item for item in organisation.evidence_items.all()}
-    wanted = {item["uuid"] for item in items}
     unused = documents([evidence_data(item) for item in live.values()]) - documents(items)
-    for key, item in live.items():
-        if key not in wanted:
-            _delete(item, user)
-    for data in items:
-        item = live.get(data["uuid"])
-        if item is not None and evidence_data(item) == data:
-            continue
-        item = item or EvidenceItem(organisation=organisation, uuid=uuid.UUID(data["uuid"]))
-        _set_fields(item, data, EVIDENCE_FIELDS)
+    new = partial(EvidenceItem, organisation=organisation)
+    for item, _data in _new_or_changed(live, items, user, evidence_data, EVIDENCE_FIELDS, new):
         item.verified_by_moderator, item.verified_at, item.verified_by = False, None, None
         _save(item, user)
     return unused

@@ -1,5 +1,6 @@
 """Reads for the moderation workspace: the queue, freshness counts and an organisation's history."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -189,135 +190,120 @@ def waiting_count() -> int:
     return sum(sources[kind].count() for kind in DECISION_KINDS)
 
 
+def _organisation_item(
+    kind: str, organisation: Organisation, detail: str, waiting_since: datetime
+) -> QueueItem:
+    """An item a moderator reviews on the organisation's own page."""
+    return QueueItem(
+        kind,
+        organisation.name,
+        detail,
+        waiting_since,
+        _review_url(organisation),
+        f"organisation:{organisation.pk}",
+    )
+
+
+def _own_page_item(kind: str, record, *, title: str, detail: str) -> QueueItem:
+    """A claim, commissioner or report: each has a review page of its kind's name."""
+    return QueueItem(
+        kind,
+        title,
+        detail,
+        record.created_at,
+        reverse(f"moderation:{kind}", kwargs={"pk": record.pk}),
+        f"{kind}:{record.pk}",
+    )
+
+
+def _removed_since(organisation: Organisation) -> datetime:
+    """The start of the day the register removed it."""
+    return timezone.make_aware(
+        datetime.combine(organisation.removed_from_register_on, datetime.min.time())
+    )
+
+
+# How each kind's waiting rows become queue items.
+QUEUE_ITEMS: dict[str, Callable[[QuerySet], list[QueueItem]]] = {
+    "submission": lambda submissions: [
+        _organisation_item("submission", org, org.summary, org.submitted_at) for org in submissions
+    ],
+    "revision": lambda revisions: [
+        _organisation_item(
+            "revision",
+            revision.organisation,
+            f"{revision_lists.change_count(revision)} change(s)",
+            revision.submitted_at,
+        )
+        for revision in revisions.select_related("organisation")
+    ],
+    "claim": lambda claims: [
+        _own_page_item(
+            "claim",
+            claim,
+            title=claim.organisation.name,
+            detail=f"{claim.user.email}: {claim.get_kind_display().lower()}",
+        )
+        for claim in claims.select_related("organisation", "user")
+    ],
+    "commissioner": lambda commissioners: [
+        _own_page_item("commissioner", profile, title=profile.body_name, detail=profile.user.email)
+        for profile in commissioners.select_related("user")
+    ],
+    "report": lambda reports: [
+        _own_page_item(
+            "report", report, title=report.organisation.name, detail=report.description[:120]
+        )
+        for report in reports.select_related("organisation")
+    ],
+    "adminless": lambda adminless: [
+        _organisation_item(
+            "adminless",
+            org,
+            f"{org.get_status_display()}: its last admin deleted their account",
+            org.admin_lost_at,
+        )
+        for org in adminless
+    ],
+    "removed": lambda removed: [
+        _organisation_item(
+            "removed",
+            org,
+            f"Removed from the register on {org.removed_from_register_on:%-d %B %Y}"
+            ": archive it, or check it and mark it verified",
+            _removed_since(org),
+        )
+        for org in removed
+    ],
+    "evidence": lambda evidence: [
+        _organisation_item(
+            "evidence", item.organisation, f"Evidence: {item.title}", item.created_at
+        )
+        for item in evidence.select_related("organisation")
+    ],
+    "stale": lambda stale: [
+        _organisation_item(
+            "stale",
+            org,
+            org.get_freshness_stage_display(),
+            org.last_verified_at or org.published_at or org.created_at,
+        )
+        for org in stale
+    ],
+}
+
+
 def moderation_queue(*, kind: str = "", region: str = "") -> tuple[list[QueueItem], dict]:
-    """Everything waiting for a moderator, oldest first, and the count of each kind."""
+    """Everything waiting for a moderator, oldest first, and the count of each kind.
+
+    With no kind, the queue holds what waits for a decision (DECISION_KINDS); evidence to
+    verify and stale entries are listed only under their own kind."""
     sources = _queue_sources(region)
     counts = {name: queryset.count() for name, queryset in sources.items()}
-    (
-        submissions,
-        revisions,
-        claims,
-        commissioners,
-        reports,
-        adminless,
-        evidence,
-        stale,
-        removed,
-    ) = (sources[name] for name in QUEUE_KINDS)
-    items: list[QueueItem] = []
-    if kind in ("", "submission"):
-        items += [
-            QueueItem(
-                "submission",
-                organisation.name,
-                organisation.summary,
-                organisation.submitted_at,
-                _review_url(organisation),
-                f"organisation:{organisation.pk}",
-            )
-            for organisation in submissions
-        ]
-    if kind in ("", "revision"):
-        items += [
-            QueueItem(
-                "revision",
-                revision.organisation.name,
-                f"{revision_lists.change_count(revision)} change(s)",
-                revision.submitted_at,
-                _review_url(revision.organisation),
-                f"organisation:{revision.organisation_id}",
-            )
-            for revision in revisions.select_related("organisation")
-        ]
-    if kind in ("", "claim"):
-        items += [
-            QueueItem(
-                "claim",
-                claim.organisation.name,
-                f"{claim.user.email}: {claim.get_kind_display().lower()}",
-                claim.created_at,
-                reverse("moderation:claim", kwargs={"pk": claim.pk}),
-                f"claim:{claim.pk}",
-            )
-            for claim in claims.select_related("organisation", "user")
-        ]
-    if kind in ("", "commissioner"):
-        items += [
-            QueueItem(
-                "commissioner",
-                profile.body_name,
-                profile.user.email,
-                profile.created_at,
-                reverse("moderation:commissioner", kwargs={"pk": profile.pk}),
-                f"commissioner:{profile.pk}",
-            )
-            for profile in commissioners.select_related("user")
-        ]
-    if kind in ("", "report"):
-        items += [
-            QueueItem(
-                "report",
-                report.organisation.name,
-                report.description[:120],
-                report.created_at,
-                reverse("moderation:report", kwargs={"pk": report.pk}),
-                f"report:{report.pk}",
-            )
-            for report in reports.select_related("organisation")
-        ]
-    if kind in ("", "adminless"):
-        items += [
-            QueueItem(
-                "adminless",
-                organisation.name,
-                f"{organisation.get_status_display()}: its last admin deleted their account",
-                organisation.admin_lost_at,
-                _review_url(organisation),
-                f"organisation:{organisation.pk}",
-            )
-            for organisation in adminless
-        ]
-    if kind in ("", "removed"):
-        items += [
-            QueueItem(
-                "removed",
-                organisation.name,
-                f"Removed from the register on {organisation.removed_from_register_on:%-d %B %Y}"
-                ": archive it, or check it and mark it verified",
-                timezone.make_aware(
-                    datetime.combine(organisation.removed_from_register_on, datetime.min.time())
-                ),
-                _review_url(organisation),
-                f"organisation:{organisation.pk}",
-            )
-            for organisation in removed
-        ]
-    if kind == "evidence":
-        items += [
-            QueueItem(
-                "evidence",
-                item.organisation.name,
-                f"Evidence: {item.title}",
-                item.created_at,
-                _review_url(item.organisation),
-                f"organisation:{item.organisation_id}",
-            )
-            for item in evidence.select_related("organisation")
-        ]
-    if kind == "stale":
-        items += [
-            QueueItem(
-                "stale",
-                organisation.name,
-                organisation.get_freshness_stage_display(),
-                organisation.last_verified_at
-                or organisation.published_at
-                or organisation.created_at,
-                _review_url(organisation),
-                f"organisation:{organisation.pk}",
-            )
-            for organisation in stale
-        ]
+    kinds = (kind,) if kind else DECISION_KINDS
+    items = [
+        item for name in kinds if name in QUEUE_ITEMS for item in QUEUE_ITEMS[name](sources[name])
+    ]
     locks = {
         lock.item: str(lock.user)
         for lock in ReviewLock.objects.filter(

@@ -136,31 +136,46 @@ def evidence_document(request, org: uuid.UUID, item: uuid.UUID):
     return evidence_views.pdf_response(revision_lists.evidence_instance(organisation, data))
 
 
+def _confirmed_decision(
+    request, organisation: Organisation, form, *, kind, detail: str, done: str, then: str, page
+) -> HttpResponse:
+    """moderation/confirm.html for a decision about an organisation, recorded once the form
+    (one field, `detail`, passed on to the record) is valid: then the `done` message and
+    `then`'s URL; a refusal shows on the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            moderation_services.decision_record(
+                kind=kind,
+                subject=organisation,
+                action=Action.DONE,
+                actor=request.user,
+                **{detail: form.cleaned_data[detail]},
+            )
+        except moderation_services.ModerationError as error:
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(then)
+    return render(
+        request, "moderation/confirm.html", {"organisation": organisation, "form": form, **page}
+    )
+
+
 @moderator_required
 @require_http_methods(["GET", "POST"])
 def organisation_archive(request, org: uuid.UUID):
     organisation = _organisation(org)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            moderation_services.decision_record(
-                kind=Kind.ARCHIVE,
-                subject=organisation,
-                action=Action.DONE,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except moderation_services.ModerationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, f"{organisation.name} has been archived")
-            return redirect("moderation:organisation", org=organisation.uuid)
-    return render(
+    return _confirmed_decision(
         request,
-        "moderation/confirm.html",
-        {
-            "organisation": organisation,
-            "form": form,
+        organisation,
+        ReasonForm(request.POST or None),
+        kind=Kind.ARCHIVE,
+        detail="reason",
+        done=f"{organisation.name} has been archived",
+        then=reverse("moderation:organisation", kwargs={"org": organisation.uuid}),
+        page={
             "title": f"Archive {organisation.name}",
             "button": "Archive",
             "warning": "Archiving takes the entry out of the directory. It can be restored.",
@@ -187,27 +202,15 @@ def organisation_restore(request, org: uuid.UUID):
 @require_http_methods(["GET", "POST"])
 def organisation_purge(request, org: uuid.UUID):
     organisation = get_object_or_404(Organisation, uuid=org, status=Organisation.Status.ARCHIVED)
-    form = PurgeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            moderation_services.decision_record(
-                kind=Kind.PURGE,
-                subject=organisation,
-                action=Action.DONE,
-                actor=request.user,
-                confirm_name=form.cleaned_data["confirm_name"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"{organisation.name} has been deleted")
-            return redirect("moderation:queue")
-    return render(
+    return _confirmed_decision(
         request,
-        "moderation/confirm.html",
-        {
-            "organisation": organisation,
-            "form": form,
+        organisation,
+        PurgeForm(request.POST or None),
+        kind=Kind.PURGE,
+        detail="confirm_name",
+        done=f"{organisation.name} has been deleted",
+        then=reverse("moderation:queue"),
+        page={
             "title": f"Delete {organisation.name} for good",
             "button": "Delete for good",
             "warning": (

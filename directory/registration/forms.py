@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from directory.moderation.models import ClaimRequest
+from directory.organisations import models as organisation_models
 from directory.organisations import validators
 from directory.organisations.forms import (
     SERVICE_LABELS,
@@ -23,23 +24,8 @@ from directory.organisations.forms import (
     year_founded_checked,
 )
 from directory.organisations.models import (
-    CONTACT_FIELDS,
-    EVIDENCE_FIELDS,
-    NESTA_LEVELS,
-    REGISTRATION_NUMBER_FIELDS,
-    SERVICE_PROFILE_FIELDS,
-    ClientGroup,
-    DeliveryLocation,
-    DeliverySetting,
     EvidenceItem,
-    IncomeBand,
-    LegalForm,
     Organisation,
-    PartnershipRole,
-    Pathway,
-    QualityMark,
-    Region,
-    Service,
 )
 from directory.organisations.uploads import check_pdf_upload
 
@@ -142,10 +128,10 @@ class RegisterDetailsForm(StartForm):
         label="Postcode", max_length=10, required=False, validators=[validators.validate_postcode]
     )
     legal_form = forms.ModelChoiceField(
-        queryset=LegalForm.objects.all(), label="Legal form", required=False
+        queryset=organisation_models.LegalForm.objects.all(), label="Legal form", required=False
     )
     income_band = forms.ModelChoiceField(
-        queryset=IncomeBand.objects.all(), label="Annual income", required=False
+        queryset=organisation_models.IncomeBand.objects.all(), label="Annual income", required=False
     )
     from_register = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -176,7 +162,7 @@ class ClaimDecisionForm(GovukFormMixin, forms.Form):
 
 class AboutNameForm(VersionedModelForm):
     legal_form = forms.ModelChoiceField(
-        queryset=LegalForm.objects.all(),
+        queryset=organisation_models.LegalForm.objects.all(),
         label="Legal form",
         widget=forms.RadioSelect,
         empty_label=None,
@@ -198,7 +184,7 @@ class AboutNameForm(VersionedModelForm):
 class RegistrationNumbersForm(VersionedModelForm):
     class Meta:
         model = Organisation
-        fields = REGISTRATION_NUMBER_FIELDS
+        fields = organisation_models.REGISTRATION_NUMBER_FIELDS
         help_texts = {
             "charity_number_ew": "For example, 1123456",
             "charity_number_scotland": "For example, SC012345",
@@ -215,7 +201,7 @@ class ContactForm(VersionedModelForm):
 
     class Meta:
         model = Organisation
-        fields = CONTACT_FIELDS
+        fields = organisation_models.CONTACT_FIELDS
         labels = {
             "email": "Public contact email address",
             "phone": "Public contact telephone number (optional)",
@@ -269,7 +255,7 @@ def _leave_unanswered_until_saved(form: VersionedModelForm, section: str, name: 
 
 class SizeForm(VersionedModelForm):
     income_band = forms.ModelChoiceField(
-        queryset=IncomeBand.objects.all(),
+        queryset=organisation_models.IncomeBand.objects.all(),
         label="Annual income",
         widget=forms.RadioSelect,
         empty_label=None,
@@ -308,7 +294,9 @@ class SizeForm(VersionedModelForm):
 
 class QualityMarksForm(VersionedModelForm):
     quality_marks = checkboxes_field(
-        QualityMark, "Quality marks held", help_text="Select all that apply, or none"
+        organisation_models.QualityMark,
+        "Quality marks held",
+        help_text="Select all that apply, or none",
     )
 
     class Meta:
@@ -322,7 +310,7 @@ class PartnershipForm(VersionedModelForm):
         "Select yes if you are interested in partnerships",
     )
     partnership_roles = checkboxes_field(
-        PartnershipRole,
+        organisation_models.PartnershipRole,
         "Which roles would you take in a partnership?",
         help_text="Select all that apply",
     )
@@ -351,7 +339,7 @@ class PartnershipForm(VersionedModelForm):
             self.add_error("partnership_roles", "Select the roles you would take in a partnership")
         elif cleaned.get("open_to_partnership") is False:
             # Answers beneath "Yes" mean nothing after "No", and are not kept.
-            cleaned["partnership_roles"] = PartnershipRole.objects.none()
+            cleaned["partnership_roles"] = organisation_models.PartnershipRole.objects.none()
             cleaned["partnership_notes"] = ""
         return cleaned
 
@@ -360,13 +348,17 @@ class PartnershipForm(VersionedModelForm):
 
 
 class ServiceForm(VersionedModelForm):
-    pathways = checkboxes_field(Pathway, "Pathways", required_message="Select at least one pathway")
-    client_groups = checkboxes_field(
-        ClientGroup, "Who the service is for", help_text="Select all that apply"
+    pathways = checkboxes_field(
+        organisation_models.Pathway, "Pathways", required_message="Select at least one pathway"
     )
-    settings = checkboxes_field(DeliverySetting, "Settings", help_text="Select all that apply")
+    client_groups = checkboxes_field(
+        organisation_models.ClientGroup, "Who the service is for", help_text="Select all that apply"
+    )
+    settings = checkboxes_field(
+        organisation_models.DeliverySetting, "Settings", help_text="Select all that apply"
+    )
     regions = checkboxes_field(
-        Region, "Regions served", required_message="Select at least one region"
+        organisation_models.Region, "Regions served", required_message="Select at least one region"
     )
     accepting_referrals = yes_no_field(
         "Is the service accepting referrals?", "Select yes if the service is accepting referrals"
@@ -374,8 +366,8 @@ class ServiceForm(VersionedModelForm):
     largest_contract_value = contract_value_field()
 
     class Meta:
-        model = Service
-        fields = SERVICE_PROFILE_FIELDS
+        model = organisation_models.Service
+        fields = organisation_models.SERVICE_PROFILE_FIELDS
         labels = SERVICE_LABELS
         help_texts = {"spare_capacity": "For example, 10 places a month"}
 
@@ -404,7 +396,7 @@ class DeliveryLocationForm(VersionedModelForm):
     )
 
     class Meta:
-        model = DeliveryLocation
+        model = organisation_models.DeliveryLocation
         fields = ["name", "confidential", "address", "postcode"]
         labels = {"name": "Location name", "address": "Address (optional)"}
         help_texts = {
@@ -442,7 +434,8 @@ class EvidenceForm(VersionedModelForm):
     nesta_level = forms.TypedChoiceField(
         label="Nesta standard of evidence level",
         choices=[
-            Choice(level, f"Level {level}", hint=meaning) for level, meaning in NESTA_LEVELS.items()
+            Choice(level, f"Level {level}", hint=meaning)
+            for level, meaning in organisation_models.NESTA_LEVELS.items()
         ],
         coerce=int,
         widget=forms.RadioSelect,
@@ -476,7 +469,7 @@ class EvidenceForm(VersionedModelForm):
 
     class Meta:
         model = EvidenceItem
-        fields = EVIDENCE_FIELDS
+        fields = organisation_models.EVIDENCE_FIELDS
         labels = {
             "title": "Title",
             "summary": "Summary of the findings",

@@ -31,18 +31,11 @@ from django.db.models.functions import Coalesce, Lower, Substr
 from django.http import QueryDict
 from django.urls import reverse
 
+from directory.organisations import models as organisation_models
 from directory.organisations.models import (
-    ClientGroup,
     DeliveryLocation,
-    DeliverySetting,
     EvidenceItem,
-    IncomeBand,
-    LegalForm,
     Organisation,
-    PartnershipRole,
-    Pathway,
-    QualityMark,
-    Region,
     Service,
 )
 from directory.search import document_search, facet_index
@@ -90,7 +83,7 @@ def directory_headline_figures() -> dict[str, int]:
     """Counts shown on the home page."""
     published = Organisation.objects.published()
     services = Service.objects.filter(organisation__in=published)
-    regions_covered = Region.objects.filter(services__in=services).aggregate(
+    regions_covered = organisation_models.Region.objects.filter(services__in=services).aggregate(
         n=Count("id", distinct=True)
     )["n"]
     return {
@@ -113,24 +106,24 @@ def region_browse_counts() -> list[dict]:
             "serving": facets["region"].get(region.slug, 0),
             "based": facets["based_in"].get(region.slug, 0),
         }
-        for region in Region.objects.all()
+        for region in organisation_models.Region.objects.all()
     ]
 
 
 # --- Search ----------------------------------------------------------------------------------
 
 TAXONOMY_MODELS = {
-    "pathway": Pathway,
-    "client_group": ClientGroup,
-    "setting": DeliverySetting,
-    "region": Region,
-    "legal_form": LegalForm,
-    "income_band": IncomeBand,
-    "partnership_role": PartnershipRole,
-    **dict.fromkeys(INTEREST_FILTERS_BY_PARAM, PartnershipRole),
-    "quality_mark": QualityMark,
+    "pathway": organisation_models.Pathway,
+    "client_group": organisation_models.ClientGroup,
+    "setting": organisation_models.DeliverySetting,
+    "region": organisation_models.Region,
+    "legal_form": organisation_models.LegalForm,
+    "income_band": organisation_models.IncomeBand,
+    "partnership_role": organisation_models.PartnershipRole,
+    **dict.fromkeys(INTEREST_FILTERS_BY_PARAM, organisation_models.PartnershipRole),
+    "quality_mark": organisation_models.QualityMark,
     # Where an organisation is based by its own address: the regions but National.
-    "based_in": Region,
+    "based_in": organisation_models.Region,
 }
 PAGE_SIZES = (20, 50, 100)
 DEFAULT_PAGE_SIZE = 20
@@ -197,7 +190,9 @@ def taxonomy_terms() -> dict[str, list[TaxonomyTermRow]]:
     queries = []
     for group, model in TAXONOMY_MODELS.items():
         is_national = (
-            F("is_national") if model is Region else Value(False, output_field=BooleanField())
+            F("is_national")
+            if model is organisation_models.Region
+            else Value(False, output_field=BooleanField())
         )
         queries.append(
             model.objects.order_by()

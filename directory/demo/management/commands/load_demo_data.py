@@ -20,20 +20,13 @@ from django.utils.text import slugify
 from accounts.models import MODERATORS_GROUP, Membership, User
 from directory.demo.demo_features import demo_features_load, demo_features_missing
 from directory.organisations import geo, validators
+from directory.organisations import models as organisation_models
 from directory.organisations.models import (
     CONTACT_FIELDS,
     REGISTRATION_NUMBER_FIELDS,
-    ClientGroup,
     DeliveryLocation,
-    DeliverySetting,
     EvidenceItem,
-    IncomeBand,
-    LegalForm,
     Organisation,
-    PartnershipRole,
-    Pathway,
-    QualityMark,
-    Region,
     Service,
 )
 from directory.registration.services import SECTIONS
@@ -58,10 +51,10 @@ ORGANISATION_OTHER_FIELDS = [
 ]
 SERVICE_TEXT_FIELDS = ["description", "eligibility", "spare_capacity"]
 SERVICE_TAXONOMIES = {
-    "pathways": Pathway,
-    "client_groups": ClientGroup,
-    "settings": DeliverySetting,
-    "regions": Region,
+    "pathways": organisation_models.Pathway,
+    "client_groups": organisation_models.ClientGroup,
+    "settings": organisation_models.DeliverySetting,
+    "regions": organisation_models.Region,
 }
 EVIDENCE_TEXT_FIELDS = ["summary", "outcomes_measured", "url"]
 EVIDENCE_OTHER_FIELDS = [
@@ -179,7 +172,10 @@ class Command(BaseCommand):
         except (OSError, ValueError) as error:
             raise CommandError(f"Cannot read the demo data in {file}: {error}") from error
 
-        if not Region.objects.exists() or not Pathway.objects.exists():
+        if (
+            not organisation_models.Region.objects.exists()
+            or not organisation_models.Pathway.objects.exists()
+        ):
             call_command("load_taxonomies", verbosity=self.verbosity)
 
         self.counts = Counter()
@@ -203,10 +199,10 @@ class Command(BaseCommand):
 
     def load_organisations(self, entries: list[dict]) -> list[Organisation]:
         lookups = {
-            "legal_form": SlugLookup(LegalForm),
-            "income_band": SlugLookup(IncomeBand),
-            "partnership_roles": SlugLookup(PartnershipRole),
-            "quality_marks": SlugLookup(QualityMark),
+            "legal_form": SlugLookup(organisation_models.LegalForm),
+            "income_band": SlugLookup(organisation_models.IncomeBand),
+            "partnership_roles": SlugLookup(organisation_models.PartnershipRole),
+            "quality_marks": SlugLookup(organisation_models.QualityMark),
             **{key: SlugLookup(model) for key, model in SERVICE_TAXONOMIES.items()},
         }
         today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)

@@ -20,18 +20,11 @@ from django.utils.text import slugify
 from tqdm import tqdm
 
 from directory.organisations import geo
+from directory.organisations import models as organisation_models
 from directory.organisations.models import (
-    ClientGroup,
     DeliveryLocation,
-    DeliverySetting,
     EvidenceItem,
-    IncomeBand,
-    LegalForm,
     Organisation,
-    PartnershipRole,
-    Pathway,
-    QualityMark,
-    Region,
     Service,
 )
 from directory.search.management import seed_vocabulary as words
@@ -103,35 +96,37 @@ class Place:
 
 @dataclass
 class Taxonomies:
-    regions: list[Region]
-    national: Region | None
-    pathways: list[Pathway]
-    client_groups: list[ClientGroup]
-    settings: list[DeliverySetting]
-    legal_forms: list[LegalForm]
+    regions: list[organisation_models.Region]
+    national: organisation_models.Region | None
+    pathways: list[organisation_models.Pathway]
+    client_groups: list[organisation_models.ClientGroup]
+    settings: list[organisation_models.DeliverySetting]
+    legal_forms: list[organisation_models.LegalForm]
     legal_form_weights: list[int]
-    income_bands: list[IncomeBand]
+    income_bands: list[organisation_models.IncomeBand]
     income_band_weights: list[int]
-    partnership_roles: list[PartnershipRole]
-    quality_marks: list[QualityMark]
+    partnership_roles: list[organisation_models.PartnershipRole]
+    quality_marks: list[organisation_models.QualityMark]
 
     @classmethod
     def load(cls) -> "Taxonomies":
-        regions = list(Region.objects.order_by("position"))
-        legal_forms = list(LegalForm.objects.order_by("position"))
-        income_bands = list(IncomeBand.objects.order_by("position"))
+        regions = list(organisation_models.Region.objects.order_by("position"))
+        legal_forms = list(organisation_models.LegalForm.objects.order_by("position"))
+        income_bands = list(organisation_models.IncomeBand.objects.order_by("position"))
         return cls(
             regions=[region for region in regions if not region.is_national],
             national=next((region for region in regions if region.is_national), None),
-            pathways=list(Pathway.objects.order_by("position")),
-            client_groups=list(ClientGroup.objects.order_by("position")),
-            settings=list(DeliverySetting.objects.order_by("position")),
+            pathways=list(organisation_models.Pathway.objects.order_by("position")),
+            client_groups=list(organisation_models.ClientGroup.objects.order_by("position")),
+            settings=list(organisation_models.DeliverySetting.objects.order_by("position")),
             legal_forms=legal_forms,
             legal_form_weights=[LEGAL_FORM_WEIGHTS.get(term.slug, 1) for term in legal_forms],
             income_bands=income_bands,
             income_band_weights=[INCOME_BAND_WEIGHTS.get(term.slug, 1) for term in income_bands],
-            partnership_roles=list(PartnershipRole.objects.order_by("position")),
-            quality_marks=list(QualityMark.objects.order_by("position")),
+            partnership_roles=list(
+                organisation_models.PartnershipRole.objects.order_by("position")
+            ),
+            quality_marks=list(organisation_models.QualityMark.objects.order_by("position")),
         )
 
 
@@ -187,7 +182,7 @@ class OrganisationGenerator:
         self.places = places
         self.now = timezone.now()
 
-    def organisation(self, number: int) -> tuple[Organisation, Region, Place]:
+    def organisation(self, number: int) -> tuple[Organisation, organisation_models.Region, Place]:
         rng, taxonomies = self.rng, self.taxonomies
         region = rng.choice(self.regions)
         place = rng.choice(self.places[region.slug])
@@ -308,7 +303,7 @@ class OrganisationGenerator:
         }
         return service, terms
 
-    def regions_for(self, home: Region) -> list[Region]:
+    def regions_for(self, home: organisation_models.Region) -> list[organisation_models.Region]:
         rng = self.rng
         if self.taxonomies.national and rng.random() < SHARE_OF_SERVICES_NATIONAL:
             return [self.taxonomies.national]
@@ -316,7 +311,9 @@ class OrganisationGenerator:
             return [home, rng.choice([r for r in self.regions if r != home] or [home])]
         return [home]
 
-    def locations(self, service: Service, region: Region) -> list[DeliveryLocation]:
+    def locations(
+        self, service: Service, region: organisation_models.Region
+    ) -> list[DeliveryLocation]:
         rng = self.rng
         if rng.random() >= SHARE_OF_SERVICES_WITH_LOCATIONS:
             return []
@@ -410,7 +407,10 @@ class Command(BaseCommand):
             raise CommandError("--organisations must be 1 or more")
         if batch_size < 1:
             raise CommandError("--batch-size must be 1 or more")
-        if not Region.objects.exists() or not Pathway.objects.exists():
+        if (
+            not organisation_models.Region.objects.exists()
+            or not organisation_models.Pathway.objects.exists()
+        ):
             call_command("load_taxonomies", verbosity=0)
         started = time.monotonic()
         generator = OrganisationGenerator(random.Random(seed), Taxonomies.load(), load_places())
