@@ -73,7 +73,8 @@ def demo_features_missing() -> list[str]:
 def demo_features_load(
     *, provider: User, commissioner: User, moderator: User, provider_organisation: Organisation
 ) -> Counter:
-    """Create what is missing of the working set; how many rows of each kind were created."""
+    """Create what is missing of the working set; how many rows of each kind were created, by
+    the kind's (singular, plural) names."""
     loader = WorkingSet(moderator=moderator)
     loader.moderator_authenticator(moderator)
     loader.commissioner_profile(commissioner)
@@ -101,7 +102,7 @@ class WorkingSet:
             instance = model(**lookup, **(values or {}))
             instance.full_clean()
             instance.save()
-            self.created[model._meta.verbose_name_plural] += 1
+            self.created[(model._meta.verbose_name, model._meta.verbose_name_plural)] += 1
         return instance
 
     # --- People -----------------------------------------------------------------------------
@@ -111,7 +112,7 @@ class WorkingSet:
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
             user = User.objects.create_user(email=email, password=None, full_name=full_name)
-            self.created["people"] += 1
+            self.created[("person", "people")] += 1
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
@@ -127,7 +128,7 @@ class WorkingSet:
             Authenticator.objects.create(
                 user=moderator, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)}
             )
-            self.created["authenticators"] += 1
+            self.created[("authenticator", "authenticators")] += 1
         elif decrypt(authenticator.data["secret"]) != secret:
             authenticator.data = {"secret": encrypt(secret)}
             authenticator.save(update_fields=["data"])
@@ -177,7 +178,7 @@ class WorkingSet:
             moderation_services.revision_record(
                 organisation=partner, user=User.objects.get(email=EDITOR[0])
             )
-            self.created["changes to published entries"] += 1
+            self.created[("change to a published entry", "changes to published entries")] += 1
         self.add(
             ClaimRequest,
             {"organisation": family_support, "user": self.person(*CLAIMANT)},
@@ -427,7 +428,7 @@ class WorkingSet:
         if not shortlist.search_records.exists():
             # How the market was tested: the search behind the shortlist, as it found them.
             search_record_create(shortlist=shortlist, query_string=IN_THE_REGION, user=commissioner)
-            self.created["search records"] += 1
+            self.created[("search record", "search records")] += 1
 
     def saved_search(self, commissioner: User) -> None:
         self.add(
@@ -450,4 +451,4 @@ class WorkingSet:
             return
         with EVIDENCE_PDF.open("rb") as pdf:
             item.document.save(EVIDENCE_PDF.name, File(pdf), save=True)
-        self.created["evidence documents"] += 1
+        self.created[("evidence document", "evidence documents")] += 1

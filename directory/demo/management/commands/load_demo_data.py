@@ -413,7 +413,12 @@ class Command(BaseCommand):
     def working_set_summary(self) -> str:
         if self.working_set_missing:
             return "not loaded: the demo file lacks " + ", ".join(self.working_set_missing)
-        created = ", ".join(f"{n} {kind}" for kind, n in sorted(self.working_set.items()))
+        created = ", ".join(
+            f"{n} {singular if n == 1 else plural}"
+            for (singular, plural), n in sorted(
+                self.working_set.items(), key=lambda kind: kind[0][1]
+            )
+        )
         return created or "0 created"
 
 
