@@ -15,6 +15,10 @@ repeated this frame around their rows.
 pages, with a "waiting for review" tag for `change` ("new", "changed"), a "Verified by a
 moderator" tag for `verified`, and Change and Remove links for `change_url` and `remove_url`.
 
+`{{ when|govuk_time }}` and `{{ when|govuk_datetime }}` (or `govuk_datetime:"j M Y"`): times as
+GOV.UK's style writes them, "3:37pm", "9am", "midday", "midnight": Django's "g:ia" gives
+"3:37a.m." and "H:i" a 24-hour clock.
+
 `{% row_button action label="Remove" %} what it removes{% endrow_button %}`
 (includes/row_button.html): a form of one secondary button in a table row, its body the words
 only screen readers hear after the label; `novalidate=True` adds that attribute to the form.
@@ -25,6 +29,7 @@ from functools import partial
 
 from django import template
 from django.template.base import FilterExpression, NodeList, token_kwargs
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -99,3 +104,22 @@ for tag_name, (template_name, names, keywords) in FRAMES.items():
         tag_name,
         partial(frame_tag, template_name=template_name, names=names, keywords=keywords),
     )
+
+
+@register.filter(expects_localtime=True)
+def govuk_time(value) -> str:
+    """A time of day as GOV.UK writes it: 3:37pm, 9am, midday, midnight."""
+    if not value:
+        return ""
+    if (value.hour, value.minute) in {(12, 0), (0, 0)}:
+        return "midday" if value.hour == 12 else "midnight"
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{value.hour % 12 or 12}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+@register.filter(expects_localtime=True)
+def govuk_datetime(value, date_format: str = "j F Y") -> str:
+    """A date and a time of day: 5 December 2026, 3:37pm."""
+    if not value:
+        return ""
+    return f"{date_filter(value, date_format)}, {govuk_time(value)}"

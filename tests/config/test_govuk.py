@@ -1,6 +1,9 @@
-"""The GOV.UK component tags (config/govuk.py): a frame written once around a page's markup."""
+"""The GOV.UK component tags (config/govuk.py): a frame written once around a page's markup,
+and times written in GOV.UK's style."""
 
 import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import TemplateSyntaxError, engines
@@ -93,3 +96,29 @@ def test_a_row_button_posts_to_its_action_with_the_pages_csrf_token():
     assert 'action="/x" novalidate>' in render(
         '{% row_button "/x" label="Withdraw" novalidate=True %}{% endrow_button %}'
     )
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "written"),
+    [
+        (15, 37, "3:37pm"),
+        (9, 0, "9am"),
+        (9, 5, "9:05am"),
+        (12, 0, "midday"),
+        (12, 30, "12:30pm"),
+        (0, 0, "midnight"),
+        (0, 15, "12:15am"),
+        (23, 59, "11:59pm"),
+    ],
+)
+def test_times_are_written_as_gov_uk_writes_them(hour, minute, written):
+    when = datetime(2026, 12, 5, hour, minute, tzinfo=ZoneInfo("Europe/London"))
+    assert render("{{ when|govuk_time }}", when=when) == written
+    assert render("{{ when|govuk_datetime }}", when=when) == f"5 December 2026, {written}"
+    assert render('{{ when|govuk_datetime:"j M Y" }}', when=when) == f"5 Dec 2026, {written}"
+
+
+def test_times_are_shown_in_uk_time_whatever_they_were_stored_in():
+    summer_utc = datetime(2026, 7, 1, 14, 30, tzinfo=UTC)
+    assert render("{{ when|govuk_datetime }}", when=summer_utc) == "1 July 2026, 3:30pm"
+    assert render("{{ when|govuk_time }}", when=None) == ""
