@@ -32,19 +32,6 @@ def _clear_cache():
         each.clear()
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(items):
-    """For `--dist loadgroup` (the PostgreSQL and browser run of `make test`): each module goes
-    to one worker whole, as with `loadfile`, so that its module-scoped data and sites are built
-    once; the front door's modules share a group, and so the one dev site they serve."""
-    for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        module = item.nodeid.split("::")[0]
-        group = "tests/frontdoor" if module.startswith("tests/frontdoor/") else module
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 PROJECT_PACKAGES = ("accounts", "config", "consortia", "directory", "outbox")
 
 
