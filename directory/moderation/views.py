@@ -284,8 +284,9 @@ class DecisionPage:
     item_name: str
     find: Callable[..., models.Model]
     subject: Callable[[models.Model], tuple[str, models.Model | None]]
-    wording: DecisionWording
-    done: Callable[[models.Model], str]
+    # How the reason is asked for: as a message to the organisation, or a reason on record.
+    wording: DecisionWording = REASON_WORDING
+    done: Callable[[models.Model], str] = lambda item: "Decision recorded"
     # Whether the form carries the organisation's version the moderator reviewed.
     versioned: bool = False
     context: Callable[..., dict] = lambda request, item, subject, lock: {}
@@ -315,8 +316,6 @@ DECISION_PAGES = {
                 pk=pk,
             ),
             subject=lambda claim: (Kind.CLAIM, claim),
-            wording=REASON_WORDING,
-            done=lambda claim: "Decision recorded",
         ),
         DecisionPage(
             name="commissioner",
@@ -326,8 +325,6 @@ DECISION_PAGES = {
                 CommissionerProfile.objects.select_related("user", "region"), pk=pk
             ),
             subject=lambda profile: (Kind.COMMISSIONER, profile),
-            wording=REASON_WORDING,
-            done=lambda profile: "Decision recorded",
         ),
         DecisionPage(
             name="report",
@@ -337,7 +334,6 @@ DECISION_PAGES = {
                 ProblemReport.objects.select_related("organisation"), pk=pk
             ),
             subject=lambda report: (Kind.REPORT, report),
-            wording=REASON_WORDING,
             done=lambda report: "The report has been closed",
         ),
     )
