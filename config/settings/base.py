@@ -189,6 +189,8 @@ ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{SERVICE_NAME}: "
 # The sign-up form asks for a name and whether the person delivers or commissions services.
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+# Moderators land on the moderation queue after signing in.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # One email address per account; a new one replaces the old only once it is verified.
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or email changes
