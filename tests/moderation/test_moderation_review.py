@@ -450,6 +450,29 @@ def test_self_approval_is_allowed_by_the_setting_and_marked(moderator, moderator
     assert any("who had made some of the changes" in row["what"] for row in history)
 
 
+def test_the_admin_lists_decisions_on_ones_own_changes(client, moderator, settings):
+    settings.MODERATION_ALLOW_SELF_APPROVAL = True
+    revision = edit_someone_elses_profile(moderator)
+    moderation.decision_record(
+        kind="revision", action="reject", subject=revision, actor=moderator, reason="No"
+    )
+    moderation.decision_record(
+        kind="archive",
+        action="done",
+        subject=revision.organisation,
+        actor=moderator,
+        reason="Closed",
+    )
+    client.force_login(moderator_user(is_staff=True, is_superuser=True))
+    changelist = reverse("admin:directory_auditrecord_changelist")
+    listing = client.get(changelist, {"self_decided__exact": "1"}).context["cl"]
+    assert "self_decided" in listing.list_display
+    assert "self_decided" in [spec.field_path for spec in listing.filter_specs]
+    assert [(record.kind, record.action) for record in listing.result_list] == [
+        ("revision", "reject")
+    ]
+
+
 def test_a_moderator_cannot_decide_a_submission_they_edited_or_sent(moderator, taxonomies):
     organisation, _ = full_submission()
     moderation.decision_record(
