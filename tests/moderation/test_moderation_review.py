@@ -565,6 +565,9 @@ def test_the_queue_says_how_long_each_item_waited(moderator_client, submission):
     page = moderator_client.get(reverse("moderation:queue")).content.decode()
     assert "1\xa0week, 3\xa0days" in page
     assert "Over 5 working days" in page
+    # How long, then what kind of item (one, so in the singular).
+    row = page.split("Harbour Light Trust</a>")[1].split("</tr>")[0]
+    assert row.index("1\xa0week") < row.index(">New submission</td>")
 
 
 @pytest.mark.parametrize(
@@ -593,7 +596,7 @@ def test_new_work_is_emailed_to_the_moderators_at_most_once_an_hour(moderator, t
     [email] = digest_emails()
     assert email.to == [moderator.email]
     assert email.subject == "2 new items for the moderators"
-    assert "New submissions: Harbour Light Trust" in email.body
+    assert "New submission: Harbour Light Trust" in email.body
     assert "/moderation/" in email.body
 
     # More work within the hour waits for the next digest, which lists only what is new.
