@@ -480,7 +480,7 @@ def test_edits_to_a_published_profile_wait_for_approval(client, moderator_client
 
     # The moderator sees the field-by-field difference, and approves.
     review = moderator_client.get(org_url("organisation", organisation)).content.decode()
-    assert "Old summary" in review and "New summary" in review
+    assert "<del>Old</del> summary" in review and "<ins>New</ins> summary" in review
     organisation.refresh_from_db()
     response = moderator_client.post(
         org_url("organisation", organisation),

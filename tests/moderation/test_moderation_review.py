@@ -332,6 +332,36 @@ def test_a_resubmission_shows_what_changed_since_it_was_sent_back_and_the_thread
     page = response.content.decode()
     assert "Changes since it was sent back" in page
     assert "Name the prison you work in." in page
+    # Within a long text, the words that changed are marked.
+    assert "Mentoring for men leaving HMP <del>Liverpool</del>" in page
+    assert "Mentoring for men leaving HMP <ins>Altcourse</ins>" in page
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "marked_before", "marked_after"),
+    [
+        (
+            "Mentors in HMP Styal",
+            "Mentors in HMP Altcourse",
+            "HMP <del>Styal</del>",
+            "<ins>Altcourse</ins>",
+        ),
+        (
+            "Advice & support",
+            "Advice, support <b>",
+            "<del>Advice &amp;</del> support",
+            "<ins>Advice,</ins> support <ins>&lt;b&gt;</ins>",
+        ),
+        ("One\ntwo", "One\nthree", "One\n<del>two</del>", "One\n<ins>three</ins>"),
+        ("Same words", "Same words", "Same words", "Same words"),
+    ],
+)
+def test_changed_words_are_marked_and_everything_escaped(
+    before, after, marked_before, marked_after
+):
+    old, new = moderation_review.marked_words(before, after)
+    assert marked_before in old
+    assert marked_after in new
 
 
 def test_changes_to_a_published_entry_compare_with_it_and_with_what_was_sent_back(
