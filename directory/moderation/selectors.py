@@ -416,14 +416,27 @@ def _membership_sentences(record, previous) -> list[str]:
     return [f"{person} is now {role}"] if "role" in _changed_fields(record, previous) else []
 
 
+# How the lists of a revision's proposal are named in its history.
+PROPOSED_LIST_NAMES = {revision_lists.SERVICES: "services", revision_lists.EVIDENCE: "evidence"}
+
+
+def _proposal_changes(proposed: dict, before: dict) -> str:
+    """ ": summary, services": what differs between two proposals (empty if nothing does)."""
+    names = [name for name in {**before, **proposed} if proposed.get(name) != before.get(name)]
+    labels = [PROPOSED_LIST_NAMES.get(name) or _label(Organisation, name).lower() for name in names]
+    return f": {', '.join(labels)}" if labels else ""
+
+
 def _revision_sentences(record, previous) -> list[str]:
     if record.history_type == "+":
-        return ["Changes to the published entry proposed"]
+        return ["Changes to the published entry proposed" + _proposal_changes(record.proposed, {})]
     if previous is None or record.history_type == "-":
         return []
     sentences = []
     if record.proposed != previous.proposed:
-        sentences.append("Proposed changes updated")
+        sentences.append(
+            "Proposed changes updated" + _proposal_changes(record.proposed, previous.proposed)
+        )
     if record.submitted_at != previous.submitted_at:
         sentences.append("Proposed changes sent for review again")
     return sentences

@@ -398,6 +398,20 @@ def test_changes_to_a_published_entry_compare_with_it_and_with_what_was_sent_bac
     assert context["submitter"] == editor
 
 
+def test_the_history_says_what_changes_were_proposed(moderator_client):
+    organisation = OrganisationFactory(summary="Published summary")
+    editor = verified_user(full_name="Ed Itor")
+    MembershipFactory(user=editor, organisation=organisation)
+    organisation = save_fields(organisation, editor, summary="First proposal")
+    organisation = save_fields(
+        organisation, editor, summary="First proposal", description="A longer description"
+    )
+    url = reverse("moderation:history", kwargs={"org": organisation.uuid})
+    rows = [(row["who"], row["what"]) for row in moderator_client.get(url).context["rows"]]
+    assert ("Ed Itor", "Changes to the published entry proposed: summary") in rows
+    assert ("Ed Itor", "Proposed changes updated: description") in rows
+
+
 # --- Four eyes ---
 
 
