@@ -17,6 +17,7 @@ from directory.organisations.models import Organisation
 class OrganisationWithHistoryAdmin(OrganisationAdmin):
     readonly_fields = [*OrganisationAdmin.readonly_fields, "readable_history"]
     object_history_template = "moderation/admin/organisation_history.html"
+    change_form_template = "moderation/admin/organisation_change_form.html"
 
     @admin.display(description="History")
     def readable_history(self, obj):

@@ -693,6 +693,8 @@ def test_the_django_admin_shows_organisations_and_what_they_publish_read_only(cl
         page = client.get(change)
         assert page.status_code == 200
         assert 'name="_save"' not in page.content.decode()
+        workspace = reverse("moderation:organisation", kwargs={"org": organisation.uuid})
+        assert (f'href="{workspace}"' in page.content.decode()) is (name == "organisation")
         assert client.post(change, {"summary": "Edited in the admin"}).status_code == 403
         assert client.get(reverse(f"admin:directory_{name}_add")).status_code == 403
     # simple_history's "Revert" page saves what is posted to it: refused.
