@@ -3,8 +3,12 @@ apps above use for the records their own workflows write. Organisations and what
 are read only here: owners' edits wait for a moderator, and moderators' decisions are recorded,
 in /moderation/."""
 
+from operator import attrgetter
+
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from directory.organisations import models
@@ -120,13 +124,29 @@ class OrganisationAdmin(ReadOnlyHistoryAdmin):
     show_full_result_count = False
 
 
+class ProfilePartAdmin(ReadOnlyHistoryAdmin):
+    """A service, delivery location or item of evidence: its "History" is its organisation's,
+    which moderation's admin shows as sentences (simple_history's own names raw fields)."""
+
+    # How to reach the organisation from the record.
+    organisation_path: str
+
+    def history_view(self, request, object_id, extra_context=None):
+        record = self.get_object(request, unquote(object_id))
+        if record is None:  # deleted: only its own records are left
+            return super().history_view(request, object_id, extra_context)
+        organisation_id = attrgetter(self.organisation_path)(record)
+        return redirect("admin:directory_organisation_history", organisation_id)
+
+
 class LocationInline(NoEditingOrDeleting, admin.TabularInline):
     model = models.DeliveryLocation
     extra = 0
 
 
 @admin.register(models.Service)
-class ServiceAdmin(ReadOnlyHistoryAdmin):
+class ServiceAdmin(ProfilePartAdmin):
+    organisation_path = "organisation_id"
     list_display = ["name", "organisation", "accepting_referrals", "updated_at"]
     list_filter = ["accepting_referrals", "pathways", "regions", "settings"]
     search_fields = ["name", "organisation__name"]
@@ -138,7 +158,8 @@ class ServiceAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(models.EvidenceItem)
-class EvidenceItemAdmin(ReadOnlyHistoryAdmin):
+class EvidenceItemAdmin(ProfilePartAdmin):
+    organisation_path = "organisation_id"
     list_display = ["title", "organisation", "kind", "year", "nesta_level", "verified_by_moderator"]
     list_filter = ["kind", "nesta_level", "verified_by_moderator"]
     search_fields = ["title", "organisation__name"]
@@ -148,7 +169,8 @@ class EvidenceItemAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(models.DeliveryLocation)
-class DeliveryLocationAdmin(ReadOnlyHistoryAdmin):
+class DeliveryLocationAdmin(ProfilePartAdmin):
+    organisation_path = "service.organisation_id"
     list_display = ["name", "postcode", "service", "latitude", "longitude"]
     search_fields = ["name", "postcode", "service__organisation__name"]
     list_select_related = ["service"]

@@ -728,6 +728,15 @@ def test_the_django_admin_reads_the_history_as_sentences(client, moderator):
     # Not simple_history's raw records, with field names and a way to revert.
     assert "completed_sections" not in history.content.decode()
     assert "revert" not in history.content.decode()
+    # A service's, location's or evidence's History is its organisation's.
+    service = organisation.services.get()
+    for name, record in [
+        ("service", service),
+        ("deliverylocation", DeliveryLocationFactory(service=service)),
+        ("evidenceitem", EvidenceItemFactory(organisation=organisation)),
+    ]:
+        response = client.get(reverse(f"admin:directory_{name}_history", args=[record.pk]))
+        assert response["Location"] == history.request["PATH_INFO"]
 
 
 def test_history_page_lists_changes_with_who_made_them(moderator_client, moderator):
