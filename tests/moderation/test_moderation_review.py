@@ -497,16 +497,14 @@ def test_self_approval_is_allowed_by_the_setting_and_marked(moderator, moderator
 def test_the_admin_lists_decisions_on_ones_own_changes(client, moderator, settings):
     settings.MODERATION_ALLOW_SELF_APPROVAL = True
     revision = edit_someone_elses_profile(moderator)
-    moderation.decision_record(
-        kind="revision", action="reject", subject=revision, actor=moderator, reason="No"
-    )
-    moderation.decision_record(
-        kind="archive",
-        action="done",
-        subject=revision.organisation,
-        actor=moderator,
-        reason="Closed",
-    )
+    # One decision on their own changes, and one on nothing of theirs.
+    for kind, action, subject in [
+        ("revision", "reject", revision),
+        ("archive", "done", revision.organisation),
+    ]:
+        moderation.decision_record(
+            kind=kind, action=action, subject=subject, actor=moderator, reason="No"
+        )
     client.force_login(moderator_user(is_staff=True, is_superuser=True))
     changelist = reverse("admin:directory_auditrecord_changelist")
     listing = client.get(changelist, {"self_decided__exact": "1"}).context["cl"]
