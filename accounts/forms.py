@@ -1,5 +1,7 @@
 """Forms for signing up and the account page."""
 
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
@@ -43,6 +45,20 @@ class LoginForm(AllauthLoginForm):
         # allauth's hint is a bare "Forgot your password?" link, read out with the field and
         # without GOV.UK's link and focus styles; the page has its own link below the form.
         self.fields["password"].help_text = ""
+
+
+def password_is_current(user, password: str) -> bool:
+    """Whether this is the user's password, checked as a sign-in is: a wrong guess counts
+    towards the account's sign-in cool-off, and none is checked during it (raises its error)."""
+    return get_adapter().reauthenticate(user, password)
+
+
+class ChangePasswordForm(AllauthChangePasswordForm):
+    def clean_oldpassword(self) -> str:
+        # allauth's own check is limited only to 5 a minute, and apart from sign-in's cool-off.
+        if not password_is_current(self.user, self.cleaned_data.get("oldpassword", "")):
+            raise get_adapter().validation_error("enter_current_password")
+        return self.cleaned_data["oldpassword"]
 
 
 def full_name_field() -> forms.CharField:
@@ -160,6 +176,6 @@ class AccountDeleteForm(forms.Form):
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if not password_is_current(self.user, password):
             raise forms.ValidationError("The password is not correct")
         return password

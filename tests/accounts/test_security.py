@@ -1,5 +1,6 @@
 """Rate limits, session lifetimes and two-factor authentication."""
 
+import re
 from urllib.parse import quote
 
 import pytest
@@ -15,6 +16,7 @@ from tests.accounts.helpers import (
     activate_totp,
     current_totp_code,
     force_login_password_only,
+    force_login_with_both_factors,
     sign_in,
 )
 from tests.factories import verified_user
@@ -413,16 +415,21 @@ def paths_without_parameters(patterns=None, prefix: str = ""):
             yield "/" + prefix + part
 
 
-def paths_that_accept_a_password() -> list[str]:
-    """The paths whose page (after any redirect) asks a signed-out visitor for a password."""
-    client = Client()
-    found = []
+def pages_that_accept_a_password(client) -> dict[str, str]:
+    """Each path whose page (after any redirect) asks this client for a password, with the
+    address of that page."""
+    found = {}
     for path in set(paths_without_parameters()):
         page = client.get(path, follow=True)
         is_html = page.get("Content-Type", "").startswith("text/html") and not page.streaming
         if is_html and 'type="password"' in page.content.decode():
-            found.append(path)
-    return sorted(found)
+            found[path] = page.redirect_chain[-1][0] if page.redirect_chain else path
+    return found
+
+
+def paths_that_accept_a_password() -> list[str]:
+    """The paths whose page (after any redirect) asks a signed-out visitor for a password."""
+    return sorted(pages_that_accept_a_password(Client()))
 
 
 def post_credentials(client, path: str, user, password: str):
@@ -465,3 +472,52 @@ def test_every_way_in_with_a_password_is_rate_limited(make_user, clock):
         # The lockout is the site's: its sign-in refuses the right password too.
         if path == reverse("account_login"):
             assert "Too many failed" in response.content.decode()
+
+
+PASSWORD_INPUT = re.compile(r"<input[^>]*\btype=\"password\"[^>]*>")
+
+
+def password_fields(client, url: str, current: str) -> dict[str, str]:
+    """The page's password fields filled in: `current` where it asks for the password in use,
+    a new valid password where it asks for a new one."""
+    page = client.get(url).content.decode()
+    fields = {}
+    for tag in PASSWORD_INPUT.findall(page):
+        name = re.search(r'\bname="([^"]+)"', tag).group(1)
+        fields[name] = "a-brand-new-passphrase" if 'autocomplete="new-password"' in tag else current
+    return fields
+
+
+@pytest.mark.django_db
+@SECOND_FACTOR_USERS
+def test_every_signed_in_page_that_asks_for_a_password_demands_both_factors_and_is_limited(
+    make_user, clock
+):
+    """Password change and set, reauthentication (which the two-factor pages ask for), account
+    deletion and the admin's password change: a stolen session must not become a way to guess
+    the password without the sign-in's cool-off."""
+    user = make_user()
+    signed_in = Client()
+    force_login_with_both_factors(signed_in, user)
+    pages = pages_that_accept_a_password(signed_in)
+    assert {"/accounts/password/change/", "/accounts/reauthenticate/", "/account/delete/"} <= set(
+        pages.values()
+    )
+    for path, url in sorted(pages.items()):
+        password_only = Client()
+        force_login_password_only(password_only, user)
+        assert password_only.get(path)["Location"].startswith(reverse("account_login")), path
+
+        cache.clear()
+        client = Client()
+        force_login_with_both_factors(client, user)
+        for _ in range(5):
+            client.post(url, password_fields(client, url, "wrong-password-guess"))
+        response = client.post(url, password_fields(client, url, PASSWORD))
+
+        # Refused, by the page's own limit or the account's cool-off...
+        assert response.status_code == 429 or "Too many failed" in response.content.decode(), path
+        user.refresh_from_db()
+        assert user.check_password(PASSWORD), path
+        # ...which is the sign-in's: the guesses count there too.
+        assert "Too many failed" in sign_in(Client(), user).content.decode(), path
