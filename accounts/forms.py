@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from .fields import OneLineFormField
 from .models import CommissionerProfile
 from .services import commissioner_register
 
@@ -62,7 +63,7 @@ class ChangePasswordForm(AllauthChangePasswordForm):
 
 
 def full_name_field() -> forms.CharField:
-    return forms.CharField(
+    return OneLineFormField(
         label="Full name",
         max_length=150,
         error_messages={
@@ -87,7 +88,7 @@ class SignupForm(AllauthSignupForm):
         widget=forms.RadioSelect,
         required=False,
     )
-    body_name = forms.CharField(
+    body_name = OneLineFormField(
         label="Name of the organisation you work for",
         help_text="Only if you commission or buy services. For example, Greater Manchester "
         "Probation Service or Kent County Council",
