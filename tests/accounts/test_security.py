@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from rest_framework.views import APIView
 
 from accounts.models import MODERATORS_GROUP, User
 from tests.accounts.helpers import (
@@ -472,6 +473,27 @@ def test_every_way_in_with_a_password_is_rate_limited(make_user, clock):
         # The lockout is the site's: its sign-in refuses the right password too.
         if path == reverse("account_login"):
             assert "Too many failed" in response.content.decode()
+
+
+def every_view(patterns=None):
+    """The view of every pattern in the URLconf, parameters or not."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from every_view(pattern.url_patterns)
+        else:
+            yield pattern.callback
+
+
+def test_the_api_accepts_no_credentials():
+    """No session, Basic or token authentication: the API would be a password path without
+    the second factor or the sign-in's cool-off."""
+    classes = {
+        getattr(view, "cls", None) or getattr(view, "view_class", None) for view in every_view()
+    }
+    api_views = [cls for cls in classes if isinstance(cls, type) and issubclass(cls, APIView)]
+    assert len(api_views) >= 3  # the walk finds them
+    for view in api_views:
+        assert not view.authentication_classes, view
 
 
 PASSWORD_INPUT = re.compile(r"<input[^>]*\btype=\"password\"[^>]*>")
