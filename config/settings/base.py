@@ -387,5 +387,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # pikepdf announces its C++ logging bridge at INFO on import: noise in every command.
+        "pikepdf": {"level": "WARNING"},
+    },
 }

@@ -90,3 +90,5 @@ def test_make_run_prints_the_logins_the_two_factor_secret_and_where_emails_go(de
     assert re.search(r"otpauth://totp/moderator%40example\.org\?secret=[A-Z2-7]+", printed)
     assert "Emails (sign-up confirmations" in printed and "printed in this terminal" in printed
     assert "working set (queue, partnerships...): " in printed and "not loaded" not in printed
+    # Libraries' start-up chatter (pikepdf logs its logging bridge at INFO) stays out of it.
+    assert "logger bridge" not in printed
