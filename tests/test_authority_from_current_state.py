@@ -49,6 +49,15 @@ class Case:
     allowed: dict[str, set[str]]  # action -> the "now" states in which it is allowed
 
 
+def _page(url_name: str, kwargs: Callable[[dict], dict] = lambda t: {}):
+    """The action of opening a page, its URL's arguments taken from the things involved."""
+    return lambda t: ("get", reverse(url_name, kwargs=kwargs(t)), {})
+
+
+def _organisation_uuid(things: dict) -> dict:
+    return {"org": things["organisation"].uuid}
+
+
 def _organisation_with_two_admins(person, role: str) -> dict:
     organisation = OrganisationFactory()
     other_admin = MembershipFactory(organisation=organisation, role="admin").user
@@ -182,7 +191,7 @@ CASES = {
         change=_change_verification,
         actions={
             **OPPORTUNITY_ACTIONS,
-            "post another": lambda t: ("get", reverse("opportunities:create"), {}),
+            "post another": _page("opportunities:create"),
         },
         allowed={action: {"verified"} for action in [*OPPORTUNITY_ACTIONS, "post another"]},
     ),
@@ -247,11 +256,7 @@ CASES = {
                 ),
                 {},
             ),
-            "edit the evidence": lambda t: (
-                "get",
-                reverse("registration:evidence", kwargs={"org": t["organisation"].uuid}),
-                {},
-            ),
+            "edit the evidence": _page("registration:evidence", _organisation_uuid),
         },
         allowed={"download the document": {"editor"}, "edit the evidence": {"editor"}},
     ),
@@ -272,11 +277,7 @@ CASES = {
                 ),
                 {"note": "Spoke to their manager", "version": "1"},
             ),
-            "export it": lambda t: (
-                "get",
-                reverse("shortlists:export_csv", kwargs={"pk": t["shortlist"].pk}),
-                {},
-            ),
+            "export it": _page("shortlists:export_csv", lambda t: {"pk": t["shortlist"].pk}),
         },
         allowed={
             "read it": {"editor", "viewer"},
@@ -288,19 +289,15 @@ CASES = {
         build=_moderator,
         change=_change_moderator,
         actions={
-            "open the queue": lambda t: ("get", reverse("moderation:queue"), {}),
-            "review a submission": lambda t: (
-                "get",
-                reverse("moderation:organisation", kwargs={"org": t["organisation"].uuid}),
-                {},
-            ),
+            "open the queue": _page("moderation:queue"),
+            "review a submission": _page("moderation:organisation", _organisation_uuid),
         },
         allowed={"open the queue": {"moderator"}, "review a submission": {"moderator"}},
     ),
     "staff": Case(
         build=_staff,
         change=_change_staff,
-        actions={"open the admin": lambda t: ("get", reverse("admin:index"), {})},
+        actions={"open the admin": _page("admin:index")},
         allowed={"open the admin": {"staff"}},
     ),
 }
