@@ -335,6 +335,20 @@ def test_guessing_two_factor_codes_hits_the_same_cool_off(client, clock):
     assert "Too many failed" in response.content.decode()
 
 
+@pytest.mark.django_db
+def test_guessing_codes_to_reauthenticate_hits_the_same_cool_off(client, clock):
+    """The two-factor pages ask for a code again before changes; guessing it is limited too."""
+    user = verified_user()
+    secret = activate_totp(user)
+    force_login_with_both_factors(client, user)
+    for _ in range(5):
+        client.post(reverse("mfa_reauthenticate"), {"code": "000000"})
+
+    response = client.post(reverse("mfa_reauthenticate"), {"code": current_totp_code(secret)})
+    assert response.status_code == 200
+    assert "Too many failed" in response.content.decode()
+
+
 # --- One sign-in path: the second factor is used in the session, not merely set up ---
 
 
