@@ -21,6 +21,16 @@ def one_line(value: str) -> str:
     return " ".join(spaced.split())
 
 
+def one_line_constraint(field: str, *, name: str) -> models.CheckConstraint:
+    """A database check that the field has no line break, for a field that goes into email
+    headers (a subject, a sender's name), where a line break would start a new header."""
+    return models.CheckConstraint(
+        condition=~models.Q(**{f"{field}__contains": "\n"})
+        & ~models.Q(**{f"{field}__contains": "\r"}),
+        name=name,
+    )
+
+
 class OneLineFormField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)

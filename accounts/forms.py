@@ -1,11 +1,14 @@
 """Forms for signing up and the account page."""
 
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from .fields import OneLineFormField
 from .models import CommissionerProfile
 from .services import commissioner_register
 
@@ -45,8 +48,22 @@ class LoginForm(AllauthLoginForm):
         self.fields["password"].help_text = ""
 
 
+def password_is_current(user, password: str) -> bool:
+    """Whether this is the user's password, checked as a sign-in is: a wrong guess counts
+    towards the account's sign-in cool-off, and none is checked during it (raises its error)."""
+    return get_adapter().reauthenticate(user, password)
+
+
+class ChangePasswordForm(AllauthChangePasswordForm):
+    def clean_oldpassword(self) -> str:
+        # allauth's own check is limited only to 5 a minute, and apart from sign-in's cool-off.
+        if not password_is_current(self.user, self.cleaned_data.get("oldpassword", "")):
+            raise get_adapter().validation_error("enter_current_password")
+        return self.cleaned_data["oldpassword"]
+
+
 def full_name_field() -> forms.CharField:
-    return forms.CharField(
+    return OneLineFormField(
         label="Full name",
         max_length=150,
         error_messages={
@@ -71,7 +88,7 @@ class SignupForm(AllauthSignupForm):
         widget=forms.RadioSelect,
         required=False,
     )
-    body_name = forms.CharField(
+    body_name = OneLineFormField(
         label="Name of the organisation you work for",
         help_text="Only if you commission or buy services. For example, Greater Manchester "
         "Probation Service or Kent County Council",
@@ -160,6 +177,6 @@ class AccountDeleteForm(forms.Form):
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if not password_is_current(self.user, password):
             raise forms.ValidationError("The password is not correct")
         return password

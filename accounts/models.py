@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
-from .fields import OneLineCharField
+from .fields import OneLineCharField, one_line_constraint
 
 
 class UserManager(BaseUserManager):
@@ -48,7 +48,11 @@ class User(AbstractUser):
     objects = UserManager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            # In the subject of an email when they share a shortlist.
+            one_line_constraint("full_name", name="user_full_name_one_line"),
+        ]
 
     def __str__(self):
         return self.full_name or self.email

@@ -57,6 +57,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Before the admin's own patterns: its sign-in page would skip the second factor.
     path("admin/login/", views.admin_login, name="admin_login"),
+    path("admin/password_change/", views.admin_password_change, name="admin_password_change"),
     path("admin/", admin.site.urls),
 ]
 

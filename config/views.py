@@ -35,3 +35,9 @@ def admin_login(request):
         raise PermissionDenied("Your account cannot use the admin")
     next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
     return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+
+
+def admin_password_change(request):
+    """The admin's password change is the site's: a wrong current password counts towards the
+    sign-in cool-off, and a change ends the person's other sessions."""
+    return redirect("account_change_password")

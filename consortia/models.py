@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.fields import OneLineCharField
+from accounts.fields import OneLineCharField, one_line_constraint
 from directory.organisations.models import AuditRecord
 
 
@@ -140,6 +140,8 @@ class Opportunity(models.Model):
         ordering = ["closes_on", "title", "id"]
         verbose_name_plural = "opportunities"
         constraints = [
+            # In the subjects of the emails about responses to it.
+            one_line_constraint("title", name="opportunity_title_one_line"),
             models.CheckConstraint(
                 condition=Q(status__in=["published", "withdrawn"]),
                 name="opportunity_status_valid",
@@ -317,6 +319,8 @@ class Consortium(models.Model):
         ordering = ["name", "id"]
         verbose_name_plural = "consortia"
         constraints = [
+            # In the subjects of the emails about changes to it.
+            one_line_constraint("name", name="consortium_name_one_line"),
             models.CheckConstraint(
                 condition=Q(status__in=["forming", "bidding", "delivering", "closed"]),
                 name="consortium_status_valid",

@@ -174,17 +174,25 @@ def emails_retry(*, ids: list[int]) -> int:
 @transaction.atomic
 def emails_withhold(*, addresses: set[str]) -> int:
     """Take the addresses off every email not yet sent; emails left with nobody to send to,
-    or written on behalf of one of them (replies go to them), are deleted. How many were."""
+    written on behalf of one of them (replies go to them), or about one of them (the address
+    in the subject or the text, as in a request to join sent to the moderators) are deleted.
+    How many were."""
     wanted = {address.lower() for address in addresses}
     if not wanted:
         return 0
     mentions = Q()
     for address in wanted:
-        mentions |= Q(recipients__icontains=address) | Q(message__reply_to__icontains=address)
+        mentions |= (
+            Q(recipients__icontains=address)
+            | Q(message__reply_to__icontains=address)
+            | Q(message__subject__icontains=address)
+            | Q(message__body__icontains=address)
+        )
     deleted = 0
     for email in OutgoingEmail.objects.select_for_update().filter(mentions):
         data = email.message
-        if _addressed_to(data["reply_to"], wanted):
+        text = f"{data['subject']}\n{data['body']}".lower()
+        if _addressed_to(data["reply_to"], wanted) or any(address in text for address in wanted):
             email.delete()
             deleted += 1
             continue

@@ -61,8 +61,9 @@ EXCLUDED = {
     # password), and every account has a password, so "set a password" sends you to "change".
     "account_confirm_login_code",
     "account_set_password",
-    # Redirect-only: the admin's sign-in is the site's (account_login).
+    # Redirect-only: the admin's sign-in and password change are the site's.
     "admin_login",
+    "admin_password_change",
 }
 
 

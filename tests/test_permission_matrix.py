@@ -184,6 +184,8 @@ MATRIX = {
     "account_login": (no_kwargs, signed_in_already(anonymous=200)),
     # The admin's sign-in is the site's (with its rate limits and second factor).
     "admin_login": (no_kwargs, roles(403, anonymous=LOGIN)),
+    # The admin's password change is the site's (sharing the sign-in's cool-off).
+    "admin_password_change": (no_kwargs, roles("-> /accounts/password/change/")),
     "account_logout": (no_kwargs, roles(200, anonymous="-> /")),
     "account_inactive": (no_kwargs, PUBLIC),
     "account_signup": (no_kwargs, signed_in_already(anonymous=200)),

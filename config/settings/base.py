@@ -188,7 +188,12 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{SERVICE_NAME}: "
 # The sign-up form asks for a name and whether the person delivers or commissions services.
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+# Every form that checks a password counts wrong ones towards the same cool-off as sign-in's.
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "change_password": "accounts.forms.ChangePasswordForm",
+}
 # Moderators land on the moderation queue after signing in.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # One email address per account; a new one replaces the old only once it is verified.

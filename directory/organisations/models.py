@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from accounts.fields import OneLineCharField
+from accounts.fields import OneLineCharField, one_line_constraint
 from directory.organisations import validators
 
 # --- Taxonomies: tables seeded from fixtures/taxonomies.json, editable by admins. ---
@@ -361,11 +361,7 @@ class Organisation(models.Model):
             models.Index(fields=["status", "-last_verified_at"], name="org_status_verified_idx"),
         ]
         constraints = [
-            # The name goes into email subjects: a line break there would start a new header.
-            models.CheckConstraint(
-                condition=~Q(name__contains="\n") & ~Q(name__contains="\r"),
-                name="organisation_name_one_line",
-            ),
+            one_line_constraint("name", name="organisation_name_one_line"),
             models.CheckConstraint(
                 condition=Q(
                     status__in=[

@@ -622,7 +622,6 @@ def evidence_remove(request, org: uuid.UUID, item: uuid.UUID):
     )
 
 
-@evidence_views.document_policy
 @login_required
 def evidence_document(request, org: uuid.UUID, item: uuid.UUID):
     """The PDF of an item of evidence as its owners last saved it (perhaps waiting for review),

@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.fields import OneLineCharField
+from accounts.fields import OneLineCharField, one_line_constraint
 from directory.organisations import validators
 from directory.organisations.models import Organisation
 
@@ -48,6 +48,8 @@ class Shortlist(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "id"]
+        # In the subject of the email that tells someone it was shared with them.
+        constraints = [one_line_constraint("name", name="shortlist_name_one_line")]
 
     def __str__(self):
         return self.name
@@ -187,12 +189,7 @@ class ContactMessage(models.Model):
     class Meta:
         ordering = ["-sent_at", "-id"]
         indexes = [models.Index(fields=["sender", "sent_at"], name="contactmessage_sender_idx")]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(subject__contains="\n") & ~Q(subject__contains="\r"),
-                name="contactmessage_subject_one_line",
-            )
-        ]
+        constraints = [one_line_constraint("subject", name="contactmessage_subject_one_line")]
 
     def __str__(self):
         return f"{self.subject} to {self.organisation}"

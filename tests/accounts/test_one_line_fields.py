@@ -5,7 +5,15 @@ from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 
 from accounts.fields import one_line
-from tests.factories import OrganisationFactory
+from accounts.forms import SignupForm
+from tests.factories import (
+    ConsortiumFactory,
+    ContactMessageFactory,
+    OpportunityFactory,
+    OrganisationFactory,
+    ShortlistFactory,
+    UserFactory,
+)
 
 ONE_LINE_FIELDS = [
     ("directory.Organisation", "name"),
@@ -45,6 +53,12 @@ def test_every_form_and_every_full_clean_puts_the_field_on_one_line(model, field
     assert model_field.clean(HOSTILE, None) == ON_ONE_LINE  # full_clean in every service
 
 
+@pytest.mark.parametrize("field", ["full_name", "body_name"])
+def test_the_sign_up_form_puts_names_on_one_line(field):
+    """Its own fields, not the models': the account is made by allauth, not a ModelForm."""
+    assert SignupForm.base_fields[field].clean(HOSTILE) == ON_ONE_LINE
+
+
 @pytest.mark.django_db
 def test_even_a_queryset_update_writes_one_line():
     """The field prepares every value it writes (save, update, bulk_create) the same way."""
@@ -54,11 +68,29 @@ def test_even_a_queryset_update_writes_one_line():
     assert organisation.name == ON_ONE_LINE
 
 
+# Every field that goes into an email header (a subject), and the factory of its model.
+HEADER_FIELDS = {
+    "organisation name": (OrganisationFactory, "name"),
+    "opportunity title": (OpportunityFactory, "title"),
+    "consortium name": (ConsortiumFactory, "name"),
+    "shortlist name": (ShortlistFactory, "name"),
+    "person's name": (UserFactory, "full_name"),
+    "contact message subject": (ContactMessageFactory, "subject"),
+}
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["Second\nChances", "Second\rChances"])
-def test_the_database_refuses_a_line_break_in_an_organisation_name(name):
-    """Whatever writes to it: the name goes into email headers."""
-    organisation = OrganisationFactory()
-    table = organisation._meta.db_table
+@pytest.mark.parametrize("line_break", ["\n", "\r"], ids=["LF", "CR"])
+@pytest.mark.parametrize(("factory", "field"), HEADER_FIELDS.values(), ids=HEADER_FIELDS.keys())
+def test_the_database_refuses_a_line_break_in_a_field_that_goes_into_an_email_header(
+    factory, field, line_break
+):
+    """Whatever writes to it, past the forms and the field's own normalising."""
+    instance = factory()
+    table = instance._meta.db_table
+    column = instance._meta.get_field(field).column
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET name = %s WHERE id = %s", [name, organisation.pk])
+        cursor.execute(
+            f"UPDATE {table} SET {column} = %s WHERE id = %s",
+            [f"Second{line_break}Chances", instance.pk],
+        )

@@ -405,6 +405,7 @@ def test_deleting_the_account_leaves_nothing_of_them(client, django_capture_on_c
 
 
 def test_emails_still_queued_for_a_deleted_account_are_not_sent():
+    """Neither to them, nor on their behalf, nor about them."""
     from django.core.mail import EmailMessage
 
     from accounts.services import user_delete
@@ -421,6 +422,10 @@ def test_emails_still_queued_for_a_deleted_account_are_not_sent():
             ),
             EmailMessage("To both", "Hello", to=[colleague], bcc=[user.email]),
             EmailMessage("Their message", "From them", to=[colleague], reply_to=[user.email]),
+            EmailMessage(
+                f"{user.email.lower()} has asked to join Harbour Trust", "Review it", to=[colleague]
+            ),
+            EmailMessage("A request to join", f"From {user.email}.", to=[colleague]),
         ]
     )
 

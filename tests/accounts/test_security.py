@@ -1,5 +1,6 @@
 """Rate limits, session lifetimes and two-factor authentication."""
 
+import re
 from urllib.parse import quote
 
 import pytest
@@ -8,6 +9,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from rest_framework.views import APIView
 
 from accounts.models import MODERATORS_GROUP, User
 from tests.accounts.helpers import (
@@ -15,6 +17,7 @@ from tests.accounts.helpers import (
     activate_totp,
     current_totp_code,
     force_login_password_only,
+    force_login_with_both_factors,
     sign_in,
 )
 from tests.factories import verified_user
@@ -332,6 +335,20 @@ def test_guessing_two_factor_codes_hits_the_same_cool_off(client, clock):
     assert "Too many failed" in response.content.decode()
 
 
+@pytest.mark.django_db
+def test_guessing_codes_to_reauthenticate_hits_the_same_cool_off(client, clock):
+    """The two-factor pages ask for a code again before changes; guessing it is limited too."""
+    user = verified_user()
+    secret = activate_totp(user)
+    force_login_with_both_factors(client, user)
+    for _ in range(5):
+        client.post(reverse("mfa_reauthenticate"), {"code": "000000"})
+
+    response = client.post(reverse("mfa_reauthenticate"), {"code": current_totp_code(secret)})
+    assert response.status_code == 200
+    assert "Too many failed" in response.content.decode()
+
+
 # --- One sign-in path: the second factor is used in the session, not merely set up ---
 
 
@@ -436,16 +453,21 @@ def paths_without_parameters(patterns=None, prefix: str = ""):
             yield "/" + prefix + part
 
 
-def paths_that_accept_a_password() -> list[str]:
-    """The paths whose page (after any redirect) asks a signed-out visitor for a password."""
-    client = Client()
-    found = []
+def pages_that_accept_a_password(client) -> dict[str, str]:
+    """Each path whose page (after any redirect) asks this client for a password, with the
+    address of that page."""
+    found = {}
     for path in set(paths_without_parameters()):
         page = client.get(path, follow=True)
         is_html = page.get("Content-Type", "").startswith("text/html") and not page.streaming
         if is_html and 'type="password"' in page.content.decode():
-            found.append(path)
-    return sorted(found)
+            found[path] = page.redirect_chain[-1][0] if page.redirect_chain else path
+    return found
+
+
+def paths_that_accept_a_password() -> list[str]:
+    """The paths whose page (after any redirect) asks a signed-out visitor for a password."""
+    return sorted(pages_that_accept_a_password(Client()))
 
 
 def post_credentials(client, path: str, user, password: str):
@@ -488,3 +510,73 @@ def test_every_way_in_with_a_password_is_rate_limited(make_user, clock):
         # The lockout is the site's: its sign-in refuses the right password too.
         if path == reverse("account_login"):
             assert "Too many failed" in response.content.decode()
+
+
+def every_view(patterns=None):
+    """The view of every pattern in the URLconf, parameters or not."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from every_view(pattern.url_patterns)
+        else:
+            yield pattern.callback
+
+
+def test_the_api_accepts_no_credentials():
+    """No session, Basic or token authentication: the API would be a password path without
+    the second factor or the sign-in's cool-off."""
+    classes = {
+        getattr(view, "cls", None) or getattr(view, "view_class", None) for view in every_view()
+    }
+    api_views = [cls for cls in classes if isinstance(cls, type) and issubclass(cls, APIView)]
+    assert len(api_views) >= 3  # the walk finds them
+    for view in api_views:
+        assert not view.authentication_classes, view
+
+
+PASSWORD_INPUT = re.compile(r"<input[^>]*\btype=\"password\"[^>]*>")
+
+
+def password_fields(client, url: str, current: str) -> dict[str, str]:
+    """The page's password fields filled in: `current` where it asks for the password in use,
+    a new valid password where it asks for a new one."""
+    page = client.get(url).content.decode()
+    fields = {}
+    for tag in PASSWORD_INPUT.findall(page):
+        name = re.search(r'\bname="([^"]+)"', tag).group(1)
+        fields[name] = "a-brand-new-passphrase" if 'autocomplete="new-password"' in tag else current
+    return fields
+
+
+@pytest.mark.django_db
+@SECOND_FACTOR_USERS
+def test_every_signed_in_page_that_asks_for_a_password_demands_both_factors_and_is_limited(
+    make_user, clock
+):
+    """Password change and set, reauthentication (which the two-factor pages ask for), account
+    deletion and the admin's password change: a stolen session must not become a way to guess
+    the password without the sign-in's cool-off."""
+    user = make_user()
+    signed_in = Client()
+    force_login_with_both_factors(signed_in, user)
+    pages = pages_that_accept_a_password(signed_in)
+    assert {"/accounts/password/change/", "/accounts/reauthenticate/", "/account/delete/"} <= set(
+        pages.values()
+    )
+    for path, url in sorted(pages.items()):
+        password_only = Client()
+        force_login_password_only(password_only, user)
+        assert password_only.get(path)["Location"].startswith(reverse("account_login")), path
+
+        cache.clear()
+        client = Client()
+        force_login_with_both_factors(client, user)
+        for _ in range(5):
+            client.post(url, password_fields(client, url, "wrong-password-guess"))
+        response = client.post(url, password_fields(client, url, PASSWORD))
+
+        # Refused, by the page's own limit or the account's cool-off...
+        assert response.status_code == 429 or "Too many failed" in response.content.decode(), path
+        user.refresh_from_db()
+        assert user.check_password(PASSWORD), path
+        # ...which is the sign-in's: the guesses count there too.
+        assert "Too many failed" in sign_in(Client(), user).content.decode(), path

@@ -146,6 +146,7 @@ print(json.dumps({
     "csrf_cookie_secure": settings.CSRF_COOKIE_SECURE,
     "csrf_cookie_httponly": settings.CSRF_COOKIE_HTTPONLY,
     "csrf_cookie_samesite": settings.CSRF_COOKIE_SAMESITE,
+    "middleware": settings.MIDDLEWARE,
 }))
 """
 
@@ -180,6 +181,18 @@ def test_production_sends_hsts_with_the_other_headers(production_response):
     assert csp_directives(headers["Content-Security-Policy"]) == EXPECTED_CSP_DIRECTIVES
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert permissions_policy(headers) == DENIED_FEATURES
+
+
+def test_production_keeps_signed_in_pages_out_of_caches_and_demands_two_factors(
+    production_response,
+):
+    """The middleware that sends no-store to signed-in users, and the two-factor rule."""
+    middleware = production_response["middleware"]
+    assert "config.middleware.PrivacyHeadersMiddleware" in middleware
+    assert "accounts.middleware.MfaRequiredMiddleware" in middleware
 
 
 def test_production_redirects_plain_http_to_https(production_response):

@@ -247,9 +247,26 @@ def document_url(item):
     )
 
 
-def test_published_document_is_served_as_a_pdf(client, document_item):
+DOCUMENT_URLS = {
+    "public profile": document_url,
+    "owners' copy": lambda item: reverse(
+        "registration:evidence_document",
+        kwargs={"org": item.organisation.uuid, "item": item.uuid},
+    ),
+    "moderators' copy": lambda item: reverse(
+        "moderation:evidence_document",
+        kwargs={"org": item.organisation.uuid, "item": item.uuid},
+    ),
+}
+
+
+@pytest.mark.parametrize("document_url", DOCUMENT_URLS.values(), ids=DOCUMENT_URLS.keys())
+def test_every_document_is_a_download_that_cannot_run_in_the_site(
+    moderator_client, document_item, document_url
+):
+    """Downloaded, never sniffed into a page, and under a policy that runs nothing."""
     item = document_item(Organisation.Status.PUBLISHED)
-    response = client.get(document_url(item))
+    response = moderator_client.get(document_url(item))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF_BYTES
     assert response["Content-Type"] == "application/pdf"
@@ -257,6 +274,14 @@ def test_published_document_is_served_as_a_pdf(client, document_item):
     assert response["X-Content-Type-Options"] == "nosniff"
     policy = {part.strip() for part in response["Content-Security-Policy"].split(";")}
     assert policy == {"default-src 'none'", "frame-ancestors 'none'", "sandbox"}
+    assert "no-store" in response["Cache-Control"].split(", ")
+
+
+def test_published_document_is_served_to_anyone_and_never_stored(client, document_item):
+    item = document_item(Organisation.Status.PUBLISHED)
+    response = client.get(document_url(item))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES
     assert response["Cache-Control"] == "no-store"
 
 
