@@ -27,11 +27,14 @@ EMBEDDED_EXECUTABLE_MARKERS = (
 ALLOWED_CONTENT_TYPES = {"application/pdf", "application/x-pdf"}
 # Markup that makes a file a PDF/HTML polyglot: a browser sniffing it would run it as a page.
 HTML_MARKERS = re.compile(rb"<(script|html|body|iframe|svg|!doctype html)[\s>/]", re.IGNORECASE)
-# What a PDF may do beyond showing pages: run scripts, start programs, carry other files,
-# submit forms. Key names (and /S action types) that mark each, wherever they appear.
+# What a PDF may do beyond showing pages: run scripts, start programs, open or read other
+# files, carry other files, play embedded media, submit forms. Key names (and /S action types)
+# that mark each, wherever they appear. Links to web pages (/URI) are fine.
 ACTIVE_CONTENT = {
     "JavaScript": {"/JS", "/JavaScript"},
     "an action that opens a program": {"/Launch"},
+    "an action that opens or reads another file": {"/GoToR", "/GoToE", "/ImportData"},
+    "embedded media": {"/RichMedia"},
     "attached files": {"/EmbeddedFiles", "/EmbeddedFile", "/EF"},
     "a form": {"/AcroForm", "/XFA", "/SubmitForm"},
 }

@@ -380,6 +380,15 @@ def _form(pdf):
     pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([field]))
 
 
+def _rich_media(pdf):
+    annotation = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.RichMedia,
+        Rect=pikepdf.Array([0, 0, 100, 100]),
+    )
+    pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(annotation)]))
+
+
 HTML_PAGE = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>\n"
 
 
@@ -404,6 +413,27 @@ HTML_PAGE = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script>
             "contains an action that opens a program",
         ),
         (pdf_document(_link_that_launches), "contains an action that opens a program"),
+        (
+            pdf_document(
+                _open_action(
+                    pikepdf.Dictionary(
+                        S=pikepdf.Name.GoToR,
+                        F=pikepdf.String("\\\\server\\share\\a.pdf"),
+                        D=pikepdf.Array([0, pikepdf.Name.Fit]),
+                    )
+                )
+            ),
+            "contains an action that opens or reads another file",
+        ),
+        (
+            pdf_document(
+                _open_action(
+                    pikepdf.Dictionary(S=pikepdf.Name.ImportData, F=pikepdf.String("data.fdf"))
+                )
+            ),
+            "contains an action that opens or reads another file",
+        ),
+        (pdf_document(_rich_media), "contains embedded media"),
         (pdf_document(_attached_file), "contains attached files"),
         (pdf_document(_form), "contains a form"),
         # HTML or script before the header: a polyglot a browser would render as a page.
@@ -418,6 +448,9 @@ HTML_PAGE = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script>
         "javascript-name-tree",
         "launch-open-action",
         "launch-link",
+        "remote-go-to",
+        "import-data",
+        "rich-media",
         "embedded-file",
         "form",
         "html-before-header",
