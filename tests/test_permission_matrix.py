@@ -51,7 +51,14 @@ def roles(default, **overrides) -> dict:
     return {role: overrides.get(role, default) for role in ROLES}
 
 
+def signed_in_already(**overrides) -> dict:
+    """Sign-in pages send someone signed in where a sign-in lands: moderators on the queue."""
+    return roles("-> /account/", moderator="-> /moderation/") | overrides
+
+
 PUBLIC = roles(200)
+
+
 SIGNED_IN = roles(200, anonymous=LOGIN)
 # Someone's own things (shortlists, saved searches, appraisals): the admin of A owns them.
 OWNER_ONLY = roles(404, anonymous=LOGIN, admin=200)
@@ -174,14 +181,14 @@ MATRIX = {
     "saved_searches:edit": (lambda w: {"pk": w.saved_search.pk}, OWNER_ONLY),
     "saved_searches:delete": (lambda w: {"pk": w.saved_search.pk}, OWNER_ONLY),
     # allauth
-    "account_login": (no_kwargs, roles("-> /account/", anonymous=200)),
+    "account_login": (no_kwargs, signed_in_already(anonymous=200)),
     # The admin's sign-in is the site's (with its rate limits and second factor).
     "admin_login": (no_kwargs, roles(403, anonymous=LOGIN)),
     # The admin's password change is the site's (sharing the sign-in's cool-off).
     "admin_password_change": (no_kwargs, roles("-> /accounts/password/change/")),
     "account_logout": (no_kwargs, roles(200, anonymous="-> /")),
     "account_inactive": (no_kwargs, PUBLIC),
-    "account_signup": (no_kwargs, roles("-> /account/", anonymous=200)),
+    "account_signup": (no_kwargs, signed_in_already(anonymous=200)),
     "account_reauthenticate": (no_kwargs, SIGNED_IN),
     "account_email": (no_kwargs, SIGNED_IN),
     "account_email_verification_sent": (no_kwargs, PUBLIC),
@@ -193,13 +200,13 @@ MATRIX = {
     ),
     "account_reset_password": (no_kwargs, PUBLIC),
     # Only in the middle of signing in by code or by second factor; otherwise sent away.
-    "account_confirm_login_code": (no_kwargs, roles("-> /account/", anonymous=LOGIN)),
+    "account_confirm_login_code": (no_kwargs, signed_in_already(anonymous=LOGIN)),
     "account_confirm_email": (lambda w: {"key": "not-a-key"}, PUBLIC),
     "account_reset_password_from_key_done": (no_kwargs, PUBLIC),
     "account_reset_password_from_key": (lambda w: {"uidb36": "1", "key": "not-a-key"}, PUBLIC),
     "account_reset_password_done": (no_kwargs, PUBLIC),
     "mfa_index": (no_kwargs, SIGNED_IN),
-    "mfa_authenticate": (no_kwargs, roles("-> /account/", anonymous=LOGIN)),
+    "mfa_authenticate": (no_kwargs, signed_in_already(anonymous=LOGIN)),
     # Changing two-factor settings asks for the password (or the second factor) again first;
     # what a user has not set up answers 404.
     "mfa_reauthenticate": (no_kwargs, roles(REAUTHENTICATE, anonymous=LOGIN, moderator=200)),

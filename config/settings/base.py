@@ -194,6 +194,8 @@ ACCOUNT_FORMS = {
     "signup": "accounts.forms.SignupForm",
     "change_password": "accounts.forms.ChangePasswordForm",
 }
+# Moderators land on the moderation queue after signing in.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # One email address per account; a new one replaces the old only once it is verified.
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or email changes

@@ -95,11 +95,13 @@ class WorkingSet:
         self.moderator = moderator
         self.created = Counter()
 
-    def add(self, model, lookup: dict, values: dict | None = None):
-        """The row matching `lookup`, created (validated) with `values` if there is none."""
+    def add(self, model, lookup: dict, values: dict | None = None, *, author: User | None = None):
+        """The row matching `lookup`, created (validated) with `values` if there is none, its
+        history saying `author` made it."""
         instance = model.objects.filter(**lookup).first()
         if instance is None:
             instance = model(**lookup, **(values or {}))
+            instance._history_user = author
             instance.full_clean()
             instance.save()
             self.created[(model._meta.verbose_name, model._meta.verbose_name_plural)] += 1
@@ -211,6 +213,7 @@ class WorkingSet:
         slug = slugify(NEW_ORGANISATION)
         if Organisation.objects.filter(slug=slug).exists():
             return
+        submitter = self.person(*SUBMITTER)
         organisation = self.add(
             Organisation,
             {"slug": slug},
@@ -235,6 +238,8 @@ class WorkingSet:
                 "submitted_at": timezone.now() - timedelta(days=2),
                 "completed_sections": ["about", "contact", "services"],
             },
+            # The moderators' review says who sent it.
+            author=submitter,
         )
         service = self.add(
             Service,
@@ -253,7 +258,7 @@ class WorkingSet:
         service.regions.set(organisation_models.Region.objects.filter(slug=REGION))
         self.add(
             Membership,
-            {"user": self.person(*SUBMITTER), "organisation": organisation},
+            {"user": submitter, "organisation": organisation},
             {"role": Membership.Role.ADMIN},
         )
         refresh_search_documents(organisation_ids=[organisation.pk])

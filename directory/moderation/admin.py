@@ -3,27 +3,39 @@ decision is recorded), and the organisation's admin page with its history as mod
 (moderation owns the sentences; organisations, a lower layer, registers the page without them)."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from directory.moderation import models
 from directory.moderation import selectors as moderation_selectors
-from directory.organisations.admin import OrganisationAdmin, ReadOnlyAdmin
+from directory.organisations.admin import OrganisationAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin
 from directory.organisations.models import Organisation
 
 
 class OrganisationWithHistoryAdmin(OrganisationAdmin):
     readonly_fields = [*OrganisationAdmin.readonly_fields, "readable_history"]
+    object_history_template = "moderation/admin/organisation_history.html"
+    change_form_template = "moderation/admin/organisation_change_form.html"
 
     @admin.display(description="History")
     def readable_history(self, obj):
-        """Who changed what and when, as sentences (the raw records are under "History")."""
+        """Who changed what and when, as sentences."""
         if obj is None or obj.pk is None:
             return ""
         rows = moderation_selectors.organisation_history(organisation=obj)
         return render_to_string("moderation/includes/history_table.html", {"rows": rows})
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The "History" button's page, as the same sentences."""
+        organisation = self.get_object(request, unquote(object_id))
+        rows = (
+            moderation_selectors.organisation_history(organisation=organisation)
+            if organisation is not None
+            else []
+        )
+        return super().history_view(request, object_id, {**(extra_context or {}), "rows": rows})
 
 
 admin.site.unregister(Organisation)
@@ -31,7 +43,7 @@ admin.site.register(Organisation, OrganisationWithHistoryAdmin)
 
 
 @admin.register(models.ClaimRequest)
-class ClaimRequestAdmin(SimpleHistoryAdmin):
+class ClaimRequestAdmin(ReadOnlyHistoryAdmin):
     """Requests to join or claim, shown here but decided where their rules, records and emails
     are: by the organisation's admins, or (with none) in the moderation workspace. Deciding
     here would skip the decision record and the reason a refusal needs."""
@@ -57,13 +69,6 @@ class ClaimRequestAdmin(SimpleHistoryAdmin):
         "decided_by",
         "decided_at",
     ]
-
-    def has_add_permission(self, request, obj=None):
-        # A request is made by the person asking, which tells the admins who decide it.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(boolean=True, description="Has admins")
     def organisation_has_admins(self, claim_request):

@@ -13,6 +13,8 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Membership, User
 from directory.moderation import revision_lists
@@ -339,6 +341,47 @@ def last_sent_back(
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+# A text as words and the spaces between them, which put back together make it again.
+WORDS_AND_SPACES = re.compile(r"\S+|\s+")
+
+
+def _marked(tag: str, text: str) -> SafeString:
+    """`text` escaped, its words (not the spaces around them) in `tag`."""
+    words = text.strip()
+    if not words:
+        return escape(text)
+    start = text.index(words)
+    return format_html("{}<{}>{}</{}>{}", text[:start], tag, words, tag, text[start + len(words) :])
+
+
+def marked_words(before: str, after: str) -> tuple[SafeString, SafeString]:
+    """The two texts escaped, with the words taken out of `before` in <del> and those put into
+    `after` in <ins>, so that a change inside a long text is seen."""
+    old, new = WORDS_AND_SPACES.findall(before), WORDS_AND_SPACES.findall(after)
+    marked_old, marked_new = [], []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        removed, added = "".join(old[old_start:old_end]), "".join(new[new_start:new_end])
+        if tag == "equal":
+            marked_old.append(escape(removed))
+            marked_new.append(escape(added))
+            continue
+        marked_old.append(_marked("del", removed))
+        marked_new.append(_marked("ins", added))
+    # Safe: every part was escaped above.
+    return mark_safe("".join(marked_old)), mark_safe("".join(marked_new))
+
+
+def mark_changed_words(rows: list[dict]) -> list[dict]:
+    """Diff rows whose values are both texts get them marked word by word (`before_marked`,
+    `after_marked`)."""
+    for row in rows:
+        before, after = row.get("before"), row.get("after")
+        if isinstance(before, str) and isinstance(after, str) and before and after:
+            row["before_marked"], row["after_marked"] = marked_words(before, after)
+    return rows
 
 
 def since_sent_back(decision: AuditRecord | None, values: dict) -> list[dict]:

@@ -38,6 +38,19 @@ QUEUE_KINDS = {
     "removed": "Removed from a register",
 }
 
+# One item's kind, as the queue's rows and the moderators' emails name it.
+QUEUE_ITEM_KINDS = {
+    "submission": "New submission",
+    "revision": "Changes to a published entry",
+    "claim": "Claim",
+    "commissioner": "Commissioner verification",
+    "report": "Report from the public",
+    "adminless": "Organisation without an admin",
+    "evidence": "Evidence to verify",
+    "stale": "Stale entry to check again",
+    "removed": "Removed from a register",
+}
+
 
 def profile_changing_decisions_since(moment: datetime) -> QuerySet:
     """Approvals after `moment` that published an organisation or changed its public profile
@@ -74,7 +87,7 @@ class QueueItem:
 
     @property
     def kind_label(self) -> str:
-        return QUEUE_KINDS[self.kind]
+        return QUEUE_ITEM_KINDS[self.kind]
 
     @property
     def overdue(self) -> bool:
@@ -223,6 +236,11 @@ def _removed_since(organisation: Organisation) -> datetime:
     )
 
 
+def _changes(revision: OrganisationRevision) -> str:
+    count = revision_lists.change_count(revision)
+    return f"{count} change{'' if count == 1 else 's'}"
+
+
 # How each kind's waiting rows become queue items.
 QUEUE_ITEMS: dict[str, Callable[[QuerySet], list[QueueItem]]] = {
     "submission": lambda submissions: [
@@ -230,10 +248,7 @@ QUEUE_ITEMS: dict[str, Callable[[QuerySet], list[QueueItem]]] = {
     ],
     "revision": lambda revisions: [
         _organisation_item(
-            "revision",
-            revision.organisation,
-            f"{revision_lists.change_count(revision)} change(s)",
-            revision.submitted_at,
+            "revision", revision.organisation, _changes(revision), revision.submitted_at
         )
         for revision in revisions.select_related("organisation")
     ],
@@ -401,14 +416,27 @@ def _membership_sentences(record, previous) -> list[str]:
     return [f"{person} is now {role}"] if "role" in _changed_fields(record, previous) else []
 
 
+# How the lists of a revision's proposal are named in its history.
+PROPOSED_LIST_NAMES = {revision_lists.SERVICES: "services", revision_lists.EVIDENCE: "evidence"}
+
+
+def _proposal_changes(proposed: dict, before: dict) -> str:
+    """ ": summary, services": what differs between two proposals (empty if nothing does)."""
+    names = [name for name in {**before, **proposed} if proposed.get(name) != before.get(name)]
+    labels = [PROPOSED_LIST_NAMES.get(name) or _label(Organisation, name).lower() for name in names]
+    return f": {', '.join(labels)}" if labels else ""
+
+
 def _revision_sentences(record, previous) -> list[str]:
     if record.history_type == "+":
-        return ["Changes to the published entry proposed"]
+        return ["Changes to the published entry proposed" + _proposal_changes(record.proposed, {})]
     if previous is None or record.history_type == "-":
         return []
     sentences = []
     if record.proposed != previous.proposed:
-        sentences.append("Proposed changes updated")
+        sentences.append(
+            "Proposed changes updated" + _proposal_changes(record.proposed, previous.proposed)
+        )
     if record.submitted_at != previous.submitted_at:
         sentences.append("Proposed changes sent for review again")
     return sentences

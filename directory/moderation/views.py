@@ -103,9 +103,13 @@ def _review_context(organisation: Organisation, revision) -> dict:
         "evidence_checks": moderation_review.evidence_checks(organisation, values),
         "warnings": moderation_review.warnings(preview, sender),
         "thread": moderation_review.thread(organisation, revision),
-        "diff": moderation_services.revision_diff(revision) if revision else [],
+        "diff": moderation_review.mark_changed_words(
+            moderation_services.revision_diff(revision) if revision else []
+        ),
         "sent_back": sent_back,
-        "since_sent_back": moderation_review.since_sent_back(sent_back, values),
+        "since_sent_back": moderation_review.mark_changed_words(
+            moderation_review.since_sent_back(sent_back, values)
+        ),
     }
 
 

@@ -351,7 +351,7 @@ def test_organisations_left_without_an_admin_wait_in_the_moderation_queue(client
     items, counts = moderation_queue()
     assert counts["adminless"] == 1
     [item] = [item for item in items if item.kind == "adminless"]
-    assert (item.title, item.kind_label) == ("Sole Trust", "Organisations without an admin")
+    assert (item.title, item.kind_label) == ("Sole Trust", "Organisation without an admin")
     sole.refresh_from_db()
     assert item.waiting_since == sole.admin_lost_at
     client.force_login(moderator)

@@ -6,7 +6,7 @@ import pytest
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.urls import reverse
 
-from tests.accounts.helpers import PASSWORD, activate_totp, sign_in
+from tests.accounts.helpers import PASSWORD, activate_totp, current_totp_code, sign_in
 from tests.factories import verified_user
 
 ANONYMOUS_PAGES = [
@@ -89,6 +89,29 @@ def test_two_factor_code_page_at_sign_in(client):
     activate_totp(user)
     sign_in(client, user)
     assert_govuk_page(client.get(reverse("mfa_authenticate")))
+
+
+@pytest.mark.django_db
+def test_the_code_page_says_what_code_to_enter(client):
+    user = verified_user()
+    activate_totp(user)
+    sign_in(client, user)
+    page = client.get(reverse("mfa_authenticate")).content.decode()
+    assert "The 6-digit code your authenticator app shows now" in page
+    assert 'aria-describedby="id_code-hint"' in page
+
+
+@pytest.mark.django_db(transaction=True)  # allauth adds its messages once the codes are saved
+def test_only_codes_made_again_say_the_old_ones_no_longer_work(client, recently_signed_in):
+    """On first set-up there were no old codes."""
+    secret = client.get(reverse("mfa_activate_totp")).context["form"].secret
+    first = client.post(
+        reverse("mfa_activate_totp"), {"code": current_totp_code(secret)}, follow=True
+    )
+    assert first.redirect_chain[-1][0] == reverse("mfa_view_recovery_codes")
+    assert "old codes no longer work" not in first.content.decode()
+    again = client.post(reverse("mfa_generate_recovery_codes"), follow=True)
+    assert "Your old codes no longer work" in again.content.decode()
 
 
 @pytest.mark.django_db

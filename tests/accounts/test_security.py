@@ -391,6 +391,29 @@ def test_signing_in_with_both_factors_reaches_the_moderators_workspace(client, m
     assert client.get("/admin/" if user.is_staff else "/moderation/").status_code == 200
 
 
+def sign_in_with_both_factors(client, user, **data):
+    """The sign-in form (with `data` such as `next`), then the code; the code's response."""
+    secret = user.authenticator_set.get(type="totp").wrap().instance.data["secret"]
+    client.post("/accounts/login/", {"login": user.email, "password": PASSWORD, **data})
+    return client.post(reverse("mfa_authenticate"), {"code": current_totp_code(secret)})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("make_user", "data", "lands_on"),
+    [
+        (moderator_with_totp, {}, "/moderation/"),
+        (moderator_with_totp, {"next": "/account/"}, "/account/"),
+        (staff_with_totp, {}, "/account/"),
+    ],
+    ids=["moderator", "moderator-with-next", "staff"],
+)
+def test_moderators_land_on_the_queue_after_signing_in_unless_sent_elsewhere(
+    client, make_user, data, lands_on
+):
+    assert sign_in_with_both_factors(client, make_user(), **data)["Location"] == lands_on
+
+
 @pytest.mark.django_db(transaction=True)  # allauth announces the new authenticator on commit
 def test_setting_up_an_authenticator_counts_as_using_it(client):
     user = moderator()

@@ -346,7 +346,8 @@ def test_a_moderator_requests_a_change_then_approves(open_window, submission):
     two_factor = TwoFactorPage(moderator)
     expect(two_factor.heading).to_have_text("Enter your security code")
     two_factor.enter_code(totp_code(submission["secret"]))
-    expect(two_factor.heading).to_have_text("Your account")
+    # A moderator's sign-in lands on the queue.
+    expect(two_factor.heading).to_have_text("Moderation")
     moderator_decides(
         moderator, "Request changes", "Say which prison you work in, not only the city."
     )

@@ -22,6 +22,7 @@ from accounts.models import CommissionerProfile, Membership, User
 from consortia.models import Consortium, ConsortiumMembership, Opportunity
 from consortia.selectors import consortium_coverage
 from directory.demo.demo_features import EVIDENCE_PDF
+from directory.moderation.review import submitter
 from directory.moderation.selectors import moderation_queue
 from directory.organisations.models import (
     DeliveryLocation,
@@ -153,6 +154,9 @@ def test_the_moderation_queue_has_an_item_of_each_kind(loaded):
     for kind in ["submission", "revision", "claim", "report", "commissioner"]:
         assert counts[kind] >= 1, kind
     assert "Salford Second Chances" in [item.title for item in items]
+    # Its review says who sent it, as a real one would.
+    submission = Organisation.objects.get(name="Salford Second Chances")
+    assert submitter(submission, None).email == "sam.submitter@example.org"
 
 
 def test_open_opportunities_have_responses(loaded):

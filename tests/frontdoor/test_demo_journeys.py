@@ -63,11 +63,9 @@ def test_the_moderator_signs_in_with_two_factor_and_decides_a_submission(
     two_factor = TwoFactorPage(page)
     expect(two_factor.heading).to_have_text("Enter your security code")
     two_factor.enter_code(moderator_totp.next_code())
-    account = AccountPage(page)
-    expect(account.heading).to_have_text("Your account")
-
-    account.open_moderation_queue()
+    # A moderator's sign-in lands on the queue.
     queue = ModerationQueuePage(page)
+    expect(queue.heading).to_have_text("Moderation")
     for kind in ["New submissions", "Changes to published entries", "Claims", "Reports from"]:
         expect(queue.kind(kind)).to_be_visible()
     queue.open_review(NEW_SUBMISSION)

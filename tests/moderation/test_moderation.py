@@ -24,6 +24,7 @@ from directory.registration import services as registration_services
 from tests.factories import (
     ClaimRequestFactory,
     CommissionerProfileFactory,
+    DeliveryLocationFactory,
     EvidenceItemFactory,
     MembershipFactory,
     OrganisationFactory,
@@ -479,7 +480,7 @@ def test_edits_to_a_published_profile_wait_for_approval(client, moderator_client
 
     # The moderator sees the field-by-field difference, and approves.
     review = moderator_client.get(org_url("organisation", organisation)).content.decode()
-    assert "Old summary" in review and "New summary" in review
+    assert "<del>Old</del> summary" in review and "<ins>New</ins> summary" in review
     organisation.refresh_from_db()
     response = moderator_client.post(
         org_url("organisation", organisation),
@@ -668,6 +669,74 @@ def test_the_django_admin_cannot_delete_organisations(client):
     assert "delete_selected" not in client.get(changelist).content.decode()
     client.post(changelist, {"action": "delete_selected", "_selected_action": [organisation.pk]})
     assert Organisation.objects.filter(pk=organisation.pk).exists()
+
+
+def superuser_client(client):
+    client.force_login(moderator_user(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_the_django_admin_shows_organisations_and_what_they_publish_read_only(client):
+    """Four eyes: an edit in the admin would publish without another moderator's review."""
+    location = DeliveryLocationFactory(service__organisation__summary="Published summary")
+    service = location.service
+    organisation = service.organisation
+    evidence = EvidenceItemFactory(organisation=organisation, service=service)
+    superuser_client(client)
+    for name, record in [
+        ("organisation", organisation),
+        ("service", service),
+        ("evidenceitem", evidence),
+        ("deliverylocation", location),
+    ]:
+        change = reverse(f"admin:directory_{name}_change", args=[record.pk])
+        page = client.get(change)
+        assert page.status_code == 200
+        assert 'name="_save"' not in page.content.decode()
+        workspace = reverse("moderation:organisation", kwargs={"org": organisation.uuid})
+        assert (f'href="{workspace}"' in page.content.decode()) is (name == "organisation")
+        assert client.post(change, {"summary": "Edited in the admin"}).status_code == 403
+        assert client.get(reverse(f"admin:directory_{name}_add")).status_code == 403
+    # simple_history's "Revert" page saves what is posted to it: refused.
+    record = organisation.history.earliest()
+    revert = reverse(
+        "admin:directory_organisation_simple_history", args=[organisation.pk, record.pk]
+    )
+    assert client.get(revert).status_code == 200
+    assert client.post(revert, {"summary": "Edited in the admin"}).status_code == 403
+    organisation.refresh_from_db()
+    assert organisation.summary == "Published summary"
+
+
+def test_the_django_admin_reads_the_history_as_sentences(client, moderator):
+    organisation = OrganisationFactory(summary="Before")
+    ServiceFactory(organisation=organisation, name="Mentoring")
+    organisation.summary = "After"
+    organisation.completed_sections = ["about"]
+    organisation.save()
+    services.decision_record(
+        kind="archive", action="done", subject=organisation, actor=moderator, reason="Closed"
+    )
+    superuser_client(client)
+    change = client.get(reverse("admin:directory_organisation_change", args=[organisation.pk]))
+    history = client.get(reverse("admin:directory_organisation_history", args=[organisation.pk]))
+    for page in (change, history):
+        table = page.content.decode().split("app-history")[1].split("</table>")[0]
+        assert "Summary changed" in table
+        assert "Service ‘Mentoring’ added" in table
+        assert "Archived by Mo Derator with the message “Closed”" in table
+    # Not simple_history's raw records, with field names and a way to revert.
+    assert "completed_sections" not in history.content.decode()
+    assert "revert" not in history.content.decode()
+    # A service's, location's or evidence's History is its organisation's.
+    service = organisation.services.get()
+    for name, record in [
+        ("service", service),
+        ("deliverylocation", DeliveryLocationFactory(service=service)),
+        ("evidenceitem", EvidenceItemFactory(organisation=organisation)),
+    ]:
+        response = client.get(reverse(f"admin:directory_{name}_history", args=[record.pk]))
+        assert response["Location"] == history.request["PATH_INFO"]
 
 
 def test_history_page_lists_changes_with_who_made_them(moderator_client, moderator):

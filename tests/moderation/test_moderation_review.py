@@ -332,6 +332,36 @@ def test_a_resubmission_shows_what_changed_since_it_was_sent_back_and_the_thread
     page = response.content.decode()
     assert "Changes since it was sent back" in page
     assert "Name the prison you work in." in page
+    # Within a long text, the words that changed are marked.
+    assert "Mentoring for men leaving HMP <del>Liverpool</del>" in page
+    assert "Mentoring for men leaving HMP <ins>Altcourse</ins>" in page
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "marked_before", "marked_after"),
+    [
+        (
+            "Mentors in HMP Styal",
+            "Mentors in HMP Altcourse",
+            "HMP <del>Styal</del>",
+            "<ins>Altcourse</ins>",
+        ),
+        (
+            "Advice & support",
+            "Advice, support <b>",
+            "<del>Advice &amp;</del> support",
+            "<ins>Advice,</ins> support <ins>&lt;b&gt;</ins>",
+        ),
+        ("One\ntwo", "One\nthree", "One\n<del>two</del>", "One\n<ins>three</ins>"),
+        ("Same words", "Same words", "Same words", "Same words"),
+    ],
+)
+def test_changed_words_are_marked_and_everything_escaped(
+    before, after, marked_before, marked_after
+):
+    old, new = moderation_review.marked_words(before, after)
+    assert marked_before in old
+    assert marked_after in new
 
 
 def test_changes_to_a_published_entry_compare_with_it_and_with_what_was_sent_back(
@@ -366,6 +396,20 @@ def test_changes_to_a_published_entry_compare_with_it_and_with_what_was_sent_bac
         "Sent for review again",
     ]
     assert context["submitter"] == editor
+
+
+def test_the_history_says_what_changes_were_proposed(moderator_client):
+    organisation = OrganisationFactory(summary="Published summary")
+    editor = verified_user(full_name="Ed Itor")
+    MembershipFactory(user=editor, organisation=organisation)
+    organisation = save_fields(organisation, editor, summary="First proposal")
+    organisation = save_fields(
+        organisation, editor, summary="First proposal", description="A longer description"
+    )
+    url = reverse("moderation:history", kwargs={"org": organisation.uuid})
+    rows = [(row["who"], row["what"]) for row in moderator_client.get(url).context["rows"]]
+    assert ("Ed Itor", "Changes to the published entry proposed: summary") in rows
+    assert ("Ed Itor", "Proposed changes updated: description") in rows
 
 
 # --- Four eyes ---
@@ -448,6 +492,27 @@ def test_self_approval_is_allowed_by_the_setting_and_marked(moderator, moderator
     assert decision.self_decided
     history = moderation_selectors.organisation_history(organisation=organisation)
     assert any("who had made some of the changes" in row["what"] for row in history)
+
+
+def test_the_admin_lists_decisions_on_ones_own_changes(client, moderator, settings):
+    settings.MODERATION_ALLOW_SELF_APPROVAL = True
+    revision = edit_someone_elses_profile(moderator)
+    # One decision on their own changes, and one on nothing of theirs.
+    for kind, action, subject in [
+        ("revision", "reject", revision),
+        ("archive", "done", revision.organisation),
+    ]:
+        moderation.decision_record(
+            kind=kind, action=action, subject=subject, actor=moderator, reason="No"
+        )
+    client.force_login(moderator_user(is_staff=True, is_superuser=True))
+    changelist = reverse("admin:directory_auditrecord_changelist")
+    listing = client.get(changelist, {"self_decided__exact": "1"}).context["cl"]
+    assert "self_decided" in listing.list_display
+    assert "self_decided" in [spec.field_path for spec in listing.filter_specs]
+    assert [(record.kind, record.action) for record in listing.result_list] == [
+        ("revision", "reject")
+    ]
 
 
 def test_a_moderator_cannot_decide_a_submission_they_edited_or_sent(moderator, taxonomies):
@@ -542,6 +607,9 @@ def test_the_queue_says_how_long_each_item_waited(moderator_client, submission):
     page = moderator_client.get(reverse("moderation:queue")).content.decode()
     assert "1\xa0week, 3\xa0days" in page
     assert "Over 5 working days" in page
+    # How long, then what kind of item (one, so in the singular).
+    row = page.split("Harbour Light Trust</a>")[1].split("</tr>")[0]
+    assert row.index("1\xa0week") < row.index(">New submission</td>")
 
 
 @pytest.mark.parametrize(
@@ -570,7 +638,7 @@ def test_new_work_is_emailed_to_the_moderators_at_most_once_an_hour(moderator, t
     [email] = digest_emails()
     assert email.to == [moderator.email]
     assert email.subject == "2 new items for the moderators"
-    assert "New submissions: Harbour Light Trust" in email.body
+    assert "New submission: Harbour Light Trust" in email.body
     assert "/moderation/" in email.body
 
     # More work within the hour waits for the next digest, which lists only what is new.
