@@ -360,6 +360,27 @@ def changes_authored_by(
     )
 
 
+def evidence_authored_by(organisation: Organisation, user) -> set[str]:
+    """The uuids of the organisation's evidence items as they stand because of changes `user`
+    made to the published entry: for each item, the last approved change that added or changed
+    it. (Members' own edits are refused anyway, as members.)"""
+    authors: dict[int, bool] = {}
+    settled: set[str] = set()
+    authored: set[str] = set()
+    approved = organisation.revisions.filter(status=OrganisationRevision.Status.APPROVED)
+    for revision in approved.order_by("-decided_at", "-id"):
+        before = revision.original.get(revision_lists.EVIDENCE, [])
+        for item in revision.proposed.get(revision_lists.EVIDENCE, []):
+            if item["uuid"] in settled or item == revision_lists.find(before, item["uuid"]):
+                continue
+            settled.add(item["uuid"])
+            if revision.pk not in authors:
+                authors[revision.pk] = changes_authored_by(organisation, revision, user)
+            if authors[revision.pk]:
+                authored.add(item["uuid"])
+    return authored
+
+
 # --- Shared steps ---
 
 
@@ -742,6 +763,18 @@ class EvidencePolicy(DecisionPolicy):
     model = EvidenceItem
     refuses_members = True
     actions = {Action.APPROVE: "Verified"}
+
+    def refuse(self, request: DecisionRequest) -> bool:
+        """Four eyes also for evidence a moderator put on someone else's profile."""
+        super().refuse(request)
+        evidence = request.subject
+        if str(evidence.uuid) not in evidence_authored_by(evidence.organisation, request.actor):
+            return False
+        if not settings.MODERATION_ALLOW_SELF_APPROVAL:
+            raise PermissionDenied(
+                "You added or changed this evidence yourself, so another moderator must verify it"
+            )
+        return True
 
     def apply(self, request: DecisionRequest) -> Outcome:
         evidence = request.subject

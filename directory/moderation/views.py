@@ -263,6 +263,7 @@ def _organisation_context(request, organisation: Organisation, subject, lock) ->
         "decidable": decidable,
         "other_reviewer": lock.user if lock.user_id != request.user.pk else None,
         "is_member": organisation.memberships.filter(user=request.user).exists(),
+        "own_evidence": moderation_services.evidence_authored_by(organisation, request.user),
         "is_author": decidable
         and moderation_services.changes_authored_by(organisation, revision, request.user),
         "self_approval_allowed": settings.MODERATION_ALLOW_SELF_APPROVAL,

@@ -786,6 +786,8 @@ def test_queue_lists_every_kind_with_counts_oldest_first(
         assert name in page
     assert "Org With Admin" not in page
     assert page.index("Submitted Org") < page.index("Reported Org")
+    # The work before the freshness figures: on a phone the columns stack in this order.
+    assert page.index("Reported Org") < page.index("Freshness of published entries")
     only_reports = moderator_client.get(reverse("moderation:queue"), {"kind": "report"})
     assert "Reported Org" in only_reports.content.decode()
     assert "Submitted Org" not in only_reports.content.decode()

@@ -2,10 +2,12 @@
 pending revision: the public sees the published version until a moderator approves, the owners
 see what waits, and the moderator sees a field-by-field diff."""
 
+from functools import partial
 from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
@@ -28,6 +30,7 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
     ServiceFactory,
+    moderator_user,
     verified_user,
 )
 from tests.registration.registration_helpers import (
@@ -498,3 +501,41 @@ def test_drafts_are_still_edited_directly(client, taxonomies):
     client.post(url("service_add", draft), service_data(draft, name="Straight in"))
     assert draft.services.get().name == "Straight in"
     assert not draft.revisions.exists()
+
+
+def test_a_moderator_cannot_verify_evidence_they_put_on_someone_elses_profile(
+    moderator_client, moderator, published, settings
+):
+    """Four eyes: the moderator who added a report to another organisation's profile (a
+    change another moderator approved) does not also check it; any other moderator may."""
+    writer = moderator_user(full_name="Wren Writer")
+    writer_client = Client()
+    writer_client.force_login(writer)
+    writer_client.post(
+        url("evidence_add", published),
+        evidence_data(published, title="Evaluation 2025", year="2025", document=pdf_upload()),
+    )
+    approve(moderator_client, published)
+    added = published.evidence_items.get(title="Evaluation 2025")
+    untouched = published.evidence_items.get(title="Outcomes 2023")
+    EvidenceItem.objects.filter(pk=untouched.pk).update(verified_by_moderator=False)
+    verify = partial(moderation_services.decision_record, kind="evidence_verify", action="approve")
+
+    page = writer_client.get(moderation_url(published)).content.decode()
+    assert page.count("Mark as verified") == 1  # for the report they did not add
+    assert "Another moderator must verify it: you added or changed it" in page
+    with pytest.raises(PermissionDenied, match="You added or changed this evidence yourself"):
+        verify(subject=added, actor=writer)
+    response = writer_client.post(
+        reverse("moderation:evidence_verify", kwargs={"org": published.uuid, "item": added.uuid}),
+        follow=True,
+    )
+    assert "another moderator must verify it" in response.content.decode()
+    added.refresh_from_db()
+    assert not added.verified_by_moderator
+    verify(subject=untouched, actor=writer)  # not theirs
+
+    settings.MODERATION_ALLOW_SELF_APPROVAL = True
+    assert verify(subject=added, actor=writer).self_decided
+    added.refresh_from_db()
+    assert added.verified_by == writer
