@@ -30,11 +30,18 @@ def check_url(organisation) -> str:
     return reverse("registration:check", kwargs={"org": organisation.uuid})
 
 
-def send_back(organisation, moderator, reason: str = REQUEST) -> None:
+def decide(organisation, moderator, reason: str = REQUEST, action: str = "request_changes"):
+    """A moderator's decision (by default, sending it back with `reason`) on the submission,
+    or on the changes to a published entry."""
     kind = "submission" if not organisation.is_published else "revision"
     subject = organisation if kind == "submission" else organisation.revisions.open().get()
     moderation.decision_record(
-        kind=kind, action="request_changes", subject=subject, actor=moderator, reason=reason
+        kind=kind,
+        action=action,
+        subject=subject,
+        actor=moderator,
+        reason=reason,
+        expected_version=version(organisation),
     )
 
 
@@ -59,7 +66,7 @@ def test_the_thread_shows_each_sendings_message_with_the_moderators_between(
     moderator_client, moderator, taxonomies
 ):
     organisation, charity = full_submission(message=FIRST)
-    send_back(organisation, moderator)
+    decide(organisation, moderator)
     organisation = save_fields(organisation, charity, summary="Mentoring leaving HMP Altcourse")
     resubmit(organisation, charity, SECOND)
 
@@ -76,7 +83,7 @@ def test_a_sending_without_a_message_does_not_repeat_the_last_one(
     moderator_client, moderator, taxonomies
 ):
     organisation, charity = full_submission(message=FIRST)
-    send_back(organisation, moderator)
+    decide(organisation, moderator)
     resubmit(organisation, charity)
 
     organisation.refresh_from_db()
@@ -93,11 +100,11 @@ def test_changes_to_a_published_entry_carry_each_sendings_message(moderator_clie
     editor = verified_user(full_name="Ed Itor")
     MembershipFactory(user=editor, organisation=organisation)
     organisation = save_fields(organisation, editor, summary="First proposal")
-    send_back(organisation, moderator, "Shorter")
+    decide(organisation, moderator, "Shorter")
     organisation = save_fields(organisation, editor, summary="Short")
     resubmit(organisation, editor, SECOND)
     assert organisation.revisions.get().submission_message == SECOND
-    send_back(organisation, moderator, "Shorter still")
+    decide(organisation, moderator, "Shorter still")
     resubmit(organisation, editor)
 
     assert organisation.revisions.get().submission_message == ""
@@ -112,7 +119,7 @@ def test_changes_to_a_published_entry_carry_each_sendings_message(moderator_clie
 
 def test_a_message_too_long_is_refused_and_nothing_is_sent(moderator, taxonomies):
     organisation, charity = full_submission()
-    send_back(organisation, moderator)
+    decide(organisation, moderator)
     with pytest.raises(ValidationError) as refused:
         resubmit(organisation, charity, "x" * (SUBMISSION_MESSAGE_LENGTH + 1))
     assert "submission_message" in refused.value.message_dict
@@ -123,7 +130,7 @@ def test_a_message_too_long_is_refused_and_nothing_is_sent(moderator, taxonomies
     editor = verified_user()
     MembershipFactory(user=editor, organisation=published)
     published = save_fields(published, editor, summary="Proposal")
-    send_back(published, moderator)
+    decide(published, moderator)
     with pytest.raises(ValidationError):
         moderation.revision_resubmit(
             organisation=published, user=editor, message="x" * (SUBMISSION_MESSAGE_LENGTH + 1)
@@ -144,7 +151,7 @@ def test_control_characters_and_surrounding_space_are_taken_out(taxonomies):
 def sender_client(client, taxonomies):
     """The admin of a draft sent back by a moderator, signed in."""
     organisation, charity = full_submission()
-    send_back(organisation, moderator_user())
+    decide(organisation, moderator_user())
     client.force_login(charity)
     client.organisation = Organisation.objects.get(pk=organisation.pk)
     return client
@@ -210,13 +217,7 @@ MARKER = "PRIVATE-NOTE-4b7e for the moderators only"
 def published_with_marker(moderator, taxonomies, settings, tmp_path):
     settings.OPEN_DATA_ROOT = tmp_path / "open-data"
     organisation, _ = full_submission(message=MARKER)
-    moderation.decision_record(
-        kind="submission",
-        action="approve",
-        subject=organisation,
-        actor=moderator,
-        expected_version=version(organisation),
-    )
+    decide(organisation, moderator, reason="", action="approve")
     organisation.refresh_from_db()
     assert organisation.is_published and organisation.submission_message == MARKER
     return organisation
@@ -261,7 +262,7 @@ def test_the_message_is_not_profile_content(moderator_client, published_with_mar
 
 def test_the_sender_downloads_the_messages_they_sent(client, moderator, taxonomies):
     organisation, charity = full_submission(message=FIRST)
-    send_back(organisation, moderator)
+    decide(organisation, moderator)
     colleague = verified_user()
     MembershipFactory(user=colleague, organisation=organisation)
     # The colleague's edit is recorded with the message still on the row: it is not theirs.
