@@ -446,7 +446,7 @@ def organisation_submit(
         )
         if resent is None:
             raise SubmissionError(NOT_SUBMITTABLE[organisation.status])
-        submission_received_notify(organisation=organisation, user=user)
+        submission_received_notify(organisation=organisation, user=user, with_message=bool(message))
         return organisation
     organisation.status = Organisation.Status.SUBMITTED
     organisation.submitted_at = timezone.now()
@@ -457,7 +457,7 @@ def organisation_submit(
     organisation.full_clean()
     organisation.save()
     _profile_changed(organisation)
-    submission_received_notify(organisation=organisation, user=user)
+    submission_received_notify(organisation=organisation, user=user, with_message=bool(message))
     return organisation
 
 

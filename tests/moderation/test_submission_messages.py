@@ -177,16 +177,21 @@ def test_check_your_answers_for_a_first_submission_has_the_general_hint(client, 
     assert "what you changed after their message" not in page
 
 
-def test_the_message_is_sent_with_the_profile(sender_client):
+@pytest.mark.parametrize(("message", "passed_on"), [(f"{SECOND}\r\n", True), ("  ", False)])
+def test_the_message_is_sent_with_the_profile(sender_client, mailoutbox, message, passed_on):
     organisation = sender_client.organisation
+    mailoutbox.clear()
     response = sender_client.post(
         check_url(organisation),
-        {"version": organisation.version, "submission_message": f"{SECOND}\r\n"},
+        {"version": organisation.version, "submission_message": message},
     )
     assert response.status_code == 302
     organisation.refresh_from_db()
     assert organisation.status == Organisation.Status.SUBMITTED
-    assert organisation.submission_message == SECOND
+    assert organisation.submission_message == message.strip()
+    [received] = mailoutbox
+    assert ("Your message to the moderators was passed on" in received.body) is passed_on
+    assert SECOND not in received.body
 
 
 def test_a_message_too_long_is_kept_with_its_error_beside_the_field(sender_client):
