@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from directory.organisations.models import Organisation
+from directory.organisations.models import SUBMISSION_MESSAGE_LENGTH, Organisation
 
 
 class RegisterEntry(models.Model):
@@ -172,6 +172,10 @@ class OrganisationRevision(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     # The moderator's message: why it was rejected, or what to change (kept when sent again).
     message = models.TextField(blank=True, max_length=3000)
+    # What the owners wrote to the moderators when they last sent it (blank if nothing).
+    submission_message = models.TextField(
+        "message to the moderators", blank=True, max_length=SUBMISSION_MESSAGE_LENGTH
+    )
 
     history = HistoricalRecords()
     objects = OrganisationRevisionQuerySet.as_manager()

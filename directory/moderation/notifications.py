@@ -67,15 +67,16 @@ def _admin_emails(organisation) -> list[str]:
     return [membership.user.email for membership in admins]
 
 
-def submission_received_notify(*, organisation, user) -> None:
-    """Tell the person who sent a profile (or changes) for review that it arrived, and how
-    long review takes."""
+def submission_received_notify(*, organisation, user, with_message: bool = False) -> None:
+    """Tell the person who sent a profile (or changes) for review that it arrived (with their
+    message to the moderators, if they wrote one), and how long review takes."""
     _send(
         template="submission_received",
         to=[user.email],
         context={
             "organisation": organisation,
             "review_days": settings.MODERATION_OVERDUE_WORKING_DAYS,
+            "with_message": with_message,
             "url": _absolute(reverse("registration:task_list", kwargs={"org": organisation.uuid})),
         },
     )

@@ -1,6 +1,8 @@
-"""Moderation's part of a person's data: changes they proposed, reports sent from their
-addresses, decisions about them and by them. Deleting the account hands organisations left
-without an admin to the moderators (who are told) and keeps reports without the address."""
+"""Moderation's part of a person's data: changes they proposed, messages they sent the
+moderators with a profile or changes, reports sent from their addresses, decisions about them
+and by them. Deleting the account hands organisations left without an admin to the moderators
+(who are told) and keeps reports without the address; the messages stay with the organisation,
+no longer linked to the person (as every history record, accounts.services.user_delete)."""
 
 from django.utils import timezone
 
@@ -9,6 +11,8 @@ from directory.moderation.models import OrganisationRevision, ProblemReport
 from directory.moderation.notifications import organisations_without_admin_notify
 from directory.organisations.models import AuditRecord, Organisation
 
+# The models whose history records each sending for review, with their organisation's id.
+SENDINGS = ((Organisation, "id"), (OrganisationRevision, "organisation_id"))
 # What handing an organisation to the moderators changes.
 HANDOVER_FIELDS = {"is_unclaimed", "admin_lost_at"}
 
@@ -23,8 +27,38 @@ def _decision_data(decision: AuditRecord) -> dict:
     }
 
 
+def _messages_sent(user) -> list[dict]:
+    """The messages the user sent with each sending for review: the first history record of
+    each sending (of each `submitted_at`) that they made and that carries a message."""
+    sendings = []
+    for model, organisation_id in SENDINGS:
+        records = model.history.filter(
+            id__in=model.history.filter(history_user=user).values("id")
+        ).exclude(submission_message="")
+        first_of_each = {}
+        for record in records.order_by("history_date", "history_id"):
+            first_of_each.setdefault((record.id, record.submitted_at), record)
+        sendings += [
+            (getattr(record, organisation_id), record)
+            for record in first_of_each.values()
+            if record.history_user_id == user.pk
+        ]
+    names = dict(
+        Organisation.objects.filter(pk__in=[pk for pk, _ in sendings]).values_list("pk", "name")
+    )
+    return [
+        {
+            "organisation": names.get(pk, ""),
+            "sent_at": record.submitted_at,
+            "message": record.submission_message,
+        }
+        for pk, record in sorted(sendings, key=lambda sending: sending[1].submitted_at)
+    ]
+
+
 def export(*, user, addresses: set[str]) -> dict:
     return {
+        "messages_you_sent_to_the_moderators": _messages_sent(user),
         "changes_you_proposed": [
             {
                 "organisation": revision.organisation.name,

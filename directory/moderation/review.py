@@ -309,13 +309,14 @@ def _sendings(organisation: Organisation, revision: OrganisationRevision | None)
 
 
 def thread(organisation: Organisation, revision: OrganisationRevision | None) -> list[ThreadEntry]:
-    """Every sending for review and every moderator's decision with its message, oldest
-    first."""
+    """Every sending for review with the owners' message and every moderator's decision with
+    theirs, oldest first."""
     entries = [
         ThreadEntry(
             record.submitted_at,
             str(record.history_user or "A member"),
             "Sent for review" if index == 0 else "Sent for review again",
+            record.submission_message,
         )
         for index, record in enumerate(_sendings(organisation, revision))
     ]

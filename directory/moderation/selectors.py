@@ -346,7 +346,8 @@ def freshness_counts() -> list[tuple[str, int]]:
 
 # Kept by the system or said better otherwise (a decision, "Sent for review"): not listed.
 UNLISTED_FIELDS = {"version", "completed_sections", "submitted_at", "freshness_stage"}
-UNLISTED_FIELDS |= {"verified_by_moderator", "verified_at", "verified_by", "position"}
+UNLISTED_FIELDS |= {"submission_message", "verified_by_moderator", "verified_at", "verified_by"}
+UNLISTED_FIELDS |= {"position"}
 
 
 def _label(model, name: str) -> str:

@@ -38,7 +38,9 @@ from directory.moderation.notifications import (
     moderators_notify,
 )
 from directory.organisations import services as organisation_services
+from directory.organisations import validators
 from directory.organisations.models import (
+    SUBMISSION_MESSAGE_LENGTH,
     AuditRecord,
     DeliveryLocation,
     EvidenceItem,
@@ -66,6 +68,7 @@ SYSTEM_FIELDS = {
     "registration_token",
     "published_at",
     "submitted_at",
+    "submission_message",
     "created_at",
     "updated_at",
     "search_text",
@@ -298,8 +301,8 @@ def apply_fields(organisation: Organisation, values: dict) -> None:
 # --- Four eyes ---
 
 # Fields that moderators' decisions and the system change, not the authors of a profile (the
-# owners' sending it for review, `submitted_at`, is authorship).
-NOT_AUTHORED_FIELDS = (SYSTEM_FIELDS - {"submitted_at"}) | {
+# owners' sending it for review, `submitted_at` and its message, is authorship).
+NOT_AUTHORED_FIELDS = (SYSTEM_FIELDS - {"submitted_at", "submission_message"}) | {
     "verified_by_moderator",
     "verified_at",
     "verified_by",
@@ -491,9 +494,26 @@ def _apply_revision(organisation: Organisation, revision: OrganisationRevision, 
 
 
 @transaction.atomic
-def revision_resubmit(*, organisation: Organisation, user: User) -> OrganisationRevision | None:
-    """Send changes a moderator sent back to the owners for review again (None if there are
-    none)."""
+def submission_message_checked(message: str) -> str:
+    """The owners' message to the moderators as kept: without control characters or the space
+    around it; refused when too long."""
+    message = validators.without_control_characters(message).strip()
+    if len(message) > SUBMISSION_MESSAGE_LENGTH:
+        raise ValidationError(
+            {
+                "submission_message": "Message to the moderators must be "
+                f"{SUBMISSION_MESSAGE_LENGTH} characters or fewer"
+            }
+        )
+    return message
+
+
+def revision_resubmit(
+    *, organisation: Organisation, user: User, message: str = ""
+) -> OrganisationRevision | None:
+    """Send changes a moderator sent back to the owners for review again, with the owners'
+    `message` to the moderators (None if there are none)."""
+    message = submission_message_checked(message)
     revision = (
         organisation.revisions.select_for_update()
         .filter(status=OrganisationRevision.Status.CHANGES_REQUESTED)
@@ -503,6 +523,8 @@ def revision_resubmit(*, organisation: Organisation, user: User) -> Organisation
         return None
     revision.status = OrganisationRevision.Status.PENDING
     revision.submitted_at = timezone.now()
+    # Blank when they wrote nothing: the last sending's message is not this one's.
+    revision.submission_message = message
     revision._history_user = user
     revision.full_clean(exclude=["created_by"])
     revision.save()

@@ -26,6 +26,8 @@ from directory.organisations import validators
 
 # The change reason of the history records a CSV import writes (saved searches count them).
 IMPORT_HISTORY_REASON = "Imported from a CSV file"
+# The longest message the owners may send the moderators with their profile or changes.
+SUBMISSION_MESSAGE_LENGTH = 2000
 
 
 class TaxonomyTerm(models.Model):
@@ -342,6 +344,11 @@ class Organisation(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     # When it was last submitted for review: the moderation queue's "waiting since".
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # What the owners wrote to the moderators when they last sent it (blank if nothing): each
+    # sending's own message is read from its history record, in the review's thread.
+    submission_message = models.TextField(
+        "message to the moderators", blank=True, max_length=SUBMISSION_MESSAGE_LENGTH
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     # SQLite's search data (lower-cased text), recomputed by refresh_search_documents.

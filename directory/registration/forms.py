@@ -24,6 +24,7 @@ from directory.organisations.forms import (
     year_founded_checked,
 )
 from directory.organisations.models import (
+    SUBMISSION_MESSAGE_LENGTH,
     EvidenceItem,
     Organisation,
 )
@@ -63,6 +64,33 @@ class VersionForm(GovukFormMixin, forms.Form):
     def __init__(self, *args, organisation: Organisation, **kwargs):
         kwargs.setdefault("initial", {})["version"] = organisation.version
         super().__init__(*args, **kwargs)
+
+
+class SubmitForm(VersionForm):
+    """Sending for review, with an optional message to the moderators."""
+
+    submission_message = forms.CharField(
+        label="Message to the moderators (optional)",
+        required=False,
+        max_length=SUBMISSION_MESSAGE_LENGTH,
+        widget=forms.Textarea,
+        help_text="For example, anything that helps them check your answers.",
+    )
+
+    def __init__(self, *args, sent_back: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sent_back:
+            self.fields["submission_message"].help_text = (
+                "For example, what you changed after their message, or why you left something "
+                "as it was."
+            )
+        # GOV.UK's character count says how many are left or too many; a maxlength would
+        # silently stop the typing instead (the length is still checked on the server).
+        self.fields["submission_message"].widget.attrs.pop("maxlength", None)
+        self.helper.layout = Layout(
+            Field.textarea("submission_message", rows=5, max_characters=SUBMISSION_MESSAGE_LENGTH),
+            "version",
+        )
 
 
 class VersionedModelForm(GovukFormMixin, forms.ModelForm):

@@ -428,10 +428,12 @@ def submission_problems(organisation: Organisation, user: User) -> list[str]:
 
 @transaction.atomic
 def organisation_submit(
-    *, organisation: Organisation, user: User, expected_version: int
+    *, organisation: Organisation, user: User, expected_version: int, message: str = ""
 ) -> Organisation:
     """Send a draft (or a profile with changes requested) to the moderators; for a published
-    organisation, send its changes that a moderator sent back."""
+    organisation, send its changes that a moderator sent back. `message` is the owners' note to
+    the moderators with this sending (blank for none)."""
+    message = moderation_services.submission_message_checked(message)
     if not submittable(organisation):
         raise SubmissionError(NOT_SUBMITTABLE[organisation.status])
     problems = submission_problems(organisation, user)
@@ -439,18 +441,23 @@ def organisation_submit(
         raise SubmissionError(problems[0])
     _claim_version(organisation, expected_version)
     if organisation.is_published:
-        if moderation_services.revision_resubmit(organisation=organisation, user=user) is None:
+        resent = moderation_services.revision_resubmit(
+            organisation=organisation, user=user, message=message
+        )
+        if resent is None:
             raise SubmissionError(NOT_SUBMITTABLE[organisation.status])
-        submission_received_notify(organisation=organisation, user=user)
+        submission_received_notify(organisation=organisation, user=user, with_message=bool(message))
         return organisation
     organisation.status = Organisation.Status.SUBMITTED
     organisation.submitted_at = timezone.now()
+    # Blank when they wrote nothing: the last sending's message is not this one's.
+    organisation.submission_message = message
     # Who sent it, shown to the moderators and kept from deciding on it (four eyes).
     organisation._history_user = user
     organisation.full_clean()
     organisation.save()
     _profile_changed(organisation)
-    submission_received_notify(organisation=organisation, user=user)
+    submission_received_notify(organisation=organisation, user=user, with_message=bool(message))
     return organisation
 
 

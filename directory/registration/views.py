@@ -640,24 +640,28 @@ def evidence_document(request, org: uuid.UUID, item: uuid.UUID):
 @require_http_methods(["GET", "POST"])
 def check_answers(request, org: uuid.UUID):
     organisation = organisation_editable_by(user=request.user, uuid=org)
-    form = forms.VersionForm(request.POST or None, organisation=organisation)
+    revision = organisation.revisions.open().first()
+    moderator_request = registration_selectors.moderator_request(organisation, revision)
+    form = forms.SubmitForm(
+        request.POST or None, organisation=organisation, sent_back=bool(moderator_request)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_submit(
                 organisation=organisation,
                 user=request.user,
                 expected_version=form.cleaned_data["version"],
+                message=form.cleaned_data["submission_message"],
             )
-        except services.EditRefusedError as error:
+        except (services.EditRefusedError, services.SubmissionError) as error:
             form.add_error(None, error.message)
-        except services.SubmissionError as error:
-            form.add_error(None, error.message)
+        except ValidationError as error:
+            add_validation_error(form, error)
         else:
             return redirect(_organisation_url("registration:submitted", organisation))
     full = registration_selectors.organisation_for_registration(organisation)
     # A published profile's answers as its owners last saved them, changes waiting included.
     pending_terms = moderation_services.revision_overlay(full)
-    revision = organisation.revisions.open().first()
     return render(
         request,
         "registration/check_answers.html",
@@ -670,6 +674,7 @@ def check_answers(request, org: uuid.UUID):
                 "partnership_roles", full.partnership_roles.all()
             ),
             "form": form,
+            "moderator_request": moderator_request,
             "can_submit": services.submittable(organisation),
             "problems": services.submission_problems(organisation, request.user),
         },

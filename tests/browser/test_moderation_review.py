@@ -1,7 +1,8 @@
 """Issue 16's journey: a moderator reviews a new submission, seeing every field that will be
-published, and opens its PDF; asks for a change; the charity makes it; the moderator sees what
-changed and the earlier messages, approves, and the public profile shows it. A moderator
-signing in for the first time sets up two-factor authentication and goes on to the queue."""
+published, and opens its PDF; asks for a change; the charity makes it and says so in a message;
+the moderator sees what changed and the messages both ways, approves, and the public profile
+shows it. A moderator signing in for the first time sets up two-factor authentication and goes
+on to the queue."""
 
 import pytest
 from django.contrib.auth.models import Group
@@ -130,6 +131,9 @@ def test_a_moderator_reviews_asks_for_a_change_compares_and_approves(windows, su
     section.save_and_continue()
     tasks.check_answers()
     check = CheckAnswersPage(charity_page)
+    expect(check.text("Name the prison you work in")).to_be_visible()
+    check.write_to_the_moderators("We now name HMP Altcourse in the summary.")
+    expect(check.text("You have 1,959 characters remaining").first).to_be_visible()
     check.submit_for_review()
     expect(check.heading).to_have_text("Profile submitted for review")
 
@@ -142,6 +146,7 @@ def test_a_moderator_reviews_asks_for_a_change_compares_and_approves(windows, su
     expect(review.thread).to_contain_text("Changes requested by Morgan Mod")
     expect(review.thread).to_contain_text("Name the prison you work in, not only the city.")
     expect(review.thread).to_contain_text("Sent for review again by Kim Harbour")
+    expect(review.thread).to_contain_text("We now name HMP Altcourse in the summary.")
     decide(review, "Approve")
 
     visitor = windows()

@@ -26,10 +26,14 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EO
 
 
 def full_submission(
-    *, name: str = "Harbour Light Trust", email: str = "kim@harbour-light.example.org"
+    *,
+    name: str = "Harbour Light Trust",
+    email: str = "kim@harbour-light.example.org",
+    message: str = "",
 ) -> tuple[Organisation, object]:
     """A draft with services, a delivery location and evidence with a PDF, sent for review by
-    its admin (whose email domain matches its website); needs the taxonomies loaded."""
+    its admin (whose email domain matches its website) with `message` to the moderators; needs
+    the taxonomies loaded."""
     charity = verified_user(email=email, full_name="Kim Harbour")
     organisation = OrganisationFactory(
         name=name,
@@ -76,6 +80,9 @@ def full_submission(
     )
     organisation.refresh_from_db()
     services.organisation_submit(
-        organisation=organisation, user=charity, expected_version=organisation.version
+        organisation=organisation,
+        user=charity,
+        expected_version=organisation.version,
+        message=message,
     )
     return organisation, charity

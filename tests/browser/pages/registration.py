@@ -238,5 +238,12 @@ class CheckAnswersPage(RegistrationPage):
         link = self.warning(service).get_by_role("link", name="Add a delivery location")
         self.person.follow(link)
 
+    @property
+    def message_to_the_moderators(self) -> Locator:
+        return self.page.get_by_label("Message to the moderators (optional)")
+
+    def write_to_the_moderators(self, message: str) -> None:
+        self.person.fill(self.message_to_the_moderators, message)
+
     def submit_for_review(self) -> None:
         self.person.follow(self.page.get_by_role("button", name="Submit for review"))
