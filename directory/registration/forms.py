@@ -69,6 +69,10 @@ class VersionForm(GovukFormMixin, forms.Form):
 class SubmitForm(VersionForm):
     """Sending for review, with an optional message to the moderators."""
 
+    # What stops the sending (an unconfirmed email, a section to complete) is said under the
+    # heading of this part of the page, not at the optional message.
+    non_field_errors_href = "#submit"
+
     submission_message = forms.CharField(
         label="Message to the moderators (optional)",
         required=False,

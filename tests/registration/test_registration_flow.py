@@ -664,6 +664,9 @@ def test_submit_is_refused_until_the_email_is_verified(client, taxonomies):
     client.force_login(user)
     response = client.post(url("check", organisation), {"version": organisation.version})
     assert "Confirm your email address" in " ".join(errors_of(response)["__all__"])
+    # The error summary links to the part of the page about sending, not the optional message.
+    page = response.content.decode()
+    assert '<a href="#submit">Confirm your email address' in page and 'id="submit"' in page
     organisation.refresh_from_db()
     assert organisation.status == Organisation.Status.DRAFT
 
