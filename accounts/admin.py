@@ -2,6 +2,7 @@ from allauth.usersessions import admin as allauth_usersessions_admin
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -25,6 +26,13 @@ class UserAdmin(BaseUserAdmin):
         ("Important dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def user_change_password(self, request, id, form_url=""):
+        """One's own password is changed on the site's page, which asks for the current one
+        (a wrong one counts towards the sign-in cool-off); here staff set only other people's."""
+        if str(request.user.pk) == str(id):
+            return redirect("account_change_password")
+        return super().user_change_password(request, id, form_url)
 
 
 @admin.register(Membership)

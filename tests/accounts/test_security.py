@@ -441,6 +441,25 @@ def test_someone_signed_in_without_admin_access_is_told_so_not_sent_round(client
     assert response.status_code == 200
 
 
+@pytest.mark.django_db
+def test_ones_own_password_is_changed_on_the_sites_page_not_set_in_the_admin(client):
+    """The admin's "change password" form sets a password without the current one: staff use
+    it for other people only; their own goes to the page that asks for the current one."""
+    superuser = verified_user(is_staff=True, is_superuser=True)
+    activate_totp(superuser)
+    force_login_with_both_factors(client, superuser)
+    own = reverse("admin:auth_user_password_change", args=[superuser.pk])
+    new_password = {"password1": "a-new-granite-lantern-9", "password2": "a-new-granite-lantern-9"}
+
+    assert client.get(own)["Location"] == reverse("account_change_password")
+    assert client.post(own, new_password)["Location"] == reverse("account_change_password")
+    superuser.refresh_from_db()
+    assert superuser.check_password(PASSWORD)
+    someone = verified_user()
+    other = reverse("admin:auth_user_password_change", args=[someone.pk])
+    assert client.get(other).status_code == 200
+
+
 def paths_without_parameters(patterns=None, prefix: str = ""):
     """Every path of the URLconf that takes no parameter."""
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
