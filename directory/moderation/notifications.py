@@ -1,5 +1,6 @@
-"""Emails about organisations: claim requests and their answers, moderation decisions, freshness
-reminders, and organisations left without an admin; and commissioners' verification."""
+"""Emails about organisations: claim requests and their answers, moderation decisions and
+freshness reminders; and commissioners' verification. (What waits for the moderators reaches
+them in the hourly digest, services.moderation_digest_send.)"""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -45,20 +46,6 @@ def claim_request_decided_notify(*, claim_request: ClaimRequest, reason: str = "
             "reason": reason,
             "url": _absolute(reverse("registration:start")),
         },
-    )
-
-
-def organisations_without_admin_notify(*, organisations: list, departed_email: str) -> None:
-    """Tell the moderators (but the one departing) that these organisations lost their last
-    admin with an account deletion, so that they find them a new one."""
-    recipients = [email for email in moderator_emails() if email != departed_email]
-    if not recipients:
-        return
-    url = reverse("moderation:queue") + "?kind=adminless"
-    _send(
-        template="organisations_without_admin",
-        to=recipients,
-        context={"organisations": organisations, "url": _absolute(url)},
     )
 
 

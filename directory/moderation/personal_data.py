@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from accounts.personal_data import matching_any_address
 from directory.moderation.models import OrganisationRevision, ProblemReport
-from directory.moderation.notifications import organisations_without_admin_notify
 from directory.organisations.models import AuditRecord, Organisation
 
 # The models whose history records each sending for review, with their organisation's id.
@@ -102,7 +101,7 @@ def _fields_but(model, names: set[str]) -> list[str]:
     return [field.name for field in model._meta.fields if field.name not in names]
 
 
-def _hand_over(organisation: Organisation, now) -> Organisation:
+def _hand_over(organisation: Organisation, now) -> None:
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     organisation.is_unclaimed = True
     organisation.admin_lost_at = now
@@ -115,18 +114,14 @@ def _hand_over(organisation: Organisation, now) -> Organisation:
         "Its last admin deleted their account: handed to moderators to re-assign"
     )
     organisation.save()
-    return organisation
 
 
 def delete(*, user, addresses: set[str]) -> None:
     now = timezone.now()
-    handed_over = [
-        _hand_over(membership.organisation, now)
-        for membership in user.memberships.select_related("organisation").admins()
-        if not membership.organisation.memberships.admins().exclude(user=user).exists()
-    ]
-    if handed_over:
-        organisations_without_admin_notify(organisations=handed_over, departed_email=user.email)
+    # Handed to the moderators: each waits in the queue, and the hourly digest tells them.
+    for membership in user.memberships.select_related("organisation").admins():
+        if not membership.organisation.memberships.admins().exclude(user=user).exists():
+            _hand_over(membership.organisation, now)
     # Reports they sent stay (they are about an organisation), without their address.
     for reports in (ProblemReport.objects, ProblemReport.history):
         reports.filter(matching_any_address("email", addresses)).update(email="")

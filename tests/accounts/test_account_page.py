@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.models import Invitation, Membership, User
 from directory.moderation.selectors import moderation_queue
+from directory.moderation.services import moderation_digest_send
 from directory.organisations.models import Organisation
 from directory.search.models import SavedSearch
 from directory.shortlists.models import (
@@ -341,12 +342,14 @@ def test_organisations_left_without_an_admin_wait_in_the_moderation_queue(client
 
     client.post(reverse("accounts_delete"), {"password": PASSWORD})
 
-    # The moderators are told (the person leaving is not named).
+    # The moderators are told in their hourly digest, not by an email of its own (the person
+    # leaving is not named).
+    assert mail.outbox == []
+    assert moderation_digest_send() == 1
     [email] = mail.outbox
     assert email.to == [moderator.email]
-    assert "Sole Trust no longer has an admin" in email.subject
-    assert "Sole Trust" in email.body and "Shared Trust" not in email.body
-    assert "leaving@example.org" not in email.body
+    assert "Organisation without an admin: Sole Trust" in email.body
+    assert "Shared Trust" not in email.body and "leaving@example.org" not in email.body
     # The queue lists it as its own kind, with a count; an imported entry is not listed.
     items, counts = moderation_queue()
     assert counts["adminless"] == 1
