@@ -1,7 +1,7 @@
 """Local development: safe, local defaults (SQLite, console email, debug pages)."""
 
 from .base import *  # noqa: F403
-from .base import env, env_list
+from .base import MIDDLEWARE, env, env_list
 
 DEBUG = True
 SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
@@ -20,3 +20,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# A database behind the code answers every page with what to run (after WhiteNoise, so that
+# the page keeps its stylesheet).
+_AFTER_WHITENOISE = MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
+MIDDLEWARE = [
+    *MIDDLEWARE[:_AFTER_WHITENOISE],
+    "config.middleware.UnappliedMigrationsMiddleware",
+    *MIDDLEWARE[_AFTER_WHITENOISE:],
+]

@@ -14,7 +14,9 @@ from tests.config.test_settings import PROD_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 # Run in a fresh interpreter per settings module. With a STATIC_ROOT given (production), the
-# static files are collected there first, as a deployment does, into a manifest of hashed names.
+# static files are collected there first, as a deployment does, into a manifest of hashed names;
+# otherwise the SQLite database is migrated first, as `make run` does (dev answers every page
+# with "The database needs migrating" until it is).
 RENDER = """
 import json, re, sys
 import django
@@ -27,6 +29,8 @@ from django.core.management import call_command
 from django.test import Client
 if static_root:
     call_command("collectstatic", "--noinput", verbosity=0)
+else:
+    call_command("migrate", "--noinput", verbosity=0)
 client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
 page = client.get("/accessibility/", secure=True)
 stylesheets = []
